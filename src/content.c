@@ -1,0 +1,639 @@
+#include "content.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "yamlmap.h"
+#include "l10n.h"
+
+/* ---- dates --------------------------------------------------------------- */
+
+int pp_parse_iso_date(const char *text, int *year, int *month, int *day)
+{
+	static const char shape[] = "dddd-dd-dd";
+	for (size_t i = 0; i < sizeof shape - 1; i++) {
+		if (shape[i] == 'd' ? !isdigit((unsigned char)text[i]) : text[i] != shape[i])
+			return -1;
+	}
+	if (text[sizeof shape - 1] != '\0')
+		return -1;
+	*year = atoi(text);
+	*month = atoi(text + 5);
+	*day = atoi(text + 8);
+	return pp_date_is_valid(*year, *month, *day) ? 0 : -1;
+}
+
+/* ---- version files ------------------------------------------------------- */
+
+void pp_version_clear(pp_version *v)
+{
+	free(v->path);
+	free(v->title);
+	free(v->summary);
+	free(v->body);
+	memset(v, 0, sizeof *v);
+}
+
+typedef struct {
+	pp_version *version;
+	const char *expected_date;
+	int has_title, has_updated;
+} front_matter;
+
+static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
+                              yaml_node_t *key_node, yaml_node_t *value, pp_diags *d)
+{
+	front_matter *fm = ctx;
+	pp_version *v = fm->version;
+	int line = pp_yaml_line(src, value), column = pp_yaml_column(value);
+	if (strcmp(key, "title") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		fm->has_title = 1;
+		if (!*text) {
+			pp_error(d, src->path, line, column, "'title' is empty");
+			return -1;
+		}
+		if (strchr(text, '\n')) {
+			pp_error(d, src->path, line, column, "'title' must be one line");
+			return -1;
+		}
+		return (v->title = strdup(text)) ? 0 : -1;
+	}
+	if (strcmp(key, "updated") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		fm->has_updated = 1;
+		if (pp_parse_iso_date(text, &v->year, &v->month, &v->day) != 0) {
+			pp_error(d, src->path, line, column,
+			         "'updated' must be a real date written YYYY-MM-DD, not '%s'", text);
+			return -1;
+		}
+		if (fm->expected_date && strcmp(text, fm->expected_date) != 0) {
+			pp_error(d, src->path, line, column,
+			         "'updated' is %s but the file name says %s; they must agree", text,
+			         fm->expected_date);
+			return -1;
+		}
+		memcpy(v->date, text, 11);
+		return 0;
+	}
+	if (strcmp(key, "summary") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		if (strchr(text, '\n')) {
+			pp_error(d, src->path, line, column, "'summary' must be one line");
+			return -1;
+		}
+		return (v->summary = strdup(text)) ? 0 : -1;
+	}
+	pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node),
+	         "unknown front matter key '%s' (known keys: title, updated, summary)", key);
+	return -1;
+}
+
+/* Copy of the text with CRLF turned into LF, so positions and Markdown see
+ * one kind of line end. */
+static char *normalize_newlines(const char *data, size_t len, size_t *out_len)
+{
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	size_t w = 0;
+	for (size_t i = 0; i < len; i++)
+		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
+			copy[w++] = data[i];
+	copy[w] = '\0';
+	*out_len = w;
+	return copy;
+}
+
+/* True if the line starting at p (ending at '\n' or end) is the fence text,
+ * allowing trailing spaces. */
+static int is_fence_line(const char *p, const char *end, const char *fence)
+{
+	size_t n = strlen(fence);
+	if ((size_t)(end - p) < n || memcmp(p, fence, n) != 0)
+		return 0;
+	for (p += n; p < end && *p != '\n'; p++)
+		if (*p != ' ' && *p != '\t')
+			return 0;
+	return 1;
+}
+
+static const char *next_line(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	return nl ? nl + 1 : end;
+}
+
+int pp_version_parse(const char *path, const char *data, size_t len, const char *expected_date,
+                     pp_version *out, pp_diags *d)
+{
+	memset(out, 0, sizeof *out);
+	size_t errors_before = d->errors;
+	int line, column;
+	size_t offset;
+	if (pp_utf8_find_invalid(data, len, &line, &column, &offset)) {
+		if (data[offset] == '\0')
+			pp_error(d, path, line, column, "NUL byte in text");
+		else
+			pp_error(d, path, line, column, "invalid UTF-8 (byte 0x%02X at offset %zu)",
+			         (unsigned char)data[offset], offset);
+		return -1;
+	}
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	size_t text_len;
+	char *text = normalize_newlines(data, len, &text_len);
+	if (!text) {
+		pp_error(d, path, 0, 0, "out of memory");
+		return -1;
+	}
+	const char *end = text + text_len;
+	if (text_len == 0) {
+		pp_error(d, path, 1, 1, "empty file: a version needs front matter and text");
+		free(text);
+		return -1;
+	}
+	if (!is_fence_line(text, end, "---")) {
+		pp_error(d, path, 1, 1, "missing front matter: the file must start with a '---' line");
+		free(text);
+		return -1;
+	}
+	const char *yaml_start = next_line(text, end);
+	const char *p = yaml_start;
+	int close_line = 2;
+	while (p < end && !is_fence_line(p, end, "---") && !is_fence_line(p, end, "...")) {
+		p = next_line(p, end);
+		close_line++;
+	}
+	if (p >= end) {
+		pp_error(d, path, 1, 1, "front matter is not closed: no '---' line after this one");
+		free(text);
+		return -1;
+	}
+	const char *body = next_line(p, end);
+
+	out->path = strdup(path);
+	if (!out->path) {
+		pp_error(d, path, 0, 0, "out of memory");
+		free(text);
+		return -1;
+	}
+	pp_yaml src;
+	if (pp_yaml_load(&src, path, yaml_start, (size_t)(p - yaml_start), 1, d) == 0) {
+		yaml_node_t *root = pp_yaml_root(&src);
+		if (!root || (root->type == YAML_SCALAR_NODE && !*pp_yaml_scalar(root))) {
+			pp_error(d, path, 2, 1, "front matter is empty; it needs 'title' and 'updated'");
+		} else if (root->type != YAML_MAPPING_NODE) {
+			pp_error(d, path, pp_yaml_line(&src, root), pp_yaml_column(root),
+			         "front matter must be a mapping of keys to values");
+		} else {
+			front_matter fm = {out, expected_date, 0, 0};
+			pp_yaml_each_pair(&src, root, &fm, visit_front_matter, d);
+			if (!fm.has_title)
+				pp_error(d, path, 1, 1, "front matter has no 'title'");
+			if (!fm.has_updated)
+				pp_error(d, path, 1, 1, "front matter has no 'updated' date");
+		}
+		pp_yaml_free(&src);
+	}
+
+	/* A second '---' block right after the first is almost always front
+	 * matter pasted twice; as Markdown it would render as a rule and stray text. */
+	const char *q = body;
+	int q_line = close_line + 1;
+	while (q < end && is_fence_line(q, end, "")) {
+		q = next_line(q, end);
+		q_line++;
+	}
+	if (q < end && is_fence_line(q, end, "---"))
+		pp_error(d, path, q_line, 1,
+		         "second front matter block; a version has exactly one (use '***' for a rule)");
+	else if (q >= end)
+		pp_error(d, path, close_line, 1, "the policy has no text after its front matter");
+
+	if (d->errors != errors_before) {
+		free(text);
+		pp_version_clear(out);
+		return -1;
+	}
+	out->body_len = (size_t)(end - body);
+	out->body = malloc(out->body_len + 1);
+	if (!out->body) {
+		pp_error(d, path, 0, 0, "out of memory");
+		free(text);
+		pp_version_clear(out);
+		return -1;
+	}
+	memcpy(out->body, body, out->body_len);
+	out->body[out->body_len] = '\0';
+	out->body_line = close_line + 1;
+	free(text);
+	return 0;
+}
+
+/* ---- site.yaml ----------------------------------------------------------- */
+
+static int visit_titles(void *ctx, const pp_yaml *src, const char *key, yaml_node_t *key_node,
+                        yaml_node_t *value, pp_diags *d)
+{
+	pp_site *site = ctx;
+	char why[256];
+	if (pp_locale_validate(key, why, sizeof why) != 0) {
+		pp_error(d, src->path, pp_yaml_line(src, key_node),
+		         pp_yaml_column(key_node), "%s", why);
+		return -1;
+	}
+	const char *text = pp_yaml_expect_scalar(src, key, value, d);
+	if (!text)
+		return -1;
+	pp_localized *titles = realloc(site->titles, (site->title_count + 1) * sizeof *titles);
+	if (!titles)
+		return -1;
+	site->titles = titles;
+	pp_localized *t = &titles[site->title_count];
+	t->locale = strdup(key);
+	t->text = strdup(text);
+	if (!t->locale || !t->text) {
+		free(t->locale);
+		free(t->text);
+		return -1;
+	}
+	site->title_count++;
+	return 0;
+}
+
+static char *normalize_base_url(const char *url)
+{
+	size_t len = strlen(url);
+	return pp_strdup_printf("%s%s", url, len && url[len - 1] == '/' ? "" : "/");
+}
+
+static int check_base_url(const char *url)
+{
+	return strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0 ? 0 : -1;
+}
+
+static int visit_site(void *ctx, const pp_yaml *src, const char *key, yaml_node_t *key_node,
+                      yaml_node_t *value, pp_diags *d)
+{
+	pp_site *site = ctx;
+	int line = pp_yaml_line(src, value), column = pp_yaml_column(value);
+	if (strcmp(key, "default_locale") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		char why[256];
+		if (!text)
+			return -1;
+		if (pp_locale_validate(text, why, sizeof why) != 0) {
+			pp_error(d, src->path, line, column, "%s", why);
+			return -1;
+		}
+		return (site->default_locale = strdup(text)) ? 0 : -1;
+	}
+	if (strcmp(key, "base_url") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		if (check_base_url(text) != 0) {
+			pp_error(d, src->path, line, column,
+			         "'base_url' must be an absolute http:// or https:// URL, not '%s'", text);
+			return -1;
+		}
+		return (site->base_url = normalize_base_url(text)) ? 0 : -1;
+	}
+	if (strcmp(key, "title") == 0) {
+		if (value->type != YAML_MAPPING_NODE) {
+			pp_error(d, src->path, line, column,
+			         "'title' must map each locale to the site's title in it");
+			return -1;
+		}
+		return pp_yaml_each_pair(src, value, site, visit_titles, d);
+	}
+	pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node),
+	         "unknown key '%s' in site settings (known keys: default_locale, base_url, title)", key);
+	return -1;
+}
+
+static int load_site_settings(pp_site *site, const char *content_dir, pp_diags *d)
+{
+	char *path = pp_path_join(content_dir, "site.yaml");
+	if (!path)
+		return -1;
+	char *data;
+	size_t len;
+	int rc = -1;
+	if (pp_read_file(path, &data, &len, d) != 0) {
+		free(path);
+		return -1;
+	}
+	int line, column;
+	size_t offset;
+	pp_yaml src;
+	if (pp_utf8_find_invalid(data, len, &line, &column, &offset)) {
+		pp_error(d, path, line, column, "invalid UTF-8 or NUL byte");
+	} else if (pp_yaml_load(&src, path, data, len, 0, d) == 0) {
+		yaml_node_t *root = pp_yaml_root(&src);
+		if (!root || root->type != YAML_MAPPING_NODE) {
+			pp_error(d, path, 1, 1, "site settings must be a mapping of keys to values");
+		} else {
+			rc = pp_yaml_each_pair(&src, root, site, visit_site, d);
+			if (!site->default_locale) {
+				pp_error(d, path, 1, 1, "site settings have no 'default_locale'");
+				rc = -1;
+			}
+		}
+		pp_yaml_free(&src);
+	}
+	free(data);
+	free(path);
+	return rc;
+}
+
+/* ---- discovery ----------------------------------------------------------- */
+
+static int is_policy_name(const char *name)
+{
+	if (!*name)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* stat() that also refuses symbolic links resolving outside root, so a link
+ * cannot publish a file from elsewhere on the machine. */
+static int stat_inside(const char *path, const char *root_real, struct stat *st, pp_diags *d)
+{
+	char resolved[PATH_MAX];
+	if (!realpath(path, resolved)) {
+		pp_error(d, path, 0, 0, "cannot resolve path: %s", strerror(errno));
+		return -1;
+	}
+	size_t n = strlen(root_real);
+	if (strncmp(resolved, root_real, n) != 0 || (resolved[n] != '/' && resolved[n] != '\0')) {
+		pp_error(d, path, 0, 0, "symbolic link leads outside the content directory (to %s)",
+		         resolved);
+		return -1;
+	}
+	if (stat(path, st) != 0) {
+		pp_error(d, path, 0, 0, "cannot stat: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int load_series(pp_series *series, const char *dir, const char *root_real, pp_diags *d)
+{
+	char **names;
+	size_t count;
+	if (pp_list_dir(dir, &names, &count) != 0) {
+		pp_error(d, dir, 0, 0, "cannot list directory: %s", strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < count; i++) {
+		char *path = pp_path_join(dir, names[i]);
+		struct stat st;
+		if (!path) {
+			rc = -1;
+			break;
+		}
+		size_t nlen = strlen(names[i]);
+		if (nlen < 3 || strcmp(names[i] + nlen - 3, ".md") != 0) {
+			pp_warning(d, path, 0, 0, "ignored: not a Markdown version file (YYYY-MM-DD.md)");
+			free(path);
+			continue;
+		}
+		if (stat_inside(path, root_real, &st, d) != 0) {
+			rc = -1;
+			free(path);
+			continue;
+		}
+		char date[11] = "";
+		int y, m, dd;
+		if (nlen == 13)
+			memcpy(date, names[i], 10);
+		if (nlen != 13 || pp_parse_iso_date(date, &y, &m, &dd) != 0) {
+			pp_error(d, path, 0, 0,
+			         "file name must be the version's date as YYYY-MM-DD.md, and a real date");
+			rc = -1;
+			free(path);
+			continue;
+		}
+		char *data;
+		size_t len;
+		if (pp_read_file(path, &data, &len, d) != 0) {
+			rc = -1;
+			free(path);
+			continue;
+		}
+		pp_version v;
+		if (pp_version_parse(path, data, len, date, &v, d) == 0) {
+			pp_version *grown = realloc(series->versions, (series->count + 1) * sizeof *grown);
+			if (grown) {
+				series->versions = grown;
+				series->versions[series->count++] = v;
+			} else {
+				pp_version_clear(&v);
+				pp_error(d, path, 0, 0, "out of memory");
+				rc = -1;
+			}
+		} else {
+			rc = -1;
+		}
+		free(data);
+		free(path);
+	}
+	/* Names were listed sorted, and a name is its date: versions are oldest first. */
+	pp_free_names(names, count);
+	return rc;
+}
+
+static int add_series(pp_site *site, const char *policy, const char *locale, pp_series **out)
+{
+	pp_series *grown = realloc(site->series, (site->series_count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	site->series = grown;
+	pp_series *s = &grown[site->series_count];
+	memset(s, 0, sizeof *s);
+	s->policy = strdup(policy);
+	s->locale = strdup(locale);
+	if (!s->policy || !s->locale) {
+		free(s->policy);
+		free(s->locale);
+		return -1;
+	}
+	site->series_count++;
+	*out = s;
+	return 0;
+}
+
+static int load_policy(pp_site *site, const char *policy, const char *dir, const char *root_real,
+                       pp_diags *d)
+{
+	char **names;
+	size_t count;
+	if (pp_list_dir(dir, &names, &count) != 0) {
+		pp_error(d, dir, 0, 0, "cannot list directory: %s", strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	if (count == 0)
+		pp_warning(d, dir, 0, 0, "policy directory has no locale directories");
+	for (size_t i = 0; i < count; i++) {
+		char *path = pp_path_join(dir, names[i]);
+		struct stat st;
+		char why[256];
+		if (!path) {
+			rc = -1;
+			break;
+		}
+		if (stat_inside(path, root_real, &st, d) != 0) {
+			rc = -1;
+		} else if (!S_ISDIR(st.st_mode)) {
+			pp_warning(d, path, 0, 0, "ignored: expected a locale directory such as 'en' or 'ar'");
+		} else if (pp_locale_validate(names[i], why, sizeof why) != 0) {
+			pp_error(d, path, 0, 0, "%s", why);
+			rc = -1;
+		} else {
+			pp_series *series;
+			if (add_series(site, policy, names[i], &series) != 0) {
+				pp_error(d, path, 0, 0, "out of memory");
+				rc = -1;
+			} else {
+				if (load_series(series, path, root_real, d) != 0)
+					rc = -1;
+				if (series->count == 0)
+					pp_warning(d, path, 0, 0, "no versions (YYYY-MM-DD.md files) in this locale");
+			}
+		}
+		free(path);
+	}
+	pp_free_names(names, count);
+	return rc;
+}
+
+static void series_clear(pp_series *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		pp_version_clear(&s->versions[i]);
+	free(s->versions);
+	free(s->policy);
+	free(s->locale);
+}
+
+void pp_site_free(pp_site *site)
+{
+	if (!site)
+		return;
+	for (size_t i = 0; i < site->series_count; i++)
+		series_clear(&site->series[i]);
+	free(site->series);
+	for (size_t i = 0; i < site->title_count; i++) {
+		free(site->titles[i].locale);
+		free(site->titles[i].text);
+	}
+	free(site->titles);
+	free(site->content_dir);
+	free(site->default_locale);
+	free(site->base_url);
+	free(site);
+}
+
+pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp_diags *d)
+{
+	size_t errors_before = d->errors;
+	pp_site *site = calloc(1, sizeof *site);
+	char root_real[PATH_MAX];
+	if (!site || !(site->content_dir = strdup(content_dir))) {
+		pp_error(d, content_dir, 0, 0, "out of memory");
+		pp_site_free(site);
+		return NULL;
+	}
+	if (!realpath(content_dir, root_real)) {
+		pp_error(d, content_dir, 0, 0, "cannot open content directory: %s", strerror(errno));
+		pp_site_free(site);
+		return NULL;
+	}
+	load_site_settings(site, content_dir, d);
+	if (base_url_override) {
+		free(site->base_url);
+		site->base_url = NULL;
+		if (check_base_url(base_url_override) != 0)
+			pp_error(d, NULL, 0, 0, "--base-url must be an absolute http:// or https:// URL");
+		else if (!(site->base_url = normalize_base_url(base_url_override)))
+			pp_error(d, NULL, 0, 0, "out of memory");
+	}
+
+	char **names;
+	size_t count;
+	if (pp_list_dir(content_dir, &names, &count) != 0) {
+		pp_error(d, content_dir, 0, 0, "cannot list directory: %s", strerror(errno));
+		pp_site_free(site);
+		return NULL;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(names[i], "site.yaml") == 0)
+			continue;
+		char *path = pp_path_join(content_dir, names[i]);
+		struct stat st;
+		if (!path) {
+			pp_error(d, content_dir, 0, 0, "out of memory");
+			break;
+		}
+		if (stat_inside(path, root_real, &st, d) == 0) {
+			if (!S_ISDIR(st.st_mode))
+				pp_warning(d, path, 0, 0, "ignored: not a policy directory");
+			else if (!is_policy_name(names[i]))
+				pp_error(d, path, 0, 0,
+				         "policy directory name '%s' becomes part of URLs: use lowercase ASCII "
+				         "letters, digits, '-' and '_'",
+				         names[i]);
+			else
+				load_policy(site, names[i], path, root_real, d);
+		}
+		free(path);
+	}
+	pp_free_names(names, count);
+	if (site->series_count == 0 && d->errors == errors_before)
+		pp_error(d, content_dir, 0, 0, "no policies found (expected <policy>/<locale>/YYYY-MM-DD.md)");
+	if (d->errors != errors_before) {
+		pp_site_free(site);
+		return NULL;
+	}
+	return site;
+}
+
+const char *pp_site_title(const pp_site *site, const char *locale)
+{
+	const char *fallback = NULL;
+	for (size_t i = 0; i < site->title_count; i++) {
+		if (strcmp(site->titles[i].locale, locale) == 0)
+			return site->titles[i].text;
+		if (strcmp(site->titles[i].locale, site->default_locale) == 0)
+			fallback = site->titles[i].text;
+	}
+	return fallback;
+}
+
+const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale)
+{
+	for (size_t i = 0; i < site->series_count; i++)
+		if (strcmp(site->series[i].policy, policy) == 0 && strcmp(site->series[i].locale, locale) == 0)
+			return &site->series[i];
+	return NULL;
+}

@@ -1,0 +1,83 @@
+/* Content discovery and front matter: the first stage of the pipeline.
+ *
+ * Layout of a content directory:
+ *     site.yaml                            site settings (see pp_site)
+ *     <policy>/<locale>/<YYYY-MM-DD>.md    one file per published version
+ *
+ * A version file starts with YAML front matter between '---' lines:
+ *     title:   required, the policy's title in this locale
+ *     updated: required, ISO date equal to the file name
+ *     summary: optional, one line saying what changed in this version
+ * Any other key is an error, so a misspelt key never silently disappears.
+ *
+ * Loading reports every problem it finds (as file:line:column errors in the
+ * pp_diags) before giving up, and returns NULL when there was any error: a
+ * partly loaded site is never handed to the later stages.
+ *
+ * The pp_site owns all its strings and versions; free it with pp_site_free().
+ */
+#ifndef PP_CONTENT_H
+#define PP_CONTENT_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct {
+	char *path;       /* source file, as reached from the content directory */
+	char date[11];    /* "YYYY-MM-DD", also the version's URL segment */
+	int year, month, day;
+	char *title;
+	char *summary;    /* NULL when the front matter has none */
+	char *body;       /* Markdown after the front matter: UTF-8, LF line ends */
+	size_t body_len;
+	int body_line;    /* line of the source file on which body starts */
+} pp_version;
+
+/* All versions of one policy in one locale, oldest first. */
+typedef struct {
+	char *policy;
+	char *locale;
+	pp_version *versions;
+	size_t count;
+} pp_series;
+
+typedef struct {
+	char *locale;
+	char *text;
+} pp_localized;
+
+typedef struct {
+	char *content_dir;
+	char *default_locale;  /* the authoritative language of every policy */
+	char *base_url;        /* absolute, ends in '/'; NULL when not configured */
+	pp_localized *titles;  /* site title per locale */
+	size_t title_count;
+	pp_series *series;     /* sorted by policy, then locale */
+	size_t series_count;
+} pp_site;
+
+/* Loads and validates a content directory. base_url_override (may be NULL)
+ * replaces site.yaml's base_url. */
+pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp_diags *d);
+void pp_site_free(pp_site *site);
+
+/* Parses one version file already in memory. path is used in messages;
+ * expected_date ("YYYY-MM-DD", from the file name) may be NULL. Fills *out
+ * (which the caller releases with pp_version_clear) and returns 0, or
+ * reports errors and returns -1 leaving *out empty. */
+int pp_version_parse(const char *path, const char *data, size_t len,
+                     const char *expected_date, pp_version *out, pp_diags *d);
+void pp_version_clear(pp_version *v);
+
+/* Parses "YYYY-MM-DD" (exactly that shape) into its parts; 0 when it is a
+ * real calendar day. */
+int pp_parse_iso_date(const char *text, int *year, int *month, int *day);
+
+/* Site title for a locale, falling back to the default locale's. */
+const char *pp_site_title(const pp_site *site, const char *locale);
+
+/* The series of policy in locale, or NULL. */
+const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale);
+
+#endif

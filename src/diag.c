@@ -1,0 +1,145 @@
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pp_diags_init(pp_diags *d) { memset(d, 0, sizeof *d); }
+
+void pp_diags_free(pp_diags *d)
+{
+	for (size_t i = 0; i < d->count; i++) {
+		free(d->items[i].file);
+		free(d->items[i].message);
+	}
+	free(d->items);
+	memset(d, 0, sizeof *d);
+}
+
+static int reserve(pp_diags *d)
+{
+	if (d->count < d->capacity)
+		return 0;
+	size_t cap = d->capacity ? d->capacity * 2 : 8;
+	pp_diag *items = realloc(d->items, cap * sizeof *items);
+	if (!items)
+		return -1;
+	d->items = items;
+	d->capacity = cap;
+	return 0;
+}
+
+void pp_diag_addv(pp_diags *d, pp_severity sev, const char *file, int line,
+                  int column, const char *fmt, va_list ap)
+{
+	if (sev == PP_ERROR)
+		d->errors++; /* counted even if storing fails: the build must still fail */
+	char *message = NULL;
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n >= 0 && (message = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(message, (size_t)n + 1, fmt, ap);
+	char *file_copy = file ? strdup(file) : NULL;
+	if (!message || (file && !file_copy) || reserve(d) != 0) {
+		free(message);
+		free(file_copy);
+		d->out_of_memory = 1;
+		return;
+	}
+	d->items[d->count++] = (pp_diag){sev, file_copy, line, column, message};
+}
+
+void pp_diag_add(pp_diags *d, pp_severity sev, const char *file, int line,
+                 int column, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pp_diag_addv(d, sev, file, line, column, fmt, ap);
+	va_end(ap);
+}
+
+void pp_error(pp_diags *d, const char *file, int line, int column, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pp_diag_addv(d, PP_ERROR, file, line, column, fmt, ap);
+	va_end(ap);
+}
+
+void pp_warning(pp_diags *d, const char *file, int line, int column, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pp_diag_addv(d, PP_WARNING, file, line, column, fmt, ap);
+	va_end(ap);
+}
+
+void pp_diags_merge(pp_diags *dst, pp_diags *src)
+{
+	for (size_t i = 0; i < src->count; i++) {
+		if (reserve(dst) != 0) {
+			dst->out_of_memory = 1;
+			free(src->items[i].file);
+			free(src->items[i].message);
+			continue;
+		}
+		dst->items[dst->count++] = src->items[i];
+	}
+	dst->errors += src->errors;
+	dst->out_of_memory |= src->out_of_memory;
+	free(src->items);
+	memset(src, 0, sizeof *src);
+}
+
+static int compare_position(const pp_diag *a, const pp_diag *b)
+{
+	int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	return 0;
+}
+
+void pp_diags_sort(pp_diags *d)
+{
+	/* Insertion sort: stable, and lists are short. */
+	for (size_t i = 1; i < d->count; i++) {
+		pp_diag item = d->items[i];
+		size_t j = i;
+		while (j > 0 && compare_position(&d->items[j - 1], &item) > 0) {
+			d->items[j] = d->items[j - 1];
+			j--;
+		}
+		d->items[j] = item;
+	}
+}
+
+void pp_diag_format(const pp_diag *diag, FILE *out)
+{
+	const char *kind = diag->severity == PP_ERROR ? "error" : "warning";
+	if (diag->file)
+		fprintf(out, "%s:%d:%d: %s: %s\n", diag->file, diag->line, diag->column,
+		        kind, diag->message);
+	else
+		fprintf(out, "policypress: %s: %s\n", kind, diag->message);
+}
+
+void pp_diags_print(const pp_diags *d, FILE *out)
+{
+	for (size_t i = 0; i < d->count; i++)
+		pp_diag_format(&d->items[i], out);
+	if (d->out_of_memory)
+		fprintf(out, "policypress: error: out of memory while reporting problems\n");
+}
+
+int pp_diags_has(const pp_diags *d, pp_severity sev, const char *needle)
+{
+	for (size_t i = 0; i < d->count; i++)
+		if (d->items[i].severity == sev && strstr(d->items[i].message, needle))
+			return 1;
+	return 0;
+}

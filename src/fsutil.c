@@ -1,0 +1,240 @@
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
+{
+	*data = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pp_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		pp_error(d, path, 0, 0, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if ((size_t)st.st_size > PP_MAX_FILE_SIZE) {
+		pp_error(d, path, 0, 0, "file is %lld bytes, more than the %zu MiB limit",
+		         (long long)st.st_size, PP_MAX_FILE_SIZE / (1024 * 1024));
+		close(fd);
+		return -1;
+	}
+	size_t cap = (size_t)st.st_size + 1, used = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		pp_error(d, path, 0, 0, "out of memory reading file");
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		if (used + 1 >= cap) { /* the file grew while we read it */
+			if (cap > PP_MAX_FILE_SIZE) {
+				pp_error(d, path, 0, 0, "file grew past the size limit while read");
+				goto fail;
+			}
+			char *bigger = realloc(buf, cap * 2);
+			if (!bigger) {
+				pp_error(d, path, 0, 0, "out of memory reading file");
+				goto fail;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			pp_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pp_list_dir(const char *path, char ***names, size_t *count)
+{
+	*names = NULL;
+	*count = 0;
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	char **list = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *entry;
+	errno = 0;
+	while ((entry = readdir(dir)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			size_t new_cap = cap ? cap * 2 : 16;
+			char **bigger = realloc(list, new_cap * sizeof *bigger);
+			if (!bigger)
+				goto fail;
+			list = bigger;
+			cap = new_cap;
+		}
+		if (!(list[n] = strdup(entry->d_name)))
+			goto fail;
+		n++;
+	}
+	if (errno != 0)
+		goto fail;
+	closedir(dir);
+	if (n)
+		qsort(list, n, sizeof *list, compare_names);
+	*names = list;
+	*count = n;
+	return 0;
+fail: {
+	int saved = errno ? errno : ENOMEM;
+	pp_free_names(list, n);
+	closedir(dir);
+	errno = saved;
+	return -1;
+}
+}
+
+void pp_free_names(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+char *pp_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	return pp_strdup_printf("%.*s/%s", (int)la, a, b);
+}
+
+char *pp_strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *s = malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int pp_mkdirs(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	int rc = mkdir(copy, 0755);
+	free(copy);
+	return rc != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int pp_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+int pp_write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return close(fd);
+}
+
+char *pp_relative_url(const char *from_path, const char *to_path)
+{
+	/* Skip the directories both paths share, then climb out of the rest of from's. */
+	size_t common = 0;
+	for (size_t i = 0; from_path[i] && from_path[i] == to_path[i]; i++)
+		if (from_path[i] == '/')
+			common = i + 1;
+	size_t ups = 0;
+	for (const char *p = from_path + common; *p; p++)
+		if (*p == '/')
+			ups++;
+	const char *rest = to_path + common;
+	size_t len = ups * 3 + strlen(rest) + 1;
+	char *url = malloc(len);
+	if (!url)
+		return NULL;
+	char *w = url;
+	for (size_t i = 0; i < ups; i++) {
+		memcpy(w, "../", 3);
+		w += 3;
+	}
+	strcpy(w, rest);
+	return url;
+}

@@ -1,0 +1,43 @@
+/* Small file-system and string helpers shared by the pipeline stages.
+ *
+ * Every function that returns allocated memory gives it to the caller (free()).
+ * Functions returning int give 0 on success and -1 on failure with errno set,
+ * so callers can word the message for their own context.
+ */
+#ifndef PP_FSUTIL_H
+#define PP_FSUTIL_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+/* Largest source or template file read, so a stray huge file fails clearly
+ * instead of exhausting memory. */
+#define PP_MAX_FILE_SIZE ((size_t)64 * 1024 * 1024)
+
+/* Reads a whole regular file; the buffer gets a terminating NUL not counted
+ * in *len. Problems are reported as errors on path. */
+int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d);
+
+/* Names in a directory, sorted bytewise, without "." and ".." and without
+ * names starting with '.', so hidden editor and VCS files never become content. */
+int pp_list_dir(const char *path, char ***names, size_t *count);
+void pp_free_names(char **names, size_t count);
+
+char *pp_path_join(const char *a, const char *b);
+char *pp_strdup_printf(const char *fmt, ...) PP_PRINTF(1, 2);
+
+/* Creates path and any missing parents (mode 0755). */
+int pp_mkdirs(const char *path);
+
+/* Removes a file or a directory tree without following symbolic links. */
+int pp_remove_tree(const char *path);
+
+/* Writes data to path, creating or truncating it, and fails on short writes. */
+int pp_write_file(const char *path, const void *data, size_t len);
+
+/* Relative URL from the page at from_path to the file at to_path, both
+ * site-relative with '/' separators ("ar/privacy/index.html"). */
+char *pp_relative_url(const char *from_path, const char *to_path);
+
+#endif

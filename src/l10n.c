@@ -1,0 +1,208 @@
+#include "l10n.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubidi.h>
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
+uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t needed = 0;
+	u_strFromUTF8(NULL, 0, &needed, utf8, (int32_t)len, &status);
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		return NULL;
+	UChar *buf = malloc(((size_t)needed + 1) * sizeof *buf);
+	if (!buf)
+		return NULL;
+	status = U_ZERO_ERROR;
+	u_strFromUTF8(buf, needed + 1, out_len, utf8, (int32_t)len, &status);
+	if (U_FAILURE(status)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *pp_from_utf16(const uint16_t *text, int32_t len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t needed = 0;
+	u_strToUTF8(NULL, 0, &needed, text, len, &status);
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		return NULL;
+	char *buf = malloc((size_t)needed + 1);
+	if (!buf)
+		return NULL;
+	status = U_ZERO_ERROR;
+	u_strToUTF8(buf, needed + 1, NULL, text, len, &status);
+	if (U_FAILURE(status)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* ICU locale ID ("ar_SA@calendar=islamic-umalqura") for a BCP 47 tag. */
+static int icu_locale_id(const char *tag, char *id, size_t id_len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t parsed = 0;
+	uloc_forLanguageTag(tag, id, (int32_t)id_len, &parsed, &status);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+		return -1;
+	return parsed == (int32_t)strlen(tag) ? 0 : -1;
+}
+
+static int language_is_known(const char *language)
+{
+	for (const char *const *iso = uloc_getISOLanguages(); *iso; iso++)
+		if (strcmp(*iso, language) == 0)
+			return 1;
+	return 0;
+}
+
+int pp_locale_validate(const char *tag, char *why, size_t why_len)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	if (!*tag || icu_locale_id(tag, id, sizeof id) != 0) {
+		snprintf(why, why_len, "'%s' is not a well-formed BCP 47 language tag", tag);
+		return -1;
+	}
+	char language[ULOC_LANG_CAPACITY];
+	UErrorCode status = U_ZERO_ERROR;
+	uloc_getLanguage(id, language, sizeof language, &status);
+	if (U_FAILURE(status) || !language_is_known(language)) {
+		snprintf(why, why_len, "'%s' does not name a known language", tag);
+		return -1;
+	}
+	char canonical[ULOC_FULLNAME_CAPACITY];
+	status = U_ZERO_ERROR;
+	uloc_toLanguageTag(id, canonical, sizeof canonical, 1, &status);
+	if (U_FAILURE(status)) {
+		snprintf(why, why_len, "'%s' cannot be canonicalized", tag);
+		return -1;
+	}
+	if (strcmp(canonical, tag) != 0) {
+		/* One spelling per locale keeps URLs and hreflang values stable. */
+		snprintf(why, why_len, "locale '%s' is not in canonical form; write '%s'", tag, canonical);
+		return -1;
+	}
+	return 0;
+}
+
+int pp_locale_is_rtl(const char *tag)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	if (icu_locale_id(tag, id, sizeof id) != 0)
+		return 0;
+	return uloc_isRightToLeft(id) ? 1 : 0;
+}
+
+char *pp_locale_native_name(const char *tag)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	if (icu_locale_id(tag, id, sizeof id) != 0)
+		return strdup(tag);
+	UChar name[256];
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t len = uloc_getDisplayName(id, id, name, 256, &status);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+		return strdup(tag);
+	return pp_from_utf16(name, len);
+}
+
+static UCalendar *open_gregorian_utc(void)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UCalendar *cal = ucal_open(u"UTC", -1, "en_US@calendar=gregorian", UCAL_GREGORIAN, &status);
+	if (U_FAILURE(status))
+		return NULL;
+	ucal_setAttribute(cal, UCAL_LENIENT, 0);
+	return cal;
+}
+
+int pp_date_to_udate(int year, int month, int day, double *udate)
+{
+	UCalendar *cal = open_gregorian_utc();
+	if (!cal)
+		return -1;
+	UErrorCode status = U_ZERO_ERROR;
+	ucal_clear(cal);
+	ucal_setDateTime(cal, year, month - 1, day, 0, 0, 0, &status);
+	/* With leniency off, ICU refuses 2025-02-30 here instead of rolling it over. */
+	UDate millis = ucal_getMillis(cal, &status);
+	ucal_close(cal);
+	if (U_FAILURE(status))
+		return -1;
+	*udate = millis;
+	return 0;
+}
+
+int pp_date_is_valid(int year, int month, int day)
+{
+	double ignored;
+	return year >= 1 && year <= 9999 && pp_date_to_udate(year, month, day, &ignored) == 0;
+}
+
+char *pp_date_format(const char *tag, int year, int month, int day)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	double when;
+	if (icu_locale_id(tag, id, sizeof id) != 0 || pp_date_to_udate(year, month, day, &when) != 0)
+		return NULL;
+	UErrorCode status = U_ZERO_ERROR;
+	/* UTC on both sides: a date is a day, not an instant, so the machine's
+	 * time zone must not move it. */
+	UDateFormat *fmt = udat_open(UDAT_NONE, UDAT_LONG, id, u"UTC", -1, NULL, 0, &status);
+	if (U_FAILURE(status))
+		return NULL;
+	UChar text[256];
+	int32_t len = udat_format(fmt, when, text, 256, NULL, &status);
+	udat_close(fmt);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+		return NULL;
+	return pp_from_utf16(text, len);
+}
+
+pp_direction pp_text_direction(const char *utf8, size_t len)
+{
+	int32_t ulen = 0;
+	UChar *text = pp_to_utf16(utf8, len, &ulen);
+	if (!text)
+		return PP_DIR_NEUTRAL;
+	UBiDiDirection dir = ubidi_getBaseDirection(text, ulen);
+	free(text);
+	return dir == UBIDI_RTL ? PP_DIR_RTL : dir == UBIDI_LTR ? PP_DIR_LTR : PP_DIR_NEUTRAL;
+}
+
+int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column, size_t *offset)
+{
+	const uint8_t *s = (const uint8_t *)text;
+	int32_t i = 0, n = (int32_t)len;
+	int ln = 1, col = 1;
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c <= 0) { /* negative: ill-formed sequence; 0: NUL byte */
+			*line = ln;
+			*column = col;
+			*offset = (size_t)start;
+			return 1;
+		}
+		if (c == '\n') {
+			ln++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* Localization through ICU: locale codes, text direction, dates, language names.
+ *
+ * Locale codes in content are BCP 47 tags ("ar", "en", "pt-BR", "fa-IR").
+ * Nothing here keeps state between calls: every ICU object is opened and
+ * closed inside the call, so the functions are safe to use from several
+ * rendering threads at once.
+ *
+ * Returned strings are UTF-8 and owned by the caller (free()).
+ */
+#ifndef PP_L10N_H
+#define PP_L10N_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+typedef enum { PP_DIR_NEUTRAL, PP_DIR_LTR, PP_DIR_RTL } pp_direction;
+
+/* Checks that tag is a well-formed BCP 47 tag in canonical form whose
+ * language ICU knows. Returns 0, or -1 with a reason in why (why_len bytes). */
+int pp_locale_validate(const char *tag, char *why, size_t why_len);
+
+/* Direction of the locale's script, as ICU's likely-subtags data says;
+ * not a list of right-to-left languages kept here. */
+int pp_locale_is_rtl(const char *tag);
+
+/* The language's name in the language itself ("العربية", "English"). */
+char *pp_locale_native_name(const char *tag);
+
+/* True when y-m-d is a real day of the Gregorian calendar. */
+int pp_date_is_valid(int year, int month, int day);
+
+/* Milliseconds since the epoch at 00:00 UTC of y-m-d, for ICU formatting.
+ * Returns 0 on success. */
+int pp_date_to_udate(int year, int month, int day, double *udate);
+
+/* The day y-m-d in the locale's long date style (e.g. "١ سبتمبر ٢٠٢٤",
+ * "September 1, 2024"). The locale's calendar and numbering system apply,
+ * including ones given as -u- extensions ("ar-SA-u-ca-islamic-umalqura"). */
+char *pp_date_format(const char *tag, int year, int month, int day);
+
+/* Direction of the first strong character in UTF-8 text (rule P2 of the
+ * Unicode bidi algorithm). */
+pp_direction pp_text_direction(const char *utf8, size_t len);
+
+/* Finds the first byte sequence that is not valid UTF-8, or a NUL byte.
+ * Returns 0 when the text is clean; otherwise 1 with the 1-based line and
+ * column (in characters) of the offending byte, and its offset. */
+int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column,
+                         size_t *offset);
+
+/* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */
+uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len);
+char *pp_from_utf16(const uint16_t *text, int32_t len);
+
+#endif

@@ -1,0 +1,153 @@
+/* policypress: the command line. Parses arguments and runs the pipeline
+ * stages (content, theme, site pages, output); all the work is in them. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "content.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "output.h"
+#include "pp_config.h"
+#include "site.h"
+#include "template.h"
+
+enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *out)
+{
+	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-q]\n"
+	      "       policypress --help | --version\n"
+	      "\n"
+	      "  build     render every policy version, history and index page into --out\n"
+	      "\n"
+	      "  --content DIR   content directory (default: content)\n"
+	      "  --theme DIR     theme directory (default: the bundled theme)\n"
+	      "  --out DIR       output directory, replaced atomically (default: public)\n"
+	      "  --base-url URL  absolute URL the site is served from (overrides site.yaml)\n"
+	      "  -q, --quiet     print only problems\n",
+	      out);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The bundled theme: the installed copy for an installed binary, the source
+ * tree's for one run from its build directory. */
+static const char *default_theme(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	int installed = 0;
+	if (n > 0) {
+		exe[n] = '\0';
+		/* <prefix>/share/policypress/themes  vs  <prefix>/bin/policypress */
+		const char *share = strstr(PP_INSTALLED_THEME_DIR, "/share/");
+		if (share) {
+			size_t root = (size_t)(share - PP_INSTALLED_THEME_DIR);
+			installed = strncmp(exe, PP_INSTALLED_THEME_DIR, root) == 0 &&
+			            strncmp(exe + root, "/bin/", 5) == 0;
+		}
+	}
+	snprintf(buf, len, "%s/default", installed ? PP_INSTALLED_THEME_DIR : PP_SOURCE_THEME_DIR);
+	if (!is_dir(buf))
+		snprintf(buf, len, "%s/default", installed ? PP_SOURCE_THEME_DIR : PP_INSTALLED_THEME_DIR);
+	return buf;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	const char *content_dir = "content", *theme_dir = NULL, *out_dir = "public", *base_url = NULL;
+	int quiet = 0;
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'}, {"theme", required_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},     {"base-url", required_argument, NULL, 'b'},
+		{"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:t:o:b:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': content_dir = optarg; break;
+		case 't': theme_dir = optarg; break;
+		case 'o': out_dir = optarg; break;
+		case 'b': base_url = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "policypress: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char theme_buf[PATH_MAX];
+	if (!theme_dir)
+		theme_dir = default_theme(theme_buf, sizeof theme_buf);
+
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_site *site = pp_site_load(content_dir, base_url, &d);
+	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
+	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
+	int rc = EXIT_CONTENT;
+	if (out) {
+		if (pp_site_build(site, theme, out, &d) == 0) {
+			if (pp_output_commit(out, &d) == 0)
+				rc = 0;
+		} else {
+			pp_output_abort(out);
+		}
+	}
+	pp_diags_sort(&d);
+	pp_diags_print(&d, stderr);
+	if (rc == 0 && !quiet) {
+		char *index = pp_path_join(out_dir, "index.html");
+		char real[PATH_MAX];
+		printf("policypress: site written to %s/ — open %s\n", out_dir,
+		       index && realpath(index, real) ? real : out_dir);
+		free(index);
+	} else if (rc != 0) {
+		fprintf(stderr, "policypress: build failed; %s was left as it was\n", out_dir);
+	}
+	pp_diags_free(&d);
+	pp_theme_free(theme);
+	pp_site_free(site);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	/* Initialized once here, before any thread exists. */
+	xmlInitParser();
+	pp_markdown_init();
+	int rc;
+	if (argc < 2) {
+		usage(stderr);
+		rc = EXIT_USAGE;
+	} else if (strcmp(argv[1], "--version") == 0) {
+		printf("policypress %s\n", PP_VERSION);
+		rc = 0;
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		rc = 0;
+	} else if (strcmp(argv[1], "build") == 0) {
+		rc = cmd_build(argc - 1, argv + 1);
+	} else {
+		fprintf(stderr, "policypress: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		rc = EXIT_USAGE;
+	}
+	xmlCleanupParser();
+	return rc;
+}

@@ -1,0 +1,489 @@
+#include "markdown.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+
+#include "l10n.h"
+
+void pp_markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
+
+cmark_node *pp_markdown_parse(const char *text, size_t len)
+{
+	cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+	if (!parser)
+		return NULL;
+	static const char *const extensions[] = {"table", "strikethrough", "autolink"};
+	for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
+		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
+		if (ext)
+			cmark_parser_attach_syntax_extension(parser, ext);
+	}
+	cmark_parser_feed(parser, text, len);
+	cmark_node *doc = cmark_parser_finish(parser);
+	cmark_parser_free(parser);
+	return doc;
+}
+
+int pp_url_is_safe(const char *url, int for_image)
+{
+	/* Browsers drop ASCII whitespace and controls inside a scheme
+	 * ("java\tscript:"), so do the same before reading it. */
+	char scheme[16];
+	size_t n = 0;
+	const char *p = url;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= 0x20)
+			continue;
+		if (c == ':' || c == '/' || c == '?' || c == '#')
+			break;
+		if (n + 1 >= sizeof scheme)
+			return 0;
+		scheme[n++] = (char)tolower(c);
+	}
+	if (*p != ':')
+		return 1; /* no scheme: relative URL or fragment */
+	scheme[n] = '\0';
+	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)
+		return 1;
+	return !for_image && (strcmp(scheme, "mailto") == 0 || strcmp(scheme, "tel") == 0);
+}
+
+static int is_line_break_tag(const char *html)
+{
+	static const char *const forms[] = {"<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />"};
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
+		if (strcmp(html, forms[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_comment(const char *html)
+{
+	while (isspace((unsigned char)*html))
+		html++;
+	return strncmp(html, "<!--", 4) == 0;
+}
+
+static int first_strong_rtl(xmlNodePtr node, int *found)
+{
+	for (xmlNodePtr child = node->children; child; child = child->next) {
+		if (child->type == XML_TEXT_NODE && child->content) {
+			pp_direction dir = pp_text_direction((const char *)child->content,
+			                                     strlen((const char *)child->content));
+			if (dir != PP_DIR_NEUTRAL) {
+				*found = 1;
+				return dir == PP_DIR_RTL;
+			}
+		} else if (child->type == XML_ELEMENT_NODE && !xmlHasProp(child, BAD_CAST "dir")) {
+			int rtl = first_strong_rtl(child, found);
+			if (*found)
+				return rtl;
+		}
+	}
+	return 0;
+}
+
+int pp_dom_direction(xmlNodePtr node)
+{
+	int found = 0;
+	int rtl = first_strong_rtl(node, &found);
+	return found ? (rtl ? PP_DIR_RTL : PP_DIR_LTR) : PP_DIR_NEUTRAL;
+}
+
+int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
+{
+	for (; node && node->type == XML_ELEMENT_NODE; node = node->parent) {
+		xmlChar *dir = xmlGetProp(node, BAD_CAST "dir");
+		if (dir) {
+			int rtl = xmlStrcmp(dir, BAD_CAST "rtl") == 0;
+			xmlFree(dir);
+			return rtl;
+		}
+	}
+	return rtl_default;
+}
+
+/* Gives a block its own dir when its text runs the other way from its context. */
+static void set_block_direction(xmlNodePtr el, const pp_md_context *ctx)
+{
+	int dir = pp_dom_direction(el);
+	if (dir == PP_DIR_NEUTRAL)
+		return;
+	int context_rtl = pp_dom_inherited_rtl(el->parent, ctx->rtl);
+	if ((dir == PP_DIR_RTL) != context_rtl)
+		xmlSetProp(el, BAD_CAST "dir", BAD_CAST(dir == PP_DIR_RTL ? "rtl" : "ltr"));
+}
+
+/* Isolates a left-to-right inline run inside right-to-left text. */
+static void isolate_inline(xmlNodePtr el, const pp_md_context *ctx)
+{
+	if (pp_dom_inherited_rtl(el->parent, ctx->rtl) && pp_dom_direction(el) == PP_DIR_LTR)
+		xmlSetProp(el, BAD_CAST "dir", BAD_CAST "ltr");
+}
+
+static void collect_text(cmark_node *node, xmlBufferPtr buf)
+{
+	cmark_iter *iter = cmark_iter_new(node);
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *cur = cmark_iter_get_node(iter);
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		const char *lit = NULL;
+		switch (cmark_node_get_type(cur)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			lit = cmark_node_get_literal(cur);
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			lit = " ";
+			break;
+		default:
+			break;
+		}
+		if (lit)
+			xmlBufferCat(buf, BAD_CAST lit);
+	}
+	cmark_iter_free(iter);
+}
+
+static const char *table_alignment_class(cmark_node *cell)
+{
+	cmark_node *row = cmark_node_parent(cell);
+	cmark_node *table = row ? cmark_node_parent(row) : NULL;
+	if (!table)
+		return NULL;
+	int index = 0;
+	for (cmark_node *c = cmark_node_first_child(row); c && c != cell; c = cmark_node_next(c))
+		index++;
+	uint16_t columns = cmark_gfm_extensions_get_table_columns(table);
+	uint8_t *align = cmark_gfm_extensions_get_table_alignments(table);
+	if (!align || index >= columns)
+		return NULL;
+	/* GFM's "left" is where a line starts, which in RTL text is the right:
+	 * logical names keep one meaning in both directions. */
+	switch (align[index]) {
+	case 'l': return "align-start";
+	case 'c': return "align-center";
+	case 'r': return "align-end";
+	default: return NULL;
+	}
+}
+
+static xmlNodePtr new_child(xmlNodePtr parent, const char *name)
+{
+	return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+}
+
+static int append_text(xmlNodePtr parent, const char *text)
+{
+	if (!text || !*text)
+		return 0;
+	return xmlAddChild(parent, xmlNewText(BAD_CAST text)) ? 0 : -1;
+}
+
+/* Creates the element for a container node on entry. Returns the element
+ * that the node's children go into, or NULL when the node is dropped. */
+static xmlNodePtr enter_extension(cmark_node *node, xmlNodePtr cur)
+{
+	const char *type = cmark_node_get_type_string(node);
+	if (strcmp(type, "table") == 0) {
+		xmlNodePtr wrapper = new_child(cur, "div");
+		if (!wrapper)
+			return NULL;
+		/* Wide tables scroll inside the column instead of widening the page. */
+		xmlSetProp(wrapper, BAD_CAST "class", BAD_CAST "table-scroll");
+		return new_child(wrapper, "table");
+	}
+	if (strcmp(type, "table_header") == 0 || strcmp(type, "table_row") == 0) {
+		const char *group = strcmp(type, "table_header") == 0 ? "thead" : "tbody";
+		xmlNodePtr section = cur->last;
+		if (!section || xmlStrcmp(section->name, BAD_CAST group) != 0)
+			section = new_child(cur, group);
+		return section ? new_child(section, "tr") : NULL;
+	}
+	if (strcmp(type, "table_cell") == 0) {
+		cmark_node *row = cmark_node_parent(node);
+		int header = row && strcmp(cmark_node_get_type_string(row), "table_header") == 0;
+		xmlNodePtr cell = new_child(cur, header ? "th" : "td");
+		const char *align = table_alignment_class(node);
+		if (cell && align)
+			xmlSetProp(cell, BAD_CAST "class", BAD_CAST align);
+		return cell;
+	}
+	if (strcmp(type, "strikethrough") == 0)
+		return new_child(cur, "s");
+	return new_child(cur, "span");
+}
+
+typedef struct {
+	const pp_md_context *ctx;
+	pp_diags *d;
+	int failed;
+} render_state;
+
+static int line_of(const render_state *st, cmark_node *node)
+{
+	return cmark_node_get_start_line(node) + st->ctx->line_offset;
+}
+
+static void drop_raw_html(render_state *st, cmark_node *node)
+{
+	const char *html = cmark_node_get_literal(node);
+	if (html && is_comment(html))
+		return;
+	pp_warning(st->d, st->ctx->path, line_of(st, node), cmark_node_get_start_column(node),
+	           "raw HTML is not rendered; write this in Markdown");
+}
+
+static xmlNodePtr enter_link(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	const char *url = cmark_node_get_url(node);
+	if (!url || !pp_url_is_safe(url, 0)) {
+		pp_warning(st->d, st->ctx->path, line_of(st, node), cmark_node_get_start_column(node),
+		           "link to '%s' removed: only http, https, mailto, tel and relative links are "
+		           "allowed",
+		           url ? url : "");
+		return new_child(cur, "span");
+	}
+	xmlNodePtr a = new_child(cur, "a");
+	if (a) {
+		xmlSetProp(a, BAD_CAST "href", BAD_CAST url);
+		const char *title = cmark_node_get_title(node);
+		if (title && *title)
+			xmlSetProp(a, BAD_CAST "title", BAD_CAST title);
+	}
+	return a;
+}
+
+static void add_image(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	const char *url = cmark_node_get_url(node);
+	xmlBufferPtr alt = xmlBufferCreate();
+	if (!alt) {
+		st->failed = 1;
+		return;
+	}
+	collect_text(node, alt);
+	if (!url || !pp_url_is_safe(url, 1)) {
+		pp_warning(st->d, st->ctx->path, line_of(st, node), cmark_node_get_start_column(node),
+		           "image '%s' removed: only http, https and relative image URLs are allowed",
+		           url ? url : "");
+		/* Keep the description so no words of the policy are lost. */
+		if (append_text(cur, (const char *)xmlBufferContent(alt)) != 0)
+			st->failed = 1;
+	} else {
+		xmlNodePtr img = new_child(cur, "img");
+		if (!img) {
+			st->failed = 1;
+		} else {
+			xmlSetProp(img, BAD_CAST "src", BAD_CAST url);
+			xmlSetProp(img, BAD_CAST "alt", xmlBufferContent(alt));
+			const char *title = cmark_node_get_title(node);
+			if (title && *title)
+				xmlSetProp(img, BAD_CAST "title", BAD_CAST title);
+		}
+	}
+	xmlBufferFree(alt);
+}
+
+static void add_code_block(cmark_node *node, xmlNodePtr cur, render_state *st)
+{
+	xmlNodePtr pre = new_child(cur, "pre");
+	xmlNodePtr code = pre ? new_child(pre, "code") : NULL;
+	if (!code) {
+		st->failed = 1;
+		return;
+	}
+	/* Code reads left to right whatever the page's language. */
+	xmlSetProp(pre, BAD_CAST "dir", BAD_CAST "ltr");
+	const char *info = cmark_node_get_fence_info(node);
+	if (info && *info) {
+		size_t n = strcspn(info, " \t");
+		xmlChar *lang = xmlStrncatNew(BAD_CAST "language-", BAD_CAST info, (int)n);
+		if (lang) {
+			xmlSetProp(code, BAD_CAST "class", lang);
+			xmlFree(lang);
+		}
+	}
+	if (append_text(code, cmark_node_get_literal(node)) != 0)
+		st->failed = 1;
+}
+
+/* Element for a container node, or NULL if its children join cur directly. */
+static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	char tag[4];
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_DOCUMENT:
+		return cur;
+	case CMARK_NODE_BLOCK_QUOTE:
+		return new_child(cur, "blockquote");
+	case CMARK_NODE_LIST: {
+		int ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
+		xmlNodePtr list = new_child(cur, ordered ? "ol" : "ul");
+		int start = cmark_node_get_list_start(node);
+		if (list && ordered && start != 1) {
+			char number[16];
+			snprintf(number, sizeof number, "%d", start);
+			xmlSetProp(list, BAD_CAST "start", BAD_CAST number);
+		}
+		return list;
+	}
+	case CMARK_NODE_ITEM:
+		return new_child(cur, "li");
+	case CMARK_NODE_PARAGRAPH: {
+		/* Tight list items show their text without a paragraph, as cmark does. */
+		cmark_node *parent = cmark_node_parent(node);
+		cmark_node *list = parent ? cmark_node_parent(parent) : NULL;
+		if (parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM && list &&
+		    cmark_node_get_list_tight(list))
+			return cur;
+		return new_child(cur, "p");
+	}
+	case CMARK_NODE_HEADING:
+		snprintf(tag, sizeof tag, "h%d", cmark_node_get_heading_level(node));
+		return new_child(cur, tag);
+	case CMARK_NODE_EMPH:
+		return new_child(cur, "em");
+	case CMARK_NODE_STRONG:
+		return new_child(cur, "strong");
+	case CMARK_NODE_LINK:
+		return enter_link(st, node, cur);
+	case CMARK_NODE_CUSTOM_BLOCK:
+	case CMARK_NODE_CUSTOM_INLINE:
+		return cur; /* raw on_enter/on_exit text is never emitted; children are */
+	default:
+		return enter_extension(node, cur);
+	}
+}
+
+static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_TEXT:
+		if (append_text(cur, cmark_node_get_literal(node)) != 0)
+			st->failed = 1;
+		break;
+	case CMARK_NODE_SOFTBREAK:
+		if (append_text(cur, "\n") != 0)
+			st->failed = 1;
+		break;
+	case CMARK_NODE_LINEBREAK:
+		if (!new_child(cur, "br"))
+			st->failed = 1;
+		break;
+	case CMARK_NODE_CODE: {
+		xmlNodePtr code = new_child(cur, "code");
+		if (!code || append_text(code, cmark_node_get_literal(node)) != 0)
+			st->failed = 1;
+		else
+			isolate_inline(code, st->ctx);
+		break;
+	}
+	case CMARK_NODE_CODE_BLOCK:
+		add_code_block(node, cur, st);
+		break;
+	case CMARK_NODE_THEMATIC_BREAK:
+		if (!new_child(cur, "hr"))
+			st->failed = 1;
+		break;
+	case CMARK_NODE_HTML_INLINE:
+		if (is_line_break_tag(cmark_node_get_literal(node))) {
+			if (!new_child(cur, "br"))
+				st->failed = 1;
+			break;
+		}
+		drop_raw_html(st, node);
+		break;
+	case CMARK_NODE_HTML_BLOCK:
+		drop_raw_html(st, node);
+		break;
+	default:
+		break;
+	}
+}
+
+static int is_leaf(cmark_node *node)
+{
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_TEXT:
+	case CMARK_NODE_SOFTBREAK:
+	case CMARK_NODE_LINEBREAK:
+	case CMARK_NODE_CODE:
+	case CMARK_NODE_CODE_BLOCK:
+	case CMARK_NODE_THEMATIC_BREAK:
+	case CMARK_NODE_HTML_INLINE:
+	case CMARK_NODE_HTML_BLOCK:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void exit_element(xmlNodePtr el, const pp_md_context *ctx)
+{
+	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
+	                                     "li", "blockquote", "td", "th"};
+	if (xmlStrcmp(el->name, BAD_CAST "a") == 0) {
+		isolate_inline(el, ctx);
+		return;
+	}
+	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+		if (xmlStrcmp(el->name, BAD_CAST blocks[i]) == 0) {
+			set_block_direction(el, ctx);
+			return;
+		}
+}
+
+int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d)
+{
+	render_state st = {ctx, d, 0};
+	cmark_iter *iter = cmark_iter_new(root);
+	if (!iter) {
+		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
+		return -1;
+	}
+	/* Iterative walk: deeply nested lists or quotes cannot exhaust the stack.
+	 * A container's user data holds the element that was current before it
+	 * and its own element, so leaving it restores the right place. */
+	xmlNodePtr cur = parent;
+	cmark_event_type ev;
+	while (!st.failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		if (ev == CMARK_EVENT_ENTER) {
+			if (is_leaf(node)) {
+				add_leaf(&st, node, cur);
+			} else if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) {
+				add_image(&st, node, cur);
+				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
+				cmark_node_set_user_data(node, cur);
+			} else {
+				xmlNodePtr el = enter_container(&st, node, cur);
+				if (!el) {
+					st.failed = 1;
+					break;
+				}
+				cmark_node_set_user_data(node, cur);
+				cur = el;
+			}
+		} else if (ev == CMARK_EVENT_EXIT) {
+			xmlNodePtr back = cmark_node_get_user_data(node);
+			if (cur != back && cur != parent && cur->type == XML_ELEMENT_NODE)
+				exit_element(cur, ctx);
+			if (back)
+				cur = back;
+		}
+	}
+	cmark_iter_free(iter);
+	if (st.failed) {
+		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* Markdown to DOM: parses policy text with cmark-gfm and builds libxml2 nodes.
+ *
+ * No HTML string is ever produced here: every element and text node is made
+ * through the libxml2 tree API, so text is escaped when the page is
+ * serialized and cannot break out of its element. Raw HTML in Markdown is
+ * not passed through (a warning says where it was dropped, except comments,
+ * which authors use for notes); link and image URLs with schemes other than
+ * http, https, mailto and tel are removed with a warning.
+ *
+ * Direction: each block whose first strong character (Unicode bidi rule P2)
+ * disagrees with the direction around it gets its own dir attribute, and LTR
+ * runs inside RTL text (code, links whose text is Latin) are isolated with
+ * dir="ltr" so neighbouring punctuation stays where the author put it.
+ *
+ * The cmark tree returned by pp_markdown_parse belongs to the caller
+ * (cmark_node_free). Rendering writes user data into the cmark nodes, so one
+ * tree must not be rendered by two threads at once; separate trees may.
+ */
+#ifndef PP_MARKDOWN_H
+#define PP_MARKDOWN_H
+
+#include <stddef.h>
+
+#include <cmark-gfm.h>
+#include <libxml/tree.h>
+
+#include "diag.h"
+
+typedef struct {
+	const char *path;  /* source file named in messages */
+	int line_offset;   /* added to cmark's line numbers: the body's first line - 1 */
+	int rtl;           /* direction of the page the nodes go into */
+} pp_md_context;
+
+/* Registers cmark-gfm's extensions. Call once, before any thread parses. */
+void pp_markdown_init(void);
+
+/* Parses UTF-8 Markdown; NULL when out of memory. */
+cmark_node *pp_markdown_parse(const char *text, size_t len);
+
+/* Renders node (a document, or any block or inline inside one) and appends
+ * the result to parent, in parent's document. Returns 0, or -1 when out of
+ * memory (reported in d). Content problems are warnings. */
+int pp_markdown_render(cmark_node *node, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d);
+
+/* Direction of the first strong character in the text under node, skipping
+ * elements that carry their own dir (they are isolated). */
+int pp_dom_direction(xmlNodePtr node);
+
+/* The direction in force at node: its nearest dir attribute, or rtl_default. */
+int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default);
+
+/* True when the URL's scheme is one a policy page may link to. */
+int pp_url_is_safe(const char *url, int for_image);
+
+#endif

@@ -1,0 +1,45 @@
+/* Output writer: builds the site in a temporary directory beside the target
+ * and swaps it in only when everything succeeded.
+ *
+ * pp_output_begin creates "<parent>/.<name>.tmp-XXXXXX" next to the output
+ * directory (same file system, so the swap is a rename). pp_output_commit
+ * exchanges it with the old output in one renameat2(RENAME_EXCHANGE) call:
+ * readers see the whole old site or the whole new one, never a mixture, and
+ * on any failure before that point the old output is untouched. Where the
+ * file system cannot exchange, it falls back to two renames.
+ *
+ * An existing output directory is only replaced when it holds the marker
+ * file policypress writes, so a mistyped --out never deletes unrelated files.
+ *
+ * Writes may come from several threads; begin, commit and abort may not.
+ */
+#ifndef PP_OUTPUT_H
+#define PP_OUTPUT_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+#define PP_OUTPUT_MARKER ".policypress-output"
+
+typedef struct pp_output pp_output;
+
+pp_output *pp_output_begin(const char *out_dir, pp_diags *d);
+
+/* Writes data at relpath inside the new site, creating directories. */
+int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d);
+
+/* Copies a file into the new site. */
+int pp_output_copy(pp_output *o, const char *relpath, const char *src_path, pp_diags *d);
+
+/* Swaps the new site in and removes the old one. Frees o in every case;
+ * on failure the temporary directory is removed and the old output stays. */
+int pp_output_commit(pp_output *o, pp_diags *d);
+
+/* Discards the new site. Frees o. */
+void pp_output_abort(pp_output *o);
+
+/* The temporary directory (for tests and messages). */
+const char *pp_output_staging_dir(const pp_output *o);
+
+#endif

@@ -1,0 +1,407 @@
+#include "site.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "l10n.h"
+#include "markdown.h"
+
+#define STYLESHEET "assets/style.css"
+
+typedef struct {
+	const pp_site *site;
+	const pp_theme *theme;
+	pp_output *out;
+	pp_diags *d;
+} build_ctx;
+
+/* Everything about one version that several pages show. */
+typedef struct {
+	const pp_version *version;
+	char *path;       /* "<locale>/<policy>/<date>/index.html" */
+	char *date_text;  /* localized */
+	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
+} version_info;
+
+static char *canonical_url(const pp_site *site, const char *path)
+{
+	if (!site->base_url)
+		return NULL;
+	/* Directory URLs, as hosts serve index.html for them. */
+	size_t n = strlen(path);
+	const char *suffix = "index.html";
+	size_t sn = strlen(suffix);
+	int is_index = n >= sn && strcmp(path + n - sn, suffix) == 0;
+	return pp_strdup_printf("%s%.*s", site->base_url, (int)(is_index ? n - sn : n), path);
+}
+
+/* Sets name to the relative URL from the page at from to the file at to. */
+static int set_link(pp_vars *vars, const char *name, const char *from, const char *to)
+{
+	char *url = pp_relative_url(from, to);
+	int rc = url ? pp_vars_set(vars, name, url) : -1;
+	free(url);
+	return rc;
+}
+
+static int set_owned(pp_vars *vars, const char *name, char *text)
+{
+	int rc = text ? pp_vars_set(vars, name, text) : -1;
+	free(text);
+	return rc;
+}
+
+/* Variables every page has: language, direction, titles, shared links. */
+static int set_page_basics(build_ctx *ctx, pp_vars *vars, const char *page_path,
+                           const char *locale, const char *page_title)
+{
+	const char *site_title = pp_site_title(ctx->site, locale);
+	int rc = 0;
+	rc |= pp_vars_set(vars, "lang", locale);
+	rc |= pp_vars_set(vars, "dir", pp_locale_is_rtl(locale) ? "rtl" : "ltr");
+	rc |= pp_vars_set(vars, "site_title", site_title);
+	rc |= pp_vars_set(vars, "page_title", page_title);
+	if (site_title && page_title && strcmp(site_title, page_title) != 0)
+		rc |= set_owned(vars, "document_title", pp_strdup_printf("%s — %s", page_title, site_title));
+	else
+		rc |= pp_vars_set(vars, "document_title", page_title ? page_title : site_title);
+	rc |= set_link(vars, "stylesheet", page_path, STYLESHEET);
+	char *locale_index = pp_strdup_printf("%s/index.html", locale);
+	rc |= locale_index ? set_link(vars, "home_href", page_path, locale_index) : -1;
+	free(locale_index);
+	rc |= set_link(vars, "site_root_href", page_path, "index.html");
+	char *canonical = canonical_url(ctx->site, page_path);
+	if (canonical)
+		rc |= set_owned(vars, "canonical", canonical);
+	return rc ? -1 : 0;
+}
+
+/* Adds a language-switcher entry (and hreflang alternate) for locale. */
+static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_path,
+                             const char *page_locale, const char *locale, const char *target)
+{
+	pp_vars *item = pp_vars_add_item(vars, "locales");
+	if (!item)
+		return -1;
+	int rc = 0;
+	rc |= pp_vars_set(item, "lang", locale);
+	rc |= pp_vars_set(item, "dir", pp_locale_is_rtl(locale) ? "rtl" : "ltr");
+	rc |= set_owned(item, "name", pp_locale_native_name(locale));
+	rc |= set_link(item, "href", page_path, target);
+	rc |= pp_vars_set(item, "current", strcmp(locale, page_locale) == 0 ? "true" : NULL);
+	char *absolute = canonical_url(ctx->site, target);
+	if (absolute)
+		rc |= set_owned(item, "alternate_url", absolute);
+	return rc ? -1 : 0;
+}
+
+static int write_page(build_ctx *ctx, const char *kind, const char *locale, const char *path,
+                      pp_vars *vars)
+{
+	xmlDocPtr doc = pp_theme_render(ctx->theme, kind, locale, vars, ctx->d);
+	if (!doc)
+		return -1;
+	char *html;
+	size_t len;
+	int rc = pp_html_serialize(doc, &html, &len);
+	xmlFreeDoc(doc);
+	if (rc != 0) {
+		pp_error(ctx->d, path, 0, 0, "out of memory serializing page");
+		return -1;
+	}
+	rc = pp_output_write(ctx->out, path, html, len, ctx->d);
+	free(html);
+	return rc;
+}
+
+static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *infos)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s->count; i++) {
+		const pp_version *v = &s->versions[i];
+		version_info *info = &infos[i];
+		info->version = v;
+		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
+		info->date_text = pp_date_format(s->locale, v->year, v->month, v->day);
+		info->body = xmlNewNode(NULL, BAD_CAST "div");
+		if (!info->path || !info->date_text || !info->body) {
+			pp_error(ctx->d, v->path, 0, 0, "out of memory");
+			rc = -1;
+			continue;
+		}
+		cmark_node *doc = pp_markdown_parse(v->body, v->body_len);
+		if (!doc) {
+			pp_error(ctx->d, v->path, 0, 0, "out of memory parsing Markdown");
+			rc = -1;
+			continue;
+		}
+		pp_md_context md = {v->path, v->body_line - 1, pp_locale_is_rtl(s->locale)};
+		if (pp_markdown_render(doc, info->body, &md, ctx->d) != 0)
+			rc = -1;
+		cmark_node_free(doc);
+	}
+	return rc;
+}
+
+static void free_versions(version_info *infos, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(infos[i].path);
+		free(infos[i].date_text);
+		if (infos[i].body)
+			xmlFreeNode(infos[i].body);
+	}
+	free(infos);
+}
+
+/* Links to the same policy in every locale: the version of the same date
+ * where the translation has one, else that locale's latest. */
+static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *s,
+                                const char *page_path, const char *date)
+{
+	for (size_t i = 0; i < ctx->site->series_count; i++) {
+		const pp_series *other = &ctx->site->series[i];
+		if (strcmp(other->policy, s->policy) != 0 || other->count == 0)
+			continue;
+		char *target = NULL;
+		for (size_t j = 0; date && j < other->count; j++)
+			if (strcmp(other->versions[j].date, date) == 0)
+				target = pp_strdup_printf("%s/%s/%s/index.html", other->locale, other->policy, date);
+		if (!target)
+			target = pp_strdup_printf("%s/%s/index.html", other->locale, other->policy);
+		int rc = target ? add_language_link(ctx, vars, page_path, s->locale, other->locale, target) : -1;
+		free(target);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
+                              const char *page_path)
+{
+	const version_info *info = &infos[i];
+	const pp_version *v = info->version;
+	int is_latest = i + 1 == s->count;
+	int is_permanent = strcmp(page_path, info->path) == 0;
+	pp_vars *vars = pp_vars_new();
+	if (!vars)
+		return -1;
+	int rc = set_page_basics(ctx, vars, page_path, s->locale, v->title);
+	/* The latest page points search engines at the permanent URL. */
+	if (!is_permanent)
+		rc |= set_owned(vars, "canonical", canonical_url(ctx->site, info->path));
+	xmlNodePtr body = xmlCopyNode(info->body, 1);
+	rc |= body ? pp_vars_set_nodes(vars, "body", body) : -1;
+	rc |= pp_vars_set(vars, "updated_iso", v->date);
+	rc |= pp_vars_set(vars, "updated_text", info->date_text);
+	rc |= pp_vars_set(vars, "summary", v->summary);
+	char *history = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
+	rc |= history ? set_link(vars, "history_href", page_path, history) : -1;
+	free(history);
+	rc |= set_link(vars, "permanent_href", page_path, info->path);
+	if (i > 0) {
+		rc |= set_link(vars, "previous_href", page_path, infos[i - 1].path);
+		rc |= pp_vars_set(vars, "previous_text", infos[i - 1].date_text);
+	}
+	if (!is_latest) {
+		rc |= set_link(vars, "next_href", page_path, infos[i + 1].path);
+		rc |= pp_vars_set(vars, "next_text", infos[i + 1].date_text);
+		char *latest = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
+		rc |= latest ? set_link(vars, "latest_href", page_path, latest) : -1;
+		free(latest);
+	}
+	rc |= add_policy_languages(ctx, vars, s, page_path, v->date);
+	if (rc != 0)
+		pp_error(ctx->d, v->path, 0, 0, "out of memory preparing page");
+	else
+		rc = write_page(ctx, "policy", s->locale, page_path, vars);
+	pp_vars_free(vars);
+	return rc;
+}
+
+static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *infos)
+{
+	char *page_path = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
+	pp_vars *vars = pp_vars_new();
+	const pp_version *latest = &s->versions[s->count - 1];
+	int rc = page_path && vars ? 0 : -1;
+	if (rc == 0)
+		rc |= set_page_basics(ctx, vars, page_path, s->locale, latest->title);
+	for (size_t k = s->count; rc == 0 && k-- > 0;) {
+		pp_vars *item = pp_vars_add_item(vars, "versions");
+		if (!item) {
+			rc = -1;
+			break;
+		}
+		rc |= set_link(item, "href", page_path, infos[k].path);
+		rc |= pp_vars_set(item, "date_iso", s->versions[k].date);
+		rc |= pp_vars_set(item, "date_text", infos[k].date_text);
+		rc |= pp_vars_set(item, "summary", s->versions[k].summary);
+		rc |= pp_vars_set(item, "is_latest", k + 1 == s->count ? "true" : NULL);
+	}
+	if (rc == 0) {
+		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
+		rc |= latest_path ? set_link(vars, "latest_href", page_path, latest_path) : -1;
+		free(latest_path);
+		rc |= add_policy_languages(ctx, vars, s, page_path, NULL);
+	}
+	if (rc != 0)
+		pp_error(ctx->d, latest->path, 0, 0, "out of memory preparing history page");
+	else
+		rc = write_page(ctx, "history", s->locale, page_path, vars);
+	pp_vars_free(vars);
+	free(page_path);
+	return rc;
+}
+
+static int build_series(build_ctx *ctx, const pp_series *s)
+{
+	if (s->count == 0)
+		return 0;
+	version_info *infos = calloc(s->count, sizeof *infos);
+	if (!infos) {
+		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
+		return -1;
+	}
+	int rc = prepare_versions(ctx, s, infos);
+	for (size_t i = 0; rc == 0 && i < s->count; i++)
+		rc = write_version_page(ctx, s, infos, i, infos[i].path);
+	if (rc == 0) {
+		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
+		rc = latest_path ? write_version_page(ctx, s, infos, s->count - 1, latest_path) : -1;
+		free(latest_path);
+	}
+	if (rc == 0)
+		rc = write_history_page(ctx, s, infos);
+	free_versions(infos, s->count);
+	return rc;
+}
+
+/* Distinct locales in content order (series are sorted by policy, then
+ * locale), default locale first. */
+static size_t site_locales(const pp_site *site, const char **locales, size_t max)
+{
+	size_t n = 0;
+	locales[n++] = site->default_locale;
+	for (size_t i = 0; i < site->series_count && n < max; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < n; j++)
+			seen |= strcmp(locales[j], site->series[i].locale) == 0;
+		if (!seen)
+			locales[n++] = site->series[i].locale;
+	}
+	return n;
+}
+
+/* Lists the policies available in locale, as links from page_path. */
+static int add_policies(build_ctx *ctx, pp_vars *vars, const char *page_path, const char *locale)
+{
+	for (size_t i = 0; i < ctx->site->series_count; i++) {
+		const pp_series *s = &ctx->site->series[i];
+		if (strcmp(s->locale, locale) != 0 || s->count == 0)
+			continue;
+		const pp_version *latest = &s->versions[s->count - 1];
+		pp_vars *item = pp_vars_add_item(vars, "policies");
+		char *target = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
+		char *date = pp_date_format(locale, latest->year, latest->month, latest->day);
+		int rc = item && target && date ? 0 : -1;
+		if (rc == 0) {
+			rc |= pp_vars_set(item, "title", latest->title);
+			rc |= set_link(item, "href", page_path, target);
+			rc |= pp_vars_set(item, "updated_iso", latest->date);
+			rc |= pp_vars_set(item, "updated_text", date);
+		}
+		free(target);
+		free(date);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+#define MAX_LOCALES 256
+
+static int write_index_pages(build_ctx *ctx)
+{
+	const char *locales[MAX_LOCALES];
+	size_t n = site_locales(ctx->site, locales, MAX_LOCALES);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *page_path = pp_strdup_printf("%s/index.html", locales[i]);
+		pp_vars *vars = pp_vars_new();
+		rc = page_path && vars ? 0 : -1;
+		if (rc == 0)
+			rc |= set_page_basics(ctx, vars, page_path, locales[i], pp_site_title(ctx->site, locales[i]));
+		rc |= rc == 0 ? add_policies(ctx, vars, page_path, locales[i]) : 0;
+		for (size_t j = 0; rc == 0 && j < n; j++) {
+			char *target = pp_strdup_printf("%s/index.html", locales[j]);
+			rc |= target ? add_language_link(ctx, vars, page_path, locales[i], locales[j], target) : -1;
+			free(target);
+		}
+		if (rc == 0)
+			rc = write_page(ctx, "locale", locales[i], page_path, vars);
+		else
+			pp_error(ctx->d, NULL, 0, 0, "out of memory preparing %s", locales[i]);
+		pp_vars_free(vars);
+		free(page_path);
+	}
+	if (rc != 0)
+		return rc;
+
+	/* The site root: in the default locale, listing every language. */
+	const char *root_locale = ctx->site->default_locale;
+	pp_vars *vars = pp_vars_new();
+	rc = vars ? set_page_basics(ctx, vars, "index.html", root_locale,
+	                            pp_site_title(ctx->site, root_locale))
+	          : -1;
+	for (size_t j = 0; rc == 0 && j < n; j++) {
+		char *target = pp_strdup_printf("%s/index.html", locales[j]);
+		rc |= target ? add_language_link(ctx, vars, "index.html", root_locale, locales[j], target) : -1;
+		pp_vars *language = pp_vars_add_item(vars, "languages");
+		rc |= language ? 0 : -1;
+		if (rc == 0) {
+			rc |= pp_vars_set(language, "lang", locales[j]);
+			rc |= pp_vars_set(language, "dir", pp_locale_is_rtl(locales[j]) ? "rtl" : "ltr");
+			rc |= set_owned(language, "name", pp_locale_native_name(locales[j]));
+			rc |= set_link(language, "href", "index.html", target);
+			rc |= add_policies(ctx, language, "index.html", locales[j]);
+		}
+		free(target);
+	}
+	if (rc == 0)
+		rc = write_page(ctx, "home", root_locale, "index.html", vars);
+	else
+		pp_error(ctx->d, NULL, 0, 0, "out of memory preparing the home page");
+	pp_vars_free(vars);
+	return rc;
+}
+
+static int copy_assets(build_ctx *ctx)
+{
+	for (size_t i = 0; i < pp_theme_asset_count(ctx->theme); i++) {
+		const char *name = pp_theme_asset(ctx->theme, i);
+		char *src = pp_strdup_printf("%s/assets/%s", pp_theme_dir(ctx->theme), name);
+		char *dst = pp_strdup_printf("assets/%s", name);
+		int rc = src && dst ? pp_output_copy(ctx->out, dst, src, ctx->d) : -1;
+		free(src);
+		free(dst);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out, pp_diags *d)
+{
+	build_ctx ctx = {site, theme, out, d};
+	size_t errors_before = d->errors;
+	for (size_t i = 0; i < site->series_count; i++)
+		build_series(&ctx, &site->series[i]);
+	if (d->errors == errors_before)
+		write_index_pages(&ctx);
+	if (d->errors == errors_before)
+		copy_assets(&ctx);
+	return d->errors == errors_before ? 0 : -1;
+}

@@ -1,0 +1,689 @@
+#include "template.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/HTMLtree.h>
+#include <libxml/parser.h>
+
+#include "fsutil.h"
+#include "yamlmap.h"
+
+/* ---- variables ----------------------------------------------------------- */
+
+typedef struct {
+	char *name;
+	char *text;          /* text value, or NULL */
+	xmlNodePtr nodes;    /* container whose children are the value, or NULL */
+	pp_vars **items;     /* list value */
+	size_t item_count;
+	int is_list;
+} var;
+
+struct pp_vars {
+	pp_vars *parent;
+	var *vars;
+	size_t count;
+};
+
+pp_vars *pp_vars_new(void) { return calloc(1, sizeof(pp_vars)); }
+
+void pp_vars_free(pp_vars *vars)
+{
+	if (!vars)
+		return;
+	for (size_t i = 0; i < vars->count; i++) {
+		var *v = &vars->vars[i];
+		free(v->name);
+		free(v->text);
+		if (v->nodes)
+			xmlFreeNode(v->nodes);
+		for (size_t j = 0; j < v->item_count; j++)
+			pp_vars_free(v->items[j]);
+		free(v->items);
+	}
+	free(vars->vars);
+	free(vars);
+}
+
+static var *find_own(pp_vars *vars, const char *name)
+{
+	for (size_t i = 0; i < vars->count; i++)
+		if (strcmp(vars->vars[i].name, name) == 0)
+			return &vars->vars[i];
+	return NULL;
+}
+
+static var *lookup(pp_vars *vars, const char *name)
+{
+	for (; vars; vars = vars->parent) {
+		var *v = find_own(vars, name);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+/* The variable name in vars, created empty if missing. */
+static var *own_var(pp_vars *vars, const char *name)
+{
+	var *v = find_own(vars, name);
+	if (v)
+		return v;
+	var *grown = realloc(vars->vars, (vars->count + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	vars->vars = grown;
+	v = &grown[vars->count];
+	memset(v, 0, sizeof *v);
+	if (!(v->name = strdup(name)))
+		return NULL;
+	vars->count++;
+	return v;
+}
+
+int pp_vars_set(pp_vars *vars, const char *name, const char *text)
+{
+	var *v = own_var(vars, name);
+	if (!v)
+		return -1;
+	free(v->text);
+	v->text = NULL;
+	if (text && !(v->text = strdup(text)))
+		return -1;
+	return 0;
+}
+
+int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container)
+{
+	var *v = own_var(vars, name);
+	if (!v) {
+		xmlFreeNode(container);
+		return -1;
+	}
+	if (v->nodes)
+		xmlFreeNode(v->nodes);
+	xmlUnlinkNode(container);
+	v->nodes = container;
+	return 0;
+}
+
+pp_vars *pp_vars_add_item(pp_vars *vars, const char *list)
+{
+	var *v = own_var(vars, list);
+	if (!v)
+		return NULL;
+	pp_vars **grown = realloc(v->items, (v->item_count + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	v->items = grown;
+	pp_vars *item = pp_vars_new();
+	if (!item)
+		return NULL;
+	item->parent = vars;
+	v->is_list = 1;
+	v->items[v->item_count++] = item;
+	return item;
+}
+
+static int is_set(const var *v)
+{
+	if (!v)
+		return 0;
+	if (v->is_list)
+		return v->item_count > 0;
+	if (v->nodes)
+		return v->nodes->children != NULL;
+	return v->text && *v->text;
+}
+
+/* ---- theme --------------------------------------------------------------- */
+
+typedef struct {
+	char *name; /* file name without .html */
+	char *path;
+	xmlDocPtr doc;
+} template_file;
+
+typedef struct {
+	char *key;
+	char *text;
+} message;
+
+typedef struct {
+	char *locale;
+	message *messages;
+	size_t count;
+} catalog;
+
+struct pp_theme {
+	char *dir;
+	char *default_locale;
+	template_file *templates;
+	size_t template_count;
+	catalog *catalogs;
+	size_t catalog_count;
+	char **assets;
+	size_t asset_count;
+};
+
+/* Templates come from the theme's author, but the parser is still kept away
+ * from the network and from external entities: a theme copied from elsewhere
+ * must not be able to read local files into pages or fetch anything (XXE). */
+static const int template_parse_options = XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+
+static xmlDocPtr parse_template(const char *path, pp_diags *d)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		pp_error(d, path, 0, 0, "out of memory");
+		return NULL;
+	}
+	xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, "UTF-8", template_parse_options);
+	if (!doc || !ctxt->wellFormed) {
+		xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
+		char *msg = err && err->message ? strdup(err->message) : NULL;
+		if (msg) {
+			size_t n = strlen(msg);
+			while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+				msg[--n] = '\0';
+		}
+		pp_error(d, path, err ? err->line : 0, err ? err->int2 : 0, "broken template: %s",
+		         msg ? msg : "cannot parse");
+		free(msg);
+		if (doc)
+			xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+typedef struct {
+	catalog *cat;
+} catalog_loader;
+
+static int visit_message(void *ctx, const pp_yaml *y, const char *key, yaml_node_t *key_node,
+                         yaml_node_t *value, pp_diags *d)
+{
+	(void)key_node;
+	catalog *cat = ((catalog_loader *)ctx)->cat;
+	const char *text = pp_yaml_expect_scalar(y, key, value, d);
+	if (!text)
+		return -1;
+	message *grown = realloc(cat->messages, (cat->count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	cat->messages = grown;
+	message *m = &grown[cat->count];
+	m->key = strdup(key);
+	m->text = strdup(text);
+	if (!m->key || !m->text) {
+		free(m->key);
+		free(m->text);
+		return -1;
+	}
+	cat->count++;
+	return 0;
+}
+
+static int load_catalogs(pp_theme *theme, pp_diags *d)
+{
+	char *dir = pp_path_join(theme->dir, "messages");
+	char **names;
+	size_t count;
+	if (!dir)
+		return -1;
+	if (pp_list_dir(dir, &names, &count) != 0) {
+		pp_error(d, dir, 0, 0, "cannot list theme messages: %s", strerror(errno));
+		free(dir);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < count; i++) {
+		size_t n = strlen(names[i]);
+		if (n < 6 || strcmp(names[i] + n - 5, ".yaml") != 0)
+			continue;
+		char *path = pp_path_join(dir, names[i]);
+		char *data = NULL;
+		size_t len;
+		pp_yaml y;
+		if (!path || pp_read_file(path, &data, &len, d) != 0) {
+			rc = -1;
+		} else if (pp_yaml_load(&y, path, data, len, 0, d) != 0) {
+			rc = -1;
+		} else {
+			yaml_node_t *root = pp_yaml_root(&y);
+			catalog *grown = realloc(theme->catalogs, (theme->catalog_count + 1) * sizeof *grown);
+			if (!root || root->type != YAML_MAPPING_NODE) {
+				pp_error(d, path, 1, 1, "a message catalog must map keys to texts");
+				rc = -1;
+			} else if (!grown) {
+				rc = -1;
+			} else {
+				theme->catalogs = grown;
+				catalog *cat = &grown[theme->catalog_count++];
+				memset(cat, 0, sizeof *cat);
+				cat->locale = strndup(names[i], n - 5);
+				catalog_loader loader = {cat};
+				if (!cat->locale || pp_yaml_each_pair(&y, root, &loader, visit_message, d) != 0)
+					rc = -1;
+			}
+			pp_yaml_free(&y);
+		}
+		free(data);
+		free(path);
+	}
+	pp_free_names(names, count);
+	free(dir);
+	return rc;
+}
+
+static int load_templates(pp_theme *theme, pp_diags *d)
+{
+	char **names;
+	size_t count;
+	if (pp_list_dir(theme->dir, &names, &count) != 0) {
+		pp_error(d, theme->dir, 0, 0, "cannot open theme: %s", strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	theme->templates = calloc(count ? count : 1, sizeof *theme->templates);
+	if (!theme->templates)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		size_t n = strlen(names[i]);
+		if (n < 6 || strcmp(names[i] + n - 5, ".html") != 0)
+			continue;
+		template_file *t = &theme->templates[theme->template_count];
+		t->path = pp_path_join(theme->dir, names[i]);
+		t->name = strndup(names[i], n - 5);
+		if (!t->path || !t->name) {
+			free(t->path);
+			free(t->name);
+			rc = -1;
+			break;
+		}
+		theme->template_count++;
+		if (!(t->doc = parse_template(t->path, d)))
+			rc = -1;
+	}
+	pp_free_names(names, count);
+	return rc;
+}
+
+static int load_assets(pp_theme *theme, pp_diags *d)
+{
+	char *dir = pp_path_join(theme->dir, "assets");
+	struct stat st;
+	if (!dir)
+		return -1;
+	if (stat(dir, &st) != 0) {
+		free(dir);
+		return 0; /* a theme without assets is fine */
+	}
+	int rc = 0;
+	if (pp_list_dir(dir, &theme->assets, &theme->asset_count) != 0) {
+		pp_error(d, dir, 0, 0, "cannot list theme assets: %s", strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+static const template_file *find_template(const pp_theme *theme, const char *name)
+{
+	for (size_t i = 0; i < theme->template_count; i++)
+		if (strcmp(theme->templates[i].name, name) == 0)
+			return &theme->templates[i];
+	return NULL;
+}
+
+pp_theme *pp_theme_load(const char *dir, const char *default_locale, pp_diags *d)
+{
+	size_t errors_before = d->errors;
+	pp_theme *theme = calloc(1, sizeof *theme);
+	if (!theme || !(theme->dir = strdup(dir)) || !(theme->default_locale = strdup(default_locale))) {
+		pp_error(d, dir, 0, 0, "out of memory");
+		pp_theme_free(theme);
+		return NULL;
+	}
+	if (load_templates(theme, d) == 0) {
+		load_catalogs(theme, d);
+		load_assets(theme, d);
+		if (!find_template(theme, "layout"))
+			pp_error(d, dir, 0, 0, "theme has no layout.html");
+	}
+	if (d->errors != errors_before) {
+		pp_theme_free(theme);
+		return NULL;
+	}
+	return theme;
+}
+
+void pp_theme_free(pp_theme *theme)
+{
+	if (!theme)
+		return;
+	for (size_t i = 0; i < theme->template_count; i++) {
+		free(theme->templates[i].name);
+		free(theme->templates[i].path);
+		if (theme->templates[i].doc)
+			xmlFreeDoc(theme->templates[i].doc);
+	}
+	free(theme->templates);
+	for (size_t i = 0; i < theme->catalog_count; i++) {
+		for (size_t j = 0; j < theme->catalogs[i].count; j++) {
+			free(theme->catalogs[i].messages[j].key);
+			free(theme->catalogs[i].messages[j].text);
+		}
+		free(theme->catalogs[i].messages);
+		free(theme->catalogs[i].locale);
+	}
+	free(theme->catalogs);
+	pp_free_names(theme->assets, theme->asset_count);
+	free(theme->dir);
+	free(theme->default_locale);
+	free(theme);
+}
+
+size_t pp_theme_asset_count(const pp_theme *theme) { return theme->asset_count; }
+const char *pp_theme_asset(const pp_theme *theme, size_t i) { return theme->assets[i]; }
+const char *pp_theme_dir(const pp_theme *theme) { return theme->dir; }
+
+static const char *catalog_lookup(const pp_theme *theme, const char *locale, const char *key)
+{
+	for (size_t i = 0; i < theme->catalog_count; i++) {
+		const catalog *cat = &theme->catalogs[i];
+		if (strcmp(cat->locale, locale) != 0)
+			continue;
+		for (size_t j = 0; j < cat->count; j++)
+			if (strcmp(cat->messages[j].key, key) == 0)
+				return cat->messages[j].text;
+	}
+	return NULL;
+}
+
+const char *pp_theme_message(const pp_theme *theme, const char *locale, const char *key, pp_diags *d)
+{
+	const char *text = catalog_lookup(theme, locale, key);
+	if (text)
+		return text;
+	char language[16];
+	size_t n = strcspn(locale, "-");
+	if (n < sizeof language) {
+		memcpy(language, locale, n);
+		language[n] = '\0';
+		if ((text = catalog_lookup(theme, language, key)))
+			return text;
+	}
+	if ((text = catalog_lookup(theme, theme->default_locale, key))) {
+		pp_warning(d, theme->dir, 0, 0, "message '%s' has no text for locale '%s'; using '%s'", key,
+		           locale, theme->default_locale);
+		return text;
+	}
+	pp_error(d, theme->dir, 0, 0, "message '%s' is missing from the theme's catalogs", key);
+	return NULL;
+}
+
+/* ---- filling ------------------------------------------------------------- */
+
+typedef struct {
+	const pp_theme *theme;
+	const char *locale;
+	const char *path; /* template being filled, for messages */
+	pp_diags *d;
+	int failed;
+} fill_state;
+
+static void fill_error(fill_state *fs, xmlNodePtr el, const char *fmt, const char *name)
+{
+	pp_error(fs->d, fs->path, (int)xmlGetLineNo(el), 0, fmt, name);
+	fs->failed = 1;
+}
+
+/* Takes attribute name off el and returns its value (xmlFree), or NULL. */
+static xmlChar *take_attr(xmlNodePtr el, const char *name)
+{
+	xmlAttrPtr attr = xmlHasProp(el, BAD_CAST name);
+	if (!attr)
+		return NULL;
+	xmlChar *value = xmlNodeGetContent((xmlNodePtr)attr);
+	xmlRemoveProp(attr);
+	return value ? value : xmlStrdup(BAD_CAST "");
+}
+
+/* The language in force at el (its nearest lang attribute), so a section
+ * of the home page in another language gets that language's messages. */
+static xmlChar *element_language(xmlNodePtr el)
+{
+	for (; el && el->type == XML_ELEMENT_NODE; el = el->parent) {
+		xmlChar *lang = xmlGetProp(el, BAD_CAST "lang");
+		if (lang)
+			return lang;
+	}
+	return NULL;
+}
+
+static void replace_children_with_text(xmlNodePtr el, const char *text)
+{
+	xmlNodeSetContent(el, NULL);
+	if (text && *text)
+		xmlAddChild(el, xmlNewDocText(el->doc, BAD_CAST text));
+}
+
+static void fill_element(xmlNodePtr el, pp_vars *vars, fill_state *fs);
+
+static void fill_children(xmlNodePtr el, pp_vars *vars, fill_state *fs)
+{
+	xmlNodePtr child = el->children;
+	while (child) {
+		xmlNodePtr next = child->next;
+		if (child->type == XML_ELEMENT_NODE)
+			fill_element(child, vars, fs);
+		child = next;
+	}
+}
+
+static void fill_attributes(xmlNodePtr el, pp_vars *vars, fill_state *fs)
+{
+	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
+	/* Variables first: a lang set from a variable decides the messages' language. */
+	for (int pass = 0; pass < 2; pass++) {
+	xmlAttrPtr attr = el->properties;
+	while (attr) {
+		xmlAttrPtr next = attr->next;
+		const char *name = (const char *)attr->name;
+		int is_msg = pass == 1 && strncmp(name, msg_prefix, sizeof msg_prefix - 1) == 0;
+		int is_var = pass == 0 && strncmp(name, var_prefix, sizeof var_prefix - 1) == 0;
+		if (is_msg || is_var) {
+			const char *target = name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
+			xmlChar *key = xmlNodeGetContent((xmlNodePtr)attr);
+			const char *value = NULL;
+			if (is_msg) {
+				xmlChar *lang = element_language(el);
+				value = pp_theme_message(fs->theme, lang ? (const char *)lang : fs->locale,
+				                         (const char *)key, fs->d);
+				xmlFree(lang);
+			} else {
+				var *v = lookup(vars, (const char *)key);
+				if (!v)
+					fill_error(fs, el, "unknown template variable '%s'", (const char *)key);
+				else
+					value = v->text;
+			}
+			if (value)
+				xmlSetProp(el, BAD_CAST target, BAD_CAST value);
+			xmlFree(key);
+			xmlRemoveProp(attr);
+		}
+		attr = next;
+	}
+	}
+}
+
+/* Evaluates data-if / data-unless; returns 0 when the element must go. */
+static int keep_element(xmlNodePtr el, pp_vars *vars)
+{
+	xmlChar *name = take_attr(el, "data-if");
+	int keep = 1;
+	if (name) {
+		keep = is_set(lookup(vars, (const char *)name));
+		xmlFree(name);
+	}
+	if ((name = take_attr(el, "data-unless"))) {
+		keep = keep && !is_set(lookup(vars, (const char *)name));
+		xmlFree(name);
+	}
+	return keep;
+}
+
+static void remove_element(xmlNodePtr el)
+{
+	xmlUnlinkNode(el);
+	xmlFreeNode(el);
+}
+
+static void fill_element(xmlNodePtr el, pp_vars *vars, fill_state *fs)
+{
+	/* data-each first, so data-if on the same element is decided per item. */
+	xmlChar *name = take_attr(el, "data-each");
+	if (name) {
+		var *list = lookup(vars, (const char *)name);
+		if (list && !list->is_list && (list->text || list->nodes))
+			fill_error(fs, el, "template variable '%s' is not a list", (const char *)name);
+		for (size_t i = 0; list && list->is_list && i < list->item_count; i++) {
+			xmlNodePtr copy = xmlDocCopyNode(el, el->doc, 1);
+			if (!copy || !xmlAddPrevSibling(el, copy)) {
+				fs->failed = 1;
+				break;
+			}
+			fill_element(copy, list->items[i], fs);
+		}
+		xmlFree(name);
+		remove_element(el);
+		return;
+	}
+	if (!keep_element(el, vars)) {
+		remove_element(el);
+		return;
+	}
+	fill_attributes(el, vars, fs);
+	if ((name = take_attr(el, "data-text"))) {
+		var *v = lookup(vars, (const char *)name);
+		if (!v)
+			fill_error(fs, el, "unknown template variable '%s'", (const char *)name);
+		else
+			replace_children_with_text(el, v->text);
+		xmlFree(name);
+		return;
+	}
+	if ((name = take_attr(el, "data-msg"))) {
+		xmlChar *lang = element_language(el);
+		const char *text = pp_theme_message(fs->theme, lang ? (const char *)lang : fs->locale,
+		                                    (const char *)name, fs->d);
+		xmlFree(lang);
+		replace_children_with_text(el, text);
+		xmlFree(name);
+		return;
+	}
+	if ((name = take_attr(el, "data-html"))) {
+		var *v = lookup(vars, (const char *)name);
+		xmlNodeSetContent(el, NULL);
+		if (!v) {
+			fill_error(fs, el, "unknown template variable '%s'", (const char *)name);
+		} else if (v->nodes) {
+			/* Inserted nodes are content, never template: they are not filled. */
+			xmlNodePtr copy = xmlDocCopyNodeList(el->doc, v->nodes->children);
+			if (copy && !xmlAddChildList(el, copy))
+				fs->failed = 1;
+		}
+		xmlFree(name);
+		return;
+	}
+	fill_children(el, vars, fs);
+}
+
+xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,
+                          pp_vars *vars, pp_diags *d)
+{
+	const template_file *layout = find_template(theme, "layout");
+	const template_file *page = find_template(theme, kind);
+	if (!page) {
+		pp_error(d, theme->dir, 0, 0, "theme has no template %s.html", kind);
+		return NULL;
+	}
+	xmlDocPtr doc = xmlCopyDoc(layout->doc, 1);
+	pp_vars *scope = pp_vars_new();
+	xmlNodePtr body = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "body", NULL) : NULL;
+	xmlNodePtr page_root = xmlDocGetRootElement(page->doc);
+	if (!doc || !scope || !body || !page_root) {
+		pp_error(d, theme->dir, 0, 0, "out of memory rendering %s", kind);
+		goto fail;
+	}
+	scope->parent = vars;
+	/* A page template whose root is <fragment> contributes its children. */
+	xmlNodePtr source = xmlStrcmp(page_root->name, BAD_CAST "fragment") == 0 ? page_root->children
+	                                                                          : page_root;
+	for (xmlNodePtr n = source; n; n = (source == page_root ? NULL : n->next)) {
+		xmlNodePtr copy = xmlDocCopyNode(n, doc, 1);
+		if (!copy || !xmlAddChild(body, copy))
+			goto oom;
+	}
+	fill_state fs = {theme, locale, page->path, d, 0};
+	fill_children(body, scope, &fs);
+	if (pp_vars_set_nodes(scope, "page", body) != 0) {
+		body = NULL;
+		goto oom;
+	}
+	body = NULL;
+	fs.path = layout->path;
+	fill_element(xmlDocGetRootElement(doc), scope, &fs);
+	if (fs.failed)
+		goto fail;
+	pp_vars_free(scope);
+	return doc;
+oom:
+	pp_error(d, theme->dir, 0, 0, "out of memory rendering %s", kind);
+fail:
+	if (body)
+		xmlFreeNode(body);
+	pp_vars_free(scope);
+	if (doc)
+		xmlFreeDoc(doc);
+	return NULL;
+}
+
+int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
+	if (!buf)
+		return -1;
+	/* HTML serializer: void elements without end tags, <!DOCTYPE html>, and
+	 * every text and attribute value escaped. "UTF-8" keeps Arabic as text
+	 * instead of numeric character references. */
+	htmlDocContentDumpFormatOutput(buf, doc, "UTF-8", 0);
+	xmlOutputBufferFlush(buf);
+	if (buf->error) {
+		xmlOutputBufferClose(buf);
+		return -1;
+	}
+	const xmlChar *content = xmlOutputBufferGetContent(buf);
+	size_t size = xmlOutputBufferGetSize(buf);
+	char *copy = malloc(size + 1);
+	if (copy) {
+		memcpy(copy, content, size);
+		copy[size] = '\0';
+	}
+	xmlOutputBufferClose(buf);
+	if (!copy)
+		return -1;
+	*out = copy;
+	*len = size;
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* Themes: HTML templates parsed with libxml2 and filled through the DOM.
+ *
+ * A theme directory holds:
+ *     layout.html            the whole page; its data-html="page" element receives the page body
+ *     <kind>.html            one per page kind (policy, history, home, locale)
+ *     messages/<locale>.yaml the theme's fixed strings per locale (flat key: text)
+ *     assets/                files copied to the site as they are (stylesheets, fonts)
+ * Templates are well-formed XHTML-style markup without a namespace, parsed by
+ * libxml2's XML parser with network access and entity loading off.
+ *
+ * Filling is driven by attributes, all removed from the output:
+ *     data-if="v" / data-unless="v"  keep the element only if v is set (non-empty) / unset
+ *     data-each="list"              repeat the element once per item of list
+ *     data-text="v"                 replace the content with the text of v
+ *     data-msg="key"                replace the content with the message key
+ *     data-html="v"                 replace the content with the nodes of v
+ *     data-attr-NAME="v"            set attribute NAME to the text of v (dropped when v is unset)
+ *     data-msg-attr-NAME="key"      set attribute NAME to a message
+ * Values are only ever set as text nodes or attribute values, so libxml2
+ * escapes them on output: nothing inserted can become markup.
+ *
+ * Ownership: a pp_theme is read-only after loading and may be shared by
+ * rendering threads. pp_vars is per page; it owns what is put into it.
+ */
+#ifndef PP_TEMPLATE_H
+#define PP_TEMPLATE_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "diag.h"
+
+typedef struct pp_theme pp_theme;
+typedef struct pp_vars pp_vars;
+
+pp_theme *pp_theme_load(const char *dir, const char *default_locale, pp_diags *d);
+void pp_theme_free(pp_theme *theme);
+
+/* Files under the theme's assets/ directory, relative to it, sorted. */
+size_t pp_theme_asset_count(const pp_theme *theme);
+const char *pp_theme_asset(const pp_theme *theme, size_t i);
+const char *pp_theme_dir(const pp_theme *theme);
+
+/* The message for key in locale, falling back to the locale's language and
+ * then to the default locale (with a warning in d naming the key). NULL, and
+ * an error, when no catalog has it. */
+const char *pp_theme_message(const pp_theme *theme, const char *locale, const char *key, pp_diags *d);
+
+/* Renders page kind (a template file name without .html) inside the layout.
+ * Returns a new document, or NULL after reporting errors. */
+xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,
+                          pp_vars *vars, pp_diags *d);
+
+/* Serializes a page as HTML5 in UTF-8. *out is malloc'ed. */
+int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len);
+
+pp_vars *pp_vars_new(void);
+void pp_vars_free(pp_vars *vars);
+/* Copies text; NULL leaves the variable unset (false for data-if). */
+int pp_vars_set(pp_vars *vars, const char *name, const char *text);
+/* Takes ownership of the children of container (an element in any document),
+ * which is freed. */
+int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container);
+/* Appends a new item to list name and returns it (owned by vars); lookups
+ * in an item fall back to the variables around it. */
+pp_vars *pp_vars_add_item(pp_vars *vars, const char *list);
+
+#endif
