@@ -175,6 +175,16 @@ struct pp_theme {
 static const int template_parse_options = XML_PARSE_NONET | XML_PARSE_NOERROR |
                                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
 
+/* Keeps the parser's first error: later ones are usually consequences of it
+ * ("premature end of data" after a tag left open). */
+static void keep_first_error(void *user_data, xmlErrorPtr error)
+{
+	xmlParserCtxtPtr ctxt = user_data;
+	xmlError *first = ctxt->_private;
+	if (first && first->code == 0 && error->level >= XML_ERR_ERROR)
+		xmlCopyError(error, first);
+}
+
 static xmlDocPtr parse_template(const char *path, pp_diags *d)
 {
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
@@ -182,22 +192,25 @@ static xmlDocPtr parse_template(const char *path, pp_diags *d)
 		pp_error(d, path, 0, 0, "out of memory");
 		return NULL;
 	}
+	xmlError first;
+	memset(&first, 0, sizeof first);
+	ctxt->_private = &first;
+	ctxt->sax->serror = keep_first_error;
 	xmlDocPtr doc = xmlCtxtReadFile(ctxt, path, "UTF-8", template_parse_options);
 	if (!doc || !ctxt->wellFormed) {
-		xmlErrorPtr err = xmlCtxtGetLastError(ctxt);
-		char *msg = err && err->message ? strdup(err->message) : NULL;
+		char *msg = first.message ? strdup(first.message) : NULL;
 		if (msg) {
 			size_t n = strlen(msg);
 			while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 				msg[--n] = '\0';
 		}
-		pp_error(d, path, err ? err->line : 0, err ? err->int2 : 0, "broken template: %s",
-		         msg ? msg : "cannot parse");
+		pp_error(d, path, first.line, first.int2, "broken template: %s", msg ? msg : "cannot parse");
 		free(msg);
 		if (doc)
 			xmlFreeDoc(doc);
 		doc = NULL;
 	}
+	xmlResetError(&first);
 	xmlFreeParserCtxt(ctxt);
 	return doc;
 }

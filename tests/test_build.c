@@ -1,0 +1,343 @@
+/* The whole command on the bundled content: pages parsed with libxml2 and
+ * inspected, and failing builds that must leave earlier output untouched. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+typedef struct {
+	char *tmp;     /* scratch directory */
+	char *content; /* copy of the bundled content */
+	char *out;     /* site built from it */
+} fixture;
+
+static int build(const char *content, const char *out, char **err)
+{
+	char *argv[] = {(char *)tu_binary(), "build", "--content", (char *)content, "--out", (char *)out,
+	                "-q", NULL};
+	return tu_run(argv, NULL, err);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	f->tmp = tu_tempdir();
+	f->content = tu_join(f->tmp, "content");
+	f->out = tu_join(f->tmp, "public");
+	char *bundled = tu_join(tu_source_root(), "content");
+	if (tu_copy_tree(bundled, f->content) != 0)
+		return -1;
+	free(bundled);
+	char *err = NULL;
+	int rc = build(f->content, f->out, &err);
+	if (rc != 0)
+		fprintf(stderr, "build failed: %s\n", err);
+	free(err);
+	*state = f;
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	tu_remove(f->tmp);
+	free(f->tmp);
+	free(f->content);
+	free(f->out);
+	free(f);
+	return 0;
+}
+
+static htmlDocPtr page(const fixture *f, const char *rel)
+{
+	char *path = tu_join(f->out, rel);
+	htmlDocPtr doc = tu_parse_html(path);
+	if (!doc)
+		fail_msg("cannot parse %s", path);
+	free(path);
+	return doc;
+}
+
+static void expect_xpath(htmlDocPtr doc, const char *xpath, const char *expected)
+{
+	char *s = tu_string(doc, xpath);
+	if (strcmp(s, expected) != 0)
+		fail_msg("%s: expected '%s', got '%s'", xpath, expected, s);
+	free(s);
+}
+
+static void test_lang_and_dir_per_locale(void **state)
+{
+	fixture *f = *state;
+	const char *ar_pages[] = {"ar/privacy/index.html", "ar/privacy/2024-09-01/index.html",
+	                          "ar/privacy/2023-03-14/index.html", "ar/privacy/history/index.html",
+	                          "ar/index.html", "index.html"};
+	for (size_t i = 0; i < sizeof ar_pages / sizeof *ar_pages; i++) {
+		htmlDocPtr doc = page(f, ar_pages[i]);
+		expect_xpath(doc, "string(/html/@lang)", "ar");
+		expect_xpath(doc, "string(/html/@dir)", "rtl");
+		xmlFreeDoc(doc);
+	}
+	htmlDocPtr doc = page(f, "en/privacy/2024-09-01/index.html");
+	expect_xpath(doc, "string(/html/@lang)", "en");
+	expect_xpath(doc, "string(/html/@dir)", "ltr");
+	xmlFreeDoc(doc);
+}
+
+static void test_localized_update_date_at_bottom(void **state)
+{
+	fixture *f = *state;
+	htmlDocPtr doc = page(f, "ar/privacy/2024-09-01/index.html");
+	expect_xpath(doc, "string(//footer//time/@datetime)", "2024-09-01");
+	expect_xpath(doc, "string(//footer//time)", "١ سبتمبر ٢٠٢٤");
+	/* The date comes after the policy text, as the policy promises. */
+	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/following::time[@datetime='2024-09-01']"), 1);
+	xmlFreeDoc(doc);
+	doc = page(f, "en/privacy/2023-03-14/index.html");
+	expect_xpath(doc, "string(//footer//time)", "March 14, 2023");
+	xmlFreeDoc(doc);
+}
+
+static void test_version_latest_and_history(void **state)
+{
+	fixture *f = *state;
+	htmlDocPtr latest = page(f, "ar/privacy/index.html");
+	htmlDocPtr permanent = page(f, "ar/privacy/2024-09-01/index.html");
+	/* The plain URL shows the latest version and points to its permanent URL. */
+	expect_xpath(latest, "string(//link[@rel='canonical']/@href)",
+	              "https://malachite.example/ar/privacy/2024-09-01/");
+	expect_xpath(permanent, "string(//link[@rel='canonical']/@href)",
+	              "https://malachite.example/ar/privacy/2024-09-01/");
+	char *a = tu_string(latest, "string(//div[@class='policy-body'])");
+	char *b = tu_string(permanent, "string(//div[@class='policy-body'])");
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "المواقع الخاصة بالطرف الثالث"));
+	free(a);
+	free(b);
+	expect_xpath(latest, "string(//a[@rel='prev']/@href)", "2023-03-14/index.html");
+	assert_int_equal(tu_count(latest, "//a[@rel='next']"), 0);
+	assert_int_equal(tu_count(latest, "//*[contains(@class,'notice-outdated')]"), 0);
+	xmlFreeDoc(latest);
+	xmlFreeDoc(permanent);
+
+	htmlDocPtr old = page(f, "ar/privacy/2023-03-14/index.html");
+	expect_xpath(old, "string(//a[@rel='next']/@href)", "../2024-09-01/index.html");
+	assert_int_equal(tu_count(old, "//a[@rel='prev']"), 0);
+	/* An old version says so and links to the current one. */
+	expect_xpath(old, "string(//*[contains(@class,'notice-outdated')]//a/@href)", "../index.html");
+	assert_int_equal(tu_count(old, "//h2[.='المواقع الخاصة بالطرف الثالث']"), 0);
+	xmlFreeDoc(old);
+
+	htmlDocPtr history = page(f, "ar/privacy/history/index.html");
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li"), 2);
+	/* Newest first, each with its localized date and summary. */
+	expect_xpath(history, "string(//ul[@class='history']/li[1]//time/@datetime)", "2024-09-01");
+	expect_xpath(history, "string(//ul[@class='history']/li[1]//time)", "١ سبتمبر ٢٠٢٤");
+	expect_xpath(history, "string(//ul[@class='history']/li[1]/a/@href)", "../2024-09-01/index.html");
+	expect_xpath(history, "string(//ul[@class='history']/li[2]//time/@datetime)", "2023-03-14");
+	expect_xpath(history, "string(//ul[@class='history']/li[2]/p)", "النشر الأول لسياسة الخصوصية.");
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li[1]/*[@class='badge']"), 1);
+	xmlFreeDoc(history);
+}
+
+static void test_language_links(void **state)
+{
+	fixture *f = *state;
+	htmlDocPtr doc = page(f, "ar/privacy/2023-03-14/index.html");
+	/* The same version in the other language, named in its own language. */
+	expect_xpath(doc, "string(//nav[@class='languages']//a[@hreflang='en']/@href)",
+	              "../../../en/privacy/2023-03-14/index.html");
+	expect_xpath(doc, "string(//nav[@class='languages']//a[@hreflang='en'])", "English");
+	expect_xpath(doc, "string(//nav[@class='languages']//a[@aria-current]/@hreflang)", "ar");
+	expect_xpath(doc, "string(//nav[@class='languages']//a[@hreflang='ar'])", "العربية");
+	assert_int_equal(tu_count(doc, "//link[@rel='alternate'][@hreflang]"), 2);
+	xmlFreeDoc(doc);
+	htmlDocPtr home = page(f, "index.html");
+	assert_int_equal(tu_count(home, "//section[@lang='en']//a[@href='en/privacy/index.html']"), 1);
+	assert_int_equal(tu_count(home, "//section[@lang='ar'][@dir='rtl']//a[@href='ar/privacy/index.html']"), 1);
+	xmlFreeDoc(home);
+}
+
+/* Every relative link of every page must lead to a file of the site. */
+static void test_links_resolve(void **state)
+{
+	fixture *f = *state;
+	char *cmd = malloc(strlen(f->out) + 64);
+	sprintf(cmd, "cd '%s' && find . -name '*.html' | sort", f->out);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	char *list = NULL;
+	assert_int_equal(tu_run(argv, &list, NULL), 0);
+	int pages = 0, links = 0;
+	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		htmlDocPtr doc = page(f, line + 2);
+		xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+		xmlXPathObjectPtr hrefs = xmlXPathEvalExpression(BAD_CAST "//a/@href | //link[@rel='stylesheet']/@href", ctx);
+		for (int i = 0; hrefs->nodesetval && i < hrefs->nodesetval->nodeNr; i++) {
+			xmlChar *href = xmlNodeGetContent(hrefs->nodesetval->nodeTab[i]);
+			if (!strchr((char *)href, ':') && href[0] != '#') {
+				char dir[1024], target[2048];
+				snprintf(dir, sizeof dir, "%s/%s", f->out, line + 2);
+				*strrchr(dir, '/') = '\0';
+				snprintf(target, sizeof target, "%s/%s", dir, (char *)href);
+				if (access(target, F_OK) != 0)
+					fail_msg("%s links to missing %s", line, (char *)href);
+				links++;
+			}
+			xmlFree(href);
+		}
+		xmlXPathFreeObject(hrefs);
+		xmlXPathFreeContext(ctx);
+		xmlFreeDoc(doc);
+		pages++;
+	}
+	assert_int_equal(pages, 11);
+	assert_true(links > 50);
+	free(list);
+	free(cmd);
+}
+
+static void test_script_in_markdown_does_not_come_through(void **state)
+{
+	fixture *f = *state;
+	char *out = tu_join(f->tmp, "script-out");
+	char *file = tu_join(f->content, "privacy/en/2025-01-01.md");
+	tu_write(file, "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\nHello.\n\n"
+	               "<script>alert('pwned')</script>\n\n[x](javascript:alert('pwned'))\n");
+	char *err = NULL;
+	assert_int_equal(build(f->content, out, &err), 0);
+	assert_non_null(strstr(err, "privacy/en/2025-01-01.md:8:1: warning: raw HTML is not rendered"));
+	char *path = tu_join(out, "en/privacy/2025-01-01/index.html");
+	char *html = tu_read(path, NULL);
+	assert_non_null(html);
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "pwned"));
+	unlink(file);
+	free(html);
+	free(path);
+	free(err);
+	free(file);
+	free(out);
+}
+
+static void test_failed_build_leaves_output_untouched(void **state)
+{
+	fixture *f = *state;
+	char *before = tu_tree_digest(f->out);
+	char *file = tu_join(f->content, "privacy/ar/2024-09-01.md");
+	char *original = tu_read(file, NULL);
+	char *broken = strdup(original);
+	char *date = strstr(broken, "updated: 2024-09-01");
+	memcpy(date, "updated: 2024-02-30", 19);
+	tu_write(file, broken);
+	char *err = NULL;
+	assert_int_equal(build(f->content, f->out, &err), 1);
+	char expected[4096];
+	snprintf(expected, sizeof expected,
+	         "%s:3:10: error: 'updated' must be a real date written YYYY-MM-DD, not '2024-02-30'\n",
+	         file);
+	assert_non_null(strstr(err, expected));
+	char *after = tu_tree_digest(f->out);
+	assert_string_equal(before, after);
+	/* No temporary directory is left beside the output. */
+	char *cmd = malloc(strlen(f->tmp) + 64);
+	sprintf(cmd, "ls -A '%s' | grep -c tmp || true", f->tmp);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	char *count = NULL;
+	tu_run(argv, &count, NULL);
+	assert_string_equal(count, "0\n");
+	tu_write(file, original);
+	free(count);
+	free(cmd);
+	free(after);
+	free(before);
+	free(err);
+	free(broken);
+	free(original);
+	free(file);
+}
+
+static void test_broken_theme_leaves_output_untouched(void **state)
+{
+	fixture *f = *state;
+	char *before = tu_tree_digest(f->out);
+	char *theme = tu_join(f->tmp, "theme");
+	char *bundled = tu_join(tu_source_root(), "themes/default");
+	assert_int_equal(tu_copy_tree(bundled, theme), 0);
+	char *history = tu_join(theme, "history.html");
+	tu_write(history, "<fragment><ul><li data-each=\"versions\"></ul></fragment>\n");
+	char *argv[] = {(char *)tu_binary(), "build", "--content", f->content, "--out", f->out,
+	                "--theme", theme, NULL};
+	char *err = NULL;
+	assert_int_equal(tu_run(argv, NULL, &err), 1);
+	assert_non_null(strstr(err, "history.html:1:"));
+	assert_non_null(strstr(err, "error: broken template"));
+	char *after = tu_tree_digest(f->out);
+	assert_string_equal(before, after);
+	free(after);
+	free(err);
+	free(history);
+	free(bundled);
+	free(theme);
+	free(before);
+}
+
+static void test_refuses_to_replace_foreign_directory(void **state)
+{
+	fixture *f = *state;
+	char *foreign = tu_join(f->tmp, "documents");
+	mkdir(foreign, 0755);
+	char *keep = tu_join(foreign, "thesis.txt");
+	tu_write(keep, "precious");
+	char *err = NULL;
+	assert_int_equal(build(f->content, foreign, &err), 1);
+	assert_non_null(strstr(err, "output directory is not empty and was not written by policypress"));
+	char *text = tu_read(keep, NULL);
+	assert_string_equal(text, "precious");
+	free(text);
+	free(err);
+	free(keep);
+	free(foreign);
+}
+
+static void test_rebuild_is_byte_identical(void **state)
+{
+	fixture *f = *state;
+	char *before = tu_tree_digest(f->out);
+	char *err = NULL;
+	setenv("TZ", "Asia/Riyadh", 1);
+	setenv("LANG", "ar_SA.UTF-8", 1);
+	assert_int_equal(build(f->content, f->out, &err), 0);
+	unsetenv("TZ");
+	unsetenv("LANG");
+	char *after = tu_tree_digest(f->out);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lang_and_dir_per_locale),
+		cmocka_unit_test(test_localized_update_date_at_bottom),
+		cmocka_unit_test(test_version_latest_and_history),
+		cmocka_unit_test(test_language_links),
+		cmocka_unit_test(test_links_resolve),
+		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
+		cmocka_unit_test(test_failed_build_leaves_output_untouched),
+		cmocka_unit_test(test_broken_theme_leaves_output_untouched),
+		cmocka_unit_test(test_refuses_to_replace_foreign_directory),
+		cmocka_unit_test(test_rebuild_is_byte_identical),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

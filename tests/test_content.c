@@ -1,0 +1,362 @@
+/* Front matter and content discovery: each rule with its exact message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "content.h"
+#include "testutil.h"
+
+/* Parses text as path and returns every message, one per line. */
+static char *parse_messages(const char *path, const char *text, size_t len, const char *date,
+                            pp_version *v, int *rc)
+{
+	pp_diags d;
+	pp_diags_init(&d);
+	*rc = pp_version_parse(path, text, len, date, v, &d);
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	pp_diags_print(&d, f);
+	fclose(f);
+	pp_diags_free(&d);
+	return buf;
+}
+
+static void expect_error(const char *text, const char *expected)
+{
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("p/ar/2024-01-15.md", text, strlen(text), "2024-01-15", &v, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(msgs, expected);
+	assert_null(v.body);
+	free(msgs);
+}
+
+static void test_valid_version(void **state)
+{
+	(void)state;
+	const char *text = "---\ntitle: سياسة الخصوصية\nupdated: 2024-01-15\nsummary: أول نشر\n---\n\nنص.\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("p/ar/2024-01-15.md", text, strlen(text), "2024-01-15", &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	assert_string_equal(v.title, "سياسة الخصوصية");
+	assert_string_equal(v.date, "2024-01-15");
+	assert_int_equal(v.year, 2024);
+	assert_int_equal(v.month, 1);
+	assert_int_equal(v.day, 15);
+	assert_string_equal(v.summary, "أول نشر");
+	assert_string_equal(v.body, "\nنص.\n");
+	assert_int_equal(v.body_line, 6);
+	pp_version_clear(&v);
+	free(msgs);
+}
+
+static void test_bom_and_crlf_accepted(void **state)
+{
+	(void)state;
+	const char *text = "\xEF\xBB\xBF---\r\ntitle: T\r\nupdated: 2024-01-15\r\n---\r\nText\r\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("x.md", text, strlen(text), NULL, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	assert_string_equal(v.body, "Text\n");
+	assert_null(v.summary);
+	pp_version_clear(&v);
+	free(msgs);
+}
+
+static void test_missing_front_matter(void **state)
+{
+	(void)state;
+	expect_error("# Title\n\nText\n",
+	             "p/ar/2024-01-15.md:1:1: error: missing front matter: the file must start with a "
+	             "'---' line\n");
+}
+
+static void test_empty_file(void **state)
+{
+	(void)state;
+	expect_error("", "p/ar/2024-01-15.md:1:1: error: empty file: a version needs front matter and "
+	                 "text\n");
+}
+
+static void test_unterminated_front_matter(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\n\nText\n",
+	             "p/ar/2024-01-15.md:1:1: error: front matter is not closed: no '---' line after "
+	             "this one\n");
+}
+
+static void test_impossible_date(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2025-02-30\n---\nText\n",
+	             "p/ar/2024-01-15.md:3:10: error: 'updated' must be a real date written YYYY-MM-DD, "
+	             "not '2025-02-30'\n");
+}
+
+static void test_date_must_match_file_name(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2024-01-16\n---\nText\n",
+	             "p/ar/2024-01-15.md:3:10: error: 'updated' is 2024-01-16 but the file name says "
+	             "2024-01-15; they must agree\n");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\nsumary: typo\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:1: error: unknown front matter key 'sumary' (known keys: "
+	             "title, updated, summary)\n");
+}
+
+static void test_missing_required_keys(void **state)
+{
+	(void)state;
+	expect_error("---\nsummary: s\n---\nText\n",
+	             "p/ar/2024-01-15.md:1:1: error: front matter has no 'title'\n"
+	             "p/ar/2024-01-15.md:1:1: error: front matter has no 'updated' date\n");
+}
+
+static void test_not_a_mapping(void **state)
+{
+	(void)state;
+	expect_error("---\n- a\n- b\n---\nText\n",
+	             "p/ar/2024-01-15.md:2:1: error: front matter must be a mapping of keys to values\n");
+}
+
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: A\ntitle: B\nupdated: 2024-01-15\n---\nText\n",
+	             "p/ar/2024-01-15.md:3:1: error: key 'title' is given twice\n");
+}
+
+static void test_invalid_yaml(void **state)
+{
+	(void)state;
+	pp_version v;
+	int rc;
+	const char *text = "---\ntitle: [unclosed\nupdated: 2024-01-15\n---\nText\n";
+	char *msgs = parse_messages("f.md", text, strlen(text), NULL, &v, &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(msgs, "f.md:"));
+	assert_non_null(strstr(msgs, ": error: invalid YAML: "));
+	free(msgs);
+}
+
+static void test_invalid_utf8_position(void **state)
+{
+	(void)state;
+	/* Line 3, after "updated: " (9 characters): a lone continuation byte. */
+	const char text[] = "---\ntitle: T\nupdated: \x80\n---\nText\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("f.md", text, sizeof text - 1, NULL, &v, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(msgs, "f.md:3:10: error: invalid UTF-8 (byte 0x80 at offset 22)\n");
+	free(msgs);
+}
+
+static void test_nul_byte(void **state)
+{
+	(void)state;
+	const char text[] = "---\ntitle: T\nupdated: 2024-01-15\n---\nab\0c\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("f.md", text, sizeof text - 1, NULL, &v, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(msgs, "f.md:5:3: error: NUL byte in text\n");
+	free(msgs);
+}
+
+static void test_duplicated_front_matter(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\n---\n\n---\ntitle: T\n---\nText\n",
+	             "p/ar/2024-01-15.md:6:1: error: second front matter block; a version has exactly "
+	             "one (use '***' for a rule)\n");
+}
+
+static void test_no_text(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\n---\n\n  \n",
+	             "p/ar/2024-01-15.md:4:1: error: the policy has no text after its front matter\n");
+}
+
+static void test_multiline_summary(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\nsummary: |\n  a\n  b\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:10: error: 'summary' must be one line\n");
+}
+
+/* ---- whole content directories ---- */
+
+static char *make_site(const char *site_yaml)
+{
+	char *dir = tu_tempdir();
+	char *path = tu_join(dir, "site.yaml");
+	assert_int_equal(tu_write(path, site_yaml), 0);
+	free(path);
+	return dir;
+}
+
+static void add_file(const char *dir, const char *rel, const char *text)
+{
+	char *path = tu_join(dir, rel);
+	char *cmd = malloc(strlen(path) + 32);
+	sprintf(cmd, "mkdir -p \"$(dirname '%s')\"", path);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	assert_int_equal(tu_run(argv, NULL, NULL), 0);
+	assert_int_equal(tu_write(path, text), 0);
+	free(cmd);
+	free(path);
+}
+
+static char *load_messages(const char *dir, pp_site **site)
+{
+	pp_diags d;
+	pp_diags_init(&d);
+	*site = pp_site_load(dir, NULL, &d);
+	pp_diags_sort(&d);
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	pp_diags_print(&d, f);
+	fclose(f);
+	pp_diags_free(&d);
+	/* Drop the temporary directory prefix so messages compare exactly. */
+	size_t n = strlen(dir);
+	for (char *p; (p = strstr(buf, dir));)
+		memmove(p, p + n + 1, strlen(p + n + 1) + 1);
+	return buf;
+}
+
+static const char version_text[] = "---\ntitle: T\nupdated: %s\n---\nText\n";
+
+static void add_version(const char *dir, const char *policy, const char *locale, const char *date)
+{
+	char rel[256], text[256];
+	snprintf(rel, sizeof rel, "%s/%s/%s.md", policy, locale, date);
+	snprintf(text, sizeof text, version_text, date);
+	add_file(dir, rel, text);
+}
+
+static void test_site_loads_sorted_versions(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: ar\nbase_url: https://example.org/sub\ntitle:\n  ar: م\n  en: M\n");
+	add_version(dir, "terms", "en", "2024-05-01");
+	add_version(dir, "privacy", "en", "2024-01-15");
+	add_version(dir, "privacy", "ar", "2024-01-15");
+	add_version(dir, "privacy", "ar", "2023-12-01");
+	pp_site *site;
+	char *msgs = load_messages(dir, &site);
+	assert_string_equal(msgs, "");
+	assert_non_null(site);
+	assert_string_equal(site->base_url, "https://example.org/sub/");
+	assert_int_equal(site->series_count, 3);
+	assert_string_equal(site->series[0].policy, "privacy");
+	assert_string_equal(site->series[0].locale, "ar");
+	assert_int_equal(site->series[0].count, 2);
+	assert_string_equal(site->series[0].versions[0].date, "2023-12-01");
+	assert_string_equal(site->series[0].versions[1].date, "2024-01-15");
+	assert_string_equal(site->series[2].policy, "terms");
+	assert_string_equal(pp_site_title(site, "en"), "M");
+	assert_string_equal(pp_site_title(site, "fr"), "م");
+	pp_site_free(site);
+	free(msgs);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_site_errors(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: ar\ncolour: red\n");
+	add_version(dir, "privacy", "ar", "2024-01-15");
+	add_version(dir, "privacy", "xx-invalid-tag-!", "2024-01-15");
+	add_version(dir, "privacy", "EN", "2024-01-15");
+	add_version(dir, "Privacy Policy", "ar", "2024-01-15");
+	add_file(dir, "privacy/ar/latest.md", "---\ntitle: T\nupdated: 2024-01-15\n---\nText\n");
+	add_file(dir, "privacy/ar/2024-02-30.md", "---\ntitle: T\nupdated: 2024-02-30\n---\nText\n");
+	pp_site *site;
+	char *msgs = load_messages(dir, &site);
+	assert_null(site);
+	assert_string_equal(
+	    msgs,
+	    "Privacy Policy:0:0: error: policy directory name 'Privacy Policy' becomes part of URLs: use "
+	    "lowercase ASCII letters, digits, '-' and '_'\n"
+	    "privacy/EN:0:0: error: locale 'EN' is not in canonical form; write 'en'\n"
+	    "privacy/ar/2024-02-30.md:0:0: error: file name must be the version's date as "
+	    "YYYY-MM-DD.md, and a real date\n"
+	    "privacy/ar/latest.md:0:0: error: file name must be the version's date as YYYY-MM-DD.md, "
+	    "and a real date\n"
+	    "privacy/xx-invalid-tag-!:0:0: error: 'xx-invalid-tag-!' is not a well-formed BCP 47 "
+	    "language tag\n"
+	    "site.yaml:2:1: error: unknown key 'colour' in site settings (known keys: default_locale, "
+	    "base_url, title)\n");
+	free(msgs);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_symlink_outside_content(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: en\n");
+	add_version(dir, "privacy", "en", "2024-01-15");
+	char *link = tu_join(dir, "privacy/en/2024-02-01.md");
+	assert_int_equal(symlink("/etc/hostname", link), 0);
+	pp_site *site;
+	char *msgs = load_messages(dir, &site);
+	assert_null(site);
+	assert_non_null(strstr(msgs, "privacy/en/2024-02-01.md:0:0: error: symbolic link leads outside "
+	                             "the content directory"));
+	free(link);
+	free(msgs);
+	tu_remove(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_version),
+		cmocka_unit_test(test_bom_and_crlf_accepted),
+		cmocka_unit_test(test_missing_front_matter),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_unterminated_front_matter),
+		cmocka_unit_test(test_impossible_date),
+		cmocka_unit_test(test_date_must_match_file_name),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_missing_required_keys),
+		cmocka_unit_test(test_not_a_mapping),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_invalid_yaml),
+		cmocka_unit_test(test_invalid_utf8_position),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_duplicated_front_matter),
+		cmocka_unit_test(test_no_text),
+		cmocka_unit_test(test_multiline_summary),
+		cmocka_unit_test(test_site_loads_sorted_versions),
+		cmocka_unit_test(test_site_errors),
+		cmocka_unit_test(test_symlink_outside_content),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,138 @@
+/* ICU-backed localization: dates in several locales and calendars, locale
+ * validation, direction, language names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "l10n.h"
+
+static void expect_date(const char *locale, int y, int m, int d, const char *expected)
+{
+	char *text = pp_date_format(locale, y, m, d);
+	assert_non_null(text);
+	assert_string_equal(text, expected);
+	free(text);
+}
+
+static void test_dates_arabic_and_english(void **state)
+{
+	(void)state;
+	/* Arabic-Indic digits and the Arabic month name. */
+	expect_date("ar", 2024, 9, 1, "١ سبتمبر ٢٠٢٤");
+	expect_date("ar", 2023, 3, 14, "١٤ مارس ٢٠٢٣");
+	expect_date("en", 2024, 9, 1, "September 1, 2024");
+	expect_date("en-GB", 2024, 9, 1, "1 September 2024");
+}
+
+static void test_dates_other_locales_and_calendars(void **state)
+{
+	(void)state;
+	expect_date("fr", 2024, 9, 1, "1 septembre 2024");
+	/* Moroccan Arabic uses Western digits and its own month names. */
+	expect_date("ar-MA", 2024, 9, 1, "1 شتنبر 2024");
+	/* Persian: the Solar Hijri calendar and Extended Arabic-Indic digits by default. */
+	expect_date("fa", 2024, 9, 1, "۱۱ شهریور ۱۴۰۳");
+	/* A calendar chosen with a -u- extension. */
+	expect_date("ar-SA-u-ca-islamic-umalqura", 2024, 9, 1, "٢٨ صفر ١٤٤٦ هـ");
+	/* A numbering system chosen with a -u- extension. */
+	expect_date("ar-u-nu-latn", 2024, 9, 1, "1 سبتمبر 2024");
+	expect_date("he", 2024, 9, 1, "1 בספטמבר 2024");
+}
+
+static void test_date_is_not_moved_by_time_zone(void **state)
+{
+	(void)state;
+	/* A date is a day: formatting must not shift it in any zone. */
+	setenv("TZ", "Pacific/Kiritimati", 1);
+	expect_date("en", 2024, 1, 1, "January 1, 2024");
+	setenv("TZ", "Pacific/Pago_Pago", 1);
+	expect_date("en", 2024, 1, 1, "January 1, 2024");
+	unsetenv("TZ");
+}
+
+static void test_date_validity(void **state)
+{
+	(void)state;
+	assert_true(pp_date_is_valid(2024, 2, 29));
+	assert_false(pp_date_is_valid(2025, 2, 29));
+	assert_false(pp_date_is_valid(2025, 2, 30));
+	assert_false(pp_date_is_valid(2025, 13, 1));
+	assert_false(pp_date_is_valid(2025, 4, 31));
+	assert_false(pp_date_is_valid(2025, 0, 10));
+	assert_true(pp_date_is_valid(1999, 12, 31));
+}
+
+static void test_direction_from_icu(void **state)
+{
+	(void)state;
+	const char *rtl[] = {"ar", "fa", "he", "ur", "ps", "ckb", "dv", "yi", "ar-EG", "az-Arab"};
+	const char *ltr[] = {"en", "fr", "ja", "tr", "az", "ku", "pt-BR", "zh-Hant"};
+	for (size_t i = 0; i < sizeof rtl / sizeof *rtl; i++)
+		assert_true(pp_locale_is_rtl(rtl[i]));
+	for (size_t i = 0; i < sizeof ltr / sizeof *ltr; i++)
+		assert_false(pp_locale_is_rtl(ltr[i]));
+}
+
+static void expect_invalid(const char *tag, const char *message)
+{
+	char why[256];
+	assert_int_equal(pp_locale_validate(tag, why, sizeof why), -1);
+	assert_string_equal(why, message);
+}
+
+static void test_locale_validation(void **state)
+{
+	(void)state;
+	char why[256];
+	assert_int_equal(pp_locale_validate("ar", why, sizeof why), 0);
+	assert_int_equal(pp_locale_validate("pt-BR", why, sizeof why), 0);
+	assert_int_equal(pp_locale_validate("zh-Hant-TW", why, sizeof why), 0);
+	expect_invalid("EN", "locale 'EN' is not in canonical form; write 'en'");
+	expect_invalid("pt_BR", "'pt_BR' is not a well-formed BCP 47 language tag");
+	/* Well-formed (a 5-8 letter language subtag) but no such language. */
+	expect_invalid("english", "'english' does not name a known language");
+	expect_invalid("", "'' is not a well-formed BCP 47 language tag");
+	expect_invalid("qq", "'qq' does not name a known language");
+}
+
+static void test_native_names(void **state)
+{
+	(void)state;
+	char *ar = pp_locale_native_name("ar"), *en = pp_locale_native_name("en"),
+	     *fa = pp_locale_native_name("fa");
+	assert_string_equal(ar, "العربية");
+	assert_string_equal(en, "English");
+	assert_string_equal(fa, "فارسی");
+	free(ar);
+	free(en);
+	free(fa);
+}
+
+static void test_text_direction(void **state)
+{
+	(void)state;
+	assert_int_equal(pp_text_direction("مالاكايت Malachite", strlen("مالاكايت Malachite")), PP_DIR_RTL);
+	assert_int_equal(pp_text_direction("123 Malachite مالاكايت", strlen("123 Malachite مالاكايت")),
+	                 PP_DIR_LTR);
+	assert_int_equal(pp_text_direction("123 - ...", 9), PP_DIR_NEUTRAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates_arabic_and_english),
+		cmocka_unit_test(test_dates_other_locales_and_calendars),
+		cmocka_unit_test(test_date_is_not_moved_by_time_zone),
+		cmocka_unit_test(test_date_validity),
+		cmocka_unit_test(test_direction_from_icu),
+		cmocka_unit_test(test_locale_validation),
+		cmocka_unit_test(test_native_names),
+		cmocka_unit_test(test_text_direction),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,229 @@
+/* Markdown to DOM: structure, safety (no raw HTML, no script URLs) and
+ * direction of blocks and inline runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "markdown.h"
+#include "template.h"
+#include "testutil.h"
+
+typedef struct {
+	xmlDocPtr doc;
+	pp_diags diags;
+	char *html; /* the body serialized, as a page would be */
+} rendered;
+
+static rendered render(const char *markdown, int rtl)
+{
+	rendered r;
+	pp_diags_init(&r.diags);
+	r.doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr html = xmlNewDocNode(r.doc, NULL, BAD_CAST "html", NULL);
+	xmlDocSetRootElement(r.doc, html);
+	xmlSetProp(html, BAD_CAST "dir", BAD_CAST(rtl ? "rtl" : "ltr"));
+	xmlNodePtr body = xmlNewChild(html, NULL, BAD_CAST "body", NULL);
+	cmark_node *md = pp_markdown_parse(markdown, strlen(markdown));
+	assert_non_null(md);
+	pp_md_context ctx = {"doc.md", 4, rtl};
+	assert_int_equal(pp_markdown_render(md, body, &ctx, &r.diags), 0);
+	cmark_node_free(md);
+	size_t len;
+	assert_int_equal(pp_html_serialize(r.doc, &r.html, &len), 0);
+	return r;
+}
+
+static void release(rendered *r)
+{
+	xmlFreeDoc(r->doc);
+	pp_diags_free(&r->diags);
+	free(r->html);
+}
+
+static char *first_message(const rendered *r)
+{
+	if (r->diags.count == 0)
+		return strdup("");
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	pp_diag_format(&r->diags.items[0], f);
+	fclose(f);
+	return buf;
+}
+
+static void test_structure(void **state)
+{
+	(void)state;
+	rendered r = render("## Heading\n\nPara *em* **strong** `code`.\n\n3. three\n4. four\n\n"
+	                    "> quote\n\n- a\n- b\n\n---\n\n```sh\nls -l\n```\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//body/h2[.='Heading']"), 1);
+	assert_int_equal(tu_count(page, "//p/em[.='em']"), 1);
+	assert_int_equal(tu_count(page, "//p/strong[.='strong']"), 1);
+	assert_int_equal(tu_count(page, "//p/code[.='code']"), 1);
+	assert_int_equal(tu_count(page, "//ol[@start='3']/li"), 2);
+	assert_int_equal(tu_count(page, "//blockquote/p[.='quote']"), 1);
+	assert_int_equal(tu_count(page, "//ul/li"), 2);
+	assert_int_equal(tu_count(page, "//hr"), 1);
+	assert_int_equal(tu_count(page, "//pre[@dir='ltr']/code[@class='language-sh']"), 1);
+	assert_int_equal(r.diags.count, 0);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_tables(void **state)
+{
+	(void)state;
+	rendered r = render("| البيان | المدة |\n|:--|--:|\n| السجلات | ٣٠ يومًا |\n", 1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//table/thead/tr/th"), 2);
+	assert_int_equal(tu_count(page, "//table/tbody/tr/td"), 2);
+	assert_int_equal(tu_count(page, "//th[@class='align-start']"), 1);
+	assert_int_equal(tu_count(page, "//td[@class='align-end']"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_script_does_not_come_through(void **state)
+{
+	(void)state;
+	rendered r = render("Text\n\n<script>alert(1)</script>\n\nInline <img src=x onerror=alert(1)> "
+	                    "and <b onclick=\"x()\">bold</b>.\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//script"), 0);
+	assert_int_equal(tu_count(page, "//img"), 0);
+	assert_int_equal(tu_count(page, "//@onclick | //@onerror"), 0);
+	assert_null(strstr(r.html, "<script"));
+	assert_null(strstr(r.html, "alert(1)"));
+	/* The words between inline tags are kept as text. */
+	assert_int_equal(tu_count(page, "//p[contains(., 'bold')]"), 1);
+	char *msg = first_message(&r);
+	assert_string_equal(msg, "doc.md:7:1: warning: raw HTML is not rendered; write this in Markdown\n");
+	free(msg);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_comments_and_line_breaks(void **state)
+{
+	(void)state;
+	rendered r = render("<!-- note for reviewers -->\n\nOne<br>two\n", 0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p/br"), 1);
+	assert_null(strstr(r.html, "reviewers"));
+	assert_int_equal(r.diags.count, 0);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_dangerous_urls_removed(void **state)
+{
+	(void)state;
+	rendered r = render("[a](javascript:alert(1)) [b](<JaVa\tScRiPt:alert(2)>) [c](vbscript:x) "
+	                    "![d](data:image/png;base64,AAAA) [ok](https://example.org/p?q=1) "
+	                    "[mail](mailto:a@example.org) [rel](../other/) [frag](#cookies)\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//a[starts-with(translate(@href,'JAVSCRIPT','javscript'),"
+	                                "'javascript')]"),
+	                 0);
+	assert_int_equal(tu_count(page, "//a[contains(@href, 'script')]"), 0);
+	assert_int_equal(tu_count(page, "//img"), 0);
+	assert_int_equal(tu_count(page, "//a"), 4);
+	assert_int_equal(tu_count(page, "//a[@href='https://example.org/p?q=1']"), 1);
+	/* Link text survives removal of the link. */
+	assert_int_equal(tu_count(page, "//p[contains(., 'a b c d ok')]"), 1);
+	assert_int_equal(r.diags.count, 4);
+	char *msg = first_message(&r);
+	assert_string_equal(msg, "doc.md:5:1: warning: link to 'javascript:alert(1)' removed: only "
+	                         "http, https, mailto, tel and relative links are allowed\n");
+	free(msg);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_block_direction(void **state)
+{
+	(void)state;
+	rendered r = render("فقرة عربية.\n\nAn English paragraph.\n\n## Cookies\n\n- عنصر\n- Item\n", 1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	/* Nothing added where the block agrees with the page. */
+	assert_int_equal(tu_count(page, "//p[1][not(@dir)]"), 1);
+	assert_int_equal(tu_count(page, "//p[.='An English paragraph.'][@dir='ltr']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@dir='ltr']"), 1);
+	assert_int_equal(tu_count(page, "//li[.='عنصر'][not(@dir)]"), 1);
+	assert_int_equal(tu_count(page, "//li[.='Item'][@dir='ltr']"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+
+	r = render("English first.\n\nثم فقرة عربية.\n", 0);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p[@dir='rtl']"), 1);
+	assert_int_equal(tu_count(page, "//p[@dir]"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_ltr_runs_isolated_in_rtl(void **state)
+{
+	(void)state;
+	rendered r = render("راسلنا على privacy@malachite.example أو استخدم `--help` أو [الموقع](https://example.org).\n", 1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//a[@href='mailto:privacy@malachite.example'][@dir='ltr']"), 1);
+	assert_int_equal(tu_count(page, "//code[.='--help'][@dir='ltr']"), 1);
+	/* A link whose text is Arabic is not isolated. */
+	assert_int_equal(tu_count(page, "//a[.='الموقع'][not(@dir)]"), 1);
+	/* The paragraph starts with Arabic: no dir of its own on an RTL page. */
+	assert_int_equal(tu_count(page, "//p[not(@dir)]"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_deep_nesting_does_not_crash(void **state)
+{
+	(void)state;
+	size_t depth = 10000;
+	char *md = malloc(depth * 2 + 16);
+	size_t n = 0;
+	for (size_t i = 0; i < depth; i++) {
+		md[n++] = '>';
+		md[n++] = ' ';
+	}
+	strcpy(md + n, "deep\n");
+	cmark_node *doc = pp_markdown_parse(md, strlen(md));
+	assert_non_null(doc);
+	xmlNodePtr body = xmlNewNode(NULL, BAD_CAST "div");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_md_context ctx = {"deep.md", 0, 0};
+	assert_int_equal(pp_markdown_render(doc, body, &ctx, &d), 0);
+	cmark_node_free(doc);
+	xmlFreeNode(body);
+	pp_diags_free(&d);
+	free(md);
+}
+
+int main(void)
+{
+	pp_markdown_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_script_does_not_come_through),
+		cmocka_unit_test(test_comments_and_line_breaks),
+		cmocka_unit_test(test_dangerous_urls_removed),
+		cmocka_unit_test(test_block_direction),
+		cmocka_unit_test(test_ltr_runs_isolated_in_rtl),
+		cmocka_unit_test(test_deep_nesting_does_not_crash),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

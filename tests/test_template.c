@@ -1,0 +1,212 @@
+/* Theme templates filled through the DOM: escaping, repetition, conditions,
+ * messages with fallback, and errors in broken themes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "template.h"
+#include "testutil.h"
+
+static const char layout[] =
+    "<!DOCTYPE html>\n<html data-attr-lang=\"lang\"><head><title data-text=\"title\">x</title></head>\n"
+    "<body><nav><a data-each=\"links\" data-if=\"href\" data-attr-href=\"href\" data-text=\"name\">n</a></nav>\n"
+    "<main data-html=\"page\"></main></body></html>\n";
+
+static char *make_theme(const char *page_template)
+{
+	char *dir = tu_tempdir();
+	char *p;
+	p = tu_join(dir, "layout.html");
+	tu_write(p, layout);
+	free(p);
+	p = tu_join(dir, "page.html");
+	tu_write(p, page_template);
+	free(p);
+	p = tu_join(dir, "messages");
+	mkdir(p, 0755);
+	free(p);
+	p = tu_join(dir, "messages/en.yaml");
+	tu_write(p, "hello: Hello\nonly_en: English only\n");
+	free(p);
+	p = tu_join(dir, "messages/ar.yaml");
+	tu_write(p, "hello: مرحبا\n");
+	free(p);
+	return dir;
+}
+
+static char *render_page(const char *theme_dir, const char *locale, pp_vars *vars, pp_diags *d)
+{
+	pp_theme *theme = pp_theme_load(theme_dir, "en", d);
+	assert_non_null(theme);
+	xmlDocPtr doc = pp_theme_render(theme, "page", locale, vars, d);
+	char *html = NULL;
+	size_t len;
+	if (doc) {
+		assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
+		xmlFreeDoc(doc);
+	}
+	pp_theme_free(theme);
+	return html;
+}
+
+static void test_inserted_text_is_escaped(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<fragment><h1 data-text=\"title\">t</h1><p data-attr-title=\"title\">p</p></fragment>");
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "en");
+	pp_vars_set(vars, "title", "<script>alert(\"x\")</script> & \"q\"");
+	pp_diags d;
+	pp_diags_init(&d);
+	char *html = render_page(dir, "en", vars, &d);
+	assert_non_null(html);
+	assert_int_equal(d.errors, 0);
+	assert_null(strstr(html, "<script>"));
+	htmlDocPtr page = tu_parse_html_string(html);
+	assert_int_equal(tu_count(page, "//script"), 0);
+	char *h1 = tu_string(page, "string(//h1)");
+	assert_string_equal(h1, "<script>alert(\"x\")</script> & \"q\"");
+	char *attr = tu_string(page, "string(//p/@title)");
+	assert_string_equal(attr, "<script>alert(\"x\")</script> & \"q\"");
+	/* No template attribute is left in the output. */
+	assert_null(strstr(html, "data-"));
+	assert_non_null(strstr(html, "<!DOCTYPE html>"));
+	free(h1);
+	free(attr);
+	xmlFreeDoc(page);
+	free(html);
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_each_if_and_messages(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<fragment><p class=\"hello\" data-msg=\"hello\">x</p>"
+	                       "<p class=\"fallback\" data-msg=\"only_en\">x</p>"
+	                       "<p class=\"gone\" data-if=\"missing_flag\">x</p>"
+	                       "<p class=\"kept\" data-unless=\"missing_flag\">x</p>"
+	                       "<section lang=\"en\"><span data-msg=\"hello\">x</span></section></fragment>");
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "ar");
+	pp_vars_set(vars, "title", "T");
+	pp_vars_set(vars, "missing_flag", NULL);
+	const char *names[] = {"one", "two", "three"};
+	for (int i = 0; i < 3; i++) {
+		pp_vars *item = pp_vars_add_item(vars, "links");
+		pp_vars_set(item, "name", names[i]);
+		pp_vars_set(item, "href", i == 1 ? NULL : names[i]);
+	}
+	pp_diags d;
+	pp_diags_init(&d);
+	char *html = render_page(dir, "ar", vars, &d);
+	htmlDocPtr page = tu_parse_html_string(html);
+	assert_int_equal(tu_count(page, "//nav/a"), 2);
+	assert_int_equal(tu_count(page, "//nav/a[1][@href='one'][.='one']"), 1);
+	assert_int_equal(tu_count(page, "//nav/a[2][@href='three'][.='three']"), 1);
+	assert_int_equal(tu_count(page, "//p[@class='hello'][.='مرحبا']"), 1);
+	assert_int_equal(tu_count(page, "//p[@class='fallback'][.='English only']"), 1);
+	assert_int_equal(tu_count(page, "//p[@class='gone']"), 0);
+	assert_int_equal(tu_count(page, "//p[@class='kept']"), 1);
+	/* Messages follow the nearest lang attribute. */
+	assert_int_equal(tu_count(page, "//section/span[.='Hello']"), 1);
+	/* The fallback to the default locale is reported with the key. */
+	assert_true(pp_diags_has(&d, PP_WARNING, "message 'only_en' has no text for locale 'ar'"));
+	assert_int_equal(d.errors, 0);
+	xmlFreeDoc(page);
+	free(html);
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_unknown_variable_is_an_error(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<fragment>\n<p>ok</p>\n<p data-text=\"no_such\">x</p></fragment>");
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "en");
+	pp_vars_set(vars, "title", "T");
+	pp_diags d;
+	pp_diags_init(&d);
+	char *html = render_page(dir, "en", vars, &d);
+	assert_null(html);
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.items[0].file, "page.html"));
+	assert_int_equal(d.items[0].line, 3);
+	assert_string_equal(d.items[0].message, "unknown template variable 'no_such'");
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_broken_template_is_reported_with_position(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<fragment>\n<p>unclosed\n</fragment>\n");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_theme *theme = pp_theme_load(dir, "en", &d);
+	assert_null(theme);
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.items[0].file, "page.html"));
+	assert_int_equal(d.items[0].line, 3);
+	assert_int_equal(d.items[0].column, 12);
+	assert_string_equal(d.items[0].message,
+	                    "broken template: Opening and ending tag mismatch: p line 2 and fragment");
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_external_entities_are_not_loaded(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<!DOCTYPE fragment [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	                       "<fragment><p>&x;</p></fragment>");
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "en");
+	pp_vars_set(vars, "title", "T");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_theme *theme = pp_theme_load(dir, "en", &d);
+	if (theme) {
+		xmlDocPtr doc = pp_theme_render(theme, "page", "en", vars, &d);
+		char *html = NULL;
+		size_t len;
+		if (doc) {
+			pp_html_serialize(doc, &html, &len);
+			xmlFreeDoc(doc);
+		}
+		assert_true(html == NULL || strstr(html, "root:") == NULL);
+		free(html);
+		pp_theme_free(theme);
+	}
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inserted_text_is_escaped),
+		cmocka_unit_test(test_each_if_and_messages),
+		cmocka_unit_test(test_unknown_variable_is_an_error),
+		cmocka_unit_test(test_broken_template_is_reported_with_position),
+		cmocka_unit_test(test_external_entities_are_not_loaded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,42 @@
+/* Helpers shared by the tests: temporary directories, running the real
+ * policypress binary, reading its output, and querying HTML with XPath. */
+#ifndef PP_TESTUTIL_H
+#define PP_TESTUTIL_H
+
+#include <stddef.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/xpath.h>
+
+/* Paths handed over by meson (environment of the test). */
+const char *tu_binary(void);       /* the policypress executable */
+const char *tu_source_root(void);  /* the source tree */
+
+/* A new empty directory under TMPDIR; free() the result. */
+char *tu_tempdir(void);
+void tu_remove(const char *path);
+
+/* Runs argv; captures stdout and stderr (each may be NULL) as malloc'ed
+ * strings. Returns the exit status, or -1 if it could not run. */
+int tu_run(char *const argv[], char **out, char **err);
+
+/* Copies a directory tree (cp -a). */
+int tu_copy_tree(const char *from, const char *to);
+
+char *tu_read(const char *path, size_t *len);
+int tu_write(const char *path, const char *text);
+char *tu_join(const char *a, const char *b);
+
+/* Hash of every file under a directory (names and contents), to compare
+ * whole trees byte for byte. */
+char *tu_tree_digest(const char *dir);
+
+/* HTML page parsed with libxml2's HTML parser. */
+htmlDocPtr tu_parse_html(const char *path);
+htmlDocPtr tu_parse_html_string(const char *html);
+/* Number of nodes matching an XPath expression. */
+int tu_count(htmlDocPtr doc, const char *xpath);
+/* String value of an XPath expression (e.g. "string(//html/@dir)"); free(). */
+char *tu_string(htmlDocPtr doc, const char *xpath);
+
+#endif
