@@ -244,6 +244,39 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	return 0;
 }
 
+int pp_document_read(const char *path, pp_version *out, pp_diags *d)
+{
+	memset(out, 0, sizeof *out);
+	char *data;
+	size_t len;
+	if (pp_read_file(path, &data, &len, d) != 0)
+		return -1;
+	const char *text = data;
+	size_t text_len = len;
+	if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		text_len -= 3;
+	}
+	int rc;
+	if (text_len >= 3 && memcmp(text, "---", 3) == 0) {
+		rc = pp_version_parse(path, data, len, NULL, out, d);
+	} else {
+		int line, column;
+		size_t offset;
+		rc = -1;
+		if (pp_utf8_find_invalid(data, len, &line, &column, &offset))
+			pp_error(d, path, line, column, "invalid UTF-8 or NUL byte");
+		else if (!(out->path = strdup(path)) || !(out->body = normalize_newlines(text, text_len, &out->body_len)))
+			pp_error(d, path, 0, 0, "out of memory");
+		else
+			rc = 0, out->body_line = 1;
+		if (rc != 0)
+			pp_version_clear(out);
+	}
+	free(data);
+	return rc;
+}
+
 /* ---- site.yaml ----------------------------------------------------------- */
 
 static int visit_titles(void *ctx, const pp_yaml *src, const char *key, yaml_node_t *key_node,

@@ -12,6 +12,8 @@
 
 #include "content.h"
 #include "diag.h"
+#include "diff.h"
+#include "l10n.h"
 #include "fsutil.h"
 #include "markdown.h"
 #include "output.h"
@@ -24,9 +26,12 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 static void usage(FILE *out)
 {
 	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-q]\n"
+	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
-	      "  build     render every policy version, history and index page into --out\n"
+	      "  build     render every policy version, history, changes and index page into --out\n"
+	      "  diff      show what changed between two versions, word by word; exit status\n"
+	      "            0 when the texts are equal, 1 when they differ, 2 on error\n"
 	      "\n"
 	      "  --content DIR   content directory (default: content)\n"
 	      "  --theme DIR     theme directory (default: the bundled theme)\n"
@@ -126,6 +131,88 @@ static int cmd_build(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_diff(int argc, char **argv)
+{
+	const char *format = "text";
+	pp_diff_options options = {0};
+	static const struct option long_options[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"ignore-diacritics", no_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "f:ih", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'f': format = optarg; break;
+		case 'i': options.ignore_diacritics = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2 || (strcmp(format, "text") != 0 && strcmp(format, "html") != 0)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_version old_version, new_version;
+	int rc = EXIT_USAGE;
+	int old_ok = pp_document_read(argv[optind], &old_version, &d) == 0;
+	int new_ok = pp_document_read(argv[optind + 1], &new_version, &d) == 0;
+	xmlNodePtr old_body = NULL, new_body = NULL;
+	xmlDocPtr doc = NULL;
+	if (old_ok && new_ok) {
+		/* Direction from the text itself: the files carry no locale. */
+		int rtl = pp_text_direction(new_version.body, new_version.body_len) == PP_DIR_RTL;
+		pp_md_context old_ctx = {old_version.path, old_version.body_line - 1, rtl};
+		pp_md_context new_ctx = {new_version.path, new_version.body_line - 1, rtl};
+		old_body = pp_markdown_to_container(old_version.body, old_version.body_len, &old_ctx, &d);
+		new_body = pp_markdown_to_container(new_version.body, new_version.body_len, &new_ctx, &d);
+		doc = xmlNewDoc(BAD_CAST "1.0");
+		xmlNodePtr out = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL) : NULL;
+		pp_diff_result result;
+		if (old_body && new_body && out) {
+			xmlDocSetRootElement(doc, out);
+			xmlSetProp(out, BAD_CAST "class", BAD_CAST "policy-diff");
+			xmlSetProp(out, BAD_CAST "dir", BAD_CAST(rtl ? "rtl" : "ltr"));
+			if (pp_diff_dom(old_body, new_body, out, &options, &result) != 0) {
+				pp_error(&d, NULL, 0, 0, "out of memory comparing the documents");
+			} else {
+				char *text = NULL;
+				if (strcmp(format, "html") == 0) {
+					size_t len;
+					if (pp_html_serialize(doc, &text, &len) != 0)
+						text = NULL;
+				} else {
+					const char *no_colour = getenv("NO_COLOR");
+					text = pp_diff_to_text(out, isatty(STDOUT_FILENO) && !(no_colour && *no_colour));
+				}
+				if (text) {
+					fputs(text, stdout);
+					rc = result.change_count ? 1 : 0;
+				}
+				free(text);
+				pp_diff_result_free(&result);
+			}
+		}
+	}
+	pp_diags_print(&d, stderr);
+	if (old_ok)
+		pp_version_clear(&old_version);
+	if (new_ok)
+		pp_version_clear(&new_version);
+	if (old_body)
+		xmlFreeNode(old_body);
+	if (new_body)
+		xmlFreeNode(new_body);
+	if (doc)
+		xmlFreeDoc(doc);
+	if (fflush(stdout) != 0)
+		rc = EXIT_USAGE;
+	pp_diags_free(&d);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* Initialized once here, before any thread exists. */
@@ -143,6 +230,8 @@ int main(int argc, char **argv)
 		rc = 0;
 	} else if (strcmp(argv[1], "build") == 0) {
 		rc = cmd_build(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "diff") == 0) {
+		rc = cmd_diff(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "policypress: unknown command '%s'\n", argv[1]);
 		usage(stderr);

@@ -487,3 +487,22 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	}
 	return 0;
 }
+
+xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_context *ctx,
+                                    pp_diags *d)
+{
+	xmlNodePtr container = xmlNewNode(NULL, BAD_CAST "div");
+	cmark_node *doc = container ? pp_markdown_parse(text, len) : NULL;
+	if (!doc) {
+		pp_error(d, ctx->path, 0, 0, "out of memory parsing Markdown");
+		xmlFreeNode(container);
+		return NULL;
+	}
+	int rc = pp_markdown_render(doc, container, ctx, d);
+	cmark_node_free(doc);
+	if (rc != 0) {
+		xmlFreeNode(container);
+		return NULL;
+	}
+	return container;
+}

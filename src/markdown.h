@@ -43,6 +43,12 @@ cmark_node *pp_markdown_parse(const char *text, size_t len);
  * memory (reported in d). Content problems are warnings. */
 int pp_markdown_render(cmark_node *node, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d);
 
+/* Parses and renders text into a new detached <div> (no document), the
+ * form in which site pages and diffs take a version's body. NULL after an
+ * error in d. The caller frees it with xmlFreeNode. */
+xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_context *ctx,
+                                    pp_diags *d);
+
 /* Direction of the first strong character in the text under node, skipping
  * elements that carry their own dir (they are isolated). */
 int pp_dom_direction(xmlNodePtr node);

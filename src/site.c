@@ -124,22 +124,14 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		info->version = v;
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
 		info->date_text = pp_date_format(s->locale, v->year, v->month, v->day);
-		info->body = xmlNewNode(NULL, BAD_CAST "div");
-		if (!info->path || !info->date_text || !info->body) {
+		if (!info->path || !info->date_text) {
 			pp_error(ctx->d, v->path, 0, 0, "out of memory");
 			rc = -1;
 			continue;
 		}
-		cmark_node *doc = pp_markdown_parse(v->body, v->body_len);
-		if (!doc) {
-			pp_error(ctx->d, v->path, 0, 0, "out of memory parsing Markdown");
-			rc = -1;
-			continue;
-		}
 		pp_md_context md = {v->path, v->body_line - 1, pp_locale_is_rtl(s->locale)};
-		if (pp_markdown_render(doc, info->body, &md, ctx->d) != 0)
+		if (!(info->body = pp_markdown_to_container(v->body, v->body_len, &md, ctx->d)))
 			rc = -1;
-		cmark_node_free(doc);
 	}
 	return rc;
 }
