@@ -195,6 +195,7 @@ typedef struct {
 	char *section;       /* current heading text (owned) */
 	long section_index;  /* -1 before any heading */
 	long counted_section;
+	int open_whole;      /* kind of the run of whole blocks being emitted, or -1 */
 	int failed;
 } diff_state;
 
@@ -617,6 +618,8 @@ static void add_class(xmlNodePtr el, const char *cls)
 
 static char *text_excerpt(const char *text)
 {
+	while (*text == ' ' || *text == '\n' || *text == '\t')
+		text++;
 	/* About ten words, cut on a character boundary. */
 	size_t limit = 80, n = 0, spaces = 0;
 	while (text[n] && n < limit && spaces < 10) {
@@ -630,7 +633,10 @@ static char *text_excerpt(const char *text)
 	if (!s)
 		return NULL;
 	memcpy(s, text, n);
-	strcpy(s + n, text[n] ? "…" : "");
+	int more = text[n + strspn(text + n, " \n\t")] != '\0';
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t'))
+		n--;
+	strcpy(s + n, more ? "…" : "");
 	/* Collapse line breaks in the excerpt. */
 	for (char *p = s; *p; p++)
 		if (*p == '\n')
@@ -754,10 +760,16 @@ static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int
 {
 	if (it->first == it->last && is_heading(it->first))
 		enter_section(st, it->first);
-	char *text = range_text(container, it->first, it->last);
 	pp_change_kind kind = it->moved ? PP_CHANGE_MOVED : op == OP_DELETE ? PP_CHANGE_REMOVED : PP_CHANGE_ADDED;
-	const char *id = new_change(st, kind, text);
-	free(text);
+	const char *id = NULL;
+	/* Consecutive blocks added (or removed) together, such as a new section
+	 * with its heading, are one change. */
+	if (st->open_whole != (int)kind || kind == PP_CHANGE_MOVED) {
+		char *text = range_text(container, it->first, it->last);
+		id = new_change(st, kind, text);
+		free(text);
+		st->open_whole = (int)kind;
+	}
 	if (!it->moved) {
 		size_t words = count_words(st, container, it->first, it->last);
 		if (op == OP_DELETE)
@@ -797,6 +809,7 @@ static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int
 
 static void emit_equal(diff_state *st, const item *it, xmlNodePtr out)
 {
+	st->open_whole = -1;
 	if (it->first == it->last && is_heading(it->first))
 		enter_section(st, it->first);
 	for (xmlNodePtr n = it->first;; n = n->next) {
@@ -955,11 +968,17 @@ static void diff_words(diff_state *st, xmlNodePtr old_container, const item *old
 		while (j < count && ops[j] != OP_EQUAL)
 			j++;
 		/* White space that both sides end the change with stays outside it. */
-		const token *trailing_space = NULL;
-		if (ops[j - 1] == OP_REPLACE && a.items[at[j - 1]].is_space && b.items[bt[j - 1]].is_space) {
-			trailing_space = &b.items[bt[j - 1]];
-			j--;
+		long last_del = -1, last_ins = -1;
+		for (long k = i; k < j; k++) {
+			if (ops[k] != OP_INSERT)
+				last_del = k;
+			if (ops[k] != OP_DELETE)
+				last_ins = k;
 		}
+		const token *trailing_space = NULL;
+		if (last_del >= 0 && last_ins >= 0 && a.items[at[last_del]].is_space &&
+		    b.items[bt[last_ins]].is_space)
+			trailing_space = &b.items[bt[last_ins]];
 		/* Excerpt: the new words, or the removed ones for a pure deletion. */
 		xmlBufferPtr ex = xmlBufferCreate();
 		int any_insert = 0;
@@ -976,19 +995,18 @@ static void diff_words(diff_state *st, xmlNodePtr old_container, const item *old
 			xmlBufferFree(ex);
 		/* Every deletion of the region first, then every insertion. */
 		for (long k = i; k < j; k++)
-			if (ops[k] != OP_INSERT) {
+			if (ops[k] != OP_INSERT && !(trailing_space && k == last_del)) {
 				st->result->words_removed += a.items[at[k]].is_word;
 				writer_emit(st, &w, &a.items[at[k]], old_container, OP_DELETE, &id);
 			}
 		for (long k = i; k < j; k++)
-			if (ops[k] != OP_DELETE) {
+			if (ops[k] != OP_DELETE && !(trailing_space && k == last_ins)) {
 				st->result->words_added += b.items[bt[k]].is_word;
 				writer_emit(st, &w, &b.items[bt[k]], new_container, OP_INSERT, &id);
 			}
 		if (trailing_space) {
 			const char *none = NULL;
 			writer_emit(st, &w, trailing_space, new_container, OP_EQUAL, &none);
-			j++;
 		}
 		i = j;
 	}
@@ -1010,6 +1028,7 @@ static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, 
 static void emit_pair(diff_state *st, xmlNodePtr old_container, const item *o,
                       xmlNodePtr new_container, const item *n, xmlNodePtr out)
 {
+	st->open_whole = -1;
 	if (o->hash == n->hash) {
 		emit_equal(st, n, out);
 		return;
@@ -1288,7 +1307,7 @@ int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
 	memset(result, 0, sizeof *result);
 	UErrorCode status = U_ZERO_ERROR;
 	diff_state st = {.opt = options, .doc = out->doc, .result = result, .section_index = -1,
-	                 .counted_section = -2};
+	                 .counted_section = -2, .open_whole = -1};
 	st.nfc = unorm2_getNFCInstance(&status);
 	if (U_SUCCESS(status))
 		st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff.h"
 #include "fsutil.h"
 #include "l10n.h"
 #include "markdown.h"
@@ -20,6 +21,7 @@ typedef struct {
 typedef struct {
 	const pp_version *version;
 	char *path;       /* "<locale>/<policy>/<date>/index.html" */
+	char *changes_path; /* "<locale>/<policy>/<date>/changes/index.html"; NULL for the first */
 	char *date_text;  /* localized */
 	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
 } version_info;
@@ -124,7 +126,9 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		info->version = v;
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
 		info->date_text = pp_date_format(s->locale, v->year, v->month, v->day);
-		if (!info->path || !info->date_text) {
+		if (i > 0)
+			info->changes_path = pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, v->date);
+		if (!info->path || !info->date_text || (i > 0 && !info->changes_path)) {
 			pp_error(ctx->d, v->path, 0, 0, "out of memory");
 			rc = -1;
 			continue;
@@ -140,6 +144,7 @@ static void free_versions(version_info *infos, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		free(infos[i].path);
+		free(infos[i].changes_path);
 		free(infos[i].date_text);
 		if (infos[i].body)
 			xmlFreeNode(infos[i].body);
@@ -193,6 +198,8 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	rc |= history ? set_link(vars, "history_href", page_path, history) : -1;
 	free(history);
 	rc |= set_link(vars, "permanent_href", page_path, info->path);
+	if (info->changes_path)
+		rc |= set_link(vars, "changes_href", page_path, info->changes_path);
 	if (i > 0) {
 		rc |= set_link(vars, "previous_href", page_path, infos[i - 1].path);
 		rc |= pp_vars_set(vars, "previous_text", infos[i - 1].date_text);
@@ -228,6 +235,8 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 			break;
 		}
 		rc |= set_link(item, "href", page_path, infos[k].path);
+		if (infos[k].changes_path)
+			rc |= set_link(item, "changes_href", page_path, infos[k].changes_path);
 		rc |= pp_vars_set(item, "date_iso", s->versions[k].date);
 		rc |= pp_vars_set(item, "date_text", infos[k].date_text);
 		rc |= pp_vars_set(item, "summary", s->versions[k].summary);
@@ -248,6 +257,92 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 	return rc;
 }
 
+static const char *change_kind_key(pp_change_kind kind)
+{
+	switch (kind) {
+	case PP_CHANGE_ADDED: return "change_added";
+	case PP_CHANGE_REMOVED: return "change_removed";
+	case PP_CHANGE_MOVED: return "change_moved";
+	default: return "change_changed";
+	}
+}
+
+static int set_count(build_ctx *ctx, pp_vars *vars, const char *name, const char *locale,
+                     const char *key, size_t count)
+{
+	char *text = pp_theme_format_count(ctx->theme, locale, key, (double)count, ctx->d);
+	return text ? set_owned(vars, name, text) : -1;
+}
+
+/* What changed from version i-1 to version i, marked inside version i. */
+static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i)
+{
+	const version_info *older = &infos[i - 1], *newer = &infos[i];
+	const char *page_path = newer->changes_path;
+	pp_diff_options options = {
+		.locale = s->locale,
+		.deleted_label = pp_theme_message(ctx->theme, s->locale, "diff_removed_label", ctx->d),
+		.inserted_label = pp_theme_message(ctx->theme, s->locale, "diff_added_label", ctx->d),
+	};
+	xmlNodePtr marked = xmlNewNode(NULL, BAD_CAST "div");
+	pp_diff_result result;
+	if (!marked || pp_diff_dom(older->body, newer->body, marked, &options, &result) != 0) {
+		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory comparing with the previous version");
+		if (marked)
+			xmlFreeNode(marked);
+		return -1;
+	}
+	pp_vars *vars = pp_vars_new();
+	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
+	if (rc == 0) {
+		rc |= pp_vars_set_nodes(vars, "diff", marked);
+		marked = NULL;
+		rc |= pp_vars_set(vars, "no_changes", result.change_count ? NULL : "true");
+		rc |= set_count(ctx, vars, "summary_sections", s->locale, "sections_changed", result.sections_changed);
+		rc |= set_count(ctx, vars, "summary_added", s->locale, "words_added", result.words_added);
+		rc |= set_count(ctx, vars, "summary_removed", s->locale, "words_removed", result.words_removed);
+		rc |= pp_vars_set(vars, "old_date_iso", older->version->date);
+		rc |= pp_vars_set(vars, "old_date_text", older->date_text);
+		rc |= pp_vars_set(vars, "new_date_iso", newer->version->date);
+		rc |= pp_vars_set(vars, "new_date_text", newer->date_text);
+		rc |= pp_vars_set(vars, "summary", newer->version->summary);
+		rc |= set_link(vars, "old_href", page_path, older->path);
+		rc |= set_link(vars, "new_href", page_path, newer->path);
+		char *history = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
+		rc |= history ? set_link(vars, "history_href", page_path, history) : -1;
+		free(history);
+		for (size_t k = 0; rc == 0 && k < result.change_count; k++) {
+			const pp_change *c = &result.changes[k];
+			pp_vars *item = pp_vars_add_item(vars, "changes");
+			char *href = pp_strdup_printf("#%s", c->id);
+			rc |= item && href ? 0 : -1;
+			if (rc == 0) {
+				rc |= set_owned(item, "href", href);
+				href = NULL;
+				rc |= pp_vars_set(item, "kind", pp_theme_message(ctx->theme, s->locale,
+				                                                  change_kind_key(c->kind), ctx->d));
+				rc |= pp_vars_set(item, "section", c->section);
+				rc |= pp_vars_set(item, "excerpt", c->excerpt);
+			}
+			free(href);
+		}
+		rc |= add_policy_languages(ctx, vars, s, page_path, newer->version->date);
+	}
+	if (result.degraded)
+		pp_warning(ctx->d, newer->version->path, 0, 0,
+		           "the change from %s is too large to compare in detail; parts are shown replaced whole",
+		           older->version->date);
+	if (rc == 0)
+		rc = write_page(ctx, "changes", s->locale, page_path, vars);
+	else
+		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory preparing the changes page");
+	if (marked)
+		xmlFreeNode(marked);
+	pp_vars_free(vars);
+	pp_diff_result_free(&result);
+	return rc;
+}
+
 static int build_series(build_ctx *ctx, const pp_series *s)
 {
 	if (s->count == 0)
@@ -260,6 +355,8 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	int rc = prepare_versions(ctx, s, infos);
 	for (size_t i = 0; rc == 0 && i < s->count; i++)
 		rc = write_version_page(ctx, s, infos, i, infos[i].path);
+	for (size_t i = 1; rc == 0 && i < s->count; i++)
+		rc = write_changes_page(ctx, s, infos, i);
 	if (rc == 0) {
 		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
 		rc = latest_path ? write_version_page(ctx, s, infos, s->count - 1, latest_path) : -1;

@@ -8,7 +8,11 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 
+#include <unicode/uloc.h>
+#include <unicode/umsg.h>
+
 #include "fsutil.h"
+#include "l10n.h"
 #include "yamlmap.h"
 
 /* ---- variables ----------------------------------------------------------- */
@@ -440,6 +444,41 @@ const char *pp_theme_message(const pp_theme *theme, const char *locale, const ch
 	}
 	pp_error(d, theme->dir, 0, 0, "message '%s' is missing from the theme's catalogs", key);
 	return NULL;
+}
+
+char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
+                            double count, pp_diags *d)
+{
+	const char *pattern = pp_theme_message(theme, locale, key, d);
+	if (!pattern)
+		return NULL;
+	char icu_locale[ULOC_FULLNAME_CAPACITY];
+	UErrorCode status = U_ZERO_ERROR;
+	uloc_forLanguageTag(locale, icu_locale, sizeof icu_locale, NULL, &status);
+	int32_t len = 0;
+	UChar *upattern = U_SUCCESS(status) ? pp_to_utf16(pattern, strlen(pattern), &len) : NULL;
+	if (!upattern) {
+		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be converted", key, locale);
+		return NULL;
+	}
+	UParseError parse_error;
+	UMessageFormat *fmt = umsg_open(upattern, len, icu_locale, &parse_error, &status);
+	free(upattern);
+	if (U_FAILURE(status)) {
+		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' is not valid ICU MessageFormat: %s",
+		         key, locale, u_errorName(status));
+		return NULL;
+	}
+	UChar out[1024];
+	/* Plural and number arguments are read as doubles by umsg_format. */
+	int32_t out_len = umsg_format(fmt, out, 1024, &status, count);
+	umsg_close(fmt);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
+		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be formatted: %s", key, locale,
+		         u_errorName(status));
+		return NULL;
+	}
+	return pp_from_utf16(out, out_len);
 }
 
 /* ---- filling ------------------------------------------------------------- */

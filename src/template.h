@@ -47,6 +47,13 @@ const char *pp_theme_dir(const pp_theme *theme);
  * an error, when no catalog has it. */
 const char *pp_theme_message(const pp_theme *theme, const char *locale, const char *key, pp_diags *d);
 
+/* Formats the message key, an ICU MessageFormat pattern with one numeric
+ * argument {0} (usually a plural: "{0, plural, one {# word} other {# words}}"),
+ * for count in locale, with the locale's digits and plural rules. NULL after
+ * an error in d. The result is malloc'ed. */
+char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
+                            double count, pp_diags *d);
+
 /* Renders page kind (a template file name without .html) inside the layout.
  * Returns a new document, or NULL after reporting errors. */
 xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,
