@@ -644,6 +644,15 @@ static char *text_excerpt(const char *text)
 	return s;
 }
 
+/* Counts the current section as changed, once. */
+static void count_section(diff_state *st)
+{
+	if (st->section_index != st->counted_section) {
+		st->counted_section = st->section_index;
+		st->result->sections_changed++;
+	}
+}
+
 /* Registers a change and returns its id (stored in the result). */
 static const char *new_change(diff_state *st, pp_change_kind kind, const char *excerpt)
 {
@@ -660,10 +669,7 @@ static const char *new_change(diff_state *st, pp_change_kind kind, const char *e
 	c->kind = kind;
 	c->section = st->section ? strdup(st->section) : NULL;
 	c->excerpt = excerpt ? text_excerpt(excerpt) : NULL;
-	if (st->section_index != st->counted_section) {
-		st->counted_section = st->section_index;
-		r->sections_changed++;
-	}
+	count_section(st);
 	return c->id;
 }
 
@@ -758,8 +764,11 @@ static void enter_section(diff_state *st, xmlNodePtr heading)
  * removed or moved. */
 static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int op, xmlNodePtr out)
 {
-	if (it->first == it->last && is_heading(it->first))
+	if (it->first == it->last && is_heading(it->first)) {
 		enter_section(st, it->first);
+		st->open_whole = -1; /* each section added or removed is its own change */
+	}
+	count_section(st);
 	pp_change_kind kind = it->moved ? PP_CHANGE_MOVED : op == OP_DELETE ? PP_CHANGE_REMOVED : PP_CHANGE_ADDED;
 	const char *id = NULL;
 	/* Consecutive blocks added (or removed) together, such as a new section

@@ -1,0 +1,420 @@
+/* The structural word diff on real cases in Arabic and English, its text
+ * form, its bounds, and the diff command's exit codes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diff.h"
+#include "markdown.h"
+#include "template.h"
+#include "testutil.h"
+
+typedef struct {
+	pp_diff_result result;
+	htmlDocPtr page; /* the marked output, serialized and parsed back */
+	char *text;      /* the plain-text form */
+} compared;
+
+static compared compare_with(const char *old_md, const char *new_md, int ignore_diacritics)
+{
+	compared c;
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_md_context ctx = {"x.md", 0, 1};
+	xmlNodePtr old_body = pp_markdown_to_container(old_md, strlen(old_md), &ctx, &d);
+	xmlNodePtr new_body = pp_markdown_to_container(new_md, strlen(new_md), &ctx, &d);
+	assert_non_null(old_body);
+	assert_non_null(new_body);
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr out = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(doc, out);
+	pp_diff_options opt = {ignore_diacritics, "ar", "[removed] ", "[added] "};
+	assert_int_equal(pp_diff_dom(old_body, new_body, out, &opt, &c.result), 0);
+	char *html;
+	size_t len;
+	assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
+	c.page = tu_parse_html_string(html);
+	c.text = pp_diff_to_text(out, 0);
+	free(html);
+	xmlFreeDoc(doc);
+	xmlFreeNode(old_body);
+	xmlFreeNode(new_body);
+	pp_diags_free(&d);
+	return c;
+}
+
+static compared compare(const char *old_md, const char *new_md)
+{
+	return compare_with(old_md, new_md, 0);
+}
+
+static void release(compared *c)
+{
+	pp_diff_result_free(&c->result);
+	xmlFreeDoc(c->page);
+	free(c->text);
+}
+
+/* Text of the marks without their screen-reader labels. */
+static char *marked(htmlDocPtr page, const char *which, int index)
+{
+	char xpath[128];
+	snprintf(xpath, sizeof xpath, "string(//%s[%d]/text())", which, index);
+	char *s = tu_string(page, xpath);
+	if (!*s) {
+		free(s);
+		snprintf(xpath, sizeof xpath, "string((//%s)[%d])", which, index);
+		s = tu_string(page, xpath);
+	}
+	return s;
+}
+
+static const char sentence_old[] = "تقوم مالاكايت بجمع معلومات عن المستخدمين بطرق متعددة، وتشمل ولا تقتصر فقط على التسجيل.\n";
+static const char sentence_new[] = "تقوم مالاكايت بجمع معلومات عن المستخدمين بطرق مختلفة، وتشمل ولا تقتصر فقط على التسجيل.\n";
+
+static void test_one_arabic_word_changed(void **state)
+{
+	(void)state;
+	compared c = compare(sentence_old, sentence_new);
+	assert_int_equal(tu_count(c.page, "//del"), 1);
+	assert_int_equal(tu_count(c.page, "//ins"), 1);
+	assert_string_equal(c.text, "تقوم مالاكايت بجمع معلومات عن المستخدمين بطرق [-متعددة-]{+مختلفة+}، "
+	                            "وتشمل ولا تقتصر فقط على التسجيل.\n");
+	assert_int_equal(c.result.words_added, 1);
+	assert_int_equal(c.result.words_removed, 1);
+	assert_int_equal(c.result.change_count, 1);
+	assert_int_equal(c.result.changes[0].kind, PP_CHANGE_CHANGED);
+	assert_string_equal(c.result.changes[0].excerpt, "مختلفة");
+	/* The mark carries the change's id and its screen-reader label. */
+	assert_int_equal(tu_count(c.page, "//del[@id='change-1']/span[@class='sr-only'][.='[removed] ']"), 1);
+	release(&c);
+}
+
+static void test_clitic_change(void **state)
+{
+	(void)state;
+	/* The conjunction و attached to a word changes only that word. */
+	compared c = compare("نحمي البيانات الخدمة بعناية.\n", "نحمي البيانات والخدمة بعناية.\n");
+	assert_string_equal(c.text, "نحمي البيانات [-الخدمة-]{+والخدمة+} بعناية.\n");
+	assert_int_equal(c.result.words_added, 1);
+	assert_int_equal(c.result.words_removed, 1);
+	release(&c);
+}
+
+static void test_diacritics_with_and_without_option(void **state)
+{
+	(void)state;
+	const char *plain = "يقر المستخدم بذلك.\n", *vowelled = "يُقِرّ المستخدم بذلك.\n";
+	compared c = compare(plain, vowelled);
+	assert_int_equal(c.result.change_count, 1);
+	assert_string_equal(c.text, "[-يقر-]{+يُقِرّ+} المستخدم بذلك.\n");
+	release(&c);
+	c = compare_with(plain, vowelled, 1);
+	assert_int_equal(c.result.change_count, 0);
+	assert_int_equal(tu_count(c.page, "//del | //ins"), 0);
+	/* The newer text is what is shown. */
+	assert_string_equal(c.text, "يُقِرّ المستخدم بذلك.\n");
+	release(&c);
+}
+
+static void test_tatweel_and_white_space_are_not_changes(void **state)
+{
+	(void)state;
+	compared c = compare("سياسة الخصوصية هذه\nتطبق على الخدمة.\n",
+	                     "سيـــاسة   الخصوصية هذه تطبق\nعلى الخدمة.\n");
+	assert_int_equal(c.result.change_count, 0);
+	release(&c);
+}
+
+static const char list_old[] = "الأغراض:\n\n1. تحسين الخدمة\n2. إرسال الرسائل\n3. الدعم\n";
+static const char list_new[] = "الأغراض:\n\n1. تحسين الخدمة\n2. حماية الحسابات\n3. إرسال الرسائل\n4. الدعم\n";
+
+static void test_list_item_inserted_in_the_middle(void **state)
+{
+	(void)state;
+	compared c = compare(list_old, list_new);
+	assert_int_equal(tu_count(c.page, "//ol/li"), 4);
+	assert_int_equal(tu_count(c.page, "//ol/li[2][contains(@class,'diff-added')]/ins[contains(., 'حماية الحسابات')]"), 1);
+	assert_int_equal(tu_count(c.page, "//ol/li[not(@class)]"), 3);
+	assert_int_equal(tu_count(c.page, "//del"), 0);
+	assert_int_equal(c.result.change_count, 1);
+	assert_int_equal(c.result.changes[0].kind, PP_CHANGE_ADDED);
+	assert_int_equal(c.result.words_added, 2);
+	assert_string_equal(c.text, "الأغراض:\n\n1. تحسين الخدمة\n\n2. {+حماية الحسابات+}\n\n3. إرسال "
+	                            "الرسائل\n\n4. الدعم\n");
+	release(&c);
+}
+
+static void test_list_item_removed_keeps_numbers(void **state)
+{
+	(void)state;
+	compared c = compare(list_new, list_old);
+	/* The removed item shows its old number; the others count as now. */
+	assert_int_equal(tu_count(c.page, "//ol/li[@value='1'][not(@class)]"), 1);
+	assert_int_equal(tu_count(c.page, "//ol/li[@value='2'][contains(@class,'diff-removed')]"), 1);
+	assert_int_equal(tu_count(c.page, "//ol/li[@value='2'][not(@class)]"), 1);
+	assert_int_equal(tu_count(c.page, "//ol/li[@value='3'][not(@class)]"), 1);
+	release(&c);
+}
+
+static const char doc_old[] =
+    "## Cookies\n\nWe use cookies to keep you signed in.\n\n"
+    "## Sharing\n\nWe never sell your data.\n\nWe share data with processors.\n\n"
+    "## Contact\n\nWrite to privacy@example.org.\n";
+
+static void test_section_removed(void **state)
+{
+	(void)state;
+	compared c = compare(doc_old, "## Cookies\n\nWe use cookies to keep you signed in.\n\n"
+	                              "## Contact\n\nWrite to privacy@example.org.\n");
+	assert_int_equal(tu_count(c.page, "//h2[contains(@class,'diff-removed')]/del[.='Sharing' or contains(.,'Sharing')]"), 1);
+	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-removed')]"), 2);
+	assert_int_equal(c.result.change_count, 1);
+	assert_int_equal(c.result.changes[0].kind, PP_CHANGE_REMOVED);
+	assert_int_equal(c.result.words_removed, 1 + 5 + 5);
+	assert_int_equal(c.result.sections_changed, 1);
+	release(&c);
+}
+
+static void test_heading_renamed(void **state)
+{
+	(void)state;
+	char *renamed = strdup(doc_old);
+	memcpy(strstr(renamed, "Sharing"), "Sharers", 7);
+	compared c = compare(doc_old, renamed);
+	assert_int_equal(tu_count(c.page, "//h2[del and ins]"), 1);
+	char *del = marked(c.page, "del", 1), *ins = marked(c.page, "ins", 1);
+	assert_string_equal(del, "Sharing");
+	assert_string_equal(ins, "Sharers");
+	assert_int_equal(c.result.change_count, 1);
+	assert_string_equal(c.result.changes[0].section, "Sharers");
+	free(del);
+	free(ins);
+	free(renamed);
+	release(&c);
+}
+
+static void test_paragraph_moved(void **state)
+{
+	(void)state;
+	const char *before = "First paragraph here.\n\nSecond paragraph here.\n\nThird one, which will move.\n";
+	const char *after = "Third one, which will move.\n\nFirst paragraph here.\n\nSecond paragraph here.\n";
+	compared c = compare(before, after);
+	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-moved-to')]/ins[@class='moved']"), 1);
+	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-moved-from')]/del[@class='moved']"), 1);
+	/* Shown at the new place first, then where it was. */
+	assert_int_equal(tu_count(c.page, "/html/body/div/p[1][contains(@class,'diff-moved-to')]"), 1);
+	assert_int_equal(tu_count(c.page, "/html/body/div/p[4][contains(@class,'diff-moved-from')]"), 1);
+	assert_int_equal(c.result.words_added, 0);
+	assert_int_equal(c.result.words_removed, 0);
+	assert_int_equal(c.result.changes[0].kind, PP_CHANGE_MOVED);
+	release(&c);
+}
+
+static void test_identical_documents(void **state)
+{
+	(void)state;
+	compared c = compare(doc_old, doc_old);
+	assert_int_equal(c.result.change_count, 0);
+	assert_int_equal(c.result.sections_changed, 0);
+	assert_int_equal(tu_count(c.page, "//del | //ins"), 0);
+	assert_int_equal(tu_count(c.page, "//h2"), 3);
+	release(&c);
+}
+
+static void test_empty_old_document(void **state)
+{
+	(void)state;
+	compared c = compare("", doc_old);
+	assert_int_equal(tu_count(c.page, "//del"), 0);
+	assert_int_equal(tu_count(c.page, "/html/body/div/*[not(contains(@class,'diff-added'))]"), 0);
+	/* One change per section added, each under its heading. */
+	assert_int_equal(c.result.change_count, 3);
+	assert_string_equal(c.result.changes[2].section, "Contact");
+	assert_int_equal(c.result.sections_changed, 3);
+	assert_int_equal(c.result.words_added, 25);
+	release(&c);
+}
+
+static void test_formatting_kept_around_marks(void **state)
+{
+	(void)state;
+	compared c = compare("Read **our full policy** or [the summary](https://example.org/a).\n",
+	                     "Read **our complete policy** or [the summary](https://example.org/b).\n");
+	assert_int_equal(tu_count(c.page, "//strong/del[contains(., 'full')]"), 1);
+	assert_int_equal(tu_count(c.page, "//strong/ins[contains(., 'complete')]"), 1);
+	/* A link whose target changed is a change even with the same text. */
+	assert_int_equal(tu_count(c.page, "//a[@href='https://example.org/a']/del"), 1);
+	assert_int_equal(tu_count(c.page, "//a[@href='https://example.org/b']/ins"), 1);
+	release(&c);
+}
+
+/* ---- the algorithm itself ---- */
+
+static size_t lcs_length(const unsigned long long *a, size_t n, const unsigned long long *b, size_t m)
+{
+	size_t *row = calloc(m + 1, sizeof *row), *prev = calloc(m + 1, sizeof *prev);
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++)
+			row[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : (prev[j] > row[j - 1] ? prev[j] : row[j - 1]);
+		size_t *t = prev;
+		prev = row;
+		row = t;
+	}
+	size_t result = prev[m];
+	free(row);
+	free(prev);
+	return result;
+}
+
+static void test_myers_is_minimal_and_consistent(void **state)
+{
+	(void)state;
+	srand(12345);
+	for (int round = 0; round < 300; round++) {
+		size_t n = (size_t)(rand() % 40), m = (size_t)(rand() % 40);
+		unsigned long long a[40], b[40];
+		for (size_t i = 0; i < n; i++)
+			a[i] = (unsigned long long)(rand() % 5);
+		for (size_t i = 0; i < m; i++)
+			b[i] = (unsigned long long)(rand() % 5);
+		unsigned char *ops;
+		long count = pp_myers(a, n, b, m, n + m, &ops);
+		assert_true(count >= 0);
+		size_t ia = 0, ib = 0, equal = 0;
+		for (long i = 0; i < count; i++) {
+			if (ops[i] == 0) {
+				assert_true(a[ia] == b[ib]);
+				ia++, ib++, equal++;
+			} else if (ops[i] == 1) {
+				ia++;
+			} else {
+				ib++;
+			}
+		}
+		assert_int_equal(ia, n);
+		assert_int_equal(ib, m);
+		assert_int_equal(equal, lcs_length(a, n, b, m));
+		free(ops);
+	}
+}
+
+static void test_myers_cost_limit(void **state)
+{
+	(void)state;
+	unsigned long long a[100], b[100];
+	for (int i = 0; i < 100; i++) {
+		a[i] = (unsigned long long)i;
+		b[i] = (unsigned long long)(1000 + i);
+	}
+	unsigned char *ops;
+	assert_int_equal(pp_myers(a, 100, b, 100, 50, &ops), -1);
+	assert_null(ops);
+	assert_int_equal(pp_myers(a, 100, b, 100, 200, &ops), 200);
+	free(ops);
+}
+
+static char *random_document(unsigned seed, size_t bytes)
+{
+	static const char *const words[] = {"privacy", "data", "الخدمة", "المستخدم", "cookies", "قد",
+	                                    "نحن", "policy", "share", "المعلومات", "we", "and"};
+	char *doc = malloc(bytes + 64);
+	size_t n = 0;
+	srand(seed);
+	while (n < bytes) {
+		const char *w = words[rand() % 12];
+		n += (size_t)sprintf(doc + n, "%s%s", w, rand() % 15 == 0 ? "\n\n" : " ");
+	}
+	doc[n] = '\0';
+	return doc;
+}
+
+static void test_unrelated_documents_degrade_not_hang(void **state)
+{
+	(void)state;
+	/* Large unrelated texts: bounded work, replaced whole where it had to. */
+	char *a = random_document(1, 200000), *b = random_document(2, 200000);
+	compared c = compare(a, b);
+	assert_true(c.result.change_count > 0);
+	assert_true(c.result.words_added > 0);
+	free(a);
+	free(b);
+	release(&c);
+}
+
+/* ---- the command ---- */
+
+static char *write_temp(const char *dir, const char *name, const char *text)
+{
+	char *path = tu_join(dir, name);
+	tu_write(path, text);
+	return path;
+}
+
+static void test_diff_command_exit_codes(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *old_path = write_temp(dir, "old.md", sentence_old);
+	char *new_path = write_temp(dir, "new.md", sentence_new);
+	char *fm_path = write_temp(dir, "fm.md", "---\ntitle: T\nupdated: 2024-01-01\n---\n\nتقوم مالاكايت بجمع معلومات عن المستخدمين بطرق متعددة، وتشمل ولا تقتصر فقط على التسجيل.\n");
+	char *out = NULL;
+	char *same[] = {(char *)tu_binary(), "diff", old_path, fm_path, NULL};
+	assert_int_equal(tu_run(same, &out, NULL), 0);
+	free(out);
+	char *text[] = {(char *)tu_binary(), "diff", old_path, new_path, NULL};
+	assert_int_equal(tu_run(text, &out, NULL), 1);
+	/* Not a terminal: no colour codes. */
+	assert_string_equal(out, "تقوم مالاكايت بجمع معلومات عن المستخدمين بطرق [-متعددة-]{+مختلفة+}، "
+	                         "وتشمل ولا تقتصر فقط على التسجيل.\n");
+	free(out);
+	char *html[] = {(char *)tu_binary(), "diff", "--format", "html", old_path, new_path, NULL};
+	assert_int_equal(tu_run(html, &out, NULL), 1);
+	htmlDocPtr page = tu_parse_html_string(out);
+	assert_int_equal(tu_count(page, "//div[@dir='rtl']/p/del[.='متعددة']"), 1);
+	assert_int_equal(tu_count(page, "//div[@dir='rtl']/p/ins[.='مختلفة']"), 1);
+	xmlFreeDoc(page);
+	free(out);
+	char *err = NULL;
+	char *missing[] = {(char *)tu_binary(), "diff", old_path, "/nonexistent/x.md", NULL};
+	assert_int_equal(tu_run(missing, NULL, &err), 2);
+	assert_non_null(strstr(err, "/nonexistent/x.md:0:0: error: cannot open: No such file or directory"));
+	free(err);
+	char *usage[] = {(char *)tu_binary(), "diff", old_path, NULL};
+	assert_int_equal(tu_run(usage, NULL, NULL), 2);
+	tu_remove(dir);
+	free(dir);
+	free(old_path);
+	free(new_path);
+	free(fm_path);
+}
+
+int main(void)
+{
+	pp_markdown_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_arabic_word_changed),
+		cmocka_unit_test(test_clitic_change),
+		cmocka_unit_test(test_diacritics_with_and_without_option),
+		cmocka_unit_test(test_tatweel_and_white_space_are_not_changes),
+		cmocka_unit_test(test_list_item_inserted_in_the_middle),
+		cmocka_unit_test(test_list_item_removed_keeps_numbers),
+		cmocka_unit_test(test_section_removed),
+		cmocka_unit_test(test_heading_renamed),
+		cmocka_unit_test(test_paragraph_moved),
+		cmocka_unit_test(test_identical_documents),
+		cmocka_unit_test(test_empty_old_document),
+		cmocka_unit_test(test_formatting_kept_around_marks),
+		cmocka_unit_test(test_myers_is_minimal_and_consistent),
+		cmocka_unit_test(test_myers_cost_limit),
+		cmocka_unit_test(test_unrelated_documents_degrade_not_hang),
+		cmocka_unit_test(test_diff_command_exit_codes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
