@@ -238,7 +238,8 @@ static void test_empty_old_document(void **state)
 	assert_int_equal(c.result.change_count, 3);
 	assert_string_equal(c.result.changes[2].section, "Contact");
 	assert_int_equal(c.result.sections_changed, 3);
-	assert_int_equal(c.result.words_added, 25);
+	/* 1 + 8 + 1 + 5 + 5 + 1 + 3: ICU keeps an e-mail address as one word. */
+	assert_int_equal(c.result.words_added, 24);
 	release(&c);
 }
 
