@@ -168,6 +168,78 @@ static void test_language_links(void **state)
 }
 
 /* Every relative link of every page must lead to a file of the site. */
+/* The bundled versions differ by one word, a reworded list item, a reworded
+ * sentence and a new section: exactly those are marked. */
+static void test_bundled_changes_page(void **state)
+{
+	fixture *f = *state;
+	htmlDocPtr doc = page(f, "ar/privacy/2024-09-01/changes/index.html");
+	const char *dels[] = {"متعددة", "للملاحظات", "وفق أساليب"};
+	const char *inss[] = {"مختلفة", "للمعلومات والملاحظات", " من أجل فهم أفضل لمصالح واحتياجات مستخدمي خدمتنا",
+	                      "ويتم تشفيرها وحمايتها من خلال طرق وأساليب", "المواقع الخاصة بالطرف الثالث"};
+	assert_int_equal(tu_count(doc, "//div[contains(@class,'diff')]//del"), 3);
+	assert_int_equal(tu_count(doc, "//div[contains(@class,'diff')]//ins"), 6);
+	for (size_t i = 0; i < 3; i++) {
+		char xpath[512];
+		snprintf(xpath, sizeof xpath, "string((//div[contains(@class,'diff')]//del)[%zu]/text())", i + 1);
+		expect_xpath(doc, xpath, dels[i]);
+	}
+	for (size_t i = 0; i < 5; i++) {
+		char xpath[512];
+		snprintf(xpath, sizeof xpath, "string((//div[contains(@class,'diff')]//ins)[%zu]/text())", i + 1);
+		expect_xpath(doc, xpath, inss[i]);
+	}
+	/* The new section is marked as a block, heading and paragraph. */
+	assert_int_equal(tu_count(doc, "//h2[@class='diff-added']/ins[@id]"), 1);
+	assert_int_equal(tu_count(doc, "//p[@class='diff-added']/ins"), 1);
+	/* Summary in Arabic, with Arabic plural forms and digits. */
+	expect_xpath(doc, "string(//ul[@class='change-counts']/li[1])", "تغيّرت ٤ أقسام");
+	assert_int_equal(tu_count(doc, "//ol[@class='change-list']/li/a[starts-with(@href,'#change-')]"), 5);
+	/* Every jump link has its target. */
+	assert_int_equal(tu_count(doc, "//ol[@class='change-list']/li/a[not(substring(@href,2) = //@id)]"), 0);
+	expect_xpath(doc, "string(//a[time/@datetime='2023-03-14']/@href)", "../../2023-03-14/index.html");
+	xmlFreeDoc(doc);
+
+	/* The first version has nothing to compare with. */
+	char *first = tu_join(f->out, "ar/privacy/2023-03-14/changes/index.html");
+	assert_int_not_equal(access(first, F_OK), 0);
+	free(first);
+	doc = page(f, "ar/privacy/2024-09-01/index.html");
+	expect_xpath(doc, "string(//a[@class='changes-link']/@href)", "changes/index.html");
+	xmlFreeDoc(doc);
+	doc = page(f, "en/privacy/history/index.html");
+	expect_xpath(doc, "string(//ul[@class='history']/li[1]/p[@class='changes']/a/@href)",
+	             "../2024-09-01/changes/index.html");
+	assert_int_equal(tu_count(doc, "//ul[@class='history']/li[2]/p[@class='changes']"), 0);
+	xmlFreeDoc(doc);
+}
+
+static void test_identical_versions_say_so(void **state)
+{
+	fixture *f = *state;
+	char *out = tu_join(f->tmp, "same-out");
+	char *from = tu_join(f->content, "privacy/en/2024-09-01.md");
+	char *to = tu_join(f->content, "privacy/en/2024-10-01.md");
+	char *text = tu_read(from, NULL);
+	char *date = strstr(text, "updated: 2024-09-01");
+	memcpy(date, "updated: 2024-10-01", 19);
+	tu_write(to, text);
+	char *err = NULL;
+	assert_int_equal(build(f->content, out, &err), 0);
+	char *path = tu_join(out, "en/privacy/2024-10-01/changes/index.html");
+	htmlDocPtr doc = tu_parse_html(path);
+	expect_xpath(doc, "string(//p[@role='status'])", "The text of the policy did not change in this version.");
+	assert_int_equal(tu_count(doc, "//del | //ins | //section[@class='changes-summary']"), 0);
+	xmlFreeDoc(doc);
+	unlink(to);
+	free(path);
+	free(err);
+	free(text);
+	free(to);
+	free(from);
+	free(out);
+}
+
 static void test_links_resolve(void **state)
 {
 	fixture *f = *state;
@@ -332,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_localized_update_date_at_bottom),
 		cmocka_unit_test(test_version_latest_and_history),
 		cmocka_unit_test(test_language_links),
+		cmocka_unit_test(test_bundled_changes_page),
+		cmocka_unit_test(test_identical_versions_say_so),
 		cmocka_unit_test(test_links_resolve),
 		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),

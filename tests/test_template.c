@@ -199,6 +199,59 @@ static void test_external_entities_are_not_loaded(void **state)
 	free(dir);
 }
 
+/* Arabic has six plural categories; the bundled catalog covers them all. */
+static void test_arabic_plurals_from_bundled_theme(void **state)
+{
+	(void)state;
+	char *dir = tu_join(tu_source_root(), "themes/default");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_theme *theme = pp_theme_load(dir, "ar", &d);
+	assert_non_null(theme);
+	const struct {
+		double n;
+		const char *text;
+	} cases[] = {
+		{0, "لم تُضف أي كلمة"},   {1, "أُضيفت كلمة واحدة"}, {2, "أُضيفت كلمتان"},
+		{3, "أُضيفت ٣ كلمات"},    {11, "أُضيفت ١١ كلمة"},   {100, "أُضيفت ١٠٠ كلمة"},
+		{1003, "أُضيفت ١٬٠٠٣ كلمات"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *text = pp_theme_format_count(theme, "ar", "words_added", cases[i].n, &d);
+		assert_non_null(text);
+		assert_string_equal(text, cases[i].text);
+		free(text);
+	}
+	char *en = pp_theme_format_count(theme, "en", "words_added", 1, &d);
+	assert_string_equal(en, "1 word added");
+	free(en);
+	en = pp_theme_format_count(theme, "en", "sections_changed", 2, &d);
+	assert_string_equal(en, "2 sections changed");
+	free(en);
+	assert_int_equal(d.count, 0);
+	pp_theme_free(theme);
+	pp_diags_free(&d);
+	free(dir);
+}
+
+static void test_bad_message_format_is_reported(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<fragment/>");
+	char *p = tu_join(dir, "messages/en.yaml");
+	tu_write(p, "hello: Hello\ncount: \"{0, plural, one {# x}\"\n");
+	free(p);
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_theme *theme = pp_theme_load(dir, "en", &d);
+	assert_null(pp_theme_format_count(theme, "en", "count", 1, &d));
+	assert_true(pp_diags_has(&d, PP_ERROR, "message 'count' for 'en' is not valid ICU MessageFormat"));
+	pp_theme_free(theme);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_variable_is_an_error),
 		cmocka_unit_test(test_broken_template_is_reported_with_position),
 		cmocka_unit_test(test_external_entities_are_not_loaded),
+		cmocka_unit_test(test_arabic_plurals_from_bundled_theme),
+		cmocka_unit_test(test_bad_message_format_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
