@@ -786,19 +786,24 @@ static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int
 		else
 			st->result->words_added += words;
 	}
-	xmlNodePtr copy = xmlDocCopyNodeList(st->doc, it->first);
-	/* xmlDocCopyNodeList copies to the end of the sibling list: trim to the item. */
-	xmlNodePtr n = copy;
-	for (xmlNodePtr src = it->first; src != it->last; src = src->next)
-		n = n->next;
-	while (n && n->next) {
-		xmlNodePtr extra = n->next;
-		xmlUnlinkNode(extra);
-		xmlFreeNode(extra);
-	}
-	if (!copy) {
-		st->failed = 1;
-		return;
+	/* Copy just the item's nodes (an inline run may be several). */
+	xmlNodePtr copy = NULL, tail = NULL;
+	for (xmlNodePtr n = it->first;; n = n->next) {
+		xmlNodePtr c = xmlDocCopyNode(n, st->doc, 1);
+		if (!c) {
+			xmlFreeNodeList(copy);
+			st->failed = 1;
+			return;
+		}
+		if (tail) {
+			tail->next = c;
+			c->prev = tail;
+		} else {
+			copy = c;
+		}
+		tail = c;
+		if (n == it->last)
+			break;
 	}
 	if (it->inline_run) {
 		xmlNodePtr mark = new_mark(st, op, id, it->moved);
@@ -842,7 +847,23 @@ typedef struct {
 	int depth;
 	xmlNodePtr mark;        /* open <del>/<ins>, or NULL */
 	int mark_op;
+	/* Text of consecutive tokens bound for one place, added as one text node:
+	 * appending word by word makes libxml2 merge and rescan, which is quadratic. */
+	xmlBufferPtr pending;
+	xmlNodePtr pending_parent;
+	int last_op;
 } word_writer;
+
+static void writer_flush(diff_state *st, word_writer *w)
+{
+	if (!w->pending_parent || xmlBufferLength(w->pending) == 0)
+		return;
+	xmlNodePtr text = xmlNewDocTextLen(st->doc, xmlBufferContent(w->pending), xmlBufferLength(w->pending));
+	if (!text || !xmlAddChild(w->pending_parent, text))
+		st->failed = 1;
+	xmlBufferEmpty(w->pending);
+	w->pending_parent = NULL;
+}
 
 static void writer_emit(diff_state *st, word_writer *w, const token *tok, xmlNodePtr src_block,
                         int op, const char **id)
@@ -864,6 +885,9 @@ static void writer_emit(diff_state *st, word_writer *w, const token *tok, xmlNod
 	if (w->src_block == src_block)
 		while (common < w->depth && common < depth && w->src_path[common] == chain[common])
 			common++;
+	if (common < w->depth || common < depth || op != w->last_op || !tok->text)
+		writer_flush(st, w);
+	w->last_op = op;
 	if (common < w->depth) {
 		w->mark = NULL;
 	}
@@ -901,8 +925,15 @@ static void writer_emit(diff_state *st, word_writer *w, const token *tok, xmlNod
 	}
 	if (!parent)
 		return;
-	xmlNodePtr node = tok->text ? xmlNewDocText(st->doc, BAD_CAST tok->text)
-	                            : xmlDocCopyNode(tok->node, st->doc, 1);
+	if (tok->text) {
+		if (w->pending_parent && w->pending_parent != parent)
+			writer_flush(st, w);
+		w->pending_parent = parent;
+		if (xmlBufferCat(w->pending, BAD_CAST tok->text) != 0)
+			st->failed = 1;
+		return;
+	}
+	xmlNodePtr node = xmlDocCopyNode(tok->node, st->doc, 1);
 	if (!node || !xmlAddChild(parent, node))
 		st->failed = 1;
 }
@@ -965,7 +996,9 @@ static void diff_words(diff_state *st, xmlNodePtr old_container, const item *old
 				ops[k] = OP_REPLACE;
 	}
 
-	word_writer w = {.root = out};
+	word_writer w = {.root = out, .pending = xmlBufferCreate(), .last_op = -1};
+	if (!w.pending)
+		goto fail;
 	for (long i = 0; i < count && !st->failed;) {
 		if (ops[i] == OP_EQUAL) {
 			const char *none = NULL;
@@ -1019,6 +1052,8 @@ static void diff_words(diff_state *st, xmlNodePtr old_container, const item *old
 		}
 		i = j;
 	}
+	writer_flush(st, &w);
+	xmlBufferFree(w.pending);
 	goto done;
 fail:
 	st->failed = 1;
