@@ -240,6 +240,7 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	memcpy(out->body, body, out->body_len);
 	out->body[out->body_len] = '\0';
 	out->body_line = close_line + 1;
+	pp_sha256_hex(text, text_len, out->sha256);
 	free(text);
 	return 0;
 }
@@ -433,7 +434,7 @@ static int load_series(pp_series *series, const char *dir, const char *root_real
 	char **names;
 	size_t count;
 	if (pp_list_dir(dir, &names, &count) != 0) {
-		pp_error(d, dir, 0, 0, "cannot list directory: %s", strerror(errno));
+		pp_io_error(d, dir, "cannot list directory: %s", strerror(errno));
 		return -1;
 	}
 	int rc = 0;
@@ -521,7 +522,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 	char **names;
 	size_t count;
 	if (pp_list_dir(dir, &names, &count) != 0) {
-		pp_error(d, dir, 0, 0, "cannot list directory: %s", strerror(errno));
+		pp_io_error(d, dir, "cannot list directory: %s", strerror(errno));
 		return -1;
 	}
 	int rc = 0;
@@ -598,7 +599,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp
 		return NULL;
 	}
 	if (!realpath(content_dir, root_real)) {
-		pp_error(d, content_dir, 0, 0, "cannot open content directory: %s", strerror(errno));
+		pp_io_error(d, content_dir, "cannot open content directory: %s", strerror(errno));
 		pp_site_free(site);
 		return NULL;
 	}
@@ -615,7 +616,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp
 	char **names;
 	size_t count;
 	if (pp_list_dir(content_dir, &names, &count) != 0) {
-		pp_error(d, content_dir, 0, 0, "cannot list directory: %s", strerror(errno));
+		pp_io_error(d, content_dir, "cannot list directory: %s", strerror(errno));
 		pp_site_free(site);
 		return NULL;
 	}

@@ -32,6 +32,8 @@ typedef struct {
 	char *body;       /* Markdown after the front matter: UTF-8, LF line ends */
 	size_t body_len;
 	int body_line;    /* line of the source file on which body starts */
+	char sha256[65];  /* of the source after BOM and CRLF normalization: what a
+	                     published version is, for the manifest */
 } pp_version;
 
 /* All versions of one policy in one locale, oldest first. */

@@ -75,6 +75,15 @@ void pp_warning(pp_diags *d, const char *file, int line, int column, const char 
 	va_end(ap);
 }
 
+void pp_io_error(pp_diags *d, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pp_diag_addv(d, PP_ERROR, file, 0, 0, fmt, ap);
+	va_end(ap);
+	d->io_errors++;
+}
+
 void pp_diags_merge(pp_diags *dst, pp_diags *src)
 {
 	for (size_t i = 0; i < src->count; i++) {
@@ -87,6 +96,7 @@ void pp_diags_merge(pp_diags *dst, pp_diags *src)
 		dst->items[dst->count++] = src->items[i];
 	}
 	dst->errors += src->errors;
+	dst->io_errors += src->io_errors;
 	dst->out_of_memory |= src->out_of_memory;
 	free(src->items);
 	memset(src, 0, sizeof *src);

@@ -31,6 +31,7 @@ typedef struct {
 	size_t count;
 	size_t capacity;
 	size_t errors;
+	size_t io_errors;  /* of errors, those about reading or writing files */
 	int out_of_memory; /* set when a message could not be stored */
 } pp_diags;
 
@@ -53,6 +54,10 @@ void pp_error(pp_diags *d, const char *file, int line, int column,
               const char *fmt, ...) PP_PRINTF(5, 6);
 void pp_warning(pp_diags *d, const char *file, int line, int column,
                 const char *fmt, ...) PP_PRINTF(5, 6);
+
+/* An error reading or writing the file system rather than in content:
+ * check exits 2 for these, 1 for content errors. */
+void pp_io_error(pp_diags *d, const char *file, const char *fmt, ...) PP_PRINTF(3, 4);
 
 /* Moves every message of src to the end of dst; src is left empty. */
 void pp_diags_merge(pp_diags *dst, pp_diags *src);

@@ -11,13 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sha2.h>
+
 int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 {
 	*data = NULL;
 	*len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		pp_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+		pp_io_error(d, path, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	struct stat st;
@@ -57,7 +59,7 @@ int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			pp_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+			pp_io_error(d, path, "cannot read: %s", strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
@@ -237,4 +239,9 @@ char *pp_relative_url(const char *from_path, const char *to_path)
 	}
 	strcpy(w, rest);
 	return url;
+}
+
+void pp_sha256_hex(const void *data, size_t len, char out[65])
+{
+	SHA256Data(data, len, out);
 }

@@ -36,6 +36,9 @@ int pp_remove_tree(const char *path);
 /* Writes data to path, creating or truncating it, and fails on short writes. */
 int pp_write_file(const char *path, const void *data, size_t len);
 
+/* Lowercase hex SHA-256 of data into out (65 bytes with the NUL). */
+void pp_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* Relative URL from the page at from_path to the file at to_path, both
  * site-relative with '/' separators ("ar/privacy/index.html"). */
 char *pp_relative_url(const char *from_path, const char *to_path);

@@ -10,6 +10,9 @@
 
 #include <libxml/parser.h>
 
+#include <jansson.h>
+
+#include "check.h"
 #include "content.h"
 #include "diag.h"
 #include "diff.h"
@@ -25,19 +28,29 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-q]\n"
+	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-q | -v]\n"
+	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
+	      "                         [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
-	      "  build     render every policy version, history, changes and index page into --out\n"
+	      "  build     render every policy version, history, changes and index page into --out,\n"
+	      "            replacing it atomically (it is left untouched when anything fails)\n"
+	      "  check     validate the content without writing anything; exit status 0 when clean,\n"
+	      "            1 for content errors, 2 for usage or file errors\n"
 	      "  diff      show what changed between two versions, word by word; exit status\n"
 	      "            0 when the texts are equal, 1 when they differ, 2 on error\n"
 	      "\n"
-	      "  --content DIR   content directory (default: content)\n"
-	      "  --theme DIR     theme directory (default: the bundled theme)\n"
-	      "  --out DIR       output directory, replaced atomically (default: public)\n"
-	      "  --base-url URL  absolute URL the site is served from (overrides site.yaml)\n"
-	      "  -q, --quiet     print only problems\n",
+	      "  --content DIR     content directory (default: content)\n"
+	      "  --theme DIR       theme directory (default: the bundled theme)\n"
+	      "  --out DIR         output directory (default: public)\n"
+	      "  --base-url URL    absolute URL the site is served from (overrides site.yaml)\n"
+	      "  --published FILE  manifest.json of the live site: refuse edited or deleted versions\n"
+	      "  --strict          treat warnings about translations and content as errors\n"
+	      "  -q, --quiet       print only problems\n"
+	      "  -v, --verbose     print every file written\n"
+	      "\n"
+	      "See policypress(1).\n",
 	      out);
 }
 
@@ -47,46 +60,62 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The bundled theme: the installed copy for an installed binary, the source
- * tree's for one run from its build directory. */
+/* The bundled theme: the one installed beside the binary
+ * (<prefix>/bin/policypress -> <prefix>/share/policypress/themes/default),
+ * which also holds for a copy installed with DESTDIR; else, for a binary run
+ * from its build directory, the source tree's. */
 static const char *default_theme(char *buf, size_t len)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	int installed = 0;
 	if (n > 0) {
 		exe[n] = '\0';
-		/* <prefix>/share/policypress/themes  vs  <prefix>/bin/policypress */
-		const char *share = strstr(PP_INSTALLED_THEME_DIR, "/share/");
-		if (share) {
-			size_t root = (size_t)(share - PP_INSTALLED_THEME_DIR);
-			installed = strncmp(exe, PP_INSTALLED_THEME_DIR, root) == 0 &&
-			            strncmp(exe + root, "/bin/", 5) == 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			int n_written = snprintf(buf, len, "%s/../share/policypress/themes/default", exe);
+			if (n_written > 0 && (size_t)n_written < len && is_dir(buf))
+				return buf;
 		}
 	}
-	snprintf(buf, len, "%s/default", installed ? PP_INSTALLED_THEME_DIR : PP_SOURCE_THEME_DIR);
+	snprintf(buf, len, "%s/default", PP_SOURCE_THEME_DIR);
 	if (!is_dir(buf))
-		snprintf(buf, len, "%s/default", installed ? PP_SOURCE_THEME_DIR : PP_INSTALLED_THEME_DIR);
+		snprintf(buf, len, "%s/default", PP_INSTALLED_THEME_DIR);
 	return buf;
+}
+
+typedef struct {
+	int verbose;
+	int progress; /* standard error is a terminal */
+} reporter;
+
+static void report_page(void *data, const char *path, size_t done, size_t total)
+{
+	const reporter *r = data;
+	if (r->verbose)
+		printf("%s\n", path);
+	else if (r->progress)
+		fprintf(stderr, "\rpolicypress: %zu of %zu pages", done, total);
 }
 
 static int cmd_build(int argc, char **argv)
 {
 	const char *content_dir = "content", *theme_dir = NULL, *out_dir = "public", *base_url = NULL;
-	int quiet = 0;
+	int quiet = 0, verbose = 0;
 	static const struct option options[] = {
 		{"content", required_argument, NULL, 'c'}, {"theme", required_argument, NULL, 't'},
 		{"out", required_argument, NULL, 'o'},     {"base-url", required_argument, NULL, 'b'},
-		{"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+		{"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "c:t:o:b:qh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:t:o:b:qvh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c': content_dir = optarg; break;
 		case 't': theme_dir = optarg; break;
 		case 'o': out_dir = optarg; break;
 		case 'b': base_url = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -102,18 +131,22 @@ static int cmd_build(int argc, char **argv)
 
 	pp_diags d;
 	pp_diags_init(&d);
+	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
+	pp_build_options build = {.on_page = report_page, .data = &r};
 	pp_site *site = pp_site_load(content_dir, base_url, &d);
 	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
 	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
 	int rc = EXIT_CONTENT;
 	if (out) {
-		if (pp_site_build(site, theme, out, &d) == 0) {
+		if (pp_site_build(site, theme, out, &build, &d) == 0) {
 			if (pp_output_commit(out, &d) == 0)
 				rc = 0;
 		} else {
 			pp_output_abort(out);
 		}
 	}
+	if (r.progress)
+		fputs("\r\033[K", stderr);
 	pp_diags_sort(&d);
 	pp_diags_print(&d, stderr);
 	if (rc == 0 && !quiet) {
@@ -128,6 +161,74 @@ static int cmd_build(int argc, char **argv)
 	pp_diags_free(&d);
 	pp_theme_free(theme);
 	pp_site_free(site);
+	return rc;
+}
+
+static int print_json(const pp_diags *d)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < d->count; i++) {
+		const pp_diag *m = &d->items[i];
+		json_t *item = json_pack("{s:s?, s:i, s:i, s:s, s:s}", "file", m->file, "line", m->line,
+		                         "column", m->column, "severity",
+		                         m->severity == PP_ERROR ? "error" : "warning", "message", m->message);
+		if (!item || json_array_append_new(list, item) != 0) {
+			json_decref(list);
+			return -1;
+		}
+	}
+	int rc = list && json_dumpf(list, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
+	putchar('\n');
+	json_decref(list);
+	return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *content_dir = "content", *format = "text";
+	pp_check_options check = {0};
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'},   {"theme", required_argument, NULL, 't'},
+		{"base-url", required_argument, NULL, 'b'},  {"published", required_argument, NULL, 'p'},
+		{"strict", no_argument, NULL, 's'},          {"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt, quiet = 0;
+	while ((opt = getopt_long(argc, argv, "c:t:b:p:sf:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': content_dir = optarg; break;
+		case 't': check.theme_dir = optarg; break;
+		case 'b': check.base_url = optarg; break;
+		case 'p': check.published = optarg; break;
+		case 's': check.strict = 1; break;
+		case 'f': format = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char theme_buf[PATH_MAX];
+	if (!check.theme_dir)
+		check.theme_dir = default_theme(theme_buf, sizeof theme_buf);
+	pp_diags d;
+	pp_diags_init(&d);
+	int rc = pp_check(content_dir, &check, &d);
+	pp_diags_sort(&d);
+	if (strcmp(format, "json") == 0) {
+		if (print_json(&d) != 0)
+			rc = EXIT_USAGE;
+	} else {
+		/* Messages go to standard output: they are what check produces. */
+		pp_diags_print(&d, stdout);
+		if (!quiet)
+			fprintf(stderr, "policypress: %zu error%s, %zu warning%s\n", d.errors,
+			        d.errors == 1 ? "" : "s", d.count - d.errors, d.count - d.errors == 1 ? "" : "s");
+	}
+	pp_diags_free(&d);
 	return rc;
 }
 
@@ -164,8 +265,8 @@ static int cmd_diff(int argc, char **argv)
 	if (old_ok && new_ok) {
 		/* Direction from the text itself: the files carry no locale. */
 		int rtl = pp_text_direction(new_version.body, new_version.body_len) == PP_DIR_RTL;
-		pp_md_context old_ctx = {old_version.path, old_version.body_line - 1, rtl};
-		pp_md_context new_ctx = {new_version.path, new_version.body_line - 1, rtl};
+		pp_md_context old_ctx = {.path = old_version.path, .line_offset = old_version.body_line - 1, .rtl = rtl};
+		pp_md_context new_ctx = {.path = new_version.path, .line_offset = new_version.body_line - 1, .rtl = rtl};
 		old_body = pp_markdown_to_container(old_version.body, old_version.body_len, &old_ctx, &d);
 		new_body = pp_markdown_to_container(new_version.body, new_version.body_len, &new_ctx, &d);
 		doc = xmlNewDoc(BAD_CAST "1.0");
@@ -230,6 +331,8 @@ int main(int argc, char **argv)
 		rc = 0;
 	} else if (strcmp(argv[1], "build") == 0) {
 		rc = cmd_build(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "check") == 0) {
+		rc = cmd_check(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "diff") == 0) {
 		rc = cmd_diff(argc - 1, argv + 1);
 	} else {

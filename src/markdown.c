@@ -232,21 +232,26 @@ static int line_of(const render_state *st, cmark_node *node)
 	return cmark_node_get_start_line(node) + st->ctx->line_offset;
 }
 
+static pp_severity content_severity(const render_state *st)
+{
+	return st->ctx->strict ? PP_ERROR : PP_WARNING;
+}
+
 static void drop_raw_html(render_state *st, cmark_node *node)
 {
 	const char *html = cmark_node_get_literal(node);
 	if (html && is_comment(html))
 		return;
-	pp_warning(st->d, st->ctx->path, line_of(st, node), cmark_node_get_start_column(node),
-	           "raw HTML is not rendered; write this in Markdown");
+	pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+	            cmark_node_get_start_column(node), "raw HTML is not rendered; write this in Markdown");
 }
 
 static xmlNodePtr enter_link(render_state *st, cmark_node *node, xmlNodePtr cur)
 {
 	const char *url = cmark_node_get_url(node);
 	if (!url || !pp_url_is_safe(url, 0)) {
-		pp_warning(st->d, st->ctx->path, line_of(st, node), cmark_node_get_start_column(node),
-		           "link to '%s' removed: only http, https, mailto, tel and relative links are "
+		pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+		            cmark_node_get_start_column(node), "link to '%s' removed: only http, https, mailto, tel and relative links are "
 		           "allowed",
 		           url ? url : "");
 		return new_child(cur, "span");
@@ -271,8 +276,8 @@ static void add_image(render_state *st, cmark_node *node, xmlNodePtr cur)
 	}
 	collect_text(node, alt);
 	if (!url || !pp_url_is_safe(url, 1)) {
-		pp_warning(st->d, st->ctx->path, line_of(st, node), cmark_node_get_start_column(node),
-		           "image '%s' removed: only http, https and relative image URLs are allowed",
+		pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+		            cmark_node_get_start_column(node), "image '%s' removed: only http, https and relative image URLs are allowed",
 		           url ? url : "");
 		/* Keep the description so no words of the policy are lost. */
 		if (append_text(cur, (const char *)xmlBufferContent(alt)) != 0)

@@ -30,6 +30,7 @@ typedef struct {
 	const char *path;  /* source file named in messages */
 	int line_offset;   /* added to cmark's line numbers: the body's first line - 1 */
 	int rtl;           /* direction of the page the nodes go into */
+	int strict;        /* raw HTML and refused URLs are errors, not warnings (check) */
 } pp_md_context;
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */

@@ -30,11 +30,11 @@ static int check_replaceable(const char *out_dir, pp_diags *d)
 {
 	struct stat st;
 	if (lstat(out_dir, &st) != 0)
-		return errno == ENOENT ? 0 : (pp_error(d, out_dir, 0, 0, "cannot use output directory: %s",
+		return errno == ENOENT ? 0 : (pp_io_error(d, out_dir, "cannot use output directory: %s",
 		                                       strerror(errno)),
 		                              -1);
 	if (!S_ISDIR(st.st_mode)) {
-		pp_error(d, out_dir, 0, 0, "output path exists and is not a directory");
+		pp_io_error(d, out_dir, "output path exists and is not a directory");
 		return -1;
 	}
 	char *marker = pp_path_join(out_dir, PP_OUTPUT_MARKER);
@@ -57,12 +57,12 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 	pp_output *o = calloc(1, sizeof *o);
 	char *copy1 = strdup(out_dir), *copy2 = strdup(out_dir);
 	if (!o || !copy1 || !copy2 || !(o->out_dir = strdup(out_dir))) {
-		pp_error(d, out_dir, 0, 0, "out of memory");
+		pp_io_error(d, out_dir, "out of memory");
 		goto fail;
 	}
 	o->staging = pp_strdup_printf("%s/.%s.tmp-XXXXXX", dirname(copy1), basename(copy2));
 	if (!o->staging || !mkdtemp(o->staging)) {
-		pp_error(d, out_dir, 0, 0, "cannot create a temporary directory beside the output: %s",
+		pp_io_error(d, out_dir, "cannot create a temporary directory beside the output: %s",
 		         strerror(errno));
 		free(o->staging);
 		o->staging = NULL;
@@ -102,7 +102,7 @@ static char *prepare_path(pp_output *o, const char *relpath, pp_diags *d)
 	int rc = pp_mkdirs(path);
 	*slash = '/';
 	if (rc != 0) {
-		pp_error(d, o->out_dir, 0, 0, "cannot create directory for %s: %s", relpath, strerror(errno));
+		pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
 		free(path);
 		return NULL;
 	}
@@ -111,12 +111,14 @@ static char *prepare_path(pp_output *o, const char *relpath, pp_diags *d)
 
 int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d)
 {
+	if (!o)
+		return 0; /* dry run */
 	char *path = prepare_path(o, relpath, d);
 	if (!path)
 		return -1;
 	int rc = pp_write_file(path, data, len);
 	if (rc != 0)
-		pp_error(d, o->out_dir, 0, 0, "cannot write %s: %s", relpath, strerror(errno));
+		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(errno));
 	free(path);
 	return rc;
 }
@@ -151,7 +153,7 @@ int pp_output_commit(pp_output *o, pp_diags *d)
 		if (rename(o->staging, o->out_dir) == 0)
 			rc = 0;
 		else
-			pp_error(d, o->out_dir, 0, 0, "cannot move the new site into place: %s", strerror(errno));
+			pp_io_error(d, o->out_dir, "cannot move the new site into place: %s", strerror(errno));
 	} else if (renameat2(AT_FDCWD, o->staging, AT_FDCWD, o->out_dir, RENAME_EXCHANGE) == 0) {
 		rc = 0; /* the staging path now holds the old site, removed below */
 	} else if (errno == EINVAL || errno == ENOSYS) {
@@ -165,16 +167,16 @@ int pp_output_commit(pp_output *o, pp_diags *d)
 				aside = NULL;
 				rc = 0;
 			} else {
-				pp_error(d, o->out_dir, 0, 0, "cannot move the new site into place: %s",
+				pp_io_error(d, o->out_dir, "cannot move the new site into place: %s",
 				         strerror(errno));
 				rename(aside, o->out_dir);
 			}
 		} else {
-			pp_error(d, o->out_dir, 0, 0, "cannot replace the output directory: %s", strerror(errno));
+			pp_io_error(d, o->out_dir, "cannot replace the output directory: %s", strerror(errno));
 		}
 		free(aside);
 	} else {
-		pp_error(d, o->out_dir, 0, 0, "cannot replace the output directory: %s", strerror(errno));
+		pp_io_error(d, o->out_dir, "cannot replace the output directory: %s", strerror(errno));
 	}
 	pp_output_abort(o);
 	return rc;

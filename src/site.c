@@ -4,17 +4,28 @@
 #include <string.h>
 
 #include "diff.h"
+#include "feeds.h"
 #include "fsutil.h"
 #include "l10n.h"
 #include "markdown.h"
 
-#define STYLESHEET "assets/style.css"
+typedef struct {
+	char *name;         /* file name in the theme's assets/ */
+	char *path;         /* site path with the content hash: "assets/style.3f2a9c01d4.css" */
+	char *data;
+	size_t len;
+} asset;
 
 typedef struct {
 	const pp_site *site;
 	const pp_theme *theme;
 	pp_output *out;
+	const pp_build_options *options;
 	pp_diags *d;
+	asset *assets;
+	size_t asset_count;
+	int absolute_links;  /* for pages served at any URL (404.html) */
+	size_t pages_done, pages_total;
 } build_ctx;
 
 /* Everything about one version that several pages show. */
@@ -38,10 +49,15 @@ static char *canonical_url(const pp_site *site, const char *path)
 	return pp_strdup_printf("%s%.*s", site->base_url, (int)(is_index ? n - sn : n), path);
 }
 
-/* Sets name to the relative URL from the page at from to the file at to. */
-static int set_link(pp_vars *vars, const char *name, const char *from, const char *to)
+/* Sets name to the URL of the file at to, relative to the page at from; on
+ * pages that may be served from any path, absolute instead. */
+static int set_link(build_ctx *ctx, pp_vars *vars, const char *name, const char *from, const char *to)
 {
-	char *url = pp_relative_url(from, to);
+	char *url;
+	if (ctx->absolute_links)
+		url = ctx->site->base_url ? canonical_url(ctx->site, to) : pp_strdup_printf("/%s", to);
+	else
+		url = pp_relative_url(from, to);
 	int rc = url ? pp_vars_set(vars, name, url) : -1;
 	free(url);
 	return rc;
@@ -68,11 +84,17 @@ static int set_page_basics(build_ctx *ctx, pp_vars *vars, const char *page_path,
 		rc |= set_owned(vars, "document_title", pp_strdup_printf("%s — %s", page_title, site_title));
 	else
 		rc |= pp_vars_set(vars, "document_title", page_title ? page_title : site_title);
-	rc |= set_link(vars, "stylesheet", page_path, STYLESHEET);
+	for (size_t i = 0; i < ctx->asset_count; i++) {
+		char *name = pp_strdup_printf("asset:%s", ctx->assets[i].name);
+		rc |= name ? set_link(ctx, vars, name, page_path, ctx->assets[i].path) : -1;
+		if (name && strcmp(ctx->assets[i].name, "style.css") == 0)
+			rc |= set_link(ctx, vars, "stylesheet", page_path, ctx->assets[i].path);
+		free(name);
+	}
 	char *locale_index = pp_strdup_printf("%s/index.html", locale);
-	rc |= locale_index ? set_link(vars, "home_href", page_path, locale_index) : -1;
+	rc |= locale_index ? set_link(ctx, vars, "home_href", page_path, locale_index) : -1;
 	free(locale_index);
-	rc |= set_link(vars, "site_root_href", page_path, "index.html");
+	rc |= set_link(ctx, vars, "site_root_href", page_path, "index.html");
 	char *canonical = canonical_url(ctx->site, page_path);
 	if (canonical)
 		rc |= set_owned(vars, "canonical", canonical);
@@ -90,7 +112,7 @@ static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_pat
 	rc |= pp_vars_set(item, "lang", locale);
 	rc |= pp_vars_set(item, "dir", pp_locale_is_rtl(locale) ? "rtl" : "ltr");
 	rc |= set_owned(item, "name", pp_locale_native_name(locale));
-	rc |= set_link(item, "href", page_path, target);
+	rc |= set_link(ctx, item, "href", page_path, target);
 	rc |= pp_vars_set(item, "current", strcmp(locale, page_locale) == 0 ? "true" : NULL);
 	char *absolute = canonical_url(ctx->site, target);
 	if (absolute)
@@ -114,6 +136,9 @@ static int write_page(build_ctx *ctx, const char *kind, const char *locale, cons
 	}
 	rc = pp_output_write(ctx->out, path, html, len, ctx->d);
 	free(html);
+	ctx->pages_done++;
+	if (rc == 0 && ctx->options && ctx->options->on_page)
+		ctx->options->on_page(ctx->options->data, path, ctx->pages_done, ctx->pages_total);
 	return rc;
 }
 
@@ -133,7 +158,8 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 			rc = -1;
 			continue;
 		}
-		pp_md_context md = {v->path, v->body_line - 1, pp_locale_is_rtl(s->locale)};
+		pp_md_context md = {v->path, v->body_line - 1, pp_locale_is_rtl(s->locale),
+		                    ctx->options && ctx->options->strict};
 		if (!(info->body = pp_markdown_to_container(v->body, v->body_len, &md, ctx->d)))
 			rc = -1;
 	}
@@ -175,6 +201,46 @@ static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *
 	return 0;
 }
 
+static int is_relative_url(const char *url)
+{
+	if (!*url || *url == '#' || *url == '/' || *url == '?')
+		return 0;
+	size_t scheme = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	return url[scheme] != ':';
+}
+
+/* A policy's relative links are written from its permanent URL; where the
+ * text is shown at another depth they get prefix (e.g. "2024-09-01/" on the
+ * latest page, "../" on the changes page) so they still lead to the same place. */
+static void rebase_links(xmlNodePtr node, const char *prefix)
+{
+	for (xmlNodePtr n = node; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *attr = xmlStrcmp(n->name, BAD_CAST "a") == 0 ? "href"
+		                   : xmlStrcmp(n->name, BAD_CAST "img") == 0 ? "src" : NULL;
+		xmlChar *url = attr ? xmlGetProp(n, BAD_CAST attr) : NULL;
+		if (url && is_relative_url((const char *)url)) {
+			char *rebased = pp_strdup_printf("%s%s", prefix, (const char *)url);
+			if (rebased)
+				xmlSetProp(n, BAD_CAST attr, BAD_CAST rebased);
+			free(rebased);
+		}
+		xmlFree(url);
+		rebase_links(n->children, prefix);
+	}
+}
+
+static int set_feed_link(build_ctx *ctx, pp_vars *vars, const pp_series *s, const char *page_path)
+{
+	if (!ctx->site->base_url)
+		return 0;
+	char *feed = pp_strdup_printf("%s/%s/feed.xml", s->locale, s->policy);
+	int rc = feed ? set_link(ctx, vars, "feed_href", page_path, feed) : -1;
+	free(feed);
+	return rc;
+}
+
 static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
                               const char *page_path)
 {
@@ -190,25 +256,32 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	if (!is_permanent)
 		rc |= set_owned(vars, "canonical", canonical_url(ctx->site, info->path));
 	xmlNodePtr body = xmlCopyNode(info->body, 1);
+	if (body && !is_permanent) {
+		char *prefix = pp_strdup_printf("%s/", v->date);
+		if (prefix)
+			rebase_links(body->children, prefix);
+		free(prefix);
+	}
 	rc |= body ? pp_vars_set_nodes(vars, "body", body) : -1;
 	rc |= pp_vars_set(vars, "updated_iso", v->date);
 	rc |= pp_vars_set(vars, "updated_text", info->date_text);
 	rc |= pp_vars_set(vars, "summary", v->summary);
 	char *history = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
-	rc |= history ? set_link(vars, "history_href", page_path, history) : -1;
+	rc |= history ? set_link(ctx, vars, "history_href", page_path, history) : -1;
 	free(history);
-	rc |= set_link(vars, "permanent_href", page_path, info->path);
+	rc |= set_feed_link(ctx, vars, s, page_path);
+	rc |= set_link(ctx, vars, "permanent_href", page_path, info->path);
 	if (info->changes_path)
-		rc |= set_link(vars, "changes_href", page_path, info->changes_path);
+		rc |= set_link(ctx, vars, "changes_href", page_path, info->changes_path);
 	if (i > 0) {
-		rc |= set_link(vars, "previous_href", page_path, infos[i - 1].path);
+		rc |= set_link(ctx, vars, "previous_href", page_path, infos[i - 1].path);
 		rc |= pp_vars_set(vars, "previous_text", infos[i - 1].date_text);
 	}
 	if (!is_latest) {
-		rc |= set_link(vars, "next_href", page_path, infos[i + 1].path);
+		rc |= set_link(ctx, vars, "next_href", page_path, infos[i + 1].path);
 		rc |= pp_vars_set(vars, "next_text", infos[i + 1].date_text);
 		char *latest = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		rc |= latest ? set_link(vars, "latest_href", page_path, latest) : -1;
+		rc |= latest ? set_link(ctx, vars, "latest_href", page_path, latest) : -1;
 		free(latest);
 	}
 	rc |= add_policy_languages(ctx, vars, s, page_path, v->date);
@@ -234,9 +307,9 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 			rc = -1;
 			break;
 		}
-		rc |= set_link(item, "href", page_path, infos[k].path);
+		rc |= set_link(ctx, item, "href", page_path, infos[k].path);
 		if (infos[k].changes_path)
-			rc |= set_link(item, "changes_href", page_path, infos[k].changes_path);
+			rc |= set_link(ctx, item, "changes_href", page_path, infos[k].changes_path);
 		rc |= pp_vars_set(item, "date_iso", s->versions[k].date);
 		rc |= pp_vars_set(item, "date_text", infos[k].date_text);
 		rc |= pp_vars_set(item, "summary", s->versions[k].summary);
@@ -244,8 +317,9 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 	}
 	if (rc == 0) {
 		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		rc |= latest_path ? set_link(vars, "latest_href", page_path, latest_path) : -1;
+		rc |= latest_path ? set_link(ctx, vars, "latest_href", page_path, latest_path) : -1;
 		free(latest_path);
+		rc |= set_feed_link(ctx, vars, s, page_path);
 		rc |= add_policy_languages(ctx, vars, s, page_path, NULL);
 	}
 	if (rc != 0)
@@ -295,6 +369,7 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	pp_vars *vars = pp_vars_new();
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
 	if (rc == 0) {
+		rebase_links(marked->children, "../");
 		rc |= pp_vars_set_nodes(vars, "diff", marked);
 		marked = NULL;
 		rc |= pp_vars_set(vars, "no_changes", result.change_count ? NULL : "true");
@@ -306,10 +381,10 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 		rc |= pp_vars_set(vars, "new_date_iso", newer->version->date);
 		rc |= pp_vars_set(vars, "new_date_text", newer->date_text);
 		rc |= pp_vars_set(vars, "summary", newer->version->summary);
-		rc |= set_link(vars, "old_href", page_path, older->path);
-		rc |= set_link(vars, "new_href", page_path, newer->path);
+		rc |= set_link(ctx, vars, "old_href", page_path, older->path);
+		rc |= set_link(ctx, vars, "new_href", page_path, newer->path);
 		char *history = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
-		rc |= history ? set_link(vars, "history_href", page_path, history) : -1;
+		rc |= history ? set_link(ctx, vars, "history_href", page_path, history) : -1;
 		free(history);
 		for (size_t k = 0; rc == 0 && k < result.change_count; k++) {
 			const pp_change *c = &result.changes[k];
@@ -364,6 +439,8 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	if (rc == 0)
 		rc = write_history_page(ctx, s, infos);
+	if (rc == 0)
+		rc = pp_write_feed(ctx->site, s, ctx->out, ctx->d);
 	free_versions(infos, s->count);
 	return rc;
 }
@@ -398,7 +475,7 @@ static int add_policies(build_ctx *ctx, pp_vars *vars, const char *page_path, co
 		int rc = item && target && date ? 0 : -1;
 		if (rc == 0) {
 			rc |= pp_vars_set(item, "title", latest->title);
-			rc |= set_link(item, "href", page_path, target);
+			rc |= set_link(ctx, item, "href", page_path, target);
 			rc |= pp_vars_set(item, "updated_iso", latest->date);
 			rc |= pp_vars_set(item, "updated_text", date);
 		}
@@ -454,7 +531,7 @@ static int write_index_pages(build_ctx *ctx)
 			rc |= pp_vars_set(language, "lang", locales[j]);
 			rc |= pp_vars_set(language, "dir", pp_locale_is_rtl(locales[j]) ? "rtl" : "ltr");
 			rc |= set_owned(language, "name", pp_locale_native_name(locales[j]));
-			rc |= set_link(language, "href", "index.html", target);
+			rc |= set_link(ctx, language, "href", "index.html", target);
 			rc |= add_policies(ctx, language, "index.html", locales[j]);
 		}
 		free(target);
@@ -467,30 +544,99 @@ static int write_index_pages(build_ctx *ctx)
 	return rc;
 }
 
-static int copy_assets(build_ctx *ctx)
+/* Served for any missing URL, so its links are absolute. */
+static int write_not_found_page(build_ctx *ctx)
 {
-	for (size_t i = 0; i < pp_theme_asset_count(ctx->theme); i++) {
+	const char *locales[MAX_LOCALES];
+	size_t n = site_locales(ctx->site, locales, MAX_LOCALES);
+	const char *locale = ctx->site->default_locale;
+	pp_vars *vars = pp_vars_new();
+	ctx->absolute_links = 1;
+	int rc = vars ? set_page_basics(ctx, vars, "404.html", locale, pp_site_title(ctx->site, locale)) : -1;
+	pp_vars_set(vars, "canonical", NULL);
+	for (size_t j = 0; rc == 0 && j < n; j++) {
+		char *target = pp_strdup_printf("%s/index.html", locales[j]);
+		rc |= target ? add_language_link(ctx, vars, "404.html", locale, locales[j], target) : -1;
+		free(target);
+	}
+	if (rc == 0)
+		rc = write_page(ctx, "notfound", locale, "404.html", vars);
+	else
+		pp_error(ctx->d, NULL, 0, 0, "out of memory preparing 404.html");
+	ctx->absolute_links = 0;
+	pp_vars_free(vars);
+	return rc;
+}
+
+/* Reads the theme's assets and names each by its content hash. */
+static int load_assets(build_ctx *ctx)
+{
+	size_t n = pp_theme_asset_count(ctx->theme);
+	ctx->assets = calloc(n ? n : 1, sizeof *ctx->assets);
+	if (!ctx->assets)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		asset *a = &ctx->assets[ctx->asset_count++];
 		const char *name = pp_theme_asset(ctx->theme, i);
 		char *src = pp_strdup_printf("%s/assets/%s", pp_theme_dir(ctx->theme), name);
-		char *dst = pp_strdup_printf("assets/%s", name);
-		int rc = src && dst ? pp_output_copy(ctx->out, dst, src, ctx->d) : -1;
+		if (!src || !(a->name = strdup(name)) || pp_read_file(src, &a->data, &a->len, ctx->d) != 0) {
+			free(src);
+			return -1;
+		}
 		free(src);
-		free(dst);
-		if (rc != 0)
+		char hash[65];
+		pp_sha256_hex(a->data, a->len, hash);
+		const char *dot = strrchr(name, '.');
+		size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+		a->path = pp_strdup_printf("assets/%.*s.%.10s%s", (int)stem, name, hash, name + stem);
+		if (!a->path)
 			return -1;
 	}
 	return 0;
 }
 
-int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out, pp_diags *d)
+static void free_assets(build_ctx *ctx)
 {
-	build_ctx ctx = {site, theme, out, d};
-	size_t errors_before = d->errors;
+	for (size_t i = 0; i < ctx->asset_count; i++) {
+		free(ctx->assets[i].name);
+		free(ctx->assets[i].path);
+		free(ctx->assets[i].data);
+	}
+	free(ctx->assets);
+}
+
+static size_t count_pages(const pp_site *site)
+{
+	const char *locales[MAX_LOCALES];
+	size_t total = site_locales(site, locales, MAX_LOCALES) + 2; /* + home, 404 */
 	for (size_t i = 0; i < site->series_count; i++)
+		if (site->series[i].count)
+			total += 2 * site->series[i].count + 1; /* versions, changes, latest, history */
+	return total;
+}
+
+int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
+                  const pp_build_options *options, pp_diags *d)
+{
+	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d};
+	size_t errors_before = d->errors;
+	ctx.pages_total = count_pages(site);
+	if (load_assets(&ctx) != 0 && d->errors == errors_before)
+		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
+	for (size_t i = 0; d->errors == errors_before && i < site->series_count; i++)
 		build_series(&ctx, &site->series[i]);
 	if (d->errors == errors_before)
 		write_index_pages(&ctx);
 	if (d->errors == errors_before)
-		copy_assets(&ctx);
+		write_not_found_page(&ctx);
+	for (size_t i = 0; d->errors == errors_before && i < ctx.asset_count; i++)
+		pp_output_write(out, ctx.assets[i].path, ctx.assets[i].data, ctx.assets[i].len, d);
+	if (d->errors == errors_before)
+		pp_write_sitemap(site, out, d);
+	if (d->errors == errors_before)
+		pp_write_robots(site, out, d);
+	if (d->errors == errors_before)
+		pp_write_manifest(site, out, d);
+	free_assets(&ctx);
 	return d->errors == errors_before ? 0 : -1;
 }

@@ -5,11 +5,15 @@
  *     <locale>/<policy>/index.html                the latest version (canonical: its permanent URL)
  *     <locale>/<policy>/history/index.html        every version, newest first
  * and <locale>/index.html and index.html listing policies and languages,
- * plus the theme's assets under assets/.
+ * plus the theme's assets under assets/ with a content hash in their names
+ * (style.3f2a9c01d4.css) so hosts can cache them for ever, an Atom feed per
+ * policy and locale, sitemap.xml, robots.txt, 404.html and manifest.json.
  *
  * Links between pages are relative and name index.html, so the site works
  * from any sub-path and straight from the disk; canonical and alternate
- * links are absolute when a base URL is configured.
+ * links are absolute when a base URL is configured. Relative links written
+ * in a policy are relative to its permanent URL, and are rewritten where the
+ * same text is shown elsewhere (the latest and changes pages).
  *
  * Reads the site and theme without changing them; writes only through out.
  */
@@ -21,8 +25,18 @@
 #include "output.h"
 #include "template.h"
 
+typedef struct {
+	/* Called after each page is written (may be NULL): for progress on a
+	 * terminal and for -v. */
+	void (*on_page)(void *data, const char *path, size_t done, size_t total);
+	void *data;
+	int strict; /* content warnings (raw HTML, refused URLs) are errors */
+} pp_build_options;
+
 /* Returns 0 when every page was written; otherwise errors are in d and the
- * caller must abort the output. */
-int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out, pp_diags *d);
+ * caller must abort the output. out may be NULL: everything is rendered and
+ * checked but nothing written (policypress check). */
+int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
+                  const pp_build_options *options, pp_diags *d);
 
 #endif

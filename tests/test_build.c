@@ -271,7 +271,7 @@ static void test_links_resolve(void **state)
 		xmlFreeDoc(doc);
 		pages++;
 	}
-	assert_int_equal(pages, 13);
+	assert_int_equal(pages, 14);
 	assert_true(links > 50);
 	free(list);
 	free(cmd);

@@ -26,7 +26,7 @@ static compared compare_with(const char *old_md, const char *new_md, int ignore_
 	compared c;
 	pp_diags d;
 	pp_diags_init(&d);
-	pp_md_context ctx = {"x.md", 0, 1};
+	pp_md_context ctx = {.path = "x.md", .line_offset = 0, .rtl = 1};
 	xmlNodePtr old_body = pp_markdown_to_container(old_md, strlen(old_md), &ctx, &d);
 	xmlNodePtr new_body = pp_markdown_to_container(new_md, strlen(new_md), &ctx, &d);
 	assert_non_null(old_body);

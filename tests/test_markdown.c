@@ -31,7 +31,7 @@ static rendered render(const char *markdown, int rtl)
 	xmlNodePtr body = xmlNewChild(html, NULL, BAD_CAST "body", NULL);
 	cmark_node *md = pp_markdown_parse(markdown, strlen(markdown));
 	assert_non_null(md);
-	pp_md_context ctx = {"doc.md", 4, rtl};
+	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl};
 	assert_int_equal(pp_markdown_render(md, body, &ctx, &r.diags), 0);
 	cmark_node_free(md);
 	size_t len;
@@ -204,7 +204,7 @@ static void test_deep_nesting_does_not_crash(void **state)
 	xmlNodePtr body = xmlNewNode(NULL, BAD_CAST "div");
 	pp_diags d;
 	pp_diags_init(&d);
-	pp_md_context ctx = {"deep.md", 0, 0};
+	pp_md_context ctx = {.path = "deep.md", .line_offset = 0, .rtl = 0};
 	assert_int_equal(pp_markdown_render(doc, body, &ctx, &d), 0);
 	cmark_node_free(doc);
 	xmlFreeNode(body);

@@ -1,0 +1,263 @@
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "content.h"
+#include "feeds.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "site.h"
+#include "template.h"
+
+static pp_severity lag_severity(const pp_check_options *o) { return o->strict ? PP_ERROR : PP_WARNING; }
+
+static void check_site_titles(const pp_site *site, pp_diags *d)
+{
+	char *settings = pp_path_join(site->content_dir, "site.yaml");
+	for (size_t i = 0; i < site->series_count; i++) {
+		const char *locale = site->series[i].locale;
+		int found = 0, reported = 0;
+		for (size_t j = 0; j < site->title_count; j++)
+			found |= strcmp(site->titles[j].locale, locale) == 0;
+		for (size_t j = 0; j < i; j++)
+			reported |= strcmp(site->series[j].locale, locale) == 0;
+		if (!found && !reported)
+			pp_warning(d, settings, 0, 0, "no site title for locale '%s'; the '%s' title is shown",
+			           locale, site->default_locale);
+	}
+	free(settings);
+}
+
+static void check_translations(const pp_site *site, const pp_check_options *o, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (s->count == 0)
+			continue;
+		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
+		if (!authority || authority->count == 0) {
+			if (strcmp(s->locale, site->default_locale) != 0 &&
+			    (i == 0 || strcmp(site->series[i - 1].policy, s->policy) != 0))
+				pp_diag_add(d, lag_severity(o), s->versions[0].path, 0, 0,
+				            "policy '%s' has no version in the default locale '%s'", s->policy,
+				            site->default_locale);
+			continue;
+		}
+		const pp_version *latest = &s->versions[s->count - 1];
+		const pp_version *reference = &authority->versions[authority->count - 1];
+		if (strcmp(latest->date, reference->date) < 0)
+			pp_diag_add(d, lag_severity(o), latest->path, 1, 1,
+			            "translation is out of date: the authoritative '%s' text has a version of %s, "
+			            "newer than this locale's latest (%s)",
+			            site->default_locale, reference->date, latest->date);
+	}
+}
+
+/* ---- links --------------------------------------------------------------- */
+
+/* The path of the base URL ("/" or "/project/"), for root-relative links. */
+static const char *base_path(const pp_site *site)
+{
+	if (!site->base_url)
+		return "/";
+	const char *p = strstr(site->base_url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	return p ? p : "/";
+}
+
+/* Resolves url against the directory page_dir ("ar/privacy/2024-09-01/")
+ * into a site path without "." and ".." ("ar/terms/"); NULL when it climbs
+ * out of the site. */
+static char *resolve(const pp_site *site, const char *page_dir, const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	char *joined;
+	if (url[0] == '/') {
+		const char *root = base_path(site);
+		size_t rn = strlen(root);
+		if (strncmp(url, root, rn) != 0 && !(strncmp(url, root, rn - 1) == 0 && n == rn - 1))
+			return NULL;
+		joined = pp_strdup_printf("%.*s", (int)(n > rn ? n - rn : 0), url + (n >= rn ? rn : n));
+	} else {
+		joined = pp_strdup_printf("%s%.*s", page_dir, (int)n, url);
+	}
+	if (!joined)
+		return NULL;
+	/* Normalize segment by segment into out. */
+	size_t len = strlen(joined);
+	char *out = malloc(len + 2);
+	size_t w = 0;
+	int ok = out != NULL;
+	for (char *seg = joined; ok && *seg;) {
+		char *slash = strchr(seg, '/');
+		size_t sl = slash ? (size_t)(slash - seg) : strlen(seg);
+		if (sl == 0 || (sl == 1 && seg[0] == '.')) {
+			/* nothing */
+		} else if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+			if (w == 0) {
+				ok = 0;
+				break;
+			}
+			w--; /* drop the trailing '/' and the last segment */
+			while (w > 0 && out[w - 1] != '/')
+				w--;
+		} else {
+			memcpy(out + w, seg, sl);
+			w += sl;
+			if (slash)
+				out[w++] = '/';
+		}
+		seg += sl + (slash ? 1 : 0);
+	}
+	free(joined);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	out[w] = '\0';
+	/* "x/index.html" is the page "x/". */
+	size_t olen = strlen(out);
+	if (olen >= 10 && strcmp(out + olen - 10, "index.html") == 0 && (olen == 10 || out[olen - 11] == '/'))
+		out[olen - 10] = '\0';
+	return out;
+}
+
+static int page_exists(const pp_site *site, const char *path)
+{
+	static const char *const files[] = {"", "sitemap.xml", "robots.txt", "404.html", "manifest.json"};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+		if (strcmp(path, files[i]) == 0)
+			return 1;
+	char dir[512];
+	size_t n = strlen(path);
+	/* Accept a directory named with or without its trailing slash. */
+	snprintf(dir, sizeof dir, "%s%s", path, n && path[n - 1] != '/' ? "/" : "");
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		char candidate[512];
+		snprintf(candidate, sizeof candidate, "%s/", s->locale);
+		if (strcmp(dir, candidate) == 0)
+			return 1;
+		const char *forms[] = {"%s/%s/", "%s/%s/history/"};
+		for (size_t f = 0; f < 2; f++) {
+			snprintf(candidate, sizeof candidate, forms[f], s->locale, s->policy);
+			if (strcmp(dir, candidate) == 0)
+				return 1;
+		}
+		snprintf(candidate, sizeof candidate, "%s/%s/feed.xml", s->locale, s->policy);
+		if (site->base_url && strcmp(path, candidate) == 0)
+			return 1;
+		for (size_t j = 0; j < s->count; j++) {
+			snprintf(candidate, sizeof candidate, "%s/%s/%s/", s->locale, s->policy, s->versions[j].date);
+			if (strcmp(dir, candidate) == 0)
+				return 1;
+			snprintf(candidate, sizeof candidate, "%s/%s/%s/changes/", s->locale, s->policy, s->versions[j].date);
+			if (j > 0 && strcmp(dir, candidate) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int has_scheme(const char *url)
+{
+	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	return n > 0 && url[n] == ':';
+}
+
+static void check_links(const pp_site *site, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		for (size_t j = 0; j < s->count; j++) {
+			const pp_version *v = &s->versions[j];
+			char *page_dir = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
+			cmark_node *doc = page_dir ? pp_markdown_parse(v->body, v->body_len) : NULL;
+			if (!doc) {
+				pp_error(d, v->path, 0, 0, "out of memory checking links");
+				free(page_dir);
+				continue;
+			}
+			cmark_iter *iter = cmark_iter_new(doc);
+			cmark_event_type ev;
+			while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+				cmark_node *node = cmark_iter_get_node(iter);
+				if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_LINK)
+					continue;
+				const char *url = cmark_node_get_url(node);
+				if (!url || !*url || url[0] == '#' || has_scheme(url) || strncmp(url, "//", 2) == 0)
+					continue;
+				char *target = resolve(site, page_dir, url);
+				int line = cmark_node_get_start_line(node) + v->body_line - 1;
+				int column = cmark_node_get_start_column(node);
+				if (!target)
+					pp_error(d, v->path, line, column, "link to '%s' leads outside the site", url);
+				else if (!page_exists(site, target))
+					pp_error(d, v->path, line, column,
+					         "link to '%s' leads to no page of the site (it resolves to '/%s'; links "
+					         "are relative to the version's own page)",
+					         url, target);
+				free(target);
+			}
+			cmark_iter_free(iter);
+			cmark_node_free(doc);
+			free(page_dir);
+		}
+	}
+}
+
+/* ---- published versions -------------------------------------------------- */
+
+static void check_published(const pp_site *site, const char *manifest, pp_diags *d)
+{
+	pp_published *published;
+	size_t count;
+	if (pp_manifest_read(manifest, &published, &count, d) != 0) {
+		d->io_errors++;
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const pp_published *p = &published[i];
+		const pp_series *s = pp_site_find(site, p->policy, p->locale);
+		const pp_version *v = NULL;
+		for (size_t j = 0; s && j < s->count; j++)
+			if (strcmp(s->versions[j].date, p->date) == 0)
+				v = &s->versions[j];
+		if (!v) {
+			char *path = pp_strdup_printf("%s/%s/%s/%s.md", site->content_dir, p->policy, p->locale, p->date);
+			pp_error(d, path ? path : p->date, 0, 0,
+			         "published version was deleted: published versions are permanent; restore the "
+			         "file (its SHA-256 was %s)",
+			         p->sha256);
+			free(path);
+		} else if (strcmp(v->sha256, p->sha256) != 0) {
+			pp_error(d, v->path, 1, 1,
+			         "published version was edited: restore its published text and put the change "
+			         "in a new version with a later date");
+		}
+	}
+	pp_published_free(published, count);
+}
+
+int pp_check(const char *content_dir, const pp_check_options *options, pp_diags *d)
+{
+	pp_site *site = pp_site_load(content_dir, options->base_url, d);
+	if (site) {
+		check_site_titles(site, d);
+		check_translations(site, options, d);
+		check_links(site, d);
+		if (options->published)
+			check_published(site, options->published, d);
+		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);
+		if (theme) {
+			pp_build_options build = {.strict = 1};
+			pp_site_build(site, theme, NULL, &build, d);
+		}
+		pp_theme_free(theme);
+	}
+	pp_site_free(site);
+	if (d->io_errors)
+		return 2;
+	return d->errors ? 1 : 0;
+}

@@ -1,0 +1,437 @@
+#include "feeds.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <libxml/xmlwriter.h>
+
+#include "fsutil.h"
+#include "l10n.h"
+#include "pp_config.h"
+
+#define ATOM_NS "http://www.w3.org/2005/Atom"
+#define SITEMAP_NS "http://www.sitemaps.org/schemas/sitemap/0.9"
+#define XHTML_NS "http://www.w3.org/1999/xhtml"
+
+/* Absolute directory URL of a site path such as "ar/privacy/" ("" = root). */
+static char *url_of(const pp_site *site, const char *dir_path)
+{
+	return pp_strdup_printf("%s%s", site->base_url, dir_path);
+}
+
+static char *rfc3339(const pp_version *v) { return pp_strdup_printf("%sT00:00:00Z", v->date); }
+
+typedef struct {
+	xmlBufferPtr buf;
+	xmlTextWriterPtr w;
+	int rc; /* sticks at -1 after the first failed write */
+} xml_out;
+
+static int xml_begin(xml_out *x)
+{
+	x->rc = 0;
+	x->buf = xmlBufferCreate();
+	x->w = x->buf ? xmlNewTextWriterMemory(x->buf, 0) : NULL;
+	if (!x->w) {
+		if (x->buf)
+			xmlBufferFree(x->buf);
+		return -1;
+	}
+	xmlTextWriterSetIndent(x->w, 1);
+	xmlTextWriterSetIndentString(x->w, BAD_CAST "  ");
+	if (xmlTextWriterStartDocument(x->w, "1.0", "UTF-8", NULL) < 0)
+		x->rc = -1;
+	return 0;
+}
+
+static void check(xml_out *x, int written)
+{
+	if (written < 0)
+		x->rc = -1;
+}
+
+static void element(xml_out *x, const char *name, const char *text)
+{
+	check(x, xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST text));
+}
+
+static void start(xml_out *x, const char *name) { check(x, xmlTextWriterStartElement(x->w, BAD_CAST name)); }
+static void end(xml_out *x) { check(x, xmlTextWriterEndElement(x->w)); }
+static void attr(xml_out *x, const char *name, const char *value)
+{
+	check(x, xmlTextWriterWriteAttribute(x->w, BAD_CAST name, BAD_CAST value));
+}
+
+/* Finishes the document and writes it to path in the output. */
+static int xml_finish(xml_out *x, pp_output *out, const char *path, pp_diags *d)
+{
+	check(x, xmlTextWriterEndDocument(x->w));
+	xmlFreeTextWriter(x->w);
+	int rc = x->rc;
+	if (rc != 0)
+		pp_error(d, path, 0, 0, "cannot write XML (out of memory)");
+	else
+		rc = pp_output_write(out, path, xmlBufferContent(x->buf), (size_t)xmlBufferLength(x->buf), d);
+	xmlBufferFree(x->buf);
+	return rc;
+}
+
+static void link_el(xml_out *x, const char *rel, const char *type, const char *href, const char *title)
+{
+	start(x, "link");
+	attr(x, "rel", rel);
+	if (type)
+		attr(x, "type", type);
+	attr(x, "href", href);
+	if (title)
+		attr(x, "title", title);
+	end(x);
+}
+
+int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_diags *d)
+{
+	if (!site->base_url || s->count == 0)
+		return 0;
+	const pp_version *latest = &s->versions[s->count - 1];
+	const char *site_title = pp_site_title(site, s->locale);
+	char *dir = pp_strdup_printf("%s/%s/", s->locale, s->policy);
+	char *path = pp_strdup_printf("%s/%s/feed.xml", s->locale, s->policy);
+	char *feed_url = path ? url_of(site, path) : NULL;
+	char *page_url = dir ? url_of(site, dir) : NULL;
+	char *updated = rfc3339(latest);
+	xml_out x;
+	int rc = -1;
+	if (!dir || !path || !feed_url || !page_url || !updated || xml_begin(&x) != 0) {
+		pp_error(d, latest->path, 0, 0, "out of memory writing the feed");
+		goto done;
+	}
+	start(&x, "feed");
+	attr(&x, "xmlns", ATOM_NS);
+	attr(&x, "xml:lang", s->locale);
+	/* The policy's plain URL identifies the feed for ever; it never moves. */
+	element(&x, "id", page_url);
+	element(&x, "title", latest->title);
+	if (site_title)
+		element(&x, "subtitle", site_title);
+	element(&x, "updated", updated);
+	link_el(&x, "self", "application/atom+xml", feed_url, NULL);
+	link_el(&x, "alternate", "text/html", page_url, NULL);
+	start(&x, "author");
+	element(&x, "name", site_title ? site_title : latest->title);
+	end(&x);
+	start(&x, "generator");
+	attr(&x, "version", PP_VERSION);
+	check(&x, xmlTextWriterWriteString(x.w, BAD_CAST "policypress"));
+	end(&x);
+	for (size_t i = s->count; i-- > 0;) {
+		const pp_version *v = &s->versions[i];
+		char *version_dir = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
+		char *changes_dir = pp_strdup_printf("%s/%s/%s/changes/", s->locale, s->policy, v->date);
+		char *version_url = version_dir ? url_of(site, version_dir) : NULL;
+		char *changes_url = changes_dir ? url_of(site, changes_dir) : NULL;
+		char *entry_updated = rfc3339(v);
+		char *date_text = pp_date_format(s->locale, v->year, v->month, v->day);
+		char *entry_title = date_text ? pp_strdup_printf("%s — %s", v->title, date_text) : NULL;
+		if (version_url && changes_url && entry_updated && entry_title) {
+			start(&x, "entry");
+			element(&x, "id", version_url);
+			element(&x, "title", entry_title);
+			element(&x, "updated", entry_updated);
+			link_el(&x, "alternate", "text/html", version_url, NULL);
+			if (i > 0)
+				link_el(&x, "related", "text/html", changes_url, NULL);
+			element(&x, "summary", v->summary ? v->summary : entry_title);
+			end(&x);
+		} else {
+			x.rc = -1;
+		}
+		free(version_dir);
+		free(changes_dir);
+		free(version_url);
+		free(changes_url);
+		free(entry_updated);
+		free(date_text);
+		free(entry_title);
+	}
+	end(&x);
+	rc = xml_finish(&x, out, path, d);
+done:
+	free(dir);
+	free(path);
+	free(feed_url);
+	free(page_url);
+	free(updated);
+	return rc;
+}
+
+/* ---- sitemap ------------------------------------------------------------- */
+
+typedef struct {
+	const pp_site *site;
+	xml_out *x;
+} sitemap_ctx;
+
+static void alternate(sitemap_ctx *c, const char *hreflang, const char *dir_path)
+{
+	char *href = url_of(c->site, dir_path);
+	if (!href) {
+		c->x->rc = -1;
+		return;
+	}
+	check(c->x, xmlTextWriterStartElementNS(c->x->w, BAD_CAST "xhtml", BAD_CAST "link", NULL));
+	attr(c->x, "rel", "alternate");
+	attr(c->x, "hreflang", hreflang);
+	attr(c->x, "href", href);
+	end(c->x);
+	free(href);
+}
+
+/* One <url>. alternates_date: NULL for a policy's latest/history pages
+ * (alternates are every locale's same page), or a version date (alternates
+ * are the locales that have that version). suffix: "" or "history/" etc. */
+static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod, const char *policy,
+                      const char *alternates_date, const char *suffix)
+{
+	xml_out *x = c->x;
+	char *loc = url_of(c->site, dir_path);
+	if (!loc) {
+		x->rc = -1;
+		return;
+	}
+	start(x, "url");
+	element(x, "loc", loc);
+	element(x, "lastmod", lastmod);
+	free(loc);
+	if (policy) {
+		const pp_series *fallback = NULL;
+		int count = 0;
+		for (size_t i = 0; i < c->site->series_count; i++) {
+			const pp_series *s = &c->site->series[i];
+			if (strcmp(s->policy, policy) != 0 || s->count == 0)
+				continue;
+			int has = !alternates_date;
+			for (size_t j = 0; !has && j < s->count; j++)
+				has = strcmp(s->versions[j].date, alternates_date) == 0;
+			if (!has)
+				continue;
+			char *alt = alternates_date ? pp_strdup_printf("%s/%s/%s/%s", s->locale, policy, alternates_date, suffix)
+			                            : pp_strdup_printf("%s/%s/%s", s->locale, policy, suffix);
+			if (!alt) {
+				x->rc = -1;
+				continue;
+			}
+			alternate(c, s->locale, alt);
+			free(alt);
+			count++;
+			if (strcmp(s->locale, c->site->default_locale) == 0)
+				fallback = s;
+		}
+		/* x-default: the authoritative language, for visitors matching none. */
+		if (count > 1 && fallback) {
+			char *alt = alternates_date ? pp_strdup_printf("%s/%s/%s/%s", fallback->locale, policy, alternates_date, suffix)
+			                            : pp_strdup_printf("%s/%s/%s", fallback->locale, policy, suffix);
+			if (alt)
+				alternate(c, "x-default", alt);
+			free(alt);
+		}
+	}
+	end(x);
+}
+
+static const char *latest_date(const pp_site *site, const char *locale)
+{
+	const char *best = NULL;
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (s->count == 0 || (locale && strcmp(s->locale, locale) != 0))
+			continue;
+		const char *date = s->versions[s->count - 1].date;
+		if (!best || strcmp(date, best) > 0)
+			best = date;
+	}
+	return best;
+}
+
+int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d)
+{
+	if (!site->base_url) {
+		pp_warning(d, site->content_dir, 0, 0,
+		           "no base_url in site.yaml or --base-url: feeds and sitemap.xml are not written");
+		return 0;
+	}
+	xml_out x;
+	if (xml_begin(&x) != 0) {
+		pp_error(d, "sitemap.xml", 0, 0, "out of memory");
+		return -1;
+	}
+	sitemap_ctx c = {site, &x};
+	start(&x, "urlset");
+	attr(&x, "xmlns", SITEMAP_NS);
+	attr(&x, "xmlns:xhtml", XHTML_NS);
+	url_entry(&c, "", latest_date(site, NULL), NULL, NULL, NULL);
+	const char *done_locales[256];
+	size_t n_done = 0;
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		int seen = 0;
+		for (size_t j = 0; j < n_done; j++)
+			seen |= strcmp(done_locales[j], s->locale) == 0;
+		if (!seen && n_done < 256) {
+			done_locales[n_done++] = s->locale;
+			char *dir = pp_strdup_printf("%s/", s->locale);
+			if (dir)
+				url_entry(&c, dir, latest_date(site, s->locale), NULL, NULL, NULL);
+			free(dir);
+		}
+	}
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (s->count == 0)
+			continue;
+		const char *last = s->versions[s->count - 1].date;
+		char *latest = pp_strdup_printf("%s/%s/", s->locale, s->policy);
+		char *history = pp_strdup_printf("%s/%s/history/", s->locale, s->policy);
+		if (latest && history) {
+			url_entry(&c, latest, last, s->policy, NULL, "");
+			url_entry(&c, history, last, s->policy, NULL, "history/");
+		}
+		free(latest);
+		free(history);
+		for (size_t j = 0; j < s->count; j++) {
+			const char *date = s->versions[j].date;
+			char *version = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, date);
+			char *changes = pp_strdup_printf("%s/%s/%s/changes/", s->locale, s->policy, date);
+			if (version)
+				url_entry(&c, version, date, s->policy, date, "");
+			if (changes && j > 0)
+				url_entry(&c, changes, date, NULL, NULL, NULL);
+			free(version);
+			free(changes);
+		}
+	}
+	end(&x);
+	return xml_finish(&x, out, "sitemap.xml", d);
+}
+
+int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d)
+{
+	char *text = site->base_url ? pp_strdup_printf("User-agent: *\nAllow: /\n\nSitemap: %ssitemap.xml\n", site->base_url)
+	                            : strdup("User-agent: *\nAllow: /\n");
+	if (!text) {
+		pp_error(d, "robots.txt", 0, 0, "out of memory");
+		return -1;
+	}
+	int rc = pp_output_write(out, "robots.txt", text, strlen(text), d);
+	free(text);
+	return rc;
+}
+
+/* ---- manifest ------------------------------------------------------------ */
+
+int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
+{
+	json_t *root = json_object(), *versions = json_array();
+	int rc = root && versions ? 0 : -1;
+	rc |= json_object_set_new(root, "generator", json_string("policypress " PP_VERSION));
+	/* A build time only when the builder asks for one, as reproducible builds do. */
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	if (epoch && *epoch) {
+		char *end;
+		long long seconds = strtoll(epoch, &end, 10);
+		time_t t = (time_t)seconds;
+		struct tm tm;
+		char stamp[32];
+		if (*end || !gmtime_r(&t, &tm) || !strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			pp_warning(d, NULL, 0, 0, "SOURCE_DATE_EPOCH is not a number of seconds; ignored");
+		else
+			rc |= json_object_set_new(root, "generated", json_string(stamp));
+	}
+	for (size_t i = 0; rc == 0 && i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		for (size_t j = 0; j < s->count; j++) {
+			const pp_version *v = &s->versions[j];
+			char *url = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
+			json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:s}", "policy", s->policy, "locale",
+			                          s->locale, "date", v->date, "sha256", v->sha256, "path",
+			                          url ? url : "");
+			free(url);
+			if (!entry || json_array_append_new(versions, entry) != 0)
+				rc = -1;
+		}
+	}
+	rc |= json_object_set_new(root, "versions", versions);
+	char *text = rc == 0 ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(root);
+	if (!text) {
+		pp_error(d, PP_MANIFEST_PATH, 0, 0, "out of memory writing the manifest");
+		return -1;
+	}
+	size_t len = strlen(text);
+	char *with_newline = realloc(text, len + 2);
+	if (!with_newline) {
+		free(text);
+		return -1;
+	}
+	memcpy(with_newline + len, "\n", 2);
+	rc = pp_output_write(out, PP_MANIFEST_PATH, with_newline, len + 1, d);
+	free(with_newline);
+	return rc;
+}
+
+void pp_published_free(pp_published *versions, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(versions[i].policy);
+		free(versions[i].locale);
+	}
+	free(versions);
+}
+
+int pp_manifest_read(const char *path, pp_published **out, size_t *count, pp_diags *d)
+{
+	*out = NULL;
+	*count = 0;
+	json_error_t err;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!root) {
+		pp_error(d, path, err.line > 0 ? err.line : 0, err.column > 0 ? err.column : 0,
+		         "cannot read manifest: %s", err.text);
+		return -1;
+	}
+	json_t *versions = json_object_get(root, "versions");
+	size_t n = json_is_array(versions) ? json_array_size(versions) : 0;
+	if (!json_is_array(versions)) {
+		pp_error(d, path, 0, 0, "not a policypress manifest: no \"versions\" list");
+		json_decref(root);
+		return -1;
+	}
+	pp_published *list = calloc(n ? n : 1, sizeof *list);
+	int rc = list ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *policy, *locale, *date, *sha256;
+		if (json_unpack(json_array_get(versions, i), "{s:s, s:s, s:s, s:s}", "policy", &policy,
+		                "locale", &locale, "date", &date, "sha256", &sha256) != 0 ||
+		    strlen(date) != 10 || strlen(sha256) != 64) {
+			pp_error(d, path, 0, 0, "manifest entry %zu is not a policy, locale, date and sha256", i + 1);
+			rc = -1;
+			break;
+		}
+		list[i].policy = strdup(policy);
+		list[i].locale = strdup(locale);
+		memcpy(list[i].date, date, 11);
+		memcpy(list[i].sha256, sha256, 65);
+		*count = i + 1;
+		if (!list[i].policy || !list[i].locale)
+			rc = -1;
+	}
+	json_decref(root);
+	if (rc != 0) {
+		pp_published_free(list, *count);
+		*count = 0;
+		return -1;
+	}
+	*out = list;
+	return 0;
+}

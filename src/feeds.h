@@ -1,0 +1,41 @@
+/* Machine-readable outputs of a site: Atom feeds, the sitemap, robots.txt
+ * and the manifest of published versions; and reading a manifest back.
+ *
+ * XML is written with libxml2's xmlTextWriter and JSON with jansson, so
+ * every value is escaped by the library. Feeds and the sitemap need
+ * absolute URLs: without a base URL they are not written (a warning says so).
+ * Nothing here reads the clock: output depends only on the content (and on
+ * SOURCE_DATE_EPOCH for the manifest's "generated" field, when set).
+ */
+#ifndef PP_FEEDS_H
+#define PP_FEEDS_H
+
+#include <stddef.h>
+
+#include "content.h"
+#include "diag.h"
+#include "output.h"
+
+#define PP_MANIFEST_PATH "manifest.json"
+
+/* <locale>/<policy>/feed.xml for one series. */
+int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_diags *d);
+/* sitemap.xml with hreflang alternates, and robots.txt pointing to it. */
+int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d);
+int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d);
+/* manifest.json: every published version with the SHA-256 of its source. */
+int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d);
+
+typedef struct {
+	char *policy;
+	char *locale;
+	char date[11];
+	char sha256[65];
+} pp_published;
+
+/* Reads a manifest written by pp_write_manifest (for check --published).
+ * Returns 0 and an array the caller frees with pp_published_free. */
+int pp_manifest_read(const char *path, pp_published **versions, size_t *count, pp_diags *d);
+void pp_published_free(pp_published *versions, size_t count);
+
+#endif
