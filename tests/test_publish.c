@@ -1,0 +1,476 @@
+/* Publishing: feeds and sitemap against their schemas, robots.txt, 404,
+ * the manifest, fingerprinted assets, and every rule of policypress check
+ * with its exact message, including refusing edited published versions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <libxml/relaxng.h>
+#include <libxml/xpathInternals.h>
+#include <libxml/xmlschemas.h>
+
+#include "testutil.h"
+
+typedef struct {
+	char *tmp, *content, *out;
+} fixture;
+
+static int run_pp(char **out, char **err, const char *a1, const char *a2, const char *a3,
+                  const char *a4, const char *a5, const char *a6, const char *a7)
+{
+	char *argv[] = {(char *)tu_binary(), (char *)a1, (char *)a2, (char *)a3, (char *)a4,
+	                (char *)a5, (char *)a6, (char *)a7, NULL};
+	return tu_run(argv, out, err);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	f->tmp = tu_tempdir();
+	f->content = tu_join(f->tmp, "content");
+	f->out = tu_join(f->tmp, "public");
+	char *bundled = tu_join(tu_source_root(), "content");
+	int rc = tu_copy_tree(bundled, f->content);
+	free(bundled);
+	if (rc == 0)
+		rc = run_pp(NULL, NULL, "build", "--content", f->content, "--out", f->out, "-q", NULL);
+	*state = f;
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	tu_remove(f->tmp);
+	free(f->tmp);
+	free(f->content);
+	free(f->out);
+	free(f);
+	return 0;
+}
+
+static char *schema(const char *name)
+{
+	char *dir = tu_join(tu_source_root(), "tests/schemas");
+	char *path = tu_join(dir, name);
+	free(dir);
+	return path;
+}
+
+/* Validation errors of the deliberately broken documents are expected. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static int relaxng_valid(const char *schema_name, xmlDocPtr doc)
+{
+	char *path = schema(schema_name);
+	xmlRelaxNGParserCtxtPtr pctx = xmlRelaxNGNewParserCtxt(path);
+	xmlRelaxNGPtr rng = xmlRelaxNGParse(pctx);
+	assert_non_null(rng);
+	xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(rng);
+	xmlRelaxNGSetValidErrors(vctx, quiet, quiet, NULL);
+	int rc = xmlRelaxNGValidateDoc(vctx, doc);
+	xmlRelaxNGFreeValidCtxt(vctx);
+	xmlRelaxNGFree(rng);
+	xmlRelaxNGFreeParserCtxt(pctx);
+	free(path);
+	return rc == 0;
+}
+
+static int xsd_valid(const char *schema_name, xmlDocPtr doc)
+{
+	char *path = schema(schema_name);
+	xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(path);
+	xmlSchemaPtr xsd = xmlSchemaParse(pctx);
+	assert_non_null(xsd);
+	xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(xsd);
+	xmlSchemaSetValidErrors(vctx, quiet, quiet, NULL);
+	int rc = xmlSchemaValidateDoc(vctx, doc);
+	xmlSchemaFreeValidCtxt(vctx);
+	xmlSchemaFree(xsd);
+	xmlSchemaFreeParserCtxt(pctx);
+	free(path);
+	return rc == 0;
+}
+
+static xmlDocPtr read_xml(const fixture *f, const char *rel)
+{
+	char *path = tu_join(f->out, rel);
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	free(path);
+	return doc;
+}
+
+static int xcount(xmlDocPtr doc, const char *xpath)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(ctx, BAD_CAST "a", BAD_CAST "http://www.w3.org/2005/Atom");
+	xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.sitemaps.org/schemas/sitemap/0.9");
+	xmlXPathRegisterNs(ctx, BAD_CAST "x", BAD_CAST "http://www.w3.org/1999/xhtml");
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
+	int n = r && r->nodesetval ? r->nodesetval->nodeNr : -1;
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(ctx);
+	return n;
+}
+
+static void test_feeds_are_valid_atom(void **state)
+{
+	fixture *f = *state;
+	const char *feeds[] = {"ar/privacy/feed.xml", "en/privacy/feed.xml"};
+	for (size_t i = 0; i < 2; i++) {
+		xmlDocPtr doc = read_xml(f, feeds[i]);
+		assert_true(relaxng_valid("atom.rng", doc));
+		assert_int_equal(xcount(doc, "/a:feed/a:entry"), 2);
+		assert_int_equal(xcount(doc, "/a:feed/a:updated[.='2024-09-01T00:00:00Z']"), 1);
+		/* Newest first; only the newer version has a changes page. */
+		assert_int_equal(xcount(doc, "/a:feed/a:entry[1]/a:link[@rel='related'][contains(@href, '/2024-09-01/changes/')]"), 1);
+		assert_int_equal(xcount(doc, "/a:feed/a:entry[2]/a:link[@rel='related']"), 0);
+		assert_int_equal(xcount(doc, "/a:feed/a:link[@rel='self'][starts-with(@href, 'https://malachite.example/')]"), 1);
+		xmlFreeDoc(doc);
+	}
+	xmlDocPtr ar = read_xml(f, "ar/privacy/feed.xml");
+	assert_int_equal(xcount(ar, "/a:feed/a:entry[1]/a:id[.='https://malachite.example/ar/privacy/2024-09-01/']"), 1);
+	assert_int_equal(xcount(ar, "/a:feed/a:entry[2]/a:summary[.='النشر الأول لسياسة الخصوصية.']"), 1);
+	/* The schema is not a formality: a feed without its id fails it. */
+	xmlXPathContextPtr ctx = xmlXPathNewContext(ar);
+	xmlXPathRegisterNs(ctx, BAD_CAST "a", BAD_CAST "http://www.w3.org/2005/Atom");
+	xmlXPathObjectPtr id = xmlXPathEvalExpression(BAD_CAST "/a:feed/a:id", ctx);
+	xmlNodePtr node = id->nodesetval->nodeTab[0];
+	xmlUnlinkNode(node);
+	xmlFreeNode(node);
+	xmlXPathFreeObject(id);
+	xmlXPathFreeContext(ctx);
+	assert_false(relaxng_valid("atom.rng", ar));
+	xmlFreeDoc(ar);
+}
+
+static void test_sitemap_is_valid_with_alternates(void **state)
+{
+	fixture *f = *state;
+	xmlDocPtr doc = read_xml(f, "sitemap.xml");
+	assert_true(xsd_valid("sitemap.xsd", doc));
+	/* home, 2 locale indexes; per locale: latest, history, 2 versions, 1 changes */
+	assert_int_equal(xcount(doc, "/s:urlset/s:url"), 3 + 2 * 5);
+	assert_int_equal(xcount(doc, "//s:url[s:loc='https://malachite.example/en/privacy/']/x:link"), 3);
+	assert_int_equal(xcount(doc, "//s:url[s:loc='https://malachite.example/en/privacy/']/x:link[@hreflang='x-default'][@href='https://malachite.example/ar/privacy/']"), 1);
+	assert_int_equal(xcount(doc, "//s:url[s:loc='https://malachite.example/ar/privacy/2023-03-14/']/s:lastmod[.='2023-03-14']"), 1);
+	/* A bad lastmod is refused by the schema. */
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.sitemaps.org/schemas/sitemap/0.9");
+	xmlXPathObjectPtr lastmod = xmlXPathEvalExpression(BAD_CAST "(//s:lastmod)[1]", ctx);
+	xmlNodeSetContent(lastmod->nodesetval->nodeTab[0], BAD_CAST "1 September 2024");
+	xmlXPathFreeObject(lastmod);
+	xmlXPathFreeContext(ctx);
+	assert_false(xsd_valid("sitemap.xsd", doc));
+	xmlFreeDoc(doc);
+}
+
+static void test_robots_404_and_fingerprints(void **state)
+{
+	fixture *f = *state;
+	char *path = tu_join(f->out, "robots.txt");
+	char *robots = tu_read(path, NULL);
+	assert_string_equal(robots, "User-agent: *\nAllow: /\n\nSitemap: https://malachite.example/sitemap.xml\n");
+	free(robots);
+	free(path);
+	path = tu_join(f->out, "404.html");
+	htmlDocPtr nf = tu_parse_html(path);
+	free(path);
+	char *lang = tu_string(nf, "string(/html/@lang)");
+	assert_string_equal(lang, "ar");
+	free(lang);
+	/* Served at any URL: every link is absolute. */
+	assert_int_equal(tu_count(nf, "//a[@href][not(starts-with(@href, 'https://malachite.example/') or starts-with(@href, '#'))]"), 0);
+	assert_int_equal(tu_count(nf, "//main//a[@href='https://malachite.example/en/']"), 1);
+	assert_int_equal(tu_count(nf, "//link[@rel='stylesheet'][starts-with(@href, 'https://malachite.example/assets/style.')]"), 1);
+	xmlFreeDoc(nf);
+	/* The stylesheet's name carries its content hash; pages link that name. */
+	path = tu_join(f->out, "en/privacy/index.html");
+	htmlDocPtr page = tu_parse_html(path);
+	free(path);
+	char *href = tu_string(page, "string(//link[@rel='stylesheet']/@href)");
+	assert_int_equal(strlen(href), strlen("../../assets/style.0123456789.css"));
+	assert_int_equal(strncmp(href, "../../assets/style.", 19), 0);
+	char *css_path = tu_join(f->out, "en/privacy");
+	char *full = tu_join(css_path, href);
+	char *css = tu_read(full, NULL);
+	assert_non_null(css);
+	char *cmd = malloc(strlen(full) + 64);
+	sprintf(cmd, "sha256sum '%s' | cut -c1-10", full);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	char *hash = NULL;
+	tu_run(argv, &hash, NULL);
+	hash[10] = '\0';
+	assert_non_null(strstr(href, hash));
+	char *plain = tu_join(f->out, "assets/style.css");
+	assert_int_not_equal(access(plain, F_OK), 0);
+	free(plain);
+	free(hash);
+	free(cmd);
+	free(css);
+	free(full);
+	free(css_path);
+	free(href);
+	xmlFreeDoc(page);
+}
+
+static void test_manifest_lists_every_version_with_its_hash(void **state)
+{
+	fixture *f = *state;
+	char *path = tu_join(f->out, "manifest.json");
+	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err);
+	assert_non_null(root);
+	json_t *versions = json_object_get(root, "versions");
+	assert_int_equal(json_array_size(versions), 4);
+	/* No clock time unless SOURCE_DATE_EPOCH asks for one. */
+	assert_null(json_object_get(root, "generated"));
+	size_t i;
+	json_t *v;
+	json_array_foreach(versions, i, v) {
+		char rel[256];
+		snprintf(rel, sizeof rel, "%s/%s/%s.md", json_string_value(json_object_get(v, "policy")),
+		         json_string_value(json_object_get(v, "locale")),
+		         json_string_value(json_object_get(v, "date")));
+		char *src = tu_join(f->content, rel);
+		char *cmd = malloc(strlen(src) + 64);
+		sprintf(cmd, "sha256sum '%s' | cut -c1-64", src);
+		char *argv[] = {"sh", "-c", cmd, NULL};
+		char *hash = NULL;
+		tu_run(argv, &hash, NULL);
+		hash[64] = '\0';
+		assert_string_equal(json_string_value(json_object_get(v, "sha256")), hash);
+		free(hash);
+		free(cmd);
+		free(src);
+	}
+	json_decref(root);
+	free(path);
+}
+
+static void test_source_date_epoch(void **state)
+{
+	fixture *f = *state;
+	char *out = tu_join(f->tmp, "epoch-out");
+	setenv("SOURCE_DATE_EPOCH", "1735689600", 1);
+	assert_int_equal(run_pp(NULL, NULL, "build", "--content", f->content, "--out", out, "-q", NULL), 0);
+	unsetenv("SOURCE_DATE_EPOCH");
+	char *path = tu_join(out, "manifest.json");
+	char *text = tu_read(path, NULL);
+	assert_non_null(strstr(text, "\"generated\": \"2025-01-01T00:00:00Z\""));
+	free(text);
+	free(path);
+	free(out);
+}
+
+/* ---- check ---- */
+
+static char *add_version(const fixture *f, const char *rel, const char *text)
+{
+	char *path = tu_join(f->content, rel);
+	assert_int_equal(tu_write(path, text), 0);
+	return path;
+}
+
+static void test_check_clean_content(void **state)
+{
+	fixture *f = *state;
+	char *out = NULL, *err = NULL;
+	assert_int_equal(run_pp(&out, &err, "check", "--content", f->content, NULL, NULL, NULL, NULL), 0);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "policypress: 0 errors, 0 warnings\n");
+	free(out);
+	free(err);
+}
+
+static void expect_check_output(const fixture *f, const char *extra, int status, const char *expected)
+{
+	char *out = NULL;
+	int rc = run_pp(&out, NULL, "check", "--content", f->content, "-q", extra, NULL, NULL);
+	/* Messages name files under the temporary copy: compare without it. */
+	size_t n = strlen(f->content);
+	for (char *p; (p = strstr(out, f->content));)
+		memmove(p, p + n + 1, strlen(p + n + 1) + 1);
+	if (rc != status || strcmp(out, expected) != 0)
+		fail_msg("status %d (wanted %d), output:\n%s\nwanted:\n%s", rc, status, out, expected);
+	free(out);
+}
+
+static void test_check_raw_html_and_bad_links(void **state)
+{
+	fixture *f = *state;
+	char *p = add_version(f, "privacy/en/2025-01-01.md",
+	                      "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\nText <span>inline</span>.\n\n"
+	                      "[bad](javascript:alert(1)) and [gone](../../terms/) and "
+	                      "[old](../2023-03-14/) and [up](../../../../x/).\n");
+	expect_check_output(f, NULL, 1,
+	             "privacy/en/2025-01-01.md:6:6: error: raw HTML is not rendered; write this in Markdown\n"
+	             "privacy/en/2025-01-01.md:6:18: error: raw HTML is not rendered; write this in Markdown\n"
+	             "privacy/en/2025-01-01.md:8:1: error: link to 'javascript:alert(1)' removed: only http, "
+	             "https, mailto, tel and relative links are allowed\n"
+	             "privacy/en/2025-01-01.md:8:32: error: link to '../../terms/' leads to no page of the "
+	             "site (it resolves to '/en/terms/'; links are relative to the version's own page)\n"
+	             "privacy/en/2025-01-01.md:8:83: error: link to '../../../../x/' leads outside the site\n");
+	unlink(p);
+	free(p);
+}
+
+static void test_check_translation_behind(void **state)
+{
+	fixture *f = *state;
+	char *src = tu_join(f->content, "privacy/ar/2024-09-01.md");
+	char *text = tu_read(src, NULL);
+	memcpy(strstr(text, "updated: 2024-09-01"), "updated: 2025-02-01", 19);
+	char *p = add_version(f, "privacy/ar/2025-02-01.md", text);
+	const char *warning = "privacy/en/2024-09-01.md:1:1: %s: translation is out of date: the "
+	                      "authoritative 'ar' text has a version of 2025-02-01, newer than this "
+	                      "locale's latest (2024-09-01)\n";
+	char expected[512];
+	snprintf(expected, sizeof expected, warning, "warning");
+	expect_check_output(f, NULL, 0, expected);
+	snprintf(expected, sizeof expected, warning, "error");
+	expect_check_output(f, "--strict", 1, expected);
+	unlink(p);
+	free(p);
+	free(text);
+	free(src);
+}
+
+static void test_check_json(void **state)
+{
+	fixture *f = *state;
+	char *p = add_version(f, "privacy/en/2025-01-01.md",
+	                      "---\ntitle: Privacy\nupdated: 2025-01-01\nsumary: typo\n---\n\nText.\n");
+	char *out = NULL;
+	assert_int_equal(run_pp(&out, NULL, "check", "--content", f->content, "--format", "json", NULL, NULL), 1);
+	json_error_t err;
+	json_t *list = json_loads(out, 0, &err);
+	assert_non_null(list);
+	assert_int_equal(json_array_size(list), 1);
+	json_t *item = json_array_get(list, 0);
+	assert_string_equal(json_string_value(json_object_get(item, "severity")), "error");
+	assert_int_equal(json_integer_value(json_object_get(item, "line")), 4);
+	assert_int_equal(json_integer_value(json_object_get(item, "column")), 1);
+	assert_string_equal(json_string_value(json_object_get(item, "message")),
+	                    "unknown front matter key 'sumary' (known keys: title, updated, summary)");
+	assert_non_null(strstr(json_string_value(json_object_get(item, "file")), "privacy/en/2025-01-01.md"));
+	json_decref(list);
+	free(out);
+	unlink(p);
+	free(p);
+}
+
+static void test_check_io_error_and_writes_nothing(void **state)
+{
+	fixture *f = *state;
+	char *out = NULL;
+	assert_int_equal(run_pp(&out, NULL, "check", "--content", "/nonexistent/content", NULL, NULL, NULL, NULL), 2);
+	assert_string_equal(out, "/nonexistent/content:0:0: error: cannot open content directory: No such file or directory\n");
+	free(out);
+	assert_int_equal(run_pp(NULL, NULL, "check", "--bogus", NULL, NULL, NULL, NULL, NULL), 2);
+	/* check leaves no output directory behind. */
+	char *cwd_public = tu_join(f->tmp, "public-check");
+	char *before = tu_tree_digest(f->tmp);
+	assert_int_equal(run_pp(NULL, NULL, "check", "--content", f->content, "-q", NULL, NULL, NULL), 0);
+	char *after = tu_tree_digest(f->tmp);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	free(cwd_public);
+}
+
+static void test_check_published_versions_are_immutable(void **state)
+{
+	fixture *f = *state;
+	char *manifest = tu_join(f->out, "manifest.json");
+	expect_check_output(f, NULL, 0, "");
+	/* A new dated version is fine. */
+	char *src = tu_join(f->content, "privacy/en/2024-09-01.md");
+	char *original = tu_read(src, NULL);
+	char *newer = strdup(original);
+	memcpy(strstr(newer, "updated: 2024-09-01"), "updated: 2025-03-01", 19);
+	char *added = add_version(f, "privacy/en/2025-03-01.md", newer);
+	char arg[4096];
+	snprintf(arg, sizeof arg, "--published=%s", manifest);
+	char *out = NULL;
+	int rc = run_pp(&out, NULL, "check", "--content", f->content, "-q", arg, NULL, NULL);
+	assert_int_equal(rc, 0);
+	free(out);
+	unlink(added);
+	/* Editing a published version is refused... */
+	char *edited = strdup(original);
+	char *word = strstr(edited, "different ways");
+	memcpy(word, "differing ways", 14);
+	tu_write(src, edited);
+	expect_check_output(f, arg, 1,
+	             "privacy/en/2024-09-01.md:1:1: error: published version was edited: restore its "
+	             "published text and put the change in a new version with a later date\n");
+	/* ...and so is deleting one. */
+	tu_write(src, original);
+	char *old = tu_join(f->content, "privacy/ar/2023-03-14.md");
+	char *old_text = tu_read(old, NULL);
+	unlink(old);
+	out = NULL;
+	rc = run_pp(&out, NULL, "check", "--content", f->content, "-q", arg, NULL, NULL);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(out, "privacy/ar/2023-03-14.md:0:0: error: published version was deleted: "
+	                            "published versions are permanent; restore the file"));
+	tu_write(old, old_text);
+	/* CRLF line ends from a Windows checkout are not an edit. */
+	char *cmd = malloc(strlen(src) + 64);
+	sprintf(cmd, "sed -i 's/$/\\r/' '%s'", src);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	assert_int_equal(tu_run(argv, NULL, NULL), 0);
+	expect_check_output(f, arg, 0, "");
+	tu_write(src, original);
+	/* A manifest that is not JSON is a file error. */
+	char *bad = tu_join(f->tmp, "bad.json");
+	tu_write(bad, "{\"versions\": [");
+	snprintf(arg, sizeof arg, "--published=%s", bad);
+	char *err = NULL;
+	assert_int_equal(run_pp(&err, NULL, "check", "--content", f->content, arg, NULL, NULL, NULL), 2);
+	assert_non_null(strstr(err, "bad.json:1:"));
+	assert_non_null(strstr(err, "error: cannot read manifest: "));
+	free(err);
+	free(bad);
+	free(cmd);
+	free(out);
+	free(old_text);
+	free(old);
+	free(edited);
+	free(added);
+	free(newer);
+	free(original);
+	free(src);
+	free(manifest);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_feeds_are_valid_atom),
+		cmocka_unit_test(test_sitemap_is_valid_with_alternates),
+		cmocka_unit_test(test_robots_404_and_fingerprints),
+		cmocka_unit_test(test_manifest_lists_every_version_with_its_hash),
+		cmocka_unit_test(test_source_date_epoch),
+		cmocka_unit_test(test_check_clean_content),
+		cmocka_unit_test(test_check_raw_html_and_bad_links),
+		cmocka_unit_test(test_check_translation_behind),
+		cmocka_unit_test(test_check_json),
+		cmocka_unit_test(test_check_io_error_and_writes_nothing),
+		cmocka_unit_test(test_check_published_versions_are_immutable),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
