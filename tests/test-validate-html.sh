@@ -8,6 +8,10 @@ source_root=$2
 vnu="$source_root/node_modules/vnu-jar/build/dist/vnu.jar"
 echo "1..1"
 if ! command -v java >/dev/null || [[ ! -f $vnu ]]; then
+  if [[ -n ${PP_REQUIRE_VALIDATOR:-} ]]; then
+    echo "not ok 1 - java or vnu-jar missing, and PP_REQUIRE_VALIDATOR is set"
+    exit 1
+  fi
   echo "ok 1 # SKIP java or vnu-jar missing (build-aux/test installs them)"
   exit 0
 fi
