@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <unicode/uclean.h>
 
 #include <jansson.h>
 
@@ -340,6 +341,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = EXIT_USAGE;
 	}
+	pp_markdown_shutdown();
 	xmlCleanupParser();
+	/* ICU keeps process-wide caches (plural rules, locale data) until this;
+	 * releasing them keeps leak checkers' reports meaningful. */
+	u_cleanup();
 	return rc;
 }

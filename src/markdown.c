@@ -5,10 +5,13 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
+#include <cmark-gfm/registry.h>
 
 #include "l10n.h"
 
 void pp_markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
+
+void pp_markdown_shutdown(void) { cmark_release_plugins(); }
 
 cmark_node *pp_markdown_parse(const char *text, size_t len)
 {

@@ -35,6 +35,8 @@ typedef struct {
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */
 void pp_markdown_init(void);
+/* Releases them at exit, after the last parse. */
+void pp_markdown_shutdown(void);
 
 /* Parses UTF-8 Markdown; NULL when out of memory. */
 cmark_node *pp_markdown_parse(const char *text, size_t len);

@@ -465,6 +465,8 @@ char *pp_theme_format_count(const pp_theme *theme, const char *locale, const cha
 	UMessageFormat *fmt = umsg_open(upattern, len, icu_locale, &parse_error, &status);
 	free(upattern);
 	if (U_FAILURE(status)) {
+		if (fmt) /* ICU may hand back a half-built formatter on failure */
+			umsg_close(fmt);
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' is not valid ICU MessageFormat: %s",
 		         key, locale, u_errorName(status));
 		return NULL;
