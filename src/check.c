@@ -6,6 +6,7 @@
 #include "content.h"
 #include "feeds.h"
 #include "fsutil.h"
+#include "l10n.h"
 #include "markdown.h"
 #include "site.h"
 #include "template.h"
@@ -52,6 +53,35 @@ static void check_translations(const pp_site *site, const pp_check_options *o, p
 			            "newer than this locale's latest (%s)",
 			            site->default_locale, reference->date, latest->date);
 	}
+}
+
+/* Every bidi control, balanced or not, is listed for a reviewer to look at:
+ * unbalanced ones are already errors from loading. */
+typedef struct {
+	const char *path;
+	pp_diags *d;
+	int front_matter_lines; /* body lines are counted from the file's first line */
+} control_report;
+
+static void list_control(void *data, int line, int column, uint32_t c, int unbalanced)
+{
+	control_report *r = data;
+	if (unbalanced)
+		return;
+	char name[96];
+	pp_char_name(c, name, sizeof name);
+	pp_warning(r->d, r->path, line + r->front_matter_lines, column,
+	           "bidi control U+%04X (%s): check that the text displays as it reads", c, name);
+}
+
+static void check_bidi_controls(const pp_site *site, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++)
+		for (size_t j = 0; j < site->series[i].count; j++) {
+			const pp_version *v = &site->series[i].versions[j];
+			control_report r = {v->path, d, v->body_line - 1};
+			pp_bidi_controls(v->body, v->body_len, list_control, &r);
+		}
 }
 
 /* ---- links --------------------------------------------------------------- */
@@ -247,6 +277,7 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_site_titles(site, d);
 		check_translations(site, options, d);
 		check_links(site, d);
+		check_bidi_controls(site, d);
 		if (options->published)
 			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);

@@ -135,6 +135,26 @@ static const char *next_line(const char *p, const char *end)
 	return nl ? nl + 1 : end;
 }
 
+typedef struct {
+	const char *path;
+	pp_diags *d;
+} bidi_report;
+
+static void refuse_unbalanced(void *data, int line, int column, uint32_t c, int unbalanced)
+{
+	bidi_report *r = data;
+	if (!unbalanced)
+		return;
+	char name[96];
+	pp_char_name(c, name, sizeof name);
+	int closer = c == 0x202C || c == 0x2069;
+	pp_error(r->d, r->path, line, column,
+	         closer ? "bidi control U+%04X (%s) closes nothing on its line"
+	                : "unbalanced bidi control U+%04X (%s): not closed on its line, it can make the "
+	                  "text display differently from what it says",
+	         c, name);
+}
+
 int pp_version_parse(const char *path, const char *data, size_t len, const char *expected_date,
                      pp_version *out, pp_diags *d)
 {
@@ -150,6 +170,8 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 			         (unsigned char)data[offset], offset);
 		return -1;
 	}
+	bidi_report report = {path, d};
+	pp_bidi_controls(data, len, refuse_unbalanced, &report);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 		data += 3;
 		len -= 3;
@@ -551,7 +573,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 			} else {
 				if (load_series(series, path, root_real, d) != 0)
 					rc = -1;
-				if (series->count == 0)
+				else if (series->count == 0)
 					pp_warning(d, path, 0, 0, "no versions (YYYY-MM-DD.md files) in this locale");
 			}
 		}

@@ -8,6 +8,7 @@
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
+#include <unicode/uchar.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
@@ -205,4 +206,70 @@ int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column, s
 		}
 	}
 	return 0;
+}
+
+static int is_opener(UChar32 c) { return (c >= 0x202A && c <= 0x202E && c != 0x202C) || (c >= 0x2066 && c <= 0x2068); }
+static int is_isolate_opener(UChar32 c) { return c >= 0x2066 && c <= 0x2068; }
+
+typedef struct {
+	UChar32 c;
+	int line, column;
+} open_control;
+
+static void flush_line(open_control *stack, size_t *depth, pp_bidi_visitor visit, void *data)
+{
+	for (size_t i = 0; i < *depth; i++)
+		visit(data, stack[i].line, stack[i].column, (uint32_t)stack[i].c, 1);
+	*depth = 0;
+}
+
+void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void *data)
+{
+	/* The bidi algorithm allows 125 levels; deeper ones are ignored by it
+	 * and reported by us as unbalanced all the same. */
+	open_control stack[128];
+	size_t depth = 0;
+	const uint8_t *s = (const uint8_t *)text;
+	int32_t i = 0, n = (int32_t)len;
+	int line = 1, column = 1;
+	while (i < n) {
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c == '\n') {
+			flush_line(stack, &depth, visit, data);
+			line++;
+			column = 1;
+			continue;
+		}
+		if (is_opener(c)) {
+			if (depth < 128)
+				stack[depth++] = (open_control){c, line, column};
+			else
+				visit(data, line, column, (uint32_t)c, 1);
+		} else if (c == 0x202C || c == 0x2069) {
+			/* PDF closes the latest embedding or override, PDI the latest
+			 * isolate (and whatever embeddings it contains). */
+			int want_isolate = c == 0x2069;
+			size_t k = depth;
+			while (k > 0 && is_isolate_opener(stack[k - 1].c) != want_isolate && want_isolate)
+				k--;
+			if (k > 0 && is_isolate_opener(stack[k - 1].c) == want_isolate) {
+				visit(data, stack[k - 1].line, stack[k - 1].column, (uint32_t)stack[k - 1].c, 0);
+				depth = k - 1;
+				visit(data, line, column, (uint32_t)c, 0);
+			} else {
+				visit(data, line, column, (uint32_t)c, 1);
+			}
+		}
+		column++;
+	}
+	flush_line(stack, &depth, visit, data);
+}
+
+void pp_char_name(uint32_t c, char *buf, size_t len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	u_charName((UChar32)c, U_UNICODE_CHAR_NAME, buf, (int32_t)len, &status);
+	if (U_FAILURE(status) || !*buf)
+		snprintf(buf, len, "U+%04X", c);
 }

@@ -50,6 +50,20 @@ pp_direction pp_text_direction(const char *utf8, size_t len);
 int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column,
                          size_t *offset);
 
+/* Bidi formatting controls (U+202A-U+202E embeddings and overrides,
+ * U+2066-U+2069 isolates) can make text display other than it reads in the
+ * source ("Trojan Source", CVE-2021-42574). The marks Arabic typing needs
+ * (U+200E, U+200F, U+061C) are not controls here.
+ * For each control in text, calls visit with its 1-based line and column
+ * (in characters), the code point, and whether it is left unclosed at the
+ * end of its line (openers) or closes nothing (closers): the bidi algorithm
+ * ends every embedding and isolate at a paragraph separator, LF included. */
+typedef void (*pp_bidi_visitor)(void *data, int line, int column, uint32_t c, int unbalanced);
+void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void *data);
+
+/* "RIGHT-TO-LEFT OVERRIDE" for U+202E: the character's Unicode name. */
+void pp_char_name(uint32_t c, char *buf, size_t len);
+
 /* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */
 uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len);
 char *pp_from_utf16(const uint16_t *text, int32_t len);

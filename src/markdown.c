@@ -9,6 +9,9 @@
 
 #include "l10n.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf16.h>
+
 void pp_markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
 
 void pp_markdown_shutdown(void) { cmark_release_plugins(); }
@@ -434,6 +437,172 @@ static int is_leaf(cmark_node *node)
 	}
 }
 
+/* ---- runs of the other direction inside text ---- */
+
+/* Bidi classes seen from a context direction: the strong class of the other
+ * direction starts a run; numbers, signs and separators can belong to one. */
+static int opposite_strong(UCharDirection d, int rtl)
+{
+	return rtl ? d == U_LEFT_TO_RIGHT : (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC);
+}
+
+static int number_part(UCharDirection d)
+{
+	return d == U_EUROPEAN_NUMBER || d == U_EUROPEAN_NUMBER_SEPARATOR ||
+	       d == U_EUROPEAN_NUMBER_TERMINATOR || d == U_COMMON_NUMBER_SEPARATOR;
+}
+
+static UCharDirection dir_at(const UChar *s, int32_t i, int32_t n, int32_t *next)
+{
+	UChar32 c;
+	U16_NEXT(s, i, n, c);
+	*next = i;
+	return u_charDirection(c);
+}
+
+/* End (exclusive) of the run of the other direction that starts at i, or i
+ * when none starts there. A run reaches its last strong character or digit,
+ * crossing spaces and separators between them, then takes signs glued to its
+ * end ("C++", "100%") but not sentence punctuation. A run of digits alone is
+ * only taken when it has signs or separators inside ("+966 11 234 5678",
+ * "2024-09-01"), since plain numbers already display correctly. */
+static int32_t run_end(const UChar *s, int32_t i, int32_t n, int rtl)
+{
+	int32_t next;
+	UCharDirection d = dir_at(s, i, n, &next);
+	int starts = opposite_strong(d, rtl) ||
+	             (rtl && (d == U_EUROPEAN_NUMBER || ((d == U_EUROPEAN_NUMBER_SEPARATOR ||
+	                                                  d == U_EUROPEAN_NUMBER_TERMINATOR) &&
+	                                                 next < n && dir_at(s, next, n, &next) == U_EUROPEAN_NUMBER)));
+	if (!starts)
+		return i;
+	int32_t k = i, good_end = i;
+	int strong = 0, digits = 0, joiners = 0, pending_joiners = 0;
+	while (k < n) {
+		d = dir_at(s, k, n, &next);
+		if (opposite_strong(d, rtl) || (rtl && d == U_EUROPEAN_NUMBER) ||
+		    (!rtl && (d == U_ARABIC_NUMBER || d == U_EUROPEAN_NUMBER)) ||
+		    (d == U_DIR_NON_SPACING_MARK && good_end == k)) {
+			strong |= opposite_strong(d, rtl);
+			digits |= d == U_EUROPEAN_NUMBER || d == U_ARABIC_NUMBER;
+			joiners += pending_joiners;
+			pending_joiners = 0;
+			good_end = next;
+		} else if (d == U_WHITE_SPACE_NEUTRAL || (rtl && number_part(d)) ||
+		           (!rtl && d == U_OTHER_NEUTRAL)) {
+			pending_joiners++;
+		} else {
+			break;
+		}
+		k = next;
+	}
+	/* Signs glued to the end belong to the run ("C++", "C#", "50%"). */
+	while (good_end < n) {
+		d = dir_at(s, good_end, n, &next);
+		if (d != U_EUROPEAN_NUMBER_SEPARATOR && d != U_EUROPEAN_NUMBER_TERMINATOR)
+			break;
+		good_end = next;
+		joiners++;
+	}
+	if (strong || (digits && joiners > 0))
+		return good_end;
+	return i;
+}
+
+/* A text node, or a <span dir> holding one. */
+static xmlNodePtr piece(const UChar *s, int32_t len, const char *dir)
+{
+	char *text = pp_from_utf16(s, len);
+	xmlNodePtr node = text ? xmlNewText(BAD_CAST text) : NULL;
+	free(text);
+	if (!node || !dir)
+		return node;
+	xmlNodePtr span = xmlNewNode(NULL, BAD_CAST "span");
+	if (!span) {
+		xmlFreeNode(node);
+		return NULL;
+	}
+	xmlSetProp(span, BAD_CAST "dir", BAD_CAST dir);
+	xmlAddChild(span, node);
+	return span;
+}
+
+/* Puts node after *last (or in place of the original text node first);
+ * pieces alternate text and span, so libxml2 never merges two text nodes. */
+static int place(xmlNodePtr original, xmlNodePtr *last, xmlNodePtr node)
+{
+	if (!node)
+		return -1;
+	if (!*last)
+		xmlReplaceNode(original, node);
+	else
+		xmlAddNextSibling(*last, node);
+	*last = node;
+	return 0;
+}
+
+/* Wraps runs of the other direction in a text node in <span dir>, which
+ * isolates them (HTML gives dir on inline elements unicode-bidi: isolate):
+ * neighbouring punctuation then stays where the author put it. */
+static int isolate_text(xmlNodePtr text, int rtl)
+{
+	int32_t n;
+	UChar *s = pp_to_utf16((const char *)text->content, strlen((const char *)text->content), &n);
+	if (!s)
+		return -1;
+	int32_t plain_start = 0, i = 0;
+	int rc = 0;
+	xmlNodePtr last = NULL;
+	while (i < n && rc == 0) {
+		int32_t end = run_end(s, i, n, rtl);
+		if (end == i) {
+			U16_FWD_1(s, i, n);
+			continue;
+		}
+		if (i > plain_start)
+			rc |= place(text, &last, piece(s + plain_start, i - plain_start, NULL));
+		rc |= place(text, &last, piece(s + i, end - i, rtl ? "ltr" : "rtl"));
+		plain_start = i = end;
+	}
+	if (last) {
+		if (rc == 0 && n > plain_start)
+			rc |= place(text, &last, piece(s + plain_start, n - plain_start, NULL));
+		xmlFreeNode(text); /* replaced by the first piece */
+	}
+	free(s);
+	return rc;
+}
+
+static int is_block_name(const xmlChar *name)
+{
+	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote",
+	                                     "td", "th", "ul", "ol", "pre", "table", "div", "hr"};
+	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+		if (xmlStrcmp(name, BAD_CAST blocks[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The text of block, outside nested blocks and elements that carry their own
+ * direction or are code. */
+static int isolate_runs(xmlNodePtr block, int rtl)
+{
+	xmlNodePtr child = block->children;
+	while (child) {
+		xmlNodePtr next = child->next;
+		if (child->type == XML_TEXT_NODE && child->content) {
+			if (isolate_text(child, rtl) != 0)
+				return -1;
+		} else if (child->type == XML_ELEMENT_NODE && !is_block_name(child->name) &&
+		           !xmlHasProp(child, BAD_CAST "dir") && xmlStrcmp(child->name, BAD_CAST "code") != 0) {
+			if (isolate_runs(child, rtl) != 0)
+				return -1;
+		}
+		child = next;
+	}
+	return 0;
+}
+
 static void exit_element(xmlNodePtr el, const pp_md_context *ctx)
 {
 	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -445,6 +614,7 @@ static void exit_element(xmlNodePtr el, const pp_md_context *ctx)
 	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
 		if (xmlStrcmp(el->name, BAD_CAST blocks[i]) == 0) {
 			set_block_direction(el, ctx);
+			isolate_runs(el, pp_dom_inherited_rtl(el, ctx->rtl));
 			return;
 		}
 }

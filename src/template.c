@@ -718,6 +718,10 @@ int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len)
 	xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
 	if (!buf)
 		return -1;
+	/* Without a declared encoding libxml2 writes non-ASCII text as character
+	 * references; pages are UTF-8 and say so. */
+	if (!doc->encoding)
+		doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
 	/* HTML serializer: void elements without end tags, <!DOCTYPE html>, and
 	 * every text and attribute value escaped. "UTF-8" keeps Arabic as text
 	 * instead of numeric character references. */

@@ -205,6 +205,37 @@ static void test_multiline_summary(void **state)
 	             "p/ar/2024-01-15.md:4:10: error: 'summary' must be one line\n");
 }
 
+static void test_unbalanced_bidi_controls_refused(void **state)
+{
+	(void)state;
+	/* Trojan Source: a right-to-left override left open reorders the rest of the line. */
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\n---\n\nالمبلغ \u202E100$ للمستخدم\n",
+	             "p/ar/2024-01-15.md:6:8: error: unbalanced bidi control U+202E (RIGHT-TO-LEFT "
+	             "OVERRIDE): not closed on its line, it can make the text display differently from "
+	             "what it says\n");
+	/* Closed on the next line is not closed: LF ends every embedding. */
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\n---\n\nx \u2067y\n\u2069z\n",
+	             "p/ar/2024-01-15.md:6:3: error: unbalanced bidi control U+2067 (RIGHT-TO-LEFT "
+	             "ISOLATE): not closed on its line, it can make the text display differently from "
+	             "what it says\n"
+	             "p/ar/2024-01-15.md:7:1: error: bidi control U+2069 (POP DIRECTIONAL ISOLATE) closes "
+	             "nothing on its line\n");
+}
+
+static void test_balanced_controls_and_marks_accepted(void **state)
+{
+	(void)state;
+	const char *text = "---\ntitle: T\nupdated: 2024-01-15\n---\n\n"
+	                   "الرقم \u2066+966 11\u2069 و \u202Bx\u202C و\u200F \u200E \u061C.\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("x.md", text, strlen(text), NULL, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	pp_version_clear(&v);
+	free(msgs);
+}
+
 /* ---- whole content directories ---- */
 
 static char *make_site(const char *site_yaml)
@@ -354,6 +385,8 @@ int main(void)
 		cmocka_unit_test(test_duplicated_front_matter),
 		cmocka_unit_test(test_no_text),
 		cmocka_unit_test(test_multiline_summary),
+		cmocka_unit_test(test_unbalanced_bidi_controls_refused),
+		cmocka_unit_test(test_balanced_controls_and_marks_accepted),
 		cmocka_unit_test(test_site_loads_sorted_versions),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_symlink_outside_content),

@@ -188,6 +188,42 @@ static void test_ltr_runs_isolated_in_rtl(void **state)
 	release(&r);
 }
 
+static void test_opposite_runs_isolated_inside_text(void **state)
+{
+	(void)state;
+	/* The example of issue 6: C++ must not show as ++C, the plus sign stays
+	 * before the digits, and the full stop stays at the sentence's end. */
+	rendered r = render("نستخدم C++ ونرد على الرقم +966 11 234 5678 خلال يومين.\n", 1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p/span[@dir='ltr']"), 2);
+	assert_int_equal(tu_count(page, "//p/span[@dir='ltr'][.='C++']"), 1);
+	assert_int_equal(tu_count(page, "//p/span[@dir='ltr'][.='+966 11 234 5678']"), 1);
+	char *text = tu_string(page, "string(//p)");
+	assert_string_equal(text, "نستخدم C++ ونرد على الرقم +966 11 234 5678 خلال يومين.");
+	free(text);
+	xmlFreeDoc(page);
+	release(&r);
+	/* Dates and percentages are isolated; a plain number is left alone. */
+	r = render("تنتهي المهلة في 2024-09-01 بعد 30 يومًا، والنسبة 50%.\n", 1);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p/span[@dir='ltr'][.='2024-09-01']"), 1);
+	assert_int_equal(tu_count(page, "//p/span[@dir='ltr'][.='50%']"), 1);
+	assert_int_equal(tu_count(page, "//p/span[contains(., '30')]"), 0);
+	xmlFreeDoc(page);
+	release(&r);
+	/* The other way round: Arabic inside English, brackets left outside. */
+	r = render("We are Malachite (مالاكايت للبرمجيات) since 2010.\n", 0);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p/span[@dir='rtl'][.='مالاكايت للبرمجيات']"), 1);
+	assert_int_equal(tu_count(page, "//p/span"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+	/* Text of one direction only gets nothing. */
+	r = render("نص عربي فقط، بلا أي كلمة لاتينية.\n", 1);
+	assert_null(strstr(r.html, "<span"));
+	release(&r);
+}
+
 static void test_deep_nesting_does_not_crash(void **state)
 {
 	(void)state;
@@ -223,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_dangerous_urls_removed),
 		cmocka_unit_test(test_block_direction),
 		cmocka_unit_test(test_ltr_runs_isolated_in_rtl),
+		cmocka_unit_test(test_opposite_runs_isolated_inside_text),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -327,6 +327,20 @@ static void test_check_raw_html_and_bad_links(void **state)
 	free(p);
 }
 
+static void test_check_lists_bidi_controls(void **state)
+{
+	fixture *f = *state;
+	char *p = add_version(f, "privacy/en/2025-01-01.md",
+	                      "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\nCall \u2067+966\u2069 now.\n");
+	expect_check_output(f, NULL, 0,
+	                    "privacy/en/2025-01-01.md:6:6: warning: bidi control U+2067 (RIGHT-TO-LEFT "
+	                    "ISOLATE): check that the text displays as it reads\n"
+	                    "privacy/en/2025-01-01.md:6:11: warning: bidi control U+2069 (POP DIRECTIONAL "
+	                    "ISOLATE): check that the text displays as it reads\n");
+	unlink(p);
+	free(p);
+}
+
 static void test_check_translation_behind(void **state)
 {
 	fixture *f = *state;
@@ -467,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_source_date_epoch),
 		cmocka_unit_test(test_check_clean_content),
 		cmocka_unit_test(test_check_raw_html_and_bad_links),
+		cmocka_unit_test(test_check_lists_bidi_controls),
 		cmocka_unit_test(test_check_translation_behind),
 		cmocka_unit_test(test_check_json),
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
