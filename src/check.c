@@ -84,6 +84,54 @@ static void check_bidi_controls(const pp_site *site, pp_diags *d)
 		}
 }
 
+/* Anchors shared across languages only work when every locale of a version
+ * pins the same ids. */
+static int has_id(char **ids, size_t count, const char *id)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void check_pinned_ids(const pp_site *site, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (strcmp(s->locale, site->default_locale) == 0)
+			continue;
+		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
+		for (size_t j = 0; authority && j < s->count; j++) {
+			const pp_version *v = &s->versions[j];
+			const pp_version *ref = NULL;
+			for (size_t k = 0; k < authority->count; k++)
+				if (strcmp(authority->versions[k].date, v->date) == 0)
+					ref = &authority->versions[k];
+			if (!ref)
+				continue;
+			char **mine, **theirs;
+			size_t n_mine, n_theirs;
+			if (pp_markdown_pinned_ids(v->body, v->body_len, &mine, &n_mine) != 0)
+				continue;
+			if (pp_markdown_pinned_ids(ref->body, ref->body_len, &theirs, &n_theirs) == 0) {
+				for (size_t k = 0; k < n_theirs; k++)
+					if (!has_id(mine, n_mine, theirs[k]))
+						pp_warning(d, v->path, 0, 0,
+						           "the '%s' version pins the id '%s' and this one does not: links to "
+						           "#%s will not find the section in this language",
+						           site->default_locale, theirs[k], theirs[k]);
+				for (size_t k = 0; k < n_mine; k++)
+					if (!has_id(theirs, n_theirs, mine[k]))
+						pp_warning(d, v->path, 0, 0,
+						           "pins the id '%s', which the '%s' version does not", mine[k],
+						           site->default_locale);
+				pp_free_ids(theirs, n_theirs);
+			}
+			pp_free_ids(mine, n_mine);
+		}
+	}
+}
+
 /* ---- links --------------------------------------------------------------- */
 
 /* The path of the base URL ("/" or "/project/"), for root-relative links. */
@@ -278,6 +326,7 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_translations(site, options, d);
 		check_links(site, d);
 		check_bidi_controls(site, d);
+		check_pinned_ids(site, d);
 		if (options->published)
 			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);

@@ -760,6 +760,16 @@ static void enter_section(diff_state *st, xmlNodePtr heading)
 	st->section_index++;
 }
 
+static void strip_ids(xmlNodePtr node)
+{
+	for (; node; node = node->next) {
+		if (node->type != XML_ELEMENT_NODE)
+			continue;
+		xmlUnsetProp(node, BAD_CAST "id");
+		strip_ids(node->children);
+	}
+}
+
 /* Copies an item (from either version) into out and marks it added,
  * removed or moved. */
 static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int op, xmlNodePtr out)
@@ -814,6 +824,10 @@ static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int
 		return;
 	}
 	xmlAddChild(out, copy);
+	/* The newer text owns the ids (heading anchors): a removed copy keeping
+	 * them would make two elements with one id. */
+	if (op == OP_DELETE)
+		strip_ids(copy);
 	add_class(copy, op == OP_DELETE ? (it->moved ? "diff-moved-from" : "diff-removed")
 	                                : (it->moved ? "diff-moved-to" : "diff-added"));
 	mark_block(st, copy, op, &id, it->moved);

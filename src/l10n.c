@@ -1,5 +1,6 @@
 #include "l10n.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
 #include <unicode/uchar.h>
+#include <unicode/utrans.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
@@ -272,4 +274,68 @@ void pp_char_name(uint32_t c, char *buf, size_t len)
 	u_charName((UChar32)c, U_UNICODE_CHAR_NAME, buf, (int32_t)len, &status);
 	if (U_FAILURE(status) || !*buf)
 		snprintf(buf, len, "U+%04X", c);
+}
+
+struct pp_slugger {
+	UTransliterator *to_ascii;
+};
+
+pp_slugger *pp_slugger_new(void)
+{
+	pp_slugger *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	UErrorCode status = U_ZERO_ERROR;
+	s->to_ascii = utrans_openU(u"Any-Latin; Latin-ASCII", -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+	if (U_FAILURE(status)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void pp_slugger_free(pp_slugger *slugger)
+{
+	if (!slugger)
+		return;
+	utrans_close(slugger->to_ascii);
+	free(slugger);
+}
+
+char *pp_slug(pp_slugger *slugger, const char *utf8)
+{
+	int32_t len;
+	UChar *text = pp_to_utf16(utf8, strlen(utf8), &len);
+	if (!text)
+		return NULL;
+	/* Transliteration can lengthen text (one Arabic letter, two Latin ones). */
+	int32_t capacity = len * 4 + 16, limit = len;
+	UChar *buf = realloc(text, (size_t)capacity * sizeof *buf);
+	if (!buf) {
+		free(text);
+		return NULL;
+	}
+	UErrorCode status = U_ZERO_ERROR;
+	utrans_transUChars(slugger->to_ascii, buf, &len, capacity, 0, &limit, &status);
+	char *ascii = U_SUCCESS(status) ? pp_from_utf16(buf, len) : NULL;
+	free(buf);
+	if (!ascii)
+		return NULL;
+	size_t w = 0;
+	int pending_dash = 0;
+	for (const char *p = ascii; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x80 && isalnum(c)) {
+			if (pending_dash && w > 0)
+				ascii[w++] = '-';
+			pending_dash = 0;
+			ascii[w++] = (char)tolower(c);
+		} else if (c < 0x80 && c != '\'' && c != 0x60) {
+			pending_dash = 1;
+		}
+		/* Apostrophes and what transliteration leaves outside ASCII (the
+		 * modifier letters for ayn and hamza) join a word rather than split it. */
+	}
+	ascii[w] = '\0';
+	return ascii;
 }

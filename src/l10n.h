@@ -64,6 +64,16 @@ void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void 
 /* "RIGHT-TO-LEFT OVERRIDE" for U+202E: the character's Unicode name. */
 void pp_char_name(uint32_t c, char *buf, size_t len);
 
+/* Readable ASCII anchors from any script, through ICU transliteration
+ * ("Any-Latin; Latin-ASCII"): "معلومات الهوية الشخصية" -> "m-lwmat-alhwyt-alshkhsyt".
+ * A slugger holds an ICU transliterator, which is costly to open: make one
+ * per thread and reuse it. */
+typedef struct pp_slugger pp_slugger;
+pp_slugger *pp_slugger_new(void);
+void pp_slugger_free(pp_slugger *slugger);
+/* Lowercase ASCII letters and digits joined by '-'; "" when nothing is left. */
+char *pp_slug(pp_slugger *slugger, const char *utf8);
+
 /* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */
 uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len);
 char *pp_from_utf16(const uint16_t *text, int32_t len);

@@ -7,6 +7,7 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm/registry.h>
 
+#include "fsutil.h"
 #include "l10n.h"
 
 #include <unicode/uchar.h>
@@ -231,6 +232,10 @@ typedef struct {
 	const pp_md_context *ctx;
 	pp_diags *d;
 	int failed;
+	pp_slugger *slugger;
+	int own_slugger;
+	char **ids;        /* ids given so far in this document */
+	size_t id_count;
 } render_state;
 
 static int line_of(const render_state *st, cmark_node *node)
@@ -437,6 +442,185 @@ static int is_leaf(cmark_node *node)
 	}
 }
 
+/* ---- attribute blocks and heading ids ---- */
+
+/* Reads an attribute block "{#id}", "{: #id }", "{: #id .class key=v}" into
+ * its id (malloc'ed in *id, NULL when it names none). Returns 1 when text is
+ * an attribute block at all. */
+static int parse_attribute_block(const char *text, size_t len, char **id)
+{
+	*id = NULL;
+	if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+		return 0;
+	const char *p = text + 1, *end = text + len - 1;
+	if (p < end && *p == ':')
+		p++;
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *word = p;
+		while (p < end && *p != ' ' && *p != '\t')
+			p++;
+		if (word < p && *word == '#' && p - word > 1 && isalpha((unsigned char)word[1])) {
+			size_t n = (size_t)(p - word - 1);
+			int ok = 1;
+			for (size_t i = 0; i < n; i++)
+				ok &= isalnum((unsigned char)word[1 + i]) || strchr("-_:.", word[1 + i]) != NULL;
+			if (ok && !*id)
+				*id = strndup(word + 1, n);
+		}
+	}
+	return 1;
+}
+
+/* Finds an attribute block at the end of a heading's text: "Title {#id}".
+ * Returns its start in text, or NULL. */
+static const char *trailing_attribute_block(const char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	if (n == 0 || text[n - 1] != '}')
+		return NULL;
+	const char *open = NULL;
+	for (size_t i = n; i-- > 0;)
+		if (text[i] == '{') {
+			open = text + i;
+			break;
+		}
+	/* Only a block that follows a space, or the whole text, is an attribute block. */
+	if (!open || (open > text && open[-1] != ' ' && open[-1] != '\t'))
+		return NULL;
+	return open;
+}
+
+static int id_taken(const render_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->id_count; i++)
+		if (strcmp(st->ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Gives the heading an id unique in the document: wanted (pinned) or its
+ * transliterated text, with "-2", "-3"... when taken. */
+static void assign_heading_id(render_state *st, xmlNodePtr heading, cmark_node *node, const char *pinned)
+{
+	char *base = NULL;
+	if (pinned) {
+		base = strdup(pinned);
+	} else {
+		xmlChar *text = xmlNodeGetContent(heading);
+		if (!st->slugger && !st->own_slugger) {
+			st->slugger = pp_slugger_new();
+			st->own_slugger = 1;
+		}
+		base = text && st->slugger ? pp_slug(st->slugger, (const char *)text) : NULL;
+		xmlFree(text);
+		if (base && !*base) {
+			free(base);
+			base = strdup("section");
+		}
+	}
+	if (!base)
+		return;
+	char *id = strdup(base);
+	for (int k = 2; id && id_taken(st, id); k++) {
+		free(id);
+		id = pp_strdup_printf("%s-%d", base, k);
+	}
+	if (id && pinned && strcmp(id, base) != 0)
+		pp_warning(st->d, st->ctx->path, cmark_node_get_start_line(node) + st->ctx->line_offset,
+		           cmark_node_get_start_column(node), "id '%s' is pinned twice; this one becomes '%s'",
+		           base, id);
+	char **grown = id ? realloc(st->ids, (st->id_count + 1) * sizeof *grown) : NULL;
+	if (grown) {
+		st->ids = grown;
+		st->ids[st->id_count++] = id;
+		xmlSetProp(heading, BAD_CAST "id", BAD_CAST id);
+	} else {
+		free(id);
+	}
+	free(base);
+}
+
+static void warn_attribute_block(render_state *st, cmark_node *node, const char *block)
+{
+	pp_warning(st->d, st->ctx->path, cmark_node_get_start_line(node) + st->ctx->line_offset,
+	           cmark_node_get_start_column(node),
+	           "attribute block '%s' is not understood and was dropped (only an id, as {#id} or "
+	           "{: #id }, is used)",
+	           block);
+}
+
+/* A heading's trailing attribute block: removed from its text; its id, if
+ * any, returned (malloc'ed). */
+static char *take_heading_attributes(render_state *st, xmlNodePtr heading, cmark_node *node)
+{
+	xmlNodePtr last = heading->last;
+	if (!last || last->type != XML_TEXT_NODE || !last->content)
+		return NULL;
+	const char *text = (const char *)last->content;
+	const char *block = trailing_attribute_block(text);
+	if (!block)
+		return NULL;
+	size_t n = strlen(block);
+	while (n > 0 && (block[n - 1] == ' ' || block[n - 1] == '\t'))
+		n--;
+	char *id = NULL;
+	parse_attribute_block(block, n, &id);
+	if (!id) {
+		char *shown = strndup(block, n);
+		warn_attribute_block(st, node, shown ? shown : "{}");
+		free(shown);
+	}
+	size_t keep = (size_t)(block - text);
+	while (keep > 0 && (text[keep - 1] == ' ' || text[keep - 1] == '\t'))
+		keep--;
+	xmlChar *rest = xmlStrndup(last->content, (int)keep);
+	xmlNodeSetContent(last, rest);
+	xmlFree(rest);
+	return id;
+}
+
+/* A paragraph that is only a kramdown attribute block ("{: #cookies }" on
+ * the line after a heading). Returns 1 when it was one and has been used or
+ * dropped, so the paragraph is not rendered. */
+static int apply_block_attributes(render_state *st, cmark_node *paragraph, xmlNodePtr cur)
+{
+	cmark_node *child = cmark_node_first_child(paragraph);
+	if (!child || cmark_node_next(child) || cmark_node_get_type(child) != CMARK_NODE_TEXT)
+		return 0;
+	const char *text = cmark_node_get_literal(child);
+	size_t n = text ? strlen(text) : 0;
+	if (n < 3 || text[0] != '{' || text[1] != ':')
+		return 0;
+	char *id = NULL;
+	if (!parse_attribute_block(text, n, &id))
+		return 0;
+	xmlNodePtr heading = cur->last;
+	while (heading && heading->type != XML_ELEMENT_NODE)
+		heading = heading->prev;
+	if (id && heading && heading->name[0] == 'h' && heading->name[1] >= '1' && heading->name[1] <= '6' &&
+	    !heading->name[2]) {
+		/* Replace the id the heading got from its text. */
+		xmlChar *old = xmlGetProp(heading, BAD_CAST "id");
+		for (size_t i = 0; old && i < st->id_count; i++)
+			if (xmlStrcmp(BAD_CAST st->ids[i], old) == 0) {
+				free(st->ids[i]);
+				st->ids[i] = st->ids[--st->id_count];
+				break;
+			}
+		xmlFree(old);
+		xmlUnsetProp(heading, BAD_CAST "id");
+		assign_heading_id(st, heading, paragraph, id);
+	} else {
+		warn_attribute_block(st, paragraph, text);
+	}
+	free(id);
+	return 1;
+}
+
 /* ---- runs of the other direction inside text ---- */
 
 /* Bidi classes seen from a context direction: the strong class of the other
@@ -603,8 +787,14 @@ static int isolate_runs(xmlNodePtr block, int rtl)
 	return 0;
 }
 
-static void exit_element(xmlNodePtr el, const pp_md_context *ctx)
+static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node)
 {
+	const pp_md_context *ctx = st->ctx;
+	if (el->name[0] == 'h' && el->name[1] >= '1' && el->name[1] <= '6' && !el->name[2]) {
+		char *pinned = take_heading_attributes(st, el, node);
+		assign_heading_id(st, el, node, pinned);
+		free(pinned);
+	}
 	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
 	                                     "li", "blockquote", "td", "th"};
 	if (xmlStrcmp(el->name, BAD_CAST "a") == 0) {
@@ -621,7 +811,7 @@ static void exit_element(xmlNodePtr el, const pp_md_context *ctx)
 
 int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d)
 {
-	render_state st = {ctx, d, 0};
+	render_state st = {.ctx = ctx, .d = d, .slugger = ctx->slugger};
 	cmark_iter *iter = cmark_iter_new(root);
 	if (!iter) {
 		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
@@ -637,6 +827,10 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		if (ev == CMARK_EVENT_ENTER) {
 			if (is_leaf(node)) {
 				add_leaf(&st, node, cur);
+			} else if (cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH &&
+			           apply_block_attributes(&st, node, cur)) {
+				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
+				cmark_node_set_user_data(node, cur);
 			} else if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) {
 				add_image(&st, node, cur);
 				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
@@ -653,17 +847,77 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		} else if (ev == CMARK_EVENT_EXIT) {
 			xmlNodePtr back = cmark_node_get_user_data(node);
 			if (cur != back && cur != parent && cur->type == XML_ELEMENT_NODE)
-				exit_element(cur, ctx);
+				exit_element(&st, cur, node);
 			if (back)
 				cur = back;
 		}
 	}
 	cmark_iter_free(iter);
+	pp_free_ids(st.ids, st.id_count);
+	if (st.own_slugger)
+		pp_slugger_free(st.slugger);
 	if (st.failed) {
 		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
 		return -1;
 	}
 	return 0;
+}
+
+void pp_free_ids(char **ids, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *count)
+{
+	*ids = NULL;
+	*count = 0;
+	cmark_node *doc = pp_markdown_parse(text, len);
+	if (!doc)
+		return -1;
+	cmark_iter *iter = cmark_iter_new(doc);
+	cmark_event_type ev;
+	int rc = 0;
+	cmark_node *previous_block = NULL;
+	while (rc == 0 && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		cmark_node_type type = cmark_node_get_type(node);
+		if (ev != CMARK_EVENT_EXIT || (type != CMARK_NODE_HEADING && type != CMARK_NODE_PARAGRAPH))
+			continue;
+		char *id = NULL;
+		cmark_node *last = cmark_node_last_child(node);
+		const char *lit = last && cmark_node_get_type(last) == CMARK_NODE_TEXT ? cmark_node_get_literal(last) : NULL;
+		if (type == CMARK_NODE_HEADING && lit) {
+			const char *block = trailing_attribute_block(lit);
+			if (block) {
+				size_t n = strlen(block);
+				while (n > 0 && block[n - 1] == ' ')
+					n--;
+				parse_attribute_block(block, n, &id);
+			}
+		} else if (type == CMARK_NODE_PARAGRAPH && lit && last == cmark_node_first_child(node) &&
+		           lit[0] == '{' && lit[1] == ':' && previous_block &&
+		           cmark_node_get_type(previous_block) == CMARK_NODE_HEADING &&
+		           cmark_node_next(previous_block) == node) {
+			parse_attribute_block(lit, strlen(lit), &id);
+		}
+		previous_block = node;
+		if (!id)
+			continue;
+		char **grown = realloc(*ids, (*count + 1) * sizeof *grown);
+		if (!grown) {
+			free(id);
+			rc = -1;
+			break;
+		}
+		*ids = grown;
+		(*ids)[(*count)++] = id;
+	}
+	cmark_iter_free(iter);
+	cmark_node_free(doc);
+	return rc;
 }
 
 xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_context *ctx,

@@ -7,6 +7,13 @@
  * which authors use for notes); link and image URLs with schemes other than
  * http, https, mailto and tel are removed with a warning.
  *
+ * Headings get ids: the one the author pinned with a trailing attribute block
+ * ("## Cookies {#cookies}", or kramdown's "{: #cookies }" at the end or on
+ * the next line), else a readable ASCII transliteration of the heading
+ * ("#mlwmat-alhwyt-alshkhsyt"), unique within the document, so links to a
+ * section survive new versions. Attribute blocks never show as text; one
+ * that is not understood is dropped with a warning.
+ *
  * Direction: each block whose first strong character (Unicode bidi rule P2)
  * disagrees with the direction around it gets its own dir attribute, and LTR
  * runs inside RTL text (code, links whose text is Latin) are isolated with
@@ -25,12 +32,14 @@
 #include <libxml/tree.h>
 
 #include "diag.h"
+#include "l10n.h"
 
 typedef struct {
 	const char *path;  /* source file named in messages */
 	int line_offset;   /* added to cmark's line numbers: the body's first line - 1 */
 	int rtl;           /* direction of the page the nodes go into */
 	int strict;        /* raw HTML and refused URLs are errors, not warnings (check) */
+	pp_slugger *slugger; /* for heading ids; NULL: one is opened for the call */
 } pp_md_context;
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */
@@ -51,6 +60,12 @@ int pp_markdown_render(cmark_node *node, xmlNodePtr parent, const pp_md_context 
  * error in d. The caller frees it with xmlFreeNode. */
 xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_context *ctx,
                                     pp_diags *d);
+
+/* The ids pinned by attribute blocks in text, in document order (for check:
+ * every locale of a version should pin the same set). *ids is malloc'ed,
+ * with malloc'ed strings; free with pp_free_ids. */
+int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *count);
+void pp_free_ids(char **ids, size_t count);
 
 /* Direction of the first strong character in the text under node, skipping
  * elements that carry their own dir (they are isolated). */

@@ -25,6 +25,7 @@ typedef struct {
 	asset *assets;
 	size_t asset_count;
 	int absolute_links;  /* for pages served at any URL (404.html) */
+	pp_slugger *slugger; /* heading ids; one per build, as opening it is costly */
 	size_t pages_done, pages_total;
 } build_ctx;
 
@@ -159,7 +160,7 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 			continue;
 		}
 		pp_md_context md = {v->path, v->body_line - 1, pp_locale_is_rtl(s->locale),
-		                    ctx->options && ctx->options->strict};
+		                    ctx->options && ctx->options->strict, ctx->slugger};
 		if (!(info->body = pp_markdown_to_container(v->body, v->body_len, &md, ctx->d)))
 			rc = -1;
 	}
@@ -621,6 +622,9 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d};
 	size_t errors_before = d->errors;
 	ctx.pages_total = count_pages(site);
+	ctx.slugger = pp_slugger_new();
+	if (!ctx.slugger)
+		pp_error(d, NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
 	for (size_t i = 0; d->errors == errors_before && i < site->series_count; i++)
@@ -638,5 +642,6 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	if (d->errors == errors_before)
 		pp_write_manifest(site, out, d);
 	free_assets(&ctx);
+	pp_slugger_free(ctx.slugger);
 	return d->errors == errors_before ? 0 : -1;
 }

@@ -200,6 +200,19 @@ static void test_heading_renamed(void **state)
 	release(&c);
 }
 
+static void test_renamed_heading_keeps_one_pinned_id(void **state)
+{
+	(void)state;
+	/* Different words, same pinned id: the id stays unique on the page. */
+	compared c = compare("## Cookies {#cookies}\n\nText.\n\n## Contact\n", "## Tracking technologies {#cookies}\n\nText.\n\n## Contact\n");
+	assert_int_equal(tu_count(c.page, "//*[@id='cookies']"), 1);
+	assert_int_equal(tu_count(c.page, "//h2[@id='cookies']/ins"), 1);
+	release(&c);
+	c = compare("## Cookies {#cookies}\n\nText.\n", "Intro.\n\n## Cookies {#cookies}\n\nText.\n\n## Cookies {#cookies}\n");
+	assert_int_equal(tu_count(c.page, "//*[@id='cookies']"), 1);
+	release(&c);
+}
+
 static void test_paragraph_moved(void **state)
 {
 	(void)state;
@@ -408,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_list_item_removed_keeps_numbers),
 		cmocka_unit_test(test_section_removed),
 		cmocka_unit_test(test_heading_renamed),
+		cmocka_unit_test(test_renamed_heading_keeps_one_pinned_id),
 		cmocka_unit_test(test_paragraph_moved),
 		cmocka_unit_test(test_identical_documents),
 		cmocka_unit_test(test_empty_old_document),

@@ -122,6 +122,29 @@ static void test_text_direction(void **state)
 	assert_int_equal(pp_text_direction("123 - ...", 9), PP_DIR_NEUTRAL);
 }
 
+static void expect_slug(pp_slugger *s, const char *text, const char *expected)
+{
+	char *slug = pp_slug(s, text);
+	assert_non_null(slug);
+	assert_string_equal(slug, expected);
+	free(slug);
+}
+
+static void test_slugs(void **state)
+{
+	(void)state;
+	pp_slugger *s = pp_slugger_new();
+	assert_non_null(s);
+	expect_slug(s, "معلومات الهوية الشخصية", "mlwmat-alhwyt-alshkhsyt");
+	expect_slug(s, "للتواصل معنا", "lltwasl-mna");
+	expect_slug(s, "Données personnelles", "donnees-personnelles");
+	expect_slug(s, "Cookies & Tracking", "cookies-tracking");
+	expect_slug(s, "Личные данные", "licnye-dannye");
+	expect_slug(s, "حماية البيانات (GDPR)", "hmayt-albyanat-gdpr");
+	expect_slug(s, "!!!", "");
+	pp_slugger_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_locale_validation),
 		cmocka_unit_test(test_native_names),
 		cmocka_unit_test(test_text_direction),
+		cmocka_unit_test(test_slugs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

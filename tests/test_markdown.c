@@ -224,6 +224,60 @@ static void test_opposite_runs_isolated_inside_text(void **state)
 	release(&r);
 }
 
+static void test_heading_ids(void **state)
+{
+	(void)state;
+	rendered r = render("## معلومات الهوية الشخصية\n\n## Cookies & Tracking\n\n"
+	                    "## ملفات تعريف الارتباط {#cookies}\n\n## البيانات\n{: #personal-data }\n\n"
+	                    "## Contact {: #contact .big }\n\n## Cookies & Tracking\n\n## !!!\n",
+	                    1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	/* Readable ASCII from the Arabic through ICU transliteration. */
+	assert_int_equal(tu_count(page, "//h2[@id='mlwmat-alhwyt-alshkhsyt']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id='cookies-tracking']"), 1);
+	/* Pinned ids, and the attribute blocks never show. */
+	assert_int_equal(tu_count(page, "//h2[@id='cookies'][.='ملفات تعريف الارتباط']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id='personal-data'][.='البيانات']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id='contact'][.='Contact']"), 1);
+	assert_int_equal(tu_count(page, "//p"), 0);
+	assert_null(strstr(r.html, "{"));
+	/* Unique within the page. */
+	assert_int_equal(tu_count(page, "//h2[@id='cookies-tracking-2']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id='section'][.='!!!']"), 1);
+	assert_int_equal(r.diags.count, 0);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_unknown_attribute_blocks_dropped_with_warning(void **state)
+{
+	(void)state;
+	rendered r = render("## Title {.wide}\n\nText.\n{: .note }\n\n{: .note }\n", 0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//h2[.='Title'][@id='title']"), 1);
+	assert_null(strstr(r.html, ".wide"));
+	assert_int_equal(r.diags.count, 2);
+	char *msg = first_message(&r);
+	assert_string_equal(msg, "doc.md:5:1: warning: attribute block '{.wide}' is not understood and was "
+	                         "dropped (only an id, as {#id} or {: #id }, is used)\n");
+	free(msg);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+static void test_pinned_ids_listed(void **state)
+{
+	(void)state;
+	const char *md = "## A {#a}\n\n## B\n{: #b }\n\n## C\n\nText {#not-a-heading}\n";
+	char **ids;
+	size_t count;
+	assert_int_equal(pp_markdown_pinned_ids(md, strlen(md), &ids, &count), 0);
+	assert_int_equal(count, 2);
+	assert_string_equal(ids[0], "a");
+	assert_string_equal(ids[1], "b");
+	pp_free_ids(ids, count);
+}
+
 static void test_deep_nesting_does_not_crash(void **state)
 {
 	(void)state;
@@ -260,6 +314,9 @@ int main(void)
 		cmocka_unit_test(test_block_direction),
 		cmocka_unit_test(test_ltr_runs_isolated_in_rtl),
 		cmocka_unit_test(test_opposite_runs_isolated_inside_text),
+		cmocka_unit_test(test_heading_ids),
+		cmocka_unit_test(test_unknown_attribute_blocks_dropped_with_warning),
+		cmocka_unit_test(test_pinned_ids_listed),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -341,6 +341,29 @@ static void test_check_lists_bidi_controls(void **state)
 	free(p);
 }
 
+static void test_check_pinned_ids_differ(void **state)
+{
+	fixture *f = *state;
+	char *path = tu_join(f->content, "privacy/en/2024-09-01.md");
+	char *original = tu_read(path, NULL);
+	char *changed = strdup(original);
+	char *id = strstr(changed, "{#sharing}");
+	assert_non_null(id);
+	memcpy(id, "{#sharer}", 9);
+	memmove(id + 9, id + 10, strlen(id + 10) + 1);
+	tu_write(path, changed);
+	expect_check_output(f, NULL, 0,
+	                    "privacy/en/2024-09-01.md:0:0: warning: the 'ar' version pins the id 'sharing' "
+	                    "and this one does not: links to #sharing will not find the section in this "
+	                    "language\n"
+	                    "privacy/en/2024-09-01.md:0:0: warning: pins the id 'sharer', which the 'ar' "
+	                    "version does not\n");
+	tu_write(path, original);
+	free(changed);
+	free(original);
+	free(path);
+}
+
 static void test_check_translation_behind(void **state)
 {
 	fixture *f = *state;
@@ -482,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_check_clean_content),
 		cmocka_unit_test(test_check_raw_html_and_bad_links),
 		cmocka_unit_test(test_check_lists_bidi_controls),
+		cmocka_unit_test(test_check_pinned_ids_differ),
 		cmocka_unit_test(test_check_translation_behind),
 		cmocka_unit_test(test_check_json),
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
