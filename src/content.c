@@ -342,6 +342,88 @@ static int check_base_url(const char *url)
 	return strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0 ? 0 : -1;
 }
 
+typedef struct {
+	pp_site *site;
+	pp_locale_settings *settings;
+} locale_settings_ctx;
+
+static int add_calendar(pp_locale_settings *ls, const pp_yaml *src, yaml_node_t *node, pp_diags *d)
+{
+	const char *name = pp_yaml_expect_scalar(src, "calendar", node, d);
+	if (!name)
+		return -1;
+	if (!pp_calendar_is_known(name)) {
+		pp_error(d, src->path, pp_yaml_line(src, node), pp_yaml_column(node),
+		         "unknown calendar '%s' (ICU knows gregorian, islamic-umalqura, islamic-civil, "
+		         "persian, hebrew, buddhist, japanese and others)",
+		         name);
+		return -1;
+	}
+	char **grown = realloc(ls->calendars, (ls->calendar_count + 1) * sizeof *grown);
+	if (!grown || !(grown[ls->calendar_count] = strdup(name)))
+		return -1;
+	ls->calendars = grown;
+	ls->calendar_count++;
+	return 0;
+}
+
+static int visit_locale_setting(void *ctx, const pp_yaml *src, const char *key, yaml_node_t *key_node,
+                                yaml_node_t *value, pp_diags *d)
+{
+	pp_locale_settings *ls = ((locale_settings_ctx *)ctx)->settings;
+	if (strcmp(key, "calendar") == 0) {
+		if (value->type == YAML_SEQUENCE_NODE) {
+			int rc = 0;
+			for (yaml_node_item_t *item = value->data.sequence.items.start;
+			     item < value->data.sequence.items.top; item++)
+				rc |= add_calendar(ls, src, yaml_document_get_node((yaml_document_t *)&src->doc, *item), d);
+			return rc;
+		}
+		return add_calendar(ls, src, value, d);
+	}
+	if (strcmp(key, "numbers") == 0) {
+		const char *name = pp_yaml_expect_scalar(src, key, value, d);
+		if (!name)
+			return -1;
+		if (!pp_numbering_is_known(name)) {
+			pp_error(d, src->path, pp_yaml_line(src, value), pp_yaml_column(value),
+			         "unknown numbering system '%s' (for example arab, latn, arabext, deva)", name);
+			return -1;
+		}
+		return (ls->numbers = strdup(name)) ? 0 : -1;
+	}
+	pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node),
+	         "unknown locale setting '%s' (known: calendar, numbers)", key);
+	return -1;
+}
+
+static int visit_locales(void *ctx, const pp_yaml *src, const char *key, yaml_node_t *key_node,
+                         yaml_node_t *value, pp_diags *d)
+{
+	pp_site *site = ctx;
+	char why[256];
+	if (pp_locale_validate(key, why, sizeof why) != 0) {
+		pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node), "%s", why);
+		return -1;
+	}
+	if (value->type != YAML_MAPPING_NODE) {
+		pp_error(d, src->path, pp_yaml_line(src, value), pp_yaml_column(value),
+		         "settings of locale '%s' must be a mapping (calendar, numbers)", key);
+		return -1;
+	}
+	pp_locale_settings *grown =
+	    realloc(site->locale_settings, (site->locale_settings_count + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	site->locale_settings = grown;
+	pp_locale_settings *ls = &grown[site->locale_settings_count++];
+	memset(ls, 0, sizeof *ls);
+	if (!(ls->locale = strdup(key)))
+		return -1;
+	locale_settings_ctx lctx = {site, ls};
+	return pp_yaml_each_pair(src, value, &lctx, visit_locale_setting, d);
+}
+
 static int visit_site(void *ctx, const pp_yaml *src, const char *key, yaml_node_t *key_node,
                       yaml_node_t *value, pp_diags *d)
 {
@@ -377,8 +459,17 @@ static int visit_site(void *ctx, const pp_yaml *src, const char *key, yaml_node_
 		}
 		return pp_yaml_each_pair(src, value, site, visit_titles, d);
 	}
+	if (strcmp(key, "locales") == 0) {
+		if (value->type != YAML_MAPPING_NODE) {
+			pp_error(d, src->path, line, column, "'locales' must map locales to their settings");
+			return -1;
+		}
+		return pp_yaml_each_pair(src, value, site, visit_locales, d);
+	}
 	pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node),
-	         "unknown key '%s' in site settings (known keys: default_locale, base_url, title)", key);
+	         "unknown key '%s' in site settings (known keys: default_locale, base_url, title, "
+	         "locales)",
+	         key);
 	return -1;
 }
 
@@ -604,6 +695,15 @@ void pp_site_free(pp_site *site)
 		free(site->titles[i].text);
 	}
 	free(site->titles);
+	for (size_t i = 0; i < site->locale_settings_count; i++) {
+		pp_locale_settings *ls = &site->locale_settings[i];
+		for (size_t j = 0; j < ls->calendar_count; j++)
+			free(ls->calendars[j]);
+		free(ls->calendars);
+		free(ls->locale);
+		free(ls->numbers);
+	}
+	free(site->locale_settings);
 	free(site->content_dir);
 	free(site->default_locale);
 	free(site->base_url);
@@ -684,6 +784,41 @@ const char *pp_site_title(const pp_site *site, const char *locale)
 			fallback = site->titles[i].text;
 	}
 	return fallback;
+}
+
+static const pp_locale_settings *settings_of(const pp_site *site, const char *locale)
+{
+	for (size_t i = 0; i < site->locale_settings_count; i++)
+		if (strcmp(site->locale_settings[i].locale, locale) == 0)
+			return &site->locale_settings[i];
+	return NULL;
+}
+
+const char *pp_site_numbers(const pp_site *site, const char *locale)
+{
+	const pp_locale_settings *ls = settings_of(site, locale);
+	return ls ? ls->numbers : NULL;
+}
+
+char *pp_site_number_locale(const pp_site *site, const char *locale)
+{
+	return pp_locale_with_numbers(locale, pp_site_numbers(site, locale));
+}
+
+char *pp_site_date_text(const pp_site *site, const char *locale, int year, int month, int day)
+{
+	const pp_locale_settings *ls = settings_of(site, locale);
+	if (!ls || ls->calendar_count == 0)
+		return pp_date_format_in(locale, NULL, ls ? ls->numbers : NULL, year, month, day);
+	char *text = pp_date_format_in(locale, ls->calendars[0], ls->numbers, year, month, day);
+	for (size_t i = 1; text && i < ls->calendar_count; i++) {
+		char *other = pp_date_format_in(locale, ls->calendars[i], ls->numbers, year, month, day);
+		char *joined = other ? pp_strdup_printf("%s (%s)", text, other) : NULL;
+		free(other);
+		free(text);
+		text = joined;
+	}
+	return text;
 }
 
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale)

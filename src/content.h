@@ -49,6 +49,14 @@ typedef struct {
 	char *text;
 } pp_localized;
 
+/* How a locale writes dates and numbers (site.yaml "locales"). */
+typedef struct {
+	char *locale;
+	char **calendars;   /* first is shown first; others follow in brackets */
+	size_t calendar_count;
+	char *numbers;      /* ICU numbering system, or NULL for the locale's own */
+} pp_locale_settings;
+
 typedef struct {
 	char *content_dir;
 	char *default_locale;  /* the authoritative language of every policy */
@@ -57,6 +65,8 @@ typedef struct {
 	size_t title_count;
 	pp_series *series;     /* sorted by policy, then locale */
 	size_t series_count;
+	pp_locale_settings *locale_settings;
+	size_t locale_settings_count;
 } pp_site;
 
 /* Loads and validates a content directory. base_url_override (may be NULL)
@@ -80,6 +90,18 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d);
 /* Parses "YYYY-MM-DD" (exactly that shape) into its parts; 0 when it is a
  * real calendar day. */
 int pp_parse_iso_date(const char *text, int *year, int *month, int *day);
+
+/* A date as the locale writes it, with the calendars and numbering system
+ * site.yaml gives it ("١ سبتمبر ٢٠٢٤", or "٢٨ صفر ١٤٤٦ هـ (١ سبتمبر ٢٠٢٤)"
+ * for two calendars). NULL when out of memory. */
+char *pp_site_date_text(const pp_site *site, const char *locale, int year, int month, int day);
+
+/* The locale tag to format other numbers with (counts), with the configured
+ * numbering system. malloc'ed. */
+char *pp_site_number_locale(const pp_site *site, const char *locale);
+
+/* The numbering system configured for a locale, or NULL. */
+const char *pp_site_numbers(const pp_site *site, const char *locale);
 
 /* Site title for a locale, falling back to the default locale's. */
 const char *pp_site_title(const pp_site *site, const char *locale);

@@ -132,7 +132,7 @@ int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_di
 		char *version_url = version_dir ? url_of(site, version_dir) : NULL;
 		char *changes_url = changes_dir ? url_of(site, changes_dir) : NULL;
 		char *entry_updated = rfc3339(v);
-		char *date_text = pp_date_format(s->locale, v->year, v->month, v->day);
+		char *date_text = pp_site_date_text(site, s->locale, v->year, v->month, v->day);
 		char *entry_title = date_text ? pp_strdup_printf("%s — %s", v->title, date_text) : NULL;
 		if (version_url && changes_url && entry_updated && entry_title) {
 			start(&x, "entry");

@@ -9,6 +9,7 @@
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
+#include <unicode/unumsys.h>
 #include <unicode/uchar.h>
 #include <unicode/utrans.h>
 #include <unicode/ustring.h>
@@ -154,13 +155,20 @@ int pp_date_is_valid(int year, int month, int day)
 	return year >= 1 && year <= 9999 && pp_date_to_udate(year, month, day, &ignored) == 0;
 }
 
-char *pp_date_format(const char *tag, int year, int month, int day)
+char *pp_date_format_in(const char *tag, const char *calendar, const char *numbers, int year,
+                        int month, int day)
 {
 	char id[ULOC_FULLNAME_CAPACITY];
 	double when;
 	if (icu_locale_id(tag, id, sizeof id) != 0 || pp_date_to_udate(year, month, day, &when) != 0)
 		return NULL;
 	UErrorCode status = U_ZERO_ERROR;
+	if (calendar)
+		uloc_setKeywordValue("calendar", calendar, id, sizeof id, &status);
+	if (numbers)
+		uloc_setKeywordValue("numbers", numbers, id, sizeof id, &status);
+	if (U_FAILURE(status))
+		return NULL;
 	/* UTC on both sides: a date is a day, not an instant, so the machine's
 	 * time zone must not move it. */
 	UDateFormat *fmt = udat_open(UDAT_NONE, UDAT_LONG, id, u"UTC", -1, NULL, 0, &status);
@@ -172,6 +180,43 @@ char *pp_date_format(const char *tag, int year, int month, int day)
 	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
 		return NULL;
 	return pp_from_utf16(text, len);
+}
+
+char *pp_date_format(const char *tag, int year, int month, int day)
+{
+	return pp_date_format_in(tag, NULL, NULL, year, month, day);
+}
+
+int pp_calendar_is_known(const char *calendar)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UEnumeration *all = ucal_getKeywordValuesForLocale("calendar", "root", 0, &status);
+	int found = 0;
+	const char *name;
+	while (U_SUCCESS(status) && (name = uenum_next(all, NULL, &status)) != NULL)
+		found |= strcmp(name, calendar) == 0;
+	uenum_close(all);
+	return found;
+}
+
+int pp_numbering_is_known(const char *numbers)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UNumberingSystem *ns = unumsys_openByName(numbers, &status);
+	int known = U_SUCCESS(status) && ns != NULL;
+	unumsys_close(ns);
+	return known;
+}
+
+char *pp_locale_with_numbers(const char *tag, const char *numbers)
+{
+	char id[ULOC_FULLNAME_CAPACITY], out[ULOC_FULLNAME_CAPACITY];
+	UErrorCode status = U_ZERO_ERROR;
+	if (!numbers || icu_locale_id(tag, id, sizeof id) != 0)
+		return strdup(tag);
+	uloc_setKeywordValue("numbers", numbers, id, sizeof id, &status);
+	uloc_toLanguageTag(id, out, sizeof out, 0, &status);
+	return U_SUCCESS(status) ? strdup(out) : strdup(tag);
 }
 
 pp_direction pp_text_direction(const char *utf8, size_t len)

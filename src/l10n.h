@@ -40,6 +40,20 @@ int pp_date_to_udate(int year, int month, int day, double *udate);
  * including ones given as -u- extensions ("ar-SA-u-ca-islamic-umalqura"). */
 char *pp_date_format(const char *tag, int year, int month, int day);
 
+/* As pp_date_format, in the given calendar ("gregorian", "islamic-umalqura",
+ * "persian"…) and numbering system ("arab", "latn"…); either may be NULL for
+ * the locale's own. */
+char *pp_date_format_in(const char *tag, const char *calendar, const char *numbers, int year,
+                        int month, int day);
+
+/* ICU knows this calendar / numbering system. */
+int pp_calendar_is_known(const char *calendar);
+int pp_numbering_is_known(const char *numbers);
+
+/* The BCP 47 tag with the numbering system as a -u-nu- keyword, for ICU
+ * formatting of other numbers (counts) in the same digits as dates. */
+char *pp_locale_with_numbers(const char *tag, const char *numbers);
+
 /* Direction of the first strong character in UTF-8 text (rule P2 of the
  * Unicode bidi algorithm). */
 pp_direction pp_text_direction(const char *utf8, size_t len);

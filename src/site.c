@@ -79,6 +79,11 @@ static int set_page_basics(build_ctx *ctx, pp_vars *vars, const char *page_path,
 	int rc = 0;
 	rc |= pp_vars_set(vars, "lang", locale);
 	rc |= pp_vars_set(vars, "dir", pp_locale_is_rtl(locale) ? "rtl" : "ltr");
+	const char *numbers = pp_site_numbers(ctx->site, locale);
+	if (numbers)
+		rc |= set_owned(vars, "numbers_class", pp_strdup_printf("numbers-%s", numbers));
+	else
+		rc |= pp_vars_set(vars, "numbers_class", NULL);
 	rc |= pp_vars_set(vars, "site_title", site_title);
 	rc |= pp_vars_set(vars, "page_title", page_title);
 	if (site_title && page_title && strcmp(site_title, page_title) != 0)
@@ -116,6 +121,8 @@ static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_pat
 	rc |= set_link(ctx, item, "href", page_path, target);
 	rc |= pp_vars_set(item, "current", strcmp(locale, page_locale) == 0 ? "true" : NULL);
 	char *absolute = canonical_url(ctx->site, target);
+	if (absolute && strcmp(locale, ctx->site->default_locale) == 0)
+		rc |= pp_vars_set(vars, "x_default_url", absolute);
 	if (absolute)
 		rc |= set_owned(item, "alternate_url", absolute);
 	return rc ? -1 : 0;
@@ -151,7 +158,7 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		version_info *info = &infos[i];
 		info->version = v;
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
-		info->date_text = pp_date_format(s->locale, v->year, v->month, v->day);
+		info->date_text = pp_site_date_text(ctx->site, s->locale, v->year, v->month, v->day);
 		if (i > 0)
 			info->changes_path = pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, v->date);
 		if (!info->path || !info->date_text || (i > 0 && !info->changes_path)) {
@@ -242,6 +249,34 @@ static int set_feed_link(build_ctx *ctx, pp_vars *vars, const pp_series *s, cons
 	return rc;
 }
 
+/* When this locale's latest version is older than the authoritative
+ * (default) locale's, its pages say so and link to the authoritative text. */
+static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series *s, const char *page_path)
+{
+	const pp_site *site = ctx->site;
+	const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
+	int behind = authority && authority != s && authority->count > 0 && s->count > 0 &&
+	             strcmp(s->versions[s->count - 1].date, authority->versions[authority->count - 1].date) < 0;
+	if (!behind)
+		return pp_vars_set(vars, "translation_notice", NULL);
+	const pp_version *ref = &authority->versions[authority->count - 1];
+	char *date = pp_site_date_text(site, s->locale, ref->year, ref->month, ref->day);
+	char *notice = date ? pp_theme_format_text(ctx->theme, s->locale, "translation_behind", date, ctx->d) : NULL;
+	char *target = pp_strdup_printf("%s/%s/index.html", authority->locale, authority->policy);
+	int rc = notice && target ? 0 : -1;
+	if (rc == 0) {
+		rc |= set_owned(vars, "translation_notice", notice);
+		notice = NULL;
+		rc |= set_link(ctx, vars, "authority_href", page_path, target);
+		rc |= pp_vars_set(vars, "authority_lang", authority->locale);
+		rc |= set_owned(vars, "authority_name", pp_locale_native_name(authority->locale));
+	}
+	free(notice);
+	free(date);
+	free(target);
+	return rc;
+}
+
 static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
                               const char *page_path)
 {
@@ -286,6 +321,7 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 		free(latest);
 	}
 	rc |= add_policy_languages(ctx, vars, s, page_path, v->date);
+	rc |= set_translation_notice(ctx, vars, s, page_path);
 	if (rc != 0)
 		pp_error(ctx->d, v->path, 0, 0, "out of memory preparing page");
 	else
@@ -322,6 +358,7 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 		free(latest_path);
 		rc |= set_feed_link(ctx, vars, s, page_path);
 		rc |= add_policy_languages(ctx, vars, s, page_path, NULL);
+		rc |= set_translation_notice(ctx, vars, s, page_path);
 	}
 	if (rc != 0)
 		pp_error(ctx->d, latest->path, 0, 0, "out of memory preparing history page");
@@ -345,7 +382,11 @@ static const char *change_kind_key(pp_change_kind kind)
 static int set_count(build_ctx *ctx, pp_vars *vars, const char *name, const char *locale,
                      const char *key, size_t count)
 {
-	char *text = pp_theme_format_count(ctx->theme, locale, key, (double)count, ctx->d);
+	/* The message comes from the locale's catalog; its numbers are written
+	 * in the locale's configured digits, like its dates. */
+	char *number_locale = pp_site_number_locale(ctx->site, locale);
+	char *text = number_locale ? pp_theme_format_count(ctx->theme, number_locale, key, (double)count, ctx->d) : NULL;
+	free(number_locale);
 	return text ? set_owned(vars, name, text) : -1;
 }
 
@@ -472,7 +513,7 @@ static int add_policies(build_ctx *ctx, pp_vars *vars, const char *page_path, co
 		const pp_version *latest = &s->versions[s->count - 1];
 		pp_vars *item = pp_vars_add_item(vars, "policies");
 		char *target = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		char *date = pp_date_format(locale, latest->year, latest->month, latest->day);
+		char *date = pp_site_date_text(ctx->site, locale, latest->year, latest->month, latest->day);
 		int rc = item && target && date ? 0 : -1;
 		if (rc == 0) {
 			rc |= pp_vars_set(item, "title", latest->title);

@@ -446,8 +446,10 @@ const char *pp_theme_message(const pp_theme *theme, const char *locale, const ch
 	return NULL;
 }
 
-char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
-                            double count, pp_diags *d)
+/* Formats key with one argument, a double (count) or a UTF-8 string (text):
+ * umsg_format reads plural and number arguments as doubles, others as UChar*. */
+static char *format_message(const pp_theme *theme, const char *locale, const char *key,
+                            double count, const char *text, pp_diags *d)
 {
 	const char *pattern = pp_theme_message(theme, locale, key, d);
 	if (!pattern)
@@ -455,9 +457,12 @@ char *pp_theme_format_count(const pp_theme *theme, const char *locale, const cha
 	char icu_locale[ULOC_FULLNAME_CAPACITY];
 	UErrorCode status = U_ZERO_ERROR;
 	uloc_forLanguageTag(locale, icu_locale, sizeof icu_locale, NULL, &status);
-	int32_t len = 0;
+	int32_t len = 0, arg_len = 0;
 	UChar *upattern = U_SUCCESS(status) ? pp_to_utf16(pattern, strlen(pattern), &len) : NULL;
-	if (!upattern) {
+	UChar *uarg = text ? pp_to_utf16(text, strlen(text), &arg_len) : NULL;
+	if (!upattern || (text && !uarg)) {
+		free(upattern);
+		free(uarg);
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be converted", key, locale);
 		return NULL;
 	}
@@ -467,20 +472,34 @@ char *pp_theme_format_count(const pp_theme *theme, const char *locale, const cha
 	if (U_FAILURE(status)) {
 		if (fmt) /* ICU may hand back a half-built formatter on failure */
 			umsg_close(fmt);
+		free(uarg);
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' is not valid ICU MessageFormat: %s",
 		         key, locale, u_errorName(status));
 		return NULL;
 	}
 	UChar out[1024];
-	/* Plural and number arguments are read as doubles by umsg_format. */
-	int32_t out_len = umsg_format(fmt, out, 1024, &status, count);
+	int32_t out_len = text ? umsg_format(fmt, out, 1024, &status, uarg)
+	                       : umsg_format(fmt, out, 1024, &status, count);
 	umsg_close(fmt);
+	free(uarg);
 	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be formatted: %s", key, locale,
 		         u_errorName(status));
 		return NULL;
 	}
 	return pp_from_utf16(out, out_len);
+}
+
+char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
+                            double count, pp_diags *d)
+{
+	return format_message(theme, locale, key, count, NULL, d);
+}
+
+char *pp_theme_format_text(const pp_theme *theme, const char *locale, const char *key,
+                           const char *arg, pp_diags *d)
+{
+	return format_message(theme, locale, key, 0, arg ? arg : "", d);
 }
 
 /* ---- filling ------------------------------------------------------------- */

@@ -54,6 +54,11 @@ const char *pp_theme_message(const pp_theme *theme, const char *locale, const ch
 char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
                             double count, pp_diags *d);
 
+/* Formats the message key, an ICU MessageFormat pattern with one text
+ * argument {0} (e.g. a date already written in the locale's calendar). */
+char *pp_theme_format_text(const pp_theme *theme, const char *locale, const char *key,
+                           const char *arg, pp_diags *d);
+
 /* Renders page kind (a template file name without .html) inside the layout.
  * Returns a new document, or NULL after reporting errors. */
 xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,

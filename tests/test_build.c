@@ -159,7 +159,8 @@ static void test_language_links(void **state)
 	expect_xpath(doc, "string(//nav[@class='languages']//a[@hreflang='en'])", "English");
 	expect_xpath(doc, "string(//nav[@class='languages']//a[@aria-current]/@hreflang)", "ar");
 	expect_xpath(doc, "string(//nav[@class='languages']//a[@hreflang='ar'])", "العربية");
-	assert_int_equal(tu_count(doc, "//link[@rel='alternate'][@hreflang]"), 2);
+	assert_int_equal(tu_count(doc, "//link[@rel='alternate'][@hreflang]"), 3);
+	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/2023-03-14/");
 	xmlFreeDoc(doc);
 	htmlDocPtr home = page(f, "index.html");
 	assert_int_equal(tu_count(home, "//section[@lang='en']//a[@href='en/privacy/index.html']"), 1);
@@ -238,6 +239,58 @@ static void test_identical_versions_say_so(void **state)
 	free(to);
 	free(from);
 	free(out);
+}
+
+/* site.yaml's locale settings reach every date, and a translation older
+ * than the authoritative text says so on its pages. */
+static void test_locale_settings_and_translation_notice(void **state)
+{
+	fixture *f = *state;
+	char *content = tu_join(f->tmp, "content-l10n");
+	assert_int_equal(tu_copy_tree(f->content, content), 0);
+	char *settings = tu_join(content, "site.yaml");
+	tu_write(settings, "default_locale: ar\nbase_url: https://malachite.example/\ntitle:\n  ar: مالاكايت\n"
+	                   "  en: Malachite\nlocales:\n  ar:\n    calendar: [islamic-umalqura, gregorian]\n"
+	                   "  en:\n    numbers: arab\n");
+	char *src = tu_join(content, "privacy/ar/2024-09-01.md");
+	char *dst = tu_join(content, "privacy/ar/2025-02-01.md");
+	char *text = tu_read(src, NULL);
+	memcpy(strstr(text, "updated: 2024-09-01"), "updated: 2025-02-01", 19);
+	tu_write(dst, text);
+	char *out = tu_join(f->tmp, "out-l10n");
+	char *err = NULL;
+	assert_int_equal(build(content, out, &err), 0);
+	char *path = tu_join(out, "ar/privacy/2024-09-01/index.html");
+	htmlDocPtr doc = tu_parse_html(path);
+	/* Umm al-Qura first, Gregorian in brackets, both in Arabic-Indic digits. */
+	expect_xpath(doc, "string(//footer//time)", "٢٨ صفر ١٤٤٦ هـ (١ سبتمبر ٢٠٢٤)");
+	assert_int_equal(tu_count(doc, "//*[contains(@class,'notice-translation')]"), 0);
+	xmlFreeDoc(doc);
+	free(path);
+	path = tu_join(out, "en/privacy/index.html");
+	doc = tu_parse_html(path);
+	expect_xpath(doc, "string(//footer//time)", "September ١, ٢٠٢٤");
+	expect_xpath(doc, "string(/html/@class)", "numbers-arab");
+	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/span[1])",
+	             "This translation is older than the authoritative text of the policy, last updated on "
+	             "February ١, ٢٠٢٥.");
+	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/a/@href)", "../../ar/privacy/index.html");
+	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/2024-09-01/");
+	xmlFreeDoc(doc);
+	free(path);
+	/* check reports the lag too. */
+	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "-q", NULL};
+	char *report = NULL;
+	assert_int_equal(tu_run(argv, &report, NULL), 0);
+	assert_non_null(strstr(report, "privacy/en/2024-09-01.md:1:1: warning: translation is out of date"));
+	free(report);
+	free(err);
+	free(text);
+	free(dst);
+	free(src);
+	free(settings);
+	free(out);
+	free(content);
 }
 
 static void test_links_resolve(void **state)
@@ -406,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_language_links),
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_identical_versions_say_so),
+		cmocka_unit_test(test_locale_settings_and_translation_notice),
 		cmocka_unit_test(test_links_resolve),
 		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),

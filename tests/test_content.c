@@ -341,7 +341,28 @@ static void test_site_errors(void **state)
 	    "privacy/xx-invalid-tag-!:0:0: error: 'xx-invalid-tag-!' is not a well-formed BCP 47 "
 	    "language tag\n"
 	    "site.yaml:2:1: error: unknown key 'colour' in site settings (known keys: default_locale, "
-	    "base_url, title)\n");
+	    "base_url, title, locales)\n");
+	free(msgs);
+	tu_remove(dir);
+	free(dir);
+}
+
+static void test_locale_settings_validated(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: ar\nlocales:\n  ar:\n    calendar: [islamic-umalqura, lunar]\n"
+	                      "    numbers: roman-ish\n  en:\n    colour: blue\n  EN: {}\n");
+	add_version(dir, "privacy", "ar", "2024-01-15");
+	pp_site *site;
+	char *msgs = load_messages(dir, &site);
+	assert_null(site);
+	assert_string_equal(msgs,
+	                    "site.yaml:4:34: error: unknown calendar 'lunar' (ICU knows gregorian, "
+	                    "islamic-umalqura, islamic-civil, persian, hebrew, buddhist, japanese and others)\n"
+	                    "site.yaml:5:14: error: unknown numbering system 'roman-ish' (for example arab, "
+	                    "latn, arabext, deva)\n"
+	                    "site.yaml:7:5: error: unknown locale setting 'colour' (known: calendar, numbers)\n"
+	                    "site.yaml:8:3: error: locale 'EN' is not in canonical form; write 'en'\n");
 	free(msgs);
 	tu_remove(dir);
 	free(dir);
@@ -389,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_balanced_controls_and_marks_accepted),
 		cmocka_unit_test(test_site_loads_sorted_versions),
 		cmocka_unit_test(test_site_errors),
+		cmocka_unit_test(test_locale_settings_validated),
 		cmocka_unit_test(test_symlink_outside_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
