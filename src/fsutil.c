@@ -17,7 +17,9 @@ int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 {
 	*data = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or device named like a content file must not hang
+	 * the build; it is refused as not a regular file below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		pp_io_error(d, path, "cannot open: %s", strerror(errno));
 		return -1;

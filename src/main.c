@@ -1,6 +1,7 @@
 /* policypress: the command line. Parses arguments and runs the pipeline
  * stages (content, theme, site pages, output); all the work is in them. */
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,27 @@ typedef struct {
 	int progress; /* standard error is a terminal */
 } reporter;
 
+/* Signals that stop a build. They are blocked while it runs and looked for
+ * between pages, so the output can be aborted cleanly (no temporary
+ * directory left, the old site untouched) before they take effect. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+static int stop_requested(void *data)
+{
+	(void)data;
+	sigset_t pending, stop;
+	stop_signals(&stop);
+	if (sigpending(&pending) != 0)
+		return 0;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP);
+}
+
 static void report_page(void *data, const char *path, size_t done, size_t total)
 {
 	const reporter *r = data;
@@ -133,7 +155,10 @@ static int cmd_build(int argc, char **argv)
 	pp_diags d;
 	pp_diags_init(&d);
 	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
-	pp_build_options build = {.on_page = report_page, .data = &r};
+	pp_build_options build = {.on_page = report_page, .data = &r, .cancelled = stop_requested};
+	sigset_t stop, previous;
+	stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, &previous);
 	pp_site *site = pp_site_load(content_dir, base_url, &d);
 	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
 	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
@@ -162,6 +187,8 @@ static int cmd_build(int argc, char **argv)
 	pp_diags_free(&d);
 	pp_theme_free(theme);
 	pp_site_free(site);
+	/* A signal that arrived meanwhile now takes effect, after the cleanup. */
+	sigprocmask(SIG_SETMASK, &previous, NULL);
 	return rc;
 }
 

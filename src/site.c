@@ -27,6 +27,7 @@ typedef struct {
 	int absolute_links;  /* for pages served at any URL (404.html) */
 	pp_slugger *slugger; /* heading ids; one per build, as opening it is costly */
 	size_t pages_done, pages_total;
+	int interrupted;
 } build_ctx;
 
 /* Everything about one version that several pages show. */
@@ -131,6 +132,12 @@ static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_pat
 static int write_page(build_ctx *ctx, const char *kind, const char *locale, const char *path,
                       pp_vars *vars)
 {
+	if (ctx->options && ctx->options->cancelled && ctx->options->cancelled(ctx->options->data)) {
+		if (!ctx->interrupted)
+			pp_error(ctx->d, NULL, 0, 0, "interrupted");
+		ctx->interrupted = 1;
+		return -1;
+	}
 	xmlDocPtr doc = pp_theme_render(ctx->theme, kind, locale, vars, ctx->d);
 	if (!doc)
 		return -1;

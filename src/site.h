@@ -31,6 +31,9 @@ typedef struct {
 	void (*on_page)(void *data, const char *path, size_t done, size_t total);
 	void *data;
 	int strict; /* content warnings (raw HTML, refused URLs) are errors */
+	/* Asked before each page (may be NULL): true stops the build with an
+	 * error, so the caller aborts the output (on SIGINT, SIGTERM). */
+	int (*cancelled)(void *data);
 } pp_build_options;
 
 /* Returns 0 when every page was written; otherwise errors are in d and the

@@ -293,6 +293,48 @@ static void test_locale_settings_and_translation_notice(void **state)
 	free(content);
 }
 
+/* A 10 MB version and deeply nested lists build; the comparison with the
+ * version before it degrades instead of taking long. */
+static void test_huge_and_deep_versions(void **state)
+{
+	fixture *f = *state;
+	char *path = tu_join(f->content, "privacy/en/2025-01-01.md");
+	FILE *out = fopen(path, "w");
+	fputs("---\ntitle: Big\nupdated: 2025-01-01\n---\n\n", out);
+	unsigned seed = 1;
+	for (long written = 0; written < 10L * 1024 * 1024;) {
+		static const char *const words[] = {"privacy", "data", "service", "users", "share", "partners"};
+		seed = seed * 1103515245u + 12345u;
+		written += fprintf(out, "%s%s", words[(seed >> 16) % 6], (seed >> 8) % 97 == 0 ? ".\n\n" : " ");
+	}
+	fclose(out);
+	char *deep = tu_join(f->content, "privacy/en/2025-02-01.md");
+	out = fopen(deep, "w");
+	fputs("---\ntitle: Deep\nupdated: 2025-02-01\n---\n\n", out);
+	for (int i = 0; i < 10000; i++)
+		fprintf(out, "%*s- level\n", (i % 400) * 2, "");
+	for (int i = 0; i < 10000; i++)
+		fputs("> ", out);
+	fputs("quoted\n", out);
+	fclose(out);
+	char *site = tu_join(f->tmp, "huge-out");
+	char *err = NULL;
+	assert_int_equal(build(f->content, site, &err), 0);
+	assert_non_null(strstr(err, "privacy/en/2025-01-01.md:0:0: warning: the change from 2024-09-01 is too "
+	                            "large to compare in detail; parts are shown replaced whole"));
+	char *page_path = tu_join(site, "en/privacy/2025-02-01/index.html");
+	htmlDocPtr doc = tu_parse_html(page_path);
+	assert_non_null(doc);
+	xmlFreeDoc(doc);
+	unlink(path);
+	unlink(deep);
+	free(page_path);
+	free(err);
+	free(site);
+	free(deep);
+	free(path);
+}
+
 static void test_links_resolve(void **state)
 {
 	fixture *f = *state;
@@ -460,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_identical_versions_say_so),
 		cmocka_unit_test(test_locale_settings_and_translation_notice),
+		cmocka_unit_test(test_huge_and_deep_versions),
 		cmocka_unit_test(test_links_resolve),
 		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -368,6 +369,32 @@ static void test_locale_settings_validated(void **state)
 	free(dir);
 }
 
+static void test_special_files_refused(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: en\n");
+	add_version(dir, "privacy", "en", "2024-01-15");
+	/* A FIFO would block a plain open(); a directory is not a file either. */
+	char *fifo = tu_join(dir, "privacy/en/2024-02-01.md");
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	char *sub = tu_join(dir, "privacy/en/2024-03-01.md");
+	assert_int_equal(mkdir(sub, 0755), 0);
+	add_file(dir, "privacy/en/2024-04-01.markdown", "x");
+	pp_site *site;
+	char *msgs = load_messages(dir, &site);
+	assert_null(site);
+	assert_string_equal(msgs,
+	                    "privacy/en/2024-02-01.md:0:0: error: not a regular file\n"
+	                    "privacy/en/2024-03-01.md:0:0: error: not a regular file\n"
+	                    "privacy/en/2024-04-01.markdown:0:0: warning: ignored: not a Markdown version "
+	                    "file (YYYY-MM-DD.md)\n");
+	free(msgs);
+	free(fifo);
+	free(sub);
+	tu_remove(dir);
+	free(dir);
+}
+
 static void test_symlink_outside_content(void **state)
 {
 	(void)state;
@@ -411,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_site_loads_sorted_versions),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_locale_settings_validated),
+		cmocka_unit_test(test_special_files_refused),
 		cmocka_unit_test(test_symlink_outside_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
