@@ -30,7 +30,7 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-q | -v]\n"
+	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-j N] [-q | -v]\n"
 	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
 	      "                         [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
@@ -49,6 +49,7 @@ static void usage(FILE *out)
 	      "  --base-url URL    absolute URL the site is served from (overrides site.yaml)\n"
 	      "  --published FILE  manifest.json of the live site: refuse edited or deleted versions\n"
 	      "  --strict          treat warnings about translations and content as errors\n"
+	      "  -j, --jobs N      render with N threads (default: one per processor)\n"
 	      "  -q, --quiet       print only problems\n"
 	      "  -v, --verbose     print every file written\n"
 	      "\n"
@@ -121,18 +122,36 @@ static void report_page(void *data, const char *path, size_t done, size_t total)
 		fprintf(stderr, "\rpolicypress: %zu of %zu pages", done, total);
 }
 
+static int parse_jobs(const char *text, unsigned *jobs)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+	if (*end || n < 1 || n > 1024) {
+		fprintf(stderr, "policypress: --jobs takes a number of threads from 1 to 1024\n");
+		return -1;
+	}
+	*jobs = (unsigned)n;
+	return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	const char *content_dir = "content", *theme_dir = NULL, *out_dir = "public", *base_url = NULL;
 	int quiet = 0, verbose = 0;
+	unsigned jobs = 0;
 	static const struct option options[] = {
 		{"content", required_argument, NULL, 'c'}, {"theme", required_argument, NULL, 't'},
 		{"out", required_argument, NULL, 'o'},     {"base-url", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+		{"jobs", required_argument, NULL, 'j'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "c:t:o:b:qvh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:t:o:b:qvj:h", options, NULL)) != -1) {
 		switch (opt) {
+		case 'j':
+			if (parse_jobs(optarg, &jobs) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'c': content_dir = optarg; break;
 		case 't': theme_dir = optarg; break;
 		case 'o': out_dir = optarg; break;
@@ -155,7 +174,8 @@ static int cmd_build(int argc, char **argv)
 	pp_diags d;
 	pp_diags_init(&d);
 	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
-	pp_build_options build = {.on_page = report_page, .data = &r, .cancelled = stop_requested};
+	pp_build_options build = {.on_page = report_page, .data = &r, .cancelled = stop_requested,
+	                           .jobs = jobs};
 	sigset_t stop, previous;
 	stop_signals(&stop);
 	sigprocmask(SIG_BLOCK, &stop, &previous);

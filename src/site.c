@@ -1,5 +1,6 @@
 #include "site.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "fsutil.h"
 #include "l10n.h"
 #include "markdown.h"
+#include "parallel.h"
 
 typedef struct {
 	char *name;         /* file name in the theme's assets/ */
@@ -25,10 +27,16 @@ typedef struct {
 	asset *assets;
 	size_t asset_count;
 	int absolute_links;  /* for pages served at any URL (404.html) */
-	pp_slugger *slugger; /* heading ids; one per build, as opening it is costly */
-	size_t pages_done, pages_total;
+	pp_slugger *slugger; /* heading ids; one per worker, as opening it is costly */
+	struct progress *progress; /* shared by the workers */
 	int interrupted;
 } build_ctx;
+
+/* Pages written so far, for the progress hook; shared between workers. */
+struct progress {
+	pthread_mutex_t lock;
+	size_t done, total;
+};
 
 /* Everything about one version that several pages show. */
 typedef struct {
@@ -151,9 +159,11 @@ static int write_page(build_ctx *ctx, const char *kind, const char *locale, cons
 	}
 	rc = pp_output_write(ctx->out, path, html, len, ctx->d);
 	free(html);
-	ctx->pages_done++;
+	pthread_mutex_lock(&ctx->progress->lock);
+	ctx->progress->done++;
 	if (rc == 0 && ctx->options && ctx->options->on_page)
-		ctx->options->on_page(ctx->options->data, path, ctx->pages_done, ctx->pages_total);
+		ctx->options->on_page(ctx->options->data, path, ctx->progress->done, ctx->progress->total);
+	pthread_mutex_unlock(&ctx->progress->lock);
 	return rc;
 }
 
@@ -664,19 +674,60 @@ static size_t count_pages(const pp_site *site)
 	return total;
 }
 
+static void build_series_task(void *shared, void *state, size_t index)
+{
+	const pp_site *site = shared;
+	build_series(state, &site->series[index]);
+}
+
+/* Renders every series in parallel, each worker with its own copy of the
+ * context (its diagnostics and transliterator), then merges what they found. */
+static void build_all_series(build_ctx *ctx)
+{
+	unsigned jobs = ctx->options && ctx->options->jobs ? ctx->options->jobs : pp_processor_count();
+	if (jobs > ctx->site->series_count)
+		jobs = ctx->site->series_count ? (unsigned)ctx->site->series_count : 1;
+	build_ctx *workers = calloc(jobs, sizeof *workers);
+	pp_diags *diags = calloc(jobs, sizeof *diags);
+	void **states = calloc(jobs, sizeof *states);
+	if (!workers || !diags || !states) {
+		pp_error(ctx->d, NULL, 0, 0, "out of memory starting the workers");
+		goto done;
+	}
+	for (unsigned k = 0; k < jobs; k++) {
+		workers[k] = *ctx;
+		pp_diags_init(&diags[k]);
+		workers[k].d = &diags[k];
+		workers[k].slugger = pp_slugger_new();
+		if (!workers[k].slugger)
+			pp_error(&diags[k], NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
+		states[k] = &workers[k];
+	}
+	if (pp_parallel_for(ctx->site->series_count, jobs, build_series_task, (void *)ctx->site, states) != 0)
+		pp_warning(ctx->d, NULL, 0, 0, "could not start every rendering thread; fewer were used");
+	for (unsigned k = 0; k < jobs; k++) {
+		pp_diags_merge(ctx->d, &diags[k]);
+		pp_slugger_free(workers[k].slugger);
+	}
+done:
+	free(workers);
+	free(diags);
+	free(states);
+}
+
 int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
                   const pp_build_options *options, pp_diags *d)
 {
-	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d};
+	struct progress progress = {.total = count_pages(site)};
+	pthread_mutex_init(&progress.lock, NULL);
+	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d,
+	                 .progress = &progress};
 	size_t errors_before = d->errors;
-	ctx.pages_total = count_pages(site);
-	ctx.slugger = pp_slugger_new();
-	if (!ctx.slugger)
-		pp_error(d, NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
-	for (size_t i = 0; d->errors == errors_before && i < site->series_count; i++)
-		build_series(&ctx, &site->series[i]);
+	if (d->errors == errors_before)
+		build_all_series(&ctx);
+	ctx.slugger = pp_slugger_new();
 	if (d->errors == errors_before)
 		write_index_pages(&ctx);
 	if (d->errors == errors_before)
@@ -691,5 +742,6 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 		pp_write_manifest(site, out, d);
 	free_assets(&ctx);
 	pp_slugger_free(ctx.slugger);
+	pthread_mutex_destroy(&progress.lock);
 	return d->errors == errors_before ? 0 : -1;
 }

@@ -15,6 +15,10 @@
  * in a policy are relative to its permanent URL, and are rewritten where the
  * same text is shown elsewhere (the latest and changes pages).
  *
+ * Series (one policy in one language) are rendered in parallel, each by one
+ * worker with its own diagnostics and ICU objects; the site-wide pages
+ * (indexes, sitemap, manifest) follow on the calling thread.
+ *
  * Reads the site and theme without changing them; writes only through out.
  */
 #ifndef PP_SITE_H
@@ -34,9 +38,14 @@ typedef struct {
 	/* Asked before each page (may be NULL): true stops the build with an
 	 * error, so the caller aborts the output (on SIGINT, SIGTERM). */
 	int (*cancelled)(void *data);
+	/* Threads rendering pages: 0 for one per processor. The output is the
+	 * same byte for byte whatever the number. */
+	unsigned jobs;
 } pp_build_options;
 
-/* Returns 0 when every page was written; otherwise errors are in d and the
+/* Called from several threads at once is not allowed: hooks in options are
+ * called with a lock held, one at a time.
+ * Returns 0 when every page was written; otherwise errors are in d and the
  * caller must abort the output. out may be NULL: everything is rendered and
  * checked but nothing written (policypress check). */
 int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,

@@ -176,8 +176,11 @@ struct pp_theme {
 /* Templates come from the theme's author, but the parser is still kept away
  * from the network and from external entities: a theme copied from elsewhere
  * must not be able to read local files into pages or fetch anything (XXE). */
+/* NODICT: pages are filled in parallel from copies of these documents, and a
+ * parser dictionary would be shared by every copy, while libxml2's
+ * dictionaries are not safe for concurrent insertion. */
 static const int template_parse_options = XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+                                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_NODICT;
 
 /* Keeps the parser's first error: later ones are usually consequences of it
  * ("premature end of data" after a tag left open). */
