@@ -805,20 +805,26 @@ char *pp_site_number_locale(const pp_site *site, const char *locale)
 	return pp_locale_with_numbers(locale, pp_site_numbers(site, locale));
 }
 
-char *pp_site_date_text(const pp_site *site, const char *locale, int year, int month, int day)
+char *pp_site_date_text_cached(const pp_site *site, pp_date_cache *cache, const char *locale,
+                               int year, int month, int day)
 {
 	const pp_locale_settings *ls = settings_of(site, locale);
 	if (!ls || ls->calendar_count == 0)
-		return pp_date_format_in(locale, NULL, ls ? ls->numbers : NULL, year, month, day);
-	char *text = pp_date_format_in(locale, ls->calendars[0], ls->numbers, year, month, day);
+		return pp_date_format_cached(cache, locale, NULL, ls ? ls->numbers : NULL, year, month, day);
+	char *text = pp_date_format_cached(cache, locale, ls->calendars[0], ls->numbers, year, month, day);
 	for (size_t i = 1; text && i < ls->calendar_count; i++) {
-		char *other = pp_date_format_in(locale, ls->calendars[i], ls->numbers, year, month, day);
+		char *other = pp_date_format_cached(cache, locale, ls->calendars[i], ls->numbers, year, month, day);
 		char *joined = other ? pp_strdup_printf("%s (%s)", text, other) : NULL;
 		free(other);
 		free(text);
 		text = joined;
 	}
 	return text;
+}
+
+char *pp_site_date_text(const pp_site *site, const char *locale, int year, int month, int day)
+{
+	return pp_site_date_text_cached(site, NULL, locale, year, month, day);
 }
 
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale)

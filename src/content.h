@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "l10n.h"
 
 typedef struct {
 	char *path;       /* source file, as reached from the content directory */
@@ -95,6 +96,9 @@ int pp_parse_iso_date(const char *text, int *year, int *month, int *day);
  * site.yaml gives it ("١ سبتمبر ٢٠٢٤", or "٢٨ صفر ١٤٤٦ هـ (١ سبتمبر ٢٠٢٤)"
  * for two calendars). NULL when out of memory. */
 char *pp_site_date_text(const pp_site *site, const char *locale, int year, int month, int day);
+/* The same, reusing a per-thread formatter cache (may be NULL). */
+char *pp_site_date_text_cached(const pp_site *site, pp_date_cache *cache, const char *locale,
+                               int year, int month, int day);
 
 /* The locale tag to format other numbers with (counts), with the configured
  * numbering system. malloc'ed. */

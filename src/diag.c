@@ -7,6 +7,7 @@ void pp_diags_init(pp_diags *d) { memset(d, 0, sizeof *d); }
 
 void pp_diags_free(pp_diags *d)
 {
+	free(d->seen);
 	for (size_t i = 0; i < d->count; i++) {
 		free(d->items[i].file);
 		free(d->items[i].message);
@@ -28,6 +29,50 @@ static int reserve(pp_diags *d)
 	return 0;
 }
 
+static unsigned long long hash_diag(pp_severity sev, const char *file, int line, int column,
+                                    const char *message)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const char *parts[] = {file ? file : "", message};
+	for (size_t k = 0; k < 2; k++)
+		for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+	int nums[] = {(int)sev, line, column};
+	for (size_t k = 0; k < 3; k++)
+		h = (h ^ (unsigned)nums[k]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Records h; returns 1 when it was already there. Open addressing, kept at
+ * most half full. */
+static int seen_before(pp_diags *d, unsigned long long h)
+{
+	if ((d->count + 1) * 2 > d->seen_capacity) {
+		size_t cap = d->seen_capacity ? d->seen_capacity * 2 : 64;
+		unsigned long long *table = calloc(cap, sizeof *table);
+		if (!table)
+			return 0; /* cannot tell: keep the message */
+		for (size_t i = 0; i < d->seen_capacity; i++)
+			if (d->seen[i])
+				for (size_t j = d->seen[i] % cap;; j = (j + 1) % cap)
+					if (!table[j]) {
+						table[j] = d->seen[i];
+						break;
+					}
+		free(d->seen);
+		d->seen = table;
+		d->seen_capacity = cap;
+	}
+	for (size_t j = h % d->seen_capacity;; j = (j + 1) % d->seen_capacity) {
+		if (d->seen[j] == h)
+			return 1;
+		if (!d->seen[j]) {
+			d->seen[j] = h;
+			return 0;
+		}
+	}
+}
+
 void pp_diag_addv(pp_diags *d, pp_severity sev, const char *file, int line,
                   int column, const char *fmt, va_list ap)
 {
@@ -40,6 +85,10 @@ void pp_diag_addv(pp_diags *d, pp_severity sev, const char *file, int line,
 	va_end(copy);
 	if (n >= 0 && (message = malloc((size_t)n + 1)) != NULL)
 		vsnprintf(message, (size_t)n + 1, fmt, ap);
+	if (message && seen_before(d, hash_diag(sev, file, line, column, message))) {
+		free(message);
+		return;
+	}
 	char *file_copy = file ? strdup(file) : NULL;
 	if (!message || (file && !file_copy) || reserve(d) != 0) {
 		free(message);
@@ -87,6 +136,12 @@ void pp_io_error(pp_diags *d, const char *file, const char *fmt, ...)
 void pp_diags_merge(pp_diags *dst, pp_diags *src)
 {
 	for (size_t i = 0; i < src->count; i++) {
+		pp_diag *m = &src->items[i];
+		if (seen_before(dst, hash_diag(m->severity, m->file, m->line, m->column, m->message))) {
+			free(m->file);
+			free(m->message);
+			continue;
+		}
 		if (reserve(dst) != 0) {
 			dst->out_of_memory = 1;
 			free(src->items[i].file);
@@ -99,6 +154,7 @@ void pp_diags_merge(pp_diags *dst, pp_diags *src)
 	dst->io_errors += src->io_errors;
 	dst->out_of_memory |= src->out_of_memory;
 	free(src->items);
+	free(src->seen);
 	memset(src, 0, sizeof *src);
 }
 

@@ -33,6 +33,10 @@ typedef struct {
 	size_t errors;
 	size_t io_errors;  /* of errors, those about reading or writing files */
 	int out_of_memory; /* set when a message could not be stored */
+	/* Hashes of the messages kept, so one repeated on every page (a missing
+	 * theme message) is stored and printed once. */
+	unsigned long long *seen;
+	size_t seen_capacity;
 } pp_diags;
 
 void pp_diags_init(pp_diags *d);

@@ -7,7 +7,6 @@
 
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
-#include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
 #include "l10n.h"
@@ -188,7 +187,6 @@ static long diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
 
 typedef struct {
 	const pp_diff_options *opt;
-	const UNormalizer2 *nfc;
 	UBreakIterator *words;
 	xmlDocPtr doc;       /* output document */
 	pp_diff_result *result;
@@ -201,42 +199,21 @@ typedef struct {
 
 static int is_tatweel(UChar32 c) { return c == 0x0640; }
 
-/* NFC form of UTF-8 text as UTF-16; NULL on failure. */
-static UChar *nfc_utf16(diff_state *st, const char *text, int32_t *out_len)
+/* One step of the hash per code point (FNV-1a over the code point value). */
+static uint64_t mix(uint64_t h, UChar32 c) { return (h ^ (uint64_t)(uint32_t)c) * 1099511628211ULL; }
+
+static int ignored_in_key(const diff_state *st, UChar32 c)
 {
-	int32_t raw_len = 0;
-	UChar *raw = pp_to_utf16(text, strlen(text), &raw_len);
-	if (!raw)
-		return NULL;
-	UErrorCode status = U_ZERO_ERROR;
-	int32_t len = unorm2_normalize(st->nfc, raw, raw_len, NULL, 0, &status);
-	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status)) {
-		free(raw);
-		return NULL;
-	}
-	UChar *norm = malloc(((size_t)len + 1) * sizeof *norm);
-	status = U_ZERO_ERROR;
-	if (norm)
-		unorm2_normalize(st->nfc, raw, raw_len, norm, len + 1, &status);
-	free(raw);
-	if (!norm || U_FAILURE(status)) {
-		free(norm);
-		return NULL;
-	}
-	*out_len = len;
-	return norm;
+	return is_tatweel(c) || (st->opt->ignore_diacritics && u_charType(c) == U_NON_SPACING_MARK);
 }
 
-/* Hash of the comparison form of UTF-16 text: without tatweel, and without
- * combining marks when diacritics are ignored. */
 static uint64_t key_hash(const diff_state *st, uint64_t h, const UChar *s, int32_t len)
 {
 	for (int32_t i = 0; i < len;) {
 		UChar32 c;
 		U16_NEXT(s, i, len, c);
-		if (is_tatweel(c) || (st->opt->ignore_diacritics && u_charType(c) == U_NON_SPACING_MARK))
-			continue;
-		h = hash_bytes(h, &c, sizeof c);
+		if (!ignored_in_key(st, c))
+			h = mix(h, c);
 	}
 	return h;
 }
@@ -308,7 +285,7 @@ static int is_space_only(const UChar *s, int32_t len)
 static int tokenize_text(diff_state *st, xmlNodePtr node, xmlNodePtr block, token_list *out)
 {
 	int32_t len;
-	UChar *text = nfc_utf16(st, (const char *)node->content, &len);
+	UChar *text = pp_to_utf16((const char *)node->content, strlen((const char *)node->content), &len);
 	if (!text)
 		return -1;
 	uint64_t context = context_hash(node, block);
@@ -437,6 +414,7 @@ typedef struct {
 	uint64_t *words;    /* sorted word hashes, for similarity */
 	size_t word_count;
 	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
+	int words_sorted;   /* words are sorted only when a gap needs similarity */
 } item;
 
 typedef struct {
@@ -476,56 +454,61 @@ static void collect_range_text(xmlNodePtr container, xmlNodePtr first, xmlNodePt
 	}
 }
 
+static int push_word(item *it, size_t *cap, uint64_t w)
+{
+	if (it->word_count == *cap) {
+		uint64_t *grown = realloc(it->words, (*cap *= 2) * sizeof *grown);
+		if (!grown)
+			return -1;
+		it->words = grown;
+	}
+	it->words[it->word_count++] = w;
+	return 0;
+}
+
+/* Hash of the item's element name and text, and the hashes of its words
+ * (split on white space: cheap, and enough to judge similarity). The text is
+ * in NFC already (markdown.c puts it there), so UTF-8 is read directly. */
 static int fingerprint(diff_state *st, xmlNodePtr container, item *it)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
-	if (!buf)
-		return -1;
-	collect_range_text(container, it->first, it->last, buf);
-	int32_t len = 0;
-	UChar *text = nfc_utf16(st, (const char *)xmlBufferContent(buf), &len);
-	xmlBufferFree(buf);
-	if (!text)
-		return -1;
-	uint64_t h = it->inline_run ? hash_str(HASH_INIT, "#inline") : hash_str(HASH_INIT, (const char *)it->first->name);
-	/* Word hashes split on white space: cheap, and enough to judge similarity. */
 	size_t cap = 16;
 	it->words = malloc(cap * sizeof *it->words);
-	if (!it->words) {
-		free(text);
+	if (!buf || !it->words) {
+		if (buf)
+			xmlBufferFree(buf);
 		return -1;
 	}
-	int32_t i = 0;
-	while (i < len) {
-		UChar32 c;
-		int32_t start = i;
-		U16_NEXT(text, i, len, c);
-		if (u_isUWhiteSpace(c))
-			continue;
-		while (i < len) {
-			int32_t save = i;
-			U16_NEXT(text, i, len, c);
-			if (u_isUWhiteSpace(c)) {
-				i = save;
-				break;
+	collect_range_text(container, it->first, it->last, buf);
+	uint64_t h = it->inline_run ? hash_str(HASH_INIT, "#inline") : hash_str(HASH_INIT, (const char *)it->first->name);
+	const uint8_t *s = xmlBufferContent(buf);
+	int32_t n = xmlBufferLength(buf), i = 0;
+	uint64_t word = HASH_INIT;
+	int in_word = 0, rc = 0;
+	while (i <= n && rc == 0) {
+		UChar32 c = ' ';
+		if (i < n)
+			U8_NEXT(s, i, n, c);
+		else
+			i++;
+		if (c < 0)
+			c = 0xFFFD;
+		if (u_isUWhiteSpace(c)) {
+			if (in_word) {
+				rc = push_word(it, &cap, word);
+				h = hash_bytes(h, &word, sizeof word);
 			}
+			in_word = 0;
+			word = HASH_INIT;
+		} else {
+			in_word = 1;
+			if (!ignored_in_key(st, c))
+				word = mix(word, c);
 		}
-		uint64_t w = key_hash(st, HASH_INIT, text + start, i - start);
-		h = hash_bytes(h, &w, sizeof w);
-		if (it->word_count == cap) {
-			uint64_t *grown = realloc(it->words, (cap *= 2) * sizeof *grown);
-			if (!grown) {
-				free(text);
-				return -1;
-			}
-			it->words = grown;
-		}
-		it->words[it->word_count++] = w;
 	}
-	free(text);
-	qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
+	xmlBufferFree(buf);
 	it->hash = h;
-	return 0;
+	return rc;
 }
 
 static int is_blank_text(xmlNodePtr n)
@@ -573,9 +556,18 @@ static int items_of(diff_state *st, xmlNodePtr container, item_list *out)
 	return 0;
 }
 
-/* Dice coefficient of two sorted word-hash multisets. */
-static double similarity(const item *a, const item *b)
+static void sort_words(item *it)
 {
+	if (!it->words_sorted)
+		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
+	it->words_sorted = 1;
+}
+
+/* Dice coefficient of two word-hash multisets. */
+static double similarity(item *a, item *b)
+{
+	sort_words(a);
+	sort_words(b);
 	if (a->word_count + b->word_count == 0)
 		return 1.0;
 	size_t i = 0, j = 0, common = 0;
@@ -1129,7 +1121,7 @@ static void emit_pair(diff_state *st, xmlNodePtr old_container, const item *o,
 /* Pairs the removed and added items of one gap: the single pair when the gap
  * is one item on each side and of one kind, else the monotonic pairing with
  * the most word overlap among items at least half alike (small gaps only). */
-static size_t pair_gap(const item_list *olds, const size_t *gd, size_t nd, const item_list *news,
+static size_t pair_gap(item_list *olds, const size_t *gd, size_t nd, item_list *news,
                        const size_t *gi, size_t ni, size_t *pairs_d, size_t *pairs_i)
 {
 	if (nd == 1 && ni == 1)
@@ -1143,7 +1135,7 @@ static size_t pair_gap(const item_list *olds, const size_t *gd, size_t nd, const
 	for (size_t i = nd; i-- > 0;)
 		for (size_t j = ni; j-- > 0;) {
 			double best = S(i + 1, j) > S(i, j + 1) ? S(i + 1, j) : S(i, j + 1);
-			const item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
+			item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
 			if (same_kind(a, b)) {
 				double sim = similarity(a, b);
 				if (sim >= 0.5 && S(i + 1, j + 1) + sim > best)
@@ -1153,7 +1145,7 @@ static size_t pair_gap(const item_list *olds, const size_t *gd, size_t nd, const
 		}
 	size_t count = 0, i = 0, j = 0;
 	while (i < nd && j < ni) {
-		const item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
+		item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
 		double sim = same_kind(a, b) ? similarity(a, b) : 0;
 		if (sim >= 0.5 && S(i, j) == S(i + 1, j + 1) + sim) {
 			pairs_d[count] = i;
@@ -1366,9 +1358,7 @@ int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
 	UErrorCode status = U_ZERO_ERROR;
 	diff_state st = {.opt = options, .doc = out->doc, .result = result, .section_index = -1,
 	                 .counted_section = -2, .open_whole = -1};
-	st.nfc = unorm2_getNFCInstance(&status);
-	if (U_SUCCESS(status))
-		st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
+	st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
 	if (U_FAILURE(status))
 		return -1;
 	diff_children(&st, old_root, new_root, out);

@@ -11,7 +11,8 @@
  *      whole. A block that was removed in one place and added unchanged in
  *      another of the same container is marked as moved.
  *   2. Paired containers are compared recursively; paired text blocks word by
- *      word. Words come from ICU's word break iterator on NFC text, so Arabic
+ *      word. Words come from ICU's word break iterator on NFC text (the
+ *      renderer puts all text in NFC; callers passing other DOM must too), so Arabic
  *      with attached clitics, tashkeel and tatweel segments as a reader expects.
  *      Whitespace-only differences and tatweel are never changes; diacritics
  *      (Unicode Mn marks) are ignored on request.

@@ -90,7 +90,8 @@ static void link_el(xml_out *x, const char *rel, const char *type, const char *h
 	end(x);
 }
 
-int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_diags *d)
+int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *date_texts,
+                  pp_output *out, pp_diags *d)
 {
 	if (!site->base_url || s->count == 0)
 		return 0;
@@ -132,7 +133,7 @@ int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_di
 		char *version_url = version_dir ? url_of(site, version_dir) : NULL;
 		char *changes_url = changes_dir ? url_of(site, changes_dir) : NULL;
 		char *entry_updated = rfc3339(v);
-		char *date_text = pp_site_date_text(site, s->locale, v->year, v->month, v->day);
+		const char *date_text = date_texts[i];
 		char *entry_title = date_text ? pp_strdup_printf("%s — %s", v->title, date_text) : NULL;
 		if (version_url && changes_url && entry_updated && entry_title) {
 			start(&x, "entry");
@@ -152,7 +153,6 @@ int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_di
 		free(version_url);
 		free(changes_url);
 		free(entry_updated);
-		free(date_text);
 		free(entry_title);
 	}
 	end(&x);

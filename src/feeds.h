@@ -18,8 +18,10 @@
 
 #define PP_MANIFEST_PATH "manifest.json"
 
-/* <locale>/<policy>/feed.xml for one series. */
-int pp_write_feed(const pp_site *site, const pp_series *s, pp_output *out, pp_diags *d);
+/* <locale>/<policy>/feed.xml for one series. date_texts has each version's
+ * date as the locale writes it (the pages made them already). */
+int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *date_texts,
+                  pp_output *out, pp_diags *d);
 /* sitemap.xml with hreflang alternates, and robots.txt pointing to it. */
 int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d);
 int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d);

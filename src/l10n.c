@@ -9,6 +9,7 @@
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
+#include <unicode/unorm2.h>
 #include <unicode/unumsys.h>
 #include <unicode/uchar.h>
 #include <unicode/utrans.h>
@@ -155,8 +156,50 @@ int pp_date_is_valid(int year, int month, int day)
 	return year >= 1 && year <= 9999 && pp_date_to_udate(year, month, day, &ignored) == 0;
 }
 
-char *pp_date_format_in(const char *tag, const char *calendar, const char *numbers, int year,
-                        int month, int day)
+struct pp_date_cache {
+	char id[ULOC_FULLNAME_CAPACITY];
+	UDateFormat *fmt;
+};
+
+pp_date_cache *pp_date_cache_new(void) { return calloc(1, sizeof(pp_date_cache)); }
+
+void pp_date_cache_free(pp_date_cache *cache)
+{
+	if (!cache)
+		return;
+	if (cache->fmt)
+		udat_close(cache->fmt);
+	free(cache);
+}
+
+static char *format_with(pp_date_cache *cache, const char *id, double when)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UDateFormat *fmt = cache && cache->fmt && strcmp(cache->id, id) == 0 ? cache->fmt : NULL;
+	if (!fmt) {
+		/* UTC on both sides: a date is a day, not an instant, so the machine's
+		 * time zone must not move it. */
+		fmt = udat_open(UDAT_NONE, UDAT_LONG, id, u"UTC", -1, NULL, 0, &status);
+		if (U_FAILURE(status))
+			return NULL;
+		if (cache) {
+			if (cache->fmt)
+				udat_close(cache->fmt);
+			cache->fmt = fmt;
+			snprintf(cache->id, sizeof cache->id, "%s", id);
+		}
+	}
+	UChar text[256];
+	int32_t len = udat_format(fmt, when, text, 256, NULL, &status);
+	if (!cache)
+		udat_close(fmt);
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+		return NULL;
+	return pp_from_utf16(text, len);
+}
+
+char *pp_date_format_cached(pp_date_cache *cache, const char *tag, const char *calendar,
+                            const char *numbers, int year, int month, int day)
 {
 	char id[ULOC_FULLNAME_CAPACITY];
 	double when;
@@ -169,17 +212,13 @@ char *pp_date_format_in(const char *tag, const char *calendar, const char *numbe
 		uloc_setKeywordValue("numbers", numbers, id, sizeof id, &status);
 	if (U_FAILURE(status))
 		return NULL;
-	/* UTC on both sides: a date is a day, not an instant, so the machine's
-	 * time zone must not move it. */
-	UDateFormat *fmt = udat_open(UDAT_NONE, UDAT_LONG, id, u"UTC", -1, NULL, 0, &status);
-	if (U_FAILURE(status))
-		return NULL;
-	UChar text[256];
-	int32_t len = udat_format(fmt, when, text, 256, NULL, &status);
-	udat_close(fmt);
-	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
-		return NULL;
-	return pp_from_utf16(text, len);
+	return format_with(cache, id, when);
+}
+
+char *pp_date_format_in(const char *tag, const char *calendar, const char *numbers, int year,
+                        int month, int day)
+{
+	return pp_date_format_cached(NULL, tag, calendar, numbers, year, month, day);
 }
 
 char *pp_date_format(const char *tag, int year, int month, int day)
@@ -221,13 +260,32 @@ char *pp_locale_with_numbers(const char *tag, const char *numbers)
 
 pp_direction pp_text_direction(const char *utf8, size_t len)
 {
-	int32_t ulen = 0;
-	UChar *text = pp_to_utf16(utf8, len, &ulen);
-	if (!text)
-		return PP_DIR_NEUTRAL;
-	UBiDiDirection dir = ubidi_getBaseDirection(text, ulen);
-	free(text);
-	return dir == UBIDI_RTL ? PP_DIR_RTL : dir == UBIDI_LTR ? PP_DIR_LTR : PP_DIR_NEUTRAL;
+	/* Rule P2 of the bidi algorithm, read straight from UTF-8: the first
+	 * strong character decides, skipping text inside isolates. It usually
+	 * stops at the first letter, so no copy of the text is made. */
+	const uint8_t *s = (const uint8_t *)utf8;
+	int32_t i = 0, n = (int32_t)len;
+	int isolates = 0;
+	while (i < n) {
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c < 0)
+			continue;
+		UCharDirection d = u_charDirection(c);
+		if (d == U_LEFT_TO_RIGHT_ISOLATE || d == U_RIGHT_TO_LEFT_ISOLATE || d == U_FIRST_STRONG_ISOLATE) {
+			isolates++;
+		} else if (d == U_POP_DIRECTIONAL_ISOLATE) {
+			if (isolates > 0)
+				isolates--;
+		} else if (isolates == 0 && d == U_LEFT_TO_RIGHT) {
+			return PP_DIR_LTR;
+		} else if (isolates == 0 && (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC)) {
+			return PP_DIR_RTL;
+		} else if (d == U_BLOCK_SEPARATOR) {
+			break; /* P2 looks at the first paragraph only */
+		}
+	}
+	return PP_DIR_NEUTRAL;
 }
 
 int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column, size_t *offset)
@@ -383,4 +441,32 @@ char *pp_slug(pp_slugger *slugger, const char *utf8)
 	}
 	ascii[w] = '\0';
 	return ascii;
+}
+
+char *pp_nfc(const char *utf8, size_t len)
+{
+	int32_t n;
+	UChar *text = pp_to_utf16(utf8, len, &n);
+	if (!text)
+		return NULL;
+	UErrorCode status = U_ZERO_ERROR;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+	char *out = NULL;
+	if (U_SUCCESS(status) && unorm2_isNormalized(nfc, text, n, &status) && U_SUCCESS(status)) {
+		out = malloc(len + 1);
+		if (out) {
+			memcpy(out, utf8, len);
+			out[len] = '\0';
+		}
+	} else if (U_SUCCESS(status) || status == U_ZERO_ERROR) {
+		status = U_ZERO_ERROR;
+		int32_t needed = unorm2_normalize(nfc, text, n, NULL, 0, &status);
+		UChar *norm = malloc(((size_t)needed + 1) * sizeof *norm);
+		status = U_ZERO_ERROR;
+		if (norm && unorm2_normalize(nfc, text, n, norm, needed + 1, &status) >= 0 && U_SUCCESS(status))
+			out = pp_from_utf16(norm, needed);
+		free(norm);
+	}
+	free(text);
+	return out;
 }

@@ -46,6 +46,16 @@ char *pp_date_format(const char *tag, int year, int month, int day);
 char *pp_date_format_in(const char *tag, const char *calendar, const char *numbers, int year,
                         int month, int day);
 
+/* A date formatter kept between calls (opening one is costly). Not for
+ * sharing between threads: one per worker. */
+typedef struct pp_date_cache pp_date_cache;
+pp_date_cache *pp_date_cache_new(void);
+void pp_date_cache_free(pp_date_cache *cache);
+/* As pp_date_format_in, reusing cache's formatter when the locale is the
+ * same as last time; cache may be NULL. */
+char *pp_date_format_cached(pp_date_cache *cache, const char *tag, const char *calendar,
+                            const char *numbers, int year, int month, int day);
+
 /* ICU knows this calendar / numbering system. */
 int pp_calendar_is_known(const char *calendar);
 int pp_numbering_is_known(const char *numbers);
@@ -87,6 +97,10 @@ pp_slugger *pp_slugger_new(void);
 void pp_slugger_free(pp_slugger *slugger);
 /* Lowercase ASCII letters and digits joined by '-'; "" when nothing is left. */
 char *pp_slug(pp_slugger *slugger, const char *utf8);
+
+/* The NFC form of UTF-8 text (malloc'ed); NULL on failure. Text already in
+ * NFC (nearly all) is copied after one quick check. */
+char *pp_nfc(const char *utf8, size_t len);
 
 /* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */
 uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len);

@@ -187,11 +187,18 @@ static xmlNodePtr new_child(xmlNodePtr parent, const char *name)
 	return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
 }
 
+/* Text enters the DOM in NFC, so what is compared and published is the
+ * canonical form of what the author typed. */
 static int append_text(xmlNodePtr parent, const char *text)
 {
 	if (!text || !*text)
 		return 0;
-	return xmlAddChild(parent, xmlNewText(BAD_CAST text)) ? 0 : -1;
+	char *nfc = pp_nfc(text, strlen(text));
+	if (!nfc)
+		return -1;
+	xmlNodePtr node = xmlNewText(BAD_CAST nfc);
+	free(nfc);
+	return node && xmlAddChild(parent, node) ? 0 : -1;
 }
 
 /* Creates the element for a container node on entry. Returns the element

@@ -28,6 +28,7 @@ typedef struct {
 	size_t asset_count;
 	int absolute_links;  /* for pages served at any URL (404.html) */
 	pp_slugger *slugger; /* heading ids; one per worker, as opening it is costly */
+	pp_date_cache *dates; /* likewise for date formatters */
 	struct progress *progress; /* shared by the workers */
 	int interrupted;
 } build_ctx;
@@ -175,7 +176,7 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		version_info *info = &infos[i];
 		info->version = v;
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
-		info->date_text = pp_site_date_text(ctx->site, s->locale, v->year, v->month, v->day);
+		info->date_text = pp_site_date_text_cached(ctx->site, ctx->dates, s->locale, v->year, v->month, v->day);
 		if (i > 0)
 			info->changes_path = pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, v->date);
 		if (!info->path || !info->date_text || (i > 0 && !info->changes_path)) {
@@ -308,14 +309,16 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	/* The latest page points search engines at the permanent URL. */
 	if (!is_permanent)
 		rc |= set_owned(vars, "canonical", canonical_url(ctx->site, info->path));
-	xmlNodePtr body = xmlCopyNode(info->body, 1);
-	if (body && !is_permanent) {
+	if (is_permanent) {
+		rc |= pp_vars_borrow_nodes(vars, "body", info->body);
+	} else {
+		xmlNodePtr body = xmlCopyNode(info->body, 1);
 		char *prefix = pp_strdup_printf("%s/", v->date);
-		if (prefix)
+		if (body && prefix)
 			rebase_links(body->children, prefix);
 		free(prefix);
+		rc |= body ? pp_vars_set_nodes(vars, "body", body) : -1;
 	}
-	rc |= body ? pp_vars_set_nodes(vars, "body", body) : -1;
 	rc |= pp_vars_set(vars, "updated_iso", v->date);
 	rc |= pp_vars_set(vars, "updated_text", info->date_text);
 	rc |= pp_vars_set(vars, "summary", v->summary);
@@ -498,8 +501,13 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	if (rc == 0)
 		rc = write_history_page(ctx, s, infos);
-	if (rc == 0)
-		rc = pp_write_feed(ctx->site, s, ctx->out, ctx->d);
+	if (rc == 0) {
+		const char **dates = malloc(s->count * sizeof *dates);
+		for (size_t i = 0; dates && i < s->count; i++)
+			dates[i] = infos[i].date_text;
+		rc = dates ? pp_write_feed(ctx->site, s, dates, ctx->out, ctx->d) : -1;
+		free(dates);
+	}
 	free_versions(infos, s->count);
 	return rc;
 }
@@ -699,6 +707,7 @@ static void build_all_series(build_ctx *ctx)
 		pp_diags_init(&diags[k]);
 		workers[k].d = &diags[k];
 		workers[k].slugger = pp_slugger_new();
+		workers[k].dates = pp_date_cache_new();
 		if (!workers[k].slugger)
 			pp_error(&diags[k], NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
 		states[k] = &workers[k];
@@ -708,6 +717,7 @@ static void build_all_series(build_ctx *ctx)
 	for (unsigned k = 0; k < jobs; k++) {
 		pp_diags_merge(ctx->d, &diags[k]);
 		pp_slugger_free(workers[k].slugger);
+		pp_date_cache_free(workers[k].dates);
 	}
 done:
 	free(workers);

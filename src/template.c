@@ -21,6 +21,7 @@ typedef struct {
 	char *name;
 	char *text;          /* text value, or NULL */
 	xmlNodePtr nodes;    /* container whose children are the value, or NULL */
+	int borrowed;        /* nodes belong to the caller: copy them, never free */
 	pp_vars **items;     /* list value */
 	size_t item_count;
 	int is_list;
@@ -42,7 +43,7 @@ void pp_vars_free(pp_vars *vars)
 		var *v = &vars->vars[i];
 		free(v->name);
 		free(v->text);
-		if (v->nodes)
+		if (v->nodes && !v->borrowed)
 			xmlFreeNode(v->nodes);
 		for (size_t j = 0; j < v->item_count; j++)
 			pp_vars_free(v->items[j]);
@@ -107,10 +108,23 @@ int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container)
 		xmlFreeNode(container);
 		return -1;
 	}
-	if (v->nodes)
+	if (v->nodes && !v->borrowed)
 		xmlFreeNode(v->nodes);
 	xmlUnlinkNode(container);
 	v->nodes = container;
+	v->borrowed = 0;
+	return 0;
+}
+
+int pp_vars_borrow_nodes(pp_vars *vars, const char *name, xmlNodePtr container)
+{
+	var *v = own_var(vars, name);
+	if (!v)
+		return -1;
+	if (v->nodes && !v->borrowed)
+		xmlFreeNode(v->nodes);
+	v->nodes = container;
+	v->borrowed = 1;
 	return 0;
 }
 
@@ -671,10 +685,21 @@ static void fill_element(xmlNodePtr el, pp_vars *vars, fill_state *fs)
 		xmlNodeSetContent(el, NULL);
 		if (!v) {
 			fill_error(fs, el, "unknown template variable '%s'", (const char *)name);
-		} else if (v->nodes) {
+		} else if (v->nodes && v->borrowed) {
 			/* Inserted nodes are content, never template: they are not filled. */
 			xmlNodePtr copy = xmlDocCopyNodeList(el->doc, v->nodes->children);
 			if (copy && !xmlAddChildList(el, copy))
+				fs->failed = 1;
+		} else if (v->nodes && v->nodes->children) {
+			/* Nodes made for this page move in: copying a whole policy for
+			 * every page was most of the cost of filling. */
+			xmlNodePtr list = v->nodes->children;
+			for (xmlNodePtr n = list; n; n = n->next)
+				n->parent = NULL;
+			v->nodes->children = v->nodes->last = NULL;
+			if (list->doc != el->doc)
+				xmlSetListDoc(list, el->doc);
+			if (!xmlAddChildList(el, list))
 				fs->failed = 1;
 		}
 		xmlFree(name);

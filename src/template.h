@@ -71,9 +71,14 @@ pp_vars *pp_vars_new(void);
 void pp_vars_free(pp_vars *vars);
 /* Copies text; NULL leaves the variable unset (false for data-if). */
 int pp_vars_set(pp_vars *vars, const char *name, const char *text);
-/* Takes ownership of the children of container (an element in any document),
- * which is freed. */
+/* Takes ownership of container (an element in any document, or none) whose
+ * children are the value. The first data-html that uses the variable moves
+ * them into the page instead of copying them: use it for nodes made for
+ * one page, which then appear once. */
 int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container);
+/* Refers to container's children without owning them: every data-html that
+ * uses the variable copies them. container must outlive vars. */
+int pp_vars_borrow_nodes(pp_vars *vars, const char *name, xmlNodePtr container);
 /* Appends a new item to list name and returns it (owned by vars); lookups
  * in an item fall back to the variables around it. */
 pp_vars *pp_vars_add_item(pp_vars *vars, const char *list);
