@@ -5,13 +5,14 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sha2.h>
+#include <nettle/sha2.h>
 
 int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 {
@@ -245,5 +246,15 @@ char *pp_relative_url(const char *from_path, const char *to_path)
 
 void pp_sha256_hex(const void *data, size_t len, char out[65])
 {
-	SHA256Data(data, len, out);
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof digest, digest);
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof digest; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[64] = '\0';
 }
