@@ -234,6 +234,58 @@ static void test_arabic_plurals_from_bundled_theme(void **state)
 	free(dir);
 }
 
+/* Every catalog of the bundled theme has every key of the English one, and
+ * its counted messages format for the counts that pick each plural form. */
+static void test_bundled_catalogs_complete(void **state)
+{
+	(void)state;
+	char *dir = tu_join(tu_source_root(), "themes/default");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_theme *theme = pp_theme_load(dir, "en", &d);
+	assert_non_null(theme);
+	const char *locales[] = {"ar", "en", "fa", "ur", "he", "fr", "de", "es"};
+	char *en_path = tu_join(dir, "messages/en.yaml");
+	char *en = tu_read(en_path, NULL);
+	for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
+		for (char *line = en; line && *line;) {
+			char *end = strchr(line, '\n');
+			size_t n = strcspn(line, ":");
+			if (n && line[0] != '#' && line[0] != ' ' && n < (size_t)(end ? end - line : (long)strlen(line))) {
+				char key[64];
+				snprintf(key, sizeof key, "%.*s", (int)n, line);
+				size_t before = d.count;
+				assert_non_null(pp_theme_message(theme, locales[l], key, &d));
+				if (d.count != before)
+					fail_msg("locale %s lacks message %s", locales[l], key);
+			}
+			line = end ? end + 1 : NULL;
+		}
+		const double counts[] = {0, 1, 2, 3, 11, 100, 1000000};
+		const char *counted[] = {"sections_changed", "words_added", "words_removed"};
+		for (size_t k = 0; k < 3; k++)
+			for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+				char *text = pp_theme_format_count(theme, locales[l], counted[k], counts[c], &d);
+				if (!text)
+					fail_msg("%s/%s does not format %g", locales[l], counted[k], counts[c]);
+				free(text);
+			}
+	}
+	assert_int_equal(d.count, 0);
+	/* Two of the plural forms beyond one/other, as ICU picks them. */
+	char *he = pp_theme_format_count(theme, "he", "words_added", 2, &d);
+	assert_string_equal(he, "נוספו שתי מילים");
+	char *fr = pp_theme_format_count(theme, "fr", "words_added", 1000000, &d);
+	assert_string_equal(fr, "1\u202F000\u202F000 de mots ajoutés"); /* narrow no-break spaces */
+	free(he);
+	free(fr);
+	free(en);
+	free(en_path);
+	pp_theme_free(theme);
+	pp_diags_free(&d);
+	free(dir);
+}
+
 static void test_bad_message_format_is_reported(void **state)
 {
 	(void)state;
@@ -261,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_broken_template_is_reported_with_position),
 		cmocka_unit_test(test_external_entities_are_not_loaded),
 		cmocka_unit_test(test_arabic_plurals_from_bundled_theme),
+		cmocka_unit_test(test_bundled_catalogs_complete),
 		cmocka_unit_test(test_bad_message_format_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
