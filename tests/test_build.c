@@ -14,48 +14,8 @@
 
 #include "testutil.h"
 
-typedef struct {
-	char *tmp;     /* scratch directory */
-	char *content; /* copy of the bundled content */
-	char *out;     /* site built from it */
-} fixture;
+typedef tu_site fixture;
 
-static int build(const char *content, const char *out, char **err)
-{
-	char *argv[] = {(char *)tu_binary(), "build", "--content", (char *)content, "--out", (char *)out,
-	                "-q", NULL};
-	return tu_run(argv, NULL, err);
-}
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof *f);
-	f->tmp = tu_tempdir();
-	f->content = tu_join(f->tmp, "content");
-	f->out = tu_join(f->tmp, "public");
-	char *bundled = tu_join(tu_source_root(), "content");
-	if (tu_copy_tree(bundled, f->content) != 0)
-		return -1;
-	free(bundled);
-	char *err = NULL;
-	int rc = build(f->content, f->out, &err);
-	if (rc != 0)
-		fprintf(stderr, "build failed: %s\n", err);
-	free(err);
-	*state = f;
-	return rc;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	tu_remove(f->tmp);
-	free(f->tmp);
-	free(f->content);
-	free(f->out);
-	free(f);
-	return 0;
-}
 
 static htmlDocPtr page(const fixture *f, const char *rel)
 {
@@ -226,7 +186,7 @@ static void test_identical_versions_say_so(void **state)
 	memcpy(date, "updated: 2024-10-01", 19);
 	tu_write(to, text);
 	char *err = NULL;
-	assert_int_equal(build(f->content, out, &err), 0);
+	assert_int_equal(tu_build(f->content, out, &err), 0);
 	char *path = tu_join(out, "en/privacy/2024-10-01/changes/index.html");
 	htmlDocPtr doc = tu_parse_html(path);
 	expect_xpath(doc, "string(//p[@role='status'])", "The text of the policy did not change in this version.");
@@ -259,7 +219,7 @@ static void test_locale_settings_and_translation_notice(void **state)
 	tu_write(dst, text);
 	char *out = tu_join(f->tmp, "out-l10n");
 	char *err = NULL;
-	assert_int_equal(build(content, out, &err), 0);
+	assert_int_equal(tu_build(content, out, &err), 0);
 	char *path = tu_join(out, "ar/privacy/2024-09-01/index.html");
 	htmlDocPtr doc = tu_parse_html(path);
 	/* Umm al-Qura first, Gregorian in brackets, both in Arabic-Indic digits. */
@@ -319,7 +279,7 @@ static void test_huge_and_deep_versions(void **state)
 	fclose(out);
 	char *site = tu_join(f->tmp, "huge-out");
 	char *err = NULL;
-	assert_int_equal(build(f->content, site, &err), 0);
+	assert_int_equal(tu_build(f->content, site, &err), 0);
 	assert_non_null(strstr(err, "privacy/en/2025-01-01.md:0:0: warning: the change from 2024-09-01 is too "
 	                            "large to compare in detail; parts are shown replaced whole"));
 	char *page_path = tu_join(site, "en/privacy/2025-02-01/index.html");
@@ -380,7 +340,7 @@ static void test_script_in_markdown_does_not_come_through(void **state)
 	tu_write(file, "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\nHello.\n\n"
 	               "<script>alert('pwned')</script>\n\n[x](javascript:alert('pwned'))\n");
 	char *err = NULL;
-	assert_int_equal(build(f->content, out, &err), 0);
+	assert_int_equal(tu_build(f->content, out, &err), 0);
 	assert_non_null(strstr(err, "privacy/en/2025-01-01.md:8:1: warning: raw HTML is not rendered"));
 	char *path = tu_join(out, "en/privacy/2025-01-01/index.html");
 	char *html = tu_read(path, NULL);
@@ -406,7 +366,7 @@ static void test_failed_build_leaves_output_untouched(void **state)
 	memcpy(date, "updated: 2024-02-30", 19);
 	tu_write(file, broken);
 	char *err = NULL;
-	assert_int_equal(build(f->content, f->out, &err), 1);
+	assert_int_equal(tu_build(f->content, f->out, &err), 1);
 	char expected[4096];
 	snprintf(expected, sizeof expected,
 	         "%s:3:10: error: 'updated' must be a real date written YYYY-MM-DD, not '2024-02-30'\n",
@@ -465,7 +425,7 @@ static void test_refuses_to_replace_foreign_directory(void **state)
 	char *keep = tu_join(foreign, "thesis.txt");
 	tu_write(keep, "precious");
 	char *err = NULL;
-	assert_int_equal(build(f->content, foreign, &err), 1);
+	assert_int_equal(tu_build(f->content, foreign, &err), 1);
 	assert_non_null(strstr(err, "output directory is not empty and was not written by policypress"));
 	char *text = tu_read(keep, NULL);
 	assert_string_equal(text, "precious");
@@ -482,7 +442,7 @@ static void test_rebuild_is_byte_identical(void **state)
 	char *err = NULL;
 	setenv("TZ", "Asia/Riyadh", 1);
 	setenv("LANG", "ar_SA.UTF-8", 1);
-	assert_int_equal(build(f->content, f->out, &err), 0);
+	assert_int_equal(tu_build(f->content, f->out, &err), 0);
 	unsetenv("TZ");
 	unsetenv("LANG");
 	char *after = tu_tree_digest(f->out);
@@ -510,5 +470,5 @@ int main(void)
 		cmocka_unit_test(test_refuses_to_replace_foreign_directory),
 		cmocka_unit_test(test_rebuild_is_byte_identical),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_site_setup, tu_site_teardown);
 }

@@ -18,9 +18,7 @@
 
 #include "testutil.h"
 
-typedef struct {
-	char *tmp, *content, *out;
-} fixture;
+typedef tu_site fixture;
 
 static int run_pp(char **out, char **err, const char *a1, const char *a2, const char *a3,
                   const char *a4, const char *a5, const char *a6, const char *a7)
@@ -28,32 +26,6 @@ static int run_pp(char **out, char **err, const char *a1, const char *a2, const 
 	char *argv[] = {(char *)tu_binary(), (char *)a1, (char *)a2, (char *)a3, (char *)a4,
 	                (char *)a5, (char *)a6, (char *)a7, NULL};
 	return tu_run(argv, out, err);
-}
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof *f);
-	f->tmp = tu_tempdir();
-	f->content = tu_join(f->tmp, "content");
-	f->out = tu_join(f->tmp, "public");
-	char *bundled = tu_join(tu_source_root(), "content");
-	int rc = tu_copy_tree(bundled, f->content);
-	free(bundled);
-	if (rc == 0)
-		rc = run_pp(NULL, NULL, "build", "--content", f->content, "--out", f->out, "-q", NULL);
-	*state = f;
-	return rc;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	tu_remove(f->tmp);
-	free(f->tmp);
-	free(f->content);
-	free(f->out);
-	free(f);
-	return 0;
 }
 
 static char *schema(const char *name)
@@ -511,5 +483,5 @@ int main(void)
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
 		cmocka_unit_test(test_check_published_versions_are_immutable),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_site_setup, tu_site_teardown);
 }

@@ -188,3 +188,40 @@ char *tu_string(htmlDocPtr doc, const char *xpath)
 	xmlXPathFreeContext(ctx);
 	return s ? s : strdup("");
 }
+
+int tu_build(const char *content, const char *out, char **err)
+{
+	char *argv[] = {(char *)tu_binary(), "build", "--content", (char *)content, "--out", (char *)out,
+	                "-q", NULL};
+	return tu_run(argv, NULL, err);
+}
+
+int tu_site_setup(void **state)
+{
+	tu_site *f = calloc(1, sizeof *f);
+	if (!f)
+		return -1;
+	*state = f;
+	f->tmp = tu_tempdir();
+	f->content = tu_join(f->tmp, "content");
+	f->out = tu_join(f->tmp, "public");
+	char *bundled = tu_join(tu_source_root(), "content");
+	int rc = tu_copy_tree(bundled, f->content);
+	free(bundled);
+	char *err = NULL;
+	if (rc == 0 && (rc = tu_build(f->content, f->out, &err)) != 0)
+		fprintf(stderr, "build of the bundled content failed: %s\n", err);
+	free(err);
+	return rc;
+}
+
+int tu_site_teardown(void **state)
+{
+	tu_site *f = *state;
+	tu_remove(f->tmp);
+	free(f->tmp);
+	free(f->content);
+	free(f->out);
+	free(f);
+	return 0;
+}

@@ -31,6 +31,20 @@ char *tu_join(const char *a, const char *b);
  * whole trees byte for byte. */
 char *tu_tree_digest(const char *dir);
 
+/* A scratch directory holding a copy of the bundled content and the site
+ * built from it, shared by the tests of one file (cmocka group fixture). */
+typedef struct {
+	char *tmp;     /* scratch directory, removed at teardown */
+	char *content; /* copy of the bundled content */
+	char *out;     /* the site built from it */
+} tu_site;
+
+int tu_site_setup(void **state);
+int tu_site_teardown(void **state);
+
+/* policypress build --content content --out out -q; stderr in *err (may be NULL). */
+int tu_build(const char *content, const char *out, char **err);
+
 /* HTML page parsed with libxml2's HTML parser. */
 htmlDocPtr tu_parse_html(const char *path);
 htmlDocPtr tu_parse_html_string(const char *html);
