@@ -827,10 +827,39 @@ char *pp_site_date_text(const pp_site *site, const char *locale, int year, int m
 	return pp_site_date_text_cached(site, NULL, locale, year, month, day);
 }
 
+/* First series whose (policy, locale) is not before the key; locale NULL
+ * sorts before every locale. */
+static size_t lower_bound(const pp_site *site, const char *policy, const char *locale)
+{
+	size_t lo = 0, hi = site->series_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const pp_series *s = &site->series[mid];
+		int c = strcmp(s->policy, policy);
+		if (c == 0)
+			c = locale ? strcmp(s->locale, locale) : 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale)
 {
-	for (size_t i = 0; i < site->series_count; i++)
-		if (strcmp(site->series[i].policy, policy) == 0 && strcmp(site->series[i].locale, locale) == 0)
-			return &site->series[i];
+	size_t i = lower_bound(site, policy, locale);
+	if (i < site->series_count && strcmp(site->series[i].policy, policy) == 0 &&
+	    strcmp(site->series[i].locale, locale) == 0)
+		return &site->series[i];
 	return NULL;
+}
+
+const pp_series *pp_site_policy(const pp_site *site, const char *policy, size_t *count)
+{
+	size_t first = lower_bound(site, policy, NULL), last = first;
+	while (last < site->series_count && strcmp(site->series[last].policy, policy) == 0)
+		last++;
+	*count = last - first;
+	return last > first ? &site->series[first] : NULL;
 }

@@ -64,7 +64,7 @@ typedef struct {
 	char *base_url;        /* absolute, ends in '/'; NULL when not configured */
 	pp_localized *titles;  /* site title per locale */
 	size_t title_count;
-	pp_series *series;     /* sorted by policy, then locale */
+	pp_series *series;     /* sorted by policy, then locale (bytewise): lookups rely on it */
 	size_t series_count;
 	pp_locale_settings *locale_settings;
 	size_t locale_settings_count;
@@ -110,7 +110,11 @@ const char *pp_site_numbers(const pp_site *site, const char *locale);
 /* Site title for a locale, falling back to the default locale's. */
 const char *pp_site_title(const pp_site *site, const char *locale);
 
-/* The series of policy in locale, or NULL. */
+/* The series of policy in locale, or NULL (binary search: series are sorted). */
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale);
+
+/* The series of one policy, all locales: *count of them from the returned
+ * one on (they are adjacent), or NULL. */
+const pp_series *pp_site_policy(const pp_site *site, const char *policy, size_t *count);
 
 #endif

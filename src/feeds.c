@@ -207,9 +207,11 @@ static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod,
 	if (policy) {
 		const pp_series *fallback = NULL;
 		int count = 0;
-		for (size_t i = 0; i < c->site->series_count; i++) {
-			const pp_series *s = &c->site->series[i];
-			if (strcmp(s->policy, policy) != 0 || s->count == 0)
+		size_t n;
+		const pp_series *same_policy = pp_site_policy(c->site, policy, &n);
+		for (size_t i = 0; i < n; i++) {
+			const pp_series *s = &same_policy[i];
+			if (s->count == 0)
 				continue;
 			int has = !alternates_date;
 			for (size_t j = 0; !has && j < s->count; j++)

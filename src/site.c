@@ -209,9 +209,11 @@ static void free_versions(version_info *infos, size_t count)
 static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *s,
                                 const char *page_path, const char *date)
 {
-	for (size_t i = 0; i < ctx->site->series_count; i++) {
-		const pp_series *other = &ctx->site->series[i];
-		if (strcmp(other->policy, s->policy) != 0 || other->count == 0)
+	size_t n;
+	const pp_series *same_policy = pp_site_policy(ctx->site, s->policy, &n);
+	for (size_t i = 0; i < n; i++) {
+		const pp_series *other = &same_policy[i];
+		if (other->count == 0)
 			continue;
 		char *target = NULL;
 		for (size_t j = 0; date && j < other->count; j++)
