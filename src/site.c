@@ -412,6 +412,75 @@ static int set_count(build_ctx *ctx, pp_vars *vars, const char *name, const char
 	return text ? set_owned(vars, name, text) : -1;
 }
 
+static int has_change(xmlNodePtr node)
+{
+	if (node->type != XML_ELEMENT_NODE)
+		return 0;
+	if (xmlStrcmp(node->name, BAD_CAST "ins") == 0 || xmlStrcmp(node->name, BAD_CAST "del") == 0)
+		return 1;
+	for (xmlNodePtr c = node->children; c; c = c->next)
+		if (has_change(c))
+			return 1;
+	return 0;
+}
+
+static int is_heading_element(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE && n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' &&
+	       !n->name[2];
+}
+
+/* Folds runs of unchanged blocks into <details>, so a long policy with a
+ * small change shows the change; headings stay out, for orientation. A run
+ * is folded when it is three blocks or more, or long in text. */
+#define FOLD_BLOCKS 3
+#define FOLD_CHARACTERS 400
+
+static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *locale)
+{
+	xmlNodePtr n = container->children;
+	while (n) {
+		xmlNodePtr run_end = n;
+		size_t blocks = 0, characters = 0;
+		while (run_end && (run_end->type != XML_ELEMENT_NODE ||
+		                   (!is_heading_element(run_end) && !has_change(run_end)))) {
+			if (run_end->type == XML_ELEMENT_NODE) {
+				blocks++;
+				xmlChar *text = xmlNodeGetContent(run_end);
+				characters += text ? (size_t)xmlUTF8Strlen(text) : 0;
+				xmlFree(text);
+			}
+			run_end = run_end->next;
+		}
+		if (blocks >= FOLD_BLOCKS || (blocks > 0 && characters >= FOLD_CHARACTERS)) {
+			char *number_locale = pp_site_number_locale(ctx->site, locale);
+			char *label = number_locale ? pp_theme_format_count(ctx->theme, number_locale, "unchanged_blocks",
+			                                                    (double)blocks, ctx->d)
+			                            : NULL;
+			free(number_locale);
+			xmlNodePtr details = xmlNewNode(NULL, BAD_CAST "details");
+			xmlNodePtr summary = details ? xmlNewChild(details, NULL, BAD_CAST "summary", NULL) : NULL;
+			if (!label || !summary) {
+				free(label);
+				xmlFreeNode(details);
+				return -1;
+			}
+			xmlAddChild(summary, xmlNewText(BAD_CAST label));
+			free(label);
+			xmlSetProp(details, BAD_CAST "class", BAD_CAST "unchanged");
+			xmlAddPrevSibling(n, details);
+			while (n != run_end) {
+				xmlNodePtr next = n->next;
+				xmlUnlinkNode(n);
+				xmlAddChild(details, n);
+				n = next;
+			}
+		}
+		n = run_end ? run_end->next : NULL;
+	}
+	return 0;
+}
+
 /* What changed from version i-1 to version i, marked inside version i. */
 static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i)
 {
@@ -434,6 +503,8 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
 	if (rc == 0) {
 		rebase_links(marked->children, "../");
+		if (result.change_count)
+			rc |= fold_unchanged(ctx, marked, s->locale);
 		rc |= pp_vars_set_nodes(vars, "diff", marked);
 		marked = NULL;
 		rc |= pp_vars_set(vars, "no_changes", result.change_count ? NULL : "true");

@@ -153,6 +153,11 @@ static void test_bundled_changes_page(void **state)
 	/* The new section is marked as a block, heading and paragraph. */
 	assert_int_equal(tu_count(doc, "//h2[@class='diff-added']/ins[@id]"), 1);
 	assert_int_equal(tu_count(doc, "//p[@class='diff-added']/ins"), 1);
+	/* Long unchanged stretches are folded; headings stay visible. */
+	assert_true(tu_count(doc, "//details[@class='unchanged']") >= 1);
+	assert_int_equal(tu_count(doc, "//details[@class='unchanged']//*[self::h2 or self::ins or self::del]"), 0);
+	assert_int_equal(tu_count(doc, "//div[contains(@class,'diff')]/h2"), 9);
+	expect_xpath(doc, "string((//details[@class='unchanged'])[1]/summary)", "فقرة واحدة دون تغيير");
 	/* Summary in Arabic, with Arabic plural forms and digits. */
 	expect_xpath(doc, "string(//ul[@class='change-counts']/li[1])", "تغيّرت ٤ أقسام");
 	assert_int_equal(tu_count(doc, "//ol[@class='change-list']/li/a[starts-with(@href,'#change-')]"), 5);

@@ -262,8 +262,8 @@ static void test_bundled_catalogs_complete(void **state)
 			line = end ? end + 1 : NULL;
 		}
 		const double counts[] = {0, 1, 2, 3, 11, 100, 1000000};
-		const char *counted[] = {"sections_changed", "words_added", "words_removed"};
-		for (size_t k = 0; k < 3; k++)
+		const char *counted[] = {"sections_changed", "words_added", "words_removed", "unchanged_blocks"};
+		for (size_t k = 0; k < 4; k++)
 			for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
 				char *text = pp_theme_format_count(theme, locales[l], counted[k], counts[c], &d);
 				if (!text)
