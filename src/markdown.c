@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <libxml/HTMLparser.h>
+
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm/registry.h>
@@ -264,6 +266,143 @@ static void drop_raw_html(render_state *st, cmark_node *node)
 	            cmark_node_get_start_column(node), "raw HTML is not rendered; write this in Markdown");
 }
 
+/* ---- raw HTML blocks, rebuilt from an allowlist ---- */
+
+/* Elements kept from raw HTML; the attributes each may keep are below.
+ * Anything else is unwrapped (its text kept), except the elements whose
+ * content is never text for a reader, which go whole. */
+static const char *const kept_elements[] = {
+	"p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
+	"dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "blockquote", "pre",
+	"code", "em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark", "abbr", "cite", "q",
+	"a", "img", "details", "summary", "figure", "figcaption", "section", "address", "time", "del",
+	"ins", "kbd", "var", "samp", "dfn", "bdi", "ruby", "rt", "rp", "wbr"};
+static const char *const dropped_whole[] = {"script", "style", "iframe", "object", "embed", "noscript",
+                                           "template", "svg", "math", "head", "title", "meta", "link",
+                                           "base", "form", "input", "button", "select", "textarea"};
+static const char *const kept_attributes[] = {"title", "lang", "dir", "colspan", "rowspan", "scope",
+                                              "headers", "start", "reversed", "datetime", "alt", "abbr",
+                                              "open"};
+
+static int in_list(const xmlChar *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (xmlStrcasecmp(name, BAD_CAST list[i]) == 0)
+			return 1;
+	return 0;
+}
+#define IN(name, list) in_list(name, list, sizeof list / sizeof *list)
+
+typedef struct {
+	render_state *st;
+	cmark_node *node; /* for positions in messages */
+	int unsafe_urls, removed;
+} sanitizer;
+
+static void copy_safe_attributes(sanitizer *z, xmlNodePtr from, xmlNodePtr to)
+{
+	for (xmlAttrPtr a = from->properties; a; a = a->next) {
+		xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
+		const xmlChar *name = a->name;
+		int is_url = xmlStrcasecmp(name, BAD_CAST "href") == 0 || xmlStrcasecmp(name, BAD_CAST "src") == 0 ||
+		             xmlStrcasecmp(name, BAD_CAST "cite") == 0;
+		if (is_url) {
+			if (pp_url_is_safe((const char *)value, xmlStrcasecmp(name, BAD_CAST "href") != 0))
+				xmlSetProp(to, name, value);
+			else
+				z->unsafe_urls++;
+		} else if (xmlStrcasecmp(name, BAD_CAST "name") == 0 && xmlStrcasecmp(from->name, BAD_CAST "a") == 0) {
+			xmlSetProp(to, BAD_CAST "id", value); /* old-style anchors keep working */
+		} else if (xmlStrcasecmp(name, BAD_CAST "id") == 0 || IN(name, kept_attributes)) {
+			xmlSetProp(to, name, value);
+		} else {
+			z->removed++; /* event handlers, style, class, data-*: none reach the page */
+		}
+		xmlFree(value);
+	}
+}
+
+/* Copies the allowed part of src's children under dst, iteratively: raw
+ * HTML can nest as deep as it likes. */
+static int sanitize_children(sanitizer *z, xmlNodePtr src_parent, xmlNodePtr dst_parent)
+{
+	xmlNodePtr src = src_parent->children, dst = dst_parent;
+	while (src) {
+		xmlNodePtr descend_into = NULL;
+		if (src->type == XML_TEXT_NODE || src->type == XML_CDATA_SECTION_NODE) {
+			if (append_text(dst, (const char *)src->content) != 0)
+				return -1;
+		} else if (src->type == XML_ELEMENT_NODE) {
+			if (IN(src->name, dropped_whole)) {
+				z->removed++;
+			} else if (IN(src->name, kept_elements)) {
+				xmlChar *lower = xmlStrdup(src->name);
+				for (xmlChar *p = lower; p && *p; p++)
+					*p = (xmlChar)tolower(*p);
+				xmlNodePtr el = lower ? xmlNewChild(dst, NULL, lower, NULL) : NULL;
+				xmlFree(lower);
+				if (!el)
+					return -1;
+				copy_safe_attributes(z, src, el);
+				dst = el;
+				descend_into = src;
+			} else {
+				z->removed++;
+				descend_into = src; /* unwrap: the text stays */
+			}
+		}
+		if (descend_into && descend_into->children) {
+			src = descend_into->children;
+			continue;
+		}
+		if (descend_into && dst != dst_parent && dst->parent && descend_into != src_parent &&
+		    IN(descend_into->name, kept_elements))
+			dst = dst->parent;
+		/* Next node: climb out of finished elements, closing their copies. */
+		while (src && !src->next && src->parent != src_parent) {
+			src = src->parent;
+			if (src->type == XML_ELEMENT_NODE && IN(src->name, kept_elements) && !IN(src->name, dropped_whole))
+				dst = dst->parent;
+		}
+		src = src ? src->next : NULL;
+	}
+	return 0;
+}
+
+/* A raw HTML block becomes DOM built from what the allowlist keeps: the
+ * words of the policy survive, nothing executable does, and no HTML string
+ * reaches the page. */
+static void add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	const char *html = cmark_node_get_literal(node);
+	if (!html || is_comment(html))
+		return;
+	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	                                    HTML_PARSE_NOIMPLIED);
+	sanitizer z = {st, node, 0, 0};
+	if (doc) {
+		for (xmlNodePtr top = doc->children; top; top = top->next) {
+			if (top->type != XML_ELEMENT_NODE && top->type != XML_TEXT_NODE)
+				continue;
+			/* A lone top-level node: treat it as the child of a virtual root. */
+			xmlNodePtr holder = xmlNewNode(NULL, BAD_CAST "x");
+			xmlNodePtr copy = holder ? xmlDocCopyNode(top, NULL, 1) : NULL;
+			if (!copy || !xmlAddChild(holder, copy) || sanitize_children(&z, holder, cur) != 0)
+				st->failed = 1;
+			xmlFreeNode(holder);
+		}
+		xmlFreeDoc(doc);
+	}
+	pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+	            cmark_node_get_start_column(node),
+	            z.removed || z.unsafe_urls
+	                ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
+	                  "scripts, styles, event handlers or unsafe links were removed"
+	                : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
+	                  "in Markdown");
+}
+
 static xmlNodePtr enter_link(render_state *st, cmark_node *node, xmlNodePtr cur)
 {
 	const char *url = cmark_node_get_url(node);
@@ -425,7 +564,7 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur)
 		drop_raw_html(st, node);
 		break;
 	case CMARK_NODE_HTML_BLOCK:
-		drop_raw_html(st, node);
+		add_html_block(st, node, cur);
 		break;
 	default:
 		break;

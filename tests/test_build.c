@@ -346,7 +346,7 @@ static void test_script_in_markdown_does_not_come_through(void **state)
 	               "<script>alert('pwned')</script>\n\n[x](javascript:alert('pwned'))\n");
 	char *err = NULL;
 	assert_int_equal(tu_build(f->content, out, &err), 0);
-	assert_non_null(strstr(err, "privacy/en/2025-01-01.md:8:1: warning: raw HTML is not rendered"));
+	assert_non_null(strstr(err, "privacy/en/2025-01-01.md:8:1: warning: raw HTML is not passed through"));
 	char *path = tu_join(out, "en/privacy/2025-01-01/index.html");
 	char *html = tu_read(path, NULL);
 	assert_non_null(html);

@@ -107,8 +107,41 @@ static void test_script_does_not_come_through(void **state)
 	/* The words between inline tags are kept as text. */
 	assert_int_equal(tu_count(page, "//p[contains(., 'bold')]"), 1);
 	char *msg = first_message(&r);
-	assert_string_equal(msg, "doc.md:7:1: warning: raw HTML is not rendered; write this in Markdown\n");
+	assert_string_equal(msg, "doc.md:7:1: warning: raw HTML is not passed through: it was rebuilt "
+	                         "from safe elements, and its scripts, styles, event handlers or unsafe "
+	                         "links were removed\n");
 	free(msg);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+/* Raw HTML blocks keep their words and safe structure, never their scripts. */
+static void test_raw_html_block_rebuilt_safely(void **state)
+{
+	(void)state;
+	rendered r = render("<table class=\"x\" onclick=\"evil()\">\n<tr><th>البيانات</th><th>المدة</th></tr>\n"
+	                    "<tr><td>السجلات <b>كاملة</b></td><td style=\"color:red\">٣٠ يومًا</td></tr>\n</table>\n\n"
+	                    "<div><script>alert(1)</script><p>Kept <a href=\"javascript:x\">words</a>, "
+	                    "<a name=\"old-anchor\">anchor</a>, <a href=\"https://example.org\" onmouseover=\"x()\">link</a> "
+	                    "and <font color=red>font text</font><img src=\"data:image/png;base64,AA\" alt=\"img\"></p></div>\n\n"
+	                    "<details><summary>More</summary>Hidden <iframe src=\"https://evil.example\"></iframe>text</details>\n",
+	                    1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//table//th"), 2);
+	assert_int_equal(tu_count(page, "//table//td[.='٣٠ يومًا']"), 1);
+	assert_int_equal(tu_count(page, "//td/b[.='كاملة']"), 1);
+	assert_int_equal(tu_count(page, "//@class | //@style | //@onclick | //@onmouseover"), 0);
+	assert_int_equal(tu_count(page, "//script | //iframe | //font"), 0);
+	assert_null(strstr(r.html, "alert"));
+	assert_null(strstr(r.html, "javascript"));
+	assert_int_equal(tu_count(page, "//a[.='words'][not(@href)]"), 1);
+	assert_int_equal(tu_count(page, "//a[@id='old-anchor']"), 1);
+	assert_int_equal(tu_count(page, "//a[@href='https://example.org'][.='link']"), 1);
+	assert_int_equal(tu_count(page, "//p[contains(., 'font text')]"), 1);
+	assert_int_equal(tu_count(page, "//img[starts-with(@src, 'data:')]"), 0);
+	assert_int_equal(tu_count(page, "//details/summary[.='More']"), 1);
+	assert_int_equal(tu_count(page, "//details[contains(., 'Hidden text')]"), 1);
+	assert_int_equal(r.diags.count, 3);
 	xmlFreeDoc(page);
 	release(&r);
 }
@@ -309,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_script_does_not_come_through),
+		cmocka_unit_test(test_raw_html_block_rebuilt_safely),
 		cmocka_unit_test(test_comments_and_line_breaks),
 		cmocka_unit_test(test_dangerous_urls_removed),
 		cmocka_unit_test(test_block_direction),
