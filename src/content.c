@@ -42,6 +42,7 @@ void pp_version_clear(pp_version *v)
 typedef struct {
 	pp_version *version;
 	const char *expected_date;
+	unsigned flags;
 	int has_title, has_updated;
 } front_matter;
 
@@ -95,9 +96,10 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 		}
 		return (v->summary = strdup(text)) ? 0 : -1;
 	}
-	pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node),
-	         "unknown front matter key '%s' (known keys: title, updated, summary)", key);
-	return -1;
+	pp_diag_add(d, fm->flags & PP_STRICT ? PP_ERROR : PP_WARNING, src->path,
+	            pp_yaml_line(src, key_node), pp_yaml_column(key_node),
+	            "unknown front matter key '%s' (known keys: title, updated, summary)", key);
+	return fm->flags & PP_STRICT ? -1 : 0;
 }
 
 /* Copy of the text with CRLF turned into LF, so positions and Markdown see
@@ -155,8 +157,29 @@ static void refuse_unbalanced(void *data, int line, int column, uint32_t c, int 
 	         c, name);
 }
 
+/* The text of a leading ATX level-1 heading ("# Title", optional closing
+ * #s), skipping blank lines; NULL when the text starts otherwise. */
+static char *leading_heading(const char *body, const char *end)
+{
+	const char *p = body;
+	while (p < end && (*p == '\n' || *p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 2 || p[0] != '#' || (p[1] != ' ' && p[1] != '\t'))
+		return NULL;
+	p += 2;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *q = eol;
+	while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '#'))
+		q--;
+	return q > p ? strndup(p, (size_t)(q - p)) : NULL;
+}
+
 int pp_version_parse(const char *path, const char *data, size_t len, const char *expected_date,
-                     pp_version *out, pp_diags *d)
+                     unsigned flags, pp_version *out, pp_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	size_t errors_before = d->errors;
@@ -222,10 +245,13 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 			pp_error(d, path, pp_yaml_line(&src, root), pp_yaml_column(root),
 			         "front matter must be a mapping of keys to values");
 		} else {
-			front_matter fm = {out, expected_date, 0, 0};
+			front_matter fm = {out, expected_date, flags, 0, 0};
 			pp_yaml_each_pair(&src, root, &fm, visit_front_matter, d);
-			if (!fm.has_title)
-				pp_error(d, path, 1, 1, "front matter has no 'title'");
+			if (!fm.has_title && (out->title = leading_heading(body, end)) != NULL)
+				out->title_from_heading = 1;
+			else if (!fm.has_title)
+				pp_error(d, path, 1, 1, "front matter has no 'title', and the text does not start "
+				                        "with a '# ' heading to take it from");
 			if (!fm.has_updated)
 				pp_error(d, path, 1, 1, "front matter has no 'updated' date");
 		}
@@ -282,7 +308,7 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 	}
 	int rc;
 	if (text_len >= 3 && memcmp(text, "---", 3) == 0) {
-		rc = pp_version_parse(path, data, len, NULL, out, d);
+		rc = pp_version_parse(path, data, len, NULL, 0, out, d);
 	} else {
 		int line, column;
 		size_t offset;
@@ -542,7 +568,8 @@ static int stat_inside(const char *path, const char *root_real, struct stat *st,
 	return 0;
 }
 
-static int load_series(pp_series *series, const char *dir, const char *root_real, pp_diags *d)
+static int load_series(pp_series *series, const char *dir, const char *root_real, unsigned flags,
+                       pp_diags *d)
 {
 	char **names;
 	size_t count;
@@ -588,7 +615,7 @@ static int load_series(pp_series *series, const char *dir, const char *root_real
 			continue;
 		}
 		pp_version v;
-		if (pp_version_parse(path, data, len, date, &v, d) == 0) {
+		if (pp_version_parse(path, data, len, date, flags, &v, d) == 0) {
 			pp_version *grown = realloc(series->versions, (series->count + 1) * sizeof *grown);
 			if (grown) {
 				series->versions = grown;
@@ -630,7 +657,7 @@ static int add_series(pp_site *site, const char *policy, const char *locale, pp_
 }
 
 static int load_policy(pp_site *site, const char *policy, const char *dir, const char *root_real,
-                       pp_diags *d)
+                       unsigned flags, pp_diags *d)
 {
 	char **names;
 	size_t count;
@@ -662,7 +689,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 				pp_error(d, path, 0, 0, "out of memory");
 				rc = -1;
 			} else {
-				if (load_series(series, path, root_real, d) != 0)
+				if (load_series(series, path, root_real, flags, d) != 0)
 					rc = -1;
 				else if (series->count == 0)
 					pp_warning(d, path, 0, 0, "no versions (YYYY-MM-DD.md files) in this locale");
@@ -710,7 +737,8 @@ void pp_site_free(pp_site *site)
 	free(site);
 }
 
-pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp_diags *d)
+pp_site *pp_site_load(const char *content_dir, const char *base_url_override, unsigned flags,
+                      pp_diags *d)
 {
 	size_t errors_before = d->errors;
 	pp_site *site = calloc(1, sizeof *site);
@@ -760,7 +788,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp
 				         "letters, digits, '-' and '_'",
 				         names[i]);
 			else
-				load_policy(site, names[i], path, root_real, d);
+				load_policy(site, names[i], path, root_real, flags, d);
 		}
 		free(path);
 	}

@@ -8,7 +8,9 @@
  *     title:   required, the policy's title in this locale
  *     updated: required, ISO date equal to the file name
  *     summary: optional, one line saying what changed in this version
- * Any other key is an error, so a misspelt key never silently disappears.
+ * Any other key is reported (a warning, an error with PP_STRICT), so a
+ * misspelt key never silently disappears. Without a title, the text's
+ * leading level-1 heading ("# Privacy Policy") gives it.
  *
  * Loading reports every problem it finds (as file:line:column errors in the
  * pp_diags) before giving up, and returns NULL when there was any error: a
@@ -29,6 +31,7 @@ typedef struct {
 	char date[11];    /* "YYYY-MM-DD", also the version's URL segment */
 	int year, month, day;
 	char *title;
+	int title_from_heading; /* the title is the text's first "# " heading */
 	char *summary;    /* NULL when the front matter has none */
 	char *body;       /* Markdown after the front matter: UTF-8, LF line ends */
 	size_t body_len;
@@ -70,9 +73,15 @@ typedef struct {
 	size_t locale_settings_count;
 } pp_site;
 
+/* Flags for loading. Unknown front matter keys are warnings by default, so
+ * policies moved from other generators (layout, permalink, description…)
+ * still build; PP_STRICT makes them errors, as check does. */
+enum { PP_STRICT = 1 };
+
 /* Loads and validates a content directory. base_url_override (may be NULL)
  * replaces site.yaml's base_url. */
-pp_site *pp_site_load(const char *content_dir, const char *base_url_override, pp_diags *d);
+pp_site *pp_site_load(const char *content_dir, const char *base_url_override, unsigned flags,
+                      pp_diags *d);
 void pp_site_free(pp_site *site);
 
 /* Parses one version file already in memory. path is used in messages;
@@ -80,7 +89,7 @@ void pp_site_free(pp_site *site);
  * (which the caller releases with pp_version_clear) and returns 0, or
  * reports errors and returns -1 leaving *out empty. */
 int pp_version_parse(const char *path, const char *data, size_t len,
-                     const char *expected_date, pp_version *out, pp_diags *d);
+                     const char *expected_date, unsigned flags, pp_version *out, pp_diags *d);
 void pp_version_clear(pp_version *v);
 
 /* Reads a Markdown file for comparison: front matter is parsed (and

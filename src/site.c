@@ -168,6 +168,23 @@ static int write_page(build_ctx *ctx, const char *kind, const char *locale, cons
 	return rc;
 }
 
+/* The page shows the title as its <h1>: a text that starts with the same
+ * heading ("# Privacy Policy") would show it twice. */
+static void drop_title_heading(xmlNodePtr body, const char *title)
+{
+	xmlNodePtr first = body->children;
+	while (first && first->type != XML_ELEMENT_NODE)
+		first = first->next;
+	if (!first || xmlStrcmp(first->name, BAD_CAST "h1") != 0)
+		return;
+	xmlChar *text = xmlNodeGetContent(first);
+	if (text && strcmp((const char *)text, title) == 0) {
+		xmlUnlinkNode(first);
+		xmlFreeNode(first);
+	}
+	xmlFree(text);
+}
+
 static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *infos)
 {
 	int rc = 0;
@@ -188,6 +205,8 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		                    ctx->options && ctx->options->strict, ctx->slugger};
 		if (!(info->body = pp_markdown_to_container(v->body, v->body_len, &md, ctx->d)))
 			rc = -1;
+		else
+			drop_title_heading(info->body, v->title);
 	}
 	return rc;
 }

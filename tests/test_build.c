@@ -180,6 +180,32 @@ static void test_bundled_changes_page(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* A policy written with its own "# Title" and other generators' keys
+ * builds, with the title shown once. */
+static void test_migrated_policy_builds(void **state)
+{
+	fixture *f = *state;
+	char *file = tu_join(f->content, "privacy/en/2025-05-01.md");
+	tu_write(file, "---\nupdated: 2025-05-01\nlayout: page\npermalink: /privacy/\n---\n\n"
+	               "# Privacy Policy\n\nWe keep little.\n\n## Contact\n\nWrite to us.\n");
+	char *out = tu_join(f->tmp, "migrated-out");
+	char *err = NULL;
+	assert_int_equal(tu_build(f->content, out, &err), 0);
+	assert_non_null(strstr(err, "privacy/en/2025-05-01.md:3:1: warning: unknown front matter key 'layout'"));
+	char *path = tu_join(out, "en/privacy/2025-05-01/index.html");
+	htmlDocPtr doc = tu_parse_html(path);
+	assert_int_equal(tu_count(doc, "//h1"), 1);
+	expect_xpath(doc, "string(//h1)", "Privacy Policy");
+	expect_xpath(doc, "string(//title)", "Privacy Policy — Malachite");
+	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/h2[@id='contact']"), 1);
+	xmlFreeDoc(doc);
+	unlink(file);
+	free(path);
+	free(err);
+	free(out);
+	free(file);
+}
+
 static void test_identical_versions_say_so(void **state)
 {
 	fixture *f = *state;
@@ -465,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_version_latest_and_history),
 		cmocka_unit_test(test_language_links),
 		cmocka_unit_test(test_bundled_changes_page),
+		cmocka_unit_test(test_migrated_policy_builds),
 		cmocka_unit_test(test_identical_versions_say_so),
 		cmocka_unit_test(test_locale_settings_and_translation_notice),
 		cmocka_unit_test(test_huge_and_deep_versions),

@@ -15,12 +15,12 @@
 #include "testutil.h"
 
 /* Parses text as path and returns every message, one per line. */
-static char *parse_messages(const char *path, const char *text, size_t len, const char *date,
-                            pp_version *v, int *rc)
+static char *parse_messages_with(const char *path, const char *text, size_t len, const char *date,
+                                 unsigned flags, pp_version *v, int *rc)
 {
 	pp_diags d;
 	pp_diags_init(&d);
-	*rc = pp_version_parse(path, text, len, date, v, &d);
+	*rc = pp_version_parse(path, text, len, date, flags, v, &d);
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
@@ -30,11 +30,17 @@ static char *parse_messages(const char *path, const char *text, size_t len, cons
 	return buf;
 }
 
+static char *parse_messages(const char *path, const char *text, size_t len, const char *date,
+                            pp_version *v, int *rc)
+{
+	return parse_messages_with(path, text, len, date, 0, v, rc);
+}
+
 static void expect_error(const char *text, const char *expected)
 {
 	pp_version v;
 	int rc;
-	char *msgs = parse_messages("p/ar/2024-01-15.md", text, strlen(text), "2024-01-15", &v, &rc);
+	char *msgs = parse_messages_with("p/ar/2024-01-15.md", text, strlen(text), "2024-01-15", PP_STRICT, &v, &rc);
 	assert_int_equal(rc, -1);
 	assert_string_equal(msgs, expected);
 	assert_null(v.body);
@@ -124,11 +130,42 @@ static void test_unknown_key(void **state)
 	             "title, updated, summary)\n");
 }
 
+static void test_unknown_key_is_a_warning_outside_check(void **state)
+{
+	(void)state;
+	/* Keys of other generators do not stop a build; check (strict) refuses them. */
+	const char *text = "---\ntitle: T\nupdated: 2024-01-15\nlayout: policy\n---\nText\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("p.md", text, strlen(text), NULL, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "p.md:4:1: warning: unknown front matter key 'layout' (known keys: "
+	                          "title, updated, summary)\n");
+	pp_version_clear(&v);
+	free(msgs);
+}
+
+static void test_title_from_leading_heading(void **state)
+{
+	(void)state;
+	const char *text = "---\nupdated: 2024-01-15\n---\n\n# سياسة الخصوصية #\n\nنص.\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("p.md", text, strlen(text), NULL, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	assert_string_equal(v.title, "سياسة الخصوصية");
+	assert_true(v.title_from_heading);
+	pp_version_clear(&v);
+	free(msgs);
+}
+
 static void test_missing_required_keys(void **state)
 {
 	(void)state;
 	expect_error("---\nsummary: s\n---\nText\n",
-	             "p/ar/2024-01-15.md:1:1: error: front matter has no 'title'\n"
+	             "p/ar/2024-01-15.md:1:1: error: front matter has no 'title', and the text does not "
+	             "start with a '# ' heading to take it from\n"
 	             "p/ar/2024-01-15.md:1:1: error: front matter has no 'updated' date\n");
 }
 
@@ -264,7 +301,7 @@ static char *load_messages(const char *dir, pp_site **site)
 {
 	pp_diags d;
 	pp_diags_init(&d);
-	*site = pp_site_load(dir, NULL, &d);
+	*site = pp_site_load(dir, NULL, 0, &d);
 	pp_diags_sort(&d);
 	char *buf = NULL;
 	size_t size = 0;
@@ -424,6 +461,8 @@ int main(void)
 		cmocka_unit_test(test_impossible_date),
 		cmocka_unit_test(test_date_must_match_file_name),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_unknown_key_is_a_warning_outside_check),
+		cmocka_unit_test(test_title_from_leading_heading),
 		cmocka_unit_test(test_missing_required_keys),
 		cmocka_unit_test(test_not_a_mapping),
 		cmocka_unit_test(test_duplicate_key),

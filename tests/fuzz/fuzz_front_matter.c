@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pp_diags d;
 	pp_diags_init(&d);
 	pp_version v;
-	if (pp_version_parse("fuzz.md", (const char *)data, size, "2024-01-15", &v, &d) == 0)
+	if (pp_version_parse("fuzz.md", (const char *)data, size, "2024-01-15", size % 2 ? PP_STRICT : 0, &v, &d) == 0)
 		pp_version_clear(&v);
 	pp_diags_free(&d);
 	return 0;
