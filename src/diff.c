@@ -614,7 +614,7 @@ static char *text_excerpt(const char *text)
 		text++;
 	/* About ten words, cut on a character boundary. */
 	size_t limit = 80, n = 0, spaces = 0;
-	while (text[n] && n < limit && spaces < 10) {
+	while (n < limit && text[n] && spaces < 10) {
 		if (text[n] == ' ')
 			spaces++;
 		n++;
