@@ -1,6 +1,7 @@
 #include "markdown.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <libxml/HTMLparser.h>
@@ -19,11 +20,23 @@ void pp_markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
 
 void pp_markdown_shutdown(void) { cmark_release_plugins(); }
 
+/* cmark-gfm 0.29 keeps its table of special inline characters in a process
+ * global: finishing a document adds the extensions' characters ('~', the
+ * autolink triggers) before parsing inlines and removes them after. Two
+ * parses at once would see each other's removal and miss strikethrough and
+ * autolinks at random, so parses take turns. This lock guards the library's
+ * state; policypress keeps none of its own. */
+static pthread_mutex_t cmark_global_table = PTHREAD_MUTEX_INITIALIZER;
+
 cmark_node *pp_markdown_parse(const char *text, size_t len)
 {
+	pthread_mutex_lock(&cmark_global_table);
+	cmark_node *doc = NULL;
 	cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
-	if (!parser)
+	if (!parser) {
+		pthread_mutex_unlock(&cmark_global_table);
 		return NULL;
+	}
 	static const char *const extensions[] = {"table", "strikethrough", "autolink"};
 	for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
 		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
@@ -31,8 +44,9 @@ cmark_node *pp_markdown_parse(const char *text, size_t len)
 			cmark_parser_attach_syntax_extension(parser, ext);
 	}
 	cmark_parser_feed(parser, text, len);
-	cmark_node *doc = cmark_parser_finish(parser);
+	doc = cmark_parser_finish(parser);
 	cmark_parser_free(parser);
+	pthread_mutex_unlock(&cmark_global_table);
 	return doc;
 }
 

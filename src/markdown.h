@@ -19,6 +19,9 @@
  * runs inside RTL text (code, links whose text is Latin) are isolated with
  * dir="ltr" so neighbouring punctuation stays where the author put it.
  *
+ * Parsing takes a lock: cmark-gfm keeps process-wide state that concurrent
+ * parses would corrupt (see pp_markdown_parse); rendering runs in parallel.
+ *
  * The cmark tree returned by pp_markdown_parse belongs to the caller
  * (cmark_node_free). Rendering writes user data into the cmark nodes, so one
  * tree must not be rendered by two threads at once; separate trees may.
