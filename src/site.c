@@ -18,9 +18,19 @@ typedef struct {
 	size_t len;
 } asset;
 
+/* What ICU says of a locale, worked out once per build: asking for display
+ * names on every link of every page was a tenth of the build. */
+typedef struct {
+	const char *locale; /* borrowed from the site */
+	char *name;         /* in the language itself */
+	int rtl;
+} locale_info;
+
 typedef struct {
 	const pp_site *site;
 	const pp_theme *theme;
+	const locale_info *locales; /* shared, read-only */
+	size_t locale_count;
 	pp_output *out;
 	const pp_build_options *options;
 	pp_diags *d;
@@ -47,6 +57,26 @@ typedef struct {
 	char *date_text;  /* localized */
 	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
 } version_info;
+
+static const locale_info *info_of(const build_ctx *ctx, const char *locale)
+{
+	for (size_t i = 0; i < ctx->locale_count; i++)
+		if (strcmp(ctx->locales[i].locale, locale) == 0)
+			return &ctx->locales[i];
+	return NULL;
+}
+
+static int is_rtl(const build_ctx *ctx, const char *locale)
+{
+	const locale_info *info = info_of(ctx, locale);
+	return info ? info->rtl : pp_locale_is_rtl(locale);
+}
+
+static char *native_name(const build_ctx *ctx, const char *locale)
+{
+	const locale_info *info = info_of(ctx, locale);
+	return info && info->name ? strdup(info->name) : pp_locale_native_name(locale);
+}
 
 static char *canonical_url(const pp_site *site, const char *path)
 {
@@ -88,7 +118,7 @@ static int set_page_basics(build_ctx *ctx, pp_vars *vars, const char *page_path,
 	const char *site_title = pp_site_title(ctx->site, locale);
 	int rc = 0;
 	rc |= pp_vars_set(vars, "lang", locale);
-	rc |= pp_vars_set(vars, "dir", pp_locale_is_rtl(locale) ? "rtl" : "ltr");
+	rc |= pp_vars_set(vars, "dir", is_rtl(ctx, locale) ? "rtl" : "ltr");
 	const char *numbers = pp_site_numbers(ctx->site, locale);
 	if (numbers)
 		rc |= set_owned(vars, "numbers_class", pp_strdup_printf("numbers-%s", numbers));
@@ -126,8 +156,8 @@ static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_pat
 		return -1;
 	int rc = 0;
 	rc |= pp_vars_set(item, "lang", locale);
-	rc |= pp_vars_set(item, "dir", pp_locale_is_rtl(locale) ? "rtl" : "ltr");
-	rc |= set_owned(item, "name", pp_locale_native_name(locale));
+	rc |= pp_vars_set(item, "dir", is_rtl(ctx, locale) ? "rtl" : "ltr");
+	rc |= set_owned(item, "name", native_name(ctx, locale));
 	rc |= set_link(ctx, item, "href", page_path, target);
 	rc |= pp_vars_set(item, "current", strcmp(locale, page_locale) == 0 ? "true" : NULL);
 	char *absolute = canonical_url(ctx->site, target);
@@ -201,7 +231,7 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 			rc = -1;
 			continue;
 		}
-		pp_md_context md = {v->path, v->body_line - 1, pp_locale_is_rtl(s->locale),
+		pp_md_context md = {v->path, v->body_line - 1, is_rtl(ctx, s->locale),
 		                    ctx->options && ctx->options->strict, ctx->slugger};
 		if (!(info->body = pp_markdown_to_container(v->body, v->body_len, &md, ctx->d)))
 			rc = -1;
@@ -308,7 +338,7 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 		notice = NULL;
 		rc |= set_link(ctx, vars, "authority_href", page_path, target);
 		rc |= pp_vars_set(vars, "authority_lang", authority->locale);
-		rc |= set_owned(vars, "authority_name", pp_locale_native_name(authority->locale));
+		rc |= set_owned(vars, "authority_name", native_name(ctx, authority->locale));
 	}
 	free(notice);
 	free(date);
@@ -688,8 +718,8 @@ static int write_index_pages(build_ctx *ctx)
 		rc |= language ? 0 : -1;
 		if (rc == 0) {
 			rc |= pp_vars_set(language, "lang", locales[j]);
-			rc |= pp_vars_set(language, "dir", pp_locale_is_rtl(locales[j]) ? "rtl" : "ltr");
-			rc |= set_owned(language, "name", pp_locale_native_name(locales[j]));
+			rc |= pp_vars_set(language, "dir", is_rtl(ctx, locales[j]) ? "rtl" : "ltr");
+			rc |= set_owned(language, "name", native_name(ctx, locales[j]));
 			rc |= set_link(ctx, language, "href", "index.html", target);
 			rc |= add_policies(ctx, language, "index.html", locales[j]);
 		}
@@ -822,8 +852,13 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 {
 	struct progress progress = {.total = count_pages(site)};
 	pthread_mutex_init(&progress.lock, NULL);
+	const char *names[MAX_LOCALES];
+	size_t locale_count = site_locales(site, names, MAX_LOCALES);
+	locale_info *locales = calloc(locale_count, sizeof *locales);
+	for (size_t i = 0; locales && i < locale_count; i++)
+		locales[i] = (locale_info){names[i], pp_locale_native_name(names[i]), pp_locale_is_rtl(names[i])};
 	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d,
-	                 .progress = &progress};
+	                 .progress = &progress, .locales = locales, .locale_count = locales ? locale_count : 0};
 	size_t errors_before = d->errors;
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
@@ -844,6 +879,9 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 		pp_write_manifest(site, out, d);
 	free_assets(&ctx);
 	pp_slugger_free(ctx.slugger);
+	for (size_t i = 0; i < ctx.locale_count; i++)
+		free(locales[i].name);
+	free(locales);
 	pthread_mutex_destroy(&progress.lock);
 	return d->errors == errors_before ? 0 : -1;
 }
