@@ -550,6 +550,14 @@ static int is_policy_name(const char *name)
  * cannot publish a file from elsewhere on the machine. */
 static int stat_inside(const char *path, const char *root_real, struct stat *st, pp_diags *d)
 {
+	/* Directories are visited from the root down, each checked on the way:
+	 * only a symbolic link can lead elsewhere, so only links are resolved. */
+	if (lstat(path, st) != 0) {
+		pp_io_error(d, path, "cannot stat: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISLNK(st->st_mode))
+		return 0;
 	char resolved[PATH_MAX];
 	if (!realpath(path, resolved)) {
 		pp_error(d, path, 0, 0, "cannot resolve path: %s", strerror(errno));

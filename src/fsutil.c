@@ -162,22 +162,24 @@ char *pp_strdup_printf(const char *fmt, ...)
 
 int pp_mkdirs(const char *path)
 {
-	char *copy = strdup(path);
-	if (!copy)
+	/* Deepest first: usually only the last directory is missing, and this
+	 * makes one call for it instead of one per component. */
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
 		return -1;
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-			free(copy);
-			return -1;
-		}
-		*p = '/';
+	char *parent = strdup(path);
+	if (!parent)
+		return -1;
+	char *slash = strrchr(parent, '/');
+	int rc = -1;
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (pp_mkdirs(parent) == 0)
+			rc = mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 	}
-	int rc = mkdir(copy, 0755);
-	free(copy);
-	return rc != 0 && errno != EEXIST ? -1 : 0;
+	free(parent);
+	return rc;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -888,8 +888,31 @@ static int place(xmlNodePtr original, xmlNodePtr *last, xmlNodePtr node)
 /* Wraps runs of the other direction in a text node in <span dir>, which
  * isolates them (HTML gives dir on inline elements unicode-bidi: isolate):
  * neighbouring punctuation then stays where the author put it. */
+/* Whether any character of the text could start a run of the other
+ * direction, read from UTF-8: most text nodes have none and need no copy. */
+static int may_hold_other_direction(const char *utf8, int rtl)
+{
+	const uint8_t *s = (const uint8_t *)utf8;
+	int32_t i = 0, n = (int32_t)strlen(utf8);
+	while (i < n) {
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c < 0)
+			continue;
+		if (c < 0x80 && !rtl)
+			continue; /* ASCII never runs right to left */
+		UCharDirection d = u_charDirection(c);
+		if (rtl ? (d == U_LEFT_TO_RIGHT || d == U_EUROPEAN_NUMBER)
+		        : (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC))
+			return 1;
+	}
+	return 0;
+}
+
 static int isolate_text(xmlNodePtr text, int rtl)
 {
+	if (!may_hold_other_direction((const char *)text->content, rtl))
+		return 0;
 	int32_t n;
 	UChar *s = pp_to_utf16((const char *)text->content, strlen((const char *)text->content), &n);
 	if (!s)

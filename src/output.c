@@ -86,37 +86,46 @@ fail:
 
 const char *pp_output_staging_dir(const pp_output *o) { return o->staging; }
 
-static char *prepare_path(pp_output *o, const char *relpath, pp_diags *d)
+static int create_parent(const char *path)
 {
-	if (relpath[0] == '/' || strstr(relpath, "..")) {
-		pp_error(d, relpath, 0, 0, "refusing to write outside the output directory");
-		return NULL;
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	char *slash = strrchr(copy, '/');
+	int rc = 0;
+	if (slash) {
+		*slash = '\0';
+		rc = pp_mkdirs(copy);
 	}
-	char *path = pp_path_join(o->staging, relpath);
-	if (!path) {
-		pp_error(d, relpath, 0, 0, "out of memory");
-		return NULL;
-	}
-	char *slash = strrchr(path, '/');
-	*slash = '\0';
-	int rc = pp_mkdirs(path);
-	*slash = '/';
-	if (rc != 0) {
-		pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
-		free(path);
-		return NULL;
-	}
-	return path;
+	free(copy);
+	return rc;
 }
 
 int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d)
 {
 	if (!o)
 		return 0; /* dry run */
-	char *path = prepare_path(o, relpath, d);
-	if (!path)
+	if (relpath[0] == '/' || strstr(relpath, "..")) {
+		pp_error(d, relpath, 0, 0, "refusing to write outside the output directory");
 		return -1;
+	}
+	char *path = pp_path_join(o->staging, relpath);
+	if (!path) {
+		pp_error(d, relpath, 0, 0, "out of memory");
+		return -1;
+	}
+	/* Write first and make directories only when one is missing: most files
+	 * go into directories that exist, and asking to create every parent of
+	 * every file was most of the build's system time. */
 	int rc = pp_write_file(path, data, len);
+	if (rc != 0 && errno == ENOENT) {
+		if (create_parent(path) != 0) {
+			pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
+			free(path);
+			return -1;
+		}
+		rc = pp_write_file(path, data, len);
+	}
 	if (rc != 0)
 		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(errno));
 	free(path);

@@ -717,7 +717,31 @@ xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *l
 		pp_error(d, theme->dir, 0, 0, "theme has no template %s.html", kind);
 		return NULL;
 	}
-	xmlDocPtr doc = xmlCopyDoc(layout->doc, 1);
+	/* A dictionary of this page's own interns element and attribute names
+	 * instead of allocating them for every node; never shared, so safe in
+	 * parallel (the templates themselves have none). */
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	if (doc) {
+		doc->dict = xmlDictCreate();
+		if (!doc->dict || !(doc->encoding = xmlStrdup(BAD_CAST "UTF-8"))) {
+			xmlFreeDoc(doc);
+			doc = NULL;
+		}
+	}
+	for (xmlNodePtr n = doc ? layout->doc->children : NULL; n; n = n->next) {
+		xmlNodePtr copy = n->type == XML_DTD_NODE ? (xmlNodePtr)xmlCopyDtd((xmlDtdPtr)n)
+		                                           : xmlDocCopyNode(n, doc, 1);
+		if (!copy) {
+			xmlFreeDoc(doc);
+			doc = NULL;
+			break;
+		}
+		if (n->type == XML_DTD_NODE) {
+			doc->intSubset = (xmlDtdPtr)copy;
+			copy->doc = doc;
+		}
+		xmlAddChild((xmlNodePtr)doc, copy);
+	}
 	pp_vars *scope = pp_vars_new();
 	xmlNodePtr body = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "body", NULL) : NULL;
 	xmlNodePtr page_root = xmlDocGetRootElement(page->doc);
