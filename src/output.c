@@ -84,8 +84,6 @@ fail:
 	return NULL;
 }
 
-const char *pp_output_staging_dir(const pp_output *o) { return o->staging; }
-
 static int create_parent(const char *path)
 {
 	char *copy = strdup(path);
@@ -129,17 +127,6 @@ int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t 
 	if (rc != 0)
 		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(errno));
 	free(path);
-	return rc;
-}
-
-int pp_output_copy(pp_output *o, const char *relpath, const char *src_path, pp_diags *d)
-{
-	char *data;
-	size_t len;
-	if (pp_read_file(src_path, &data, &len, d) != 0)
-		return -1;
-	int rc = pp_output_write(o, relpath, data, len, d);
-	free(data);
 	return rc;
 }
 

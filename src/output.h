@@ -29,17 +29,11 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d);
 /* Writes data at relpath inside the new site, creating directories. */
 int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d);
 
-/* Copies a file into the new site. */
-int pp_output_copy(pp_output *o, const char *relpath, const char *src_path, pp_diags *d);
-
 /* Swaps the new site in and removes the old one. Frees o in every case;
  * on failure the temporary directory is removed and the old output stays. */
 int pp_output_commit(pp_output *o, pp_diags *d);
 
 /* Discards the new site. Frees o. */
 void pp_output_abort(pp_output *o);
-
-/* The temporary directory (for tests and messages). */
-const char *pp_output_staging_dir(const pp_output *o);
 
 #endif
