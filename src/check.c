@@ -238,12 +238,6 @@ static int page_exists(const pp_site *site, const char *path)
 	return 0;
 }
 
-static int has_scheme(const char *url)
-{
-	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-	return n > 0 && url[n] == ':';
-}
-
 static void check_links(const pp_site *site, pp_diags *d)
 {
 	for (size_t i = 0; i < site->series_count; i++) {
@@ -264,7 +258,7 @@ static void check_links(const pp_site *site, pp_diags *d)
 				if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_LINK)
 					continue;
 				const char *url = cmark_node_get_url(node);
-				if (!url || !*url || url[0] == '#' || has_scheme(url) || strncmp(url, "//", 2) == 0)
+				if (!url || !*url || url[0] == '#' || pp_url_has_scheme(url) || strncmp(url, "//", 2) == 0)
 					continue;
 				char *target = resolve(site, page_dir, url);
 				int line = cmark_node_get_start_line(node) + v->body_line - 1;

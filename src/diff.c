@@ -10,6 +10,7 @@
 #include <unicode/ustring.h>
 
 #include "l10n.h"
+#include "markdown.h"
 
 /* ---- hashing ------------------------------------------------------------- */
 
@@ -375,20 +376,6 @@ static int name_is(xmlNodePtr n, const char *name)
 	return n && n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0;
 }
 
-static int is_block(xmlNodePtr n)
-{
-	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-	                                     "li", "blockquote", "pre", "hr", "table", "thead",
-	                                     "tbody", "tr", "td", "th", "div", "section", "figure",
-	                                     "dl", "dt", "dd"};
-	if (n->type != XML_ELEMENT_NODE)
-		return 0;
-	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
-		if (xmlStrcmp(n->name, BAD_CAST blocks[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Blocks whose content is text to compare word by word. */
 static int holds_text(xmlNodePtr n)
 {
@@ -397,12 +384,6 @@ static int holds_text(xmlNodePtr n)
 		if (name_is(n, names[i]))
 			return 1;
 	return 0;
-}
-
-static int is_heading(xmlNodePtr n)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->name[0] == 'h' && n->name[1] >= '1' &&
-	       n->name[1] <= '6' && !n->name[2];
 }
 
 /* One comparable unit of a container: a block element, or a run of inline
@@ -444,7 +425,7 @@ static void collect_range_text(xmlNodePtr container, xmlNodePtr first, xmlNodePt
 		if (n->type == XML_TEXT_NODE && n->content)
 			xmlBufferCat(buf, n->content);
 		else if (n->type == XML_ELEMENT_NODE) {
-			if (is_block(n))
+			if (pp_dom_is_block(n))
 				xmlBufferCat(buf, BAD_CAST " ");
 			if (name_is(n, "img") || name_is(n, "hr") || name_is(n, "br"))
 				xmlBufferCat(buf, n->name);
@@ -529,7 +510,7 @@ static int items_of(diff_state *st, xmlNodePtr container, item_list *out)
 	if (!out->items)
 		return -1;
 	for (xmlNodePtr n = container->children; n; n = n->next) {
-		int block = is_block(n);
+		int block = pp_dom_is_block(n);
 		if (!block && (n->type != XML_TEXT_NODE && n->type != XML_ELEMENT_NODE))
 			continue;
 		item *prev = out->count ? &out->items[out->count - 1] : NULL;
@@ -697,7 +678,7 @@ static void mark_block(diff_state *st, xmlNodePtr el, int op, const char **id, i
 {
 	xmlNodePtr child = el->children;
 	while (child && !st->failed) {
-		if (is_block(child)) {
+		if (pp_dom_is_block(child)) {
 			mark_block(st, child, op, id, moved);
 			child = child->next;
 			continue;
@@ -713,7 +694,7 @@ static void mark_block(diff_state *st, xmlNodePtr el, int op, const char **id, i
 			return;
 		}
 		*id = NULL;
-		while (child && !is_block(child)) {
+		while (child && !pp_dom_is_block(child)) {
 			xmlNodePtr next = child->next;
 			xmlUnlinkNode(child);
 			xmlAddChild(mark, child);
@@ -766,7 +747,7 @@ static void strip_ids(xmlNodePtr node)
  * removed or moved. */
 static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int op, xmlNodePtr out)
 {
-	if (it->first == it->last && is_heading(it->first)) {
+	if (it->first == it->last && pp_dom_is_heading(it->first)) {
 		enter_section(st, it->first);
 		st->open_whole = -1; /* each section added or removed is its own change */
 	}
@@ -830,7 +811,7 @@ static void emit_whole(diff_state *st, xmlNodePtr container, const item *it, int
 static void emit_equal(diff_state *st, const item *it, xmlNodePtr out)
 {
 	st->open_whole = -1;
-	if (it->first == it->last && is_heading(it->first))
+	if (it->first == it->last && pp_dom_is_heading(it->first))
 		enter_section(st, it->first);
 	for (xmlNodePtr n = it->first;; n = n->next) {
 		xmlNodePtr copy = xmlDocCopyNode(n, st->doc, 1);
@@ -1087,7 +1068,7 @@ static void emit_pair(diff_state *st, xmlNodePtr old_container, const item *o,
 		diff_words(st, old_container, o, new_container, n, out);
 		return;
 	}
-	if (is_heading(n->first))
+	if (pp_dom_is_heading(n->first))
 		enter_section(st, n->first);
 	xmlNodePtr shell = xmlDocCopyNode(n->first, st->doc, 2);
 	if (!shell || !xmlAddChild(out, shell)) {
@@ -1417,7 +1398,7 @@ static void text_node(text_writer *tw, xmlNodePtr node, int depth)
 {
 	for (xmlNodePtr n = node->children; n; n = n->next) {
 		if (n->type == XML_TEXT_NODE) {
-			if (!is_blank_text(n) || !is_block(node))
+			if (!is_blank_text(n) || !pp_dom_is_block(node))
 				text_put(tw, (const char *)n->content);
 			continue;
 		}
@@ -1431,10 +1412,10 @@ static void text_node(text_writer *tw, xmlNodePtr node, int depth)
 		int is_list = name_is(n, "ul") || name_is(n, "ol");
 		int in_table = name_is(n, "td") || name_is(n, "th") || name_is(n, "tr") ||
 		               name_is(n, "thead") || name_is(n, "tbody");
-		if (is_block(n) && !in_table && !tw->item_start)
+		if (pp_dom_is_block(n) && !in_table && !tw->item_start)
 			tw->pending_blank = 1;
 		char prefix[64] = "";
-		if (is_heading(n)) {
+		if (pp_dom_is_heading(n)) {
 			int level = n->name[1] - '0';
 			memset(prefix, '#', (size_t)level);
 			prefix[level] = ' ';

@@ -75,6 +75,32 @@ int pp_url_is_safe(const char *url, int for_image)
 	return !for_image && (strcmp(scheme, "mailto") == 0 || strcmp(scheme, "tel") == 0);
 }
 
+int pp_url_has_scheme(const char *url)
+{
+	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	return n > 0 && isalpha((unsigned char)url[0]) && url[n] == ':';
+}
+
+int pp_dom_is_heading(xmlNodePtr n)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->name[0] == 'h' && n->name[1] >= '1' &&
+	       n->name[1] <= '6' && !n->name[2];
+}
+
+int pp_dom_is_block(xmlNodePtr n)
+{
+	static const char *const blocks[] = {
+		"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr",
+		"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "div", "section",
+		"figure", "figcaption", "details", "summary", "address", "dl", "dt", "dd"};
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return 0;
+	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+		if (xmlStrcmp(n->name, BAD_CAST blocks[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int is_line_break_tag(const char *html)
 {
 	static const char *const forms[] = {"<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />"};
@@ -761,8 +787,7 @@ static int apply_block_attributes(render_state *st, cmark_node *paragraph, xmlNo
 	xmlNodePtr heading = cur->last;
 	while (heading && heading->type != XML_ELEMENT_NODE)
 		heading = heading->prev;
-	if (id && heading && heading->name[0] == 'h' && heading->name[1] >= '1' && heading->name[1] <= '6' &&
-	    !heading->name[2]) {
+	if (id && pp_dom_is_heading(heading)) {
 		/* Replace the id the heading got from its text. */
 		xmlChar *old = xmlGetProp(heading, BAD_CAST "id");
 		for (size_t i = 0; old && i < st->id_count; i++)
@@ -940,16 +965,6 @@ static int isolate_text(xmlNodePtr text, int rtl)
 	return rc;
 }
 
-static int is_block_name(const xmlChar *name)
-{
-	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote",
-	                                     "td", "th", "ul", "ol", "pre", "table", "div", "hr"};
-	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
-		if (xmlStrcmp(name, BAD_CAST blocks[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* The text of block, outside nested blocks and elements that carry their own
  * direction or are code. */
 static int isolate_runs(xmlNodePtr block, int rtl)
@@ -960,7 +975,7 @@ static int isolate_runs(xmlNodePtr block, int rtl)
 		if (child->type == XML_TEXT_NODE && child->content) {
 			if (isolate_text(child, rtl) != 0)
 				return -1;
-		} else if (child->type == XML_ELEMENT_NODE && !is_block_name(child->name) &&
+		} else if (child->type == XML_ELEMENT_NODE && !pp_dom_is_block(child) &&
 		           !xmlHasProp(child, BAD_CAST "dir") && xmlStrcmp(child->name, BAD_CAST "code") != 0) {
 			if (isolate_runs(child, rtl) != 0)
 				return -1;
@@ -973,7 +988,7 @@ static int isolate_runs(xmlNodePtr block, int rtl)
 static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node)
 {
 	const pp_md_context *ctx = st->ctx;
-	if (el->name[0] == 'h' && el->name[1] >= '1' && el->name[1] <= '6' && !el->name[2]) {
+	if (pp_dom_is_heading(el)) {
 		char *pinned = take_heading_attributes(st, el, node);
 		assign_heading_id(st, el, node, pinned);
 		free(pinned);

@@ -80,4 +80,15 @@ int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default);
 /* True when the URL's scheme is one a policy page may link to. */
 int pp_url_is_safe(const char *url, int for_image);
 
+/* True when url starts with a scheme ("https:", "mailto:"); relative URLs
+ * and fragments have none. */
+int pp_url_has_scheme(const char *url);
+
+/* h1 to h6. */
+int pp_dom_is_heading(xmlNodePtr node);
+
+/* Block-level elements, as rendered Markdown and rebuilt raw HTML make them:
+ * text inside one belongs to it, not to the block around it. */
+int pp_dom_is_block(xmlNodePtr node);
+
 #endif

@@ -280,10 +280,7 @@ static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *
 
 static int is_relative_url(const char *url)
 {
-	if (!*url || *url == '#' || *url == '/' || *url == '?')
-		return 0;
-	size_t scheme = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-	return url[scheme] != ':';
+	return *url && *url != '#' && *url != '/' && *url != '?' && !pp_url_has_scheme(url);
 }
 
 /* A policy's relative links are written from its permanent URL; where the
@@ -473,12 +470,6 @@ static int has_change(xmlNodePtr node)
 	return 0;
 }
 
-static int is_heading_element(xmlNodePtr n)
-{
-	return n->type == XML_ELEMENT_NODE && n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' &&
-	       !n->name[2];
-}
-
 /* Folds runs of unchanged blocks into <details>, so a long policy with a
  * small change shows the change; headings stay out, for orientation. A run
  * is folded when it is three blocks or more, or long in text. */
@@ -492,7 +483,7 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 		xmlNodePtr run_end = n;
 		size_t blocks = 0, characters = 0;
 		while (run_end && (run_end->type != XML_ELEMENT_NODE ||
-		                   (!is_heading_element(run_end) && !has_change(run_end)))) {
+		                   (!pp_dom_is_heading(run_end) && !has_change(run_end)))) {
 			if (run_end->type == XML_ELEMENT_NODE) {
 				blocks++;
 				xmlChar *text = xmlNodeGetContent(run_end);
