@@ -39,6 +39,7 @@ typedef struct {
 	int absolute_links;  /* for pages served at any URL (404.html) */
 	pp_slugger *slugger; /* heading ids; one per worker, as opening it is costly */
 	pp_date_cache *dates; /* likewise for date formatters */
+	pp_format_cache *formats; /* and message formatters */
 	struct progress *progress; /* shared by the workers */
 	int interrupted;
 } build_ctx;
@@ -327,7 +328,9 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 		return pp_vars_set(vars, "translation_notice", NULL);
 	const pp_version *ref = &authority->versions[authority->count - 1];
 	char *date = pp_site_date_text(site, s->locale, ref->year, ref->month, ref->day);
-	char *notice = date ? pp_theme_format_text(ctx->theme, s->locale, "translation_behind", date, ctx->d) : NULL;
+	char *notice = date ? pp_theme_format_text(ctx->theme, ctx->formats, s->locale, "translation_behind",
+	                                           date, ctx->d)
+	                    : NULL;
 	char *target = pp_strdup_printf("%s/%s/index.html", authority->locale, authority->policy);
 	int rc = notice && target ? 0 : -1;
 	if (rc == 0) {
@@ -453,7 +456,9 @@ static int set_count(build_ctx *ctx, pp_vars *vars, const char *name, const char
 	/* The message comes from the locale's catalog; its numbers are written
 	 * in the locale's configured digits, like its dates. */
 	char *number_locale = pp_site_number_locale(ctx->site, locale);
-	char *text = number_locale ? pp_theme_format_count(ctx->theme, number_locale, key, (double)count, ctx->d) : NULL;
+	char *text = number_locale ? pp_theme_format_count(ctx->theme, ctx->formats, number_locale, key,
+	                                                   (double)count, ctx->d)
+	                           : NULL;
 	free(number_locale);
 	return text ? set_owned(vars, name, text) : -1;
 }
@@ -494,8 +499,8 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 		}
 		if (blocks >= FOLD_BLOCKS || (blocks > 0 && characters >= FOLD_CHARACTERS)) {
 			char *number_locale = pp_site_number_locale(ctx->site, locale);
-			char *label = number_locale ? pp_theme_format_count(ctx->theme, number_locale, "unchanged_blocks",
-			                                                    (double)blocks, ctx->d)
+			char *label = number_locale ? pp_theme_format_count(ctx->theme, ctx->formats, number_locale,
+			                                                    "unchanged_blocks", (double)blocks, ctx->d)
 			                            : NULL;
 			free(number_locale);
 			xmlNodePtr details = xmlNewNode(NULL, BAD_CAST "details");
@@ -821,6 +826,7 @@ static void build_all_series(build_ctx *ctx)
 		workers[k].d = &diags[k];
 		workers[k].slugger = pp_slugger_new();
 		workers[k].dates = pp_date_cache_new();
+		workers[k].formats = pp_format_cache_new();
 		if (!workers[k].slugger)
 			pp_error(&diags[k], NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
 		states[k] = &workers[k];
@@ -831,6 +837,7 @@ static void build_all_series(build_ctx *ctx)
 		pp_diags_merge(ctx->d, &diags[k]);
 		pp_slugger_free(workers[k].slugger);
 		pp_date_cache_free(workers[k].dates);
+		pp_format_cache_free(workers[k].formats);
 	}
 done:
 	free(workers);

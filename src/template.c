@@ -463,10 +463,90 @@ const char *pp_theme_message(const pp_theme *theme, const char *locale, const ch
 	return NULL;
 }
 
+/* Opened formatters by pattern and ICU locale. Opening one (parsing the
+ * pattern, loading plural rules and a number formatter) costs a hundred
+ * times a format call, and pages ask for the same few messages. */
+#define FORMAT_CACHE_SIZE 32
+
+typedef struct {
+	const char *pattern; /* a catalog's text: lives as long as the theme */
+	char icu_locale[ULOC_FULLNAME_CAPACITY];
+	UMessageFormat *fmt;
+} cached_format;
+
+struct pp_format_cache {
+	cached_format entries[FORMAT_CACHE_SIZE];
+	size_t next_victim;
+};
+
+pp_format_cache *pp_format_cache_new(void) { return calloc(1, sizeof(pp_format_cache)); }
+
+void pp_format_cache_free(pp_format_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < FORMAT_CACHE_SIZE; i++)
+		if (cache->entries[i].fmt)
+			umsg_close(cache->entries[i].fmt);
+	free(cache);
+}
+
+static UMessageFormat *open_format(const pp_theme *theme, const char *pattern, const char *icu_locale,
+                                   const char *key, const char *locale, pp_diags *d)
+{
+	int32_t len = 0;
+	UChar *upattern = pp_to_utf16(pattern, strlen(pattern), &len);
+	if (!upattern) {
+		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be converted", key, locale);
+		return NULL;
+	}
+	UErrorCode status = U_ZERO_ERROR;
+	UParseError parse_error;
+	UMessageFormat *fmt = umsg_open(upattern, len, icu_locale, &parse_error, &status);
+	free(upattern);
+	if (U_FAILURE(status)) {
+		if (fmt) /* ICU may hand back a half-built formatter on failure */
+			umsg_close(fmt);
+		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' is not valid ICU MessageFormat: %s",
+		         key, locale, u_errorName(status));
+		return NULL;
+	}
+	return fmt;
+}
+
+/* The formatter for pattern in icu_locale: from cache, or opened and put
+ * there (evicting round-robin); without a cache, *opened tells the caller
+ * to close it. */
+static UMessageFormat *get_format(const pp_theme *theme, pp_format_cache *cache, const char *pattern,
+                                  const char *icu_locale, const char *key, const char *locale,
+                                  int *opened, pp_diags *d)
+{
+	*opened = 0;
+	if (cache)
+		for (size_t i = 0; i < FORMAT_CACHE_SIZE; i++) {
+			cached_format *e = &cache->entries[i];
+			if (e->fmt && e->pattern == pattern && strcmp(e->icu_locale, icu_locale) == 0)
+				return e->fmt;
+		}
+	UMessageFormat *fmt = open_format(theme, pattern, icu_locale, key, locale, d);
+	if (!fmt || !cache || strlen(icu_locale) >= sizeof cache->entries[0].icu_locale) {
+		*opened = fmt != NULL;
+		return fmt;
+	}
+	cached_format *e = &cache->entries[cache->next_victim];
+	cache->next_victim = (cache->next_victim + 1) % FORMAT_CACHE_SIZE;
+	if (e->fmt)
+		umsg_close(e->fmt);
+	e->fmt = fmt;
+	e->pattern = pattern;
+	strcpy(e->icu_locale, icu_locale);
+	return fmt;
+}
+
 /* Formats key with one argument, a double (count) or a UTF-8 string (text):
  * umsg_format reads plural and number arguments as doubles, others as UChar*. */
-static char *format_message(const pp_theme *theme, const char *locale, const char *key,
-                            double count, const char *text, pp_diags *d)
+static char *format_message(const pp_theme *theme, pp_format_cache *cache, const char *locale,
+                            const char *key, double count, const char *text, pp_diags *d)
 {
 	const char *pattern = pp_theme_message(theme, locale, key, d);
 	if (!pattern)
@@ -474,30 +554,27 @@ static char *format_message(const pp_theme *theme, const char *locale, const cha
 	char icu_locale[ULOC_FULLNAME_CAPACITY];
 	UErrorCode status = U_ZERO_ERROR;
 	uloc_forLanguageTag(locale, icu_locale, sizeof icu_locale, NULL, &status);
-	int32_t len = 0, arg_len = 0;
-	UChar *upattern = U_SUCCESS(status) ? pp_to_utf16(pattern, strlen(pattern), &len) : NULL;
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
+		pp_error(d, theme->dir, 0, 0, "message '%s': '%s' is not a locale ICU can read", key, locale);
+		return NULL;
+	}
+	int32_t arg_len = 0;
 	UChar *uarg = text ? pp_to_utf16(text, strlen(text), &arg_len) : NULL;
-	if (!upattern || (text && !uarg)) {
-		free(upattern);
-		free(uarg);
+	if (text && !uarg) {
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be converted", key, locale);
 		return NULL;
 	}
-	UParseError parse_error;
-	UMessageFormat *fmt = umsg_open(upattern, len, icu_locale, &parse_error, &status);
-	free(upattern);
-	if (U_FAILURE(status)) {
-		if (fmt) /* ICU may hand back a half-built formatter on failure */
-			umsg_close(fmt);
+	int opened;
+	UMessageFormat *fmt = get_format(theme, cache, pattern, icu_locale, key, locale, &opened, d);
+	if (!fmt) {
 		free(uarg);
-		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' is not valid ICU MessageFormat: %s",
-		         key, locale, u_errorName(status));
 		return NULL;
 	}
 	UChar out[1024];
 	int32_t out_len = text ? umsg_format(fmt, out, 1024, &status, uarg)
 	                       : umsg_format(fmt, out, 1024, &status, count);
-	umsg_close(fmt);
+	if (opened)
+		umsg_close(fmt);
 	free(uarg);
 	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be formatted: %s", key, locale,
@@ -507,16 +584,16 @@ static char *format_message(const pp_theme *theme, const char *locale, const cha
 	return pp_from_utf16(out, out_len);
 }
 
-char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
-                            double count, pp_diags *d)
+char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const char *locale,
+                            const char *key, double count, pp_diags *d)
 {
-	return format_message(theme, locale, key, count, NULL, d);
+	return format_message(theme, cache, locale, key, count, NULL, d);
 }
 
-char *pp_theme_format_text(const pp_theme *theme, const char *locale, const char *key,
-                           const char *arg, pp_diags *d)
+char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const char *locale,
+                           const char *key, const char *arg, pp_diags *d)
 {
-	return format_message(theme, locale, key, 0, arg ? arg : "", d);
+	return format_message(theme, cache, locale, key, 0, arg ? arg : "", d);
 }
 
 /* ---- filling ------------------------------------------------------------- */

@@ -33,6 +33,9 @@
 
 typedef struct pp_theme pp_theme;
 typedef struct pp_vars pp_vars;
+/* Opened ICU message formatters, for one thread: a formatter is costly to
+ * open and not safe to share. */
+typedef struct pp_format_cache pp_format_cache;
 
 pp_theme *pp_theme_load(const char *dir, const char *default_locale, pp_diags *d);
 void pp_theme_free(pp_theme *theme);
@@ -50,14 +53,18 @@ const char *pp_theme_message(const pp_theme *theme, const char *locale, const ch
 /* Formats the message key, an ICU MessageFormat pattern with one numeric
  * argument {0} (usually a plural: "{0, plural, one {# word} other {# words}}"),
  * for count in locale, with the locale's digits and plural rules. NULL after
- * an error in d. The result is malloc'ed. */
-char *pp_theme_format_count(const pp_theme *theme, const char *locale, const char *key,
-                            double count, pp_diags *d);
+ * an error in d. The result is malloc'ed. cache, owned by the calling thread,
+ * may be NULL. */
+char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const char *locale,
+                            const char *key, double count, pp_diags *d);
 
 /* Formats the message key, an ICU MessageFormat pattern with one text
  * argument {0} (e.g. a date already written in the locale's calendar). */
-char *pp_theme_format_text(const pp_theme *theme, const char *locale, const char *key,
-                           const char *arg, pp_diags *d);
+char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const char *locale,
+                           const char *key, const char *arg, pp_diags *d);
+
+pp_format_cache *pp_format_cache_new(void);
+void pp_format_cache_free(pp_format_cache *cache);
 
 /* Renders page kind (a template file name without .html) inside the layout.
  * Returns a new document, or NULL after reporting errors. */

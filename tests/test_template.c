@@ -217,15 +217,15 @@ static void test_arabic_plurals_from_bundled_theme(void **state)
 		{1003, "أُضيفت ١٬٠٠٣ كلمات"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char *text = pp_theme_format_count(theme, "ar", "words_added", cases[i].n, &d);
+		char *text = pp_theme_format_count(theme, NULL, "ar", "words_added", cases[i].n, &d);
 		assert_non_null(text);
 		assert_string_equal(text, cases[i].text);
 		free(text);
 	}
-	char *en = pp_theme_format_count(theme, "en", "words_added", 1, &d);
+	char *en = pp_theme_format_count(theme, NULL, "en", "words_added", 1, &d);
 	assert_string_equal(en, "1 word added");
 	free(en);
-	en = pp_theme_format_count(theme, "en", "sections_changed", 2, &d);
+	en = pp_theme_format_count(theme, NULL, "en", "sections_changed", 2, &d);
 	assert_string_equal(en, "2 sections changed");
 	free(en);
 	assert_int_equal(d.count, 0);
@@ -245,6 +245,8 @@ static void test_bundled_catalogs_complete(void **state)
 	pp_theme *theme = pp_theme_load(dir, "en", &d);
 	assert_non_null(theme);
 	const char *locales[] = {"ar", "en", "fa", "ur", "he", "fr", "de", "es"};
+	pp_format_cache *cache = pp_format_cache_new();
+	assert_non_null(cache);
 	char *en_path = tu_join(dir, "messages/en.yaml");
 	char *en = tu_read(en_path, NULL);
 	for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
@@ -265,17 +267,27 @@ static void test_bundled_catalogs_complete(void **state)
 		const char *counted[] = {"sections_changed", "words_added", "words_removed", "unchanged_blocks"};
 		for (size_t k = 0; k < 4; k++)
 			for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
-				char *text = pp_theme_format_count(theme, locales[l], counted[k], counts[c], &d);
+				char *text = pp_theme_format_count(theme, NULL, locales[l], counted[k], counts[c], &d);
 				if (!text)
 					fail_msg("%s/%s does not format %g", locales[l], counted[k], counts[c]);
+				/* A cached formatter, reused or reopened after eviction (the
+				 * three rounds ask for more formatters than the cache holds),
+				 * says the same. */
+				for (int round = 0; round < 3; round++) {
+					char *cached = pp_theme_format_count(theme, cache, locales[l], counted[k], counts[c], &d);
+					assert_non_null(cached);
+					assert_string_equal(cached, text);
+					free(cached);
+				}
 				free(text);
 			}
 	}
+	pp_format_cache_free(cache);
 	assert_int_equal(d.count, 0);
 	/* Two of the plural forms beyond one/other, as ICU picks them. */
-	char *he = pp_theme_format_count(theme, "he", "words_added", 2, &d);
+	char *he = pp_theme_format_count(theme, NULL, "he", "words_added", 2, &d);
 	assert_string_equal(he, "נוספו שתי מילים");
-	char *fr = pp_theme_format_count(theme, "fr", "words_added", 1000000, &d);
+	char *fr = pp_theme_format_count(theme, NULL, "fr", "words_added", 1000000, &d);
 	assert_string_equal(fr, "1\u202F000\u202F000 de mots ajoutés"); /* narrow no-break spaces */
 	free(he);
 	free(fr);
@@ -296,8 +308,15 @@ static void test_bad_message_format_is_reported(void **state)
 	pp_diags d;
 	pp_diags_init(&d);
 	pp_theme *theme = pp_theme_load(dir, "en", &d);
-	assert_null(pp_theme_format_count(theme, "en", "count", 1, &d));
+	assert_null(pp_theme_format_count(theme, NULL, "en", "count", 1, &d));
 	assert_true(pp_diags_has(&d, PP_ERROR, "message 'count' for 'en' is not valid ICU MessageFormat"));
+	/* A broken pattern is not cached: every call reports it. */
+	pp_format_cache *cache = pp_format_cache_new();
+	size_t errors = d.errors;
+	assert_null(pp_theme_format_count(theme, cache, "en", "count", 1, &d));
+	assert_null(pp_theme_format_count(theme, cache, "en", "count", 1, &d));
+	assert_int_equal(d.errors, errors + 2);
+	pp_format_cache_free(cache);
 	pp_theme_free(theme);
 	pp_diags_free(&d);
 	tu_remove(dir);
