@@ -9,8 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmark-gfm.h>
 #include <libxml/parser.h>
+#include <libxml/xmlversion.h>
+#include <unicode/uchar.h>
 #include <unicode/uclean.h>
+#include <unicode/uversion.h>
+#ifdef PP_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 #include <jansson.h>
 
@@ -362,6 +369,27 @@ static int cmd_diff(int argc, char **argv)
 	return rc;
 }
 
+/* The libraries in use, for bug reports: output depends on their versions
+ * (ICU's locale data above all). */
+static void print_version(void)
+{
+	printf("policypress %s\n", PP_VERSION);
+	UVersionInfo icu, unicode;
+	char icu_text[U_MAX_VERSION_STRING_LENGTH], unicode_text[U_MAX_VERSION_STRING_LENGTH];
+	u_getVersion(icu);
+	u_getUnicodeVersion(unicode);
+	u_versionToString(icu, icu_text);
+	u_versionToString(unicode, unicode_text);
+	int xml = atoi(xmlParserVersion);
+	printf("cmark-gfm %s, libxml2 %d.%d.%d, ICU %s (Unicode %s)", cmark_version_string(), xml / 10000,
+	       xml / 100 % 100, xml % 100, icu_text, unicode_text);
+#ifdef PP_MIMALLOC
+	int v = mi_version();
+	printf(", mimalloc %d.%d.%d", v / 100, v / 10 % 10, v % 10);
+#endif
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
 	/* Initialized once here, before any thread exists. */
@@ -372,7 +400,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = EXIT_USAGE;
 	} else if (strcmp(argv[1], "--version") == 0) {
-		printf("policypress %s\n", PP_VERSION);
+		print_version();
 		rc = 0;
 	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
