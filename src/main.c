@@ -27,6 +27,7 @@
 #include "diff.h"
 #include "l10n.h"
 #include "fsutil.h"
+#include "html.h"
 #include "markdown.h"
 #include "output.h"
 #include "pp_config.h"

@@ -7,6 +7,7 @@
 #include "diff.h"
 #include "feeds.h"
 #include "fsutil.h"
+#include "html.h"
 #include "l10n.h"
 #include "markdown.h"
 #include "parallel.h"

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 
 #include <unicode/uloc.h>
@@ -857,39 +856,4 @@ fail:
 	if (doc)
 		xmlFreeDoc(doc);
 	return NULL;
-}
-
-int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len)
-{
-	*out = NULL;
-	*len = 0;
-	xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
-	if (!buf)
-		return -1;
-	/* Without a declared encoding libxml2 writes non-ASCII text as character
-	 * references; pages are UTF-8 and say so. */
-	if (!doc->encoding)
-		doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
-	/* HTML serializer: void elements without end tags, <!DOCTYPE html>, and
-	 * every text and attribute value escaped. "UTF-8" keeps Arabic as text
-	 * instead of numeric character references. */
-	htmlDocContentDumpFormatOutput(buf, doc, "UTF-8", 0);
-	xmlOutputBufferFlush(buf);
-	if (buf->error) {
-		xmlOutputBufferClose(buf);
-		return -1;
-	}
-	const xmlChar *content = xmlOutputBufferGetContent(buf);
-	size_t size = xmlOutputBufferGetSize(buf);
-	char *copy = malloc(size + 1);
-	if (copy) {
-		memcpy(copy, content, size);
-		copy[size] = '\0';
-	}
-	xmlOutputBufferClose(buf);
-	if (!copy)
-		return -1;
-	*out = copy;
-	*len = size;
-	return 0;
 }

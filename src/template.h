@@ -71,9 +71,6 @@ void pp_format_cache_free(pp_format_cache *cache);
 xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,
                           pp_vars *vars, pp_diags *d);
 
-/* Serializes a page as HTML5 in UTF-8. *out is malloc'ed. */
-int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len);
-
 pp_vars *pp_vars_new(void);
 void pp_vars_free(pp_vars *vars);
 /* Copies text; NULL leaves the variable unset (false for data-if). */

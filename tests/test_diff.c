@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "diff.h"
+#include "html.h"
 #include "markdown.h"
 #include "template.h"
 #include "testutil.h"

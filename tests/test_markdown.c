@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "html.h"
 #include "markdown.h"
 #include "template.h"
 #include "testutil.h"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "html.h"
 #include "template.h"
 #include "testutil.h"
 

@@ -7,7 +7,7 @@
 #include <libxml/parser.h>
 
 #include "markdown.h"
-#include "template.h"
+#include "html.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
