@@ -314,7 +314,7 @@ static void check_published(const pp_site *site, const char *manifest, pp_diags 
 
 int pp_check(const char *content_dir, const pp_check_options *options, pp_diags *d)
 {
-	pp_site *site = pp_site_load(content_dir, options->base_url, PP_STRICT, d);
+	pp_site *site = pp_site_load(content_dir, options->base_url, PP_STRICT, 0, d);
 	if (site) {
 		check_site_titles(site, d);
 		check_translations(site, options, d);

@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
-#include "yamlmap.h"
 #include "l10n.h"
+#include "parallel.h"
+#include "yamlmap.h"
 
 /* ---- dates --------------------------------------------------------------- */
 
@@ -576,7 +577,50 @@ static int stat_inside(const char *path, const char *root_real, struct stat *st,
 	return 0;
 }
 
-static int load_series(pp_series *series, const char *dir, const char *root_real, unsigned flags,
+/* A version file found while walking the content directory; the files are
+ * read and parsed afterwards, in parallel. */
+typedef struct {
+	size_t series; /* index in site->series, which grows while walking */
+	char *path;
+	char date[11];
+	pp_version version;
+	int ok;
+} pending_version;
+
+typedef struct {
+	pending_version *items;
+	size_t count, capacity;
+} pending_list;
+
+static int add_pending(pending_list *pending, size_t series, char *path, const char *date)
+{
+	if (pending->count == pending->capacity) {
+		size_t capacity = pending->capacity ? pending->capacity * 2 : 64;
+		pending_version *grown = realloc(pending->items, capacity * sizeof *grown);
+		if (!grown)
+			return -1;
+		pending->items = grown;
+		pending->capacity = capacity;
+	}
+	pending_version *p = &pending->items[pending->count++];
+	memset(p, 0, sizeof *p);
+	p->series = series;
+	p->path = path;
+	memcpy(p->date, date, sizeof p->date);
+	return 0;
+}
+
+static void pending_free(pending_list *pending)
+{
+	for (size_t i = 0; i < pending->count; i++) {
+		free(pending->items[i].path);
+		pp_version_clear(&pending->items[i].version);
+	}
+	free(pending->items);
+}
+
+/* Queues the version files of one locale directory. */
+static int list_series(size_t series, const char *dir, const char *root_real, pending_list *pending,
                        pp_diags *d)
 {
 	char **names;
@@ -586,10 +630,12 @@ static int load_series(pp_series *series, const char *dir, const char *root_real
 		return -1;
 	}
 	int rc = 0;
+	size_t queued = 0;
 	for (size_t i = 0; i < count; i++) {
 		char *path = pp_path_join(dir, names[i]);
 		struct stat st;
 		if (!path) {
+			pp_error(d, dir, 0, 0, "out of memory");
 			rc = -1;
 			break;
 		}
@@ -615,32 +661,86 @@ static int load_series(pp_series *series, const char *dir, const char *root_real
 			free(path);
 			continue;
 		}
-		char *data;
-		size_t len;
-		if (pp_read_file(path, &data, &len, d) != 0) {
-			rc = -1;
+		if (add_pending(pending, series, path, date) != 0) {
+			pp_error(d, path, 0, 0, "out of memory");
 			free(path);
+			rc = -1;
+			break;
+		}
+		queued++;
+	}
+	pp_free_names(names, count);
+	if (rc == 0 && queued == 0)
+		pp_warning(d, dir, 0, 0, "no versions (YYYY-MM-DD.md files) in this locale");
+	return rc;
+}
+
+typedef struct {
+	pending_list *pending;
+	unsigned flags;
+} parse_job;
+
+static void parse_pending_task(void *shared, void *state, size_t index)
+{
+	parse_job *job = shared;
+	pending_version *p = &job->pending->items[index];
+	pp_diags *d = state;
+	char *data;
+	size_t len;
+	if (pp_read_file(p->path, &data, &len, d) != 0)
+		return;
+	p->ok = pp_version_parse(p->path, data, len, p->date, job->flags, &p->version, d) == 0;
+	free(data);
+}
+
+/* Reads and parses every queued file on up to jobs threads, then hands the
+ * versions to their series in the order they were listed (sorted names are
+ * sorted dates: versions are oldest first). */
+static int parse_pending(pp_site *site, pending_list *pending, unsigned flags, unsigned jobs,
+                         pp_diags *d)
+{
+	if (jobs == 0)
+		jobs = pp_processor_count();
+	if (jobs > pending->count)
+		jobs = pending->count ? (unsigned)pending->count : 1;
+	pp_diags *diags = calloc(jobs, sizeof *diags);
+	void **states = calloc(jobs, sizeof *states);
+	if (!diags || !states) {
+		free(diags);
+		free(states);
+		pp_error(d, site->content_dir, 0, 0, "out of memory");
+		return -1;
+	}
+	for (unsigned k = 0; k < jobs; k++) {
+		pp_diags_init(&diags[k]);
+		states[k] = &diags[k];
+	}
+	parse_job job = {pending, flags};
+	if (pp_parallel_for(pending->count, jobs, parse_pending_task, &job, states) != 0)
+		pp_warning(d, NULL, 0, 0, "could not start every reading thread; fewer were used");
+	for (unsigned k = 0; k < jobs; k++)
+		pp_diags_merge(d, &diags[k]);
+	free(diags);
+	free(states);
+
+	int rc = 0;
+	for (size_t i = 0; i < pending->count; i++) {
+		pending_version *p = &pending->items[i];
+		if (!p->ok) {
+			rc = -1;
 			continue;
 		}
-		pp_version v;
-		if (pp_version_parse(path, data, len, date, flags, &v, d) == 0) {
-			pp_version *grown = realloc(series->versions, (series->count + 1) * sizeof *grown);
-			if (grown) {
-				series->versions = grown;
-				series->versions[series->count++] = v;
-			} else {
-				pp_version_clear(&v);
-				pp_error(d, path, 0, 0, "out of memory");
-				rc = -1;
-			}
-		} else {
+		pp_series *series = &site->series[p->series];
+		pp_version *grown = realloc(series->versions, (series->count + 1) * sizeof *grown);
+		if (!grown) {
+			pp_error(d, p->path, 0, 0, "out of memory");
 			rc = -1;
+			continue;
 		}
-		free(data);
-		free(path);
+		series->versions = grown;
+		series->versions[series->count++] = p->version;
+		memset(&p->version, 0, sizeof p->version); /* moved */
 	}
-	/* Names were listed sorted, and a name is its date: versions are oldest first. */
-	pp_free_names(names, count);
 	return rc;
 }
 
@@ -665,7 +765,7 @@ static int add_series(pp_site *site, const char *policy, const char *locale, pp_
 }
 
 static int load_policy(pp_site *site, const char *policy, const char *dir, const char *root_real,
-                       unsigned flags, pp_diags *d)
+                       pending_list *pending, pp_diags *d)
 {
 	char **names;
 	size_t count;
@@ -696,11 +796,8 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 			if (add_series(site, policy, names[i], &series) != 0) {
 				pp_error(d, path, 0, 0, "out of memory");
 				rc = -1;
-			} else {
-				if (load_series(series, path, root_real, flags, d) != 0)
-					rc = -1;
-				else if (series->count == 0)
-					pp_warning(d, path, 0, 0, "no versions (YYYY-MM-DD.md files) in this locale");
+			} else if (list_series((size_t)(series - site->series), path, root_real, pending, d) != 0) {
+				rc = -1;
 			}
 		}
 		free(path);
@@ -746,7 +843,7 @@ void pp_site_free(pp_site *site)
 }
 
 pp_site *pp_site_load(const char *content_dir, const char *base_url_override, unsigned flags,
-                      pp_diags *d)
+                      unsigned jobs, pp_diags *d)
 {
 	size_t errors_before = d->errors;
 	pp_site *site = calloc(1, sizeof *site);
@@ -778,6 +875,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 		pp_site_free(site);
 		return NULL;
 	}
+	pending_list pending = {0};
 	for (size_t i = 0; i < count; i++) {
 		if (strcmp(names[i], "site.yaml") == 0)
 			continue;
@@ -796,11 +894,13 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 				         "letters, digits, '-' and '_'",
 				         names[i]);
 			else
-				load_policy(site, names[i], path, root_real, flags, d);
+				load_policy(site, names[i], path, root_real, &pending, d);
 		}
 		free(path);
 	}
 	pp_free_names(names, count);
+	parse_pending(site, &pending, flags, jobs, d);
+	pending_free(&pending);
 	if (site->series_count == 0 && d->errors == errors_before)
 		pp_error(d, content_dir, 0, 0, "no policies found (expected <policy>/<locale>/YYYY-MM-DD.md)");
 	if (d->errors != errors_before) {

@@ -78,10 +78,11 @@ typedef struct {
  * still build; PP_STRICT makes them errors, as check does. */
 enum { PP_STRICT = 1 };
 
-/* Loads and validates a content directory. base_url_override (may be NULL)
- * replaces site.yaml's base_url. */
+/* Loads and validates a content directory, reading and parsing version
+ * files on up to jobs threads (0: one per processor). base_url_override
+ * (may be NULL) replaces site.yaml's base_url. */
 pp_site *pp_site_load(const char *content_dir, const char *base_url_override, unsigned flags,
-                      pp_diags *d);
+                      unsigned jobs, pp_diags *d);
 void pp_site_free(pp_site *site);
 
 /* Parses one version file already in memory. path is used in messages;

@@ -187,7 +187,7 @@ static int cmd_build(int argc, char **argv)
 	sigset_t stop, previous;
 	stop_signals(&stop);
 	sigprocmask(SIG_BLOCK, &stop, &previous);
-	pp_site *site = pp_site_load(content_dir, base_url, 0, &d);
+	pp_site *site = pp_site_load(content_dir, base_url, 0, jobs, &d);
 	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
 	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
 	int rc = EXIT_CONTENT;

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Parallel rendering: several policies and locales built with 4 threads give
-# the same bytes as with 1. Run by build-aux/test in a ThreadSanitizer build
+# Parallel loading and rendering: several policies and locales built with 4
+# threads give the same bytes as with 1, and broken content the same messages. Run by build-aux/test in a ThreadSanitizer build
 # too, where any data race between the workers fails the build.
 set -uo pipefail
 binary=$1
 source_root=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "1..2"
+echo "1..3"
 mkdir -p "$work/content"
 cp "$source_root/content/site.yaml" "$work/content/"
 for p in privacy terms cookies refunds shipping; do cp -a "$source_root/content/privacy" "$work/content/$p"; done
@@ -36,5 +36,31 @@ if diff -r "$work/j1" "$work/j4" > "$work/diff"; then
 else
   sed 's/^/# /' "$work/diff" | head -10
   echo "not ok 2 - output differs between 1 and 4 threads"
+  exit 1
+fi
+# Version files are read and parsed in parallel too: messages from many
+# broken files come out complete and in the same order with 1 and 4 threads.
+mkdir -p "$work/broken"
+cp "$source_root/content/site.yaml" "$work/broken/"
+python3 - "$work/broken" <<'PY'
+import os, sys
+for p in range(12):
+    os.makedirs(f"{sys.argv[1]}/policy{p}/en", exist_ok=True)
+    for day in range(1, 9):
+        text = ["---\ntitle: T\nupdated: 2024-09-0%d\nlayout: x\n---\n\nText.\n" % day,  # unknown key: warning
+                "---\ntitle: T\n---\n\nText.\n",                                     # no date: error
+                "---\ntitle: [unclosed\nupdated: 2024-09-0%d\n---\nText.\n" % day,    # YAML error
+                "no front matter\n"][(p + day) % 4]
+        with open(f"{sys.argv[1]}/policy{p}/en/2024-09-0{day}.md", "w", encoding="utf-8") as f:
+            f.write(text)
+PY
+"$binary" build --content "$work/broken" --out "$work/out" -j 1 2> "$work/berr1"; rc1=$?
+"$binary" build --content "$work/broken" --out "$work/out" -j 4 2> "$work/berr4"; rc4=$?
+count=$(grep -c ': error: ' "$work/berr4")
+if [[ $rc1 -eq 1 && $rc4 -eq 1 && $count -ge 72 ]] && cmp -s "$work/berr1" "$work/berr4"; then
+  echo "ok 3 - the same $count errors, in the same order, from 1 and 4 threads"
+else
+  diff "$work/berr1" "$work/berr4" | sed 's/^/# /' | head -20
+  echo "not ok 3 - messages differ between 1 and 4 threads (exit $rc1, $rc4, $count errors)"
   exit 1
 fi

@@ -301,7 +301,7 @@ static char *load_messages(const char *dir, pp_site **site)
 {
 	pp_diags d;
 	pp_diags_init(&d);
-	*site = pp_site_load(dir, NULL, 0, &d);
+	*site = pp_site_load(dir, NULL, 0, 0, &d);
 	pp_diags_sort(&d);
 	char *buf = NULL;
 	size_t size = 0;
