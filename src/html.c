@@ -26,26 +26,78 @@ static int is_raw_text(const xmlChar *name)
 
 /* Attributes holding a URL, written %-escaped where they hold characters a
  * URL may not (non-ASCII, spaces), as libxml2's own HTML serializer does. */
-static int is_url_attribute(xmlAttrPtr attr)
+static int is_url_attribute(const xmlChar *element, const xmlChar *name)
 {
-	const xmlChar *name = attr->name, *element = attr->parent->name;
 	return xmlStrEqual(name, BAD_CAST "href") || xmlStrEqual(name, BAD_CAST "src") ||
 	       xmlStrEqual(name, BAD_CAST "action") ||
 	       (xmlStrEqual(name, BAD_CAST "name") && xmlStrEqual(element, BAD_CAST "a"));
 }
 
-typedef struct {
+struct pp_html_writer {
 	xmlOutputBufferPtr out;
 	xmlBufferPtr scratch; /* one attribute value at a time */
-	xmlDocPtr doc;
-} writer;
+	xmlDocPtr encoding;   /* says UTF-8, so libxml2 leaves non-ASCII as it is */
+	int failed;
+};
 
-static void write_raw(writer *w, const char *text)
+pp_html_writer *pp_html_writer_new(void)
+{
+	pp_html_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->out = xmlAllocOutputBuffer(NULL);
+	w->scratch = xmlBufferCreate();
+	w->encoding = xmlNewDoc(BAD_CAST "1.0");
+	if (!w->out || !w->scratch || !w->encoding ||
+	    !(w->encoding->encoding = xmlStrdup(BAD_CAST "UTF-8"))) {
+		pp_html_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void pp_html_writer_free(pp_html_writer *w)
+{
+	if (!w)
+		return;
+	if (w->out)
+		xmlOutputBufferClose(w->out);
+	if (w->scratch)
+		xmlBufferFree(w->scratch);
+	if (w->encoding)
+		xmlFreeDoc(w->encoding);
+	free(w);
+}
+
+int pp_html_finish(pp_html_writer *w, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (!w)
+		return -1;
+	char *copy = NULL;
+	size_t size = 0;
+	if (!w->failed && !w->out->error) {
+		size = xmlOutputBufferGetSize(w->out);
+		if ((copy = malloc(size + 1)) != NULL) {
+			memcpy(copy, xmlOutputBufferGetContent(w->out), size);
+			copy[size] = '\0';
+		}
+	}
+	pp_html_writer_free(w);
+	if (!copy)
+		return -1;
+	*out = copy;
+	*len = size;
+	return 0;
+}
+
+static void write_raw(pp_html_writer *w, const char *text)
 {
 	xmlOutputBufferWrite(w->out, (int)strlen(text), text);
 }
 
-static void write_name(writer *w, xmlNsPtr ns, const xmlChar *name)
+static void write_name(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 {
 	if (ns && ns->prefix) {
 		write_raw(w, (const char *)ns->prefix);
@@ -66,54 +118,88 @@ static int url_needs_escaping(const xmlChar *url)
 	return 0;
 }
 
+void pp_html_doctype(pp_html_writer *w) { write_raw(w, "<!DOCTYPE html>\n"); }
+void pp_html_newline(pp_html_writer *w) { write_raw(w, "\n"); }
+
+void pp_html_start(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
+{
+	write_raw(w, "<");
+	write_name(w, ns, name);
+}
+
+void pp_html_start_end(pp_html_writer *w) { write_raw(w, ">"); }
+
+void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
+{
+	if (ns == NULL && is_void(name))
+		return;
+	write_raw(w, "</");
+	write_name(w, ns, name);
+	write_raw(w, ">");
+}
+
 /* Attribute values are escaped by libxml2 (&, <, >, ", and white space
  * other than the space as character references). */
-static void write_attribute(writer *w, xmlAttrPtr attr)
+void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *ns, const xmlChar *name,
+                       const xmlChar *value)
 {
 	write_raw(w, " ");
-	write_name(w, attr->ns, attr->name);
-	if (!attr->children)
-		return; /* a boolean attribute: its presence is its value */
-	/* A value is almost always one text node: read it in place. */
-	xmlChar *value = NULL;
-	const xmlChar *text = attr->children->content;
-	if (attr->children->next || attr->children->type != XML_TEXT_NODE || !text) {
-		if (!(value = xmlNodeListGetString(w->doc, attr->children, 0))) {
-			w->out->error = XML_ERR_NO_MEMORY;
-			return;
-		}
-		text = value;
-	}
+	write_name(w, ns, name);
+	if (!value)
+		return;
 	xmlChar *escaped = NULL;
-	if (attr->ns == NULL && is_url_attribute(attr)) {
-		while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
-			text++;
+	if (ns == NULL && is_url_attribute(element, name)) {
+		while (*value == ' ' || *value == '\t' || *value == '\n' || *value == '\r')
+			value++;
 		/* The same characters kept as libxml2's HTML serializer keeps. */
-		if (url_needs_escaping(text) && !(escaped = xmlURIEscapeStr(text, BAD_CAST "@/:=?;#%&,+<>"))) {
-			xmlFree(value);
-			w->out->error = XML_ERR_NO_MEMORY;
-			return;
+		if (url_needs_escaping(value)) {
+			if (!(escaped = xmlURIEscapeStr(value, BAD_CAST "@/:=?;#%&,+<>"))) {
+				w->failed = 1;
+				return;
+			}
+			value = escaped;
 		}
-		if (escaped)
-			text = escaped;
 	}
 	write_raw(w, "=\"");
-	if (strpbrk((const char *)text, "&<>\"\n\r\t")) {
+	if (strpbrk((const char *)value, "&<>\"\n\r\t")) {
 		xmlBufferEmpty(w->scratch);
-		xmlAttrSerializeTxtContent(w->scratch, w->doc, attr, text);
+		xmlAttrSerializeTxtContent(w->scratch, w->encoding, NULL, value);
 		xmlOutputBufferWrite(w->out, xmlBufferLength(w->scratch), (const char *)xmlBufferContent(w->scratch));
 	} else {
-		write_raw(w, (const char *)text);
+		write_raw(w, (const char *)value);
 	}
 	write_raw(w, "\"");
 	xmlFree(escaped);
+}
+
+void pp_html_text(pp_html_writer *w, const char *text)
+{
+	xmlOutputBufferWriteEscape(w->out, BAD_CAST text, NULL);
+}
+
+static void write_dom_attribute(pp_html_writer *w, xmlAttrPtr attr)
+{
+	if (!attr->children) {
+		pp_html_attribute(w, attr->parent->name, attr->ns, attr->name, NULL);
+		return;
+	}
+	/* A value is almost always one text node: read it in place. */
+	if (!attr->children->next && attr->children->type == XML_TEXT_NODE && attr->children->content) {
+		pp_html_attribute(w, attr->parent->name, attr->ns, attr->name, attr->children->content);
+		return;
+	}
+	xmlChar *value = xmlNodeListGetString(attr->doc, attr->children, 0);
+	if (!value) {
+		w->failed = 1;
+		return;
+	}
+	pp_html_attribute(w, attr->parent->name, attr->ns, attr->name, value);
 	xmlFree(value);
 }
 
-static void write_start_tag(writer *w, xmlNodePtr el)
+static void write_start_tag(pp_html_writer *w, xmlNodePtr el)
 {
-	write_raw(w, "<");
-	write_name(w, el->ns, el->name);
+	pp_html_start(w, el->ns, el->name);
 	for (xmlNsPtr ns = el->nsDef; ns; ns = ns->next) {
 		write_raw(w, ns->prefix ? " xmlns:" : " xmlns");
 		if (ns->prefix)
@@ -123,29 +209,24 @@ static void write_start_tag(writer *w, xmlNodePtr el)
 		write_raw(w, "\"");
 	}
 	for (xmlAttrPtr a = el->properties; a; a = a->next)
-		write_attribute(w, a);
-	write_raw(w, ">");
+		write_dom_attribute(w, a);
+	pp_html_start_end(w);
 }
 
-/* Writes node and its descendants, iteratively: a deep document must not
- * exhaust the stack. */
-static void write_tree(writer *w, xmlNodePtr root)
+void pp_html_node(pp_html_writer *w, xmlNodePtr root)
 {
 	xmlNodePtr n = root;
-	while (n && w->out->error == 0) {
+	while (n && !w->failed && !w->out->error) {
 		int descend = 0;
 		switch (n->type) {
 		case XML_ELEMENT_NODE:
 			write_start_tag(w, n);
-			if (is_void(n->name) && n->ns == NULL)
+			if (n->ns == NULL && is_void(n->name))
 				break;
 			if (n->children)
 				descend = 1;
-			else {
-				write_raw(w, "</");
-				write_name(w, n->ns, n->name);
-				write_raw(w, ">");
-			}
+			else
+				pp_html_end(w, n->ns, n->name);
 			break;
 		case XML_TEXT_NODE:
 		case XML_CDATA_SECTION_NODE:
@@ -163,7 +244,7 @@ static void write_tree(writer *w, xmlNodePtr root)
 			write_raw(w, "-->");
 			break;
 		case XML_DTD_NODE:
-			write_raw(w, "<!DOCTYPE html>\n");
+			pp_html_doctype(w);
 			break;
 		default:
 			break; /* processing instructions, entity references: not in HTML pages */
@@ -175,9 +256,7 @@ static void write_tree(writer *w, xmlNodePtr root)
 		/* Next sibling, else close the ancestors we are leaving. */
 		while (n != root && !n->next) {
 			n = n->parent;
-			write_raw(w, "</");
-			write_name(w, n->ns, n->name);
-			write_raw(w, ">");
+			pp_html_end(w, n->ns, n->name);
 		}
 		n = n == root ? NULL : n->next;
 	}
@@ -185,41 +264,21 @@ static void write_tree(writer *w, xmlNodePtr root)
 
 int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len)
 {
-	*out = NULL;
-	*len = 0;
-	writer w = {xmlAllocOutputBuffer(NULL), xmlBufferCreate(), doc};
-	if (!w.out || !w.scratch) {
-		if (w.out)
-			xmlOutputBufferClose(w.out);
-		if (w.scratch)
-			xmlBufferFree(w.scratch);
+	pp_html_writer *w = pp_html_writer_new();
+	if (!w) {
+		*out = NULL;
+		*len = 0;
 		return -1;
 	}
 	int has_doctype = 0;
 	for (xmlNodePtr n = doc->children; n; n = n->next)
 		has_doctype |= n->type == XML_DTD_NODE;
 	if (!has_doctype)
-		write_raw(&w, "<!DOCTYPE html>\n");
+		pp_html_doctype(w);
 	for (xmlNodePtr n = doc->children; n; n = n->next) {
-		write_tree(&w, n);
+		pp_html_node(w, n);
 		if (n->type != XML_DTD_NODE)
-			write_raw(&w, "\n");
+			pp_html_newline(w);
 	}
-	xmlBufferFree(w.scratch);
-	if (w.out->error) {
-		xmlOutputBufferClose(w.out);
-		return -1;
-	}
-	size_t size = xmlOutputBufferGetSize(w.out);
-	char *copy = malloc(size + 1);
-	if (copy) {
-		memcpy(copy, xmlOutputBufferGetContent(w.out), size);
-		copy[size] = '\0';
-	}
-	xmlOutputBufferClose(w.out);
-	if (!copy)
-		return -1;
-	*out = copy;
-	*len = size;
-	return 0;
+	return pp_html_finish(w, out, len);
 }

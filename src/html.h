@@ -1,13 +1,20 @@
-/* HTML serialization of pages built as libxml2 documents.
+/* HTML serialization: pages are written, not built and then dumped.
  *
  * Writes the HTML syntax (HTML Living Standard, "serializing HTML
  * fragments"): <!DOCTYPE html>, void elements without end tags, the text of
  * script and style as it is, every other text and attribute value escaped by
- * libxml2, URL attributes %-escaped where they hold characters a URL may not.
- * Nothing is added or reformatted: white space is the document's.
+ * libxml2, URL attributes %-escaped where they hold characters a URL may not
+ * (as libxml2's HTML serializer does). Nothing is added or reformatted:
+ * white space is the document's.
+ *
+ * A writer collects one page. Templates (template.c) write their elements
+ * through it one by one, and whole DOM subtrees (a rendered policy, a diff)
+ * with pp_html_node; a failed allocation is remembered and reported by
+ * pp_html_finish, so callers need not check every call.
  *
  * libxml2's own HTML serializer does the same with a tag lookup, a copy and
- * an allocation per node; pages are written by the tens of thousands.
+ * an allocation per node, on a document that must be built first; pages are
+ * written by the tens of thousands.
  */
 #ifndef PP_HTML_H
 #define PP_HTML_H
@@ -16,8 +23,35 @@
 
 #include <libxml/tree.h>
 
+typedef struct pp_html_writer pp_html_writer;
+
+pp_html_writer *pp_html_writer_new(void);
+
+/* Hands over what was written (malloc'ed, NUL-terminated, *len bytes
+ * without the NUL) and frees the writer. -1, and nothing in *out, when an
+ * allocation failed on the way. */
+int pp_html_finish(pp_html_writer *w, char **out, size_t *len);
+void pp_html_writer_free(pp_html_writer *w);
+
+void pp_html_doctype(pp_html_writer *w);
+/* A start tag in three steps: "<name", its attributes, ">". */
+void pp_html_start(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
+/* A NULL value writes the attribute without one (a boolean attribute). */
+void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *ns, const xmlChar *name,
+                       const xmlChar *value);
+void pp_html_start_end(pp_html_writer *w);
+/* The end tag; nothing for void elements (br, img, meta…). */
+void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
+/* Text, always escaped. */
+void pp_html_text(pp_html_writer *w, const char *text);
+/* A node and its descendants; iterative, so depth costs no stack. */
+void pp_html_node(pp_html_writer *w, xmlNodePtr node);
+/* Line break between top-level nodes, as a document is written. */
+void pp_html_newline(pp_html_writer *w);
+
 /* Serializes doc as HTML in UTF-8 into *out (malloc'ed, NUL-terminated,
- * *len bytes without the NUL). -1 when out of memory; doc is not changed. */
+ * *len bytes without the NUL), with <!DOCTYPE html> first. -1 when out of
+ * memory; doc is not changed. */
 int pp_html_serialize(xmlDocPtr doc, char **out, size_t *len);
 
 #endif

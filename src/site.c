@@ -179,18 +179,11 @@ static int write_page(build_ctx *ctx, const char *kind, const char *locale, cons
 		ctx->interrupted = 1;
 		return -1;
 	}
-	xmlDocPtr doc = pp_theme_render(ctx->theme, kind, locale, vars, ctx->d);
-	if (!doc)
-		return -1;
 	char *html;
 	size_t len;
-	int rc = pp_html_serialize(doc, &html, &len);
-	xmlFreeDoc(doc);
-	if (rc != 0) {
-		pp_error(ctx->d, path, 0, 0, "out of memory serializing page");
+	if (pp_theme_render(ctx->theme, kind, locale, vars, &html, &len, ctx->d) != 0)
 		return -1;
-	}
-	rc = pp_output_write(ctx->out, path, html, len, ctx->d);
+	int rc = pp_output_write(ctx->out, path, html, len, ctx->d);
 	free(html);
 	pthread_mutex_lock(&ctx->progress->lock);
 	ctx->progress->done++;

@@ -11,6 +11,7 @@
 #include <unicode/umsg.h>
 
 #include "fsutil.h"
+#include "html.h"
 #include "l10n.h"
 #include "yamlmap.h"
 
@@ -24,6 +25,7 @@ typedef struct {
 	pp_vars **items;     /* list value */
 	size_t item_count;
 	int is_list;
+	int is_page;         /* the layout's page: the page template, written in place */
 } var;
 
 struct pp_vars {
@@ -151,6 +153,8 @@ static int is_set(const var *v)
 		return 0;
 	if (v->is_list)
 		return v->item_count > 0;
+	if (v->is_page)
+		return 1;
 	if (v->nodes)
 		return v->nodes->children != NULL;
 	return v->text && *v->text;
@@ -189,11 +193,9 @@ struct pp_theme {
 /* Templates come from the theme's author, but the parser is still kept away
  * from the network and from external entities: a theme copied from elsewhere
  * must not be able to read local files into pages or fetch anything (XXE). */
-/* NODICT: pages are filled in parallel from copies of these documents, and a
- * parser dictionary would be shared by every copy, while libxml2's
- * dictionaries are not safe for concurrent insertion. */
+/* Rendering threads only read the parsed templates, never change them. */
 static const int template_parse_options = XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_NODICT;
+                                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
 
 /* Keeps the parser's first error: later ones are usually consequences of it
  * ("premature end of data" after a tag left open). */
@@ -595,265 +597,273 @@ char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const 
 	return format_message(theme, cache, locale, key, 0, arg ? arg : "", d);
 }
 
-/* ---- filling ------------------------------------------------------------- */
+/* ---- rendering ----------------------------------------------------------- */
 
+/* Pages are written straight from the shared, read-only template documents:
+ * nothing is copied, and the directives are read off each element as it is
+ * written. */
 typedef struct {
 	const pp_theme *theme;
 	const char *locale;
-	const char *path; /* template being filled, for messages */
+	const char *path;            /* template being written, for messages */
+	const template_file *page;   /* what the layout's data-html="page" writes */
+	pp_html_writer *out;
 	pp_diags *d;
 	int failed;
-} fill_state;
+} render_state;
 
-static void fill_error(fill_state *fs, xmlNodePtr el, const char *fmt, const char *name)
+/* The directives of one template element (values borrowed from it). */
+typedef struct {
+	xmlChar *each, *if_set, *unless_set, *text, *msg, *html;
+} directives;
+
+/* One attribute of the element being written. */
+typedef struct {
+	const xmlNs *ns;
+	const xmlChar *name;
+	const xmlChar *value; /* NULL: an attribute without a value */
+} out_attribute;
+
+#define MAX_ATTRIBUTES 64
+
+static void render_error(render_state *rs, const xmlNode *el, const char *fmt, const char *name)
 {
-	pp_error(fs->d, fs->path, (int)xmlGetLineNo(el), 0, fmt, name);
-	fs->failed = 1;
+	pp_error(rs->d, rs->path, (int)xmlGetLineNo(el), 0, fmt, name);
+	rs->failed = 1;
 }
 
-/* Takes attribute name off el and returns its value (xmlFree), or NULL. */
-static xmlChar *take_attr(xmlNodePtr el, const char *name)
+/* An attribute's value: in place when it is one text node (always, in
+ * practice), else assembled into *owned for the caller to free. */
+static const xmlChar *attribute_value(const xmlAttr *attr, xmlChar **owned)
 {
-	xmlAttrPtr attr = xmlHasProp(el, BAD_CAST name);
-	if (!attr)
-		return NULL;
-	xmlChar *value = xmlNodeGetContent((xmlNodePtr)attr);
-	xmlRemoveProp(attr);
-	return value ? value : xmlStrdup(BAD_CAST "");
+	const xmlNode *c = attr->children;
+	if (!c)
+		return BAD_CAST "";
+	if (!c->next && c->type == XML_TEXT_NODE && c->content)
+		return c->content;
+	*owned = xmlNodeListGetString(attr->doc, c, 0);
+	return *owned ? *owned : BAD_CAST "";
 }
 
-/* The language in force at el (its nearest lang attribute), so a section
- * of the home page in another language gets that language's messages. */
-static xmlChar *element_language(xmlNodePtr el)
+static int has_prefix(const xmlChar *name, const char *prefix)
 {
-	for (; el && el->type == XML_ELEMENT_NODE; el = el->parent) {
-		xmlChar *lang = xmlGetProp(el, BAD_CAST "lang");
-		if (lang)
-			return lang;
+	return strncmp((const char *)name, prefix, strlen(prefix)) == 0;
+}
+
+/* Sets name to value: in place of an attribute of that name, as a DOM
+ * would, or added after the others. */
+static void set_attribute(out_attribute *attrs, size_t *count, const xmlChar *name, const xmlChar *value)
+{
+	for (size_t i = 0; i < *count; i++)
+		if (!attrs[i].ns && xmlStrEqual(attrs[i].name, name)) {
+			attrs[i].value = value;
+			return;
+		}
+	if (*count < MAX_ATTRIBUTES)
+		attrs[(*count)++] = (out_attribute){NULL, name, value};
+}
+
+static void render_nodes(render_state *rs, const xmlNode *first, int only_first, pp_vars *vars,
+                         const char *lang);
+
+static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, const char *lang,
+                           int repeated);
+
+static void render_page_template(render_state *rs, pp_vars *vars)
+{
+	const template_file *page = rs->page;
+	const char *layout_path = rs->path;
+	rs->path = page->path;
+	rs->page = NULL; /* a page template cannot contain itself */
+	const xmlNode *root = xmlDocGetRootElement(page->doc);
+	/* A page template whose root is <fragment> contributes its children.
+	 * Its messages are in the page's locale unless it says otherwise. */
+	if (xmlStrEqual(root->name, BAD_CAST "fragment"))
+		render_nodes(rs, root->children, 0, vars, NULL);
+	else
+		render_nodes(rs, root, 1, vars, NULL);
+	rs->page = page;
+	rs->path = layout_path;
+}
+
+static void render_content(render_state *rs, const xmlNode *el, const directives *dir, pp_vars *vars,
+                           const char *lang)
+{
+	if (dir->text) {
+		var *v = lookup(vars, (const char *)dir->text);
+		if (!v)
+			render_error(rs, el, "unknown template variable '%s'", (const char *)dir->text);
+		else if (v->text && *v->text)
+			pp_html_text(rs->out, v->text);
+	} else if (dir->msg) {
+		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)dir->msg, rs->d);
+		if (text && *text)
+			pp_html_text(rs->out, text);
+	} else if (dir->html) {
+		var *v = lookup(vars, (const char *)dir->html);
+		if (!v)
+			render_error(rs, el, "unknown template variable '%s'", (const char *)dir->html);
+		else if (v->is_page && rs->page)
+			render_page_template(rs, vars);
+		else if (v->nodes) /* content, never template: written as it is */
+			for (xmlNodePtr n = v->nodes->children; n; n = n->next)
+				pp_html_node(rs->out, n);
+	} else {
+		render_nodes(rs, el->children, 0, vars, lang);
 	}
-	return NULL;
 }
 
-static void replace_children_with_text(xmlNodePtr el, const char *text)
-{
-	xmlNodeSetContent(el, NULL);
-	if (text && *text)
-		xmlAddChild(el, xmlNewDocText(el->doc, BAD_CAST text));
-}
-
-static void fill_element(xmlNodePtr el, pp_vars *vars, fill_state *fs);
-
-static void fill_children(xmlNodePtr el, pp_vars *vars, fill_state *fs)
-{
-	xmlNodePtr child = el->children;
-	while (child) {
-		xmlNodePtr next = child->next;
-		if (child->type == XML_ELEMENT_NODE)
-			fill_element(child, vars, fs);
-		child = next;
-	}
-}
-
-static void fill_attributes(xmlNodePtr el, pp_vars *vars, fill_state *fs)
+static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, const char *lang,
+                           int repeated)
 {
 	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
-	/* Variables first: a lang set from a variable decides the messages' language. */
-	for (int pass = 0; pass < 2; pass++) {
-	xmlAttrPtr attr = el->properties;
-	while (attr) {
-		xmlAttrPtr next = attr->next;
-		const char *name = (const char *)attr->name;
-		int is_msg = pass == 1 && strncmp(name, msg_prefix, sizeof msg_prefix - 1) == 0;
-		int is_var = pass == 0 && strncmp(name, var_prefix, sizeof var_prefix - 1) == 0;
-		if (is_msg || is_var) {
-			const char *target = name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
-			xmlChar *key = xmlNodeGetContent((xmlNodePtr)attr);
-			const char *value = NULL;
-			if (is_msg) {
-				xmlChar *lang = element_language(el);
-				value = pp_theme_message(fs->theme, lang ? (const char *)lang : fs->locale,
-				                         (const char *)key, fs->d);
-				xmlFree(lang);
-			} else {
-				var *v = lookup(vars, (const char *)key);
-				if (!v)
-					fill_error(fs, el, "unknown template variable '%s'", (const char *)key);
-				else
-					value = v->text;
+	directives dir = {0};
+	xmlChar *owned[MAX_ATTRIBUTES] = {0};
+	size_t owned_count = 0;
+	out_attribute attrs[MAX_ATTRIBUTES];
+	size_t attr_count = 0;
+	for (const xmlAttr *a = el->properties; a && owned_count < MAX_ATTRIBUTES; a = a->next) {
+		xmlChar **slot = NULL;
+		if (!a->ns && has_prefix(a->name, "data-")) {
+			const char *name = (const char *)a->name + 5;
+			slot = strcmp(name, "each") == 0      ? &dir.each
+			       : strcmp(name, "if") == 0     ? &dir.if_set
+			       : strcmp(name, "unless") == 0 ? &dir.unless_set
+			       : strcmp(name, "text") == 0   ? &dir.text
+			       : strcmp(name, "msg") == 0    ? &dir.msg
+			       : strcmp(name, "html") == 0   ? &dir.html
+			                                     : NULL;
+			if (slot || has_prefix(a->name, var_prefix) || has_prefix(a->name, msg_prefix)) {
+				if (slot)
+					*slot = (xmlChar *)attribute_value(a, &owned[owned_count]);
+				if (owned[owned_count])
+					owned_count++;
+				continue;
 			}
-			if (value)
-				xmlSetProp(el, BAD_CAST target, BAD_CAST value);
-			xmlFree(key);
-			xmlRemoveProp(attr);
 		}
-		attr = next;
+		if (attr_count < MAX_ATTRIBUTES) {
+			const xmlChar *value = a->children ? attribute_value(a, &owned[owned_count]) : NULL;
+			if (owned[owned_count])
+				owned_count++;
+			attrs[attr_count++] = (out_attribute){a->ns, a->name, value};
+		}
 	}
-	}
-}
 
-/* Evaluates data-if / data-unless; returns 0 when the element must go. */
-static int keep_element(xmlNodePtr el, pp_vars *vars)
-{
-	xmlChar *name = take_attr(el, "data-if");
-	int keep = 1;
-	if (name) {
-		keep = is_set(lookup(vars, (const char *)name));
-		xmlFree(name);
-	}
-	if ((name = take_attr(el, "data-unless"))) {
-		keep = keep && !is_set(lookup(vars, (const char *)name));
-		xmlFree(name);
-	}
-	return keep;
-}
-
-static void remove_element(xmlNodePtr el)
-{
-	xmlUnlinkNode(el);
-	xmlFreeNode(el);
-}
-
-static void fill_element(xmlNodePtr el, pp_vars *vars, fill_state *fs)
-{
 	/* data-each first, so data-if on the same element is decided per item. */
-	xmlChar *name = take_attr(el, "data-each");
-	if (name) {
-		var *list = lookup(vars, (const char *)name);
+	if (dir.each && !repeated) {
+		var *list = lookup(vars, (const char *)dir.each);
 		if (list && !list->is_list && (list->text || list->nodes))
-			fill_error(fs, el, "template variable '%s' is not a list", (const char *)name);
-		for (size_t i = 0; list && list->is_list && i < list->item_count; i++) {
-			xmlNodePtr copy = xmlDocCopyNode(el, el->doc, 1);
-			if (!copy || !xmlAddPrevSibling(el, copy)) {
-				fs->failed = 1;
-				break;
-			}
-			fill_element(copy, list->items[i], fs);
-		}
-		xmlFree(name);
-		remove_element(el);
-		return;
+			render_error(rs, el, "template variable '%s' is not a list", (const char *)dir.each);
+		for (size_t i = 0; list && list->is_list && i < list->item_count; i++)
+			render_element(rs, el, list->items[i], lang, 1);
+		goto done;
 	}
-	if (!keep_element(el, vars)) {
-		remove_element(el);
-		return;
-	}
-	fill_attributes(el, vars, fs);
-	if ((name = take_attr(el, "data-text"))) {
+	if (dir.if_set && !is_set(lookup(vars, (const char *)dir.if_set)))
+		goto done;
+	if (dir.unless_set && is_set(lookup(vars, (const char *)dir.unless_set)))
+		goto done;
+
+	/* Variables first: a lang set from a variable decides the messages'
+	 * language. */
+	for (const xmlAttr *a = el->properties; a; a = a->next) {
+		if (a->ns || !has_prefix(a->name, var_prefix))
+			continue;
+		xmlChar *key = NULL;
+		const xmlChar *name = attribute_value(a, &key);
 		var *v = lookup(vars, (const char *)name);
 		if (!v)
-			fill_error(fs, el, "unknown template variable '%s'", (const char *)name);
-		else
-			replace_children_with_text(el, v->text);
-		xmlFree(name);
-		return;
+			render_error(rs, el, "unknown template variable '%s'", (const char *)name);
+		else if (v->text)
+			set_attribute(attrs, &attr_count, a->name + sizeof var_prefix - 1, BAD_CAST v->text);
+		xmlFree(key);
 	}
-	if ((name = take_attr(el, "data-msg"))) {
-		xmlChar *lang = element_language(el);
-		const char *text = pp_theme_message(fs->theme, lang ? (const char *)lang : fs->locale,
-		                                    (const char *)name, fs->d);
-		xmlFree(lang);
-		replace_children_with_text(el, text);
-		xmlFree(name);
-		return;
+	for (size_t i = 0; i < attr_count; i++)
+		if (!attrs[i].ns && attrs[i].value && xmlStrEqual(attrs[i].name, BAD_CAST "lang"))
+			lang = (const char *)attrs[i].value;
+	for (const xmlAttr *a = el->properties; a; a = a->next) {
+		if (a->ns || !has_prefix(a->name, msg_prefix))
+			continue;
+		xmlChar *key = NULL;
+		const xmlChar *name = attribute_value(a, &key);
+		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)name, rs->d);
+		if (text)
+			set_attribute(attrs, &attr_count, a->name + sizeof msg_prefix - 1, BAD_CAST text);
+		xmlFree(key);
 	}
-	if ((name = take_attr(el, "data-html"))) {
-		var *v = lookup(vars, (const char *)name);
-		xmlNodeSetContent(el, NULL);
-		if (!v) {
-			fill_error(fs, el, "unknown template variable '%s'", (const char *)name);
-		} else if (v->nodes && v->borrowed) {
-			/* Inserted nodes are content, never template: they are not filled. */
-			xmlNodePtr copy = xmlDocCopyNodeList(el->doc, v->nodes->children);
-			if (copy && !xmlAddChildList(el, copy))
-				fs->failed = 1;
-		} else if (v->nodes && v->nodes->children) {
-			/* Nodes made for this page move in: copying a whole policy for
-			 * every page was most of the cost of filling. */
-			xmlNodePtr list = v->nodes->children;
-			for (xmlNodePtr n = list; n; n = n->next)
-				n->parent = NULL;
-			v->nodes->children = v->nodes->last = NULL;
-			if (list->doc != el->doc)
-				xmlSetListDoc(list, el->doc);
-			if (!xmlAddChildList(el, list))
-				fs->failed = 1;
-		}
+
+	pp_html_start(rs->out, el->ns, el->name);
+	for (const xmlNs *ns = el->nsDef; ns; ns = ns->next) {
+		xmlChar *name = xmlStrdup(BAD_CAST(ns->prefix ? "xmlns:" : "xmlns"));
+		name = ns->prefix ? xmlStrcat(name, ns->prefix) : name;
+		if (name)
+			pp_html_attribute(rs->out, el->name, NULL, name, ns->href);
 		xmlFree(name);
-		return;
 	}
-	fill_children(el, vars, fs);
+	for (size_t i = 0; i < attr_count; i++)
+		pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
+	pp_html_start_end(rs->out);
+	render_content(rs, el, &dir, vars, lang);
+	pp_html_end(rs->out, el->ns, el->name);
+done:
+	for (size_t i = 0; i < owned_count; i++)
+		xmlFree(owned[i]);
 }
 
-xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,
-                          pp_vars *vars, pp_diags *d)
+static void render_nodes(render_state *rs, const xmlNode *first, int only_first, pp_vars *vars,
+                         const char *lang)
 {
+	for (const xmlNode *n = first; n; n = only_first ? NULL : n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			render_element(rs, n, vars, lang, 0);
+		else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE || n->type == XML_COMMENT_NODE)
+			pp_html_node(rs->out, (xmlNodePtr)n);
+	}
+}
+
+int pp_theme_render(const pp_theme *theme, const char *kind, const char *locale, pp_vars *vars,
+                    char **html, size_t *len, pp_diags *d)
+{
+	*html = NULL;
+	*len = 0;
 	const template_file *layout = find_template(theme, "layout");
 	const template_file *page = find_template(theme, kind);
 	if (!page) {
 		pp_error(d, theme->dir, 0, 0, "theme has no template %s.html", kind);
-		return NULL;
-	}
-	/* A dictionary of this page's own interns element and attribute names
-	 * instead of allocating them for every node; never shared, so safe in
-	 * parallel (the templates themselves have none). */
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	if (doc) {
-		doc->dict = xmlDictCreate();
-		if (!doc->dict || !(doc->encoding = xmlStrdup(BAD_CAST "UTF-8"))) {
-			xmlFreeDoc(doc);
-			doc = NULL;
-		}
-	}
-	for (xmlNodePtr n = doc ? layout->doc->children : NULL; n; n = n->next) {
-		xmlNodePtr copy = n->type == XML_DTD_NODE ? (xmlNodePtr)xmlCopyDtd((xmlDtdPtr)n)
-		                                           : xmlDocCopyNode(n, doc, 1);
-		if (!copy) {
-			xmlFreeDoc(doc);
-			doc = NULL;
-			break;
-		}
-		if (n->type == XML_DTD_NODE) {
-			doc->intSubset = (xmlDtdPtr)copy;
-			copy->doc = doc;
-		}
-		xmlAddChild((xmlNodePtr)doc, copy);
+		return -1;
 	}
 	pp_vars *scope = pp_vars_new();
-	xmlNodePtr body = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "body", NULL) : NULL;
-	xmlNodePtr page_root = xmlDocGetRootElement(page->doc);
-	if (!doc || !scope || !body || !page_root) {
+	var *page_var = scope ? own_var(scope, "page") : NULL;
+	pp_html_writer *out = pp_html_writer_new();
+	if (!page_var || !out || !xmlDocGetRootElement(page->doc)) {
+		pp_html_writer_free(out);
+		pp_vars_free(scope);
 		pp_error(d, theme->dir, 0, 0, "out of memory rendering %s", kind);
-		goto fail;
+		return -1;
 	}
+	page_var->is_page = 1;
 	scope->parent = vars;
-	/* A page template whose root is <fragment> contributes its children. */
-	xmlNodePtr source = xmlStrcmp(page_root->name, BAD_CAST "fragment") == 0 ? page_root->children
-	                                                                          : page_root;
-	for (xmlNodePtr n = source; n; n = (source == page_root ? NULL : n->next)) {
-		xmlNodePtr copy = xmlDocCopyNode(n, doc, 1);
-		if (!copy || !xmlAddChild(body, copy))
-			goto oom;
+	render_state rs = {theme, locale, layout->path, page, out, d, 0};
+	int has_doctype = 0;
+	for (const xmlNode *n = layout->doc->children; n; n = n->next)
+		has_doctype |= n->type == XML_DTD_NODE;
+	if (!has_doctype)
+		pp_html_doctype(out);
+	for (const xmlNode *n = layout->doc->children; n; n = n->next) {
+		if (n->type == XML_DTD_NODE) {
+			pp_html_doctype(out);
+			continue;
+		}
+		render_nodes(&rs, n, 1, scope, NULL);
+		pp_html_newline(out);
 	}
-	fill_state fs = {theme, locale, page->path, d, 0};
-	fill_children(body, scope, &fs);
-	if (pp_vars_set_nodes(scope, "page", body) != 0) {
-		body = NULL;
-		goto oom;
+	pp_vars_free(scope);
+	if (rs.failed) {
+		pp_html_writer_free(out);
+		return -1;
 	}
-	body = NULL;
-	fs.path = layout->path;
-	fill_element(xmlDocGetRootElement(doc), scope, &fs);
-	if (fs.failed)
-		goto fail;
-	pp_vars_free(scope);
-	return doc;
-oom:
-	pp_error(d, theme->dir, 0, 0, "out of memory rendering %s", kind);
-fail:
-	if (body)
-		xmlFreeNode(body);
-	pp_vars_free(scope);
-	if (doc)
-		xmlFreeDoc(doc);
-	return NULL;
+	if (pp_html_finish(out, html, len) != 0) {
+		pp_error(d, theme->dir, 0, 0, "out of memory rendering %s", kind);
+		return -1;
+	}
+	return 0;
 }

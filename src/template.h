@@ -1,4 +1,4 @@
-/* Themes: HTML templates parsed with libxml2 and filled through the DOM.
+/* Themes: HTML templates parsed with libxml2, filled as pages are written.
  *
  * A theme directory holds:
  *     layout.html            the whole page; its data-html="page" element receives the page body
@@ -16,8 +16,8 @@
  *     data-html="v"                 replace the content with the nodes of v
  *     data-attr-NAME="v"            set attribute NAME to the text of v (dropped when v is unset)
  *     data-msg-attr-NAME="key"      set attribute NAME to a message
- * Values are only ever set as text nodes or attribute values, so libxml2
- * escapes them on output: nothing inserted can become markup.
+ * Values are only ever written as text or attribute values, escaped by
+ * libxml2 (html.h): nothing inserted can become markup.
  *
  * Ownership: a pp_theme is read-only after loading and may be shared by
  * rendering threads. pp_vars is per page; it owns what is put into it.
@@ -66,22 +66,22 @@ char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const 
 pp_format_cache *pp_format_cache_new(void);
 void pp_format_cache_free(pp_format_cache *cache);
 
-/* Renders page kind (a template file name without .html) inside the layout.
- * Returns a new document, or NULL after reporting errors. */
-xmlDocPtr pp_theme_render(const pp_theme *theme, const char *kind, const char *locale,
-                          pp_vars *vars, pp_diags *d);
+/* Renders page kind (a template file name without .html) inside the layout
+ * as HTML (see html.h) into *html (malloc'ed, NUL-terminated, *len bytes).
+ * Returns 0, or -1 after reporting errors in d. Pages are written straight
+ * from the templates, which are only read: threads may render at once. */
+int pp_theme_render(const pp_theme *theme, const char *kind, const char *locale, pp_vars *vars,
+                    char **html, size_t *len, pp_diags *d);
 
 pp_vars *pp_vars_new(void);
 void pp_vars_free(pp_vars *vars);
 /* Copies text; NULL leaves the variable unset (false for data-if). */
 int pp_vars_set(pp_vars *vars, const char *name, const char *text);
 /* Takes ownership of container (an element in any document, or none) whose
- * children are the value. The first data-html that uses the variable moves
- * them into the page instead of copying them: use it for nodes made for
- * one page, which then appear once. */
+ * children are the value, written by data-html as they are. */
 int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container);
-/* Refers to container's children without owning them: every data-html that
- * uses the variable copies them. container must outlive vars. */
+/* The same without taking ownership: container must outlive vars. Pages
+ * only read it, so threads may share it. */
 int pp_vars_borrow_nodes(pp_vars *vars, const char *name, xmlNodePtr container);
 /* Appends a new item to list name and returns it (owned by vars); lookups
  * in an item fall back to the variables around it. */

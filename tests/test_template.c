@@ -11,7 +11,6 @@
 
 #include <cmocka.h>
 
-#include "html.h"
 #include "template.h"
 #include "testutil.h"
 
@@ -46,12 +45,13 @@ static char *render_page(const char *theme_dir, const char *locale, pp_vars *var
 {
 	pp_theme *theme = pp_theme_load(theme_dir, "en", d);
 	assert_non_null(theme);
-	xmlDocPtr doc = pp_theme_render(theme, "page", locale, vars, d);
 	char *html = NULL;
 	size_t len;
-	if (doc) {
-		assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
-		xmlFreeDoc(doc);
+	if (pp_theme_render(theme, "page", locale, vars, &html, &len, d) == 0) {
+		assert_non_null(html);
+		assert_int_equal(strlen(html), len);
+	} else {
+		assert_null(html);
 	}
 	pp_theme_free(theme);
 	return html;
@@ -183,13 +183,9 @@ static void test_external_entities_are_not_loaded(void **state)
 	pp_diags_init(&d);
 	pp_theme *theme = pp_theme_load(dir, "en", &d);
 	if (theme) {
-		xmlDocPtr doc = pp_theme_render(theme, "page", "en", vars, &d);
 		char *html = NULL;
 		size_t len;
-		if (doc) {
-			pp_html_serialize(doc, &html, &len);
-			xmlFreeDoc(doc);
-		}
+		pp_theme_render(theme, "page", "en", vars, &html, &len, &d);
 		assert_true(html == NULL || strstr(html, "root:") == NULL);
 		free(html);
 		pp_theme_free(theme);
@@ -324,6 +320,90 @@ static void test_bad_message_format_is_reported(void **state)
 	free(dir);
 }
 
+/* Attribute order and overrides, languages set from variables, nested
+ * lists, content nodes written twice, comments kept. */
+static void test_attributes_lists_and_content(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<fragment><!-- kept -->"
+	                       "<a class=\"static\" href=\"#fallback\" data-attr-href=\"unset\" title=\"t\">1</a>"
+	                       "<a class=\"c\" href=\"#old\" data-attr-href=\"target\" title=\"t\" data-attr-rel=\"target\">2</a>"
+	                       "<p data-attr-lang=\"other\" data-msg-attr-title=\"hello\" data-msg=\"hello\">x</p>"
+	                       "<ul><li data-each=\"groups\" data-attr-id=\"gid\">"
+	                       "<b data-each=\"entries\" data-text=\"name\">e</b><i data-text=\"title\">t</i></li></ul>"
+	                       "<div class=\"one\" data-html=\"shared\"></div><div class=\"two\" data-html=\"shared\"></div>"
+	                       "</fragment>");
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "ar");
+	pp_vars_set(vars, "title", "T");
+	pp_vars_set(vars, "unset", NULL);
+	pp_vars_set(vars, "target", "#new");
+	pp_vars_set(vars, "other", "en");
+	for (int g = 0; g < 2; g++) {
+		pp_vars *group = pp_vars_add_item(vars, "groups");
+		pp_vars_set(group, "gid", g ? "g1" : "g0");
+		for (int e = 0; e < g + 1; e++)
+			pp_vars_set(pp_vars_add_item(group, "entries"), "name", e ? "second" : "first");
+	}
+	xmlDocPtr shared = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr container = xmlNewDocNode(shared, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(shared, container);
+	xmlNewTextChild(container, NULL, BAD_CAST "em", BAD_CAST "<content>");
+	pp_vars_borrow_nodes(vars, "shared", container);
+	pp_diags d;
+	pp_diags_init(&d);
+	char *html = render_page(dir, "ar", vars, &d);
+	assert_non_null(html);
+	assert_int_equal(d.errors, 0);
+	assert_non_null(strstr(html, "<!-- kept -->"));
+	/* An unset variable leaves the template's value; a set one replaces it
+	 * where it stands, and a new attribute comes after the others. */
+	assert_non_null(strstr(html, "<a class=\"static\" href=\"#fallback\" title=\"t\">1</a>"));
+	assert_non_null(strstr(html, "<a class=\"c\" href=\"#new\" title=\"t\" rel=\"#new\">2</a>"));
+	/* A lang set from a variable picks the language of the element's messages. */
+	assert_non_null(strstr(html, "<p lang=\"en\" title=\"Hello\">Hello</p>"));
+	/* Items see their own variables, then those around them. */
+	assert_non_null(strstr(html, "<ul><li id=\"g0\"><b>first</b><i>T</i></li>"
+	                             "<li id=\"g1\"><b>first</b><b>second</b><i>T</i></li></ul>"));
+	/* Borrowed nodes are written wherever they are used, escaped. */
+	assert_non_null(strstr(html, "<div class=\"one\"><em>&lt;content&gt;</em></div>"
+	                             "<div class=\"two\"><em>&lt;content&gt;</em></div>"));
+	free(html);
+	pp_vars_free(vars);
+	xmlFreeDoc(shared);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
+/* A page template may be one element instead of a <fragment>; a text value
+ * where a list is expected is an error naming it. */
+static void test_single_root_page_and_list_errors(void **state)
+{
+	(void)state;
+	char *dir = make_theme("<article class=\"single\"><p data-each=\"title\">x</p></article>");
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "en");
+	pp_vars_set(vars, "title", "T");
+	pp_diags d;
+	pp_diags_init(&d);
+	assert_null(render_page(dir, "en", vars, &d));
+	assert_true(pp_diags_has(&d, PP_ERROR, "template variable 'title' is not a list"));
+	pp_diags_free(&d);
+	pp_diags_init(&d);
+	char *p = tu_join(dir, "page.html");
+	tu_write(p, "<article class=\"single\"><p data-text=\"title\">x</p></article>");
+	free(p);
+	char *html = render_page(dir, "en", vars, &d);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<main><article class=\"single\"><p>T</p></article></main>"));
+	free(html);
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_arabic_plurals_from_bundled_theme),
 		cmocka_unit_test(test_bundled_catalogs_complete),
 		cmocka_unit_test(test_bad_message_format_is_reported),
+		cmocka_unit_test(test_attributes_lists_and_content),
+		cmocka_unit_test(test_single_root_page_and_list_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
