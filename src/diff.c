@@ -474,7 +474,8 @@ static int fingerprint(diff_state *st, xmlNodePtr container, item *it)
 			i++;
 		if (c < 0)
 			c = 0xFFFD;
-		if (u_isUWhiteSpace(c)) {
+		/* ASCII's white space is tab to carriage return and the space. */
+		if (c < 0x80 ? c == ' ' || (c >= '\t' && c <= '\r') : u_isUWhiteSpace(c)) {
 			if (in_word) {
 				rc = push_word(it, &cap, word);
 				h = hash_bytes(h, &word, sizeof word);

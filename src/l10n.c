@@ -18,16 +18,15 @@
 
 uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len)
 {
-	UErrorCode status = U_ZERO_ERROR;
-	int32_t needed = 0;
-	u_strFromUTF8(NULL, 0, &needed, utf8, (int32_t)len, &status);
-	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+	if (len >= INT32_MAX)
 		return NULL;
-	UChar *buf = malloc(((size_t)needed + 1) * sizeof *buf);
+	/* UTF-16 never needs more units than UTF-8 has bytes: one pass, no
+	 * measuring first. */
+	UChar *buf = malloc((len + 1) * sizeof *buf);
 	if (!buf)
 		return NULL;
-	status = U_ZERO_ERROR;
-	u_strFromUTF8(buf, needed + 1, out_len, utf8, (int32_t)len, &status);
+	UErrorCode status = U_ZERO_ERROR;
+	u_strFromUTF8(buf, (int32_t)len + 1, out_len, utf8, (int32_t)len, &status);
 	if (U_FAILURE(status)) {
 		free(buf);
 		return NULL;
@@ -133,21 +132,27 @@ static UCalendar *open_gregorian_utc(void)
 	return cal;
 }
 
-int pp_date_to_udate(int year, int month, int day, double *udate)
+static int date_to_udate(UCalendar *cal, int year, int month, int day, double *udate)
 {
-	UCalendar *cal = open_gregorian_utc();
-	if (!cal)
-		return -1;
 	UErrorCode status = U_ZERO_ERROR;
 	ucal_clear(cal);
 	ucal_setDateTime(cal, year, month - 1, day, 0, 0, 0, &status);
 	/* With leniency off, ICU refuses 2025-02-30 here instead of rolling it over. */
 	UDate millis = ucal_getMillis(cal, &status);
-	ucal_close(cal);
 	if (U_FAILURE(status))
 		return -1;
 	*udate = millis;
 	return 0;
+}
+
+int pp_date_to_udate(int year, int month, int day, double *udate)
+{
+	UCalendar *cal = open_gregorian_utc();
+	if (!cal)
+		return -1;
+	int rc = date_to_udate(cal, year, month, day, udate);
+	ucal_close(cal);
+	return rc;
 }
 
 int pp_date_is_valid(int year, int month, int day)
@@ -159,6 +164,7 @@ int pp_date_is_valid(int year, int month, int day)
 struct pp_date_cache {
 	char id[ULOC_FULLNAME_CAPACITY];
 	UDateFormat *fmt;
+	UCalendar *gregorian; /* for reading dates, opened on first use */
 };
 
 pp_date_cache *pp_date_cache_new(void) { return calloc(1, sizeof(pp_date_cache)); }
@@ -169,6 +175,8 @@ void pp_date_cache_free(pp_date_cache *cache)
 		return;
 	if (cache->fmt)
 		udat_close(cache->fmt);
+	if (cache->gregorian)
+		ucal_close(cache->gregorian);
 	free(cache);
 }
 
@@ -203,7 +211,11 @@ char *pp_date_format_cached(pp_date_cache *cache, const char *tag, const char *c
 {
 	char id[ULOC_FULLNAME_CAPACITY];
 	double when;
-	if (icu_locale_id(tag, id, sizeof id) != 0 || pp_date_to_udate(year, month, day, &when) != 0)
+	if (cache && !cache->gregorian)
+		cache->gregorian = open_gregorian_utc();
+	int read = cache && cache->gregorian ? date_to_udate(cache->gregorian, year, month, day, &when)
+	                                     : pp_date_to_udate(year, month, day, &when);
+	if (icu_locale_id(tag, id, sizeof id) != 0 || read != 0)
 		return NULL;
 	UErrorCode status = U_ZERO_ERROR;
 	if (calendar)
@@ -443,6 +455,29 @@ char *pp_slug(pp_slugger *slugger, const char *utf8)
 	return ascii;
 }
 
+static int is_ascii(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+int pp_is_nfc(const char *utf8, size_t len)
+{
+	if (is_ascii(utf8, len))
+		return 1; /* ASCII has no decompositions and nothing composes with it */
+	int32_t n;
+	UChar *text = pp_to_utf16(utf8, len, &n);
+	if (!text)
+		return -1;
+	UErrorCode status = U_ZERO_ERROR;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+	int normalized = U_SUCCESS(status) ? unorm2_isNormalized(nfc, text, n, &status) : 0;
+	free(text);
+	return U_SUCCESS(status) ? normalized != 0 : -1;
+}
+
 char *pp_nfc(const char *utf8, size_t len)
 {
 	int32_t n;
@@ -452,15 +487,8 @@ char *pp_nfc(const char *utf8, size_t len)
 	UErrorCode status = U_ZERO_ERROR;
 	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
 	char *out = NULL;
-	if (U_SUCCESS(status) && unorm2_isNormalized(nfc, text, n, &status) && U_SUCCESS(status)) {
-		out = malloc(len + 1);
-		if (out) {
-			memcpy(out, utf8, len);
-			out[len] = '\0';
-		}
-	} else if (U_SUCCESS(status) || status == U_ZERO_ERROR) {
-		status = U_ZERO_ERROR;
-		int32_t needed = unorm2_normalize(nfc, text, n, NULL, 0, &status);
+	int32_t needed = U_SUCCESS(status) ? unorm2_normalize(nfc, text, n, NULL, 0, &status) : -1;
+	if (status == U_BUFFER_OVERFLOW_ERROR || U_SUCCESS(status)) {
 		UChar *norm = malloc(((size_t)needed + 1) * sizeof *norm);
 		status = U_ZERO_ERROR;
 		if (norm && unorm2_normalize(nfc, text, n, norm, needed + 1, &status) >= 0 && U_SUCCESS(status))

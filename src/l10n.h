@@ -98,8 +98,10 @@ void pp_slugger_free(pp_slugger *slugger);
 /* Lowercase ASCII letters and digits joined by '-'; "" when nothing is left. */
 char *pp_slug(pp_slugger *slugger, const char *utf8);
 
-/* The NFC form of UTF-8 text (malloc'ed); NULL on failure. Text already in
- * NFC (nearly all) is copied after one quick check. */
+/* 1 when UTF-8 text is in NFC already (nearly all text is; ASCII is
+ * answered without ICU), 0 when not, -1 on failure. */
+int pp_is_nfc(const char *utf8, size_t len);
+/* The NFC form of UTF-8 text (malloc'ed); NULL on failure. */
 char *pp_nfc(const char *utf8, size_t len);
 
 /* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */

@@ -235,10 +235,12 @@ static int append_text(xmlNodePtr parent, const char *text)
 {
 	if (!text || !*text)
 		return 0;
-	char *nfc = pp_nfc(text, strlen(text));
-	if (!nfc)
+	size_t len = strlen(text);
+	int normalized = pp_is_nfc(text, len);
+	char *nfc = normalized == 0 ? pp_nfc(text, len) : NULL;
+	if (normalized < 0 || (normalized == 0 && !nfc))
 		return -1;
-	xmlNodePtr node = xmlNewText(BAD_CAST nfc);
+	xmlNodePtr node = xmlNewText(BAD_CAST(nfc ? nfc : text));
 	free(nfc);
 	return node && xmlAddChild(parent, node) ? 0 : -1;
 }

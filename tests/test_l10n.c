@@ -145,6 +145,28 @@ static void test_slugs(void **state)
 	pp_slugger_free(s);
 }
 
+/* NFC: ASCII and composed text pass; a decomposed letter and Arabic marks
+ * out of canonical order (shadda before fatha) are not, and are fixed. */
+static void test_nfc(void **state)
+{
+	(void)state;
+	const char *ascii = "Plain text, 100%.", *composed = "Données", *decomposed = "Donne\u0301es";
+	const char *marks_out_of_order = "\u0628\u0651\u064E", *marks_in_order = "\u0628\u064E\u0651";
+	assert_int_equal(pp_is_nfc(ascii, strlen(ascii)), 1);
+	assert_int_equal(pp_is_nfc(composed, strlen(composed)), 1);
+	assert_int_equal(pp_is_nfc(marks_in_order, strlen(marks_in_order)), 1);
+	assert_int_equal(pp_is_nfc(decomposed, strlen(decomposed)), 0);
+	assert_int_equal(pp_is_nfc(marks_out_of_order, strlen(marks_out_of_order)), 0);
+	char *fixed = pp_nfc(decomposed, strlen(decomposed));
+	assert_string_equal(fixed, composed);
+	free(fixed);
+	fixed = pp_nfc(marks_out_of_order, strlen(marks_out_of_order));
+	assert_string_equal(fixed, marks_in_order);
+	free(fixed);
+	/* Invalid UTF-8 is a failure, not a guess. */
+	assert_int_equal(pp_is_nfc("\xC3\u0301", 3), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_native_names),
 		cmocka_unit_test(test_text_direction),
 		cmocka_unit_test(test_slugs),
+		cmocka_unit_test(test_nfc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -336,10 +336,24 @@ static void test_deep_nesting_does_not_crash(void **state)
 	free(md);
 }
 
+/* Text enters the document in NFC, whatever form the author's editor saved. */
+static void test_text_in_nfc(void **state)
+{
+	(void)state;
+	rendered r = render("Donne\u0301es: \u0628\u0651\u064E *e\u0301*\n", 0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p[starts-with(., 'Données: \u0628\u064E\u0651')]"), 1);
+	assert_int_equal(tu_count(page, "//p/em[.='é']"), 1);
+	assert_null(strstr(r.html, "e\u0301"));
+	xmlFreeDoc(page);
+	release(&r);
+}
+
 int main(void)
 {
 	pp_markdown_init();
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_in_nfc),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_script_does_not_come_through),
