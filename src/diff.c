@@ -447,50 +447,75 @@ static int push_word(item *it, size_t *cap, uint64_t w)
 	return 0;
 }
 
-/* Hash of the item's element name and text, and the hashes of its words
- * (split on white space: cheap, and enough to judge similarity). The text is
- * in NFC already (markdown.c puts it there), so UTF-8 is read directly. */
-static int fingerprint(diff_state *st, xmlNodePtr container, item *it)
+/* Fingerprinting in progress: the text of a range is read as one string,
+ * node after node, without being copied. */
+typedef struct {
+	const diff_state *st;
+	item *it;
+	size_t cap;
+	uint64_t hash, word;
+	int in_word, rc;
+} fingerprinter;
+
+static void end_word(fingerprinter *fp)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
-	size_t cap = 16;
-	it->words = malloc(cap * sizeof *it->words);
-	if (!buf || !it->words) {
-		if (buf)
-			xmlBufferFree(buf);
-		return -1;
+	if (fp->in_word && fp->rc == 0) {
+		fp->rc = push_word(fp->it, &fp->cap, fp->word);
+		fp->hash = hash_bytes(fp->hash, &fp->word, sizeof fp->word);
 	}
-	collect_range_text(container, it->first, it->last, buf);
-	uint64_t h = it->inline_run ? hash_str(HASH_INIT, "#inline") : hash_str(HASH_INIT, (const char *)it->first->name);
-	const uint8_t *s = xmlBufferContent(buf);
-	int32_t n = xmlBufferLength(buf), i = 0;
-	uint64_t word = HASH_INIT;
-	int in_word = 0, rc = 0;
-	while (i <= n && rc == 0) {
-		UChar32 c = ' ';
-		if (i < n)
-			U8_NEXT(s, i, n, c);
-		else
+	fp->in_word = 0;
+	fp->word = HASH_INIT;
+}
+
+static void fingerprint_text(fingerprinter *fp, const uint8_t *s)
+{
+	int32_t n = (int32_t)strlen((const char *)s), i = 0;
+	while (i < n) {
+		UChar32 c = s[i];
+		if (c < 0x80)
 			i++;
+		else
+			U8_NEXT(s, i, n, c);
 		if (c < 0)
 			c = 0xFFFD;
 		/* ASCII's white space is tab to carriage return and the space. */
 		if (c < 0x80 ? c == ' ' || (c >= '\t' && c <= '\r') : u_isUWhiteSpace(c)) {
-			if (in_word) {
-				rc = push_word(it, &cap, word);
-				h = hash_bytes(h, &word, sizeof word);
-			}
-			in_word = 0;
-			word = HASH_INIT;
+			end_word(fp);
 		} else {
-			in_word = 1;
-			if (!ignored_in_key(st, c))
-				word = mix(word, c);
+			fp->in_word = 1;
+			if (!ignored_in_key(fp->st, c))
+				fp->word = mix(fp->word, c);
 		}
 	}
-	xmlBufferFree(buf);
-	it->hash = h;
-	return rc;
+}
+
+/* Hash of the item's element name and text, and the hashes of its words
+ * (split on white space: cheap, and enough to judge similarity). Blocks
+ * inside the item separate words; atoms (br, hr, img) count as their name.
+ * The text is in NFC already (markdown.c puts it there), so UTF-8 is read
+ * directly. */
+static int fingerprint(diff_state *st, xmlNodePtr container, item *it)
+{
+	fingerprinter fp = {st, it, 16, 0, HASH_INIT, 0, 0};
+	if (!(it->words = malloc(fp.cap * sizeof *it->words)))
+		return -1;
+	fp.hash = it->inline_run ? hash_str(HASH_INIT, "#inline") : hash_str(HASH_INIT, (const char *)it->first->name);
+	for (xmlNodePtr n = it->first; n && fp.rc == 0;) {
+		int descend = 0;
+		if (n->type == XML_TEXT_NODE && n->content) {
+			fingerprint_text(&fp, n->content);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			if (pp_dom_is_block(n))
+				end_word(&fp);
+			if (name_is(n, "img") || name_is(n, "hr") || name_is(n, "br"))
+				fingerprint_text(&fp, n->name);
+			descend = 1;
+		}
+		n = next_node(n, container, it->last, descend);
+	}
+	end_word(&fp);
+	it->hash = fp.hash;
+	return fp.rc;
 }
 
 static int is_blank_text(xmlNodePtr n)
