@@ -461,7 +461,7 @@ static void end_word(fingerprinter *fp)
 {
 	if (fp->in_word && fp->rc == 0) {
 		fp->rc = push_word(fp->it, &fp->cap, fp->word);
-		fp->hash = hash_bytes(fp->hash, &fp->word, sizeof fp->word);
+		fp->hash = (fp->hash ^ fp->word) * 1099511628211ULL;
 	}
 	fp->in_word = 0;
 	fp->word = HASH_INIT;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include <libxml/uri.h>
-#include <libxml/xmlIO.h>
+#include <libxml/entities.h>
 
 /* Elements with no end tag (HTML Living Standard, "void elements"). */
 static int is_void(const xmlChar *name)
@@ -34,7 +34,8 @@ static int is_url_attribute(const xmlChar *element, const xmlChar *name)
 }
 
 struct pp_html_writer {
-	xmlOutputBufferPtr out;
+	char *data; /* the page so far; grows by doubling */
+	size_t len, capacity;
 	xmlBufferPtr scratch; /* one attribute value at a time */
 	xmlDocPtr encoding;   /* says UTF-8, so libxml2 leaves non-ASCII as it is */
 	int failed;
@@ -45,10 +46,11 @@ pp_html_writer *pp_html_writer_new(void)
 	pp_html_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
-	w->out = xmlAllocOutputBuffer(NULL);
+	w->capacity = 16384;
+	w->data = malloc(w->capacity);
 	w->scratch = xmlBufferCreate();
 	w->encoding = xmlNewDoc(BAD_CAST "1.0");
-	if (!w->out || !w->scratch || !w->encoding ||
+	if (!w->data || !w->scratch || !w->encoding ||
 	    !(w->encoding->encoding = xmlStrdup(BAD_CAST "UTF-8"))) {
 		pp_html_writer_free(w);
 		return NULL;
@@ -60,8 +62,7 @@ void pp_html_writer_free(pp_html_writer *w)
 {
 	if (!w)
 		return;
-	if (w->out)
-		xmlOutputBufferClose(w->out);
+	free(w->data);
 	if (w->scratch)
 		xmlBufferFree(w->scratch);
 	if (w->encoding)
@@ -75,26 +76,55 @@ int pp_html_finish(pp_html_writer *w, char **out, size_t *len)
 	*len = 0;
 	if (!w)
 		return -1;
-	char *copy = NULL;
-	size_t size = 0;
-	if (!w->failed && !w->out->error) {
-		size = xmlOutputBufferGetSize(w->out);
-		if ((copy = malloc(size + 1)) != NULL) {
-			memcpy(copy, xmlOutputBufferGetContent(w->out), size);
-			copy[size] = '\0';
-		}
+	int rc = -1;
+	if (!w->failed) {
+		w->data[w->len] = '\0'; /* room is always kept for it */
+		*out = w->data;
+		*len = w->len;
+		w->data = NULL;
+		rc = 0;
 	}
 	pp_html_writer_free(w);
-	if (!copy)
-		return -1;
-	*out = copy;
-	*len = size;
-	return 0;
+	return rc;
 }
 
-static void write_raw(pp_html_writer *w, const char *text)
+static void write_bytes(pp_html_writer *w, const char *bytes, size_t n)
 {
-	xmlOutputBufferWrite(w->out, (int)strlen(text), text);
+	if (w->failed)
+		return;
+	if (w->capacity - w->len <= n) {
+		size_t capacity = w->capacity;
+		while (capacity - w->len <= n)
+			capacity *= 2;
+		char *grown = realloc(w->data, capacity);
+		if (!grown) {
+			w->failed = 1;
+			return;
+		}
+		w->data = grown;
+		w->capacity = capacity;
+	}
+	memcpy(w->data + w->len, bytes, n);
+	w->len += n;
+}
+
+static void write_raw(pp_html_writer *w, const char *text) { write_bytes(w, text, strlen(text)); }
+
+/* Text escaped by libxml2 (&, <, >, and the carriage return); most text
+ * has none of these and is copied as it is. */
+static void write_escaped(pp_html_writer *w, const xmlChar *text)
+{
+	if (!strpbrk((const char *)text, "&<>\r")) {
+		write_raw(w, (const char *)text);
+		return;
+	}
+	xmlChar *escaped = xmlEncodeSpecialChars(NULL, text);
+	if (!escaped) {
+		w->failed = 1;
+		return;
+	}
+	write_raw(w, (const char *)escaped);
+	xmlFree(escaped);
 }
 
 static void write_name(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
@@ -164,7 +194,7 @@ void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *n
 	if (strpbrk((const char *)value, "&<>\"\n\r\t")) {
 		xmlBufferEmpty(w->scratch);
 		xmlAttrSerializeTxtContent(w->scratch, w->encoding, NULL, value);
-		xmlOutputBufferWrite(w->out, xmlBufferLength(w->scratch), (const char *)xmlBufferContent(w->scratch));
+		write_bytes(w, (const char *)xmlBufferContent(w->scratch), (size_t)xmlBufferLength(w->scratch));
 	} else {
 		write_raw(w, (const char *)value);
 	}
@@ -174,7 +204,7 @@ void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *n
 
 void pp_html_text(pp_html_writer *w, const char *text)
 {
-	xmlOutputBufferWriteEscape(w->out, BAD_CAST text, NULL);
+	write_escaped(w, BAD_CAST text);
 }
 
 static void write_dom_attribute(pp_html_writer *w, xmlAttrPtr attr)
@@ -205,7 +235,7 @@ static void write_start_tag(pp_html_writer *w, xmlNodePtr el)
 		if (ns->prefix)
 			write_raw(w, (const char *)ns->prefix);
 		write_raw(w, "=\"");
-		xmlOutputBufferWriteEscape(w->out, ns->href, NULL);
+		write_escaped(w, ns->href);
 		write_raw(w, "\"");
 	}
 	for (xmlAttrPtr a = el->properties; a; a = a->next)
@@ -216,7 +246,7 @@ static void write_start_tag(pp_html_writer *w, xmlNodePtr el)
 void pp_html_node(pp_html_writer *w, xmlNodePtr root)
 {
 	xmlNodePtr n = root;
-	while (n && !w->failed && !w->out->error) {
+	while (n && !w->failed) {
 		int descend = 0;
 		switch (n->type) {
 		case XML_ELEMENT_NODE:
@@ -235,7 +265,7 @@ void pp_html_node(pp_html_writer *w, xmlNodePtr root)
 			if (n->parent && n->parent->type == XML_ELEMENT_NODE && is_raw_text(n->parent->name))
 				write_raw(w, (const char *)n->content);
 			else
-				xmlOutputBufferWriteEscape(w->out, n->content, NULL);
+				write_escaped(w, n->content);
 			break;
 		case XML_COMMENT_NODE:
 			write_raw(w, "<!--");
