@@ -1,6 +1,7 @@
 #include "template.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,9 +20,10 @@
 
 typedef struct {
 	char *name;
+	uint32_t name_hash;  /* compared before the names: pages look up thousands */
 	char *text;          /* text value, or NULL */
 	xmlNodePtr nodes;    /* container whose children are the value, or NULL */
-	int borrowed;        /* nodes belong to the caller: copy them, never free */
+	int borrowed;        /* nodes belong to the caller: never freed here */
 	pp_vars **items;     /* list value */
 	size_t item_count;
 	int is_list;
@@ -31,7 +33,7 @@ typedef struct {
 struct pp_vars {
 	pp_vars *parent;
 	var *vars;
-	size_t count;
+	size_t count, capacity;
 };
 
 pp_vars *pp_vars_new(void) { return calloc(1, sizeof(pp_vars)); }
@@ -54,18 +56,27 @@ void pp_vars_free(pp_vars *vars)
 	free(vars);
 }
 
-static var *find_own(pp_vars *vars, const char *name)
+static uint32_t name_hash(const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static var *find_own(pp_vars *vars, const char *name, uint32_t hash)
 {
 	for (size_t i = 0; i < vars->count; i++)
-		if (strcmp(vars->vars[i].name, name) == 0)
+		if (vars->vars[i].name_hash == hash && strcmp(vars->vars[i].name, name) == 0)
 			return &vars->vars[i];
 	return NULL;
 }
 
 static var *lookup(pp_vars *vars, const char *name)
 {
+	uint32_t hash = name_hash(name);
 	for (; vars; vars = vars->parent) {
-		var *v = find_own(vars, name);
+		var *v = find_own(vars, name, hash);
 		if (v)
 			return v;
 	}
@@ -75,17 +86,23 @@ static var *lookup(pp_vars *vars, const char *name)
 /* The variable name in vars, created empty if missing. */
 static var *own_var(pp_vars *vars, const char *name)
 {
-	var *v = find_own(vars, name);
+	uint32_t hash = name_hash(name);
+	var *v = find_own(vars, name, hash);
 	if (v)
 		return v;
-	var *grown = realloc(vars->vars, (vars->count + 1) * sizeof *grown);
-	if (!grown)
-		return NULL;
-	vars->vars = grown;
-	v = &grown[vars->count];
+	if (vars->count == vars->capacity) {
+		size_t capacity = vars->capacity ? vars->capacity * 2 : 8;
+		var *grown = realloc(vars->vars, capacity * sizeof *grown);
+		if (!grown)
+			return NULL;
+		vars->vars = grown;
+		vars->capacity = capacity;
+	}
+	v = &vars->vars[vars->count];
 	memset(v, 0, sizeof *v);
 	if (!(v->name = strdup(name)))
 		return NULL;
+	v->name_hash = hash;
 	vars->count++;
 	return v;
 }
