@@ -469,6 +469,19 @@ static int has_change(xmlNodePtr node)
 	return 0;
 }
 
+/* Characters (code points) of the text inside node, counted in place. */
+static size_t text_length(xmlNodePtr node)
+{
+	size_t n = 0;
+	for (xmlNodePtr c = node->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE && c->content)
+			n += (size_t)xmlUTF8Strlen(c->content);
+		else if (c->type == XML_ELEMENT_NODE)
+			n += text_length(c);
+	}
+	return n;
+}
+
 /* Folds runs of unchanged blocks into <details>, so a long policy with a
  * small change shows the change; headings stay out, for orientation. A run
  * is folded when it is three blocks or more, or long in text. */
@@ -485,9 +498,7 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 		                   (!pp_dom_is_heading(run_end) && !has_change(run_end)))) {
 			if (run_end->type == XML_ELEMENT_NODE) {
 				blocks++;
-				xmlChar *text = xmlNodeGetContent(run_end);
-				characters += text ? (size_t)xmlUTF8Strlen(text) : 0;
-				xmlFree(text);
+				characters += text_length(run_end);
 			}
 			run_end = run_end->next;
 		}
