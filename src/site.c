@@ -805,19 +805,41 @@ static size_t count_pages(const pp_site *site)
 	return total;
 }
 
-static void build_series_task(void *shared, void *state, size_t index)
+/* Tasks of a build: the site-wide files first, so that they run beside the
+ * series instead of after them, then one task per series. */
+enum { TASK_SITEMAP, TASK_INDEX_PAGES, TASK_SITE_FILES, SITE_TASKS };
+
+static void build_task(void *shared, void *state, size_t index)
 {
 	const pp_site *site = shared;
-	build_series(state, &site->series[index]);
+	build_ctx *ctx = state;
+	switch (index) {
+	case TASK_SITEMAP:
+		pp_write_sitemap(site, ctx->out, ctx->d);
+		break;
+	case TASK_INDEX_PAGES:
+		if (write_index_pages(ctx) == 0)
+			write_not_found_page(ctx);
+		break;
+	case TASK_SITE_FILES:
+		for (size_t i = 0; i < ctx->asset_count; i++)
+			pp_output_write(ctx->out, ctx->assets[i].path, ctx->assets[i].data, ctx->assets[i].len, ctx->d);
+		pp_write_robots(site, ctx->out, ctx->d);
+		pp_write_manifest(site, ctx->out, ctx->d);
+		break;
+	default:
+		build_series(ctx, &site->series[index - SITE_TASKS]);
+	}
 }
 
-/* Renders every series in parallel, each worker with its own copy of the
- * context (its diagnostics and transliterator), then merges what they found. */
-static void build_all_series(build_ctx *ctx)
+/* Writes everything in parallel, each worker with its own copy of the
+ * context (its diagnostics and ICU objects), then merges what they found. */
+static void build_all(build_ctx *ctx)
 {
+	size_t tasks = SITE_TASKS + ctx->site->series_count;
 	unsigned jobs = ctx->options && ctx->options->jobs ? ctx->options->jobs : pp_processor_count();
-	if (jobs > ctx->site->series_count)
-		jobs = ctx->site->series_count ? (unsigned)ctx->site->series_count : 1;
+	if (jobs > tasks)
+		jobs = (unsigned)tasks;
 	build_ctx *workers = calloc(jobs, sizeof *workers);
 	pp_diags *diags = calloc(jobs, sizeof *diags);
 	void **states = calloc(jobs, sizeof *states);
@@ -836,7 +858,7 @@ static void build_all_series(build_ctx *ctx)
 			pp_error(&diags[k], NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
 		states[k] = &workers[k];
 	}
-	if (pp_parallel_for(ctx->site->series_count, jobs, build_series_task, (void *)ctx->site, states) != 0)
+	if (pp_parallel_for(tasks, jobs, build_task, (void *)ctx->site, states) != 0)
 		pp_warning(ctx->d, NULL, 0, 0, "could not start every rendering thread; fewer were used");
 	for (unsigned k = 0; k < jobs; k++) {
 		pp_diags_merge(ctx->d, &diags[k]);
@@ -866,22 +888,8 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
 	if (d->errors == errors_before)
-		build_all_series(&ctx);
-	ctx.slugger = pp_slugger_new();
-	if (d->errors == errors_before)
-		write_index_pages(&ctx);
-	if (d->errors == errors_before)
-		write_not_found_page(&ctx);
-	for (size_t i = 0; d->errors == errors_before && i < ctx.asset_count; i++)
-		pp_output_write(out, ctx.assets[i].path, ctx.assets[i].data, ctx.assets[i].len, d);
-	if (d->errors == errors_before)
-		pp_write_sitemap(site, out, d);
-	if (d->errors == errors_before)
-		pp_write_robots(site, out, d);
-	if (d->errors == errors_before)
-		pp_write_manifest(site, out, d);
+		build_all(&ctx);
 	free_assets(&ctx);
-	pp_slugger_free(ctx.slugger);
 	for (size_t i = 0; i < ctx.locale_count; i++)
 		free(locales[i].name);
 	free(locales);
