@@ -112,18 +112,15 @@ int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t 
 		pp_error(d, relpath, 0, 0, "out of memory");
 		return -1;
 	}
-	/* Write first and make directories only when one is missing: most files
-	 * go into directories that exist, and asking to create every parent of
-	 * every file was most of the build's system time. */
-	int rc = pp_write_file(path, data, len);
-	if (rc != 0 && errno == ENOENT) {
-		if (create_parent(path) != 0) {
-			pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
-			free(path);
-			return -1;
-		}
-		rc = pp_write_file(path, data, len);
+	/* The parent first: pages have a directory each ("2024-09-01/index.html"),
+	 * so it is nearly always new, and one mkdir that may find it there costs
+	 * less than an open that fails, a mkdir and a second open. */
+	if (create_parent(path) != 0) {
+		pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
+		free(path);
+		return -1;
 	}
+	int rc = pp_write_file(path, data, len);
 	if (rc != 0)
 		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(errno));
 	free(path);
