@@ -196,6 +196,7 @@ typedef struct {
 	long counted_section;
 	int open_whole;      /* kind of the run of whole blocks being emitted, or -1 */
 	int failed;
+	const struct pp_diff_index *old_index, *new_index; /* fingerprints made before, or NULL */
 } diff_state;
 
 static int is_tatweel(UChar32 c) { return c == 0x0640; }
@@ -402,6 +403,11 @@ typedef struct {
 	item *items;
 	size_t count;
 } item_list;
+
+struct pp_diff_index {
+	xmlNodePtr root;
+	item_list items;
+};
 
 static void items_free(item_list *l)
 {
@@ -1268,13 +1274,29 @@ static void remember_old_number(xmlNodePtr out, const item *it, size_t index)
 	xmlSetProp(out->last, BAD_CAST "data-old-number", BAD_CAST number);
 }
 
+/* The items of container: from its index when it has one (borrowed, with
+ * the marks of an earlier comparison cleared), else fingerprinted now. */
+static int items_for(diff_state *st, const pp_diff_index *index, xmlNodePtr container, item_list *out,
+                     int *borrowed)
+{
+	*borrowed = index && index->root == container;
+	if (!*borrowed)
+		return items_of(st, container, out);
+	*out = index->items;
+	for (size_t i = 0; i < out->count; i++)
+		out->items[i].moved = 0;
+	return 0;
+}
+
 static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, xmlNodePtr out)
 {
 	item_list olds = {0}, news = {0};
+	int olds_borrowed = 0, news_borrowed = 0;
 	uint64_t *ka = NULL, *kb = NULL;
 	unsigned char *ops = NULL;
 	size_t *gd = NULL, *gi = NULL, *pd = NULL, *pi = NULL;
-	if (items_of(st, old_el, &olds) != 0 || items_of(st, new_el, &news) != 0)
+	if (items_for(st, st->old_index, old_el, &olds, &olds_borrowed) != 0 ||
+	    items_for(st, st->new_index, new_el, &news, &news_borrowed) != 0)
 		goto fail;
 	ka = malloc((olds.count + 1) * sizeof *ka);
 	kb = malloc((news.count + 1) * sizeof *kb);
@@ -1352,19 +1374,45 @@ done:
 	free(gi);
 	free(pd);
 	free(pi);
-	items_free(&olds);
-	items_free(&news);
+	if (!olds_borrowed)
+		items_free(&olds);
+	if (!news_borrowed)
+		items_free(&news);
 }
 
 /* ---- entry points --------------------------------------------------------- */
 
-int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
-                const pp_diff_options *options, pp_diff_result *result)
+pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options)
+{
+	pp_diff_index *index = calloc(1, sizeof *index);
+	diff_state st = {.opt = options};
+	if (!index)
+		return NULL;
+	index->root = root;
+	if (items_of(&st, root, &index->items) != 0) {
+		pp_diff_index_free(index);
+		return NULL;
+	}
+	return index;
+}
+
+void pp_diff_index_free(pp_diff_index *index)
+{
+	if (!index)
+		return;
+	items_free(&index->items);
+	free(index);
+}
+
+int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePtr new_root,
+                        pp_diff_index *new_index, xmlNodePtr out, const pp_diff_options *options,
+                        pp_diff_result *result)
 {
 	memset(result, 0, sizeof *result);
 	UErrorCode status = U_ZERO_ERROR;
 	diff_state st = {.opt = options, .doc = out->doc, .result = result, .section_index = -1,
-	                 .counted_section = -2, .open_whole = -1};
+	                 .counted_section = -2, .open_whole = -1, .old_index = old_index,
+	                 .new_index = new_index};
 	st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
 	if (U_FAILURE(status))
 		return -1;
@@ -1372,6 +1420,12 @@ int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
 	ubrk_close(st.words);
 	free(st.section);
 	return st.failed ? -1 : 0;
+}
+
+int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
+                const pp_diff_options *options, pp_diff_result *result)
+{
+	return pp_diff_dom_indexed(old_root, NULL, new_root, NULL, out, options, result);
 }
 
 void pp_diff_result_free(pp_diff_result *result)

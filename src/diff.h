@@ -63,6 +63,20 @@ typedef struct {
 int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
                 const pp_diff_options *options, pp_diff_result *result);
 
+/* The fingerprints of a document's blocks, made once for a document that
+ * is compared twice (a version with the one before it and the one after).
+ * root must not change while the index is in use; options must be those
+ * of the comparisons. NULL when out of memory. */
+typedef struct pp_diff_index pp_diff_index;
+pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options);
+void pp_diff_index_free(pp_diff_index *index);
+
+/* pp_diff_dom with indexes of old_root and new_root (either may be NULL).
+ * An index is read and its marks reset: one comparison at a time. */
+int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePtr new_root,
+                        pp_diff_index *new_index, xmlNodePtr out, const pp_diff_options *options,
+                        pp_diff_result *result);
+
 void pp_diff_result_free(pp_diff_result *result);
 
 /* Writes the marked-up output of pp_diff_dom as plain text for a terminal:

@@ -58,6 +58,7 @@ typedef struct {
 	char *changes_path; /* "<locale>/<policy>/<date>/changes/index.html"; NULL for the first */
 	char *date_text;  /* localized */
 	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
+	pp_diff_index *index; /* the body's fingerprints, while changes pages need them */
 } version_info;
 
 static const locale_info *info_of(const build_ctx *ctx, const char *locale)
@@ -242,6 +243,7 @@ static void free_versions(version_info *infos, size_t count)
 		free(infos[i].path);
 		free(infos[i].changes_path);
 		free(infos[i].date_text);
+		pp_diff_index_free(infos[i].index);
 		if (infos[i].body)
 			xmlFreeNode(infos[i].body);
 	}
@@ -542,11 +544,22 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 		.inserted_label = pp_theme_message(ctx->theme, s->locale, "diff_added_label", ctx->d),
 	};
 	xmlNodePtr marked = xmlNewNode(NULL, BAD_CAST "div");
-	pp_diff_result result;
-	if (!marked || pp_diff_dom(older->body, newer->body, marked, &options, &result) != 0) {
+	pp_diff_result result = {0};
+	/* Each version is the newer side of one comparison and the older side
+	 * of the next: its fingerprints are made once. */
+	if (!infos[i - 1].index)
+		infos[i - 1].index = pp_diff_index_new(older->body, &options);
+	infos[i].index = pp_diff_index_new(newer->body, &options);
+	int compared = marked ? pp_diff_dom_indexed(older->body, infos[i - 1].index, newer->body, infos[i].index,
+	                                            marked, &options, &result)
+	                      : -1;
+	pp_diff_index_free(infos[i - 1].index);
+	infos[i - 1].index = NULL;
+	if (compared != 0) {
 		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory comparing with the previous version");
 		if (marked)
 			xmlFreeNode(marked);
+		pp_diff_result_free(&result);
 		return -1;
 	}
 	pp_vars *vars = pp_vars_new();

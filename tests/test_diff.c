@@ -410,11 +410,74 @@ static void test_diff_command_exit_codes(void **state)
 	free(fm_path);
 }
 
+/* A version compared with the one before and then with the one after, its
+ * fingerprints made once: the same marks as comparing from scratch, with
+ * nothing of the first comparison carried into the second (the paragraph
+ * moved in the first is removed in the second, not moved again). */
+static char *diff_html(xmlNodePtr old_body, pp_diff_index *old_index, xmlNodePtr new_body,
+                       pp_diff_index *new_index, const pp_diff_options *opt, size_t *changes)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr out = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(doc, out);
+	pp_diff_result result;
+	assert_int_equal(pp_diff_dom_indexed(old_body, old_index, new_body, new_index, out, opt, &result), 0);
+	*changes = result.change_count;
+	pp_diff_result_free(&result);
+	char *html;
+	size_t len;
+	assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
+	xmlFreeDoc(doc);
+	return html;
+}
+
+static void test_indexed_versions_compare_the_same(void **state)
+{
+	(void)state;
+	const char *versions[] = {
+	    "## أ\n\nالفقرة الأولى هنا.\n\nالفقرة الثانية هنا.\n\nفقرة ثالثة ستنتقل.\n\n- بند\n- بند آخر\n",
+	    "## أ\n\nفقرة ثالثة ستنتقل.\n\nالفقرة الأولى هنا.\n\nالفقرة الثانية هنا.\n\n- بند\n- بند آخر\n",
+	    "## أ\n\nالفقرة الأولى هناك.\n\n- بند\n- بند جديد\n- بند آخر\n",
+	};
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_md_context ctx = {.path = "x.md", .line_offset = 0, .rtl = 1};
+	xmlNodePtr bodies[3];
+	for (int i = 0; i < 3; i++)
+		assert_non_null(bodies[i] = pp_markdown_to_container(versions[i], strlen(versions[i]), &ctx, &d));
+	pp_diff_options opt = {0, "ar", NULL, NULL};
+	pp_diff_index *indexes[3];
+	for (int i = 0; i < 3; i++)
+		assert_non_null(indexes[i] = pp_diff_index_new(bodies[i], &opt));
+	size_t total = 0;
+	for (int i = 1; i < 3; i++) {
+		size_t plain_changes, indexed_changes;
+		char *plain = diff_html(bodies[i - 1], NULL, bodies[i], NULL, &opt, &plain_changes);
+		char *indexed = diff_html(bodies[i - 1], indexes[i - 1], bodies[i], indexes[i], &opt, &indexed_changes);
+		assert_string_equal(indexed, plain);
+		assert_int_equal(indexed_changes, plain_changes);
+		total += plain_changes;
+		if (i == 1)
+			assert_non_null(strstr(plain, "diff-moved-"));
+		else
+			assert_null(strstr(plain, "diff-moved-"));
+		free(plain);
+		free(indexed);
+	}
+	assert_true(total >= 3);
+	for (int i = 0; i < 3; i++) {
+		pp_diff_index_free(indexes[i]);
+		xmlFreeNode(bodies[i]);
+	}
+	pp_diags_free(&d);
+}
+
 int main(void)
 {
 	pp_markdown_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_arabic_word_changed),
+		cmocka_unit_test(test_indexed_versions_compare_the_same),
 		cmocka_unit_test(test_clitic_change),
 		cmocka_unit_test(test_diacritics_with_and_without_option),
 		cmocka_unit_test(test_tatweel_and_white_space_are_not_changes),
