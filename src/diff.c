@@ -505,7 +505,7 @@ static int fingerprint(diff_state *st, xmlNodePtr container, item *it)
 	fingerprinter fp = {st, it, 16, 0, HASH_INIT, 0, 0};
 	if (!(it->words = malloc(fp.cap * sizeof *it->words)))
 		return -1;
-	fp.hash = it->inline_run ? hash_str(HASH_INIT, "#inline") : hash_str(HASH_INIT, (const char *)it->first->name);
+	fp.hash = hash_str(HASH_INIT, it->inline_run ? "#inline" : (const char *)it->first->name);
 	for (xmlNodePtr n = it->first; n && fp.rc == 0;) {
 		int descend = 0;
 		if (n->type == XML_TEXT_NODE && n->content) {

@@ -631,7 +631,7 @@ typedef struct {
 
 /* The directives of one template element (values borrowed from it). */
 typedef struct {
-	xmlChar *each, *if_set, *unless_set, *text, *msg, *html;
+	const xmlChar *each, *if_set, *unless_set, *text, *msg, *html;
 } directives;
 
 /* One attribute of the element being written. */
@@ -669,15 +669,17 @@ static int has_prefix(const xmlChar *name, const char *prefix)
 
 /* Sets name to value: in place of an attribute of that name, as a DOM
  * would, or added after the others. */
-static void set_attribute(out_attribute *attrs, size_t *count, const xmlChar *name, const xmlChar *value)
+static int set_attribute(out_attribute *attrs, size_t *count, const xmlChar *name, const xmlChar *value)
 {
 	for (size_t i = 0; i < *count; i++)
 		if (!attrs[i].ns && xmlStrEqual(attrs[i].name, name)) {
 			attrs[i].value = value;
-			return;
+			return 0;
 		}
-	if (*count < MAX_ATTRIBUTES)
-		attrs[(*count)++] = (out_attribute){NULL, name, value};
+	if (*count == MAX_ATTRIBUTES)
+		return -1;
+	attrs[(*count)++] = (out_attribute){NULL, name, value};
+	return 0;
 }
 
 static void render_nodes(render_state *rs, const xmlNode *first, int only_first, pp_vars *vars,
@@ -735,35 +737,36 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 {
 	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
 	directives dir = {0};
-	xmlChar *owned[MAX_ATTRIBUTES] = {0};
+	xmlChar *owned[MAX_ATTRIBUTES] = {0}; /* values that were not one text node */
 	size_t owned_count = 0;
 	out_attribute attrs[MAX_ATTRIBUTES];
 	size_t attr_count = 0;
-	for (const xmlAttr *a = el->properties; a && owned_count < MAX_ATTRIBUTES; a = a->next) {
-		xmlChar **slot = NULL;
+	for (const xmlAttr *a = el->properties; a; a = a->next) {
+		if (attr_count == MAX_ATTRIBUTES || owned_count == MAX_ATTRIBUTES) {
+			render_error(rs, el, "more than %s attributes on one element", "64");
+			goto done;
+		}
+		const xmlChar **directive = NULL;
 		if (!a->ns && has_prefix(a->name, "data-")) {
 			const char *name = (const char *)a->name + 5;
-			slot = strcmp(name, "each") == 0      ? &dir.each
-			       : strcmp(name, "if") == 0     ? &dir.if_set
-			       : strcmp(name, "unless") == 0 ? &dir.unless_set
-			       : strcmp(name, "text") == 0   ? &dir.text
-			       : strcmp(name, "msg") == 0    ? &dir.msg
-			       : strcmp(name, "html") == 0   ? &dir.html
-			                                     : NULL;
-			if (slot || has_prefix(a->name, var_prefix) || has_prefix(a->name, msg_prefix)) {
-				if (slot)
-					*slot = (xmlChar *)attribute_value(a, &owned[owned_count]);
-				if (owned[owned_count])
-					owned_count++;
+			directive = strcmp(name, "each") == 0     ? &dir.each
+			            : strcmp(name, "if") == 0     ? &dir.if_set
+			            : strcmp(name, "unless") == 0 ? &dir.unless_set
+			            : strcmp(name, "text") == 0   ? &dir.text
+			            : strcmp(name, "msg") == 0    ? &dir.msg
+			            : strcmp(name, "html") == 0   ? &dir.html
+			                                          : NULL;
+			/* data-attr- and data-msg-attr- are read when the element is kept. */
+			if (!directive && (has_prefix(a->name, var_prefix) || has_prefix(a->name, msg_prefix)))
 				continue;
-			}
 		}
-		if (attr_count < MAX_ATTRIBUTES) {
-			const xmlChar *value = a->children ? attribute_value(a, &owned[owned_count]) : NULL;
-			if (owned[owned_count])
-				owned_count++;
+		const xmlChar *value = a->children ? attribute_value(a, &owned[owned_count]) : NULL;
+		if (owned[owned_count])
+			owned_count++;
+		if (directive)
+			*directive = value ? value : BAD_CAST "";
+		else
 			attrs[attr_count++] = (out_attribute){a->ns, a->name, value};
-		}
 	}
 
 	/* data-each first, so data-if on the same element is decided per item. */
@@ -790,8 +793,9 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		var *v = lookup(vars, (const char *)name);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)name);
-		else if (v->text)
-			set_attribute(attrs, &attr_count, a->name + sizeof var_prefix - 1, BAD_CAST v->text);
+		else if (v->text &&
+		         set_attribute(attrs, &attr_count, a->name + sizeof var_prefix - 1, BAD_CAST v->text) != 0)
+			render_error(rs, el, "more than %s attributes on one element", "64");
 		xmlFree(key);
 	}
 	for (size_t i = 0; i < attr_count; i++)
@@ -803,8 +807,8 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		xmlChar *key = NULL;
 		const xmlChar *name = attribute_value(a, &key);
 		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)name, rs->d);
-		if (text)
-			set_attribute(attrs, &attr_count, a->name + sizeof msg_prefix - 1, BAD_CAST text);
+		if (text && set_attribute(attrs, &attr_count, a->name + sizeof msg_prefix - 1, BAD_CAST text) != 0)
+			render_error(rs, el, "more than %s attributes on one element", "64");
 		xmlFree(key);
 	}
 

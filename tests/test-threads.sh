@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Parallel loading and rendering: several policies and locales built with 4
-# threads give the same bytes as with 1, and broken content the same messages. Run by build-aux/test in a ThreadSanitizer build
-# too, where any data race between the workers fails the build.
+# threads give the same bytes as with 1, and broken content the same
+# messages. Run by build-aux/test in a ThreadSanitizer build too, where any
+# data race between the workers fails the build.
 set -uo pipefail
 binary=$1
 source_root=$2
