@@ -404,6 +404,30 @@ static void test_single_root_page_and_list_errors(void **state)
 	free(dir);
 }
 
+/* A template element too large to write is refused by name, not cut short. */
+static void test_too_many_attributes(void **state)
+{
+	(void)state;
+	char page[4096] = "<fragment>\n<p";
+	for (int i = 0; i < 65; i++)
+		snprintf(page + strlen(page), sizeof page - strlen(page), " a%d=\"x\"", i);
+	strcat(page, ">x</p></fragment>");
+	char *dir = make_theme(page);
+	pp_vars *vars = pp_vars_new();
+	pp_vars_set(vars, "lang", "en");
+	pp_vars_set(vars, "title", "T");
+	pp_diags d;
+	pp_diags_init(&d);
+	assert_null(render_page(dir, "en", vars, &d));
+	assert_int_equal(d.errors, 1);
+	assert_int_equal(d.items[0].line, 2);
+	assert_string_equal(d.items[0].message, "more than 64 attributes on one element");
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_bad_message_format_is_reported),
 		cmocka_unit_test(test_attributes_lists_and_content),
 		cmocka_unit_test(test_single_root_page_and_list_errors),
+		cmocka_unit_test(test_too_many_attributes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
