@@ -483,9 +483,28 @@ static void test_rebuild_is_byte_identical(void **state)
 	free(err);
 }
 
+/* --version names the libraries the output depends on, as the program
+ * runs with them. */
+static void test_version_names_libraries(void **state)
+{
+	(void)state;
+	char *argv[] = {(char *)tu_binary(), "--version", NULL};
+	char *out = NULL;
+	assert_int_equal(tu_run(argv, &out, NULL), 0);
+	assert_true(strncmp(out, "policypress ", 12) == 0);
+	const char *second = strchr(out, '\n');
+	assert_non_null(second);
+	assert_true(strncmp(second + 1, "cmark-gfm 0.", 12) == 0);
+	assert_non_null(strstr(second, ", libxml2 2."));
+	assert_non_null(strstr(second, ", ICU "));
+	assert_non_null(strstr(second, " (Unicode "));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_names_libraries),
 		cmocka_unit_test(test_lang_and_dir_per_locale),
 		cmocka_unit_test(test_localized_update_date_at_bottom),
 		cmocka_unit_test(test_version_latest_and_history),
