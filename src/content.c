@@ -594,14 +594,8 @@ typedef struct {
 
 static int add_pending(pending_list *pending, size_t series, char *path, const char *date)
 {
-	if (pending->count == pending->capacity) {
-		size_t capacity = pending->capacity ? pending->capacity * 2 : 64;
-		pending_version *grown = realloc(pending->items, capacity * sizeof *grown);
-		if (!grown)
-			return -1;
-		pending->items = grown;
-		pending->capacity = capacity;
-	}
+	if (pp_grow(&pending->items, &pending->capacity, pending->count, sizeof *pending->items, 64) != 0)
+		return -1;
 	pending_version *p = &pending->items[pending->count++];
 	memset(p, 0, sizeof *p);
 	p->series = series;

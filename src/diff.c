@@ -9,6 +9,7 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 
+#include "fsutil.h"
 #include "l10n.h"
 #include "markdown.h"
 
@@ -244,14 +245,8 @@ static void tokens_free(token_list *t)
 
 static token *tokens_push(token_list *t)
 {
-	if (t->count == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		token *grown = realloc(t->items, cap * sizeof *grown);
-		if (!grown)
-			return NULL;
-		t->items = grown;
-		t->cap = cap;
-	}
+	if (pp_grow(&t->items, &t->cap, t->count, sizeof *t->items, 32) != 0)
+		return NULL;
 	token *tok = &t->items[t->count++];
 	memset(tok, 0, sizeof *tok);
 	return tok;

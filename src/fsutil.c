@@ -99,14 +99,8 @@ int pp_list_dir(const char *path, char ***names, size_t *count)
 	while ((entry = readdir(dir)) != NULL) {
 		if (entry->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			size_t new_cap = cap ? cap * 2 : 16;
-			char **bigger = realloc(list, new_cap * sizeof *bigger);
-			if (!bigger)
-				goto fail;
-			list = bigger;
-			cap = new_cap;
-		}
+		if (pp_grow(&list, &cap, n, sizeof *list, 16) != 0)
+			goto fail;
 		if (!(list[n] = strdup(entry->d_name)))
 			goto fail;
 		n++;
@@ -158,6 +152,23 @@ char *pp_strdup_printf(const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+int pp_grow(void *items_ptr, size_t *capacity, size_t count, size_t size, size_t initial)
+{
+	if (count < *capacity)
+		return 0;
+	size_t grown_capacity = *capacity ? *capacity * 2 : initial;
+	if (grown_capacity < count + 1 || grown_capacity > SIZE_MAX / size)
+		return -1;
+	void *items; /* copied in and out: items_ptr points to a pointer of any type */
+	memcpy(&items, items_ptr, sizeof items);
+	void *grown = realloc(items, grown_capacity * size);
+	if (!grown)
+		return -1;
+	memcpy(items_ptr, &grown, sizeof grown);
+	*capacity = grown_capacity;
+	return 0;
 }
 
 int pp_mkdirs(const char *path)

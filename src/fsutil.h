@@ -27,6 +27,12 @@ void pp_free_names(char **names, size_t count);
 char *pp_path_join(const char *a, const char *b);
 char *pp_strdup_printf(const char *fmt, ...) PP_PRINTF(1, 2);
 
+/* Makes room for one more element in a growing array: when count has
+ * reached *capacity, the array whose address is items_ptr (elements of size
+ * bytes) is reallocated to twice the capacity, or to initial. -1 when out of
+ * memory, the array left as it was. */
+int pp_grow(void *items_ptr, size_t *capacity, size_t count, size_t size, size_t initial);
+
 /* Creates path and any missing parents (mode 0755). */
 int pp_mkdirs(const char *path);
 

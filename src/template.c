@@ -90,14 +90,8 @@ static var *own_var(pp_vars *vars, const char *name)
 	var *v = find_own(vars, name, hash);
 	if (v)
 		return v;
-	if (vars->count == vars->capacity) {
-		size_t capacity = vars->capacity ? vars->capacity * 2 : 8;
-		var *grown = realloc(vars->vars, capacity * sizeof *grown);
-		if (!grown)
-			return NULL;
-		vars->vars = grown;
-		vars->capacity = capacity;
-	}
+	if (pp_grow(&vars->vars, &vars->capacity, vars->count, sizeof *vars->vars, 8) != 0)
+		return NULL;
 	v = &vars->vars[vars->count];
 	memset(v, 0, sizeof *v);
 	if (!(v->name = strdup(name)))
