@@ -41,6 +41,16 @@ static char *make_theme(const char *page_template)
 	return dir;
 }
 
+/* The variables every page has: its language and title. */
+static pp_vars *page_vars(const char *lang)
+{
+	pp_vars *vars = pp_vars_new();
+	assert_non_null(vars);
+	assert_int_equal(pp_vars_set(vars, "lang", lang), 0);
+	assert_int_equal(pp_vars_set(vars, "title", "T"), 0);
+	return vars;
+}
+
 static char *render_page(const char *theme_dir, const char *locale, pp_vars *vars, pp_diags *d)
 {
 	pp_theme *theme = pp_theme_load(theme_dir, "en", d);
@@ -97,9 +107,7 @@ static void test_each_if_and_messages(void **state)
 	                       "<p class=\"gone\" data-if=\"missing_flag\">x</p>"
 	                       "<p class=\"kept\" data-unless=\"missing_flag\">x</p>"
 	                       "<section lang=\"en\"><span data-msg=\"hello\">x</span></section></fragment>");
-	pp_vars *vars = pp_vars_new();
-	pp_vars_set(vars, "lang", "ar");
-	pp_vars_set(vars, "title", "T");
+	pp_vars *vars = page_vars("ar");
 	pp_vars_set(vars, "missing_flag", NULL);
 	const char *names[] = {"one", "two", "three"};
 	for (int i = 0; i < 3; i++) {
@@ -135,9 +143,7 @@ static void test_unknown_variable_is_an_error(void **state)
 {
 	(void)state;
 	char *dir = make_theme("<fragment>\n<p>ok</p>\n<p data-text=\"no_such\">x</p></fragment>");
-	pp_vars *vars = pp_vars_new();
-	pp_vars_set(vars, "lang", "en");
-	pp_vars_set(vars, "title", "T");
+	pp_vars *vars = page_vars("en");
 	pp_diags d;
 	pp_diags_init(&d);
 	char *html = render_page(dir, "en", vars, &d);
@@ -176,9 +182,7 @@ static void test_external_entities_are_not_loaded(void **state)
 	(void)state;
 	char *dir = make_theme("<!DOCTYPE fragment [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
 	                       "<fragment><p>&x;</p></fragment>");
-	pp_vars *vars = pp_vars_new();
-	pp_vars_set(vars, "lang", "en");
-	pp_vars_set(vars, "title", "T");
+	pp_vars *vars = page_vars("en");
 	pp_diags d;
 	pp_diags_init(&d);
 	pp_theme *theme = pp_theme_load(dir, "en", &d);
@@ -333,9 +337,7 @@ static void test_attributes_lists_and_content(void **state)
 	                       "<b data-each=\"entries\" data-text=\"name\">e</b><i data-text=\"title\">t</i></li></ul>"
 	                       "<div class=\"one\" data-html=\"shared\"></div><div class=\"two\" data-html=\"shared\"></div>"
 	                       "</fragment>");
-	pp_vars *vars = pp_vars_new();
-	pp_vars_set(vars, "lang", "ar");
-	pp_vars_set(vars, "title", "T");
+	pp_vars *vars = page_vars("ar");
 	pp_vars_set(vars, "unset", NULL);
 	pp_vars_set(vars, "target", "#new");
 	pp_vars_set(vars, "other", "en");
@@ -382,9 +384,7 @@ static void test_single_root_page_and_list_errors(void **state)
 {
 	(void)state;
 	char *dir = make_theme("<article class=\"single\"><p data-each=\"title\">x</p></article>");
-	pp_vars *vars = pp_vars_new();
-	pp_vars_set(vars, "lang", "en");
-	pp_vars_set(vars, "title", "T");
+	pp_vars *vars = page_vars("en");
 	pp_diags d;
 	pp_diags_init(&d);
 	assert_null(render_page(dir, "en", vars, &d));
@@ -413,9 +413,7 @@ static void test_too_many_attributes(void **state)
 		snprintf(page + strlen(page), sizeof page - strlen(page), " a%d=\"x\"", i);
 	strcat(page, ">x</p></fragment>");
 	char *dir = make_theme(page);
-	pp_vars *vars = pp_vars_new();
-	pp_vars_set(vars, "lang", "en");
-	pp_vars_set(vars, "title", "T");
+	pp_vars *vars = page_vars("en");
 	pp_diags d;
 	pp_diags_init(&d);
 	assert_null(render_page(dir, "en", vars, &d));
