@@ -262,7 +262,10 @@ void pp_html_node(pp_html_writer *w, xmlNodePtr root)
 		case XML_CDATA_SECTION_NODE:
 			if (!n->content)
 				break;
-			if (n->parent && n->parent->type == XML_ELEMENT_NODE && is_raw_text(n->parent->name))
+			/* Raw text ends at the first "</": text holding one could close
+			 * its element and go on as markup, so it is escaped instead. */
+			if (n->parent && n->parent->type == XML_ELEMENT_NODE && is_raw_text(n->parent->name) &&
+			    !strstr((const char *)n->content, "</"))
 				write_raw(w, (const char *)n->content);
 			else
 				write_escaped(w, n->content);

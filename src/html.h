@@ -2,7 +2,8 @@
  *
  * Writes the HTML syntax (HTML Living Standard, "serializing HTML
  * fragments"): <!DOCTYPE html>, void elements without end tags, the text of
- * script and style as it is, every other text and attribute value escaped by
+ * script and style as it is (unless it holds "</", which would end the
+ * element: then escaped), every other text and attribute value escaped by
  * libxml2, URL attributes %-escaped where they hold characters a URL may not
  * (as libxml2's HTML serializer does). Nothing is added or reformatted:
  * white space is the document's.

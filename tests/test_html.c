@@ -86,6 +86,13 @@ static void test_void_and_empty_elements(void **state)
 	                          "<img src=\"a.png\"><textarea></textarea><ul><li></li></ul></body></html>\n");
 	free(html);
 	xmlFreeDoc(doc);
+	/* Style text that would close its element is escaped, not written as markup. */
+	doc = parse("<html><head><style>p { } &lt;/style&gt;&lt;script&gt;x()&lt;/script&gt;</style></head></html>");
+	html = serialize(doc);
+	assert_null(strstr(html, "<script>"));
+	assert_non_null(strstr(html, "<style>p { } &lt;/style&gt;&lt;script&gt;x()&lt;/script&gt;</style>"));
+	free(html);
+	xmlFreeDoc(doc);
 }
 
 /* Where libxml2's serializer writes & and < in attribute values as they
