@@ -207,24 +207,33 @@ void pp_html_text(pp_html_writer *w, const char *text)
 	write_escaped(w, BAD_CAST text);
 }
 
+int pp_html_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned)
+{
+	const xmlNode *c = attr->children;
+	*owned = NULL;
+	*value = NULL;
+	if (!c)
+		return 0;
+	if (!c->next && c->type == XML_TEXT_NODE && c->content) {
+		*value = c->content;
+		return 0;
+	}
+	if (!(*owned = xmlNodeListGetString(attr->doc, c, 0)))
+		return -1;
+	*value = *owned;
+	return 0;
+}
+
 static void write_dom_attribute(pp_html_writer *w, xmlAttrPtr attr)
 {
-	if (!attr->children) {
-		pp_html_attribute(w, attr->parent->name, attr->ns, attr->name, NULL);
-		return;
-	}
-	/* A value is almost always one text node: read it in place. */
-	if (!attr->children->next && attr->children->type == XML_TEXT_NODE && attr->children->content) {
-		pp_html_attribute(w, attr->parent->name, attr->ns, attr->name, attr->children->content);
-		return;
-	}
-	xmlChar *value = xmlNodeListGetString(attr->doc, attr->children, 0);
-	if (!value) {
+	const xmlChar *value;
+	xmlChar *owned;
+	if (pp_html_attribute_value(attr, &value, &owned) != 0) {
 		w->failed = 1;
 		return;
 	}
 	pp_html_attribute(w, attr->parent->name, attr->ns, attr->name, value);
-	xmlFree(value);
+	xmlFree(owned);
 }
 
 static void write_start_tag(pp_html_writer *w, xmlNodePtr el)

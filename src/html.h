@@ -43,6 +43,10 @@ void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *n
 void pp_html_start_end(pp_html_writer *w);
 /* The end tag; nothing for void elements (br, img, meta…). */
 void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
+/* The value of a DOM attribute into *value: in place when it is one text
+ * node (nearly always), else assembled into *owned, which the caller frees
+ * with xmlFree. NULL for an attribute without a value. -1 when out of memory. */
+int pp_html_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned);
 /* Text, always escaped. */
 void pp_html_text(pp_html_writer *w, const char *text);
 /* A node and its descendants; iterative, so depth costs no stack. */

@@ -643,17 +643,16 @@ static void render_error(render_state *rs, const xmlNode *el, const char *fmt, c
 	rs->failed = 1;
 }
 
-/* An attribute's value: in place when it is one text node (always, in
- * practice), else assembled into *owned for the caller to free. */
-static const xmlChar *attribute_value(const xmlAttr *attr, xmlChar **owned)
+/* A directive's value ("" when it has none); NULL, with an error, when out
+ * of memory. *owned is for the caller to free. */
+static const xmlChar *directive_value(render_state *rs, const xmlAttr *attr, xmlChar **owned)
 {
-	const xmlNode *c = attr->children;
-	if (!c)
-		return BAD_CAST "";
-	if (!c->next && c->type == XML_TEXT_NODE && c->content)
-		return c->content;
-	*owned = xmlNodeListGetString(attr->doc, c, 0);
-	return *owned ? *owned : BAD_CAST "";
+	const xmlChar *value;
+	if (pp_html_attribute_value(attr, &value, owned) != 0) {
+		render_error(rs, attr->parent, "out of memory reading attribute %s", (const char *)attr->name);
+		return NULL;
+	}
+	return value ? value : BAD_CAST "";
 }
 
 static int has_prefix(const xmlChar *name, const char *prefix)
@@ -754,7 +753,11 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 			if (!directive && (has_prefix(a->name, var_prefix) || has_prefix(a->name, msg_prefix)))
 				continue;
 		}
-		const xmlChar *value = a->children ? attribute_value(a, &owned[owned_count]) : NULL;
+		const xmlChar *value;
+		if (pp_html_attribute_value(a, &value, &owned[owned_count]) != 0) {
+			render_error(rs, el, "out of memory reading attribute %s", (const char *)a->name);
+			goto done;
+		}
 		if (owned[owned_count])
 			owned_count++;
 		if (directive)
@@ -783,7 +786,9 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		if (a->ns || !has_prefix(a->name, var_prefix))
 			continue;
 		xmlChar *key = NULL;
-		const xmlChar *name = attribute_value(a, &key);
+		const xmlChar *name = directive_value(rs, a, &key);
+		if (!name)
+			continue;
 		var *v = lookup(vars, (const char *)name);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)name);
@@ -799,7 +804,9 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		if (a->ns || !has_prefix(a->name, msg_prefix))
 			continue;
 		xmlChar *key = NULL;
-		const xmlChar *name = attribute_value(a, &key);
+		const xmlChar *name = directive_value(rs, a, &key);
+		if (!name)
+			continue;
 		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)name, rs->d);
 		if (text && set_attribute(attrs, &attr_count, a->name + sizeof msg_prefix - 1, BAD_CAST text) != 0)
 			render_error(rs, el, "more than %s attributes on one element", "64");
