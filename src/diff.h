@@ -1,28 +1,44 @@
 /* Change diffs between two versions of a policy, inside the document's
  * structure.
  *
+ * The guarantee, for every output (HTML and text): remove every insertion
+ * and what remains reads exactly as the older version renders (its words,
+ * their order, the white space between them, the inline elements around
+ * each with their attributes: link targets, emphasis, code, isolated runs);
+ * remove every deletion and what remains reads exactly as the newer one;
+ * two versions that a reader can tell apart never compare equal.
+ *
  * Both versions are first rendered to DOM (markdown.c); the diff works on
  * those trees, so what it marks is exactly what readers see:
  *   1. The blocks of each container (paragraphs, headings, lists, list
  *      items, quotes, tables, rows, cells; a run of inline content counts as
  *      one block) are aligned: identical blocks by Myers' O(ND) algorithm on
- *      their normalized text, then the remaining blocks of each gap paired by
- *      element type and word overlap. A block left over was removed or added
- *      whole. A block that was removed in one place and added unchanged in
- *      another of the same container is marked as moved.
+ *      a hash of their canonical form (diff_canon.c: text and inline
+ *      structure), then the remaining blocks of each gap paired by element
+ *      type and word overlap. A block left over was removed or added whole;
+ *      one removed in one place and added unchanged in another of the same
+ *      container is marked as moved. Each side's blocks keep their order.
  *   2. Paired containers are compared recursively; paired text blocks word by
- *      word. Words come from ICU's word break iterator on NFC text (the
- *      renderer puts all text in NFC; callers passing other DOM must too), so Arabic
- *      with attached clitics, tashkeel and tatweel segments as a reader expects.
- *      Whitespace-only differences and tatweel are never changes; diacritics
- *      (Unicode Mn marks) are ignored on request.
- *   3. The output is the newer document with <del> and <ins> placed inside its
- *      own elements; each change gets an id ("change-1", …) for jump links.
+ *      word (diff_words.c): each token carries its inline context, and each
+ *      is written once inside copies of its own elements, so the guarantee
+ *      holds by construction. Words come from ICU's word break iterator on
+ *      NFC text (the renderer puts all text in NFC; callers passing other
+ *      DOM must too). Whitespace-only differences and tatweel are never
+ *      changes; diacritics (Unicode Mn marks) are ignored on request.
+ *   3. The output is the newer document with <del class="diff-mark"> and
+ *      <ins class="diff-mark"> placed inside its own elements (the class
+ *      tells them from <del> and <ins> of the text); each change gets an id
+ *      ("change-1", ...) for jump links.
+ *   4. Self-check: each pair of text blocks and then the whole output are
+ *      checked against the guarantee. A block that fails is shown replaced
+ *      whole (old removed, new added); if the whole fails, the document is.
+ *      result->repaired counts these; callers warn.
  *
  * Cost is bounded: Myers is cut off after a number of edits that shrinks as
  * the inputs grow, and a comparison over the limit degrades to replacing the
  * whole block (or document) instead of searching on. Nothing here keeps
- * state between calls; an ICU break iterator is opened per call.
+ * state between calls; an ICU break iterator is opened per call. The walks
+ * over the trees are iterative; block nesting is followed by recursion.
  */
 #ifndef PP_DIFF_H
 #define PP_DIFF_H
@@ -36,7 +52,12 @@ typedef struct {
 	const char *locale;         /* for word breaking; NULL for the root locale */
 	const char *deleted_label;  /* screen-reader text at the start of each deletion, or NULL */
 	const char *inserted_label; /* likewise for insertions */
+	int inject_fault;           /* tests only: PP_DIFF_FAULT_WORD loses the first removed
+	                               word, PP_DIFF_FAULT_BLOCK the first removed block, so
+	                               the self-check must repair the output */
 } pp_diff_options;
+
+enum { PP_DIFF_FAULT_WORD = 1, PP_DIFF_FAULT_BLOCK = 2 };
 
 typedef enum { PP_CHANGE_CHANGED, PP_CHANGE_ADDED, PP_CHANGE_REMOVED, PP_CHANGE_MOVED } pp_change_kind;
 
@@ -54,6 +75,7 @@ typedef struct {
 	pp_change *changes;
 	size_t change_count;
 	int degraded;            /* some comparison hit the cost limit and was replaced whole */
+	size_t repaired;         /* blocks (or the document) the self-check replaced whole */
 } pp_diff_result;
 
 /* Compares the children of old_root with those of new_root and appends the
@@ -79,10 +101,24 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 
 void pp_diff_result_free(pp_diff_result *result);
 
+/* Whether the marked output out (children of out after none were there
+ * before the comparison) satisfies the guarantee against old_root and
+ * new_root: 1 when it does, 0 when not, -1 when out of memory. */
+int pp_diff_is_faithful(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
+                        const pp_diff_options *options);
+
 /* Writes the marked-up output of pp_diff_dom as plain text for a terminal:
  * blocks separated by blank lines, "[-removed-]" and "{+added+}", and ANSI
- * colour as well when colour is set. Returns a malloc'ed string. */
-char *pp_diff_to_text(xmlNodePtr out, int colour);
+ * colour as well when colour is set. With context >= 0 only changed blocks
+ * are shown, with context unchanged blocks around each; every stretch
+ * shown after one left out starts with "@@ heading @@", the section it lies
+ * in (like diff -U with function context). context < 0 shows everything.
+ * Returns a malloc'ed string, or NULL when out of memory. */
+char *pp_diff_to_text(xmlNodePtr out, int colour, long context);
+
+/* The plain text of a version's rendering (no marks), as pp_diff_to_text
+ * writes it: what either side of a text diff must read as. */
+char *pp_diff_plain_text(xmlNodePtr root);
 
 /* Myers' O(ND) difference of two sequences of keys, exposed for tests and
  * benchmarks. Fills ops (0 equal, 1 delete from a, 2 insert from b) in order

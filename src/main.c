@@ -342,7 +342,7 @@ static int cmd_diff(int argc, char **argv)
 						text = NULL;
 				} else {
 					const char *no_colour = getenv("NO_COLOR");
-					text = pp_diff_to_text(out, isatty(STDOUT_FILENO) && !(no_colour && *no_colour));
+					text = pp_diff_to_text(out, isatty(STDOUT_FILENO) && !(no_colour && *no_colour), -1);
 				}
 				if (text) {
 					fputs(text, stdout);

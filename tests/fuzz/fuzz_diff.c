@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                       .deleted_label = "-", .inserted_label = "+"};
 		pp_diff_result result;
 		if (out && pp_diff_dom(a, b, out, &opt, &result) == 0) {
-			char *text = pp_diff_to_text(out, 1);
+			char *text = pp_diff_to_text(out, 1, -1);
 			free(text);
 			pp_diff_result_free(&result);
 		}

@@ -1,0 +1,968 @@
+/* Blocks of a container: fingerprints, alignment, pairing, moves, blocks
+ * marked whole, the self-check, and the entry points (see diff.h).
+ *
+ * Every pair of text blocks compared word by word is checked as soon as it
+ * is written: each side of the output must read exactly as that side's
+ * block (pp_diff_reads_as). A block that fails is written again replaced
+ * whole, old removed and new added, which is faithful by construction. The
+ * whole output is checked the same way at the end; should the block
+ * structure fail, the document is shown replaced whole. Either way the
+ * result says so (repaired) and the build warns.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ubrk.h>
+
+#include "diff_internal.h"
+#include "fsutil.h"
+#include "markdown.h"
+
+/* One comparable unit of a container: a block element, or a run of inline
+ * nodes between blocks. */
+typedef struct {
+	xmlNodePtr first, last;
+	int inline_run;
+	uint64_t hash;      /* element name + canonical form of its content */
+	uint64_t *words;    /* word hashes, for similarity */
+	size_t word_count;
+	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
+	int words_sorted;   /* words are sorted only when a gap needs similarity */
+} item;
+
+typedef struct {
+	item *items;
+	size_t count, cap;
+} item_list;
+
+struct pp_diff_index {
+	xmlNodePtr root;
+	item_list items;
+};
+
+static void items_free(item_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->items[i].words);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+static int is_blank_text(xmlNodePtr n)
+{
+	if (n->type != XML_TEXT_NODE)
+		return 0;
+	for (const xmlChar *p = n->content; p && *p; p++)
+		if (!pp_diff_is_collapsible(*p))
+			return 0;
+	return 1;
+}
+
+static int items_of(const pp_diff_options *opt, xmlNodePtr container, item_list *out)
+{
+	memset(out, 0, sizeof *out);
+	for (xmlNodePtr n = container->children; n; n = n->next) {
+		int block = pp_dom_is_block(n);
+		if (!block && (n->type != XML_TEXT_NODE && n->type != XML_ELEMENT_NODE))
+			continue;
+		item *prev = out->count ? &out->items[out->count - 1] : NULL;
+		if (!block && prev && prev->inline_run && prev->last == n->prev) {
+			prev->last = n;
+			continue;
+		}
+		if (!block && is_blank_text(n))
+			continue; /* white space between blocks */
+		if (pp_grow(&out->items, &out->cap, out->count, sizeof *out->items, 8) != 0)
+			return -1;
+		item *it = &out->items[out->count++];
+		memset(it, 0, sizeof *it);
+		it->first = it->last = n;
+		it->inline_run = !block;
+	}
+	for (size_t i = 0; i < out->count; i++) {
+		item *it = &out->items[i];
+		pp_diff_fingerprint fp;
+		if (pp_diff_fingerprint_range(opt, it->first, it->last,
+		                              it->inline_run ? "#inline" : (const char *)it->first->name, 0, 1, &fp) != 0)
+			return -1;
+		it->hash = fp.hash;
+		it->words = fp.words;
+		it->word_count = fp.word_count;
+	}
+	return 0;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void sort_words(item *it)
+{
+	if (!it->words_sorted && it->words)
+		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
+	it->words_sorted = 1;
+}
+
+/* Dice coefficient of two word-hash multisets. */
+static double similarity(item *a, item *b)
+{
+	sort_words(a);
+	sort_words(b);
+	if (a->word_count + b->word_count == 0)
+		return 1.0;
+	size_t i = 0, j = 0, common = 0;
+	while (i < a->word_count && j < b->word_count) {
+		if (a->words[i] == b->words[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (a->words[i] < b->words[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return 2.0 * (double)common / (double)(a->word_count + b->word_count);
+}
+
+static int same_kind(const item *a, const item *b)
+{
+	if (a->inline_run || b->inline_run)
+		return a->inline_run && b->inline_run;
+	return xmlStrcmp(a->first->name, b->first->name) == 0;
+}
+
+/* ---- marks and changes ---------------------------------------------------- */
+
+static void add_class(xmlNodePtr el, const char *cls)
+{
+	xmlChar *old = xmlGetProp(el, BAD_CAST "class");
+	if (old) {
+		xmlChar *joined = xmlStrncatNew(old, BAD_CAST " ", 1);
+		joined = xmlStrcat(joined, BAD_CAST cls);
+		xmlSetProp(el, BAD_CAST "class", joined);
+		xmlFree(joined);
+		xmlFree(old);
+	} else {
+		xmlSetProp(el, BAD_CAST "class", BAD_CAST cls);
+	}
+}
+
+static char *text_excerpt(const char *text)
+{
+	while (*text == ' ' || *text == '\n' || *text == '\t')
+		text++;
+	/* About ten words, cut on a character boundary. */
+	size_t limit = 80, n = 0, spaces = 0;
+	while (n < limit && text[n] && spaces < 10) {
+		if (text[n] == ' ')
+			spaces++;
+		n++;
+	}
+	while (n > 0 && (text[n] & 0xC0) == 0x80)
+		n--;
+	char *s = malloc(n + 4);
+	if (!s)
+		return NULL;
+	memcpy(s, text, n);
+	int more = text[n + strspn(text + n, " \n\t")] != '\0';
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t'))
+		n--;
+	strcpy(s + n, more ? "…" : "");
+	for (char *p = s; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return s;
+}
+
+static void count_section(diff_state *st)
+{
+	if (st->section_index != st->counted_section) {
+		st->counted_section = st->section_index;
+		st->result->sections_changed++;
+	}
+}
+
+const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt)
+{
+	pp_diff_result *r = st->result;
+	pp_change *grown = realloc(r->changes, (r->change_count + 1) * sizeof *grown);
+	if (!grown) {
+		st->failed = 1;
+		return NULL;
+	}
+	r->changes = grown;
+	pp_change *c = &grown[r->change_count++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->id, sizeof c->id, "change-%zu", r->change_count);
+	c->kind = kind;
+	c->section = st->section ? strdup(st->section) : NULL;
+	c->excerpt = excerpt ? text_excerpt(excerpt) : NULL;
+	count_section(st);
+	return c->id;
+}
+
+xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved)
+{
+	xmlNodePtr mark = xmlNewDocNode(st->doc, NULL, BAD_CAST(op == OP_DELETE ? "del" : "ins"), NULL);
+	if (!mark) {
+		st->failed = 1;
+		return NULL;
+	}
+	if (id)
+		xmlSetProp(mark, BAD_CAST "id", BAD_CAST id);
+	/* The class tells the diff's marks from <del> and <ins> in the text. */
+	xmlSetProp(mark, BAD_CAST "class", BAD_CAST(moved ? "diff-mark moved" : "diff-mark"));
+	const char *label = op == OP_DELETE ? st->opt->deleted_label : st->opt->inserted_label;
+	if (label) {
+		/* Screen readers do not announce <del>/<ins> by themselves. */
+		xmlNodePtr sr = xmlNewDocNode(st->doc, NULL, BAD_CAST "span", NULL);
+		xmlNodePtr text = xmlNewDocText(st->doc, BAD_CAST label);
+		if (!sr || !text || !xmlAddChild(sr, text) || !xmlAddChild(mark, sr)) {
+			xmlFreeNode(sr);
+			xmlFreeNode(text);
+			st->failed = 1;
+			return mark;
+		}
+		xmlSetProp(sr, BAD_CAST "class", BAD_CAST "sr-only");
+	}
+	return mark;
+}
+
+/* Wraps every run of inline content under el in a mark, so a block added or
+ * removed whole reads as such; structure (lists, tables) stays valid. */
+static void mark_block(diff_state *st, xmlNodePtr el, int op, const char **id, int moved)
+{
+	xmlNodePtr parent = el, child = el->children;
+	for (;;) {
+		while (child && !st->failed) {
+			if (pp_dom_is_block(child)) {
+				if (child->children) {
+					parent = child;
+					child = child->children;
+				} else {
+					child = child->next;
+				}
+				continue;
+			}
+			if (is_blank_text(child)) {
+				child = child->next;
+				continue;
+			}
+			xmlNodePtr mark = pp_diff_new_mark(st, op, *id, moved);
+			if (!mark || !xmlAddPrevSibling(child, mark)) {
+				xmlFreeNode(mark);
+				st->failed = 1;
+				return;
+			}
+			*id = NULL;
+			while (child && !pp_dom_is_block(child)) {
+				xmlNodePtr next = child->next;
+				xmlUnlinkNode(child);
+				xmlAddChild(mark, child);
+				child = next;
+			}
+		}
+		if (parent == el || st->failed)
+			return;
+		child = parent->next;
+		parent = parent->parent;
+	}
+}
+
+static void strip_ids(xmlNodePtr root)
+{
+	for (xmlNodePtr n = root; n;) {
+		if (n->type == XML_ELEMENT_NODE) {
+			xmlUnsetProp(n, BAD_CAST "id");
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != root && !n->next)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
+}
+
+static char *range_text(xmlNodePtr first, xmlNodePtr last)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	if (!buf)
+		return NULL;
+	for (xmlNodePtr n = first;; n = n->next) {
+		xmlChar *text = xmlNodeGetContent(n);
+		if (text) {
+			xmlBufferCat(buf, text);
+			xmlBufferCat(buf, BAD_CAST " ");
+		}
+		xmlFree(text);
+		if (n == last)
+			break;
+	}
+	char *s = strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return s;
+}
+
+static void enter_section(diff_state *st, xmlNodePtr heading)
+{
+	xmlChar *text = xmlNodeGetContent(heading);
+	free(st->section);
+	st->section = text ? strdup((const char *)text) : NULL;
+	xmlFree(text);
+	st->section_index++;
+}
+
+/* White space between blocks, copied from the newer side so the output's
+ * text reads as its page does (table cells stay apart). */
+static void copy_space_before(diff_state *st, xmlNodePtr n, xmlNodePtr out)
+{
+	if (n->prev && is_blank_text(n->prev)) {
+		xmlNodePtr copy = xmlNewDocText(st->doc, n->prev->content);
+		if (!copy || !xmlAddChild(out, copy)) {
+			xmlFreeNode(copy);
+			st->failed = 1;
+		}
+	}
+}
+
+static xmlNodePtr copy_range(diff_state *st, xmlNodePtr first, xmlNodePtr last)
+{
+	xmlNodePtr copy = NULL, tail = NULL;
+	for (xmlNodePtr n = first;; n = n->next) {
+		xmlNodePtr c = xmlDocCopyNode(n, st->doc, 1);
+		if (!c) {
+			xmlFreeNodeList(copy);
+			st->failed = 1;
+			return NULL;
+		}
+		if (tail) {
+			tail->next = c;
+			c->prev = tail;
+		} else {
+			copy = c;
+		}
+		tail = c;
+		if (n == last)
+			break;
+	}
+	return copy;
+}
+
+/* Copies an item (from either version) into out and marks it added,
+ * removed or moved. */
+static void emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out)
+{
+	if (st->fault == PP_DIFF_FAULT_BLOCK && op == OP_DELETE && !it->moved) {
+		st->fault = 0; /* tests of the self-check: a removed block is lost */
+		return;
+	}
+	if (it->first == it->last && pp_dom_is_heading(it->first)) {
+		enter_section(st, it->first);
+		st->open_whole = -1; /* each section added or removed is its own change */
+	}
+	count_section(st);
+	pp_change_kind kind = it->moved ? PP_CHANGE_MOVED : op == OP_DELETE ? PP_CHANGE_REMOVED : PP_CHANGE_ADDED;
+	const char *id = NULL;
+	/* Consecutive blocks added (or removed) together, such as a new section
+	 * with its heading, are one change. */
+	if (st->open_whole != (int)kind || kind == PP_CHANGE_MOVED) {
+		char *text = range_text(it->first, it->last);
+		id = pp_diff_new_change(st, kind, text);
+		free(text);
+		st->open_whole = (int)kind;
+	}
+	if (!it->moved) {
+		size_t words = pp_diff_count_words(st, it->first, it->last);
+		if (op == OP_DELETE)
+			st->result->words_removed += words;
+		else
+			st->result->words_added += words;
+	}
+	if (op == OP_INSERT)
+		copy_space_before(st, it->first, out);
+	xmlNodePtr copy = copy_range(st, it->first, it->last);
+	if (!copy)
+		return;
+	if (it->inline_run) {
+		xmlNodePtr mark = pp_diff_new_mark(st, op, id, it->moved);
+		if (!mark || !xmlAddChild(out, mark)) {
+			xmlFreeNode(mark);
+			xmlFreeNodeList(copy);
+			st->failed = 1;
+			return;
+		}
+		if (op == OP_DELETE)
+			for (xmlNodePtr c = copy; c; c = c->next)
+				strip_ids(c);
+		xmlAddChildList(mark, copy);
+		return;
+	}
+	xmlAddChild(out, copy);
+	/* The newer text owns the ids (heading anchors): a removed copy keeping
+	 * them would make two elements with one id. */
+	if (op == OP_DELETE)
+		strip_ids(copy);
+	add_class(copy, op == OP_DELETE ? (it->moved ? "diff-moved-from" : "diff-removed")
+	                                : (it->moved ? "diff-moved-to" : "diff-added"));
+	mark_block(st, copy, op, &id, it->moved);
+	if (id)
+		xmlSetProp(copy, BAD_CAST "id", BAD_CAST id);
+}
+
+static void emit_equal(diff_state *st, const item *it, xmlNodePtr out)
+{
+	st->open_whole = -1;
+	if (it->first == it->last && pp_dom_is_heading(it->first))
+		enter_section(st, it->first);
+	copy_space_before(st, it->first, out);
+	xmlNodePtr copy = copy_range(st, it->first, it->last);
+	if (copy)
+		xmlAddChildList(out, copy);
+}
+
+/* Blocks whose content is text to compare word by word. */
+static int holds_text(xmlNodePtr n)
+{
+	static const char *const names[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "td", "th", "dt",
+	                                    "caption", "summary", "figcaption"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (pp_diff_name_is(n, names[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether a block lies anywhere in the sibling range first..last (NULL: to
+ * the end) or inside it: words are compared only in runs of inline content. */
+static int has_block_inside(xmlNodePtr first, xmlNodePtr last)
+{
+	size_t depth = 0;
+	for (xmlNodePtr n = first; n;) {
+		if (pp_dom_is_block(n))
+			return 1;
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			depth++;
+			continue;
+		}
+		for (;;) {
+			if (depth == 0) {
+				n = n == last ? NULL : n->next;
+				break;
+			}
+			if (n->next) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+			depth--;
+		}
+	}
+	return 0;
+}
+
+/* What a comparison has added to the result, to take back when its output
+ * is replaced. */
+typedef struct {
+	size_t words_added, words_removed, sections_changed, change_count;
+	long counted_section;
+	int open_whole;
+} tally;
+
+static tally tally_of(const diff_state *st)
+{
+	const pp_diff_result *r = st->result;
+	return (tally){r->words_added, r->words_removed, r->sections_changed, r->change_count,
+	               st->counted_section, st->open_whole};
+}
+
+static void restore_tally(diff_state *st, const tally *t)
+{
+	pp_diff_result *r = st->result;
+	for (size_t i = t->change_count; i < r->change_count; i++) {
+		free(r->changes[i].section);
+		free(r->changes[i].excerpt);
+	}
+	r->change_count = t->change_count;
+	r->words_added = t->words_added;
+	r->words_removed = t->words_removed;
+	r->sections_changed = t->sections_changed;
+	st->counted_section = t->counted_section;
+	st->open_whole = t->open_whole;
+}
+
+static void remove_after(xmlNodePtr out, xmlNodePtr keep_last)
+{
+	xmlNodePtr n = keep_last ? keep_last->next : out->children;
+	while (n) {
+		xmlNodePtr next = n->next;
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		n = next;
+	}
+}
+
+/* The self-check of one pair's output (the nodes of out after before):
+ * each side must read as its source, or the pair is shown replaced whole. */
+static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out, xmlNodePtr before,
+                       const tally *t, int in_pre)
+{
+	if (st->failed)
+		return;
+	xmlNodePtr first = before ? before->next : out->children;
+	int old_ok = pp_diff_reads_as(st->opt, first, out->last, SIDE_OLD, o->first, o->last, in_pre);
+	int new_ok = old_ok == 1 ? pp_diff_reads_as(st->opt, first, out->last, SIDE_NEW, n->first, n->last, in_pre)
+	                         : old_ok;
+	if (old_ok < 0 || new_ok < 0) {
+		st->failed = 1;
+		return;
+	}
+	if (old_ok && new_ok)
+		return;
+	remove_after(out, before);
+	restore_tally(st, t);
+	st->result->repaired++;
+	item whole_o = *o, whole_n = *n;
+	whole_o.moved = whole_n.moved = 0;
+	st->open_whole = -1;
+	emit_whole(st, &whole_o, OP_DELETE, out);
+	st->open_whole = -1;
+	emit_whole(st, &whole_n, OP_INSERT, out);
+}
+
+static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, xmlNodePtr out);
+
+static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out)
+{
+	st->open_whole = -1;
+	if (o->hash == n->hash) {
+		emit_equal(st, n, out);
+		return;
+	}
+	xmlNodePtr before = out->last;
+	tally t = tally_of(st);
+	if (n->inline_run) {
+		if (has_block_inside(o->first, o->last) || has_block_inside(n->first, n->last)) {
+			check_pair(st, o, n, out, before, &t, 0); /* empty output: replaced whole */
+			return;
+		}
+		pp_diff_words(st, o->first, o->last, n->first, n->last, 0, out);
+		check_pair(st, o, n, out, before, &t, 0);
+		return;
+	}
+	if (pp_dom_is_heading(n->first))
+		enter_section(st, n->first);
+	xmlNodePtr oe = o->first, ne = n->first;
+	if (holds_text(ne) && (has_block_inside(oe->children, NULL) || has_block_inside(ne->children, NULL))) {
+		check_pair(st, o, n, out, before, &t, 0);
+		return;
+	}
+	copy_space_before(st, ne, out);
+	before = out->last;
+	xmlNodePtr shell = xmlDocCopyNode(ne, st->doc, 2);
+	if (!shell || !xmlAddChild(out, shell)) {
+		xmlFreeNode(shell);
+		st->failed = 1;
+		return;
+	}
+	if (pp_diff_name_is(ne, "pre")) {
+		/* <pre><code>: the code's text, white space and all. */
+		xmlNodePtr oc = oe->children, nc = ne->children;
+		if (pp_diff_name_is(oc, "code") && !oc->next && pp_diff_name_is(nc, "code") && !nc->next) {
+			xmlNodePtr code = xmlDocCopyNode(nc, st->doc, 2);
+			if (!code || !xmlAddChild(shell, code)) {
+				xmlFreeNode(code);
+				st->failed = 1;
+				return;
+			}
+			pp_diff_words(st, oc->children, NULL, nc->children, NULL, 1, code);
+		} else {
+			pp_diff_words(st, oc, NULL, nc, NULL, 1, shell);
+		}
+		check_pair(st, o, n, out, before, &t, 0);
+		return;
+	}
+	if (holds_text(ne)) {
+		if (oe->children || ne->children)
+			pp_diff_words(st, oe->children, NULL, ne->children, NULL, 0, shell);
+		check_pair(st, o, n, out, before, &t, 0);
+		return;
+	}
+	diff_children(st, oe, ne, shell);
+}
+
+/* Pairs the removed and added items of one gap: the single pair when the gap
+ * is one item on each side and of one kind, else the monotonic pairing with
+ * the most word overlap among items at least half alike (small gaps only).
+ * gd and gi hold item indices; pairs are positions in them. */
+static size_t pair_gap(item_list *olds, const size_t *gd, size_t nd, item_list *news, const size_t *gi,
+                       size_t ni, size_t *pairs_d, size_t *pairs_i)
+{
+	if (nd == 1 && ni == 1)
+		return same_kind(&olds->items[gd[0]], &news->items[gi[0]]) ? (pairs_d[0] = 0, pairs_i[0] = 0, 1) : 0;
+	if (nd == 0 || ni == 0 || nd * ni > 2500)
+		return 0;
+	double *score = calloc((nd + 1) * (ni + 1), sizeof *score);
+	if (!score)
+		return 0;
+#define S(i, j) score[(i) * (ni + 1) + (j)]
+	for (size_t i = nd; i-- > 0;)
+		for (size_t j = ni; j-- > 0;) {
+			double best = S(i + 1, j) > S(i, j + 1) ? S(i + 1, j) : S(i, j + 1);
+			item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
+			if (same_kind(a, b)) {
+				double sim = similarity(a, b);
+				if (sim >= 0.5 && S(i + 1, j + 1) + sim > best)
+					best = S(i + 1, j + 1) + sim;
+			}
+			S(i, j) = best;
+		}
+	size_t count = 0, i = 0, j = 0;
+	while (i < nd && j < ni) {
+		item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
+		double sim = same_kind(a, b) ? similarity(a, b) : 0;
+		if (sim >= 0.5 && S(i, j) == S(i + 1, j + 1) + sim) {
+			pairs_d[count] = i;
+			pairs_i[count] = j;
+			count++;
+			i++;
+			j++;
+		} else if (S(i, j) == S(i + 1, j)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+#undef S
+	free(score);
+	return count;
+}
+
+/* Numbers of an ordered list whose old items are shown: removed items keep
+ * their old numbers and the others count as in the new version. */
+static void renumber_list(xmlNodePtr out_list, xmlNodePtr old_list, xmlNodePtr new_list)
+{
+	int any_removed = 0;
+	for (xmlNodePtr li = out_list->children; li; li = li->next)
+		if (pp_diff_name_is(li, "li") && pp_diff_block_side(li) == OP_DELETE)
+			any_removed = 1;
+	if (!any_removed)
+		return;
+	xmlChar *s = xmlGetProp(new_list, BAD_CAST "start");
+	long next = s ? strtol((const char *)s, NULL, 10) : 1;
+	xmlFree(s);
+	s = xmlGetProp(old_list, BAD_CAST "start");
+	long old_start = s ? strtol((const char *)s, NULL, 10) : 1;
+	xmlFree(s);
+	for (xmlNodePtr li = out_list->children; li; li = li->next) {
+		if (!pp_diff_name_is(li, "li"))
+			continue;
+		char number[24];
+		xmlChar *old_number = xmlGetProp(li, BAD_CAST "data-old-number");
+		if (old_number) {
+			snprintf(number, sizeof number, "%ld", old_start + strtol((const char *)old_number, NULL, 10));
+			xmlUnsetProp(li, BAD_CAST "data-old-number");
+			xmlFree(old_number);
+		} else {
+			snprintf(number, sizeof number, "%ld", next++);
+		}
+		xmlSetProp(li, BAD_CAST "value", BAD_CAST number);
+	}
+}
+
+typedef struct {
+	uint64_t hash;
+	size_t index;
+} hashed_index;
+
+static int compare_hashed(const void *a, const void *b)
+{
+	const hashed_index *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* A block removed in one place and added unchanged in another has moved:
+ * pairs them up (first removed with first added of the same text) through a
+ * sorted index, so the cost stays O(n log n) on large documents. */
+static int mark_moves(item_list *olds, item_list *news, const unsigned char *ops, long count)
+{
+	hashed_index *added = malloc((news->count + 1) * sizeof *added);
+	if (!added)
+		return -1;
+	size_t n_added = 0;
+	for (long i = 0, ib = 0; i < count; i++) {
+		if (ops[i] == OP_INSERT && news->items[ib].word_count > 0)
+			added[n_added++] = (hashed_index){news->items[ib].hash, (size_t)ib};
+		ib += ops[i] != OP_DELETE;
+	}
+	qsort(added, n_added, sizeof *added, compare_hashed);
+	for (long i = 0, ia = 0; i < count; i++) {
+		if (ops[i] == OP_DELETE && olds->items[ia].word_count > 0) {
+			uint64_t h = olds->items[ia].hash;
+			size_t lo = 0, hi = n_added;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (added[mid].hash < h)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < n_added && added[lo].hash == h; lo++)
+				if (!news->items[added[lo].index].moved) {
+					news->items[added[lo].index].moved = 1;
+					olds->items[ia].moved = 1;
+					break;
+				}
+		}
+		ia += ops[i] != OP_INSERT;
+	}
+	free(added);
+	return 0;
+}
+
+/* A removed list item keeps its old position, for renumber_list. */
+static void remember_old_number(xmlNodePtr out, const item *it, size_t index)
+{
+	if (!pp_diff_name_is(it->first, "li") || !out->last || !pp_diff_name_is(out->last, "li"))
+		return;
+	char number[24];
+	snprintf(number, sizeof number, "%zu", index);
+	xmlSetProp(out->last, BAD_CAST "data-old-number", BAD_CAST number);
+}
+
+/* The items of container: from its index when it has one (borrowed, with
+ * the marks of an earlier comparison cleared), else fingerprinted now. */
+static int items_for(diff_state *st, const pp_diff_index *index, xmlNodePtr container, item_list *out,
+                     int *borrowed)
+{
+	*borrowed = index && index->root == container;
+	if (!*borrowed)
+		return items_of(st->opt, container, out);
+	*out = index->items;
+	for (size_t i = 0; i < out->count; i++)
+		out->items[i].moved = 0;
+	return 0;
+}
+
+/* Writes one gap of the alignment: removed items gd (in old order), added
+ * items gi (in new order), pairs of the unmoved ones compared inside. Each
+ * side's items keep their order: before a pair come the items of each side
+ * that precede it there, moved ones where they stand. */
+static void emit_gap(diff_state *st, item_list *olds, const size_t *gd, size_t nd, item_list *news,
+                     const size_t *gi, size_t ni, size_t *scratch, xmlNodePtr out)
+{
+	/* scratch holds 3 * (nd + ni + 2) indices: for each side, the positions
+	 * (in gd, gi) of the items that did not move, their item indices, and
+	 * the pairs found among them. */
+	size_t *pos_d = scratch, *items_d = pos_d + nd + 1, *pairs_d = items_d + nd + 1;
+	size_t *pos_i = pairs_d + nd + 1, *items_i = pos_i + ni + 1, *pairs_i = items_i + ni + 1;
+	size_t free_d = 0, free_i = 0;
+	for (size_t k = 0; k < nd; k++)
+		if (!olds->items[gd[k]].moved) {
+			pos_d[free_d] = k;
+			items_d[free_d++] = gd[k];
+		}
+	for (size_t k = 0; k < ni; k++)
+		if (!news->items[gi[k]].moved) {
+			pos_i[free_i] = k;
+			items_i[free_i++] = gi[k];
+		}
+	size_t pairs = pair_gap(olds, items_d, free_d, news, items_i, free_i, pairs_d, pairs_i);
+	size_t d = 0, k = 0;
+	for (size_t p = 0; p <= pairs && !st->failed; p++) {
+		size_t stop_d = p < pairs ? pos_d[pairs_d[p]] : nd, stop_i = p < pairs ? pos_i[pairs_i[p]] : ni;
+		for (; d < stop_d && !st->failed; d++) {
+			emit_whole(st, &olds->items[gd[d]], OP_DELETE, out);
+			remember_old_number(out, &olds->items[gd[d]], gd[d]);
+		}
+		for (; k < stop_i && !st->failed; k++)
+			emit_whole(st, &news->items[gi[k]], OP_INSERT, out);
+		if (p < pairs && !st->failed) {
+			emit_pair(st, &olds->items[gd[d]], &news->items[gi[k]], out);
+			d++;
+			k++;
+		}
+	}
+}
+
+static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, xmlNodePtr out)
+{
+	item_list olds = {0}, news = {0};
+	int olds_borrowed = 0, news_borrowed = 0;
+	uint64_t *ka = NULL, *kb = NULL;
+	unsigned char *ops = NULL;
+	size_t *gd = NULL, *gi = NULL, *scratch = NULL;
+	if (items_for(st, st->old_index, old_el, &olds, &olds_borrowed) != 0 ||
+	    items_for(st, st->new_index, new_el, &news, &news_borrowed) != 0)
+		goto fail;
+	ka = malloc((olds.count + 1) * sizeof *ka);
+	kb = malloc((news.count + 1) * sizeof *kb);
+	gd = malloc((olds.count + 1) * sizeof *gd);
+	gi = malloc((news.count + 1) * sizeof *gi);
+	scratch = malloc(3 * (olds.count + news.count + 2) * sizeof *scratch);
+	if (!ka || !kb || !gd || !gi || !scratch)
+		goto fail;
+	for (size_t i = 0; i < olds.count; i++)
+		ka[i] = olds.items[i].hash;
+	for (size_t i = 0; i < news.count; i++)
+		kb[i] = news.items[i].hash;
+	long count = pp_diff_keys(ka, olds.count, kb, news.count, &ops, &st->result->degraded);
+	if (count < 0 || mark_moves(&olds, &news, ops, count) != 0)
+		goto fail;
+
+	size_t ia = 0, ib = 0;
+	for (long i = 0; i < count && !st->failed;) {
+		if (ops[i] == OP_EQUAL) {
+			emit_equal(st, &news.items[ib], out);
+			ia++;
+			ib++;
+			i++;
+			continue;
+		}
+		size_t nd = 0, ni = 0;
+		for (; i < count && ops[i] != OP_EQUAL; i++) {
+			if (ops[i] == OP_DELETE)
+				gd[nd++] = ia++;
+			else
+				gi[ni++] = ib++;
+		}
+		emit_gap(st, &olds, gd, nd, &news, gi, ni, scratch, out);
+	}
+	if (new_el->last && is_blank_text(new_el->last) && !st->failed) {
+		xmlNodePtr space = xmlNewDocText(st->doc, new_el->last->content);
+		if (!space || !xmlAddChild(out, space)) {
+			xmlFreeNode(space);
+			st->failed = 1;
+		}
+	}
+	if (pp_diff_name_is(new_el, "ol"))
+		renumber_list(out, old_el, new_el);
+	goto done;
+fail:
+	st->failed = 1;
+done:
+	free(ops);
+	free(ka);
+	free(kb);
+	free(gd);
+	free(gi);
+	free(scratch);
+	if (!olds_borrowed)
+		items_free(&olds);
+	if (!news_borrowed)
+		items_free(&news);
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options)
+{
+	pp_diff_index *index = calloc(1, sizeof *index);
+	if (!index)
+		return NULL;
+	index->root = root;
+	if (items_of(options, root, &index->items) != 0) {
+		pp_diff_index_free(index);
+		return NULL;
+	}
+	return index;
+}
+
+void pp_diff_index_free(pp_diff_index *index)
+{
+	if (!index)
+		return;
+	items_free(&index->items);
+	free(index);
+}
+
+/* The last resort: every old block removed, every new block added. */
+static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
+                             xmlNodePtr before)
+{
+	remove_after(out, before);
+	pp_diff_result *r = st->result;
+	size_t repaired = r->repaired;
+	int degraded = r->degraded;
+	pp_diff_result_free(r);
+	r->repaired = repaired + 1;
+	r->degraded = degraded;
+	st->section_index = -1;
+	st->counted_section = -2;
+	st->open_whole = -1;
+	free(st->section);
+	st->section = NULL;
+	item_list olds = {0}, news = {0};
+	if (items_of(st->opt, old_root, &olds) != 0 || items_of(st->opt, new_root, &news) != 0) {
+		st->failed = 1;
+	} else {
+		for (size_t i = 0; i < olds.count && !st->failed; i++)
+			emit_whole(st, &olds.items[i], OP_DELETE, out);
+		st->open_whole = -1;
+		for (size_t i = 0; i < news.count && !st->failed; i++)
+			emit_whole(st, &news.items[i], OP_INSERT, out);
+	}
+	items_free(&olds);
+	items_free(&news);
+}
+
+int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePtr new_root,
+                        pp_diff_index *new_index, xmlNodePtr out, const pp_diff_options *options,
+                        pp_diff_result *result)
+{
+	memset(result, 0, sizeof *result);
+	UErrorCode status = U_ZERO_ERROR;
+	diff_state st = {.opt = options, .fault = options->inject_fault, .doc = out->doc, .result = result, .section_index = -1,
+	                 .counted_section = -2, .open_whole = -1, .old_index = old_index,
+	                 .new_index = new_index};
+	st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
+	if (U_FAILURE(status))
+		return -1;
+	xmlNodePtr before = out->last;
+	diff_children(&st, old_root, new_root, out);
+	if (!st.failed) {
+		xmlNodePtr first = before ? before->next : out->children;
+		int old_ok = pp_diff_reads_as(options, first, out->last, SIDE_OLD, old_root->children, NULL, 0);
+		int new_ok = pp_diff_reads_as(options, first, out->last, SIDE_NEW, new_root->children, NULL, 0);
+		if (old_ok < 0 || new_ok < 0)
+			st.failed = 1;
+		else if (!old_ok || !new_ok)
+			replace_document(&st, old_root, new_root, out, before);
+	}
+	ubrk_close(st.words);
+	free(st.section);
+	return st.failed ? -1 : 0;
+}
+
+int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out, const pp_diff_options *options,
+                pp_diff_result *result)
+{
+	return pp_diff_dom_indexed(old_root, NULL, new_root, NULL, out, options, result);
+}
+
+void pp_diff_result_free(pp_diff_result *result)
+{
+	for (size_t i = 0; i < result->change_count; i++) {
+		free(result->changes[i].section);
+		free(result->changes[i].excerpt);
+	}
+	free(result->changes);
+	memset(result, 0, sizeof *result);
+}
+
+int pp_diff_is_faithful(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
+                        const pp_diff_options *options)
+{
+	int old_ok = pp_diff_reads_as(options, out->children, NULL, SIDE_OLD, old_root->children, NULL, 0);
+	int new_ok = pp_diff_reads_as(options, out->children, NULL, SIDE_NEW, new_root->children, NULL, 0);
+	if (old_ok < 0 || new_ok < 0)
+		return -1;
+	return old_ok && new_ok;
+}

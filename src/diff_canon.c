@@ -1,0 +1,510 @@
+/* The canonical form of rendered text, and the fidelity check built on it.
+ *
+ * The canonical form of a range of DOM is what a reader gets from it: its
+ * blocks, and inside each block its characters, each with the chain of
+ * inline elements around it (names and attributes, id aside), white space
+ * collapsed as HTML collapses it (outside <pre>), adjacent elements with
+ * the same attributes read as one (<em>a </em><em>b</em> reads as <em>a b</em>),
+ * atoms (images, line breaks) with their attributes. Text counts as the
+ * comparison counts it: tatweel, and diacritics on request, are left out.
+ *
+ * It serves twice: hashed, it is a block's fingerprint, so two blocks that a
+ * reader can tell apart (a word, a link target, emphasis) never align as
+ * equal; exact, with every context interned, it checks that either side of
+ * a marked output reads as that version (pp_diff_reads_as). The walk is
+ * iterative: nesting depth costs heap, not stack.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "diff_internal.h"
+#include "fsutil.h"
+#include "markdown.h"
+
+int pp_diff_ignored(const pp_diff_options *opt, UChar32 c)
+{
+	return c == 0x0640 || (opt->ignore_diacritics && u_charType(c) == U_NON_SPACING_MARK);
+}
+
+int pp_diff_is_atom(xmlNodePtr el)
+{
+	return pp_diff_name_is(el, "br") || pp_diff_name_is(el, "img") || pp_diff_name_is(el, "wbr") ||
+	       !el->children;
+}
+
+static int has_class(xmlNodePtr el, const char *cls)
+{
+	if (!xmlHasProp(el, BAD_CAST "class"))
+		return 0;
+	xmlChar *value = xmlGetProp(el, BAD_CAST "class");
+	int found = 0;
+	size_t n = strlen(cls);
+	for (const char *p = (const char *)value; p && *p && !found;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		found = len == n && memcmp(p, cls, n) == 0;
+		p += len;
+	}
+	xmlFree(value);
+	return found;
+}
+
+int pp_diff_is_mark(xmlNodePtr el)
+{
+	return (pp_diff_name_is(el, "del") || pp_diff_name_is(el, "ins")) && has_class(el, "diff-mark");
+}
+
+int pp_diff_block_side(xmlNodePtr el)
+{
+	if (!xmlHasProp(el, BAD_CAST "class"))
+		return OP_EQUAL;
+	if (has_class(el, "diff-removed") || has_class(el, "diff-moved-from"))
+		return OP_DELETE;
+	if (has_class(el, "diff-added") || has_class(el, "diff-moved-to"))
+		return OP_INSERT;
+	return OP_EQUAL;
+}
+
+/* The screen-reader label a mark starts with. */
+static int is_label(xmlNodePtr el)
+{
+	return pp_diff_name_is(el, "span") && el->parent && pp_diff_is_mark(el->parent) &&
+	       has_class(el, "sr-only");
+}
+
+static int counts_as_attribute(xmlAttrPtr a)
+{
+	/* An id is an anchor, not something read; the diff strips it from the
+	 * older side's copies so the page keeps one element per id. */
+	return xmlStrcmp(a->name, BAD_CAST "id") != 0;
+}
+
+static uint64_t attribute_hash(xmlAttrPtr a)
+{
+	uint64_t h = pp_hash_bytes(HASH_INIT, a->name, (size_t)xmlStrlen(a->name) + 1);
+	for (xmlNodePtr v = a->children; v; v = v->next)
+		if (v->content)
+			h = pp_hash_bytes(h, v->content, (size_t)xmlStrlen(v->content));
+	return h * HASH_PRIME;
+}
+
+uint64_t pp_diff_signature(xmlNodePtr el)
+{
+	uint64_t h = pp_hash_bytes(HASH_INIT, el->name, (size_t)xmlStrlen(el->name) + 1);
+	uint64_t attributes = 0;
+	/* Summed, so the order the attributes were written in does not count. */
+	for (xmlAttrPtr a = el->properties; a; a = a->next)
+		if (counts_as_attribute(a))
+			attributes += attribute_hash(a);
+	return (h ^ attributes) * HASH_PRIME;
+}
+
+static int attribute_in(xmlAttrPtr a, xmlNodePtr el)
+{
+	for (xmlAttrPtr b = el->properties; b; b = b->next) {
+		if (xmlStrcmp(a->name, b->name) != 0)
+			continue;
+		xmlChar *x = xmlNodeGetContent((xmlNodePtr)a), *y = xmlNodeGetContent((xmlNodePtr)b);
+		int same = xmlStrcmp(x, y) == 0;
+		xmlFree(x);
+		xmlFree(y);
+		return same;
+	}
+	return 0;
+}
+
+int pp_diff_same_signature(xmlNodePtr a, xmlNodePtr b)
+{
+	if (xmlStrcmp(a->name, b->name) != 0)
+		return 0;
+	size_t na = 0, nb = 0;
+	for (xmlAttrPtr p = a->properties; p; p = p->next)
+		if (counts_as_attribute(p)) {
+			na++;
+			if (!attribute_in(p, b))
+				return 0;
+		}
+	for (xmlAttrPtr p = b->properties; p; p = p->next)
+		nb += (size_t)counts_as_attribute(p);
+	return na == nb;
+}
+
+/* ---- exact contexts ---------------------------------------------------------- */
+
+/* Interned contexts: (parent context, element's name and sorted attributes)
+ * to a number, so two walks sharing a table give equal numbers exactly to
+ * equal chains, with no hash collision to hide a difference. */
+typedef struct {
+	uint64_t parent, id;
+	char *key;
+	size_t key_len;
+	uint64_t hash;
+} ctx_slot;
+
+typedef struct {
+	ctx_slot *slots;
+	size_t cap, count;
+} ctx_table;
+
+static void ctx_table_free(ctx_table *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slots[i].key);
+	free(t->slots);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "name\0attr=value\0attr=value\0" with attributes sorted. */
+static char *signature_key(xmlNodePtr el, size_t *len_out)
+{
+	size_t count = 0;
+	for (xmlAttrPtr a = el->properties; a; a = a->next)
+		count += (size_t)counts_as_attribute(a);
+	char **parts = calloc(count + 1, sizeof *parts);
+	if (!parts)
+		return NULL;
+	size_t n = 0, total = (size_t)xmlStrlen(el->name) + 1;
+	int failed = 0;
+	for (xmlAttrPtr a = el->properties; a && !failed; a = a->next) {
+		if (!counts_as_attribute(a))
+			continue;
+		xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
+		parts[n] = pp_strdup_printf("%s=%s", (const char *)a->name, value ? (const char *)value : "");
+		xmlFree(value);
+		if (!parts[n])
+			failed = 1;
+		else
+			total += strlen(parts[n++]) + 1;
+	}
+	char *key = failed ? NULL : malloc(total);
+	if (key) {
+		qsort(parts, n, sizeof *parts, compare_strings);
+		size_t pos = (size_t)xmlStrlen(el->name) + 1;
+		memcpy(key, el->name, pos);
+		for (size_t i = 0; i < n; i++) {
+			size_t l = strlen(parts[i]) + 1;
+			memcpy(key + pos, parts[i], l);
+			pos += l;
+		}
+		*len_out = total;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(parts[i]);
+	free(parts);
+	return key;
+}
+
+/* The number of el's context under parent; 0 when out of memory. */
+static uint64_t ctx_intern(ctx_table *t, uint64_t parent, xmlNodePtr el)
+{
+	if (t->count * 2 >= t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		ctx_slot *slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return 0;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->slots[i].key)
+				continue;
+			size_t j = t->slots[i].hash & (cap - 1);
+			while (slots[j].key)
+				j = (j + 1) & (cap - 1);
+			slots[j] = t->slots[i];
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	size_t len;
+	char *key = signature_key(el, &len);
+	if (!key)
+		return 0;
+	uint64_t h = pp_hash_bytes(parent * HASH_PRIME, key, len);
+	size_t j = h & (t->cap - 1);
+	for (; t->slots[j].key; j = (j + 1) & (t->cap - 1)) {
+		ctx_slot *s = &t->slots[j];
+		if (s->hash == h && s->parent == parent && s->key_len == len && memcmp(s->key, key, len) == 0) {
+			free(key);
+			return s->id;
+		}
+	}
+	t->slots[j] = (ctx_slot){parent, ++t->count, key, len, h};
+	return t->slots[j].id;
+}
+
+/* ---- the walk ------------------------------------------------------------------ */
+
+typedef struct {
+	uint64_t ctx;
+	unsigned char block, pre;
+} level;
+
+typedef struct {
+	const pp_diff_options *opt;
+	int side;
+	ctx_table *table; /* exact contexts; NULL: hashed */
+	uint64_t hash;
+	char *buf;        /* exact form, when table is set */
+	size_t len, cap;
+	pp_diff_fingerprint *fp; /* words wanted */
+	size_t words_cap;
+	uint64_t word;
+	int in_word;
+	int at_start;     /* nothing visible yet in this stretch of a block */
+	int pending_space;
+	uint64_t pending_ctx, written_ctx;
+	int pre;
+	int failed;
+} canon;
+
+static void put(canon *c, const void *data, size_t len)
+{
+	c->hash = pp_hash_bytes(c->hash, data, len);
+	if (!c->table || c->failed)
+		return;
+	if (c->len + len > c->cap) {
+		size_t cap = c->cap ? c->cap : 256;
+		while (cap < c->len + len)
+			cap *= 2;
+		char *grown = realloc(c->buf, cap);
+		if (!grown) {
+			c->failed = 1;
+			return;
+		}
+		c->buf = grown;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, data, len);
+	c->len += len;
+}
+
+static void put_tag(canon *c, unsigned char tag, uint64_t value)
+{
+	unsigned char bytes[9] = {tag};
+	memcpy(bytes + 1, &value, sizeof value);
+	put(c, bytes, sizeof bytes);
+}
+
+static void end_word(canon *c)
+{
+	if (c->fp && c->in_word && !c->failed) {
+		if (pp_grow(&c->fp->words, &c->words_cap, c->fp->word_count, sizeof *c->fp->words, 16) != 0)
+			c->failed = 1;
+		else
+			c->fp->words[c->fp->word_count++] = c->word;
+	}
+	c->in_word = 0;
+	c->word = HASH_INIT;
+}
+
+static void use_context(canon *c, uint64_t ctx)
+{
+	if (ctx != c->written_ctx) {
+		put_tag(c, 3, ctx);
+		c->written_ctx = ctx;
+	}
+}
+
+static void boundary(canon *c, unsigned char tag, const xmlChar *name)
+{
+	end_word(c);
+	c->pending_space = 0;
+	c->at_start = 1;
+	put(c, &tag, 1);
+	if (name)
+		put(c, name, (size_t)xmlStrlen(name) + 1);
+}
+
+static void visible_char(canon *c, UChar32 ch, const uint8_t *bytes, int32_t len, uint64_t ctx)
+{
+	if (c->pending_space) {
+		use_context(c, c->pending_ctx);
+		put(c, " ", 1);
+		c->pending_space = 0;
+	}
+	use_context(c, ctx);
+	/* Bytes that tag events are escaped, so no text can pass for one. */
+	if (len == 1 && bytes[0] < 6)
+		put(c, "\005", 1);
+	put(c, bytes, (size_t)len);
+	c->at_start = 0;
+	c->in_word = 1;
+	c->word = (c->word ^ (uint64_t)(uint32_t)ch) * HASH_PRIME;
+}
+
+static void text(canon *c, const xmlChar *content, uint64_t ctx)
+{
+	const uint8_t *s = content;
+	int32_t n = (int32_t)strlen((const char *)s), i = 0;
+	while (i < n) {
+		int32_t start = i;
+		UChar32 ch = s[i];
+		if (ch < 0x80)
+			i++;
+		else
+			U8_NEXT(s, i, n, ch);
+		if (ch < 0)
+			ch = 0xFFFD;
+		if (pp_diff_ignored(c->opt, ch))
+			continue;
+		if (pp_diff_is_collapsible(ch)) {
+			end_word(c);
+			if (c->pre) {
+				use_context(c, ctx);
+				put(c, s + start, (size_t)(i - start));
+			} else if (!c->at_start && !c->pending_space) {
+				c->pending_space = 1;
+				c->pending_ctx = ctx;
+			}
+			continue;
+		}
+		visible_char(c, ch, s + start, i - start, ctx);
+	}
+}
+
+static void atom(canon *c, xmlNodePtr el, uint64_t ctx)
+{
+	end_word(c);
+	int line_break = pp_diff_name_is(el, "br");
+	if (line_break)
+		c->pending_space = 0; /* white space at the end of a line is not shown */
+	else if (c->pending_space) {
+		use_context(c, c->pending_ctx);
+		put(c, " ", 1);
+		c->pending_space = 0;
+	}
+	use_context(c, ctx);
+	uint64_t value = c->table ? ctx_intern(c->table, UINT64_MAX, el) : pp_diff_signature(el);
+	if (c->table && value == 0)
+		c->failed = 1;
+	put_tag(c, 4, value);
+	c->at_start = line_break;
+	if (c->fp) {
+		c->in_word = 1;
+		c->word = pp_hash_bytes(HASH_INIT, el->name, (size_t)xmlStrlen(el->name));
+		end_word(c);
+	}
+}
+
+/* What the side shows of an element: 0 hidden, 1 shown, 2 shown without
+ * being an element of its own (a mark of the side's changes). */
+static int shown(const canon *c, xmlNodePtr el)
+{
+	if (c->side == SIDE_SOURCE)
+		return 1;
+	int hidden_op = c->side == SIDE_OLD ? OP_INSERT : OP_DELETE;
+	if (pp_diff_is_mark(el))
+		return pp_diff_name_is(el, hidden_op == OP_INSERT ? "ins" : "del") ? 0 : 2;
+	if (is_label(el))
+		return 0;
+	if (pp_dom_is_block(el) && pp_diff_block_side(el) == hidden_op)
+		return 0;
+	return 1;
+}
+
+static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
+{
+	level *levels = NULL;
+	size_t depth = 0, cap = 0;
+	uint64_t ctx = 0;
+	for (xmlNodePtr node = first; node && !c->failed;) {
+		int entered = 0;
+		if (node->type == XML_TEXT_NODE && node->content) {
+			text(c, node->content, ctx);
+		} else if (node->type == XML_ELEMENT_NODE) {
+			int how = shown(c, node);
+			int block = how == 1 && pp_dom_is_block(node);
+			if (how == 1 && !block && pp_diff_is_atom(node)) {
+				atom(c, node, ctx);
+			} else if (how) {
+				if (pp_grow(&levels, &cap, depth, sizeof *levels, 16) != 0) {
+					c->failed = 1;
+					break;
+				}
+				level *l = &levels[depth++];
+				l->ctx = ctx;
+				l->block = (unsigned char)block;
+				l->pre = (unsigned char)(block && pp_diff_name_is(node, "pre"));
+				if (block)
+					boundary(c, 1, node->name);
+				c->pre += l->pre;
+				if (how == 1 && !block) {
+					ctx = c->table ? ctx_intern(c->table, ctx, node)
+					               : pp_diff_context(ctx, pp_diff_signature(node));
+					if (c->table && ctx == 0)
+						c->failed = 1;
+				}
+				entered = 1;
+			}
+		}
+		if (entered && node->children) {
+			node = node->children;
+			continue;
+		}
+		if (entered) {
+			depth--;
+			if (levels[depth].block)
+				boundary(c, 2, NULL);
+			c->pre -= levels[depth].pre;
+			ctx = levels[depth].ctx;
+		}
+		for (;;) {
+			if (depth == 0) {
+				node = node == last ? NULL : node->next;
+				break;
+			}
+			if (node->next) {
+				node = node->next;
+				break;
+			}
+			node = node->parent;
+			depth--;
+			if (levels[depth].block)
+				boundary(c, 2, NULL);
+			c->pre -= levels[depth].pre;
+			ctx = levels[depth].ctx;
+		}
+	}
+	end_word(c);
+	free(levels);
+	return c->failed ? -1 : 0;
+}
+
+int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last,
+                              const char *name, int in_pre, int want_words, pp_diff_fingerprint *fp)
+{
+	memset(fp, 0, sizeof *fp);
+	canon c = {.opt = opt, .side = SIDE_SOURCE, .hash = HASH_INIT, .fp = want_words ? fp : NULL,
+	           .word = HASH_INIT, .at_start = 1, .pre = in_pre};
+	put(&c, name, strlen(name) + 1);
+	int rc = walk(&c, first, last);
+	fp->hash = c.hash;
+	if (rc != 0) {
+		free(fp->words);
+		fp->words = NULL;
+		fp->word_count = 0;
+	}
+	return rc;
+}
+
+int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePtr out_last, int side,
+                     xmlNodePtr src_first, xmlNodePtr src_last, int in_pre)
+{
+	ctx_table table = {0};
+	canon a = {.opt = opt, .side = side, .table = &table, .hash = HASH_INIT, .at_start = 1, .pre = in_pre};
+	canon b = {.opt = opt, .side = SIDE_SOURCE, .table = &table, .hash = HASH_INIT, .at_start = 1,
+	           .pre = in_pre};
+	int rc = -1;
+	if ((!out_first || walk(&a, out_first, out_last) == 0) && (!src_first || walk(&b, src_first, src_last) == 0))
+		rc = a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf, a.len) == 0);
+	free(a.buf);
+	free(b.buf);
+	ctx_table_free(&table);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/* Myers' O(ND) difference of two key sequences (see diff_internal.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff_internal.h"
+
+long pp_myers(const unsigned long long *a, size_t n, const unsigned long long *b, size_t m,
+              size_t max_edits, unsigned char **ops_out)
+{
+	*ops_out = NULL;
+	if (n > INT32_MAX / 2 || m > INT32_MAX / 2)
+		return -1;
+	if (max_edits > n + m)
+		max_edits = n + m;
+	int32_t N = (int32_t)n, M = (int32_t)m, D = (int32_t)max_edits;
+	/* trace[d] keeps V as it was before step d, for the diagonals -d-1..d+1:
+	 * O(D^2) memory, which the cost limit keeps small. */
+	size_t trace_len = ((size_t)D + 1) * ((size_t)D + 3);
+	int32_t *trace = malloc(trace_len * sizeof *trace);
+	int32_t *v = malloc(((size_t)2 * D + 3) * sizeof *v);
+	if (!trace || !v) {
+		free(trace);
+		free(v);
+		return -1;
+	}
+	int32_t off = D + 1;
+	v[off + 1] = 0;
+	int32_t found = -1;
+	size_t pos = 0;
+	for (int32_t d = 0; d <= D && found < 0; d++) {
+		int32_t *snap = trace + pos;
+		memcpy(snap, v + off - d - 1, ((size_t)2 * d + 3) * sizeof *v);
+		pos += (size_t)2 * d + 3;
+		for (int32_t k = -d; k <= d; k += 2) {
+			int32_t x = (k == -d || (k != d && v[off + k - 1] < v[off + k + 1])) ? v[off + k + 1]
+			                                                                   : v[off + k - 1] + 1;
+			int32_t y = x - k;
+			while (x < N && y < M && a[x] == b[y]) {
+				x++;
+				y++;
+			}
+			v[off + k] = x;
+			if (x >= N && y >= M) {
+				found = d;
+				break;
+			}
+		}
+	}
+	free(v);
+	if (found < 0) {
+		free(trace);
+		return -1;
+	}
+	size_t total = (size_t)N + (size_t)M;
+	unsigned char *ops = malloc(total ? total : 1);
+	if (!ops) {
+		free(trace);
+		return -1;
+	}
+	size_t count = 0;
+	int32_t x = N, y = M;
+	/* Walk back through the snapshots: each step d undoes one edit and the
+	 * run of equal elements that followed it. */
+	pos = 0;
+	size_t *starts = malloc(((size_t)found + 1) * sizeof *starts);
+	if (!starts) {
+		free(trace);
+		free(ops);
+		return -1;
+	}
+	for (int32_t d = 0; d <= found; d++) {
+		starts[d] = pos;
+		pos += (size_t)2 * d + 3;
+	}
+	for (int32_t d = found; d > 0; d--) {
+		const int32_t *snap = trace + starts[d]; /* index k + d + 1 */
+		int32_t k = x - y;
+		int down = k == -d || (k != d && snap[k - 1 + d + 1] < snap[k + 1 + d + 1]);
+		int32_t prev_k = down ? k + 1 : k - 1;
+		int32_t prev_x = snap[prev_k + d + 1], prev_y = prev_x - prev_k;
+		int32_t start_x = down ? prev_x : prev_x + 1, start_y = down ? prev_y + 1 : prev_y;
+		while (x > start_x && y > start_y) {
+			ops[count++] = OP_EQUAL;
+			x--;
+			y--;
+		}
+		ops[count++] = down ? OP_INSERT : OP_DELETE;
+		x = prev_x;
+		y = prev_y;
+	}
+	while (x > 0 && y > 0) {
+		ops[count++] = OP_EQUAL;
+		x--;
+		y--;
+	}
+	free(starts);
+	free(trace);
+	for (size_t i = 0; i < count / 2; i++) {
+		unsigned char t = ops[i];
+		ops[i] = ops[count - 1 - i];
+		ops[count - 1 - i] = t;
+	}
+	*ops_out = ops;
+	return (long)count;
+}
+
+/* Edit limit for sequences of total length len: exact for ordinary sizes,
+ * shrinking for large inputs so (len * edits) stays near a fixed budget. */
+static size_t edit_limit(size_t len)
+{
+	const size_t budget = 40000000, floor = 64, ceiling = 2000;
+	size_t limit = budget / (len ? len : 1);
+	if (limit < floor)
+		limit = floor;
+	if (limit > ceiling)
+		limit = ceiling;
+	return limit;
+}
+
+/* Myers with common prefix and suffix trimmed first, so a long document with
+ * a few edits costs little. Falls back to "delete all, insert all" beyond the
+ * edit limit; *degraded tells. Returns the op count or -1 (out of memory). */
+long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
+                  unsigned char **ops_out, int *degraded)
+{
+	size_t pre = 0, suf = 0;
+	while (pre < n && pre < m && a[pre] == b[pre])
+		pre++;
+	while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf])
+		suf++;
+	size_t mid_n = n - pre - suf, mid_m = m - pre - suf;
+	unsigned char *mid = NULL;
+	long mid_count = pp_myers((const unsigned long long *)a + pre, mid_n,
+	                          (const unsigned long long *)b + pre, mid_m,
+	                          edit_limit(mid_n + mid_m), &mid);
+	if (mid_count < 0) {
+		free(mid);
+		mid = malloc(mid_n + mid_m + 1);
+		if (!mid)
+			return -1;
+		memset(mid, OP_DELETE, mid_n);
+		memset(mid + mid_n, OP_INSERT, mid_m);
+		mid_count = (long)(mid_n + mid_m);
+		*degraded = 1;
+	}
+	unsigned char *ops = malloc(pre + (size_t)mid_count + suf + 1);
+	if (!ops) {
+		free(mid);
+		return -1;
+	}
+	memset(ops, OP_EQUAL, pre);
+	memcpy(ops + pre, mid, (size_t)mid_count);
+	memset(ops + pre + mid_count, OP_EQUAL, suf);
+	free(mid);
+	*ops_out = ops;
+	return (long)(pre + (size_t)mid_count + suf);
+}
