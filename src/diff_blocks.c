@@ -842,8 +842,15 @@ static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, 
 			st->failed = 1;
 		}
 	}
-	if (pp_diff_name_is(new_el, "ol"))
+	if (pp_diff_name_is(new_el, "ol")) {
 		renumber_list(out, old_el, new_el);
+		/* The text form shows items whose number changed with both. */
+		xmlChar *old_start = xmlGetProp(old_el, BAD_CAST "start"), *new_start = xmlGetProp(new_el, BAD_CAST "start");
+		if (xmlStrcmp(old_start, new_start) != 0)
+			xmlSetProp(out, BAD_CAST "data-old-start", old_start ? old_start : BAD_CAST "1");
+		xmlFree(old_start);
+		xmlFree(new_start);
+	}
 	goto done;
 fail:
 	st->failed = 1;

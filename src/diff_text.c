@@ -27,6 +27,7 @@ typedef struct {
 	int pending_blank; /* a block ended: separate what follows by a blank line */
 	int item_start;    /* just wrote a list marker: the item's first block follows it */
 	int open_marks;
+	xmlNodePtr whole;  /* block added or removed whole, marked as one; NULL */
 	chunk *chunks;
 	size_t count, cap;
 	int failed;
@@ -60,20 +61,22 @@ static void text_put(text_writer *tw, const char *s)
 		tw->failed = 1;
 }
 
-static long list_number(xmlNodePtr li)
+static long start_of(xmlNodePtr list, const char *attribute, long fallback)
 {
-	xmlChar *value = xmlGetProp(li, BAD_CAST "value");
-	long number = 1;
-	if (value) {
-		number = strtol((const char *)value, NULL, 10);
-	} else {
-		xmlChar *start = xmlGetProp(li->parent, BAD_CAST "start");
-		number = start ? strtol((const char *)start, NULL, 10) : 1;
-		xmlFree(start);
-		for (xmlNodePtr p = li->prev; p; p = p->prev)
-			number += pp_diff_name_is(p, "li");
-	}
-	xmlFree(value);
+	xmlChar *start = xmlGetProp(list, BAD_CAST attribute);
+	long number = start ? strtol((const char *)start, NULL, 10) : fallback;
+	xmlFree(start);
+	return number;
+}
+
+/* An item's number on the side that hides the other side's items. */
+static long list_number(xmlNodePtr li, int hidden_side)
+{
+	long number = start_of(li->parent, "start", 1);
+	if (hidden_side == OP_INSERT)
+		number = start_of(li->parent, "data-old-start", number);
+	for (xmlNodePtr p = li->prev; p; p = p->prev)
+		number += pp_diff_name_is(p, "li") && pp_diff_block_side(p) != hidden_side;
 	return number;
 }
 
@@ -116,9 +119,23 @@ static int enter(text_writer *tw, xmlNodePtr n, int lists)
 		int indent = lists > 1 ? (lists - 1) * 3 : 0;
 		if (indent > 30)
 			indent = 30;
-		if (pp_diff_name_is(n->parent, "ol"))
-			snprintf(prefix, sizeof prefix, "%*s%ld. ", indent, "", list_number(n));
-		else
+		if (pp_diff_name_is(n->parent, "ol")) {
+			int side = pp_diff_block_side(n);
+			long old_number = list_number(n, OP_INSERT), new_number = list_number(n, OP_DELETE);
+			long shown = side == OP_DELETE ? old_number : new_number;
+			if (side == OP_EQUAL && old_number != new_number && !tw->whole) {
+				/* Renumbered: the old number removed, the new added. */
+				snprintf(prefix, sizeof prefix, "%*s", indent, "");
+				text_put(tw, prefix);
+				snprintf(prefix, sizeof prefix, "%s%ld.%s%s%ld.%s ", tw->colour ? "\033[31;9m[-" : "[-",
+				         old_number, tw->colour ? "-]\033[0m" : "-]", tw->colour ? "\033[32;4m{+" : "{+",
+				         new_number, tw->colour ? "+}\033[0m" : "+}");
+				if (current(tw))
+					current(tw)->changed = 1;
+			} else {
+				snprintf(prefix, sizeof prefix, "%*s%ld. ", indent, "", shown);
+			}
+		} else
 			snprintf(prefix, sizeof prefix, "%*s- ", indent, "");
 	} else if (pp_diff_name_is(n, "td") || pp_diff_name_is(n, "th")) {
 		xmlNodePtr p = n->prev;
@@ -131,18 +148,30 @@ static int enter(text_writer *tw, xmlNodePtr n, int lists)
 		strcpy(prefix, "***");
 	} else if (pp_diff_name_is(n, "img")) {
 		xmlChar *alt = xmlGetProp(n, BAD_CAST "alt");
-		snprintf(prefix, sizeof prefix, "[image%s%.40s]", alt && *alt ? ": " : "", alt ? (const char *)alt : "");
+		text_put(tw, alt && *alt ? "[image: " : "[image");
+		if (alt)
+			text_put(tw, (const char *)alt);
 		xmlFree(alt);
+		strcpy(prefix, "]");
 	}
 	if (pp_diff_name_is(n, "tr") && !n->prev && n->parent && !pp_diff_name_is(n->parent, "tbody"))
 		*prefix = '\0'; /* the table's first row starts its block */
+	int side = pp_dom_is_block(n) && !tw->whole ? pp_diff_block_side(n) : OP_EQUAL;
+	if (side != OP_EQUAL) {
+		/* A block added or removed whole is one mark, its marker inside. */
+		tw->whole = n;
+		text_put(tw, side == OP_DELETE ? (tw->colour ? "\033[31;9m[-" : "[-") : (tw->colour ? "\033[32;4m{+" : "{+"));
+		tw->open_marks++;
+		if (current(tw))
+			current(tw)->changed = 1;
+	}
 	if (*prefix)
 		text_put(tw, prefix);
 	if (pp_dom_is_heading(n) && current(tw))
 		current(tw)->heading = 1;
 	if (pp_diff_name_is(n, "li"))
 		tw->item_start = 1;
-	if (pp_diff_is_mark(n)) {
+	if (pp_diff_is_mark(n) && !tw->whole) {
 		int del = pp_diff_name_is(n, "del");
 		text_put(tw, del ? (tw->colour ? "\033[31;9m[-" : "[-") : (tw->colour ? "\033[32;4m{+" : "{+"));
 		tw->open_marks++;
@@ -152,34 +181,196 @@ static int enter(text_writer *tw, xmlNodePtr n, int lists)
 	return 1;
 }
 
-/* A link's target, unless its text says it already (autolinks): a
- * changed target must show in text as it does in the page. */
+/* Whether n shows on side (SIDE_OLD, SIDE_NEW) of a marked output. */
+static int hidden_on(xmlNodePtr n, int side)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return 0;
+	if (pp_diff_is_mark(n))
+		return pp_diff_name_is(n, side == SIDE_OLD ? "ins" : "del");
+	if (is_sr_only(n))
+		return 1;
+	return pp_dom_is_block(n) && pp_diff_block_side(n) == (side == SIDE_OLD ? OP_INSERT : OP_DELETE);
+}
+
+/* The next text or atom after el that side shows, in the same block. */
+static xmlNodePtr next_leaf(xmlNodePtr el, int side)
+{
+	xmlNodePtr n = el;
+	for (;;) {
+		while (!n->next) {
+			n = n->parent;
+			if (!n || pp_dom_is_block(n))
+				return NULL;
+		}
+		n = n->next;
+		while (n->type == XML_ELEMENT_NODE && !hidden_on(n, side)) {
+			if (pp_dom_is_block(n))
+				return NULL;
+			if (pp_diff_is_atom(n))
+				return n;
+			n = n->children;
+		}
+		if (n->type == XML_TEXT_NODE)
+			return n;
+	}
+}
+
+/* Whether el holds text or an atom that side shows. */
+static int shows_content(xmlNodePtr el, int side)
+{
+	for (xmlNodePtr n = el->children; n;) {
+		if (n->type == XML_TEXT_NODE && n->content && *n->content)
+			return 1;
+		if (n->type == XML_ELEMENT_NODE && !hidden_on(n, side)) {
+			if (pp_diff_is_atom(n))
+				return 1;
+			n = n->children;
+			continue;
+		}
+		while (n != el && !n->next)
+			n = n->parent;
+		n = n == el ? NULL : n->next;
+	}
+	return 0;
+}
+
+/* The previous text or atom before el that side shows, in the same block. */
+static xmlNodePtr prev_leaf(xmlNodePtr el, int side)
+{
+	xmlNodePtr n = el;
+	for (;;) {
+		while (!n->prev) {
+			n = n->parent;
+			if (!n || pp_dom_is_block(n))
+				return NULL;
+		}
+		n = n->prev;
+		while (n->type == XML_ELEMENT_NODE && !hidden_on(n, side)) {
+			if (pp_dom_is_block(n))
+				return NULL;
+			if (pp_diff_is_atom(n))
+				return n;
+			n = n->last;
+		}
+		if (n->type == XML_TEXT_NODE)
+			return n;
+	}
+}
+
+/* Appends the text that side shows of el to buf (prepends when front). */
+static void side_text(xmlNodePtr el, int side, xmlBufferPtr buf, int front)
+{
+	xmlBufferPtr piece = front ? xmlBufferCreate() : buf;
+	if (!piece)
+		return;
+	for (xmlNodePtr n = el->children; n;) {
+		if (n->type == XML_TEXT_NODE && n->content)
+			xmlBufferCat(piece, n->content);
+		if (n->type == XML_ELEMENT_NODE && !hidden_on(n, side) && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n != el && !n->next)
+			n = n->parent;
+		n = n == el ? NULL : n->next;
+	}
+	if (front) {
+		xmlBufferAddHead(buf, xmlBufferContent(piece), xmlBufferLength(piece));
+		xmlBufferFree(piece);
+	}
+}
+
+/* The nearest link around a leaf, in its block. */
+static xmlNodePtr link_of(xmlNodePtr leaf)
+{
+	for (xmlNodePtr p = leaf ? leaf->parent : NULL; p && !pp_dom_is_block(p); p = p->parent)
+		if (pp_diff_name_is(p, "a"))
+			return p;
+	return NULL;
+}
+
+static int same_target(xmlNodePtr a, const xmlChar *href)
+{
+	xmlChar *other = a ? xmlGetProp(a, BAD_CAST "href") : NULL;
+	int same = other && xmlStrcmp(other, href) == 0;
+	xmlFree(other);
+	return same;
+}
+
+/* Whether the text side shows of the link ending at a (with the pieces
+ * before it, when a change split it) is its target. */
+static int says_target(xmlNodePtr a, const xmlChar *href, int side)
+{
+	xmlBufferPtr text = xmlBufferCreate();
+	if (!text)
+		return 0;
+	side_text(a, side, text, 0);
+	for (xmlNodePtr x = a, p; (p = link_of(prev_leaf(x, side))) && same_target(p, href); x = p)
+		side_text(p, side, text, 1);
+	const char *t = (const char *)xmlBufferContent(text), *h = (const char *)href;
+	int says = strcmp(t, h) == 0 || (strncmp(h, "mailto:", 7) == 0 && strcmp(t, h + 7) == 0);
+	xmlBufferFree(text);
+	return says;
+}
+
+/* Whether the link goes on after el on side: the next thing shown is in
+ * a link to the same target (a link split around a change is one link). */
+static int link_goes_on(xmlNodePtr el, const xmlChar *href, int side)
+{
+	return same_target(link_of(next_leaf(el, side)), href);
+}
+
+/* A link's target where the link ends, unless its text says it already
+ * (autolinks): a changed target shows in text as it does in the page. A
+ * link that ends on one side only gets its target in that side's mark. */
 static void write_target(text_writer *tw, xmlNodePtr a)
 {
 	xmlChar *href = xmlGetProp(a, BAD_CAST "href");
-	xmlChar *text = href ? xmlNodeGetContent(a) : NULL;
-	if (href && text) {
-		const char *h = (const char *)href, *t = (const char *)text;
-		if (strncmp(h, "mailto:", 7) == 0 && strcmp(h + 7, t) == 0)
-			h = NULL;
-		if (h && strcmp(h, t) != 0) {
-			text_put(tw, " <");
-			text_put(tw, h);
-			text_put(tw, ">");
+	if (!href)
+		return;
+	int old_shows = 1, new_shows = 1;
+	if (tw->whole) {
+		old_shows = pp_diff_block_side(tw->whole) == OP_DELETE;
+		new_shows = !old_shows;
+	}
+	for (xmlNodePtr p = a->parent; p && !pp_dom_is_block(p); p = p->parent)
+		if (pp_diff_is_mark(p)) {
+			old_shows = pp_diff_name_is(p, "del");
+			new_shows = !old_shows;
 		}
+	old_shows = old_shows && shows_content(a, SIDE_OLD);
+	new_shows = new_shows && shows_content(a, SIDE_NEW);
+	int old_ends = old_shows && !link_goes_on(a, href, SIDE_OLD) && !says_target(a, href, SIDE_OLD);
+	int new_ends = new_shows && !link_goes_on(a, href, SIDE_NEW) && !says_target(a, href, SIDE_NEW);
+	if (old_ends || new_ends) {
+		int one_side = old_ends != new_ends && old_shows && new_shows;
+		if (one_side)
+			text_put(tw, old_ends ? (tw->colour ? "\033[31;9m[-" : "[-") : (tw->colour ? "\033[32;4m{+" : "{+"));
+		text_put(tw, " <");
+		text_put(tw, (const char *)href);
+		text_put(tw, ">");
+		if (one_side)
+			text_put(tw, old_ends ? (tw->colour ? "-]\033[0m" : "-]") : (tw->colour ? "+}\033[0m" : "+}"));
 	}
 	xmlFree(href);
-	xmlFree(text);
+}
+
+static void close_mark(text_writer *tw, int del)
+{
+	text_put(tw, del ? (tw->colour ? "-]\033[0m" : "-]") : (tw->colour ? "+}\033[0m" : "+}"));
+	tw->open_marks--;
 }
 
 static void leave(text_writer *tw, xmlNodePtr n)
 {
 	if (pp_diff_name_is(n, "a"))
 		write_target(tw, n);
-	if (pp_diff_is_mark(n)) {
-		int del = pp_diff_name_is(n, "del");
-		text_put(tw, del ? (tw->colour ? "-]\033[0m" : "-]") : (tw->colour ? "+}\033[0m" : "+}"));
-		tw->open_marks--;
+	if (pp_diff_is_mark(n) && !tw->whole)
+		close_mark(tw, pp_diff_name_is(n, "del"));
+	if (n == tw->whole) {
+		tw->whole = NULL;
+		close_mark(tw, pp_diff_block_side(n) == OP_DELETE);
 	}
 	tw->item_start = 0;
 }
@@ -286,7 +477,7 @@ static char *folded(text_writer *tw, long context)
 
 char *pp_diff_to_text(xmlNodePtr out, int colour, long context)
 {
-	text_writer tw = {xmlBufferCreate(), colour, 0, 0, 0, NULL, 0, 0, 0};
+	text_writer tw = {.buf = xmlBufferCreate(), .colour = colour};
 	if (!tw.buf)
 		return NULL;
 	write_tree(&tw, out);
