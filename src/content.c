@@ -299,8 +299,10 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 	memset(out, 0, sizeof *out);
 	char *data;
 	size_t len;
-	if (pp_read_file(path, &data, &len, d) != 0)
+	if (pp_read_stream(path, &data, &len, d) != 0)
 		return -1;
+	if (strcmp(path, "-") == 0)
+		path = "(standard input)";
 	const char *text = data;
 	size_t text_len = len;
 	if (text_len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {

@@ -93,9 +93,10 @@ int pp_version_parse(const char *path, const char *data, size_t len,
                      const char *expected_date, unsigned flags, pp_version *out, pp_diags *d);
 void pp_version_clear(pp_version *v);
 
-/* Reads a Markdown file for comparison: front matter is parsed (and
- * checked) when the file starts with '---', and optional otherwise; the
- * title may then be NULL. Returns 0, or -1 after reporting errors. */
+/* Reads a Markdown file for comparison ("-" for standard input; pipes and
+ * /dev/null too): front matter is parsed (and checked) when the file starts
+ * with '---', and optional otherwise; the title may then be NULL. Returns
+ * 0, or -1 after reporting errors. */
 int pp_document_read(const char *path, pp_version *out, pp_diags *d);
 
 /* Parses "YYYY-MM-DD" (exactly that shape) into its parts; 0 when it is a

@@ -132,7 +132,7 @@ static int same_kind(const item *a, const item *b)
 {
 	if (a->inline_run || b->inline_run)
 		return a->inline_run && b->inline_run;
-	return xmlStrcmp(a->first->name, b->first->name) == 0;
+	return xmlStrcmp(a->first->name, b->first->name) == 0 && pp_diff_same_block_attributes(a->first, b->first);
 }
 
 /* ---- marks and changes ---------------------------------------------------- */
@@ -573,7 +573,8 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 	if (pp_diff_name_is(ne, "pre")) {
 		/* <pre><code>: the code's text, white space and all. */
 		xmlNodePtr oc = oe->children, nc = ne->children;
-		if (pp_diff_name_is(oc, "code") && !oc->next && pp_diff_name_is(nc, "code") && !nc->next) {
+		if (pp_diff_name_is(oc, "code") && !oc->next && pp_diff_name_is(nc, "code") && !nc->next &&
+		    pp_diff_same_signature(oc, nc)) {
 			xmlNodePtr code = xmlDocCopyNode(nc, st->doc, 2);
 			if (!code || !xmlAddChild(shell, code)) {
 				xmlFreeNode(code);

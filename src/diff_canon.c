@@ -311,14 +311,42 @@ static void use_context(canon *c, uint64_t ctx)
 	}
 }
 
-static void boundary(canon *c, unsigned char tag, const xmlChar *name)
+/* Attributes of a block that change what a reader sees: list numbering,
+ * table spans and alignment. (Direction and the diff's own classes follow
+ * from the text; list item values are the diff's own numbering.) */
+static const char *const shown_block_attributes[] = {"start", "reversed", "type", "colspan", "rowspan", "align"};
+
+int pp_diff_same_block_attributes(xmlNodePtr a, xmlNodePtr b)
+{
+	for (size_t i = 0; i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
+		xmlChar *x = xmlGetProp(a, BAD_CAST shown_block_attributes[i]);
+		xmlChar *y = xmlGetProp(b, BAD_CAST shown_block_attributes[i]);
+		int same = xmlStrcmp(x, y) == 0;
+		xmlFree(x);
+		xmlFree(y);
+		if (!same)
+			return 0;
+	}
+	return 1;
+}
+
+static void boundary(canon *c, unsigned char tag, xmlNodePtr block)
 {
 	end_word(c);
 	c->pending_space = 0;
 	c->at_start = 1;
 	put(c, &tag, 1);
-	if (name)
-		put(c, name, (size_t)xmlStrlen(name) + 1);
+	if (!block)
+		return;
+	put(c, block->name, (size_t)xmlStrlen(block->name) + 1);
+	for (size_t i = 0; i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
+		xmlChar *value = block->properties ? xmlGetProp(block, BAD_CAST shown_block_attributes[i]) : NULL;
+		if (value) {
+			put(c, shown_block_attributes[i], strlen(shown_block_attributes[i]) + 1);
+			put(c, value, (size_t)xmlStrlen(value) + 1);
+			xmlFree(value);
+		}
+	}
 }
 
 static void visible_char(canon *c, UChar32 ch, const uint8_t *bytes, int32_t len, uint64_t ctx)
@@ -432,7 +460,7 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 				l->block = (unsigned char)block;
 				l->pre = (unsigned char)(block && pp_diff_name_is(node, "pre"));
 				if (block)
-					boundary(c, 1, node->name);
+					boundary(c, 1, node);
 				c->pre += l->pre;
 				if (how == 1 && !block) {
 					ctx = c->table ? ctx_intern(c->table, ctx, node)

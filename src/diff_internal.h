@@ -89,6 +89,10 @@ static inline uint64_t pp_diff_context(uint64_t ctx, uint64_t signature)
 	return (ctx ^ signature) * HASH_PRIME + 0x9e3779b97f4a7c15ULL;
 }
 
+/* Whether two blocks agree on the attributes that change what is shown
+ * (list numbering, table spans and alignment): only such blocks pair. */
+int pp_diff_same_block_attributes(xmlNodePtr a, xmlNodePtr b);
+
 /* A <del> or <ins> that the diff made (content may hold its own). */
 int pp_diff_is_mark(xmlNodePtr el);
 /* OP_DELETE for a block copied whole from the older side (removed or moved

@@ -14,6 +14,54 @@
 
 #include <nettle/sha2.h>
 
+/* Reads fd to its end (hint: its size, when known) into a NUL-terminated
+ * buffer, within PP_MAX_FILE_SIZE. Closes fd unless it is standard input. */
+static int read_all(int fd, const char *path, size_t hint, char **data, size_t *len, pp_diags *d)
+{
+	size_t cap = hint + 1 > 4096 ? hint + 1 : 4096, used = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		pp_error(d, path, 0, 0, "out of memory reading file");
+		goto fail;
+	}
+	for (;;) {
+		if (used + 1 >= cap) { /* the file grew while we read it, or a stream */
+			if (cap > PP_MAX_FILE_SIZE) {
+				pp_error(d, path, 0, 0, "more than the %zu MiB limit", PP_MAX_FILE_SIZE / (1024 * 1024));
+				goto fail;
+			}
+			char *bigger = realloc(buf, cap * 2);
+			if (!bigger) {
+				pp_error(d, path, 0, 0, "out of memory reading file");
+				goto fail;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			pp_io_error(d, path, "cannot read: %s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	return 0;
+fail:
+	free(buf);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
 int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 {
 	*data = NULL;
@@ -37,47 +85,26 @@ int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 		close(fd);
 		return -1;
 	}
-	size_t cap = (size_t)st.st_size + 1, used = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		pp_error(d, path, 0, 0, "out of memory reading file");
-		close(fd);
+	return read_all(fd, path, (size_t)st.st_size, data, len, d);
+}
+
+int pp_read_stream(const char *path, char **data, size_t *len, pp_diags *d)
+{
+	*data = NULL;
+	*len = 0;
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pp_io_error(d, path, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		if (used + 1 >= cap) { /* the file grew while we read it */
-			if (cap > PP_MAX_FILE_SIZE) {
-				pp_error(d, path, 0, 0, "file grew past the size limit while read");
-				goto fail;
-			}
-			char *bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				pp_error(d, path, 0, 0, "out of memory reading file");
-				goto fail;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, buf + used, cap - used - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			pp_io_error(d, path, "cannot read: %s", strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		pp_error(d, path, 0, 0, "is a directory");
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return -1;
 	}
-	close(fd);
-	buf[used] = '\0';
-	*data = buf;
-	*len = used;
-	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return -1;
+	return read_all(fd, path, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, data, len, d);
 }
 
 static int compare_names(const void *a, const void *b)

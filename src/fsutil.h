@@ -19,6 +19,10 @@
  * in *len. Problems are reported as errors on path. */
 int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d);
 
+/* The same for what a command line names: "-" is standard input, and
+ * pipes (<(git show ...)) and devices (/dev/null) are read to their end. */
+int pp_read_stream(const char *path, char **data, size_t *len, pp_diags *d);
+
 /* Names in a directory, sorted bytewise, without "." and ".." and without
  * names starting with '.', so hidden editor and VCS files never become content. */
 int pp_list_dir(const char *path, char ***names, size_t *count);

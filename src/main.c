@@ -60,6 +60,11 @@ static void usage(FILE *out)
 	      "  -j, --jobs N      render with N threads (default: one per processor)\n"
 	      "  -q, --quiet       print only problems\n"
 	      "  -v, --verbose     print every file written\n"
+	      "  -U, --context N   diff: unchanged blocks shown around each change, or 'all' (default 1)\n"
+	      "  --format html     diff: a standalone HTML fragment with <del> and <ins>\n"
+	      "\n"
+	      "  diff reads - as standard input, and takes git's seven arguments as GIT_EXTERNAL_DIFF\n"
+	      "  or diff.<driver>.command (see policypress(1)).\n"
 	      "\n"
 	      "See policypress(1).\n",
 	      out);
@@ -142,6 +147,16 @@ static int parse_jobs(const char *text, unsigned *jobs)
 	return 0;
 }
 
+/* The test suite's way to prove the diff's self-check end to end: a fault
+ * it must catch and repair ("word" or "block"). Not for use otherwise. */
+static int diff_fault_for_tests(void)
+{
+	const char *fault = getenv("POLICYPRESS_TEST_DIFF_FAULT");
+	if (!fault)
+		return 0;
+	return strcmp(fault, "word") == 0 ? PP_DIFF_FAULT_WORD : strcmp(fault, "block") == 0 ? PP_DIFF_FAULT_BLOCK : 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	const char *content_dir = "content", *theme_dir = NULL, *out_dir = "public", *base_url = NULL;
@@ -183,7 +198,7 @@ static int cmd_build(int argc, char **argv)
 	pp_diags_init(&d);
 	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
 	pp_build_options build = {.on_page = report_page, .data = &r, .cancelled = stop_requested,
-	                           .jobs = jobs};
+	                           .jobs = jobs, .diff_fault = diff_fault_for_tests()};
 	sigset_t stop, previous;
 	stop_signals(&stop);
 	sigprocmask(SIG_BLOCK, &stop, &previous);
@@ -288,43 +303,36 @@ static int cmd_check(int argc, char **argv)
 	return rc;
 }
 
-static int cmd_diff(int argc, char **argv)
+/* Colour for the text form: on a terminal, or in git's pager (git runs an
+ * external diff with its output in a pipe to the pager), unless NO_COLOR. */
+static int use_colour(void)
 {
-	const char *format = "text";
-	pp_diff_options options = {0};
-	static const struct option long_options[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"ignore-diacritics", no_argument, NULL, 'i'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "f:ih", long_options, NULL)) != -1) {
-		switch (opt) {
-		case 'f': format = optarg; break;
-		case 'i': options.ignore_diacritics = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2 || (strcmp(format, "text") != 0 && strcmp(format, "html") != 0)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	pp_diags d;
-	pp_diags_init(&d);
+	const char *no_colour = getenv("NO_COLOR");
+	if (no_colour && *no_colour)
+		return 0;
+	const char *pager = getenv("GIT_PAGER_IN_USE");
+	return isatty(STDOUT_FILENO) || (pager && strcmp(pager, "true") == 0);
+}
+
+/* Compares two Markdown files and prints the result; 0 equal, 1 different,
+ * -1 after reporting errors in d. */
+static int compare_files(const char *old_path, const char *new_path, const char *format, long context,
+                         const pp_diff_options *options, pp_diags *d)
+{
 	pp_version old_version, new_version;
-	int rc = EXIT_USAGE;
-	int old_ok = pp_document_read(argv[optind], &old_version, &d) == 0;
-	int new_ok = pp_document_read(argv[optind + 1], &new_version, &d) == 0;
+	int old_ok = pp_document_read(old_path, &old_version, d) == 0;
+	int new_ok = pp_document_read(new_path, &new_version, d) == 0;
 	xmlNodePtr old_body = NULL, new_body = NULL;
 	xmlDocPtr doc = NULL;
+	int rc = -1;
 	if (old_ok && new_ok) {
 		/* Direction from the text itself: the files carry no locale. */
-		int rtl = pp_text_direction(new_version.body, new_version.body_len) == PP_DIR_RTL;
+		const pp_version *text = new_version.body_len ? &new_version : &old_version;
+		int rtl = pp_text_direction(text->body, text->body_len) == PP_DIR_RTL;
 		pp_md_context old_ctx = {.path = old_version.path, .line_offset = old_version.body_line - 1, .rtl = rtl};
 		pp_md_context new_ctx = {.path = new_version.path, .line_offset = new_version.body_line - 1, .rtl = rtl};
-		old_body = pp_markdown_to_container(old_version.body, old_version.body_len, &old_ctx, &d);
-		new_body = pp_markdown_to_container(new_version.body, new_version.body_len, &new_ctx, &d);
+		old_body = pp_markdown_to_container(old_version.body, old_version.body_len, &old_ctx, d);
+		new_body = pp_markdown_to_container(new_version.body, new_version.body_len, &new_ctx, d);
 		doc = xmlNewDoc(BAD_CAST "1.0");
 		xmlNodePtr out = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL) : NULL;
 		pp_diff_result result;
@@ -332,28 +340,34 @@ static int cmd_diff(int argc, char **argv)
 			xmlDocSetRootElement(doc, out);
 			xmlSetProp(out, BAD_CAST "class", BAD_CAST "policy-diff");
 			xmlSetProp(out, BAD_CAST "dir", BAD_CAST(rtl ? "rtl" : "ltr"));
-			if (pp_diff_dom(old_body, new_body, out, &options, &result) != 0) {
-				pp_error(&d, NULL, 0, 0, "out of memory comparing the documents");
+			if (pp_diff_dom(old_body, new_body, out, options, &result) != 0) {
+				pp_error(d, NULL, 0, 0, "out of memory comparing the documents");
 			} else {
-				char *text = NULL;
+				char *text_out = NULL;
+				size_t len;
 				if (strcmp(format, "html") == 0) {
-					size_t len;
-					if (pp_html_serialize(doc, &text, &len) != 0)
-						text = NULL;
+					if (pp_html_serialize(doc, &text_out, &len) != 0)
+						text_out = NULL;
 				} else {
-					const char *no_colour = getenv("NO_COLOR");
-					text = pp_diff_to_text(out, isatty(STDOUT_FILENO) && !(no_colour && *no_colour), -1);
+					text_out = pp_diff_to_text(out, use_colour(), context);
 				}
-				if (text) {
-					fputs(text, stdout);
+				if (text_out) {
+					fputs(text_out, stdout);
 					rc = result.change_count ? 1 : 0;
+				} else {
+					pp_error(d, NULL, 0, 0, "out of memory writing the comparison");
 				}
-				free(text);
+				if (result.repaired)
+					pp_warning(d, new_version.path, 0, 0,
+					           "%zu place%s failed the diff's self-check and %s shown replaced whole "
+					           "(please report this)",
+					           result.repaired, result.repaired == 1 ? "" : "s",
+					           result.repaired == 1 ? "is" : "are");
+				free(text_out);
 				pp_diff_result_free(&result);
 			}
 		}
 	}
-	pp_diags_print(&d, stderr);
 	if (old_ok)
 		pp_version_clear(&old_version);
 	if (new_ok)
@@ -364,9 +378,70 @@ static int cmd_diff(int argc, char **argv)
 		xmlFreeNode(new_body);
 	if (doc)
 		xmlFreeDoc(doc);
+	return rc;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	const char *format = "text";
+	long context = 1;
+	pp_diff_options options = {.inject_fault = diff_fault_for_tests()};
+	static const struct option long_options[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"ignore-diacritics", no_argument, NULL, 'i'},
+		{"context", required_argument, NULL, 'U'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "f:iU:h", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'f': format = optarg; break;
+		case 'i': options.ignore_diacritics = 1; break;
+		case 'U': {
+			char *end;
+			context = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
+			if (context != -1 && (*end || context < 0 || end == optarg)) {
+				fprintf(stderr, "policypress: --context takes a number of blocks or 'all', not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	int operands = argc - optind;
+	/* git's external diff: PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX
+	 * NEW-MODE, and for a rename NEW-PATH and a message after them. */
+	int git = operands == 7 || operands == 9;
+	if ((operands != 2 && !git) || (strcmp(format, "text") != 0 && strcmp(format, "html") != 0)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *old_path = argv[optind], *new_path = argv[optind + 1];
+	if (git) {
+		const char *name = argv[optind], *new_name = operands == 9 ? argv[optind + 7] : name;
+		old_path = argv[optind + 1];
+		new_path = argv[optind + 4];
+		int colour = use_colour();
+		printf("%s--- %s%s\n+++ %s%s%s\n", colour ? "\033[1m" : "", strcmp(old_path, "/dev/null") ? "a/" : "",
+		       strcmp(old_path, "/dev/null") ? name : "/dev/null", strcmp(new_path, "/dev/null") ? "b/" : "",
+		       strcmp(new_path, "/dev/null") ? new_name : "/dev/null", colour ? "\033[0m" : "");
+	}
+	pp_diags d;
+	pp_diags_init(&d);
+	int compared = compare_files(old_path, new_path, format, context, &options, &d);
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	int rc = compared < 0 ? EXIT_USAGE : compared;
+	if (git) {
+		/* git stops at a failing external diff; the other files still deserve theirs. */
+		if (compared < 0)
+			printf("(not compared: see the messages above)\n");
+		rc = 0;
+	}
 	if (fflush(stdout) != 0)
 		rc = EXIT_USAGE;
-	pp_diags_free(&d);
 	return rc;
 }
 

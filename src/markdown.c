@@ -422,23 +422,25 @@ static void add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur)
 	const char *html = cmark_node_get_literal(node);
 	if (!html || is_comment(html))
 		return;
+	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
+	 * libxml2 hangs every top-level element after the first under it, so
+	 * "<h1>…</h1><p>…</p>" would put the paragraph inside the heading. */
 	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	                                    HTML_PARSE_NOIMPLIED);
+	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	sanitizer z = {st, node, 0, 0};
-	if (doc) {
-		for (xmlNodePtr top = doc->children; top; top = top->next) {
-			if (top->type != XML_ELEMENT_NODE && top->type != XML_TEXT_NODE)
-				continue;
-			/* A lone top-level node: treat it as the child of a virtual root. */
-			xmlNodePtr holder = xmlNewNode(NULL, BAD_CAST "x");
-			xmlNodePtr copy = holder ? xmlDocCopyNode(top, NULL, 1) : NULL;
-			if (!copy || !xmlAddChild(holder, copy) || sanitize_children(&z, holder, cur) != 0)
-				st->failed = 1;
-			xmlFreeNode(holder);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	for (xmlNodePtr part = root ? root->children : NULL; part; part = part->next) {
+		/* <head> holds only what is dropped whole (title, style, meta…);
+		 * counting it keeps the warning's wording honest. */
+		if (part->type != XML_ELEMENT_NODE || xmlStrcasecmp(part->name, BAD_CAST "body") != 0) {
+			z.removed += part->type == XML_ELEMENT_NODE && part->children != NULL;
+			continue;
 		}
-		xmlFreeDoc(doc);
+		if (sanitize_children(&z, part, cur) != 0)
+			st->failed = 1;
 	}
+	if (doc)
+		xmlFreeDoc(doc);
 	pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
 	            cmark_node_get_start_column(node),
 	            z.removed || z.unsafe_urls

@@ -542,6 +542,7 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 		.locale = s->locale,
 		.deleted_label = pp_theme_message(ctx->theme, s->locale, "diff_removed_label", ctx->d),
 		.inserted_label = pp_theme_message(ctx->theme, s->locale, "diff_added_label", ctx->d),
+		.inject_fault = ctx->options->diff_fault,
 	};
 	xmlNodePtr marked = xmlNewNode(NULL, BAD_CAST "div");
 	pp_diff_result result = {0};
@@ -605,6 +606,12 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 		pp_warning(ctx->d, newer->version->path, 0, 0,
 		           "the change from %s is too large to compare in detail; parts are shown replaced whole",
 		           older->version->date);
+	if (result.repaired)
+		pp_warning(ctx->d, newer->version->path, 0, 0,
+		           "the changes from %s failed the diff's self-check in %zu place%s; %s shown replaced whole "
+		           "(please report this)",
+		           older->version->date, result.repaired, result.repaired == 1 ? "" : "s",
+		           result.repaired == 1 ? "it is" : "they are");
 	if (rc == 0)
 		rc = write_page(ctx, "changes", s->locale, page_path, vars);
 	else

@@ -41,6 +41,9 @@ typedef struct {
 	/* Threads rendering pages: 0 for one per processor. The output is the
 	 * same byte for byte whatever the number. */
 	unsigned jobs;
+	/* Tests only: a fault for the diff's self-check to catch and repair on
+	 * every changes page (PP_DIFF_FAULT_*, 0 for none). */
+	int diff_fault;
 } pp_build_options;
 
 /* Called from several threads at once is not allowed: hooks in options are
