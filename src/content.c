@@ -52,6 +52,8 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 {
 	front_matter *fm = ctx;
 	pp_version *v = fm->version;
+	if (fm->flags & PP_LENIENT)
+		return 0;
 	int line = pp_yaml_line(src, value), column = pp_yaml_column(value);
 	if (strcmp(key, "title") == 0) {
 		const char *text = pp_yaml_expect_scalar(src, key, value, d);
@@ -240,7 +242,9 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	pp_yaml src;
 	if (pp_yaml_load(&src, path, yaml_start, (size_t)(p - yaml_start), 1, d) == 0) {
 		yaml_node_t *root = pp_yaml_root(&src);
-		if (!root || (root->type == YAML_SCALAR_NODE && !*pp_yaml_scalar(root))) {
+		if (flags & PP_LENIENT) {
+			/* Whatever another generator keeps there is not ours to judge. */
+		} else if (!root || (root->type == YAML_SCALAR_NODE && !*pp_yaml_scalar(root))) {
 			pp_error(d, path, 2, 1, "front matter is empty; it needs 'title' and 'updated'");
 		} else if (root->type != YAML_MAPPING_NODE) {
 			pp_error(d, path, pp_yaml_line(&src, root), pp_yaml_column(root),
@@ -267,7 +271,9 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 		q = next_line(q, end);
 		q_line++;
 	}
-	if (q < end && is_fence_line(q, end, "---"))
+	if (flags & PP_LENIENT)
+		;
+	else if (q < end && is_fence_line(q, end, "---"))
 		pp_error(d, path, q_line, 1,
 		         "second front matter block; a version has exactly one (use '***' for a rule)");
 	else if (q >= end)
@@ -311,7 +317,7 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 	}
 	int rc;
 	if (text_len >= 3 && memcmp(text, "---", 3) == 0) {
-		rc = pp_version_parse(path, data, len, NULL, 0, out, d);
+		rc = pp_version_parse(path, data, len, NULL, PP_LENIENT, out, d);
 	} else {
 		int line, column;
 		size_t offset;

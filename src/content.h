@@ -76,7 +76,10 @@ typedef struct {
 /* Flags for loading. Unknown front matter keys are warnings by default, so
  * policies moved from other generators (layout, permalink, description…)
  * still build; PP_STRICT makes them errors, as check does. */
-enum { PP_STRICT = 1 };
+/* PP_LENIENT: a document to compare, not a version (policypress diff, git's
+ * external diff on any repository's Markdown): front matter keys are
+ * neither required nor checked, and the text may be empty. */
+enum { PP_STRICT = 1, PP_LENIENT = 2 };
 
 /* Loads and validates a content directory, reading and parsing version
  * files on up to jobs threads (0: one per processor). base_url_override
