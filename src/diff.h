@@ -52,8 +52,8 @@ typedef struct {
 	const char *locale;         /* for word breaking; NULL for the root locale */
 	const char *deleted_label;  /* screen-reader text at the start of each deletion, or NULL */
 	const char *inserted_label; /* likewise for insertions */
-	int inject_fault;           /* tests only: PP_DIFF_FAULT_WORD loses the first removed
-	                               word, PP_DIFF_FAULT_BLOCK the first removed block, so
+	int inject_fault;           /* tests only: PP_DIFF_FAULT_WORD loses the first word
+	                               of a change, PP_DIFF_FAULT_BLOCK the first removed block, so
 	                               the self-check must repair the output */
 } pp_diff_options;
 

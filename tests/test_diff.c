@@ -20,9 +20,10 @@ typedef struct {
 	pp_diff_result result;
 	htmlDocPtr page; /* the marked output, serialized and parsed back */
 	char *text;      /* the plain-text form */
+	int faithful;    /* the output holds both versions (pp_diff_is_faithful) */
 } compared;
 
-static compared compare_with(const char *old_md, const char *new_md, int ignore_diacritics)
+static compared compare_faulty(const char *old_md, const char *new_md, int ignore_diacritics, int fault)
 {
 	compared c;
 	pp_diags d;
@@ -35,8 +36,10 @@ static compared compare_with(const char *old_md, const char *new_md, int ignore_
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr out = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
 	xmlDocSetRootElement(doc, out);
-	pp_diff_options opt = {.ignore_diacritics = ignore_diacritics, .locale = "ar", .deleted_label = "[removed] ", .inserted_label = "[added] "};
+	pp_diff_options opt = {.ignore_diacritics = ignore_diacritics, .locale = "ar", .deleted_label = "[removed] ",
+	                       .inserted_label = "[added] ", .inject_fault = fault};
 	assert_int_equal(pp_diff_dom(old_body, new_body, out, &opt, &c.result), 0);
+	c.faithful = pp_diff_is_faithful(old_body, new_body, out, &opt);
 	char *html;
 	size_t len;
 	assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
@@ -50,9 +53,17 @@ static compared compare_with(const char *old_md, const char *new_md, int ignore_
 	return c;
 }
 
+static compared compare_with(const char *old_md, const char *new_md, int ignore_diacritics)
+{
+	return compare_faulty(old_md, new_md, ignore_diacritics, 0);
+}
+
 static compared compare(const char *old_md, const char *new_md)
 {
-	return compare_with(old_md, new_md, 0);
+	compared c = compare_with(old_md, new_md, 0);
+	assert_int_equal(c.faithful, 1);
+	assert_int_equal(c.result.repaired, 0);
+	return c;
 }
 
 static void release(compared *c)
@@ -272,6 +283,199 @@ static void test_formatting_kept_around_marks(void **state)
 	assert_int_equal(tu_count(c.page, "//ins/a[@href='https://example.org/b'][.='the summary']"), 1);
 	assert_int_equal(tu_count(c.page, "//a[@href='https://example.org/b'][not(ancestor::ins)]"), 0);
 	release(&c);
+}
+
+/* ---- the guarantee on the cases that broke it (issue 11) ---- */
+
+static void test_word_replaced_by_link(void **state)
+{
+	(void)state;
+	/* The insertion used to be written inside the still-open deletion. */
+	compared c = compare("a b\n", "a [c](https://e.org/u)\n");
+	assert_string_equal(c.text, "a [-b-]{+c <https://e.org/u>+}\n");
+	assert_int_equal(tu_count(c.page, "//del//ins | //ins//del"), 0);
+	assert_int_equal(tu_count(c.page, "//del[.='[removed] b']"), 1);
+	assert_int_equal(tu_count(c.page, "//ins/a[@href='https://e.org/u'][.='c']"), 1);
+	release(&c);
+}
+
+static void test_arabic_word_replaced_by_latin_name(void **state)
+{
+	(void)state;
+	/* The isolated Latin run used to be lost from the new side. */
+	compared c = compare("أ ب ج\n", "أ Firefox ج\n");
+	assert_string_equal(c.text, "أ [-ب-]{+Firefox+} ج\n");
+	assert_int_equal(tu_count(c.page, "//ins/span[@dir='ltr'][.='Firefox']"), 1);
+	assert_int_equal(c.result.words_added, 1);
+	assert_int_equal(c.result.words_removed, 1);
+	release(&c);
+}
+
+static void test_unchanged_emphasis_next_to_edit(void **state)
+{
+	(void)state;
+	/* The unchanged <em> used to be pulled into the deletion. */
+	compared c = compare("a b *F* c\n", "a *F* c\n");
+	assert_string_equal(c.text, "a [-b -]F c\n");
+	assert_int_equal(tu_count(c.page, "//em[.='F'][not(ancestor::del)][not(ancestor::ins)]"), 1);
+	assert_int_equal(c.result.words_removed, 1);
+	assert_int_equal(c.result.words_added, 0);
+	release(&c);
+}
+
+static void test_unchanged_latin_name_next_to_insertion(void **state)
+{
+	(void)state;
+	/* "Firefox" used to be shown as inserted. */
+	compared c = compare("يرسل Firefox بيانات\n", "يرسل إلينا Firefox بيانات\n");
+	assert_string_equal(c.text, "يرسل {+إلينا +}Firefox بيانات\n");
+	assert_int_equal(tu_count(c.page, "//span[@dir='ltr'][.='Firefox'][not(ancestor::ins)]"), 1);
+	assert_int_equal(c.result.words_added, 1);
+	release(&c);
+}
+
+static void test_space_added_before_link(void **state)
+{
+	(void)state;
+	/* The unchanged link used to be marked inserted. */
+	compared c = compare("a.[b](https://e.org/u)\n", "a. [b](https://e.org/u)\n");
+	assert_string_equal(c.text, "a.{+ +}b <https://e.org/u>\n");
+	assert_int_equal(tu_count(c.page, "//a[@href='https://e.org/u'][not(ancestor::ins)][.='b']"), 1);
+	assert_int_equal(tu_count(c.page, "//ins[normalize-space(.)='[added]']"), 1);
+	release(&c);
+}
+
+static void test_moved_block_keeps_both_orders(void **state)
+{
+	(void)state;
+	/* The moved block's removal used to come before the edited block, so
+	 * the old side read "B x one S". */
+	compared c = compare("x one\n\nB\n\nS\n", "x two\n\nS\n\nB\n");
+	assert_string_equal(c.text, "x [-one-]{+two+}\n\n[-B-]\n\nS\n\n{+B+}\n");
+	assert_int_equal(tu_count(c.page, "/html/body/div/p[1][del='[removed] one']"), 1);
+	assert_int_equal(tu_count(c.page, "/html/body/div/p[2][contains(@class,'diff-moved-from')]"), 1);
+	assert_int_equal(tu_count(c.page, "/html/body/div/p[4][contains(@class,'diff-moved-to')]"), 1);
+	release(&c);
+}
+
+static void test_link_target_changed(void **state)
+{
+	(void)state;
+	/* Used to be "no change". */
+	compared c = compare("[a](https://e.org/u)\n", "[a](https://e.org/v)\n");
+	assert_int_equal(c.result.change_count, 1);
+	assert_string_equal(c.text, "[-a <https://e.org/u>-]{+a <https://e.org/v>+}\n");
+	assert_int_equal(tu_count(c.page, "//del/a[@href='https://e.org/u']"), 1);
+	assert_int_equal(tu_count(c.page, "//ins/a[@href='https://e.org/v']"), 1);
+	release(&c);
+}
+
+static void test_text_keeps_spaces_next_to_links(void **state)
+{
+	(void)state;
+	/* The text form used to print "x [-a-]{+d+}b c", losing a space. */
+	compared c = compare("x [a](https://e.org/u) b c\n", "x [d](https://e.org/u)b c\n");
+	assert_string_equal(c.text, "x [-a <https://e.org/u> -]{+d <https://e.org/u>+}b c\n");
+	release(&c);
+}
+
+static void test_formatting_change_is_a_change(void **state)
+{
+	(void)state;
+	compared c = compare("We keep **all** data.\n", "We keep all data.\n");
+	assert_int_equal(c.result.change_count, 1);
+	assert_int_equal(tu_count(c.page, "//del/strong[.='all']"), 1);
+	assert_int_equal(tu_count(c.page, "//ins[.='[added] all']"), 1);
+	release(&c);
+	c = compare("Code: `rm -rf`.\n", "Code: rm -rf.\n");
+	assert_int_equal(c.result.change_count, 1);
+	release(&c);
+}
+
+static void test_list_start_number_is_a_change(void **state)
+{
+	(void)state;
+	/* A list that starts at another number reads differently. */
+	compared c = compare("2. one\n3. two\n", "1. one\n2. two\n");
+	assert_true(c.result.change_count > 0);
+	assert_int_equal(tu_count(c.page, "//ol[@start='2'][contains(@class,'diff-removed')]"), 1);
+	release(&c);
+}
+
+static void test_raw_html_table_keeps_space_between_cells(void **state)
+{
+	(void)state;
+	compared c = compare("<table>\n<tr><td>a</td> <td>b</td></tr>\n</table>\n",
+	                     "<table>\n<tr><td>a</td> <td>c</td></tr>\n</table>\n");
+	/* The white space between the cells, as the version page has it. */
+	assert_int_equal(tu_count(c.page, "//tr/td[1]/following-sibling::node()[1][self::text()][.=' ']"), 1);
+	assert_int_equal(tu_count(c.page, "//tr/td[2]/del[.='[removed] b']"), 1);
+	release(&c);
+}
+
+static void test_raw_html_blocks_stay_apart(void **state)
+{
+	(void)state;
+	/* One raw HTML block with two top-level elements: siblings, not nested. */
+	compared c = compare("<h2>Taxes</h2>\n<p>We collect tax.</p>\n", "<h2>Taxes</h2>\n<p>We collect taxes.</p>\n");
+	assert_int_equal(tu_count(c.page, "//h2//p"), 0);
+	assert_int_equal(tu_count(c.page, "/html/body/div/p/del"), 1);
+	release(&c);
+}
+
+/* The self-check: an output that lost a word (or a block) on the way is
+ * caught and the place shown replaced whole, which holds both versions. */
+static void test_self_check_repairs_a_lost_word(void **state)
+{
+	(void)state;
+	compared c = compare_faulty("One two three.\n\nKept paragraph.\n", "One four three.\n\nKept paragraph.\n", 0,
+	                            PP_DIFF_FAULT_WORD);
+	assert_int_equal(c.result.repaired, 1);
+	assert_int_equal(c.faithful, 1);
+	assert_string_equal(c.text, "[-One two three.-]\n\n{+One four three.+}\n\nKept paragraph.\n");
+	assert_int_equal(c.result.words_removed, 3);
+	assert_int_equal(c.result.words_added, 3);
+	release(&c);
+}
+
+static void test_self_check_repairs_a_lost_block(void **state)
+{
+	(void)state;
+	compared c = compare_faulty("Gone paragraph.\n\nKept paragraph.\n", "Kept paragraph.\n", 0, PP_DIFF_FAULT_BLOCK);
+	assert_int_equal(c.result.repaired, 1);
+	assert_int_equal(c.faithful, 1);
+	/* The whole document is shown replaced. */
+	assert_string_equal(c.text, "[-Gone paragraph.-]\n\n[-Kept paragraph.-]\n\n{+Kept paragraph.+}\n");
+	release(&c);
+}
+
+static void test_text_context_folds_unchanged_blocks(void **state)
+{
+	(void)state;
+	const char *old_md = "# Policy\n\nIntro.\n\n## Data\n\nOne.\n\nTwo.\n\nThree.\n\nFour.\n\n## Contact\n\nMail us.\n";
+	const char *new_md = "# Policy\n\nIntro.\n\n## Data\n\nOne.\n\nTwo.\n\nThree.\n\nFive.\n\n## Contact\n\nMail us.\n";
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_md_context ctx = {.path = "x.md"};
+	xmlNodePtr a = pp_markdown_to_container(old_md, strlen(old_md), &ctx, &d);
+	xmlNodePtr b = pp_markdown_to_container(new_md, strlen(new_md), &ctx, &d);
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr out = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(doc, out);
+	pp_diff_options opt = {.locale = "en"};
+	pp_diff_result result;
+	assert_int_equal(pp_diff_dom(a, b, out, &opt, &result), 0);
+	char *folded = pp_diff_to_text(out, 0, 1);
+	assert_string_equal(folded, "@@ ## Data @@\nThree.\n\n[-Four.-]{+Five.+}\n\n## Contact\n");
+	free(folded);
+	folded = pp_diff_to_text(out, 0, 0);
+	assert_string_equal(folded, "@@ ## Data @@\n[-Four.-]{+Five.+}\n");
+	free(folded);
+	pp_diff_result_free(&result);
+	xmlFreeDoc(doc);
+	xmlFreeNode(a);
+	xmlFreeNode(b);
+	pp_diags_free(&d);
 }
 
 /* ---- the algorithm itself ---- */
@@ -498,6 +702,21 @@ int main(void)
 		cmocka_unit_test(test_myers_cost_limit),
 		cmocka_unit_test(test_unrelated_documents_degrade_not_hang),
 		cmocka_unit_test(test_diff_command_exit_codes),
+		cmocka_unit_test(test_word_replaced_by_link),
+		cmocka_unit_test(test_arabic_word_replaced_by_latin_name),
+		cmocka_unit_test(test_unchanged_emphasis_next_to_edit),
+		cmocka_unit_test(test_unchanged_latin_name_next_to_insertion),
+		cmocka_unit_test(test_space_added_before_link),
+		cmocka_unit_test(test_moved_block_keeps_both_orders),
+		cmocka_unit_test(test_link_target_changed),
+		cmocka_unit_test(test_text_keeps_spaces_next_to_links),
+		cmocka_unit_test(test_formatting_change_is_a_change),
+		cmocka_unit_test(test_list_start_number_is_a_change),
+		cmocka_unit_test(test_raw_html_table_keeps_space_between_cells),
+		cmocka_unit_test(test_raw_html_blocks_stay_apart),
+		cmocka_unit_test(test_self_check_repairs_a_lost_word),
+		cmocka_unit_test(test_self_check_repairs_a_lost_block),
+		cmocka_unit_test(test_text_context_folds_unchanged_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

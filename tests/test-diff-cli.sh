@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# policypress diff where reviewers are: standard input and pipes, git's
+# external diff (GIT_EXTERNAL_DIFF and a diff.<driver>.command with
+# .gitattributes) in a real repository made here, front matter from other
+# generators, folded context; and the build's warning when the diff's
+# self-check repairs a changes page.
+set -uo pipefail
+binary=$1
+source_root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "1..9"
+n=0
+check() { # description, then a command that must succeed
+  local what=$1; shift
+  n=$((n + 1))
+  if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; fi
+}
+same() { # expected file, actual file
+  if cmp -s "$1" "$2"; then return 0; fi
+  diff "$1" "$2" | sed 's/^/# /' | head -20
+  return 1
+}
+
+cd "$work" || exit 1
+export NO_COLOR=1 GIT_CONFIG_NOSYSTEM=1 HOME="$work" GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org \
+  GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
+git init -q repo && cd repo || exit 1
+mkdir -p content/privacy/ar
+cat > content/privacy/ar/policy.md <<'EOF'
+---
+title: سياسة الخصوصية
+layout: policy
+permalink: /privacy/
+---
+
+## مقدمة
+
+نجمع البيانات عن المستخدمين.
+
+## التواصل
+
+راسلنا على privacy@malachite.example.
+EOF
+git add -A && git commit -qm "first" || exit 1
+sed -i 's/نجمع البيانات/نجمع بعض البيانات/; s/privacy@malachite.example/[الدعم](https:\/\/malachite.example\/help)/' \
+  content/privacy/ar/policy.md
+git commit -qam "second" || exit 1
+
+cat > "$work/expected" <<'EOF'
+--- a/content/privacy/ar/policy.md
++++ b/content/privacy/ar/policy.md
+## مقدمة
+
+نجمع {+بعض +}البيانات عن المستخدمين.
+
+## التواصل
+
+راسلنا على [-privacy@malachite.example-]{+الدعم <https://malachite.example/help>+}.
+EOF
+GIT_EXTERNAL_DIFF="$binary diff" git diff HEAD~1 HEAD > "$work/external"; rc=$?
+check "GIT_EXTERNAL_DIFF: git diff shows the word diff of a Jekyll-style file (exit $rc)" \
+  bash -c "[[ $rc -eq 0 ]] && cmp -s '$work/expected' '$work/external'" || same "$work/expected" "$work/external"
+
+git config diff.policy.command "$binary diff" && echo '*.md diff=policy' > .gitattributes
+git diff HEAD~1 HEAD > "$work/driver"
+check "diff.policy.command with .gitattributes" same "$work/expected" "$work/driver"
+git log -p --ext-diff -1 --format= > "$work/log"
+check "git log -p --ext-diff" same "$work/expected" "$work/log"
+
+# A renamed file (git passes nine arguments) and a new one (/dev/null).
+git mv content/privacy/ar/policy.md content/privacy/ar/2024-09-01.md && echo "نص جديد." > content/privacy/ar/new.md
+git add -A && git commit -qm "rename and add" || exit 1
+git diff -M HEAD~1 HEAD > "$work/rename"; rc=$?
+check "rename and new file: headers name both paths, the new file is all added (exit $rc)" \
+  bash -c "[[ $rc -eq 0 ]] && grep -qx -- '+++ b/content/privacy/ar/2024-09-01.md' '$work/rename' &&
+           grep -qx -- '--- /dev/null' '$work/rename' && grep -qx -- '{+نص جديد.+}' '$work/rename'"
+
+# Pipes and standard input, exit status as diff(1).
+git show HEAD~2:content/privacy/ar/policy.md > "$work/old.md"
+"$binary" diff --context all <(git show HEAD~2:content/privacy/ar/policy.md) content/privacy/ar/2024-09-01.md \
+  > "$work/pipe"; rc_pipe=$?
+git show HEAD~2:content/privacy/ar/policy.md | "$binary" diff --context all - content/privacy/ar/2024-09-01.md \
+  > "$work/stdin"; rc_stdin=$?
+check "process substitution and '-' read like files (exit $rc_pipe, $rc_stdin)" \
+  bash -c "[[ $rc_pipe -eq 1 && $rc_stdin -eq 1 ]] && cmp -s '$work/pipe' '$work/stdin' &&
+           grep -q '{+بعض +}' '$work/pipe'"
+"$binary" diff "$work/old.md" "$work/old.md" > "$work/none"; rc=$?
+check "equal texts: exit 0 and nothing printed (exit $rc)" bash -c "[[ $rc -eq 0 && ! -s '$work/none' ]]"
+"$binary" diff --context nope "$work/old.md" "$work/old.md" 2> "$work/usage"; rc=$?
+check "a bad --context is a usage error (exit $rc)" \
+  bash -c "[[ $rc -eq 2 ]] && grep -q -- \"--context takes a number of blocks or 'all', not 'nope'\" '$work/usage'"
+
+# The build's self-check, made to catch a fault: the changes page is still
+# faithful (the block replaced whole) and the build names the version.
+mkdir -p "$work/site/privacy/ar"
+cp "$source_root/content/site.yaml" "$work/site/"
+printf -- '---\ntitle: T\nupdated: 2024-01-01\n---\n\nنجمع البيانات عن المستخدمين.\n' > "$work/site/privacy/ar/2024-01-01.md"
+printf -- '---\ntitle: T\nupdated: 2024-02-01\n---\n\nنجمع بعض البيانات عن المستخدمين.\n' > "$work/site/privacy/ar/2024-02-01.md"
+POLICYPRESS_TEST_DIFF_FAULT=word "$binary" build --content "$work/site" --out "$work/out" -q 2> "$work/build-err"; rc=$?
+page="$work/out/ar/privacy/2024-02-01/changes/index.html"
+check "self-check fault in a build: a warning names the version, the block is shown replaced whole (exit $rc)" \
+  bash -c "[[ $rc -eq 0 ]] && grep -q '2024-02-01.md:0:0: warning: the changes from 2024-01-01 failed the diff.s self-check in 1 place' '$work/build-err' &&
+           grep -q 'class=\"diff-removed\"' '$page' && grep -q 'class=\"diff-added\"' '$page'"
+"$binary" build --content "$work/site" --out "$work/out2" -q 2> "$work/build-err2"; rc=$?
+check "without the fault, no warning and the word is marked in place (exit $rc)" \
+  bash -c "[[ $rc -eq 0 && ! -s '$work/build-err2' ]] && grep -q '<ins [^>]*class=\"diff-mark\"><span class=\"sr-only\">[^<]*</span>بعض </ins>' '$work/out2/ar/privacy/2024-02-01/changes/index.html'"
