@@ -507,6 +507,17 @@ static void remove_after(xmlNodePtr out, xmlNodePtr keep_last)
 	}
 }
 
+/* A pair shown as the old removed and the new added, both whole. */
+static void replace_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out)
+{
+	item whole_o = *o, whole_n = *n;
+	whole_o.moved = whole_n.moved = 0;
+	st->open_whole = -1;
+	emit_whole(st, &whole_o, OP_DELETE, out);
+	st->open_whole = -1;
+	emit_whole(st, &whole_n, OP_INSERT, out);
+}
+
 /* The self-check of one pair's output (the nodes of out after before):
  * each side must read as its source, or the pair is shown replaced whole. */
 static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out, xmlNodePtr before,
@@ -527,12 +538,7 @@ static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr 
 	remove_after(out, before);
 	restore_tally(st, t);
 	st->result->repaired++;
-	item whole_o = *o, whole_n = *n;
-	whole_o.moved = whole_n.moved = 0;
-	st->open_whole = -1;
-	emit_whole(st, &whole_o, OP_DELETE, out);
-	st->open_whole = -1;
-	emit_whole(st, &whole_n, OP_INSERT, out);
+	replace_pair(st, o, n, out);
 }
 
 static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, xmlNodePtr out);
@@ -547,8 +553,9 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 	xmlNodePtr before = out->last;
 	tally t = tally_of(st);
 	if (n->inline_run) {
+		/* Blocks inside inline elements (raw HTML): no word diff to make. */
 		if (has_block_inside(o->first, o->last) || has_block_inside(n->first, n->last)) {
-			check_pair(st, o, n, out, before, &t, 0); /* empty output: replaced whole */
+			replace_pair(st, o, n, out);
 			return;
 		}
 		pp_diff_words(st, o->first, o->last, n->first, n->last, 0, out);
@@ -558,8 +565,11 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 	if (pp_dom_is_heading(n->first))
 		enter_section(st, n->first);
 	xmlNodePtr oe = o->first, ne = n->first;
-	if (holds_text(ne) && (has_block_inside(oe->children, NULL) || has_block_inside(ne->children, NULL))) {
-		check_pair(st, o, n, out, before, &t, 0);
+	/* A text block holding blocks (raw HTML) is compared as a container,
+	 * but <pre>, whose white space counts, is shown replaced whole. */
+	int mixed = holds_text(ne) && (has_block_inside(oe->children, NULL) || has_block_inside(ne->children, NULL));
+	if (mixed && pp_diff_name_is(ne, "pre")) {
+		replace_pair(st, o, n, out);
 		return;
 	}
 	copy_space_before(st, ne, out);
@@ -568,6 +578,10 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 	if (!shell || !xmlAddChild(out, shell)) {
 		xmlFreeNode(shell);
 		st->failed = 1;
+		return;
+	}
+	if (mixed) {
+		diff_children(st, oe, ne, shell);
 		return;
 	}
 	if (pp_diff_name_is(ne, "pre")) {

@@ -423,6 +423,17 @@ static void test_raw_html_blocks_stay_apart(void **state)
 	release(&c);
 }
 
+static void test_heading_holding_a_paragraph(void **state)
+{
+	(void)state;
+	/* Broken raw HTML nests a paragraph in a heading: compared as a
+	 * container, not shown replaced whole, and no repair needed. */
+	compared c = compare("<h2>Title<x/h2>\n<p>old words</p>\n", "<h2>Title</h2>\n<p>new words</p>\n");
+	assert_int_equal(tu_count(c.page, "/html/body/div/h2[not(@class)][contains(.,'Title')]"), 1);
+	assert_int_equal(tu_count(c.page, "//h2/p[contains(@class,'diff-removed')]"), 1);
+	release(&c);
+}
+
 /* The self-check: an output that lost a word (or a block) on the way is
  * caught and the place shown replaced whole, which holds both versions. */
 static void test_self_check_repairs_a_lost_word(void **state)
@@ -714,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_list_start_number_is_a_change),
 		cmocka_unit_test(test_raw_html_table_keeps_space_between_cells),
 		cmocka_unit_test(test_raw_html_blocks_stay_apart),
+		cmocka_unit_test(test_heading_holding_a_paragraph),
 		cmocka_unit_test(test_self_check_repairs_a_lost_word),
 		cmocka_unit_test(test_self_check_repairs_a_lost_block),
 		cmocka_unit_test(test_text_context_folds_unchanged_blocks),

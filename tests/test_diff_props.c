@@ -263,6 +263,17 @@ static void put_block(str *b, const block *bl)
 			put(b, "</p>");
 			return;
 		}
+		if (bl->variant == 3) {
+			/* Broken HTML: unclosed elements nest what follows. */
+			put(b, "<h3>");
+			put_words(b, &bl->p[0]);
+			put(b, " <b>");
+			for (int i = 1; i < bl->n; i++) {
+				put(b, i > 1 ? "<p>" : "");
+				put_words(b, &bl->p[i]);
+			}
+			return;
+		}
 		put(b, "<table>\n<tr>");
 		for (int i = 0; i < bl->n; i++) {
 			if (i && i % bl->cols == 0)
@@ -869,6 +880,76 @@ static void test_guarantee_on_unrelated_pairs(void **state)
 	assert_int_equal(s.repaired, 0);
 }
 
+/* The oracle must be able to fail: outputs corrupted in each way the
+ * guarantee forbids read differently from the version they should hold. */
+static void corrupt_and_read(const char *old_md, const char *new_md, const char *xpath, int how, int side)
+{
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_md_context ctx = {.path = "x.md", .rtl = 1};
+	xmlNodePtr old_body = pp_markdown_to_container(old_md, strlen(old_md), &ctx, &d);
+	xmlNodePtr new_body = pp_markdown_to_container(new_md, strlen(new_md), &ctx, &d);
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr out = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(doc, out);
+	pp_diff_options opt = {.locale = "ar"};
+	pp_diff_result result;
+	assert_int_equal(pp_diff_dom(old_body, new_body, out, &opt, &result), 0);
+	htmlDocPtr source = as_page(side == READ_OLD ? old_body : new_body);
+	char *expected = reading(source, READ_PLAIN, 0);
+	htmlDocPtr page = as_page(out);
+	char *before = reading(page, side, 0);
+	assert_string_equal(before, expected); /* faithful before the damage */
+	assert_int_equal(pp_diff_is_faithful(old_body, new_body, out, &opt), 1);
+	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr found = xmlXPathEvalExpression(BAD_CAST xpath, xp);
+	assert_true(found && found->nodesetval && found->nodesetval->nodeNr > 0);
+	xmlNodePtr victim = found->nodesetval->nodeTab[0];
+	if (how == 0) { /* lost */
+		xmlUnlinkNode(victim);
+		xmlFreeNode(victim);
+	} else if (how == 1) { /* another target */
+		xmlSetProp(victim, BAD_CAST "href", BAD_CAST "https://elsewhere.example/");
+	} else { /* formatting dropped: the element's content takes its place */
+		while (victim->children) {
+			xmlNodePtr c = victim->children;
+			xmlUnlinkNode(c);
+			xmlAddPrevSibling(victim, c);
+		}
+		xmlUnlinkNode(victim);
+		xmlFreeNode(victim);
+	}
+	xmlXPathFreeObject(found);
+	xmlXPathFreeContext(xp);
+	htmlDocPtr damaged = as_page(out);
+	char *after = reading(damaged, side, 0);
+	assert_string_not_equal(after, expected);
+	assert_int_equal(pp_diff_is_faithful(old_body, new_body, out, &opt), 0);
+	free(expected);
+	free(before);
+	free(after);
+	xmlFreeDoc(source);
+	xmlFreeDoc(page);
+	xmlFreeDoc(damaged);
+	pp_diff_result_free(&result);
+	xmlFreeDoc(doc);
+	xmlFreeNode(old_body);
+	xmlFreeNode(new_body);
+	pp_diags_free(&d);
+}
+
+static void test_oracle_notices_damage(void **state)
+{
+	(void)state;
+	const char *a = "نجمع البيانات عن [المستخدمين](https://malachite.example/a) *بعناية*.\n";
+	const char *b = "نجمع المعلومات عن [المستخدمين](https://malachite.example/a) *بعناية* دائمًا.\n";
+	corrupt_and_read(a, b, "//del", 0, READ_OLD);              /* a removed word lost */
+	corrupt_and_read(a, b, "//ins", 0, READ_NEW);              /* an added word lost */
+	corrupt_and_read(a, b, "//a", 1, READ_OLD);                /* a link's target changed */
+	corrupt_and_read(a, b, "//em", 2, READ_NEW);               /* emphasis dropped */
+	corrupt_and_read("a\n\nb\n", "a\n\nc\n", "//p[1]", 0, READ_NEW); /* an unchanged block lost */
+}
+
 /* test_diff_props OLD NEW [OLD NEW ...]: the same checks on real files
  * (bodies after any front matter), for trying real policy histories. */
 static int check_files(int argc, char **argv)
@@ -915,6 +996,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_oracle_notices_damage),
 		cmocka_unit_test(test_guarantee_on_generated_pairs),
 		cmocka_unit_test(test_guarantee_on_unrelated_pairs),
 	};
