@@ -31,8 +31,7 @@ int pp_diff_ignored(const pp_diff_options *opt, UChar32 c)
 
 int pp_diff_is_atom(xmlNodePtr el)
 {
-	return pp_diff_name_is(el, "br") || pp_diff_name_is(el, "img") || pp_diff_name_is(el, "wbr") ||
-	       !el->children;
+	return pp_diff_name_is(el, "br") || pp_diff_name_is(el, "img") || pp_diff_name_is(el, "wbr");
 }
 
 static int has_class(xmlNodePtr el, const char *cls)
@@ -450,6 +449,8 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 			int block = how == 1 && pp_dom_is_block(node);
 			if (how == 1 && !block && pp_diff_is_atom(node)) {
 				atom(c, node, ctx);
+			} else if (how == 1 && !block && !node->children) {
+				/* An empty element (an anchor) shows nothing. */
 			} else if (how) {
 				if (pp_grow(&levels, &cap, depth, sizeof *levels, 16) != 0) {
 					c->failed = 1;

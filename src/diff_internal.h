@@ -72,8 +72,9 @@ static inline int pp_diff_name_is(xmlNodePtr n, const char *name)
 	return n && n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0;
 }
 
-/* Elements compared as one token: line breaks, images, and elements with no
- * content (anchors made from <a name>). */
+/* Elements compared as one token: line breaks and images. Other elements
+ * with no content (anchors made from <a name>) show nothing and are not
+ * compared. */
 int pp_diff_is_atom(xmlNodePtr el);
 
 /* ---- signatures and the canonical form (diff_canon.c) ---- */

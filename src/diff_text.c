@@ -209,6 +209,8 @@ static xmlNodePtr next_leaf(xmlNodePtr el, int side)
 				return NULL;
 			if (pp_diff_is_atom(n))
 				return n;
+			if (!n->children)
+				break; /* empty: shows nothing */
 			n = n->children;
 		}
 		if (n->type == XML_TEXT_NODE)
@@ -225,8 +227,10 @@ static int shows_content(xmlNodePtr el, int side)
 		if (n->type == XML_ELEMENT_NODE && !hidden_on(n, side)) {
 			if (pp_diff_is_atom(n))
 				return 1;
-			n = n->children;
-			continue;
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
 		}
 		while (n != el && !n->next)
 			n = n->parent;
@@ -251,6 +255,8 @@ static xmlNodePtr prev_leaf(xmlNodePtr el, int side)
 				return NULL;
 			if (pp_diff_is_atom(n))
 				return n;
+			if (!n->last)
+				break; /* empty: shows nothing */
 			n = n->last;
 		}
 		if (n->type == XML_TEXT_NODE)

@@ -128,7 +128,9 @@ static int tokenize_range(diff_state *st, xmlNodePtr first, xmlNodePtr last, int
 		if (n->type == XML_TEXT_NODE && n->content && *n->content) {
 			rc = tokenize_text(st, n, here, (uint32_t)depth, in_pre, out);
 		} else if (n->type == XML_ELEMENT_NODE) {
-			if (pp_diff_is_atom(n)) {
+			if (!n->children && !pp_diff_is_atom(n)) {
+				/* shows nothing: not compared */
+			} else if (pp_diff_is_atom(n)) {
 				token *tok = tokens_push(out);
 				if (!tok) {
 					rc = -1;

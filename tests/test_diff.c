@@ -430,8 +430,8 @@ static void test_heading_holding_a_paragraph(void **state)
 	 * container, not shown replaced whole, and no repair needed. */
 	compared c = compare("<h2>Title<x/h2>\n<p>old words</p>\n", "<h2>Title</h2>\n<p>new words</p>\n");
 	assert_int_equal(tu_count(c.page, "//h2[not(@class)][contains(.,'Title')][not(.//ins)]"), 1);
-	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-removed')]/del[.='old words']"), 1);
-	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-added')]/ins[.='new words']"), 1);
+	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-removed')]/del[contains(.,'old words')]"), 1);
+	assert_int_equal(tu_count(c.page, "//p[contains(@class,'diff-added')]/ins[contains(.,'new words')]"), 1);
 	release(&c);
 }
 

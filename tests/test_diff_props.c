@@ -612,7 +612,10 @@ static void read_node(reader *r, xmlNodePtr n, const char *ctx)
 		snprintf(inner, sizeof inner, "%s", ctx);
 		describe(n, inner, sizeof inner);
 		int line_break = strcmp((const char *)n->name, "br") == 0;
-		if (!n->children || line_break || strcmp((const char *)n->name, "img") == 0) {
+		if (!n->children && !line_break && strcmp((const char *)n->name, "img") != 0 &&
+		    strcmp((const char *)n->name, "wbr") != 0)
+			continue; /* an empty element shows nothing */
+		if (line_break || strcmp((const char *)n->name, "img") == 0 || strcmp((const char *)n->name, "wbr") == 0) {
 			if (line_break)
 				r->pending = 0;
 			else
