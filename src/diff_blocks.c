@@ -39,6 +39,7 @@ typedef struct {
 struct pp_diff_index {
 	xmlNodePtr root;
 	item_list items;
+	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
 };
 
 static void items_free(item_list *l)
@@ -902,6 +903,7 @@ void pp_diff_index_free(pp_diff_index *index)
 	if (!index)
 		return;
 	items_free(&index->items);
+	pp_diff_form_free(index->form);
 	free(index);
 }
 
@@ -935,6 +937,18 @@ static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new
 	items_free(&news);
 }
 
+/* The final self-check of one side, against the version's form kept in its
+ * index (made once for its two comparisons) or made for the occasion. */
+static int document_reads_as(diff_state *st, pp_diff_index *index, xmlNodePtr root, xmlNodePtr first,
+                             xmlNodePtr last, int side)
+{
+	if (!index || index->root != root)
+		return pp_diff_reads_as(st->opt, first, last, side, root->children, NULL, 0);
+	if (!index->form && !(index->form = pp_diff_form_new(st->opt, root->children, NULL, 0)))
+		return -1;
+	return pp_diff_form_matches(index->form, first, last, side);
+}
+
 int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePtr new_root,
                         pp_diff_index *new_index, xmlNodePtr out, const pp_diff_options *options,
                         pp_diff_result *result)
@@ -951,8 +965,8 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	diff_children(&st, old_root, new_root, out);
 	if (!st.failed) {
 		xmlNodePtr first = before ? before->next : out->children;
-		int old_ok = pp_diff_reads_as(options, first, out->last, SIDE_OLD, old_root->children, NULL, 0);
-		int new_ok = pp_diff_reads_as(options, first, out->last, SIDE_NEW, new_root->children, NULL, 0);
+		int old_ok = document_reads_as(&st, old_index, old_root, first, out->last, SIDE_OLD);
+		int new_ok = old_ok == 1 ? document_reads_as(&st, new_index, new_root, first, out->last, SIDE_NEW) : old_ok;
 		if (old_ok < 0 || new_ok < 0)
 			st.failed = 1;
 		else if (!old_ok || !new_ok)

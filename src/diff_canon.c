@@ -220,18 +220,33 @@ static uint64_t ctx_intern(ctx_table *t, uint64_t parent, xmlNodePtr el)
 		t->slots = slots;
 		t->cap = cap;
 	}
-	size_t len;
-	char *key = signature_key(el, &len);
-	if (!key)
+	/* Most inline elements (em, strong, code, isolating spans) have no
+	 * attribute that counts: their key is their name, with no allocation. */
+	int plain = 1;
+	for (xmlAttrPtr a = el->properties; a && plain; a = a->next)
+		plain = !counts_as_attribute(a);
+	char small[64];
+	size_t len = (size_t)xmlStrlen(el->name) + 1;
+	char *key;
+	if (plain && len <= sizeof small) {
+		key = memcpy(small, el->name, len);
+	} else if (!(key = signature_key(el, &len))) {
 		return 0;
+	}
 	uint64_t h = pp_hash_bytes(parent * HASH_PRIME, key, len);
 	size_t j = h & (t->cap - 1);
 	for (; t->slots[j].key; j = (j + 1) & (t->cap - 1)) {
 		ctx_slot *s = &t->slots[j];
 		if (s->hash == h && s->parent == parent && s->key_len == len && memcmp(s->key, key, len) == 0) {
-			free(key);
+			if (key != small)
+				free(key);
 			return s->id;
 		}
+	}
+	if (key == small) {
+		if (!(key = malloc(len)))
+			return 0;
+		memcpy(key, small, len);
 	}
 	t->slots[j] = (ctx_slot){parent, ++t->count, key, len, h};
 	return t->slots[j].id;
@@ -260,12 +275,25 @@ typedef struct {
 	uint64_t pending_ctx, written_ctx;
 	int pre;
 	int failed;
+	/* Compared as written against a form made before, instead of kept. */
+	const char *expect;
+	size_t expect_len;
+	int differs;
 } canon;
 
 static void put(canon *c, const void *data, size_t len)
 {
-	c->hash = pp_hash_bytes(c->hash, data, len);
-	if (!c->table || c->failed)
+	if (!c->table) {
+		c->hash = pp_hash_bytes(c->hash, data, len);
+		return;
+	}
+	if (c->expect) {
+		if (!c->differs && (c->len + len > c->expect_len || memcmp(c->expect + c->len, data, len) != 0))
+			c->differs = 1;
+		c->len += len;
+		return;
+	}
+	if (c->failed)
 		return;
 	if (c->len + len > c->cap) {
 		size_t cap = c->cap ? c->cap : 256;
@@ -348,7 +376,9 @@ static void boundary(canon *c, unsigned char tag, xmlNodePtr block)
 	}
 }
 
-static void visible_char(canon *c, UChar32 ch, const uint8_t *bytes, int32_t len, uint64_t ctx)
+/* Before the first visible character of a run: the space it follows, if
+ * any, and the context it is in. */
+static void start_visible(canon *c, uint64_t ctx)
 {
 	if (c->pending_space) {
 		use_context(c, c->pending_ctx);
@@ -356,19 +386,78 @@ static void visible_char(canon *c, UChar32 ch, const uint8_t *bytes, int32_t len
 		c->pending_space = 0;
 	}
 	use_context(c, ctx);
-	/* Bytes that tag events are escaped, so no text can pass for one. */
-	if (len == 1 && bytes[0] < 6)
-		put(c, "\005", 1);
-	put(c, bytes, (size_t)len);
 	c->at_start = 0;
-	c->in_word = 1;
-	c->word = (c->word ^ (uint64_t)(uint32_t)ch) * HASH_PRIME;
+}
+
+static void add_to_word(canon *c, UChar32 ch)
+{
+	if (c->fp) {
+		c->in_word = 1;
+		c->word = (c->word ^ (uint64_t)(uint32_t)ch) * HASH_PRIME;
+	}
+}
+
+/* Text in context ctx. Visible characters are copied in runs; white space
+ * collapses outside <pre>; what comparisons ignore is left out; bytes that
+ * tag events are escaped, so no text can pass for one. */
+/* The same, byte by byte, when no code point beyond tatweel is ignored:
+ * the only bytes that matter are ASCII white space, the tag bytes below 6
+ * and tatweel's D9 80 (UTF-8 never has these inside another character). */
+static void text_bytes(canon *c, const uint8_t *s, uint64_t ctx)
+{
+	size_t i = 0;
+	for (;;) {
+		/* A run of bytes shown as they are: everything above the space
+		 * but tatweel (D9 80; other characters starting D9 are letters). */
+		size_t run = i;
+		if (c->fp) {
+			uint64_t word = c->word;
+			while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
+				word = (word ^ s[i++]) * HASH_PRIME;
+			c->word = word;
+			c->in_word |= i > run;
+		} else {
+			while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
+				i++;
+		}
+		if (i > run) {
+			start_visible(c, ctx);
+			put(c, s + run, i - run);
+		}
+		uint8_t b = s[i];
+		if (!b)
+			return;
+		if (b == 0xD9) { /* tatweel */
+			i += 2;
+		} else if (pp_diff_is_collapsible(b) && c->pre) {
+			end_word(c);
+			start_visible(c, ctx);
+			put(c, s + i++, 1);
+		} else if (pp_diff_is_collapsible(b)) {
+			end_word(c);
+			if (!c->at_start && !c->pending_space) {
+				c->pending_space = 1;
+				c->pending_ctx = ctx;
+			}
+			i++;
+		} else { /* other control characters are text; those that tag events escaped */
+			start_visible(c, ctx);
+			if (b < 6)
+				put(c, "\005", 1);
+			put(c, s + i++, 1);
+			add_to_word(c, b);
+		}
+	}
 }
 
 static void text(canon *c, const xmlChar *content, uint64_t ctx)
 {
+	if (!c->opt->ignore_diacritics) {
+		text_bytes(c, content, ctx);
+		return;
+	}
 	const uint8_t *s = content;
-	int32_t n = (int32_t)strlen((const char *)s), i = 0;
+	int32_t n = (int32_t)strlen((const char *)s), i = 0, run = -1;
 	while (i < n) {
 		int32_t start = i;
 		UChar32 ch = s[i];
@@ -378,21 +467,39 @@ static void text(canon *c, const xmlChar *content, uint64_t ctx)
 			U8_NEXT(s, i, n, ch);
 		if (ch < 0)
 			ch = 0xFFFD;
-		if (pp_diff_ignored(c->opt, ch))
+		int space = ch < 0x80 && pp_diff_is_collapsible(ch);
+		int verbatim = !space || c->pre;
+		if (verbatim && ch >= 6 && !(ch >= 0x300 && pp_diff_ignored(c->opt, ch))) {
+			if (run < 0) {
+				start_visible(c, ctx);
+				run = start;
+			}
+			if (space)
+				end_word(c);
+			else
+				add_to_word(c, ch);
 			continue;
-		if (pp_diff_is_collapsible(ch)) {
+		}
+		if (run >= 0) {
+			put(c, s + run, (size_t)(start - run));
+			run = -1;
+		}
+		if (space) { /* collapsed: one space, written before what follows */
 			end_word(c);
-			if (c->pre) {
-				use_context(c, ctx);
-				put(c, s + start, (size_t)(i - start));
-			} else if (!c->at_start && !c->pending_space) {
+			if (!c->at_start && !c->pending_space) {
 				c->pending_space = 1;
 				c->pending_ctx = ctx;
 			}
-			continue;
+		} else if (ch < 6) {
+			start_visible(c, ctx);
+			put(c, "\005", 1);
+			put(c, s + start, 1);
+			add_to_word(c, ch);
 		}
-		visible_char(c, ch, s + start, i - start, ctx);
+		/* else: ignored (tatweel, diacritics on request) */
 	}
+	if (run >= 0)
+		put(c, s + run, (size_t)(n - run));
 }
 
 static void atom(canon *c, xmlNodePtr el, uint64_t ctx)
@@ -522,18 +629,55 @@ int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlN
 	return rc;
 }
 
+struct pp_diff_form {
+	const pp_diff_options *opt;
+	ctx_table table; /* shared with the walks compared against it */
+	char *buf;
+	size_t len;
+	int in_pre;
+};
+
+pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre)
+{
+	pp_diff_form *form = calloc(1, sizeof *form);
+	if (!form)
+		return NULL;
+	form->opt = opt;
+	form->in_pre = in_pre;
+	canon c = {.opt = opt, .side = SIDE_SOURCE, .table = &form->table, .at_start = 1, .pre = in_pre};
+	if (first && walk(&c, first, last) != 0) {
+		free(c.buf);
+		pp_diff_form_free(form);
+		return NULL;
+	}
+	form->buf = c.buf;
+	form->len = c.len;
+	return form;
+}
+
+void pp_diff_form_free(pp_diff_form *form)
+{
+	if (!form)
+		return;
+	ctx_table_free(&form->table);
+	free(form->buf);
+	free(form);
+}
+
+int pp_diff_form_matches(pp_diff_form *form, xmlNodePtr out_first, xmlNodePtr out_last, int side)
+{
+	canon c = {.opt = form->opt, .side = side, .table = &form->table, .at_start = 1, .pre = form->in_pre,
+	           .expect = form->buf ? form->buf : "", .expect_len = form->len};
+	if (out_first && walk(&c, out_first, out_last) != 0)
+		return -1;
+	return !c.differs && c.len == form->len;
+}
+
 int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePtr out_last, int side,
                      xmlNodePtr src_first, xmlNodePtr src_last, int in_pre)
 {
-	ctx_table table = {0};
-	canon a = {.opt = opt, .side = side, .table = &table, .hash = HASH_INIT, .at_start = 1, .pre = in_pre};
-	canon b = {.opt = opt, .side = SIDE_SOURCE, .table = &table, .hash = HASH_INIT, .at_start = 1,
-	           .pre = in_pre};
-	int rc = -1;
-	if ((!out_first || walk(&a, out_first, out_last) == 0) && (!src_first || walk(&b, src_first, src_last) == 0))
-		rc = a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf, a.len) == 0);
-	free(a.buf);
-	free(b.buf);
-	ctx_table_free(&table);
+	pp_diff_form *form = pp_diff_form_new(opt, src_first, src_last, in_pre);
+	int rc = form ? pp_diff_form_matches(form, out_first, out_last, side) : -1;
+	pp_diff_form_free(form);
 	return rc;
 }

@@ -124,6 +124,15 @@ int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlN
 int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePtr out_last, int side,
                      xmlNodePtr src_first, xmlNodePtr src_last, int in_pre);
 
+/* The exact canonical form of a source range, made once and compared with
+ * several outputs (a version is the newer side of one comparison and the
+ * older side of the next). NULL when out of memory. */
+typedef struct pp_diff_form pp_diff_form;
+pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre);
+void pp_diff_form_free(pp_diff_form *form);
+/* pp_diff_reads_as against a form: 1, 0, or -1 when out of memory. */
+int pp_diff_form_matches(pp_diff_form *form, xmlNodePtr out_first, xmlNodePtr out_last, int side);
+
 /* ---- marks and changes (diff_blocks.c) ---- */
 
 xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved);
