@@ -107,6 +107,10 @@ void pp_diff_result_free(pp_diff_result *result);
 int pp_diff_is_faithful(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
                         const pp_diff_options *options);
 
+/* Whether el is a <del> or <ins> that the diff made (a policy's text may
+ * hold its own). */
+int pp_diff_is_mark(xmlNodePtr el);
+
 /* Writes the marked-up output of pp_diff_dom as plain text for a terminal:
  * blocks separated by blank lines, "[-removed-]" and "{+added+}", and ANSI
  * colour as well when colour is set. With context >= 0 only changed blocks

@@ -449,19 +449,8 @@ static int has_block_inside(xmlNodePtr first, xmlNodePtr last)
 		if (n->type == XML_ELEMENT_NODE && n->children) {
 			n = n->children;
 			depth++;
-			continue;
-		}
-		for (;;) {
-			if (depth == 0) {
-				n = n == last ? NULL : n->next;
-				break;
-			}
-			if (n->next) {
-				n = n->next;
-				break;
-			}
-			n = n->parent;
-			depth--;
+		} else {
+			n = pp_diff_range_next(n, last, &depth);
 		}
 	}
 	return 0;

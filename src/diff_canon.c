@@ -542,6 +542,15 @@ static int shown(const canon *c, xmlNodePtr el)
 	return 1;
 }
 
+/* After an element's content: the end of its block, its context left. */
+static void leave(canon *c, const level *l, uint64_t *ctx)
+{
+	if (l->block)
+		boundary(c, 2, NULL);
+	c->pre -= l->pre;
+	*ctx = l->ctx;
+}
+
 static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 {
 	level *levels = NULL;
@@ -583,29 +592,12 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 			node = node->children;
 			continue;
 		}
-		if (entered) {
-			depth--;
-			if (levels[depth].block)
-				boundary(c, 2, NULL);
-			c->pre -= levels[depth].pre;
-			ctx = levels[depth].ctx;
-		}
-		for (;;) {
-			if (depth == 0) {
-				node = node == last ? NULL : node->next;
-				break;
-			}
-			if (node->next) {
-				node = node->next;
-				break;
-			}
-			node = node->parent;
-			depth--;
-			if (levels[depth].block)
-				boundary(c, 2, NULL);
-			c->pre -= levels[depth].pre;
-			ctx = levels[depth].ctx;
-		}
+		if (entered)
+			leave(c, &levels[--depth], &ctx);
+		size_t before = depth;
+		node = pp_diff_range_next(node, last, &depth);
+		while (before > depth)
+			leave(c, &levels[--before], &ctx);
 	}
 	end_word(c);
 	free(levels);

@@ -72,6 +72,23 @@ static inline int pp_diff_name_is(xmlNodePtr n, const char *name)
 	return n && n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST name) == 0;
 }
 
+/* The node after n in document order, not entering n's children, in a walk
+ * of the sibling range that ends at last (NULL: at the end of its parent);
+ * *depth is how far below the range's top n lies, and drops by one for
+ * every level climbed, so callers keeping state per level can pop it.
+ * NULL past the range. */
+static inline xmlNodePtr pp_diff_range_next(xmlNodePtr n, xmlNodePtr last, size_t *depth)
+{
+	for (;;) {
+		if (*depth == 0)
+			return n == last ? NULL : n->next;
+		if (n->next)
+			return n->next;
+		n = n->parent;
+		--*depth;
+	}
+}
+
 /* Elements compared as one token: line breaks and images. Other elements
  * with no content (anchors made from <a name>) show nothing and are not
  * compared. */
@@ -94,8 +111,6 @@ static inline uint64_t pp_diff_context(uint64_t ctx, uint64_t signature)
  * (list numbering, table spans and alignment): only such blocks pair. */
 int pp_diff_same_block_attributes(xmlNodePtr a, xmlNodePtr b);
 
-/* A <del> or <ins> that the diff made (content may hold its own). */
-int pp_diff_is_mark(xmlNodePtr el);
 /* OP_DELETE for a block copied whole from the older side (removed or moved
  * away), OP_INSERT for one from the newer side, OP_EQUAL otherwise. */
 int pp_diff_block_side(xmlNodePtr el);

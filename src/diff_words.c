@@ -152,18 +152,10 @@ static int tokenize_range(diff_state *st, xmlNodePtr first, xmlNodePtr last, int
 			n = n->children;
 			continue;
 		}
-		for (;;) {
-			if (depth == 0) {
-				n = n == last ? NULL : n->next;
-				break;
-			}
-			if (n->next) {
-				n = n->next;
-				break;
-			}
-			n = n->parent;
-			here = ctx[--depth];
-		}
+		size_t before = depth;
+		n = pp_diff_range_next(n, last, &depth);
+		if (depth < before)
+			here = ctx[depth];
 	}
 	free(ctx);
 	return rc;

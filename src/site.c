@@ -463,7 +463,7 @@ static int has_change(xmlNodePtr node)
 {
 	if (node->type != XML_ELEMENT_NODE)
 		return 0;
-	if (xmlStrcmp(node->name, BAD_CAST "ins") == 0 || xmlStrcmp(node->name, BAD_CAST "del") == 0)
+	if (pp_diff_is_mark(node))
 		return 1;
 	for (xmlNodePtr c = node->children; c; c = c->next)
 		if (has_change(c))
