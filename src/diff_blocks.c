@@ -531,14 +531,15 @@ static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr 
 	replace_pair(st, o, n, out);
 }
 
-static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, xmlNodePtr out);
-
-static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out)
+/* Writes a pair of items. When both are containers whose children must be
+ * aligned in turn, writes the newer one's shell and returns it (the caller
+ * descends: nesting costs no stack); else returns NULL. */
+static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out)
 {
 	st->open_whole = -1;
 	if (o->hash == n->hash) {
 		emit_equal(st, n, out);
-		return;
+		return NULL;
 	}
 	xmlNodePtr before = out->last;
 	tally t = tally_of(st);
@@ -546,11 +547,11 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 		/* Blocks inside inline elements (raw HTML): no word diff to make. */
 		if (has_block_inside(o->first, o->last) || has_block_inside(n->first, n->last)) {
 			replace_pair(st, o, n, out);
-			return;
+			return NULL;
 		}
 		pp_diff_words(st, o->first, o->last, n->first, n->last, 0, out);
 		check_pair(st, o, n, out, before, &t, 0);
-		return;
+		return NULL;
 	}
 	if (pp_dom_is_heading(n->first))
 		enter_section(st, n->first);
@@ -560,7 +561,7 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 	int mixed = holds_text(ne) && (has_block_inside(oe->children, NULL) || has_block_inside(ne->children, NULL));
 	if (mixed && pp_diff_name_is(ne, "pre")) {
 		replace_pair(st, o, n, out);
-		return;
+		return NULL;
 	}
 	copy_space_before(st, ne, out);
 	before = out->last;
@@ -568,12 +569,10 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 	if (!shell || !xmlAddChild(out, shell)) {
 		xmlFreeNode(shell);
 		st->failed = 1;
-		return;
+		return NULL;
 	}
-	if (mixed) {
-		diff_children(st, oe, ne, shell);
-		return;
-	}
+	if (mixed)
+		return shell;
 	if (pp_diff_name_is(ne, "pre")) {
 		/* <pre><code>: the code's text, white space and all. */
 		xmlNodePtr oc = oe->children, nc = ne->children;
@@ -583,23 +582,24 @@ static void emit_pair(diff_state *st, const item *o, const item *n, xmlNodePtr o
 			if (!code || !xmlAddChild(shell, code)) {
 				xmlFreeNode(code);
 				st->failed = 1;
-				return;
+				return NULL;
 			}
 			pp_diff_words(st, oc->children, NULL, nc->children, NULL, 1, code);
 		} else {
 			pp_diff_words(st, oc, NULL, nc, NULL, 1, shell);
 		}
 		check_pair(st, o, n, out, before, &t, 0);
-		return;
+		return NULL;
 	}
 	if (holds_text(ne)) {
 		if (oe->children || ne->children)
 			pp_diff_words(st, oe->children, NULL, ne->children, NULL, 0, shell);
 		check_pair(st, o, n, out, before, &t, 0);
-		return;
+		return NULL;
 	}
-	diff_children(st, oe, ne, shell);
+	return shell;
 }
+
 
 /* Pairs the removed and added items of one gap: the single pair when the gap
  * is one item on each side and of one kind, else the monotonic pairing with
@@ -756,120 +756,197 @@ static int items_for(diff_state *st, const pp_diff_index *index, xmlNodePtr cont
 	return 0;
 }
 
-/* Writes one gap of the alignment: removed items gd (in old order), added
- * items gi (in new order), pairs of the unmoved ones compared inside. Each
- * side's items keep their order: before a pair come the items of each side
- * that precede it there, moved ones where they stand. */
-static void emit_gap(diff_state *st, item_list *olds, const size_t *gd, size_t nd, item_list *news,
-                     const size_t *gi, size_t ni, size_t *scratch, xmlNodePtr out)
+/* The alignment of one pair of containers, in progress: a frame of the
+ * explicit stack that diff_tree keeps, so nesting depth costs heap. */
+typedef struct {
+	xmlNodePtr old_el, new_el, out;
+	item_list olds, news;
+	int olds_borrowed, news_borrowed;
+	unsigned char *ops;
+	long count, i;
+	size_t ia, ib;
+	size_t *gd, *gi; /* the gap being written: removed items in old order, added in new order */
+	size_t nd, ni;
+	/* For each side of the gap: positions (in gd, gi) of the items that did
+	 * not move, their item indices, and the pairs found among them. */
+	size_t *pos_d, *items_d, *pairs_d, *pos_i, *items_i, *pairs_i;
+	size_t pairs, p, d, k;
+	int in_gap;
+} frame;
+
+static void frame_free(frame *f)
 {
-	/* scratch holds 3 * (nd + ni + 2) indices: for each side, the positions
-	 * (in gd, gi) of the items that did not move, their item indices, and
-	 * the pairs found among them. */
-	size_t *pos_d = scratch, *items_d = pos_d + nd + 1, *pairs_d = items_d + nd + 1;
-	size_t *pos_i = pairs_d + nd + 1, *items_i = pos_i + ni + 1, *pairs_i = items_i + ni + 1;
-	size_t free_d = 0, free_i = 0;
-	for (size_t k = 0; k < nd; k++)
-		if (!olds->items[gd[k]].moved) {
-			pos_d[free_d] = k;
-			items_d[free_d++] = gd[k];
-		}
-	for (size_t k = 0; k < ni; k++)
-		if (!news->items[gi[k]].moved) {
-			pos_i[free_i] = k;
-			items_i[free_i++] = gi[k];
-		}
-	size_t pairs = pair_gap(olds, items_d, free_d, news, items_i, free_i, pairs_d, pairs_i);
-	size_t d = 0, k = 0;
-	for (size_t p = 0; p <= pairs && !st->failed; p++) {
-		size_t stop_d = p < pairs ? pos_d[pairs_d[p]] : nd, stop_i = p < pairs ? pos_i[pairs_i[p]] : ni;
-		for (; d < stop_d && !st->failed; d++) {
-			emit_whole(st, &olds->items[gd[d]], OP_DELETE, out);
-			remember_old_number(out, &olds->items[gd[d]], gd[d]);
-		}
-		for (; k < stop_i && !st->failed; k++)
-			emit_whole(st, &news->items[gi[k]], OP_INSERT, out);
-		if (p < pairs && !st->failed) {
-			emit_pair(st, &olds->items[gd[d]], &news->items[gi[k]], out);
-			d++;
-			k++;
-		}
-	}
+	free(f->ops);
+	free(f->gd);
+	free(f->gi);
+	free(f->pos_d);
+	if (!f->olds_borrowed)
+		items_free(&f->olds);
+	if (!f->news_borrowed)
+		items_free(&f->news);
 }
 
-static void diff_children(diff_state *st, xmlNodePtr old_el, xmlNodePtr new_el, xmlNodePtr out)
+/* Aligns the children of a frame's containers. -1 when out of memory. */
+static int frame_start(diff_state *st, frame *f)
 {
-	item_list olds = {0}, news = {0};
-	int olds_borrowed = 0, news_borrowed = 0;
-	uint64_t *ka = NULL, *kb = NULL;
-	unsigned char *ops = NULL;
-	size_t *gd = NULL, *gi = NULL, *scratch = NULL;
-	if (items_for(st, st->old_index, old_el, &olds, &olds_borrowed) != 0 ||
-	    items_for(st, st->new_index, new_el, &news, &news_borrowed) != 0)
-		goto fail;
-	ka = malloc((olds.count + 1) * sizeof *ka);
-	kb = malloc((news.count + 1) * sizeof *kb);
-	gd = malloc((olds.count + 1) * sizeof *gd);
-	gi = malloc((news.count + 1) * sizeof *gi);
-	scratch = malloc(3 * (olds.count + news.count + 2) * sizeof *scratch);
-	if (!ka || !kb || !gd || !gi || !scratch)
-		goto fail;
-	for (size_t i = 0; i < olds.count; i++)
-		ka[i] = olds.items[i].hash;
-	for (size_t i = 0; i < news.count; i++)
-		kb[i] = news.items[i].hash;
-	long count = pp_diff_keys(ka, olds.count, kb, news.count, &ops, &st->result->degraded);
-	if (count < 0 || mark_moves(&olds, &news, ops, count) != 0)
-		goto fail;
-
-	size_t ia = 0, ib = 0;
-	for (long i = 0; i < count && !st->failed;) {
-		if (ops[i] == OP_EQUAL) {
-			emit_equal(st, &news.items[ib], out);
-			ia++;
-			ib++;
-			i++;
-			continue;
-		}
-		size_t nd = 0, ni = 0;
-		for (; i < count && ops[i] != OP_EQUAL; i++) {
-			if (ops[i] == OP_DELETE)
-				gd[nd++] = ia++;
-			else
-				gi[ni++] = ib++;
-		}
-		emit_gap(st, &olds, gd, nd, &news, gi, ni, scratch, out);
+	if (items_for(st, st->old_index, f->old_el, &f->olds, &f->olds_borrowed) != 0 ||
+	    items_for(st, st->new_index, f->new_el, &f->news, &f->news_borrowed) != 0)
+		return -1;
+	size_t no = f->olds.count, nn = f->news.count;
+	uint64_t *ka = malloc((no + 1) * sizeof *ka), *kb = malloc((nn + 1) * sizeof *kb);
+	f->gd = malloc((no + 1) * sizeof *f->gd);
+	f->gi = malloc((nn + 1) * sizeof *f->gi);
+	f->pos_d = malloc(3 * (no + nn + 2) * sizeof *f->pos_d);
+	int rc = -1;
+	if (ka && kb && f->gd && f->gi && f->pos_d) {
+		f->items_d = f->pos_d + no + 1;
+		f->pairs_d = f->items_d + no + 1;
+		f->pos_i = f->pairs_d + no + 1;
+		f->items_i = f->pos_i + nn + 1;
+		f->pairs_i = f->items_i + nn + 1;
+		for (size_t i = 0; i < no; i++)
+			ka[i] = f->olds.items[i].hash;
+		for (size_t i = 0; i < nn; i++)
+			kb[i] = f->news.items[i].hash;
+		f->count = pp_diff_keys(ka, no, kb, nn, &f->ops, &st->result->degraded);
+		rc = f->count < 0 || mark_moves(&f->olds, &f->news, f->ops, f->count) != 0 ? -1 : 0;
 	}
-	if (new_el->last && is_blank_text(new_el->last) && !st->failed) {
-		xmlNodePtr space = xmlNewDocText(st->doc, new_el->last->content);
-		if (!space || !xmlAddChild(out, space)) {
+	free(ka);
+	free(kb);
+	return rc;
+}
+
+/* Opens the next gap: removed and added items up to the next equal one,
+ * and pairs among those that did not move. */
+static void open_gap(frame *f)
+{
+	f->nd = f->ni = 0;
+	for (; f->i < f->count && f->ops[f->i] != OP_EQUAL; f->i++) {
+		if (f->ops[f->i] == OP_DELETE)
+			f->gd[f->nd++] = f->ia++;
+		else
+			f->gi[f->ni++] = f->ib++;
+	}
+	size_t free_d = 0, free_i = 0;
+	for (size_t k = 0; k < f->nd; k++)
+		if (!f->olds.items[f->gd[k]].moved) {
+			f->pos_d[free_d] = k;
+			f->items_d[free_d++] = f->gd[k];
+		}
+	for (size_t k = 0; k < f->ni; k++)
+		if (!f->news.items[f->gi[k]].moved) {
+			f->pos_i[free_i] = k;
+			f->items_i[free_i++] = f->gi[k];
+		}
+	f->pairs = pair_gap(&f->olds, f->items_d, free_d, &f->news, f->items_i, free_i, f->pairs_d, f->pairs_i);
+	f->p = f->d = f->k = 0;
+	f->in_gap = 1;
+}
+
+/* Writes the gap on: each side's items keep their order (before a pair come
+ * the items of each side that precede it there, moved ones where they
+ * stand). Returns the shell of a pair of containers to descend into, or
+ * NULL when the gap is written. */
+static xmlNodePtr step_gap(diff_state *st, frame *f, const item **old_item, const item **new_item)
+{
+	for (; f->p <= f->pairs && !st->failed; f->p++) {
+		size_t stop_d = f->p < f->pairs ? f->pos_d[f->pairs_d[f->p]] : f->nd;
+		size_t stop_i = f->p < f->pairs ? f->pos_i[f->pairs_i[f->p]] : f->ni;
+		for (; f->d < stop_d && !st->failed; f->d++) {
+			emit_whole(st, &f->olds.items[f->gd[f->d]], OP_DELETE, f->out);
+			remember_old_number(f->out, &f->olds.items[f->gd[f->d]], f->gd[f->d]);
+		}
+		for (; f->k < stop_i && !st->failed; f->k++)
+			emit_whole(st, &f->news.items[f->gi[f->k]], OP_INSERT, f->out);
+		if (f->p < f->pairs && !st->failed) {
+			*old_item = &f->olds.items[f->gd[f->d++]];
+			*new_item = &f->news.items[f->gi[f->k++]];
+			xmlNodePtr shell = emit_pair(st, *old_item, *new_item, f->out);
+			if (shell) {
+				f->p++;
+				return shell;
+			}
+		}
+	}
+	f->in_gap = 0;
+	return NULL;
+}
+
+static void frame_finish(diff_state *st, frame *f)
+{
+	xmlNodePtr last = f->new_el->last;
+	if (last && is_blank_text(last) && !st->failed) {
+		xmlNodePtr space = xmlNewDocText(st->doc, last->content);
+		if (!space || !xmlAddChild(f->out, space)) {
 			xmlFreeNode(space);
 			st->failed = 1;
 		}
 	}
-	if (pp_diff_name_is(new_el, "ol")) {
-		renumber_list(out, old_el, new_el);
+	if (pp_diff_name_is(f->new_el, "ol")) {
+		renumber_list(f->out, f->old_el, f->new_el);
 		/* The text form shows items whose number changed with both. */
-		xmlChar *old_start = xmlGetProp(old_el, BAD_CAST "start"), *new_start = xmlGetProp(new_el, BAD_CAST "start");
+		xmlChar *old_start = xmlGetProp(f->old_el, BAD_CAST "start"), *new_start = xmlGetProp(f->new_el, BAD_CAST "start");
 		if (xmlStrcmp(old_start, new_start) != 0)
-			xmlSetProp(out, BAD_CAST "data-old-start", old_start ? old_start : BAD_CAST "1");
+			xmlSetProp(f->out, BAD_CAST "data-old-start", old_start ? old_start : BAD_CAST "1");
 		xmlFree(old_start);
 		xmlFree(new_start);
 	}
-	goto done;
-fail:
-	st->failed = 1;
-done:
-	free(ops);
-	free(ka);
-	free(kb);
-	free(gd);
-	free(gi);
-	free(scratch);
-	if (!olds_borrowed)
-		items_free(&olds);
-	if (!news_borrowed)
-		items_free(&news);
+}
+
+/* Aligns the children of old_root and new_root into out, and of every pair
+ * of containers inside them, depth first, with an explicit stack. */
+static void diff_tree(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out)
+{
+	frame *stack = NULL;
+	size_t depth = 0, cap = 0;
+	xmlNodePtr old_el = old_root, new_el = new_root, target = out;
+	for (;;) {
+		if (old_el) { /* a pair of containers to align */
+			if (pp_grow(&stack, &cap, depth, sizeof *stack, 16) != 0) {
+				st->failed = 1;
+				break;
+			}
+			frame *f = &stack[depth++];
+			memset(f, 0, sizeof *f);
+			f->old_el = old_el;
+			f->new_el = new_el;
+			f->out = target;
+			old_el = NULL;
+			if (frame_start(st, f) != 0) {
+				st->failed = 1;
+				break;
+			}
+		}
+		if (!depth || st->failed)
+			break;
+		frame *f = &stack[depth - 1];
+		const item *o = NULL, *n = NULL;
+		xmlNodePtr shell = NULL;
+		while (!shell && !st->failed && (f->in_gap || f->i < f->count)) {
+			if (f->in_gap) {
+				shell = step_gap(st, f, &o, &n);
+			} else if (f->ops[f->i] == OP_EQUAL) {
+				emit_equal(st, &f->news.items[f->ib], f->out);
+				f->ia++;
+				f->ib++;
+				f->i++;
+			} else {
+				open_gap(f);
+			}
+		}
+		if (shell) {
+			old_el = o->first;
+			new_el = n->first;
+			target = shell;
+			continue;
+		}
+		frame_finish(st, f);
+		frame_free(f);
+		depth--;
+	}
+	while (depth > 0)
+		frame_free(&stack[--depth]);
+	free(stack);
 }
 
 /* ---- entry points --------------------------------------------------------- */
@@ -951,7 +1028,7 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	if (U_FAILURE(status))
 		return -1;
 	xmlNodePtr before = out->last;
-	diff_children(&st, old_root, new_root, out);
+	diff_tree(&st, old_root, new_root, out);
 	if (!st.failed) {
 		xmlNodePtr first = before ? before->next : out->children;
 		int old_ok = document_reads_as(&st, old_index, old_root, first, out->last, SIDE_OLD);
