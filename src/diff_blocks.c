@@ -25,10 +25,11 @@ typedef struct {
 	xmlNodePtr first, last;
 	int inline_run;
 	uint64_t hash;      /* element name + canonical form of its content */
-	uint64_t *words;    /* word hashes, for similarity */
+	int has_words;      /* holds a word: only such items can have moved */
+	uint64_t *words;    /* word hashes, for similarity: made when a gap needs them */
 	size_t word_count;
+	int words_made;
 	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
-	int words_sorted;   /* words are sorted only when a gap needs similarity */
 } item;
 
 typedef struct {
@@ -36,8 +37,23 @@ typedef struct {
 	size_t count, cap;
 } item_list;
 
+/* The fingerprints of a document's blocks, made once, bottom-up: a block
+ * with blocks inside combines its children's, so no level of a deeply
+ * nested document walks what lies below it again. Keyed by node. */
+typedef struct {
+	xmlNodePtr node;
+	uint64_t hash;
+	int has_words;
+} block_print;
+
+typedef struct block_prints {
+	block_print *slots;
+	size_t cap, count;
+} block_prints;
+
 struct pp_diff_index {
 	xmlNodePtr root;
+	block_prints prints;
 	item_list items;
 	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
 };
@@ -60,36 +76,141 @@ static int is_blank_text(xmlNodePtr n)
 	return 1;
 }
 
-static int items_of(const pp_diff_options *opt, xmlNodePtr container, item_list *out)
+/* The next item of a container's children from *cursor: a block, or a run
+ * of inline nodes (white space between blocks is no item). 0 at the end. */
+static int next_item(xmlNodePtr *cursor, item *it)
 {
-	memset(out, 0, sizeof *out);
-	for (xmlNodePtr n = container->children; n; n = n->next) {
+	for (xmlNodePtr n = *cursor; n; n = n->next) {
 		int block = pp_dom_is_block(n);
-		if (!block && (n->type != XML_TEXT_NODE && n->type != XML_ELEMENT_NODE))
+		if (!block && ((n->type != XML_TEXT_NODE && n->type != XML_ELEMENT_NODE) || is_blank_text(n)))
 			continue;
-		item *prev = out->count ? &out->items[out->count - 1] : NULL;
-		if (!block && prev && prev->inline_run && prev->last == n->prev) {
-			prev->last = n;
-			continue;
-		}
-		if (!block && is_blank_text(n))
-			continue; /* white space between blocks */
-		if (pp_grow(&out->items, &out->cap, out->count, sizeof *out->items, 8) != 0)
-			return -1;
-		item *it = &out->items[out->count++];
 		memset(it, 0, sizeof *it);
 		it->first = it->last = n;
 		it->inline_run = !block;
+		while (!block && it->last->next && !pp_dom_is_block(it->last->next) &&
+		       (it->last->next->type == XML_TEXT_NODE || it->last->next->type == XML_ELEMENT_NODE))
+			it->last = it->last->next;
+		*cursor = it->last->next;
+		return 1;
 	}
-	for (size_t i = 0; i < out->count; i++) {
-		item *it = &out->items[i];
-		pp_diff_fingerprint fp;
-		if (pp_diff_fingerprint_range(opt, it->first, it->last,
-		                              it->inline_run ? "#inline" : (const char *)it->first->name, 0, 1, &fp) != 0)
+	return 0;
+}
+
+static size_t print_slot(const block_prints *m, xmlNodePtr node)
+{
+	size_t h = (size_t)(((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15ULL);
+	size_t i = h & (m->cap - 1);
+	while (m->slots[i].node && m->slots[i].node != node)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static const block_print *print_of(const block_prints *m, xmlNodePtr node)
+{
+	if (!m->cap)
+		return NULL;
+	const block_print *p = &m->slots[print_slot(m, node)];
+	return p->node ? p : NULL;
+}
+
+static int add_print(block_prints *m, xmlNodePtr node, uint64_t hash, int has_words)
+{
+	if ((m->count + 1) * 2 > m->cap) {
+		block_prints grown = {calloc(m->cap ? m->cap * 2 : 64, sizeof *grown.slots), m->cap ? m->cap * 2 : 64, 0};
+		if (!grown.slots)
 			return -1;
-		it->hash = fp.hash;
-		it->words = fp.words;
-		it->word_count = fp.word_count;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].node)
+				grown.slots[print_slot(&grown, m->slots[i].node)] = m->slots[i];
+		grown.count = m->count;
+		free(m->slots);
+		*m = grown;
+	}
+	m->slots[print_slot(m, node)] = (block_print){node, hash, has_words};
+	m->count++;
+	return 0;
+}
+
+/* An item's hash: a block's from the prints, a run's from its text. */
+static int print_item(const pp_diff_options *opt, const block_prints *prints, item *it)
+{
+	const block_print *p = it->inline_run ? NULL : print_of(prints, it->first);
+	if (p) {
+		it->hash = p->hash;
+		it->has_words = p->has_words;
+		return 0;
+	}
+	pp_diff_fingerprint fp;
+	if (pp_diff_fingerprint_range(opt, it->first, it->last,
+	                              it->inline_run ? "#inline" : (const char *)it->first->name, 0, 0, 0, &fp) != 0)
+		return -1;
+	it->hash = fp.hash;
+	it->has_words = fp.word_total > 0;
+	return 0;
+}
+
+static int has_block_child(xmlNodePtr el)
+{
+	for (xmlNodePtr c = el->children; c; c = c->next)
+		if (pp_dom_is_block(c))
+			return 1;
+	return 0;
+}
+
+/* The prints of every block under root, children before parents: a block
+ * of text is hashed by its canonical form, once; a block holding blocks by
+ * its name, shown attributes and its items' hashes in order. */
+static int make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints)
+{
+	memset(prints, 0, sizeof *prints);
+	for (xmlNodePtr n = root->children; n;) {
+		if (n->type == XML_ELEMENT_NODE && n->children && has_block_child(n)) {
+			n = n->children;
+			continue;
+		}
+		for (;;) { /* n's children are done: n itself */
+			if (pp_dom_is_block(n)) {
+				item it = {.first = n, .last = n};
+				if (has_block_child(n)) {
+					uint64_t h = pp_diff_block_head(n);
+					xmlNodePtr cursor = n->children;
+					item child;
+					while (next_item(&cursor, &child)) {
+						if (print_item(opt, prints, &child) != 0)
+							return -1;
+						h = (h ^ child.hash) * HASH_PRIME + 0x9e3779b97f4a7c15ULL;
+						it.has_words |= child.has_words;
+					}
+					it.hash = pp_hash_bytes(h, "\2", 1);
+				} else if (print_item(opt, prints, &it) != 0) {
+					return -1;
+				}
+				if (add_print(prints, n, it.hash, it.has_words) != 0)
+					return -1;
+			}
+			if (n->next) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+			if (n == root)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+static int items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
+                    item_list *out)
+{
+	memset(out, 0, sizeof *out);
+	xmlNodePtr cursor = container->children;
+	item it;
+	while (next_item(&cursor, &it)) {
+		if (print_item(opt, prints, &it) != 0 ||
+		    pp_grow(&out->items, &out->cap, out->count, sizeof *out->items, 8) != 0)
+			return -1;
+		out->items[out->count++] = it;
 	}
 	return 0;
 }
@@ -100,18 +221,29 @@ static int compare_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void sort_words(item *it)
+/* Words compared for similarity: the first ones suffice to pair blocks, and
+ * bound the cost of a gap of large containers. */
+#define SIMILARITY_WORDS 2000
+
+/* The item's word hashes, sorted, made when first needed. */
+static void make_words(const pp_diff_options *opt, item *it)
 {
-	if (!it->words_sorted && it->words)
-		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
-	it->words_sorted = 1;
+	if (it->words_made)
+		return;
+	it->words_made = 1;
+	pp_diff_fingerprint fp;
+	if (pp_diff_fingerprint_range(opt, it->first, it->last, "", 0, SIMILARITY_WORDS, 1, &fp) != 0)
+		return; /* out of memory: no words, so no pairing by similarity */
+	it->words = fp.words;
+	it->word_count = fp.word_count;
+	qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
 }
 
 /* Dice coefficient of two word-hash multisets. */
-static double similarity(item *a, item *b)
+static double similarity(const pp_diff_options *opt, item *a, item *b)
 {
-	sort_words(a);
-	sort_words(b);
+	make_words(opt, a);
+	make_words(opt, b);
 	if (a->word_count + b->word_count == 0)
 		return 1.0;
 	size_t i = 0, j = 0, common = 0;
@@ -605,8 +737,8 @@ static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNod
  * is one item on each side and of one kind, else the monotonic pairing with
  * the most word overlap among items at least half alike (small gaps only).
  * gd and gi hold item indices; pairs are positions in them. */
-static size_t pair_gap(item_list *olds, const size_t *gd, size_t nd, item_list *news, const size_t *gi,
-                       size_t ni, size_t *pairs_d, size_t *pairs_i)
+static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t *gd, size_t nd,
+                       item_list *news, const size_t *gi, size_t ni, size_t *pairs_d, size_t *pairs_i)
 {
 	if (nd == 1 && ni == 1)
 		return same_kind(&olds->items[gd[0]], &news->items[gi[0]]) ? (pairs_d[0] = 0, pairs_i[0] = 0, 1) : 0;
@@ -621,7 +753,7 @@ static size_t pair_gap(item_list *olds, const size_t *gd, size_t nd, item_list *
 			double best = S(i + 1, j) > S(i, j + 1) ? S(i + 1, j) : S(i, j + 1);
 			item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
 			if (same_kind(a, b)) {
-				double sim = similarity(a, b);
+				double sim = similarity(opt, a, b);
 				if (sim >= 0.5 && S(i + 1, j + 1) + sim > best)
 					best = S(i + 1, j + 1) + sim;
 			}
@@ -630,7 +762,7 @@ static size_t pair_gap(item_list *olds, const size_t *gd, size_t nd, item_list *
 	size_t count = 0, i = 0, j = 0;
 	while (i < nd && j < ni) {
 		item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
-		double sim = same_kind(a, b) ? similarity(a, b) : 0;
+		double sim = same_kind(a, b) ? similarity(opt, a, b) : 0;
 		if (sim >= 0.5 && S(i, j) == S(i + 1, j + 1) + sim) {
 			pairs_d[count] = i;
 			pairs_i[count] = j;
@@ -703,13 +835,13 @@ static int mark_moves(item_list *olds, item_list *news, const unsigned char *ops
 		return -1;
 	size_t n_added = 0;
 	for (long i = 0, ib = 0; i < count; i++) {
-		if (ops[i] == OP_INSERT && news->items[ib].word_count > 0)
+		if (ops[i] == OP_INSERT && news->items[ib].has_words)
 			added[n_added++] = (hashed_index){news->items[ib].hash, (size_t)ib};
 		ib += ops[i] != OP_DELETE;
 	}
 	qsort(added, n_added, sizeof *added, compare_hashed);
 	for (long i = 0, ia = 0; i < count; i++) {
-		if (ops[i] == OP_DELETE && olds->items[ia].word_count > 0) {
+		if (ops[i] == OP_DELETE && olds->items[ia].has_words) {
 			uint64_t h = olds->items[ia].hash;
 			size_t lo = 0, hi = n_added;
 			while (lo < hi) {
@@ -744,12 +876,12 @@ static void remember_old_number(xmlNodePtr out, const item *it, size_t index)
 
 /* The items of container: from its index when it has one (borrowed, with
  * the marks of an earlier comparison cleared), else fingerprinted now. */
-static int items_for(diff_state *st, const pp_diff_index *index, xmlNodePtr container, item_list *out,
-                     int *borrowed)
+static int items_for(diff_state *st, const pp_diff_index *index, const block_prints *prints,
+                     xmlNodePtr container, item_list *out, int *borrowed)
 {
 	*borrowed = index && index->root == container;
 	if (!*borrowed)
-		return items_of(st->opt, container, out);
+		return items_of(st->opt, prints, container, out);
 	*out = index->items;
 	for (size_t i = 0; i < out->count; i++)
 		out->items[i].moved = 0;
@@ -789,8 +921,8 @@ static void frame_free(frame *f)
 /* Aligns the children of a frame's containers. -1 when out of memory. */
 static int frame_start(diff_state *st, frame *f)
 {
-	if (items_for(st, st->old_index, f->old_el, &f->olds, &f->olds_borrowed) != 0 ||
-	    items_for(st, st->new_index, f->new_el, &f->news, &f->news_borrowed) != 0)
+	if (items_for(st, st->old_index, st->old_prints, f->old_el, &f->olds, &f->olds_borrowed) != 0 ||
+	    items_for(st, st->new_index, st->new_prints, f->new_el, &f->news, &f->news_borrowed) != 0)
 		return -1;
 	size_t no = f->olds.count, nn = f->news.count;
 	uint64_t *ka = malloc((no + 1) * sizeof *ka), *kb = malloc((nn + 1) * sizeof *kb);
@@ -818,7 +950,7 @@ static int frame_start(diff_state *st, frame *f)
 
 /* Opens the next gap: removed and added items up to the next equal one,
  * and pairs among those that did not move. */
-static void open_gap(frame *f)
+static void open_gap(diff_state *st, frame *f)
 {
 	f->nd = f->ni = 0;
 	for (; f->i < f->count && f->ops[f->i] != OP_EQUAL; f->i++) {
@@ -838,7 +970,7 @@ static void open_gap(frame *f)
 			f->pos_i[free_i] = k;
 			f->items_i[free_i++] = f->gi[k];
 		}
-	f->pairs = pair_gap(&f->olds, f->items_d, free_d, &f->news, f->items_i, free_i, f->pairs_d, f->pairs_i);
+	f->pairs = pair_gap(st->opt, &f->olds, f->items_d, free_d, &f->news, f->items_i, free_i, f->pairs_d, f->pairs_i);
 	f->p = f->d = f->k = 0;
 	f->in_gap = 1;
 }
@@ -931,7 +1063,7 @@ static void diff_tree(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, 
 				f->ib++;
 				f->i++;
 			} else {
-				open_gap(f);
+				open_gap(st, f);
 			}
 		}
 		if (shell) {
@@ -957,7 +1089,7 @@ pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options
 	if (!index)
 		return NULL;
 	index->root = root;
-	if (items_of(options, root, &index->items) != 0) {
+	if (make_prints(options, root, &index->prints) != 0 || items_of(options, &index->prints, root, &index->items) != 0) {
 		pp_diff_index_free(index);
 		return NULL;
 	}
@@ -969,6 +1101,7 @@ void pp_diff_index_free(pp_diff_index *index)
 	if (!index)
 		return;
 	items_free(&index->items);
+	free(index->prints.slots);
 	pp_diff_form_free(index->form);
 	free(index);
 }
@@ -990,7 +1123,8 @@ static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new
 	free(st->section);
 	st->section = NULL;
 	item_list olds = {0}, news = {0};
-	if (items_of(st->opt, old_root, &olds) != 0 || items_of(st->opt, new_root, &news) != 0) {
+	if (items_of(st->opt, st->old_prints, old_root, &olds) != 0 ||
+	    items_of(st->opt, st->new_prints, new_root, &news) != 0) {
 		st->failed = 1;
 	} else {
 		for (size_t i = 0; i < olds.count && !st->failed; i++)
@@ -1024,9 +1158,22 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	diff_state st = {.opt = options, .fault = options->inject_fault, .doc = out->doc, .result = result, .section_index = -1,
 	                 .counted_section = -2, .open_whole = -1, .old_index = old_index,
 	                 .new_index = new_index};
-	st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
-	if (U_FAILURE(status))
+	/* Each side's block prints: from its index, or made for this comparison. */
+	block_prints own_old = {0}, own_new = {0};
+	st.old_prints = old_index && old_index->root == old_root ? &old_index->prints : &own_old;
+	st.new_prints = new_index && new_index->root == new_root ? &new_index->prints : &own_new;
+	if ((st.old_prints == &own_old && make_prints(options, old_root, &own_old) != 0) ||
+	    (st.new_prints == &own_new && make_prints(options, new_root, &own_new) != 0)) {
+		free(own_old.slots);
+		free(own_new.slots);
 		return -1;
+	}
+	st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
+	if (U_FAILURE(status)) {
+		free(own_old.slots);
+		free(own_new.slots);
+		return -1;
+	}
 	xmlNodePtr before = out->last;
 	diff_tree(&st, old_root, new_root, out);
 	if (!st.failed) {
@@ -1040,6 +1187,8 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	}
 	ubrk_close(st.words);
 	free(st.section);
+	free(own_old.slots);
+	free(own_new.slots);
 	return st.failed ? -1 : 0;
 }
 

@@ -266,7 +266,9 @@ typedef struct {
 	uint64_t hash;
 	char *buf;        /* exact form, when table is set */
 	size_t len, cap;
-	pp_diff_fingerprint *fp; /* words wanted */
+	pp_diff_fingerprint *fp; /* words counted */
+	size_t max_words;        /* words whose hashes are kept */
+	int words_only, stopped; /* stop once max_words are kept */
 	size_t words_cap;
 	uint64_t word;
 	int in_word;
@@ -321,7 +323,10 @@ static void put_tag(canon *c, unsigned char tag, uint64_t value)
 static void end_word(canon *c)
 {
 	if (c->fp && c->in_word && !c->failed) {
-		if (pp_grow(&c->fp->words, &c->words_cap, c->fp->word_count, sizeof *c->fp->words, 16) != 0)
+		c->fp->word_total++;
+		if (c->fp->word_count >= c->max_words)
+			c->stopped = c->words_only;
+		else if (pp_grow(&c->fp->words, &c->words_cap, c->fp->word_count, sizeof *c->fp->words, 16) != 0)
 			c->failed = 1;
 		else
 			c->fp->words[c->fp->word_count++] = c->word;
@@ -556,7 +561,7 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 	level *levels = NULL;
 	size_t depth = 0, cap = 0;
 	uint64_t ctx = 0;
-	for (xmlNodePtr node = first; node && !c->failed;) {
+	for (xmlNodePtr node = first; node && !c->failed && !c->stopped;) {
 		int entered = 0;
 		if (node->type == XML_TEXT_NODE && node->content) {
 			text(c, node->content, ctx);
@@ -604,12 +609,20 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 	return c->failed ? -1 : 0;
 }
 
+uint64_t pp_diff_block_head(xmlNodePtr block)
+{
+	canon c = {.hash = HASH_INIT};
+	boundary(&c, 1, block);
+	return c.hash;
+}
+
 int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last,
-                              const char *name, int in_pre, int want_words, pp_diff_fingerprint *fp)
+                              const char *name, int in_pre, size_t max_words, int words_only,
+                              pp_diff_fingerprint *fp)
 {
 	memset(fp, 0, sizeof *fp);
-	canon c = {.opt = opt, .side = SIDE_SOURCE, .hash = HASH_INIT, .fp = want_words ? fp : NULL,
-	           .word = HASH_INIT, .at_start = 1, .pre = in_pre};
+	canon c = {.opt = opt, .side = SIDE_SOURCE, .hash = HASH_INIT, .fp = fp, .max_words = max_words,
+	           .words_only = words_only, .word = HASH_INIT, .at_start = 1, .pre = in_pre};
 	put(&c, name, strlen(name) + 1);
 	int rc = walk(&c, first, last);
 	fp->hash = c.hash;

@@ -55,6 +55,7 @@ typedef struct diff_state {
 	int failed;
 	int fault;           /* PP_DIFF_FAULT_*, spent once (tests of the self-check) */
 	const struct pp_diff_index *old_index, *new_index; /* fingerprints made before, or NULL */
+	const struct block_prints *old_prints, *new_prints; /* fingerprints of each side's blocks */
 } diff_state;
 
 /* True for code points that never count in a comparison: tatweel, and
@@ -117,17 +118,26 @@ int pp_diff_block_side(xmlNodePtr el);
 
 enum { SIDE_SOURCE = 0, SIDE_OLD = 1, SIDE_NEW = 2 };
 
-/* Fingerprint of a range: the hash of its canonical form and, when words is
- * not NULL, the hashes of its words split on white space (for similarity). */
+/* Fingerprint of a range: the hash of its canonical form, how many words
+ * it has (split on white space), and the hashes of the first max_words of
+ * them (for similarity; malloc'ed, or NULL). */
 typedef struct {
 	uint64_t hash;
 	uint64_t *words;
-	size_t word_count;
+	size_t word_count;  /* hashes in words */
+	size_t word_total;  /* words in the range */
 } pp_diff_fingerprint;
 
-/* first..last are siblings (last NULL: to the end); name is hashed first. */
+/* first..last are siblings (last NULL: to the end); name is hashed first.
+ * With words_only, the walk stops once max_words are collected and the
+ * hash is not made. */
 int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last,
-                              const char *name, int in_pre, int want_words, pp_diff_fingerprint *fp);
+                              const char *name, int in_pre, size_t max_words, int words_only,
+                              pp_diff_fingerprint *fp);
+
+/* Canonical hash of a block's own part: its name and shown attributes,
+ * combined with its child items' hashes by diff_blocks.c's fingerprints. */
+uint64_t pp_diff_block_head(xmlNodePtr block);
 
 /* Whether side (SIDE_OLD or SIDE_NEW) of the marked range out_first..out_last
  * reads exactly as the source range src_first..src_last: the same words in
