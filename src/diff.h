@@ -37,8 +37,10 @@
  * Cost is bounded: Myers is cut off after a number of edits that shrinks as
  * the inputs grow, and a comparison over the limit degrades to replacing the
  * whole block (or document) instead of searching on. Nothing here keeps
- * state between calls; an ICU break iterator is opened per call. The walks
- * over the trees are iterative; block nesting is followed by recursion.
+ * state between calls; an ICU break iterator is opened per call. Nothing
+ * recurses: containers are aligned with an explicit stack, and each
+ * document's blocks are fingerprinted once, bottom-up, so nesting depth
+ * costs neither stack nor repeated walks.
  */
 #ifndef PP_DIFF_H
 #define PP_DIFF_H

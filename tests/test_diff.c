@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "diff.h"
 #include "html.h"
@@ -435,6 +436,48 @@ static void test_heading_holding_a_paragraph(void **state)
 	release(&c);
 }
 
+/* Deep nesting costs the diff no stack: 8,000 nested quotes compared on a
+ * thread with a 1 MiB stack, which a frame per level would overflow. */
+typedef struct {
+	char *old_md, *new_md;
+	compared result;
+} deep_case;
+
+static void *compare_deep(void *arg)
+{
+	deep_case *c = arg;
+	c->result = compare(c->old_md, c->new_md);
+	return NULL;
+}
+
+static void test_deep_nesting_costs_no_stack(void **state)
+{
+	(void)state;
+	enum { LEVELS = 8000 };
+	deep_case c = {.old_md = malloc(2 * LEVELS + 16), .new_md = malloc(2 * LEVELS + 16)};
+	for (int i = 0; i < LEVELS; i++) {
+		memcpy(c.old_md + 2 * i, "> ", 2);
+		memcpy(c.new_md + 2 * i, "> ", 2);
+	}
+	strcpy(c.old_md + 2 * LEVELS, "a b c\n");
+	strcpy(c.new_md + 2 * LEVELS, "a x c\n");
+	pthread_attr_t attr;
+	pthread_t thread;
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setstacksize(&attr, 1024 * 1024), 0);
+	assert_int_equal(pthread_create(&thread, &attr, compare_deep, &c), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	pthread_attr_destroy(&attr);
+	assert_int_equal(c.result.result.change_count, 1);
+	assert_int_equal(c.result.result.words_removed, 1);
+	assert_int_equal(c.result.result.words_added, 1);
+	/* (libxml2's HTML parser stops short of this depth: the text form.) */
+	assert_non_null(strstr(c.result.text, "a [-b-]{+x+} c"));
+	release(&c.result);
+	free(c.old_md);
+	free(c.new_md);
+}
+
 /* The self-check: an output that lost a word (or a block) on the way is
  * caught and the place shown replaced whole, which holds both versions. */
 static void test_self_check_repairs_a_lost_word(void **state)
@@ -727,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_raw_html_table_keeps_space_between_cells),
 		cmocka_unit_test(test_raw_html_blocks_stay_apart),
 		cmocka_unit_test(test_heading_holding_a_paragraph),
+		cmocka_unit_test(test_deep_nesting_costs_no_stack),
 		cmocka_unit_test(test_self_check_repairs_a_lost_word),
 		cmocka_unit_test(test_self_check_repairs_a_lost_block),
 		cmocka_unit_test(test_text_context_folds_unchanged_blocks),
