@@ -236,7 +236,8 @@ static void make_words(const pp_diff_options *opt, item *it)
 		return; /* out of memory: no words, so no pairing by similarity */
 	it->words = fp.words;
 	it->word_count = fp.word_count;
-	qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
+	if (it->words)
+		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
 }
 
 /* Dice coefficient of two word-hash multisets. */
