@@ -1,5 +1,6 @@
-/* Blocks of a container: fingerprints, alignment, pairing, moves, blocks
- * marked whole, the self-check, and the entry points (see diff.h).
+/* Alignment of containers: blocks aligned by Myers on their fingerprints,
+ * gaps paired, moves, containers descended with an explicit stack; the
+ * self-check and the entry points (see diff.h).
  *
  * Every pair of text blocks compared word by word is checked as soon as it
  * is written: each side of the output must read exactly as that side's
@@ -18,547 +19,6 @@
 #include "diff_internal.h"
 #include "fsutil.h"
 #include "markdown.h"
-
-/* One comparable unit of a container: a block element, or a run of inline
- * nodes between blocks. */
-typedef struct {
-	xmlNodePtr first, last;
-	int inline_run;
-	uint64_t hash;      /* element name + canonical form of its content */
-	int has_words;      /* holds a word: only such items can have moved */
-	uint64_t *words;    /* word hashes, for similarity: made when a gap needs them */
-	size_t word_count;
-	int words_made;
-	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
-} item;
-
-typedef struct {
-	item *items;
-	size_t count, cap;
-} item_list;
-
-/* The fingerprints of a document's blocks, made once, bottom-up: a block
- * with blocks inside combines its children's, so no level of a deeply
- * nested document walks what lies below it again. Keyed by node. */
-typedef struct {
-	xmlNodePtr node;
-	uint64_t hash;
-	int has_words;
-} block_print;
-
-typedef struct block_prints {
-	block_print *slots;
-	size_t cap, count;
-} block_prints;
-
-struct pp_diff_index {
-	xmlNodePtr root;
-	block_prints prints;
-	item_list items;
-	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
-};
-
-static void items_free(item_list *l)
-{
-	for (size_t i = 0; i < l->count; i++)
-		free(l->items[i].words);
-	free(l->items);
-	memset(l, 0, sizeof *l);
-}
-
-static int is_blank_text(xmlNodePtr n)
-{
-	if (n->type != XML_TEXT_NODE)
-		return 0;
-	for (const xmlChar *p = n->content; p && *p; p++)
-		if (!pp_diff_is_collapsible(*p))
-			return 0;
-	return 1;
-}
-
-/* The next item of a container's children from *cursor: a block, or a run
- * of inline nodes (white space between blocks is no item). 0 at the end. */
-static int next_item(xmlNodePtr *cursor, item *it)
-{
-	for (xmlNodePtr n = *cursor; n; n = n->next) {
-		int block = pp_dom_is_block(n);
-		if (!block && ((n->type != XML_TEXT_NODE && n->type != XML_ELEMENT_NODE) || is_blank_text(n)))
-			continue;
-		memset(it, 0, sizeof *it);
-		it->first = it->last = n;
-		it->inline_run = !block;
-		while (!block && it->last->next && !pp_dom_is_block(it->last->next) &&
-		       (it->last->next->type == XML_TEXT_NODE || it->last->next->type == XML_ELEMENT_NODE))
-			it->last = it->last->next;
-		*cursor = it->last->next;
-		return 1;
-	}
-	return 0;
-}
-
-static size_t print_slot(const block_prints *m, xmlNodePtr node)
-{
-	size_t h = (size_t)(((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15ULL);
-	size_t i = h & (m->cap - 1);
-	while (m->slots[i].node && m->slots[i].node != node)
-		i = (i + 1) & (m->cap - 1);
-	return i;
-}
-
-static const block_print *print_of(const block_prints *m, xmlNodePtr node)
-{
-	if (!m->cap)
-		return NULL;
-	const block_print *p = &m->slots[print_slot(m, node)];
-	return p->node ? p : NULL;
-}
-
-static int add_print(block_prints *m, xmlNodePtr node, uint64_t hash, int has_words)
-{
-	if ((m->count + 1) * 2 > m->cap) {
-		block_prints grown = {calloc(m->cap ? m->cap * 2 : 64, sizeof *grown.slots), m->cap ? m->cap * 2 : 64, 0};
-		if (!grown.slots)
-			return -1;
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i].node)
-				grown.slots[print_slot(&grown, m->slots[i].node)] = m->slots[i];
-		grown.count = m->count;
-		free(m->slots);
-		*m = grown;
-	}
-	m->slots[print_slot(m, node)] = (block_print){node, hash, has_words};
-	m->count++;
-	return 0;
-}
-
-/* An item's hash: a block's from the prints, a run's from its text. */
-static int print_item(const pp_diff_options *opt, const block_prints *prints, item *it)
-{
-	const block_print *p = it->inline_run ? NULL : print_of(prints, it->first);
-	if (p) {
-		it->hash = p->hash;
-		it->has_words = p->has_words;
-		return 0;
-	}
-	pp_diff_fingerprint fp;
-	if (pp_diff_fingerprint_range(opt, it->first, it->last,
-	                              it->inline_run ? "#inline" : (const char *)it->first->name, 0, 0, 0, &fp) != 0)
-		return -1;
-	it->hash = fp.hash;
-	it->has_words = fp.word_total > 0;
-	return 0;
-}
-
-static int has_block_child(xmlNodePtr el)
-{
-	for (xmlNodePtr c = el->children; c; c = c->next)
-		if (pp_dom_is_block(c))
-			return 1;
-	return 0;
-}
-
-/* The prints of every block under root, children before parents: a block
- * of text is hashed by its canonical form, once; a block holding blocks by
- * its name, shown attributes and its items' hashes in order. */
-static int make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints)
-{
-	memset(prints, 0, sizeof *prints);
-	for (xmlNodePtr n = root->children; n;) {
-		if (n->type == XML_ELEMENT_NODE && n->children && has_block_child(n)) {
-			n = n->children;
-			continue;
-		}
-		for (;;) { /* n's children are done: n itself */
-			if (pp_dom_is_block(n)) {
-				item it = {.first = n, .last = n};
-				if (has_block_child(n)) {
-					uint64_t h = pp_diff_block_head(n);
-					xmlNodePtr cursor = n->children;
-					item child;
-					while (next_item(&cursor, &child)) {
-						if (print_item(opt, prints, &child) != 0)
-							return -1;
-						h = (h ^ child.hash) * HASH_PRIME + 0x9e3779b97f4a7c15ULL;
-						it.has_words |= child.has_words;
-					}
-					it.hash = pp_hash_bytes(h, "\2", 1);
-				} else if (print_item(opt, prints, &it) != 0) {
-					return -1;
-				}
-				if (add_print(prints, n, it.hash, it.has_words) != 0)
-					return -1;
-			}
-			if (n->next) {
-				n = n->next;
-				break;
-			}
-			n = n->parent;
-			if (n == root)
-				return 0;
-		}
-	}
-	return 0;
-}
-
-static int items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
-                    item_list *out)
-{
-	memset(out, 0, sizeof *out);
-	xmlNodePtr cursor = container->children;
-	item it;
-	while (next_item(&cursor, &it)) {
-		if (print_item(opt, prints, &it) != 0 ||
-		    pp_grow(&out->items, &out->cap, out->count, sizeof *out->items, 8) != 0)
-			return -1;
-		out->items[out->count++] = it;
-	}
-	return 0;
-}
-
-static int compare_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Words compared for similarity: the first ones suffice to pair blocks, and
- * bound the cost of a gap of large containers. */
-#define SIMILARITY_WORDS 2000
-
-/* The item's word hashes, sorted, made when first needed. */
-static void make_words(const pp_diff_options *opt, item *it)
-{
-	if (it->words_made)
-		return;
-	it->words_made = 1;
-	pp_diff_fingerprint fp;
-	if (pp_diff_fingerprint_range(opt, it->first, it->last, "", 0, SIMILARITY_WORDS, 1, &fp) != 0)
-		return; /* out of memory: no words, so no pairing by similarity */
-	it->words = fp.words;
-	it->word_count = fp.word_count;
-	if (it->words)
-		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
-}
-
-/* Dice coefficient of two word-hash multisets. */
-static double similarity(const pp_diff_options *opt, item *a, item *b)
-{
-	make_words(opt, a);
-	make_words(opt, b);
-	if (a->word_count + b->word_count == 0)
-		return 1.0;
-	size_t i = 0, j = 0, common = 0;
-	while (i < a->word_count && j < b->word_count) {
-		if (a->words[i] == b->words[j]) {
-			common++;
-			i++;
-			j++;
-		} else if (a->words[i] < b->words[j]) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-	return 2.0 * (double)common / (double)(a->word_count + b->word_count);
-}
-
-static int same_kind(const item *a, const item *b)
-{
-	if (a->inline_run || b->inline_run)
-		return a->inline_run && b->inline_run;
-	return xmlStrcmp(a->first->name, b->first->name) == 0 && pp_diff_same_block_attributes(a->first, b->first);
-}
-
-/* ---- marks and changes ---------------------------------------------------- */
-
-static void add_class(xmlNodePtr el, const char *cls)
-{
-	xmlChar *old = xmlGetProp(el, BAD_CAST "class");
-	if (old) {
-		xmlChar *joined = xmlStrncatNew(old, BAD_CAST " ", 1);
-		joined = xmlStrcat(joined, BAD_CAST cls);
-		xmlSetProp(el, BAD_CAST "class", joined);
-		xmlFree(joined);
-		xmlFree(old);
-	} else {
-		xmlSetProp(el, BAD_CAST "class", BAD_CAST cls);
-	}
-}
-
-static char *text_excerpt(const char *text)
-{
-	while (*text == ' ' || *text == '\n' || *text == '\t')
-		text++;
-	/* About ten words, cut on a character boundary. */
-	size_t limit = 80, n = 0, spaces = 0;
-	while (n < limit && text[n] && spaces < 10) {
-		if (text[n] == ' ')
-			spaces++;
-		n++;
-	}
-	while (n > 0 && (text[n] & 0xC0) == 0x80)
-		n--;
-	char *s = malloc(n + 4);
-	if (!s)
-		return NULL;
-	memcpy(s, text, n);
-	int more = text[n + strspn(text + n, " \n\t")] != '\0';
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t'))
-		n--;
-	strcpy(s + n, more ? "…" : "");
-	for (char *p = s; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return s;
-}
-
-static void count_section(diff_state *st)
-{
-	if (st->section_index != st->counted_section) {
-		st->counted_section = st->section_index;
-		st->result->sections_changed++;
-	}
-}
-
-const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt)
-{
-	pp_diff_result *r = st->result;
-	pp_change *grown = realloc(r->changes, (r->change_count + 1) * sizeof *grown);
-	if (!grown) {
-		st->failed = 1;
-		return NULL;
-	}
-	r->changes = grown;
-	pp_change *c = &grown[r->change_count++];
-	memset(c, 0, sizeof *c);
-	snprintf(c->id, sizeof c->id, "change-%zu", r->change_count);
-	c->kind = kind;
-	c->section = st->section ? strdup(st->section) : NULL;
-	c->excerpt = excerpt ? text_excerpt(excerpt) : NULL;
-	count_section(st);
-	return c->id;
-}
-
-xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved)
-{
-	xmlNodePtr mark = xmlNewDocNode(st->doc, NULL, BAD_CAST(op == OP_DELETE ? "del" : "ins"), NULL);
-	if (!mark) {
-		st->failed = 1;
-		return NULL;
-	}
-	if (id)
-		xmlSetProp(mark, BAD_CAST "id", BAD_CAST id);
-	/* The class tells the diff's marks from <del> and <ins> in the text. */
-	xmlSetProp(mark, BAD_CAST "class", BAD_CAST(moved ? "diff-mark moved" : "diff-mark"));
-	const char *label = op == OP_DELETE ? st->opt->deleted_label : st->opt->inserted_label;
-	if (label) {
-		/* Screen readers do not announce <del>/<ins> by themselves. */
-		xmlNodePtr sr = xmlNewDocNode(st->doc, NULL, BAD_CAST "span", NULL);
-		xmlNodePtr text = xmlNewDocText(st->doc, BAD_CAST label);
-		if (!sr || !text || !xmlAddChild(sr, text) || !xmlAddChild(mark, sr)) {
-			xmlFreeNode(sr);
-			xmlFreeNode(text);
-			st->failed = 1;
-			return mark;
-		}
-		xmlSetProp(sr, BAD_CAST "class", BAD_CAST "sr-only");
-	}
-	return mark;
-}
-
-/* Wraps every run of inline content under el in a mark, so a block added or
- * removed whole reads as such; structure (lists, tables) stays valid. */
-static void mark_block(diff_state *st, xmlNodePtr el, int op, const char **id, int moved)
-{
-	xmlNodePtr parent = el, child = el->children;
-	for (;;) {
-		while (child && !st->failed) {
-			if (pp_dom_is_block(child)) {
-				if (child->children) {
-					parent = child;
-					child = child->children;
-				} else {
-					child = child->next;
-				}
-				continue;
-			}
-			if (is_blank_text(child)) {
-				child = child->next;
-				continue;
-			}
-			xmlNodePtr mark = pp_diff_new_mark(st, op, *id, moved);
-			if (!mark || !xmlAddPrevSibling(child, mark)) {
-				xmlFreeNode(mark);
-				st->failed = 1;
-				return;
-			}
-			*id = NULL;
-			while (child && !pp_dom_is_block(child)) {
-				xmlNodePtr next = child->next;
-				xmlUnlinkNode(child);
-				xmlAddChild(mark, child);
-				child = next;
-			}
-		}
-		if (parent == el || st->failed)
-			return;
-		child = parent->next;
-		parent = parent->parent;
-	}
-}
-
-static void strip_ids(xmlNodePtr root)
-{
-	for (xmlNodePtr n = root; n;) {
-		if (n->type == XML_ELEMENT_NODE) {
-			xmlUnsetProp(n, BAD_CAST "id");
-			if (n->children) {
-				n = n->children;
-				continue;
-			}
-		}
-		while (n != root && !n->next)
-			n = n->parent;
-		n = n == root ? NULL : n->next;
-	}
-}
-
-static char *range_text(xmlNodePtr first, xmlNodePtr last)
-{
-	xmlBufferPtr buf = xmlBufferCreate();
-	if (!buf)
-		return NULL;
-	for (xmlNodePtr n = first;; n = n->next) {
-		xmlChar *text = xmlNodeGetContent(n);
-		if (text) {
-			xmlBufferCat(buf, text);
-			xmlBufferCat(buf, BAD_CAST " ");
-		}
-		xmlFree(text);
-		if (n == last)
-			break;
-	}
-	char *s = strdup((const char *)xmlBufferContent(buf));
-	xmlBufferFree(buf);
-	return s;
-}
-
-static void enter_section(diff_state *st, xmlNodePtr heading)
-{
-	xmlChar *text = xmlNodeGetContent(heading);
-	free(st->section);
-	st->section = text ? strdup((const char *)text) : NULL;
-	xmlFree(text);
-	st->section_index++;
-}
-
-/* White space between blocks, copied from the newer side so the output's
- * text reads as its page does (table cells stay apart). */
-static void copy_space_before(diff_state *st, xmlNodePtr n, xmlNodePtr out)
-{
-	if (n->prev && is_blank_text(n->prev)) {
-		xmlNodePtr copy = xmlNewDocText(st->doc, n->prev->content);
-		if (!copy || !xmlAddChild(out, copy)) {
-			xmlFreeNode(copy);
-			st->failed = 1;
-		}
-	}
-}
-
-static xmlNodePtr copy_range(diff_state *st, xmlNodePtr first, xmlNodePtr last)
-{
-	xmlNodePtr copy = NULL, tail = NULL;
-	for (xmlNodePtr n = first;; n = n->next) {
-		xmlNodePtr c = xmlDocCopyNode(n, st->doc, 1);
-		if (!c) {
-			xmlFreeNodeList(copy);
-			st->failed = 1;
-			return NULL;
-		}
-		if (tail) {
-			tail->next = c;
-			c->prev = tail;
-		} else {
-			copy = c;
-		}
-		tail = c;
-		if (n == last)
-			break;
-	}
-	return copy;
-}
-
-/* Copies an item (from either version) into out and marks it added,
- * removed or moved. */
-static void emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out)
-{
-	if (st->fault == PP_DIFF_FAULT_BLOCK && op == OP_DELETE && !it->moved) {
-		st->fault = 0; /* tests of the self-check: a removed block is lost */
-		return;
-	}
-	if (it->first == it->last && pp_dom_is_heading(it->first)) {
-		enter_section(st, it->first);
-		st->open_whole = -1; /* each section added or removed is its own change */
-	}
-	count_section(st);
-	pp_change_kind kind = it->moved ? PP_CHANGE_MOVED : op == OP_DELETE ? PP_CHANGE_REMOVED : PP_CHANGE_ADDED;
-	const char *id = NULL;
-	/* Consecutive blocks added (or removed) together, such as a new section
-	 * with its heading, are one change. */
-	if (st->open_whole != (int)kind || kind == PP_CHANGE_MOVED) {
-		char *text = range_text(it->first, it->last);
-		id = pp_diff_new_change(st, kind, text);
-		free(text);
-		st->open_whole = (int)kind;
-	}
-	if (!it->moved) {
-		size_t words = pp_diff_count_words(st, it->first, it->last);
-		if (op == OP_DELETE)
-			st->result->words_removed += words;
-		else
-			st->result->words_added += words;
-	}
-	if (op == OP_INSERT)
-		copy_space_before(st, it->first, out);
-	xmlNodePtr copy = copy_range(st, it->first, it->last);
-	if (!copy)
-		return;
-	if (it->inline_run) {
-		xmlNodePtr mark = pp_diff_new_mark(st, op, id, it->moved);
-		if (!mark || !xmlAddChild(out, mark)) {
-			xmlFreeNode(mark);
-			xmlFreeNodeList(copy);
-			st->failed = 1;
-			return;
-		}
-		if (op == OP_DELETE)
-			for (xmlNodePtr c = copy; c; c = c->next)
-				strip_ids(c);
-		xmlAddChildList(mark, copy);
-		return;
-	}
-	xmlAddChild(out, copy);
-	/* The newer text owns the ids (heading anchors): a removed copy keeping
-	 * them would make two elements with one id. */
-	if (op == OP_DELETE)
-		strip_ids(copy);
-	add_class(copy, op == OP_DELETE ? (it->moved ? "diff-moved-from" : "diff-removed")
-	                                : (it->moved ? "diff-moved-to" : "diff-added"));
-	mark_block(st, copy, op, &id, it->moved);
-	if (id)
-		xmlSetProp(copy, BAD_CAST "id", BAD_CAST id);
-}
-
-static void emit_equal(diff_state *st, const item *it, xmlNodePtr out)
-{
-	st->open_whole = -1;
-	if (it->first == it->last && pp_dom_is_heading(it->first))
-		enter_section(st, it->first);
-	copy_space_before(st, it->first, out);
-	xmlNodePtr copy = copy_range(st, it->first, it->last);
-	if (copy)
-		xmlAddChildList(out, copy);
-}
 
 /* Blocks whose content is text to compare word by word. */
 static int holds_text(xmlNodePtr n)
@@ -636,9 +96,9 @@ static void replace_pair(diff_state *st, const item *o, const item *n, xmlNodePt
 	item whole_o = *o, whole_n = *n;
 	whole_o.moved = whole_n.moved = 0;
 	st->open_whole = -1;
-	emit_whole(st, &whole_o, OP_DELETE, out);
+	pp_diff_emit_whole(st, &whole_o, OP_DELETE, out);
 	st->open_whole = -1;
-	emit_whole(st, &whole_n, OP_INSERT, out);
+	pp_diff_emit_whole(st, &whole_n, OP_INSERT, out);
 }
 
 /* The self-check of one pair's output (the nodes of out after before):
@@ -671,7 +131,7 @@ static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNod
 {
 	st->open_whole = -1;
 	if (o->hash == n->hash) {
-		emit_equal(st, n, out);
+		pp_diff_emit_equal(st, n, out);
 		return NULL;
 	}
 	xmlNodePtr before = out->last;
@@ -687,7 +147,7 @@ static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNod
 		return NULL;
 	}
 	if (pp_dom_is_heading(n->first))
-		enter_section(st, n->first);
+		pp_diff_enter_section(st, n->first);
 	xmlNodePtr oe = o->first, ne = n->first;
 	/* A text block holding blocks (raw HTML) is compared as a container,
 	 * but <pre>, whose white space counts, is shown replaced whole. */
@@ -696,7 +156,7 @@ static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNod
 		replace_pair(st, o, n, out);
 		return NULL;
 	}
-	copy_space_before(st, ne, out);
+	pp_diff_copy_space_before(st, ne, out);
 	before = out->last;
 	xmlNodePtr shell = xmlDocCopyNode(ne, st->doc, 2);
 	if (!shell || !xmlAddChild(out, shell)) {
@@ -742,7 +202,7 @@ static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t
                        item_list *news, const size_t *gi, size_t ni, size_t *pairs_d, size_t *pairs_i)
 {
 	if (nd == 1 && ni == 1)
-		return same_kind(&olds->items[gd[0]], &news->items[gi[0]]) ? (pairs_d[0] = 0, pairs_i[0] = 0, 1) : 0;
+		return pp_diff_same_kind(&olds->items[gd[0]], &news->items[gi[0]]) ? (pairs_d[0] = 0, pairs_i[0] = 0, 1) : 0;
 	if (nd == 0 || ni == 0 || nd * ni > 2500)
 		return 0;
 	double *score = calloc((nd + 1) * (ni + 1), sizeof *score);
@@ -753,8 +213,8 @@ static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t
 		for (size_t j = ni; j-- > 0;) {
 			double best = S(i + 1, j) > S(i, j + 1) ? S(i + 1, j) : S(i, j + 1);
 			item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
-			if (same_kind(a, b)) {
-				double sim = similarity(opt, a, b);
+			if (pp_diff_same_kind(a, b)) {
+				double sim = pp_diff_similarity(opt, a, b);
 				if (sim >= 0.5 && S(i + 1, j + 1) + sim > best)
 					best = S(i + 1, j + 1) + sim;
 			}
@@ -763,7 +223,7 @@ static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t
 	size_t count = 0, i = 0, j = 0;
 	while (i < nd && j < ni) {
 		item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
-		double sim = same_kind(a, b) ? similarity(opt, a, b) : 0;
+		double sim = pp_diff_same_kind(a, b) ? pp_diff_similarity(opt, a, b) : 0;
 		if (sim >= 0.5 && S(i, j) == S(i + 1, j + 1) + sim) {
 			pairs_d[count] = i;
 			pairs_i[count] = j;
@@ -882,7 +342,7 @@ static int items_for(diff_state *st, const pp_diff_index *index, const block_pri
 {
 	*borrowed = index && index->root == container;
 	if (!*borrowed)
-		return items_of(st->opt, prints, container, out);
+		return pp_diff_items_of(st->opt, prints, container, out);
 	*out = index->items;
 	for (size_t i = 0; i < out->count; i++)
 		out->items[i].moved = 0;
@@ -914,9 +374,9 @@ static void frame_free(frame *f)
 	free(f->gi);
 	free(f->pos_d);
 	if (!f->olds_borrowed)
-		items_free(&f->olds);
+		pp_diff_items_free(&f->olds);
 	if (!f->news_borrowed)
-		items_free(&f->news);
+		pp_diff_items_free(&f->news);
 }
 
 /* Aligns the children of a frame's containers. -1 when out of memory. */
@@ -986,11 +446,11 @@ static xmlNodePtr step_gap(diff_state *st, frame *f, const item **old_item, cons
 		size_t stop_d = f->p < f->pairs ? f->pos_d[f->pairs_d[f->p]] : f->nd;
 		size_t stop_i = f->p < f->pairs ? f->pos_i[f->pairs_i[f->p]] : f->ni;
 		for (; f->d < stop_d && !st->failed; f->d++) {
-			emit_whole(st, &f->olds.items[f->gd[f->d]], OP_DELETE, f->out);
+			pp_diff_emit_whole(st, &f->olds.items[f->gd[f->d]], OP_DELETE, f->out);
 			remember_old_number(f->out, &f->olds.items[f->gd[f->d]], f->gd[f->d]);
 		}
 		for (; f->k < stop_i && !st->failed; f->k++)
-			emit_whole(st, &f->news.items[f->gi[f->k]], OP_INSERT, f->out);
+			pp_diff_emit_whole(st, &f->news.items[f->gi[f->k]], OP_INSERT, f->out);
 		if (f->p < f->pairs && !st->failed) {
 			*old_item = &f->olds.items[f->gd[f->d++]];
 			*new_item = &f->news.items[f->gi[f->k++]];
@@ -1008,7 +468,7 @@ static xmlNodePtr step_gap(diff_state *st, frame *f, const item **old_item, cons
 static void frame_finish(diff_state *st, frame *f)
 {
 	xmlNodePtr last = f->new_el->last;
-	if (last && is_blank_text(last) && !st->failed) {
+	if (last && pp_diff_is_blank_text(last) && !st->failed) {
 		xmlNodePtr space = xmlNewDocText(st->doc, last->content);
 		if (!space || !xmlAddChild(f->out, space)) {
 			xmlFreeNode(space);
@@ -1059,7 +519,7 @@ static void diff_tree(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, 
 			if (f->in_gap) {
 				shell = step_gap(st, f, &o, &n);
 			} else if (f->ops[f->i] == OP_EQUAL) {
-				emit_equal(st, &f->news.items[f->ib], f->out);
+				pp_diff_emit_equal(st, &f->news.items[f->ib], f->out);
 				f->ia++;
 				f->ib++;
 				f->i++;
@@ -1090,7 +550,7 @@ pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options
 	if (!index)
 		return NULL;
 	index->root = root;
-	if (make_prints(options, root, &index->prints) != 0 || items_of(options, &index->prints, root, &index->items) != 0) {
+	if (pp_diff_make_prints(options, root, &index->prints) != 0 || pp_diff_items_of(options, &index->prints, root, &index->items) != 0) {
 		pp_diff_index_free(index);
 		return NULL;
 	}
@@ -1101,7 +561,7 @@ void pp_diff_index_free(pp_diff_index *index)
 {
 	if (!index)
 		return;
-	items_free(&index->items);
+	pp_diff_items_free(&index->items);
 	free(index->prints.slots);
 	pp_diff_form_free(index->form);
 	free(index);
@@ -1124,18 +584,18 @@ static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new
 	free(st->section);
 	st->section = NULL;
 	item_list olds = {0}, news = {0};
-	if (items_of(st->opt, st->old_prints, old_root, &olds) != 0 ||
-	    items_of(st->opt, st->new_prints, new_root, &news) != 0) {
+	if (pp_diff_items_of(st->opt, st->old_prints, old_root, &olds) != 0 ||
+	    pp_diff_items_of(st->opt, st->new_prints, new_root, &news) != 0) {
 		st->failed = 1;
 	} else {
 		for (size_t i = 0; i < olds.count && !st->failed; i++)
-			emit_whole(st, &olds.items[i], OP_DELETE, out);
+			pp_diff_emit_whole(st, &olds.items[i], OP_DELETE, out);
 		st->open_whole = -1;
 		for (size_t i = 0; i < news.count && !st->failed; i++)
-			emit_whole(st, &news.items[i], OP_INSERT, out);
+			pp_diff_emit_whole(st, &news.items[i], OP_INSERT, out);
 	}
-	items_free(&olds);
-	items_free(&news);
+	pp_diff_items_free(&olds);
+	pp_diff_items_free(&news);
 }
 
 /* The final self-check of one side, against the version's form kept in its
@@ -1163,8 +623,8 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	block_prints own_old = {0}, own_new = {0};
 	st.old_prints = old_index && old_index->root == old_root ? &old_index->prints : &own_old;
 	st.new_prints = new_index && new_index->root == new_root ? &new_index->prints : &own_new;
-	if ((st.old_prints == &own_old && make_prints(options, old_root, &own_old) != 0) ||
-	    (st.new_prints == &own_new && make_prints(options, new_root, &own_new) != 0)) {
+	if ((st.old_prints == &own_old && pp_diff_make_prints(options, old_root, &own_old) != 0) ||
+	    (st.new_prints == &own_new && pp_diff_make_prints(options, new_root, &own_new) != 0)) {
 		free(own_old.slots);
 		free(own_new.slots);
 		return -1;

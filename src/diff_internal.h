@@ -5,8 +5,12 @@
  *                  fidelity check compares the two
  *   diff_words.c   words of a paired text block: tokens, their edit script, and
  *                  the writer that emits marks around them
- *   diff_blocks.c  blocks of a container: fingerprints, alignment, pairing,
- *                  moves, whole-block marks, entry points
+ *   diff_items.c   items of a container (blocks, runs of inline content) and
+ *                  their fingerprints, made once per document, bottom-up
+ *   diff_marks.c   marks, the list of changes, blocks copied equal or marked
+ *                  removed, added or moved whole
+ *   diff_blocks.c  alignment of containers, pairing, moves, the self-check
+ *                  with its fallback, the entry points
  *   diff_text.c    the plain-text form of a marked output
  * Not part of the public interface (diff.h); nothing here keeps global state.
  */
@@ -158,10 +162,72 @@ void pp_diff_form_free(pp_diff_form *form);
 /* pp_diff_reads_as against a form: 1, 0, or -1 when out of memory. */
 int pp_diff_form_matches(pp_diff_form *form, xmlNodePtr out_first, xmlNodePtr out_last, int side);
 
-/* ---- marks and changes (diff_blocks.c) ---- */
+/* ---- items (diff_items.c) ---- */
+
+/* One comparable unit of a container: a block element, or a run of inline
+ * nodes between blocks. */
+typedef struct {
+	xmlNodePtr first, last;
+	int inline_run;
+	uint64_t hash;      /* element name + canonical form of its content */
+	int has_words;      /* holds a word: only such items can have moved */
+	uint64_t *words;    /* word hashes, for similarity: made when a gap needs them */
+	size_t word_count;
+	int words_made;
+	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
+} item;
+
+typedef struct {
+	item *items;
+	size_t count, cap;
+} item_list;
+
+/* The fingerprints of a document's blocks, made once, bottom-up: a block
+ * with blocks inside combines its children's, so no level of a deeply
+ * nested document walks what lies below it again. Keyed by node. */
+typedef struct {
+	xmlNodePtr node;
+	uint64_t hash;
+	int has_words;
+} block_print;
+
+typedef struct block_prints {
+	block_print *slots;
+	size_t cap, count;
+} block_prints;
+
+struct pp_diff_index {
+	xmlNodePtr root;
+	block_prints prints;
+	item_list items;
+	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
+};
+
+void pp_diff_items_free(item_list *l);
+/* White space only (what separates blocks). */
+int pp_diff_is_blank_text(xmlNodePtr n);
+/* The prints of every block under root; -1 when out of memory. */
+int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints);
+/* The items of container's children, with their hashes (blocks' from prints). */
+int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
+                     item_list *out);
+/* Dice coefficient of the items' first words (made when first needed). */
+double pp_diff_similarity(const pp_diff_options *opt, item *a, item *b);
+/* Two items that may pair: runs, or blocks of one name and shown attributes. */
+int pp_diff_same_kind(const item *a, const item *b);
+
+/* ---- marks and changes (diff_marks.c) ---- */
 
 xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved);
 const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt);
+/* A heading starts a section: changes under it name it. */
+void pp_diff_enter_section(diff_state *st, xmlNodePtr heading);
+/* White space before n in its source, copied to out (table cells stay apart). */
+void pp_diff_copy_space_before(diff_state *st, xmlNodePtr n, xmlNodePtr out);
+/* An item copied into out and marked removed (OP_DELETE), added or moved. */
+void pp_diff_emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out);
+/* An item copied into out as it is in the newer version. */
+void pp_diff_emit_equal(diff_state *st, const item *it, xmlNodePtr out);
 
 /* ---- words (diff_words.c) ---- */
 

@@ -1,0 +1,222 @@
+/* Items of a container and their fingerprints (see diff_internal.h): a
+ * container's children grouped into blocks and runs of inline content, the
+ * fingerprints of a document's blocks made once, bottom-up, and the words
+ * that pair similar blocks. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff_internal.h"
+#include "fsutil.h"
+#include "markdown.h"
+
+void pp_diff_items_free(item_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->items[i].words);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+int pp_diff_is_blank_text(xmlNodePtr n)
+{
+	if (n->type != XML_TEXT_NODE)
+		return 0;
+	for (const xmlChar *p = n->content; p && *p; p++)
+		if (!pp_diff_is_collapsible(*p))
+			return 0;
+	return 1;
+}
+
+/* The next item of a container's children from *cursor: a block, or a run
+ * of inline nodes (white space between blocks is no item). 0 at the end. */
+static int next_item(xmlNodePtr *cursor, item *it)
+{
+	for (xmlNodePtr n = *cursor; n; n = n->next) {
+		int block = pp_dom_is_block(n);
+		if (!block && ((n->type != XML_TEXT_NODE && n->type != XML_ELEMENT_NODE) || pp_diff_is_blank_text(n)))
+			continue;
+		memset(it, 0, sizeof *it);
+		it->first = it->last = n;
+		it->inline_run = !block;
+		while (!block && it->last->next && !pp_dom_is_block(it->last->next) &&
+		       (it->last->next->type == XML_TEXT_NODE || it->last->next->type == XML_ELEMENT_NODE))
+			it->last = it->last->next;
+		*cursor = it->last->next;
+		return 1;
+	}
+	return 0;
+}
+
+static size_t print_slot(const block_prints *m, xmlNodePtr node)
+{
+	size_t h = (size_t)(((uintptr_t)node >> 4) * 0x9E3779B97F4A7C15ULL);
+	size_t i = h & (m->cap - 1);
+	while (m->slots[i].node && m->slots[i].node != node)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static const block_print *print_of(const block_prints *m, xmlNodePtr node)
+{
+	if (!m->cap)
+		return NULL;
+	const block_print *p = &m->slots[print_slot(m, node)];
+	return p->node ? p : NULL;
+}
+
+static int add_print(block_prints *m, xmlNodePtr node, uint64_t hash, int has_words)
+{
+	if ((m->count + 1) * 2 > m->cap) {
+		block_prints grown = {calloc(m->cap ? m->cap * 2 : 64, sizeof *grown.slots), m->cap ? m->cap * 2 : 64, 0};
+		if (!grown.slots)
+			return -1;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].node)
+				grown.slots[print_slot(&grown, m->slots[i].node)] = m->slots[i];
+		grown.count = m->count;
+		free(m->slots);
+		*m = grown;
+	}
+	m->slots[print_slot(m, node)] = (block_print){node, hash, has_words};
+	m->count++;
+	return 0;
+}
+
+/* An item's hash: a block's from the prints, a run's from its text. */
+static int print_item(const pp_diff_options *opt, const block_prints *prints, item *it)
+{
+	const block_print *p = it->inline_run ? NULL : print_of(prints, it->first);
+	if (p) {
+		it->hash = p->hash;
+		it->has_words = p->has_words;
+		return 0;
+	}
+	pp_diff_fingerprint fp;
+	if (pp_diff_fingerprint_range(opt, it->first, it->last,
+	                              it->inline_run ? "#inline" : (const char *)it->first->name, 0, 0, 0, &fp) != 0)
+		return -1;
+	it->hash = fp.hash;
+	it->has_words = fp.word_total > 0;
+	return 0;
+}
+
+static int has_block_child(xmlNodePtr el)
+{
+	for (xmlNodePtr c = el->children; c; c = c->next)
+		if (pp_dom_is_block(c))
+			return 1;
+	return 0;
+}
+
+/* The prints of every block under root, children before parents: a block
+ * of text is hashed by its canonical form, once; a block holding blocks by
+ * its name, shown attributes and its items' hashes in order. */
+int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints)
+{
+	memset(prints, 0, sizeof *prints);
+	for (xmlNodePtr n = root->children; n;) {
+		if (n->type == XML_ELEMENT_NODE && n->children && has_block_child(n)) {
+			n = n->children;
+			continue;
+		}
+		for (;;) { /* n's children are done: n itself */
+			if (pp_dom_is_block(n)) {
+				item it = {.first = n, .last = n};
+				if (has_block_child(n)) {
+					uint64_t h = pp_diff_block_head(n);
+					xmlNodePtr cursor = n->children;
+					item child;
+					while (next_item(&cursor, &child)) {
+						if (print_item(opt, prints, &child) != 0)
+							return -1;
+						h = (h ^ child.hash) * HASH_PRIME + 0x9e3779b97f4a7c15ULL;
+						it.has_words |= child.has_words;
+					}
+					it.hash = pp_hash_bytes(h, "\2", 1);
+				} else if (print_item(opt, prints, &it) != 0) {
+					return -1;
+				}
+				if (add_print(prints, n, it.hash, it.has_words) != 0)
+					return -1;
+			}
+			if (n->next) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+			if (n == root)
+				return 0;
+		}
+	}
+	return 0;
+}
+
+int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
+                    item_list *out)
+{
+	memset(out, 0, sizeof *out);
+	xmlNodePtr cursor = container->children;
+	item it;
+	while (next_item(&cursor, &it)) {
+		if (print_item(opt, prints, &it) != 0 ||
+		    pp_grow(&out->items, &out->cap, out->count, sizeof *out->items, 8) != 0)
+			return -1;
+		out->items[out->count++] = it;
+	}
+	return 0;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Words compared for similarity: the first ones suffice to pair blocks, and
+ * bound the cost of a gap of large containers. */
+#define SIMILARITY_WORDS 2000
+
+/* The item's word hashes, sorted, made when first needed. */
+static void make_words(const pp_diff_options *opt, item *it)
+{
+	if (it->words_made)
+		return;
+	it->words_made = 1;
+	pp_diff_fingerprint fp;
+	if (pp_diff_fingerprint_range(opt, it->first, it->last, "", 0, SIMILARITY_WORDS, 1, &fp) != 0)
+		return; /* out of memory: no words, so no pairing by similarity */
+	it->words = fp.words;
+	it->word_count = fp.word_count;
+	if (it->words)
+		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
+}
+
+/* Dice coefficient of two word-hash multisets. */
+double pp_diff_similarity(const pp_diff_options *opt, item *a, item *b)
+{
+	make_words(opt, a);
+	make_words(opt, b);
+	if (a->word_count + b->word_count == 0)
+		return 1.0;
+	size_t i = 0, j = 0, common = 0;
+	while (i < a->word_count && j < b->word_count) {
+		if (a->words[i] == b->words[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (a->words[i] < b->words[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return 2.0 * (double)common / (double)(a->word_count + b->word_count);
+}
+
+int pp_diff_same_kind(const item *a, const item *b)
+{
+	if (a->inline_run || b->inline_run)
+		return a->inline_run && b->inline_run;
+	return xmlStrcmp(a->first->name, b->first->name) == 0 && pp_diff_same_block_attributes(a->first, b->first);
+}

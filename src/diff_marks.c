@@ -1,0 +1,300 @@
+/* What the diff writes around whole blocks and changes (see
+ * diff_internal.h): the marks and their labels, the list of changes with
+ * their sections and excerpts, blocks copied equal or marked removed,
+ * added or moved whole. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff_internal.h"
+#include "fsutil.h"
+#include "markdown.h"
+
+static void add_class(xmlNodePtr el, const char *cls)
+{
+	xmlChar *old = xmlGetProp(el, BAD_CAST "class");
+	if (old) {
+		xmlChar *joined = xmlStrncatNew(old, BAD_CAST " ", 1);
+		joined = xmlStrcat(joined, BAD_CAST cls);
+		xmlSetProp(el, BAD_CAST "class", joined);
+		xmlFree(joined);
+		xmlFree(old);
+	} else {
+		xmlSetProp(el, BAD_CAST "class", BAD_CAST cls);
+	}
+}
+
+static char *text_excerpt(const char *text)
+{
+	while (*text == ' ' || *text == '\n' || *text == '\t')
+		text++;
+	/* About ten words, cut on a character boundary. */
+	size_t limit = 80, n = 0, spaces = 0;
+	while (n < limit && text[n] && spaces < 10) {
+		if (text[n] == ' ')
+			spaces++;
+		n++;
+	}
+	while (n > 0 && (text[n] & 0xC0) == 0x80)
+		n--;
+	char *s = malloc(n + 4);
+	if (!s)
+		return NULL;
+	memcpy(s, text, n);
+	int more = text[n + strspn(text + n, " \n\t")] != '\0';
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t'))
+		n--;
+	strcpy(s + n, more ? "…" : "");
+	for (char *p = s; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return s;
+}
+
+static void count_section(diff_state *st)
+{
+	if (st->section_index != st->counted_section) {
+		st->counted_section = st->section_index;
+		st->result->sections_changed++;
+	}
+}
+
+const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt)
+{
+	pp_diff_result *r = st->result;
+	pp_change *grown = realloc(r->changes, (r->change_count + 1) * sizeof *grown);
+	if (!grown) {
+		st->failed = 1;
+		return NULL;
+	}
+	r->changes = grown;
+	pp_change *c = &grown[r->change_count++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->id, sizeof c->id, "change-%zu", r->change_count);
+	c->kind = kind;
+	c->section = st->section ? strdup(st->section) : NULL;
+	c->excerpt = excerpt ? text_excerpt(excerpt) : NULL;
+	count_section(st);
+	return c->id;
+}
+
+xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved)
+{
+	xmlNodePtr mark = xmlNewDocNode(st->doc, NULL, BAD_CAST(op == OP_DELETE ? "del" : "ins"), NULL);
+	if (!mark) {
+		st->failed = 1;
+		return NULL;
+	}
+	if (id)
+		xmlSetProp(mark, BAD_CAST "id", BAD_CAST id);
+	/* The class tells the diff's marks from <del> and <ins> in the text. */
+	xmlSetProp(mark, BAD_CAST "class", BAD_CAST(moved ? "diff-mark moved" : "diff-mark"));
+	const char *label = op == OP_DELETE ? st->opt->deleted_label : st->opt->inserted_label;
+	if (label) {
+		/* Screen readers do not announce <del>/<ins> by themselves. */
+		xmlNodePtr sr = xmlNewDocNode(st->doc, NULL, BAD_CAST "span", NULL);
+		xmlNodePtr text = xmlNewDocText(st->doc, BAD_CAST label);
+		if (!sr || !text || !xmlAddChild(sr, text) || !xmlAddChild(mark, sr)) {
+			xmlFreeNode(sr);
+			xmlFreeNode(text);
+			st->failed = 1;
+			return mark;
+		}
+		xmlSetProp(sr, BAD_CAST "class", BAD_CAST "sr-only");
+	}
+	return mark;
+}
+
+/* Wraps every run of inline content under el in a mark, so a block added or
+ * removed whole reads as such; structure (lists, tables) stays valid. */
+static void mark_block(diff_state *st, xmlNodePtr el, int op, const char **id, int moved)
+{
+	xmlNodePtr parent = el, child = el->children;
+	for (;;) {
+		while (child && !st->failed) {
+			if (pp_dom_is_block(child)) {
+				if (child->children) {
+					parent = child;
+					child = child->children;
+				} else {
+					child = child->next;
+				}
+				continue;
+			}
+			if (pp_diff_is_blank_text(child)) {
+				child = child->next;
+				continue;
+			}
+			xmlNodePtr mark = pp_diff_new_mark(st, op, *id, moved);
+			if (!mark || !xmlAddPrevSibling(child, mark)) {
+				xmlFreeNode(mark);
+				st->failed = 1;
+				return;
+			}
+			*id = NULL;
+			while (child && !pp_dom_is_block(child)) {
+				xmlNodePtr next = child->next;
+				xmlUnlinkNode(child);
+				xmlAddChild(mark, child);
+				child = next;
+			}
+		}
+		if (parent == el || st->failed)
+			return;
+		child = parent->next;
+		parent = parent->parent;
+	}
+}
+
+static void strip_ids(xmlNodePtr root)
+{
+	for (xmlNodePtr n = root; n;) {
+		if (n->type == XML_ELEMENT_NODE) {
+			xmlUnsetProp(n, BAD_CAST "id");
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != root && !n->next)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
+}
+
+static char *range_text(xmlNodePtr first, xmlNodePtr last)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	if (!buf)
+		return NULL;
+	for (xmlNodePtr n = first;; n = n->next) {
+		xmlChar *text = xmlNodeGetContent(n);
+		if (text) {
+			xmlBufferCat(buf, text);
+			xmlBufferCat(buf, BAD_CAST " ");
+		}
+		xmlFree(text);
+		if (n == last)
+			break;
+	}
+	char *s = strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return s;
+}
+
+void pp_diff_enter_section(diff_state *st, xmlNodePtr heading)
+{
+	xmlChar *text = xmlNodeGetContent(heading);
+	free(st->section);
+	st->section = text ? strdup((const char *)text) : NULL;
+	xmlFree(text);
+	st->section_index++;
+}
+
+/* White space between blocks, copied from the newer side so the output's
+ * text reads as its page does (table cells stay apart). */
+void pp_diff_copy_space_before(diff_state *st, xmlNodePtr n, xmlNodePtr out)
+{
+	if (n->prev && pp_diff_is_blank_text(n->prev)) {
+		xmlNodePtr copy = xmlNewDocText(st->doc, n->prev->content);
+		if (!copy || !xmlAddChild(out, copy)) {
+			xmlFreeNode(copy);
+			st->failed = 1;
+		}
+	}
+}
+
+static xmlNodePtr copy_range(diff_state *st, xmlNodePtr first, xmlNodePtr last)
+{
+	xmlNodePtr copy = NULL, tail = NULL;
+	for (xmlNodePtr n = first;; n = n->next) {
+		xmlNodePtr c = xmlDocCopyNode(n, st->doc, 1);
+		if (!c) {
+			xmlFreeNodeList(copy);
+			st->failed = 1;
+			return NULL;
+		}
+		if (tail) {
+			tail->next = c;
+			c->prev = tail;
+		} else {
+			copy = c;
+		}
+		tail = c;
+		if (n == last)
+			break;
+	}
+	return copy;
+}
+
+/* Copies an item (from either version) into out and marks it added,
+ * removed or moved. */
+void pp_diff_emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out)
+{
+	if (st->fault == PP_DIFF_FAULT_BLOCK && op == OP_DELETE && !it->moved) {
+		st->fault = 0; /* tests of the self-check: a removed block is lost */
+		return;
+	}
+	if (it->first == it->last && pp_dom_is_heading(it->first)) {
+		pp_diff_enter_section(st, it->first);
+		st->open_whole = -1; /* each section added or removed is its own change */
+	}
+	count_section(st);
+	pp_change_kind kind = it->moved ? PP_CHANGE_MOVED : op == OP_DELETE ? PP_CHANGE_REMOVED : PP_CHANGE_ADDED;
+	const char *id = NULL;
+	/* Consecutive blocks added (or removed) together, such as a new section
+	 * with its heading, are one change. */
+	if (st->open_whole != (int)kind || kind == PP_CHANGE_MOVED) {
+		char *text = range_text(it->first, it->last);
+		id = pp_diff_new_change(st, kind, text);
+		free(text);
+		st->open_whole = (int)kind;
+	}
+	if (!it->moved) {
+		size_t words = pp_diff_count_words(st, it->first, it->last);
+		if (op == OP_DELETE)
+			st->result->words_removed += words;
+		else
+			st->result->words_added += words;
+	}
+	if (op == OP_INSERT)
+		pp_diff_copy_space_before(st, it->first, out);
+	xmlNodePtr copy = copy_range(st, it->first, it->last);
+	if (!copy)
+		return;
+	if (it->inline_run) {
+		xmlNodePtr mark = pp_diff_new_mark(st, op, id, it->moved);
+		if (!mark || !xmlAddChild(out, mark)) {
+			xmlFreeNode(mark);
+			xmlFreeNodeList(copy);
+			st->failed = 1;
+			return;
+		}
+		if (op == OP_DELETE)
+			for (xmlNodePtr c = copy; c; c = c->next)
+				strip_ids(c);
+		xmlAddChildList(mark, copy);
+		return;
+	}
+	xmlAddChild(out, copy);
+	/* The newer text owns the ids (heading anchors): a removed copy keeping
+	 * them would make two elements with one id. */
+	if (op == OP_DELETE)
+		strip_ids(copy);
+	add_class(copy, op == OP_DELETE ? (it->moved ? "diff-moved-from" : "diff-removed")
+	                                : (it->moved ? "diff-moved-to" : "diff-added"));
+	mark_block(st, copy, op, &id, it->moved);
+	if (id)
+		xmlSetProp(copy, BAD_CAST "id", BAD_CAST id);
+}
+
+void pp_diff_emit_equal(diff_state *st, const item *it, xmlNodePtr out)
+{
+	st->open_whole = -1;
+	if (it->first == it->last && pp_dom_is_heading(it->first))
+		pp_diff_enter_section(st, it->first);
+	pp_diff_copy_space_before(st, it->first, out);
+	xmlNodePtr copy = copy_range(st, it->first, it->last);
+	if (copy)
+		xmlAddChildList(out, copy);
+}
