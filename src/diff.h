@@ -92,7 +92,14 @@ int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
  * root must not change while the index is in use; options must be those
  * of the comparisons. NULL when out of memory. */
 typedef struct pp_diff_index pp_diff_index;
-pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options);
+/* The contexts (inline elements with their attributes) seen in a series of
+ * versions, interned once: indexes sharing them check unchanged blocks by
+ * comparing bytes instead of walking them. Not for two threads at once. */
+typedef struct pp_diff_contexts pp_diff_contexts;
+pp_diff_contexts *pp_diff_contexts_new(void);
+void pp_diff_contexts_free(pp_diff_contexts *contexts);
+/* contexts may be NULL; it must outlive the index. */
+pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options, pp_diff_contexts *contexts);
 void pp_diff_index_free(pp_diff_index *index);
 
 /* pp_diff_dom with indexes of old_root and new_root (either may be NULL).

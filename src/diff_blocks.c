@@ -486,6 +486,14 @@ static void frame_finish(diff_state *st, frame *f)
 	}
 }
 
+/* A top-level block copied unchanged: the final check compares its bytes
+ * instead of walking it. (Without memory for the list, it is walked.) */
+static void remember_copy(diff_state *st, xmlNodePtr out, xmlNodePtr source)
+{
+	if (pp_grow(&st->copies, &st->copy_cap, st->copy_count, sizeof *st->copies, 32) == 0)
+		st->copies[st->copy_count++] = (pp_diff_copy){out, source};
+}
+
 /* Aligns the children of old_root and new_root into out, and of every pair
  * of containers inside them, depth first, with an explicit stack. */
 static void diff_tree(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out)
@@ -520,6 +528,8 @@ static void diff_tree(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, 
 				shell = step_gap(st, f, &o, &n);
 			} else if (f->ops[f->i] == OP_EQUAL) {
 				pp_diff_emit_equal(st, &f->news.items[f->ib], f->out);
+				if (depth == 1 && !f->news.items[f->ib].inline_run)
+					remember_copy(st, f->out->last, f->news.items[f->ib].first);
 				f->ia++;
 				f->ib++;
 				f->i++;
@@ -544,12 +554,13 @@ static void diff_tree(diff_state *st, xmlNodePtr old_root, xmlNodePtr new_root, 
 
 /* ---- entry points --------------------------------------------------------- */
 
-pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options)
+pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options, pp_diff_contexts *contexts)
 {
 	pp_diff_index *index = calloc(1, sizeof *index);
 	if (!index)
 		return NULL;
 	index->root = root;
+	index->contexts = contexts;
 	if (pp_diff_make_prints(options, root, &index->prints) != 0 || pp_diff_items_of(options, &index->prints, root, &index->items) != 0) {
 		pp_diff_index_free(index);
 		return NULL;
@@ -572,6 +583,7 @@ static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new
                              xmlNodePtr before)
 {
 	remove_after(out, before);
+	st->copy_count = 0;
 	pp_diff_result *r = st->result;
 	size_t repaired = r->repaired;
 	int degraded = r->degraded;
@@ -600,14 +612,42 @@ static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new
 
 /* The final self-check of one side, against the version's form kept in its
  * index (made once for its two comparisons) or made for the occasion. */
-static int document_reads_as(diff_state *st, pp_diff_index *index, xmlNodePtr root, xmlNodePtr first,
-                             xmlNodePtr last, int side)
+/* A version's form: kept in its index (made once for its two comparisons),
+ * else in *own, made for this comparison. */
+static pp_diff_form *form_of(diff_state *st, pp_diff_index *index, xmlNodePtr root, pp_diff_contexts *contexts,
+                             pp_diff_form **own)
 {
-	if (!index || index->root != root)
-		return pp_diff_reads_as(st->opt, first, last, side, root->children, NULL, 0);
-	if (!index->form && !(index->form = pp_diff_form_new(st->opt, root->children, NULL, 0)))
-		return -1;
-	return pp_diff_form_matches(index->form, first, last, side);
+	if (index && index->root == root) {
+		if (!index->form)
+			index->form = pp_diff_form_new(st->opt, root->children, NULL, 0, index->contexts);
+		return index->form;
+	}
+	return *own = pp_diff_form_new(st->opt, root->children, NULL, 0, contexts);
+}
+
+/* The final self-check: each side of the output against its version's form;
+ * blocks copied unchanged compared by their bytes in the newer form. 1 when
+ * both sides read true, 0 when not, -1 when out of memory. */
+static int document_reads_true(diff_state *st, pp_diff_index *old_index, xmlNodePtr old_root,
+                               pp_diff_index *new_index, xmlNodePtr new_root, xmlNodePtr first, xmlNodePtr last)
+{
+	pp_diff_contexts *shared = NULL;
+	if (!(old_index && old_index->root == old_root && old_index->contexts) ||
+	    !(new_index && new_index->root == new_root && new_index->contexts))
+		shared = pp_diff_contexts_new();
+	pp_diff_form *own_old = NULL, *own_new = NULL;
+	pp_diff_form *old_form = form_of(st, old_index, old_root, shared, &own_old);
+	pp_diff_form *new_form = form_of(st, new_index, new_root, shared, &own_new);
+	int rc = -1;
+	if (old_form && new_form) {
+		rc = pp_diff_form_matches(st->opt, old_form, first, last, SIDE_OLD, st->copies, st->copy_count, new_form);
+		if (rc == 1)
+			rc = pp_diff_form_matches(st->opt, new_form, first, last, SIDE_NEW, st->copies, st->copy_count, new_form);
+	}
+	pp_diff_form_free(own_old);
+	pp_diff_form_free(own_new);
+	pp_diff_contexts_free(shared);
+	return rc;
 }
 
 int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePtr new_root,
@@ -639,17 +679,17 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	diff_tree(&st, old_root, new_root, out);
 	if (!st.failed) {
 		xmlNodePtr first = before ? before->next : out->children;
-		int old_ok = document_reads_as(&st, old_index, old_root, first, out->last, SIDE_OLD);
-		int new_ok = old_ok == 1 ? document_reads_as(&st, new_index, new_root, first, out->last, SIDE_NEW) : old_ok;
-		if (old_ok < 0 || new_ok < 0)
+		int reads_true = document_reads_true(&st, old_index, old_root, new_index, new_root, first, out->last);
+		if (reads_true < 0)
 			st.failed = 1;
-		else if (!old_ok || !new_ok)
+		else if (!reads_true)
 			replace_document(&st, old_root, new_root, out, before);
 	}
 	ubrk_close(st.words);
 	free(st.section);
 	free(own_old.slots);
 	free(own_new.slots);
+	free(st.copies);
 	return st.failed ? -1 : 0;
 }
 

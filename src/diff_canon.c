@@ -256,8 +256,15 @@ static uint64_t ctx_intern(ctx_table *t, uint64_t parent, xmlNodePtr el)
 
 typedef struct {
 	uint64_t ctx;
+	xmlNodePtr node;
 	unsigned char block, pre;
 } level;
+
+/* Where a top-level block's bytes lie in a form. */
+typedef struct {
+	xmlNodePtr node;
+	size_t start, len;
+} segment;
 
 typedef struct {
 	const pp_diff_options *opt;
@@ -275,12 +282,17 @@ typedef struct {
 	int at_start;     /* nothing visible yet in this stretch of a block */
 	int pending_space;
 	uint64_t pending_ctx, written_ctx;
+	int has_ctx;      /* written_ctx is set: a block boundary forgets it */
 	int pre;
 	int failed;
 	/* Compared as written against a form made before, instead of kept. */
 	const char *expect;
 	size_t expect_len;
 	int differs;
+	/* Top-level blocks' segments, recorded when wanted. */
+	int segments_wanted;
+	segment *segments;
+	size_t segment_count, segment_cap;
 } canon;
 
 static void put(canon *c, const void *data, size_t len)
@@ -337,7 +349,8 @@ static void end_word(canon *c)
 
 static void use_context(canon *c, uint64_t ctx)
 {
-	if (ctx != c->written_ctx) {
+	if (!c->has_ctx || ctx != c->written_ctx) {
+		c->has_ctx = 1;
 		put_tag(c, 3, ctx);
 		c->written_ctx = ctx;
 	}
@@ -367,6 +380,7 @@ static void boundary(canon *c, unsigned char tag, xmlNodePtr block)
 	end_word(c);
 	c->pending_space = 0;
 	c->at_start = 1;
+	c->has_ctx = 0; /* so the bytes of a block depend on nothing before it */
 	put(c, &tag, 1);
 	if (!block)
 		return;
@@ -552,6 +566,8 @@ static void leave(canon *c, const level *l, uint64_t *ctx)
 {
 	if (l->block)
 		boundary(c, 2, NULL);
+	if (c->segments_wanted && c->segment_count && c->segments[c->segment_count - 1].node == l->node)
+		c->segments[c->segment_count - 1].len = c->len - c->segments[c->segment_count - 1].start;
 	c->pre -= l->pre;
 	*ctx = l->ctx;
 }
@@ -577,8 +593,16 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 					c->failed = 1;
 					break;
 				}
+				if (depth == 0 && block && c->segments_wanted) {
+					if (pp_grow(&c->segments, &c->segment_cap, c->segment_count, sizeof *c->segments, 16) != 0) {
+						c->failed = 1;
+						break;
+					}
+					c->segments[c->segment_count++] = (segment){node, c->len, 0};
+				}
 				level *l = &levels[depth++];
 				l->ctx = ctx;
+				l->node = node;
 				l->block = (unsigned char)block;
 				l->pre = (unsigned char)(block && pp_diff_name_is(node, "pre"));
 				if (block)
@@ -634,29 +658,54 @@ int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlN
 	return rc;
 }
 
+struct pp_diff_contexts {
+	ctx_table table;
+};
+
+pp_diff_contexts *pp_diff_contexts_new(void) { return calloc(1, sizeof(pp_diff_contexts)); }
+
+void pp_diff_contexts_free(pp_diff_contexts *contexts)
+{
+	if (!contexts)
+		return;
+	ctx_table_free(&contexts->table);
+	free(contexts);
+}
+
 struct pp_diff_form {
-	const pp_diff_options *opt;
-	ctx_table table; /* shared with the walks compared against it */
+	pp_diff_contexts *contexts; /* shared with the walks compared against it */
+	int owns_contexts;
 	char *buf;
 	size_t len;
 	int in_pre;
+	segment *segments;          /* the top-level blocks', in document order */
+	size_t segment_count;
 };
 
-pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre)
+pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
+                               pp_diff_contexts *contexts)
 {
 	pp_diff_form *form = calloc(1, sizeof *form);
 	if (!form)
 		return NULL;
-	form->opt = opt;
 	form->in_pre = in_pre;
-	canon c = {.opt = opt, .side = SIDE_SOURCE, .table = &form->table, .at_start = 1, .pre = in_pre};
-	if (first && walk(&c, first, last) != 0) {
-		free(c.buf);
+	form->owns_contexts = !contexts;
+	form->contexts = contexts ? contexts : pp_diff_contexts_new();
+	if (!form->contexts) {
+		free(form);
+		return NULL;
+	}
+	canon c = {.opt = opt, .side = SIDE_SOURCE, .table = &form->contexts->table, .at_start = 1, .pre = in_pre,
+	           .segments_wanted = 1};
+	int rc = first ? walk(&c, first, last) : 0;
+	form->buf = c.buf;
+	form->len = c.len;
+	form->segments = c.segments;
+	form->segment_count = c.segment_count;
+	if (rc != 0) {
 		pp_diff_form_free(form);
 		return NULL;
 	}
-	form->buf = c.buf;
-	form->len = c.len;
 	return form;
 }
 
@@ -664,16 +713,46 @@ void pp_diff_form_free(pp_diff_form *form)
 {
 	if (!form)
 		return;
-	ctx_table_free(&form->table);
+	if (form->owns_contexts)
+		pp_diff_contexts_free(form->contexts);
 	free(form->buf);
+	free(form->segments);
 	free(form);
 }
 
-int pp_diff_form_matches(pp_diff_form *form, xmlNodePtr out_first, xmlNodePtr out_last, int side)
+int pp_diff_form_matches(const pp_diff_options *opt, pp_diff_form *form, xmlNodePtr out_first,
+                         xmlNodePtr out_last, int side, const pp_diff_copy *copies, size_t copy_count,
+                         const pp_diff_form *source)
 {
-	canon c = {.opt = form->opt, .side = side, .table = &form->table, .at_start = 1, .pre = form->in_pre,
-	           .expect = form->buf ? form->buf : "", .expect_len = form->len};
-	if (out_first && walk(&c, out_first, out_last) != 0)
+	canon c = {.opt = opt, .side = side, .table = &form->contexts->table, .at_start = 1,
+	           .pre = form->in_pre, .expect = form->buf ? form->buf : "", .expect_len = form->len};
+	/* Copies are compared by their segments only when the bytes of both
+	 * forms mean the same: one table of contexts. */
+	if (!source || source->contexts != form->contexts)
+		copy_count = 0;
+	size_t k = 0, j = 0;
+	for (xmlNodePtr node = out_first; node && !c.failed; node = node == out_last ? NULL : node->next) {
+		if (k < copy_count && copies[k].out == node) {
+			while (j < source->segment_count && source->segments[j].node != copies[k].source)
+				j++;
+			if (j < source->segment_count) {
+				/* The block copied unchanged reads as its source: its
+				 * bytes are the source's segment, compared where they
+				 * must stand (a block starts and ends clean). */
+				const segment *seg = &source->segments[j];
+				put(&c, source->buf + seg->start, seg->len);
+				c.at_start = 1;
+				c.pending_space = 0;
+				c.has_ctx = 0;
+				k++;
+				continue;
+			}
+			k = copy_count; /* not found: walk the rest */
+		}
+		if (walk(&c, node, node) != 0)
+			return -1;
+	}
+	if (c.failed)
 		return -1;
 	return !c.differs && c.len == form->len;
 }
@@ -681,8 +760,8 @@ int pp_diff_form_matches(pp_diff_form *form, xmlNodePtr out_first, xmlNodePtr ou
 int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePtr out_last, int side,
                      xmlNodePtr src_first, xmlNodePtr src_last, int in_pre)
 {
-	pp_diff_form *form = pp_diff_form_new(opt, src_first, src_last, in_pre);
-	int rc = form ? pp_diff_form_matches(form, out_first, out_last, side) : -1;
+	pp_diff_form *form = pp_diff_form_new(opt, src_first, src_last, in_pre, NULL);
+	int rc = form ? pp_diff_form_matches(opt, form, out_first, out_last, side, NULL, 0, NULL) : -1;
 	pp_diff_form_free(form);
 	return rc;
 }

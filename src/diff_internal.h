@@ -47,6 +47,11 @@ long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsi
 
 /* ---- the state of one comparison ---- */
 
+/* A top-level block the output copied unchanged from the newer version. */
+typedef struct {
+	xmlNodePtr out, source;
+} pp_diff_copy;
+
 typedef struct diff_state {
 	const pp_diff_options *opt;
 	UBreakIterator *words;
@@ -60,6 +65,8 @@ typedef struct diff_state {
 	int fault;           /* PP_DIFF_FAULT_*, spent once (tests of the self-check) */
 	const struct pp_diff_index *old_index, *new_index; /* fingerprints made before, or NULL */
 	const struct block_prints *old_prints, *new_prints; /* fingerprints of each side's blocks */
+	pp_diff_copy *copies;  /* top-level blocks copied unchanged, for the final check */
+	size_t copy_count, copy_cap;
 } diff_state;
 
 /* True for code points that never count in a comparison: tatweel, and
@@ -157,10 +164,19 @@ int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePt
  * several outputs (a version is the newer side of one comparison and the
  * older side of the next). NULL when out of memory. */
 typedef struct pp_diff_form pp_diff_form;
-pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre);
+/* contexts: shared by the forms whose bytes are compared with each other
+ * (a series' versions), or NULL for a table of the form's own. A form keeps
+ * no pointer to opt: comparisons pass theirs, which must be alike. */
+pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
+                               pp_diff_contexts *contexts);
 void pp_diff_form_free(pp_diff_form *form);
-/* pp_diff_reads_as against a form: 1, 0, or -1 when out of memory. */
-int pp_diff_form_matches(pp_diff_form *form, xmlNodePtr out_first, xmlNodePtr out_last, int side);
+
+/* pp_diff_reads_as against a form: 1, 0, or -1 when out of memory. The
+ * copies (in output order) are compared by the bytes that source, a form
+ * sharing form's contexts, recorded for their blocks, instead of walked. */
+int pp_diff_form_matches(const pp_diff_options *opt, pp_diff_form *form, xmlNodePtr out_first,
+                         xmlNodePtr out_last, int side, const pp_diff_copy *copies, size_t copy_count,
+                         const pp_diff_form *source);
 
 /* ---- items (diff_items.c) ---- */
 
@@ -201,6 +217,7 @@ struct pp_diff_index {
 	block_prints prints;
 	item_list items;
 	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
+	pp_diff_contexts *contexts; /* shared by the series' indexes, or NULL */
 };
 
 void pp_diff_items_free(item_list *l);

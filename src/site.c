@@ -534,7 +534,8 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 }
 
 /* What changed from version i-1 to version i, marked inside version i. */
-static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i)
+static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
+                              pp_diff_contexts *contexts)
 {
 	const version_info *older = &infos[i - 1], *newer = &infos[i];
 	const char *page_path = newer->changes_path;
@@ -549,8 +550,8 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	/* Each version is the newer side of one comparison and the older side
 	 * of the next: its fingerprints are made once. */
 	if (!infos[i - 1].index)
-		infos[i - 1].index = pp_diff_index_new(older->body, &options);
-	infos[i].index = pp_diff_index_new(newer->body, &options);
+		infos[i - 1].index = pp_diff_index_new(older->body, &options, contexts);
+	infos[i].index = pp_diff_index_new(newer->body, &options, contexts);
 	int compared = marked ? pp_diff_dom_indexed(older->body, infos[i - 1].index, newer->body, infos[i].index,
 	                                            marked, &options, &result)
 	                      : -1;
@@ -635,8 +636,15 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	int rc = prepare_versions(ctx, s, infos);
 	for (size_t i = 0; rc == 0 && i < s->count; i++)
 		rc = write_version_page(ctx, s, infos, i, infos[i].path);
+	/* The series' versions share their interned contexts, so the diff's
+	 * self-check compares unchanged blocks by their bytes. */
+	pp_diff_contexts *contexts = s->count > 1 ? pp_diff_contexts_new() : NULL;
+	if (s->count > 1 && !contexts) {
+		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
+		rc = -1;
+	}
 	for (size_t i = 1; rc == 0 && i < s->count; i++)
-		rc = write_changes_page(ctx, s, infos, i);
+		rc = write_changes_page(ctx, s, infos, i, contexts);
 	if (rc == 0) {
 		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
 		rc = latest_path ? write_version_page(ctx, s, infos, s->count - 1, latest_path) : -1;
@@ -652,6 +660,7 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		free(dates);
 	}
 	free_versions(infos, s->count);
+	pp_diff_contexts_free(contexts); /* after the indexes that use it */
 	return rc;
 }
 

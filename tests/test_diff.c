@@ -710,8 +710,10 @@ static void test_indexed_versions_compare_the_same(void **state)
 		assert_non_null(bodies[i] = pp_markdown_to_container(versions[i], strlen(versions[i]), &ctx, &d));
 	pp_diff_options opt = {.locale = "ar"};
 	pp_diff_index *indexes[3];
+	pp_diff_contexts *contexts = pp_diff_contexts_new();
+	assert_non_null(contexts);
 	for (int i = 0; i < 3; i++)
-		assert_non_null(indexes[i] = pp_diff_index_new(bodies[i], &opt));
+		assert_non_null(indexes[i] = pp_diff_index_new(bodies[i], &opt, contexts));
 	size_t total = 0;
 	for (int i = 1; i < 3; i++) {
 		size_t plain_changes, indexed_changes;
@@ -732,6 +734,7 @@ static void test_indexed_versions_compare_the_same(void **state)
 		pp_diff_index_free(indexes[i]);
 		xmlFreeNode(bodies[i]);
 	}
+	pp_diff_contexts_free(contexts);
 	pp_diags_free(&d);
 }
 
