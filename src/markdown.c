@@ -282,14 +282,102 @@ static xmlNodePtr enter_extension(cmark_node *node, xmlNodePtr cur)
 	return new_child(cur, "span");
 }
 
+/* Strings to numbers, by open addressing with tombstones: heading ids given
+ * (a document can repeat one heading thousands of times; every id is
+ * looked up in constant time, not by scanning all given so far). */
+typedef struct {
+	char *key;    /* owned; NULL when empty */
+	long value;
+	int removed;  /* a tombstone: the search goes on past it */
+} id_slot;
+
+typedef struct {
+	id_slot *slots;
+	size_t cap, filled; /* filled counts tombstones too */
+} id_table;
+
+static size_t id_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding key, or NULL. */
+static id_slot *id_find(const id_table *t, const char *key)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = id_hash(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		id_slot *slot = &t->slots[i];
+		if (!slot->key && !slot->removed)
+			return NULL;
+		if (slot->key && strcmp(slot->key, key) == 0)
+			return slot;
+	}
+}
+
+/* Sets key (copied) to value. -1 when out of memory. */
+static int id_set(id_table *t, const char *key, long value)
+{
+	id_slot *found = id_find(t, key);
+	if (found) {
+		found->value = value;
+		return 0;
+	}
+	if ((t->filled + 1) * 2 > t->cap) {
+		id_table grown = {calloc(t->cap ? t->cap * 2 : 32, sizeof *grown.slots), t->cap ? t->cap * 2 : 32, 0};
+		if (!grown.slots)
+			return -1;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->slots[i].key)
+				continue;
+			size_t j = id_hash(t->slots[i].key) & (grown.cap - 1);
+			while (grown.slots[j].key)
+				j = (j + 1) & (grown.cap - 1);
+			grown.slots[j] = t->slots[i];
+			grown.filled++;
+		}
+		free(t->slots);
+		*t = grown;
+	}
+	char *copy = strdup(key);
+	if (!copy)
+		return -1;
+	size_t i = id_hash(key) & (t->cap - 1);
+	while (t->slots[i].key)
+		i = (i + 1) & (t->cap - 1);
+	if (!t->slots[i].removed)
+		t->filled++;
+	t->slots[i] = (id_slot){copy, value, 0};
+	return 0;
+}
+
+static void id_remove(id_table *t, const char *key)
+{
+	id_slot *slot = id_find(t, key);
+	if (slot) {
+		free(slot->key);
+		*slot = (id_slot){NULL, 0, 1};
+	}
+}
+
+static void id_table_free(id_table *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slots[i].key);
+	free(t->slots);
+}
+
 typedef struct {
 	const pp_md_context *ctx;
 	pp_diags *d;
 	int failed;
 	pp_slugger *slugger;
 	int own_slugger;
-	char **ids;        /* ids given so far in this document */
-	size_t id_count;
+	id_table ids;      /* ids given so far in this document */
+	id_table next_suffix; /* per base: every base-k below it is taken */
 } render_state;
 
 static int line_of(const render_state *st, cmark_node *node)
@@ -687,12 +775,22 @@ static const char *trailing_attribute_block(const char *text)
 	return open;
 }
 
-static int id_taken(const render_state *st, const char *id)
+static int id_taken(const render_state *st, const char *id) { return id_find(&st->ids, id) != NULL; }
+
+/* An id given up: if it is base-k, the next heading named base may take it
+ * again, so base's first suffix to try goes back to k. */
+static void give_up_id(render_state *st, const char *id)
 {
-	for (size_t i = 0; i < st->id_count; i++)
-		if (strcmp(st->ids[i], id) == 0)
-			return 1;
-	return 0;
+	id_remove(&st->ids, id);
+	const char *dash = strrchr(id, '-');
+	if (!dash || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) || strlen(dash + 1) > 9)
+		return;
+	long k = atol(dash + 1);
+	char *base = strndup(id, (size_t)(dash - id));
+	id_slot *hint = base ? id_find(&st->next_suffix, base) : NULL;
+	if (hint && k >= 2 && k < hint->value)
+		hint->value = k;
+	free(base);
 }
 
 /* Gives the heading an id unique in the document: wanted (pinned) or its
@@ -717,23 +815,28 @@ static void assign_heading_id(render_state *st, xmlNodePtr heading, cmark_node *
 	}
 	if (!base)
 		return;
+	/* The smallest free base-k, k >= 2, searched from where the last one
+	 * was found: every base-k below the hint is taken. */
 	char *id = strdup(base);
-	for (int k = 2; id && id_taken(st, id); k++) {
-		free(id);
-		id = pp_strdup_printf("%s-%d", base, k);
+	if (id && id_taken(st, id)) {
+		id_slot *hint = id_find(&st->next_suffix, base);
+		long k = hint ? hint->value : 2;
+		do {
+			free(id);
+			id = pp_strdup_printf("%s-%ld", base, k++);
+		} while (id && id_taken(st, id));
+		if (id_set(&st->next_suffix, base, k) != 0)
+			st->failed = 1;
 	}
 	if (id && pinned && strcmp(id, base) != 0)
 		pp_warning(st->d, st->ctx->path, cmark_node_get_start_line(node) + st->ctx->line_offset,
 		           cmark_node_get_start_column(node), "id '%s' is pinned twice; this one becomes '%s'",
 		           base, id);
-	char **grown = id ? realloc(st->ids, (st->id_count + 1) * sizeof *grown) : NULL;
-	if (grown) {
-		st->ids = grown;
-		st->ids[st->id_count++] = id;
+	if (id && id_set(&st->ids, id, 0) == 0)
 		xmlSetProp(heading, BAD_CAST "id", BAD_CAST id);
-	} else {
-		free(id);
-	}
+	else
+		st->failed = 1;
+	free(id);
 	free(base);
 }
 
@@ -797,12 +900,8 @@ static int apply_block_attributes(render_state *st, cmark_node *paragraph, xmlNo
 	if (id && pp_dom_is_heading(heading)) {
 		/* Replace the id the heading got from its text. */
 		xmlChar *old = xmlGetProp(heading, BAD_CAST "id");
-		for (size_t i = 0; old && i < st->id_count; i++)
-			if (xmlStrcmp(BAD_CAST st->ids[i], old) == 0) {
-				free(st->ids[i]);
-				st->ids[i] = st->ids[--st->id_count];
-				break;
-			}
+		if (old)
+			give_up_id(st, (const char *)old);
 		xmlFree(old);
 		xmlUnsetProp(heading, BAD_CAST "id");
 		assign_heading_id(st, heading, paragraph, id);
@@ -1058,7 +1157,8 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		}
 	}
 	cmark_iter_free(iter);
-	pp_free_ids(st.ids, st.id_count);
+	id_table_free(&st.ids);
+	id_table_free(&st.next_suffix);
 	if (st.own_slugger)
 		pp_slugger_free(st.slugger);
 	if (st.failed) {

@@ -283,6 +283,32 @@ static void test_heading_ids(void **state)
 	release(&r);
 }
 
+/* Thousands of headings with one text get purpose, purpose-2, ...
+ * purpose-3000, found without scanning every id given so far; an id
+ * given up (a heading re-pinned on its next line) is taken again. */
+static void test_repeated_headings_get_unique_ids(void **state)
+{
+	(void)state;
+	enum { HEADINGS = 3000 };
+	char *text = malloc(HEADINGS * 24 + 64), *p = text;
+	for (int i = 0; i < HEADINGS; i++)
+		p += sprintf(p, "## Purpose\n\n");
+	strcpy(p, "## Purpose\n{: #elsewhere }\n\n## Purpose\n");
+	rendered r = render(text, 0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//h2"), HEADINGS + 2);
+	assert_int_equal(tu_count(page, "//h2[@id='purpose']"), 1);
+	assert_int_equal(tu_count(page, "//h2[2][@id='purpose-2']"), 1);
+	assert_int_equal(tu_count(page, "(//h2)[3000][@id='purpose-3000']"), 1);
+	/* purpose-3001, given to the re-pinned heading and given up, is free again. */
+	assert_int_equal(tu_count(page, "(//h2)[3001][@id='elsewhere']"), 1);
+	assert_int_equal(tu_count(page, "(//h2)[3002][@id='purpose-3001']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id=preceding::h2/@id]"), 0);
+	xmlFreeDoc(page);
+	release(&r);
+	free(text);
+}
+
 static void test_unknown_attribute_blocks_dropped_with_warning(void **state)
 {
 	(void)state;
@@ -364,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_ltr_runs_isolated_in_rtl),
 		cmocka_unit_test(test_opposite_runs_isolated_inside_text),
 		cmocka_unit_test(test_heading_ids),
+		cmocka_unit_test(test_repeated_headings_get_unique_ids),
 		cmocka_unit_test(test_unknown_attribute_blocks_dropped_with_warning),
 		cmocka_unit_test(test_pinned_ids_listed),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
