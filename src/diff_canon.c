@@ -67,8 +67,7 @@ int pp_diff_block_side(xmlNodePtr el)
 	return OP_EQUAL;
 }
 
-/* The screen-reader label a mark starts with. */
-static int is_label(xmlNodePtr el)
+int pp_diff_is_label(xmlNodePtr el)
 {
 	return pp_diff_name_is(el, "span") && el->parent && pp_diff_is_mark(el->parent) &&
 	       has_class(el, "sr-only");
@@ -545,16 +544,14 @@ static void atom(canon *c, xmlNodePtr el, uint64_t ctx)
 	}
 }
 
-/* What the side shows of an element: 0 hidden, 1 shown, 2 shown without
- * being an element of its own (a mark of the side's changes). */
-static int shown(const canon *c, xmlNodePtr el)
+int pp_diff_shows(xmlNodePtr el, int side)
 {
-	if (c->side == SIDE_SOURCE)
+	if (side == SIDE_SOURCE || el->type != XML_ELEMENT_NODE)
 		return 1;
-	int hidden_op = c->side == SIDE_OLD ? OP_INSERT : OP_DELETE;
+	int hidden_op = side == SIDE_OLD ? OP_INSERT : OP_DELETE;
 	if (pp_diff_is_mark(el))
 		return pp_diff_name_is(el, hidden_op == OP_INSERT ? "ins" : "del") ? 0 : 2;
-	if (is_label(el))
+	if (pp_diff_is_label(el))
 		return 0;
 	if (pp_dom_is_block(el) && pp_diff_block_side(el) == hidden_op)
 		return 0;
@@ -582,7 +579,7 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 		if (node->type == XML_TEXT_NODE && node->content) {
 			text(c, node->content, ctx);
 		} else if (node->type == XML_ELEMENT_NODE) {
-			int how = shown(c, node);
+			int how = pp_diff_shows(node, c->side);
 			int block = how == 1 && pp_dom_is_block(node);
 			if (how == 1 && !block && pp_diff_is_atom(node)) {
 				atom(c, node, ctx);

@@ -129,6 +129,15 @@ int pp_diff_block_side(xmlNodePtr el);
 
 enum { SIDE_SOURCE = 0, SIDE_OLD = 1, SIDE_NEW = 2 };
 
+/* The screen-reader label a mark starts with. */
+int pp_diff_is_label(xmlNodePtr el);
+/* What side (SIDE_OLD, SIDE_NEW) of a marked output shows of node: 0
+ * nothing (the other side's marks and blocks, labels), 1 the node, 2 its
+ * content only (a mark of the side's own changes). 1 for SIDE_SOURCE and
+ * for nodes other than elements. The self-check and the text form both ask
+ * this, so they cannot disagree on what a side reads. */
+int pp_diff_shows(xmlNodePtr node, int side);
+
 /* Fingerprint of a range: the hash of its canonical form, how many words
  * it has (split on white space), and the hashes of the first max_words of
  * them (for similarity; malloc'ed, or NULL). */

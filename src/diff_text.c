@@ -84,26 +84,17 @@ static long list_number(xmlNodePtr li, int hidden_side)
  * nothing; between inline content it is a space. */
 static int separates_blocks(xmlNodePtr n)
 {
-	for (const xmlChar *p = n->content; p && *p; p++)
-		if (!pp_diff_is_collapsible(*p))
-			return 0;
+	if (!pp_diff_is_blank_text(n))
+		return 0;
 	if (n->parent && n->parent->parent && !pp_dom_is_block(n->parent))
 		return 0;
 	return !n->prev || !n->next || pp_dom_is_block(n->prev) || pp_dom_is_block(n->next);
 }
 
-static int is_sr_only(xmlNodePtr n)
-{
-	xmlChar *cls = xmlGetProp(n, BAD_CAST "class");
-	int sr_only = cls && strstr((const char *)cls, "sr-only");
-	xmlFree(cls);
-	return sr_only;
-}
-
 /* Writes what comes before an element's content; returns 1 to go inside. */
 static int enter(text_writer *tw, xmlNodePtr n, int lists)
 {
-	if (is_sr_only(n))
+	if (pp_diff_is_label(n))
 		return 0;
 	int in_table = pp_diff_name_is(n, "td") || pp_diff_name_is(n, "th") || pp_diff_name_is(n, "tr") ||
 	               pp_diff_name_is(n, "thead") || pp_diff_name_is(n, "tbody") || pp_diff_name_is(n, "tfoot");
@@ -181,37 +172,29 @@ static int enter(text_writer *tw, xmlNodePtr n, int lists)
 	return 1;
 }
 
-/* Whether n shows on side (SIDE_OLD, SIDE_NEW) of a marked output. */
-static int hidden_on(xmlNodePtr n, int side)
-{
-	if (n->type != XML_ELEMENT_NODE)
-		return 0;
-	if (pp_diff_is_mark(n))
-		return pp_diff_name_is(n, side == SIDE_OLD ? "ins" : "del");
-	if (is_sr_only(n))
-		return 1;
-	return pp_dom_is_block(n) && pp_diff_block_side(n) == (side == SIDE_OLD ? OP_INSERT : OP_DELETE);
-}
+static int hidden_on(xmlNodePtr n, int side) { return !pp_diff_shows(n, side); }
 
-/* The next text or atom after el that side shows, in the same block. */
-static xmlNodePtr next_leaf(xmlNodePtr el, int side)
+/* The text or atom that side shows next to el (after it when forward,
+ * else before it), in the same block; NULL at the block's edge. */
+static xmlNodePtr adjacent_leaf(xmlNodePtr el, int side, int forward)
 {
 	xmlNodePtr n = el;
 	for (;;) {
-		while (!n->next) {
+		while (!(forward ? n->next : n->prev)) {
 			n = n->parent;
 			if (!n || pp_dom_is_block(n))
 				return NULL;
 		}
-		n = n->next;
+		n = forward ? n->next : n->prev;
 		while (n->type == XML_ELEMENT_NODE && !hidden_on(n, side)) {
 			if (pp_dom_is_block(n))
 				return NULL;
 			if (pp_diff_is_atom(n))
 				return n;
-			if (!n->children)
+			xmlNodePtr inside = forward ? n->children : n->last;
+			if (!inside)
 				break; /* empty: shows nothing */
-			n = n->children;
+			n = inside;
 		}
 		if (n->type == XML_TEXT_NODE)
 			return n;
@@ -237,31 +220,6 @@ static int shows_content(xmlNodePtr el, int side)
 		n = n == el ? NULL : n->next;
 	}
 	return 0;
-}
-
-/* The previous text or atom before el that side shows, in the same block. */
-static xmlNodePtr prev_leaf(xmlNodePtr el, int side)
-{
-	xmlNodePtr n = el;
-	for (;;) {
-		while (!n->prev) {
-			n = n->parent;
-			if (!n || pp_dom_is_block(n))
-				return NULL;
-		}
-		n = n->prev;
-		while (n->type == XML_ELEMENT_NODE && !hidden_on(n, side)) {
-			if (pp_dom_is_block(n))
-				return NULL;
-			if (pp_diff_is_atom(n))
-				return n;
-			if (!n->last)
-				break; /* empty: shows nothing */
-			n = n->last;
-		}
-		if (n->type == XML_TEXT_NODE)
-			return n;
-	}
 }
 
 /* Appends the text that side shows of el to buf (prepends when front). */
@@ -312,7 +270,7 @@ static int says_target(xmlNodePtr a, const xmlChar *href, int side)
 	if (!text)
 		return 0;
 	side_text(a, side, text, 0);
-	for (xmlNodePtr x = a, p; (p = link_of(prev_leaf(x, side))) && same_target(p, href); x = p)
+	for (xmlNodePtr x = a, p; (p = link_of(adjacent_leaf(x, side, 0))) && same_target(p, href); x = p)
 		side_text(p, side, text, 1);
 	const char *t = (const char *)xmlBufferContent(text), *h = (const char *)href;
 	int says = strcmp(t, h) == 0 || (strncmp(h, "mailto:", 7) == 0 && strcmp(t, h + 7) == 0);
@@ -324,7 +282,7 @@ static int says_target(xmlNodePtr a, const xmlChar *href, int side)
  * a link to the same target (a link split around a change is one link). */
 static int link_goes_on(xmlNodePtr el, const xmlChar *href, int side)
 {
-	return same_target(link_of(next_leaf(el, side)), href);
+	return same_target(link_of(adjacent_leaf(el, side, 1)), href);
 }
 
 /* A link's target where the link ends, unless its text says it already

@@ -220,8 +220,10 @@ typedef struct {
 	size_t mark_at;              /* index of the open mark, or NO_MARK */
 	xmlBufferPtr pending;        /* text bound for the top element, added as one node */
 	const char *change_id;       /* id for the first mark of the current change */
-	xmlNodePtr *chain;           /* scratch: a token's elements, outermost first */
-	size_t chain_cap;
+	/* Scratch: a token's elements, outermost first (for an equal token, the
+	 * older side's in chain and the newer side's in new_chain). */
+	xmlNodePtr *chain, *new_chain;
+	size_t chain_cap, new_chain_cap;
 	/* Elements of the next equal token on each side, outermost first. */
 	xmlNodePtr ahead_old[LOOKAHEAD_LEVELS], ahead_new[LOOKAHEAD_LEVELS];
 	size_t ahead_depth;
@@ -275,21 +277,21 @@ static xmlNodePtr shell(writer *w, xmlNodePtr src, int older)
 	return copy;
 }
 
-/* The elements around tok from level from down, into w->chain[from..depth). */
-static int load_chain(writer *w, const token *tok, size_t from)
+/* The elements around tok from level from down, into (*chain)[from..depth). */
+static int load_chain(writer *w, const token *tok, size_t from, xmlNodePtr **chain, size_t *cap)
 {
-	if (tok->depth > w->chain_cap) {
-		xmlNodePtr *grown = realloc(w->chain, tok->depth * sizeof *grown);
+	if (tok->depth > *cap) {
+		xmlNodePtr *grown = realloc(*chain, tok->depth * sizeof *grown);
 		if (!grown) {
 			w->st->failed = 1;
 			return -1;
 		}
-		w->chain = grown;
-		w->chain_cap = tok->depth;
+		*chain = grown;
+		*cap = tok->depth;
 	}
 	xmlNodePtr x = tok->node->parent;
 	for (size_t level = tok->depth; level-- > from; x = x->parent)
-		w->chain[level] = x;
+		(*chain)[level] = x;
 	return 0;
 }
 
@@ -356,7 +358,7 @@ static void emit_one_side(writer *w, const token *tok, int op)
 		level--;
 	}
 	size_t common = level;
-	if (load_chain(w, tok, common) != 0)
+	if (load_chain(w, tok, common, &w->chain, &w->chain_cap) != 0)
 		return;
 	if (own_mark && common >= w->mark_at) {
 		pop_to(w, common + 1);
@@ -400,19 +402,11 @@ static void emit_equal(writer *w, const token *a, const token *b)
 	}
 	pop_to(w, level);
 	if (level < depth) {
-		if (load_chain(w, a, level) != 0)
+		if (load_chain(w, a, level, &w->chain, &w->chain_cap) != 0 ||
+		    load_chain(w, b, level, &w->new_chain, &w->new_chain_cap) != 0)
 			return;
-		xmlNodePtr y = b->node->parent;
-		xmlNodePtr *news = malloc((depth - level) * sizeof *news);
-		if (!news) {
-			w->st->failed = 1;
-			return;
-		}
-		for (size_t l = depth; l-- > level; y = y->parent)
-			news[l - level] = y;
 		for (size_t l = level; l < depth && !w->st->failed; l++)
-			push(w, shell(w, news[l - level], 0), w->chain[l], news[l - level], 0);
-		free(news);
+			push(w, shell(w, w->new_chain[l], 0), w->chain[l], w->new_chain[l], 0);
 	}
 	write_token(w, b, 0);
 }
@@ -560,6 +554,7 @@ done:
 		xmlBufferFree(w.pending);
 	free(w.stack);
 	free(w.chain);
+	free(w.new_chain);
 	free(ops);
 	free(at);
 	free(bt);
