@@ -9,6 +9,7 @@
 
 #include "fsutil.h"
 #include "l10n.h"
+#include "markdown.h"
 #include "parallel.h"
 #include "yamlmap.h"
 
@@ -56,10 +57,10 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 		return 0;
 	int line = pp_yaml_line(src, value), column = pp_yaml_column(value);
 	if (strcmp(key, "title") == 0) {
+		fm->has_title = 1; /* present, even when refused below */
 		const char *text = pp_yaml_expect_scalar(src, key, value, d);
 		if (!text)
 			return -1;
-		fm->has_title = 1;
 		if (!*text) {
 			pp_error(d, src->path, line, column, "'title' is empty");
 			return -1;
@@ -71,10 +72,10 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 		return (v->title = strdup(text)) ? 0 : -1;
 	}
 	if (strcmp(key, "updated") == 0) {
+		fm->has_updated = 1;
 		const char *text = pp_yaml_expect_scalar(src, key, value, d);
 		if (!text)
 			return -1;
-		fm->has_updated = 1;
 		if (pp_parse_iso_date(text, &v->year, &v->month, &v->day) != 0) {
 			pp_error(d, src->path, line, column,
 			         "'updated' must be a real date written YYYY-MM-DD, not '%s'", text);
@@ -103,6 +104,21 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 	            pp_yaml_line(src, key_node), pp_yaml_column(key_node),
 	            "unknown front matter key '%s' (known keys: title, updated, summary)", key);
 	return fm->flags & PP_STRICT ? -1 : 0;
+}
+
+/* An error at the first thing the file may not hold (see
+ * pp_text_find_forbidden); -1 when there is one. */
+static int refuse_forbidden(const char *path, const char *data, size_t len, pp_diags *d)
+{
+	int line, column;
+	size_t offset;
+	int32_t found = pp_text_find_forbidden(data, len, &line, &column, &offset);
+	if (found == -2)
+		return 0;
+	char what[96];
+	pp_describe_forbidden(found, data, offset, what, sizeof what);
+	pp_error(d, path, line, column, "%s", what);
+	return -1;
 }
 
 /* Copy of the text with CRLF turned into LF, so positions and Markdown see
@@ -181,21 +197,17 @@ static char *leading_heading(const char *body, const char *end)
 	return q > p ? strndup(p, (size_t)(q - p)) : NULL;
 }
 
+#define COSTLY_MESSAGE                                                                             \
+	"this paragraph has too many image openers ('![') and links ('](') together: the Markdown "     \
+	"parser's time grows with their product; split it into paragraphs"
+
 int pp_version_parse(const char *path, const char *data, size_t len, const char *expected_date,
                      unsigned flags, pp_version *out, pp_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	size_t errors_before = d->errors;
-	int line, column;
-	size_t offset;
-	if (pp_utf8_find_invalid(data, len, &line, &column, &offset)) {
-		if (data[offset] == '\0')
-			pp_error(d, path, line, column, "NUL byte in text");
-		else
-			pp_error(d, path, line, column, "invalid UTF-8 (byte 0x%02X at offset %zu)",
-			         (unsigned char)data[offset], offset);
+	if (refuse_forbidden(path, data, len, d) != 0)
 		return -1;
-	}
 	bidi_report report = {path, d};
 	pp_bidi_controls(data, len, refuse_unbalanced, &report);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
@@ -240,7 +252,13 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 		return -1;
 	}
 	pp_yaml src;
-	if (pp_yaml_load(&src, path, yaml_start, (size_t)(p - yaml_start), 1, d) == 0) {
+	if ((size_t)(p - yaml_start) > PP_MAX_FRONT_MATTER) {
+		int at = 2;
+		for (const char *c = yaml_start; c < yaml_start + PP_MAX_FRONT_MATTER; c++)
+			at += *c == '\n';
+		pp_error(d, path, at, 1, "front matter is larger than %d KiB: it holds a title, a date and a "
+		                         "summary; the policy's text goes after it", PP_MAX_FRONT_MATTER / 1024);
+	} else if (pp_yaml_load(&src, path, yaml_start, (size_t)(p - yaml_start), 1, d) == 0) {
 		yaml_node_t *root = pp_yaml_root(&src);
 		if (flags & PP_LENIENT) {
 			/* Whatever another generator keeps there is not ours to judge. */
@@ -284,6 +302,13 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 		pp_version_clear(out);
 		return -1;
 	}
+	int costly_line;
+	if (pp_markdown_costly_block(body, (size_t)(end - body), &costly_line)) {
+		pp_error(d, path, close_line + costly_line, 1, COSTLY_MESSAGE);
+		free(text);
+		pp_version_clear(out);
+		return -1;
+	}
 	out->body_len = (size_t)(end - body);
 	out->body = malloc(out->body_len + 1);
 	if (!out->body) {
@@ -319,13 +344,14 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 	if (text_len >= 3 && memcmp(text, "---", 3) == 0) {
 		rc = pp_version_parse(path, data, len, NULL, PP_LENIENT, out, d);
 	} else {
-		int line, column;
-		size_t offset;
 		rc = -1;
-		if (pp_utf8_find_invalid(data, len, &line, &column, &offset))
-			pp_error(d, path, line, column, "invalid UTF-8 or NUL byte");
+		int costly_line;
+		if (refuse_forbidden(path, data, len, d) != 0)
+			;
 		else if (!(out->path = strdup(path)) || !(out->body = normalize_newlines(text, text_len, &out->body_len)))
 			pp_error(d, path, 0, 0, "out of memory");
+		else if (pp_markdown_costly_block(out->body, out->body_len, &costly_line))
+			pp_error(d, path, costly_line, 1, COSTLY_MESSAGE);
 		else
 			rc = 0, out->body_line = 1;
 		if (rc != 0)
@@ -520,11 +546,9 @@ static int load_site_settings(pp_site *site, const char *content_dir, pp_diags *
 		free(path);
 		return -1;
 	}
-	int line, column;
-	size_t offset;
 	pp_yaml src;
-	if (pp_utf8_find_invalid(data, len, &line, &column, &offset)) {
-		pp_error(d, path, line, column, "invalid UTF-8 or NUL byte");
+	if (refuse_forbidden(path, data, len, d) != 0) {
+		/* said */
 	} else if (pp_yaml_load(&src, path, data, len, 0, d) == 0) {
 		yaml_node_t *root = pp_yaml_root(&src);
 		if (!root || root->type != YAML_MAPPING_NODE) {

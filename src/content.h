@@ -12,6 +12,11 @@
  * misspelt key never silently disappears. Without a title, the text's
  * leading level-1 heading ("# Privacy Policy") gives it.
  *
+ * Front matter larger than PP_MAX_FRONT_MATTER is refused before it is
+ * parsed, as YAML nested deeper than PP_YAML_MAX_DEPTH (yamlmap.h); text,
+ * front matter values included, may not hold characters XML and HTML cannot
+ * (pp_text_find_forbidden).
+ *
  * Loading reports every problem it finds (as file:line:column errors in the
  * pp_diags) before giving up, and returns NULL when there was any error: a
  * partly loaded site is never handed to the later stages.
@@ -25,6 +30,8 @@
 
 #include "diag.h"
 #include "l10n.h"
+
+#define PP_MAX_FRONT_MATTER (64 * 1024)
 
 typedef struct {
 	char *path;       /* source file, as reached from the content directory */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diff_internal.h"
+#include "dom.h"
 #include "fsutil.h"
 #include "markdown.h"
 
@@ -208,7 +209,7 @@ static xmlNodePtr copy_range(diff_state *st, xmlNodePtr first, xmlNodePtr last)
 {
 	xmlNodePtr copy = NULL, tail = NULL;
 	for (xmlNodePtr n = first;; n = n->next) {
-		xmlNodePtr c = xmlDocCopyNode(n, st->doc, 1);
+		xmlNodePtr c = pp_dom_copy(n, st->doc);
 		if (!c) {
 			xmlFreeNodeList(copy);
 			st->failed = 1;

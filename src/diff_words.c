@@ -26,6 +26,7 @@
 #include <unicode/ustring.h>
 
 #include "diff_internal.h"
+#include "dom.h"
 #include "fsutil.h"
 #include "l10n.h"
 #include "markdown.h"
@@ -325,7 +326,7 @@ static void write_token(writer *w, const token *tok, int older)
 		return;
 	}
 	flush(w);
-	xmlNodePtr copy = xmlDocCopyNode(tok->node, w->st->doc, 1);
+	xmlNodePtr copy = pp_dom_copy(tok->node, w->st->doc);
 	if (copy && older)
 		xmlUnsetProp(copy, BAD_CAST "id");
 	if (!copy || !xmlAddChild(top(w), copy)) {

@@ -300,20 +300,35 @@ pp_direction pp_text_direction(const char *utf8, size_t len)
 	return PP_DIR_NEUTRAL;
 }
 
-int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column, size_t *offset)
+static int is_forbidden(UChar32 c)
+{
+	if (c < 0x20)
+		return c != '\t' && c != '\n' && c != '\r';
+	if (c >= 0x7F && c <= 0x9F)
+		return 1;
+	return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
+}
+
+int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *column, size_t *offset)
 {
 	const uint8_t *s = (const uint8_t *)text;
-	int32_t i = 0, n = (int32_t)len;
+	size_t i = 0;
 	int ln = 1, col = 1;
-	while (i < n) {
-		int32_t start = i;
+	while (i < len) {
+		size_t start = i;
 		UChar32 c;
-		U8_NEXT(s, i, n, c);
-		if (c <= 0) { /* negative: ill-formed sequence; 0: NUL byte */
+		if (s[i] < 0x80) {
+			c = s[i++]; /* most text is ASCII: no decoding */
+		} else {
+			int32_t k = 0, n = len - i > INT32_MAX ? INT32_MAX : (int32_t)(len - i);
+			U8_NEXT(s + i, k, n, c);
+			i += (size_t)k;
+		}
+		if (c < 0 || is_forbidden(c)) {
 			*line = ln;
 			*column = col;
-			*offset = (size_t)start;
-			return 1;
+			*offset = start;
+			return c < 0 ? -1 : c;
 		}
 		if (c == '\n') {
 			ln++;
@@ -322,7 +337,16 @@ int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column, s
 			col++;
 		}
 	}
-	return 0;
+	return -2;
+}
+
+void pp_describe_forbidden(int32_t found, const char *data, size_t offset, char *buf, size_t size)
+{
+	if (found < 0)
+		snprintf(buf, size, "invalid UTF-8 (byte 0x%02X at offset %zu)", (unsigned char)data[offset], offset);
+	else
+		snprintf(buf, size, "character U+%04X (%s) is not allowed: XML and HTML cannot hold it", (unsigned)found,
+		         found == 0 ? "NUL" : (found < 0xA0 ? "a control character" : "a noncharacter"));
 }
 
 static int is_opener(UChar32 c) { return (c >= 0x202A && c <= 0x202E && c != 0x202C) || (c >= 0x2066 && c <= 0x2068); }
@@ -463,6 +487,59 @@ static int is_ascii(const char *text, size_t len)
 	return 1;
 }
 
+/* Unicode's Stream-Safe Text Format (UAX #15, section 13): a combining
+ * grapheme joiner (U+034F, invisible) after every 30 non-starters in a row.
+ * Normalization reorders a run of combining marks in time quadratic in its
+ * length; no text needs more than 30 on one letter, and a hostile run of
+ * 100,000 then costs what 3,000 short ones do. Returns text itself when it
+ * has no long run, else a new copy (text freed) in *n units; NULL when out
+ * of memory. */
+#define PP_MAX_NON_STARTERS 30
+
+/* How many joiners text needs to be stream-safe. */
+static int32_t joiners_needed(const UChar *text, int32_t n)
+{
+	int32_t run = 0, extra = 0;
+	for (int32_t i = 0; i < n;) {
+		UChar32 c;
+		U16_NEXT(text, i, n, c);
+		if (u_getCombiningClass(c) == 0)
+			run = 0;
+		else if (++run > PP_MAX_NON_STARTERS)
+			extra++, run = 1;
+	}
+	return extra;
+}
+
+static UChar *stream_safe(UChar *text, int32_t *n)
+{
+	int32_t extra = joiners_needed(text, *n);
+	if (extra == 0)
+		return text;
+	UChar *safe = malloc(((size_t)*n + (size_t)extra + 1) * sizeof *safe);
+	if (!safe) {
+		free(text);
+		return NULL;
+	}
+	int32_t k = 0, run = 0;
+	for (int32_t i = 0; i < *n;) {
+		int32_t start = i;
+		UChar32 c;
+		U16_NEXT(text, i, *n, c);
+		if (u_getCombiningClass(c) == 0) {
+			run = 0;
+		} else if (++run > PP_MAX_NON_STARTERS) {
+			safe[k++] = 0x034F;
+			run = 1;
+		}
+		while (start < i)
+			safe[k++] = text[start++];
+	}
+	free(text);
+	*n = k;
+	return safe;
+}
+
 int pp_is_nfc(const char *utf8, size_t len)
 {
 	if (is_ascii(utf8, len))
@@ -471,6 +548,10 @@ int pp_is_nfc(const char *utf8, size_t len)
 	UChar *text = pp_to_utf16(utf8, len, &n);
 	if (!text)
 		return -1;
+	if (joiners_needed(text, n) > 0) {
+		free(text); /* not stream-safe; ICU's check would be quadratic in the run */
+		return 0;
+	}
 	UErrorCode status = U_ZERO_ERROR;
 	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
 	int normalized = U_SUCCESS(status) ? unorm2_isNormalized(nfc, text, n, &status) : 0;
@@ -482,6 +563,8 @@ char *pp_nfc(const char *utf8, size_t len)
 {
 	int32_t n;
 	UChar *text = pp_to_utf16(utf8, len, &n);
+	if (text)
+		text = stream_safe(text, &n);
 	if (!text)
 		return NULL;
 	UErrorCode status = U_ZERO_ERROR;

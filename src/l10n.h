@@ -68,11 +68,18 @@ char *pp_locale_with_numbers(const char *tag, const char *numbers);
  * Unicode bidi algorithm). */
 pp_direction pp_text_direction(const char *utf8, size_t len);
 
-/* Finds the first byte sequence that is not valid UTF-8, or a NUL byte.
- * Returns 0 when the text is clean; otherwise 1 with the 1-based line and
- * column (in characters) of the offending byte, and its offset. */
-int pp_utf8_find_invalid(const char *text, size_t len, int *line, int *column,
-                         size_t *offset);
+/* Finds the first thing text may not hold: a byte sequence that is not
+ * valid UTF-8 (returns -1), or a code point that XML 1.0 and HTML text
+ * cannot carry (returns it): NUL and the other C0 controls but tab, line
+ * feed and carriage return, DEL and the C1 controls, and noncharacters.
+ * Returns -2 when the text is clean; otherwise also the 1-based line and
+ * column (in characters) where it is, and its byte offset. */
+int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *column, size_t *offset);
+
+/* Writes into buf what pp_text_find_forbidden found at data + offset, for a
+ * message: "invalid UTF-8 (byte 0xC3 at offset 12)", "character U+000C (a
+ * control character) is not allowed: XML and HTML cannot hold it". */
+void pp_describe_forbidden(int32_t found, const char *data, size_t offset, char *buf, size_t size);
 
 /* Bidi formatting controls (U+202A-U+202E embeddings and overrides,
  * U+2066-U+2069 isolates) can make text display other than it reads in the
@@ -98,10 +105,13 @@ void pp_slugger_free(pp_slugger *slugger);
 /* Lowercase ASCII letters and digits joined by '-'; "" when nothing is left. */
 char *pp_slug(pp_slugger *slugger, const char *utf8);
 
-/* 1 when UTF-8 text is in NFC already (nearly all text is; ASCII is
- * answered without ICU), 0 when not, -1 on failure. */
+/* 1 when UTF-8 text is in NFC and stream-safe already (nearly all text
+ * is; ASCII is answered without ICU), 0 when not, -1 on failure. */
 int pp_is_nfc(const char *utf8, size_t len);
-/* The NFC form of UTF-8 text (malloc'ed); NULL on failure. */
+/* The NFC form of UTF-8 text (malloc'ed), in Unicode's Stream-Safe Text
+ * Format: a run of more than 30 combining marks gets an invisible combining
+ * grapheme joiner (U+034F) after every 30, which keeps normalization linear
+ * (UAX #15). NULL on failure. */
 char *pp_nfc(const char *utf8, size_t len);
 
 /* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */

@@ -20,6 +20,41 @@ void pp_markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
 
 void pp_markdown_shutdown(void) { cmark_release_plugins(); }
 
+int pp_markdown_costly_block(const char *text, size_t len, int *line)
+{
+	/* cmark-gfm 0.29.0.gfm.6 (Debian 12) walks every open bracket of a
+	 * paragraph each time a link closes, and image openers ("![") stay open:
+	 * a paragraph's cost grows with openers times links. A leaf block never
+	 * spans a blank line, so counting between blank lines bounds it. */
+	size_t openers = 0, links = 0;
+	int ln = 1, chunk_line = 1, blank = 1;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '\n') {
+			if (blank) {
+				openers = links = 0;
+				chunk_line = ln + 1;
+			}
+			ln++;
+			blank = 1;
+			continue;
+		}
+		if (c != ' ' && c != '\t' && c != '\r')
+			blank = 0;
+		if (c == '!' && i + 1 < len && text[i + 1] == '[')
+			openers++;
+		else if (c == ']' && i + 1 < len && text[i + 1] == '(')
+			links++;
+		else
+			continue;
+		if (openers * links > PP_MAX_OPENERS_TIMES_LINKS) {
+			*line = chunk_line;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* cmark-gfm 0.29 keeps its table of special inline characters in a process
  * global: finishing a document adds the extensions' characters ('~', the
  * autolink triggers) before parsing inlines and removes them after. Two
@@ -120,61 +155,88 @@ static int is_comment(const char *html)
 	return strncmp(html, "<!--", 4) == 0;
 }
 
-static int first_strong_rtl(xmlNodePtr node, int *found)
+/* The element's own dir attribute: 1 for rtl, 0 for anything else, -1 when
+ * it has none. */
+static int own_dir_rtl(xmlNodePtr el)
 {
-	for (xmlNodePtr child = node->children; child; child = child->next) {
-		if (child->type == XML_TEXT_NODE && child->content) {
-			pp_direction dir = pp_text_direction((const char *)child->content,
-			                                     strlen((const char *)child->content));
-			if (dir != PP_DIR_NEUTRAL) {
-				*found = 1;
-				return dir == PP_DIR_RTL;
-			}
-		} else if (child->type == XML_ELEMENT_NODE && !xmlHasProp(child, BAD_CAST "dir")) {
-			int rtl = first_strong_rtl(child, found);
-			if (*found)
-				return rtl;
+	xmlChar *dir = xmlGetProp(el, BAD_CAST "dir");
+	if (!dir)
+		return -1;
+	int rtl = xmlStrcmp(dir, BAD_CAST "rtl") == 0;
+	xmlFree(dir);
+	return rtl;
+}
+
+/* A direction remembered on an element the renderer has finished, in its
+ * _private field (0: none). Only the renderer reads it, and clears it
+ * before the tree leaves it. */
+enum { MEMO_NONE, MEMO_NEUTRAL, MEMO_LTR, MEMO_RTL };
+
+static int memo_of(xmlNodePtr el) { return (int)(intptr_t)el->_private; }
+
+/* Rule P2 over the text under node in document order, skipping elements
+ * that carry their own dir (they are isolated). With use_memo, an element
+ * whose direction was remembered is not entered: each text is read once
+ * however deep the blocks around it nest. Iterative: depth costs no stack. */
+static pp_direction first_strong(xmlNodePtr node, int use_memo)
+{
+	xmlNodePtr n = node->children;
+	while (n) {
+		xmlNodePtr descend = NULL;
+		if (n->type == XML_TEXT_NODE && n->content) {
+			pp_direction dir = pp_text_direction((const char *)n->content, strlen((const char *)n->content));
+			if (dir != PP_DIR_NEUTRAL)
+				return dir;
+		} else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir")) {
+			int memo = use_memo ? memo_of(n) : MEMO_NONE;
+			if (memo == MEMO_LTR || memo == MEMO_RTL)
+				return memo == MEMO_RTL ? PP_DIR_RTL : PP_DIR_LTR;
+			if (memo == MEMO_NONE)
+				descend = n->children;
 		}
+		if (descend) {
+			n = descend;
+			continue;
+		}
+		while (n && n != node && !n->next)
+			n = n->parent;
+		n = n && n != node ? n->next : NULL;
 	}
-	return 0;
+	return PP_DIR_NEUTRAL;
 }
 
 int pp_dom_direction(xmlNodePtr node)
 {
-	int found = 0;
-	int rtl = first_strong_rtl(node, &found);
-	return found ? (rtl ? PP_DIR_RTL : PP_DIR_LTR) : PP_DIR_NEUTRAL;
+	return first_strong(node, 0);
 }
 
 int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
 {
 	for (; node && node->type == XML_ELEMENT_NODE; node = node->parent) {
-		xmlChar *dir = xmlGetProp(node, BAD_CAST "dir");
-		if (dir) {
-			int rtl = xmlStrcmp(dir, BAD_CAST "rtl") == 0;
-			xmlFree(dir);
+		int rtl = own_dir_rtl(node);
+		if (rtl >= 0)
 			return rtl;
-		}
 	}
 	return rtl_default;
 }
 
-/* Gives a block its own dir when its text runs the other way from its context. */
-static void set_block_direction(xmlNodePtr el, const pp_md_context *ctx)
+/* Gives a block its own dir when its text runs the other way from its
+ * context (context_rtl: the direction around it). Returns its direction. */
+static pp_direction set_block_direction(xmlNodePtr el, int context_rtl)
 {
-	int dir = pp_dom_direction(el);
-	if (dir == PP_DIR_NEUTRAL)
-		return;
-	int context_rtl = pp_dom_inherited_rtl(el->parent, ctx->rtl);
-	if ((dir == PP_DIR_RTL) != context_rtl)
+	pp_direction dir = first_strong(el, 1);
+	if (dir != PP_DIR_NEUTRAL && (dir == PP_DIR_RTL) != context_rtl)
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST(dir == PP_DIR_RTL ? "rtl" : "ltr"));
+	return dir;
 }
 
 /* Isolates a left-to-right inline run inside right-to-left text. */
-static void isolate_inline(xmlNodePtr el, const pp_md_context *ctx)
+static pp_direction isolate_inline(xmlNodePtr el, int context_rtl)
 {
-	if (pp_dom_inherited_rtl(el->parent, ctx->rtl) && pp_dom_direction(el) == PP_DIR_LTR)
+	pp_direction dir = first_strong(el, 1);
+	if (context_rtl && dir == PP_DIR_LTR)
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST "ltr");
+	return dir;
 }
 
 static void collect_text(cmark_node *node, xmlBufferPtr buf)
@@ -378,6 +440,8 @@ typedef struct {
 	int own_slugger;
 	id_table ids;      /* ids given so far in this document */
 	id_table next_suffix; /* per base: every base-k below it is taken */
+	xmlNodePtr *memoized; /* elements whose direction is remembered in _private */
+	size_t memoized_count, memoized_cap;
 } render_state;
 
 static int line_of(const render_state *st, cmark_node *node)
@@ -514,7 +578,7 @@ static void add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur)
 	 * libxml2 hangs every top-level element after the first under it, so
 	 * "<h1>…</h1><p>…</p>" would put the paragraph inside the heading. */
 	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
 	sanitizer z = {st, node, 0, 0};
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	for (xmlNodePtr part = root ? root->children : NULL; part; part = part->next) {
@@ -660,7 +724,7 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 	}
 }
 
-static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur)
+static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl)
 {
 	switch (cmark_node_get_type(node)) {
 	case CMARK_NODE_TEXT:
@@ -680,7 +744,7 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur)
 		if (!code || append_text(code, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
 		else
-			isolate_inline(code, st->ctx);
+			isolate_inline(code, context_rtl);
 		break;
 	}
 	case CMARK_NODE_CODE_BLOCK:
@@ -1072,28 +1136,39 @@ static int isolate_text(xmlNodePtr text, int rtl)
 }
 
 /* The text of block, outside nested blocks and elements that carry their own
- * direction or are code. */
+ * direction or are code. Iterative: inline elements nest as deep as the
+ * input likes. A text node is replaced by its pieces, so where to go next is
+ * read before it is. */
 static int isolate_runs(xmlNodePtr block, int rtl)
 {
-	xmlNodePtr child = block->children;
-	while (child) {
-		xmlNodePtr next = child->next;
-		if (child->type == XML_TEXT_NODE && child->content) {
-			if (isolate_text(child, rtl) != 0)
+	xmlNodePtr n = block->children;
+	while (n) {
+		xmlNodePtr next = n->next, parent = n->parent, descend = NULL;
+		if (n->type == XML_TEXT_NODE && n->content) {
+			if (isolate_text(n, rtl) != 0)
 				return -1;
-		} else if (child->type == XML_ELEMENT_NODE && !pp_dom_is_block(child) &&
-		           !xmlHasProp(child, BAD_CAST "dir") && xmlStrcmp(child->name, BAD_CAST "code") != 0) {
-			if (isolate_runs(child, rtl) != 0)
-				return -1;
+		} else if (n->type == XML_ELEMENT_NODE && !pp_dom_is_block(n) && !xmlHasProp(n, BAD_CAST "dir") &&
+		           xmlStrcmp(n->name, BAD_CAST "code") != 0) {
+			descend = n->children;
 		}
-		child = next;
+		if (descend) {
+			n = descend;
+			continue;
+		}
+		while (!next && parent != block) {
+			next = parent->next;
+			parent = parent->parent;
+		}
+		n = next;
 	}
 	return 0;
 }
 
-static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node)
+/* Finishes an element when its node is left: heading ids, the block's
+ * direction, isolated runs. context_rtl is the direction around it. Its
+ * direction is remembered for the blocks around it. */
+static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int context_rtl)
 {
-	const pp_md_context *ctx = st->ctx;
 	if (pp_dom_is_heading(el)) {
 		char *pinned = take_heading_attributes(st, el, node);
 		assign_heading_id(st, el, node, pinned);
@@ -1101,36 +1176,60 @@ static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node)
 	}
 	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
 	                                     "li", "blockquote", "td", "th"};
+	pp_direction dir = PP_DIR_NEUTRAL;
+	int directed = 0;
 	if (xmlStrcmp(el->name, BAD_CAST "a") == 0) {
-		isolate_inline(el, ctx);
-		return;
+		dir = isolate_inline(el, context_rtl);
+		directed = 1;
 	}
-	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+	for (size_t i = 0; !directed && i < sizeof blocks / sizeof *blocks; i++)
 		if (xmlStrcmp(el->name, BAD_CAST blocks[i]) == 0) {
-			set_block_direction(el, ctx);
-			isolate_runs(el, pp_dom_inherited_rtl(el, ctx->rtl));
-			return;
+			dir = set_block_direction(el, context_rtl);
+			int own = own_dir_rtl(el);
+			if (isolate_runs(el, own >= 0 ? own : context_rtl) != 0)
+				st->failed = 1;
+			directed = 1;
 		}
+	if (!directed)
+		dir = first_strong(el, 1);
+	el->_private = (void *)(intptr_t)(dir == PP_DIR_RTL ? MEMO_RTL : dir == PP_DIR_LTR ? MEMO_LTR : MEMO_NEUTRAL);
+	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0)
+		st->failed = 1;
+	else
+		st->memoized[st->memoized_count++] = el;
 }
+
+/* An open element and the direction in force inside it. */
+typedef struct {
+	xmlNodePtr el;
+	int rtl;
+} open_element;
 
 int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d)
 {
 	render_state st = {.ctx = ctx, .d = d, .slugger = ctx->slugger};
 	cmark_iter *iter = cmark_iter_new(root);
-	if (!iter) {
+	open_element *open = NULL;
+	size_t depth = 0, cap = 0;
+	if (!iter || pp_grow(&open, &cap, 0, sizeof *open, 64) != 0) {
+		cmark_iter_free(iter);
+		free(open);
 		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
 		return -1;
 	}
-	/* Iterative walk: deeply nested lists or quotes cannot exhaust the stack.
-	 * A container's user data holds the element that was current before it
-	 * and its own element, so leaving it restores the right place. */
+	/* Iterative walk: deeply nested lists, quotes or emphasis cannot exhaust
+	 * the stack. A container's user data holds the element that was current
+	 * before it, so leaving it restores the right place; the open elements
+	 * keep the direction in force, so no ancestor is looked up twice. */
+	open[depth++] = (open_element){parent, pp_dom_inherited_rtl(parent, ctx->rtl)};
 	xmlNodePtr cur = parent;
 	cmark_event_type ev;
 	while (!st.failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
 		cmark_node *node = cmark_iter_get_node(iter);
+		int here_rtl = open[depth - 1].rtl;
 		if (ev == CMARK_EVENT_ENTER) {
 			if (is_leaf(node)) {
-				add_leaf(&st, node, cur);
+				add_leaf(&st, node, cur, here_rtl);
 			} else if (cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH &&
 			           apply_block_attributes(&st, node, cur)) {
 				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
@@ -1146,17 +1245,32 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 					break;
 				}
 				cmark_node_set_user_data(node, cur);
+				if (el != cur) {
+					if (pp_grow(&open, &cap, depth, sizeof *open, 64) != 0) {
+						st.failed = 1;
+						break;
+					}
+					int own = own_dir_rtl(el);
+					open[depth++] = (open_element){el, own >= 0 ? own : here_rtl};
+				}
 				cur = el;
 			}
 		} else if (ev == CMARK_EVENT_EXIT) {
 			xmlNodePtr back = cmark_node_get_user_data(node);
-			if (cur != back && cur != parent && cur->type == XML_ELEMENT_NODE)
-				exit_element(&st, cur, node);
+			if (cur != back && depth > 1) {
+				depth--; /* cur was pushed when it was entered */
+				if (cur->type == XML_ELEMENT_NODE)
+					exit_element(&st, cur, node, open[depth - 1].rtl);
+			}
 			if (back)
 				cur = back;
 		}
 	}
 	cmark_iter_free(iter);
+	free(open);
+	for (size_t i = 0; i < st.memoized_count; i++)
+		st.memoized[i]->_private = NULL;
+	free(st.memoized);
 	id_table_free(&st.ids);
 	id_table_free(&st.next_suffix);
 	if (st.own_slugger)

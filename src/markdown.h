@@ -53,6 +53,14 @@ void pp_markdown_shutdown(void);
 /* Parses UTF-8 Markdown; NULL when out of memory. */
 cmark_node *pp_markdown_parse(const char *text, size_t len);
 
+/* Whether text has a paragraph that cmark-gfm 0.29.0.gfm.6 would take
+ * quadratic time over: image openers ("![") times links ("](") above
+ * PP_MAX_OPENERS_TIMES_LINKS between two blank lines (a real policy's
+ * paragraph is below 1,000). Returns 1 with the line where that paragraph
+ * starts, else 0. Loading refuses such a version before parsing it. */
+#define PP_MAX_OPENERS_TIMES_LINKS 20000000u
+int pp_markdown_costly_block(const char *text, size_t len, int *line);
+
 /* Renders node (a document, or any block or inline inside one) and appends
  * the result to parent, in parent's document. Returns 0, or -1 when out of
  * memory (reported in d). Content problems are warnings. */

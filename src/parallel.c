@@ -51,18 +51,12 @@ int pp_parallel_for(size_t count, unsigned workers, pp_task task, void *shared, 
 		workers = 1; /* do it all here */
 		rc = -1;
 	}
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	/* Deeply nested documents recurse in the diff: give workers the stack a
-	 * main thread usually has. */
-	pthread_attr_setstacksize(&attr, 16 * 1024 * 1024);
 	for (unsigned k = 1; ws && k < workers; k++) {
 		ws[k] = (worker){&j, states[k]};
-		started[k] = pthread_create(&threads[k], &attr, run_worker, &ws[k]) == 0;
+		started[k] = pthread_create(&threads[k], NULL, run_worker, &ws[k]) == 0;
 		if (!started[k])
 			rc = -1;
 	}
-	pthread_attr_destroy(&attr);
 	worker self = {&j, states[0]};
 	run_worker(&self);
 	for (unsigned k = 1; ws && k < workers; k++)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "dom.h"
 #include "feeds.h"
 #include "fsutil.h"
 #include "html.h"
@@ -283,9 +284,9 @@ static int is_relative_url(const char *url)
 /* A policy's relative links are written from its permanent URL; where the
  * text is shown at another depth they get prefix (e.g. "2024-09-01/" on the
  * latest page, "../" on the changes page) so they still lead to the same place. */
-static void rebase_links(xmlNodePtr node, const char *prefix)
+static void rebase_links(xmlNodePtr root, const char *prefix)
 {
-	for (xmlNodePtr n = node; n; n = n->next) {
+	for (xmlNodePtr n = root->children; n; n = pp_dom_next(n, root, 1)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		const char *attr = xmlStrcmp(n->name, BAD_CAST "a") == 0 ? "href"
@@ -298,7 +299,6 @@ static void rebase_links(xmlNodePtr node, const char *prefix)
 			free(rebased);
 		}
 		xmlFree(url);
-		rebase_links(n->children, prefix);
 	}
 }
 
@@ -354,15 +354,15 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 		return -1;
 	int rc = set_page_basics(ctx, vars, page_path, s->locale, v->title);
 	/* The latest page points search engines at the permanent URL. */
-	if (!is_permanent)
+	if (!is_permanent && ctx->site->base_url)
 		rc |= set_owned(vars, "canonical", canonical_url(ctx->site, info->path));
 	if (is_permanent) {
 		rc |= pp_vars_borrow_nodes(vars, "body", info->body);
 	} else {
-		xmlNodePtr body = xmlCopyNode(info->body, 1);
+		xmlNodePtr body = pp_dom_copy(info->body, NULL);
 		char *prefix = pp_strdup_printf("%s/", v->date);
 		if (body && prefix)
-			rebase_links(body->children, prefix);
+			rebase_links(body, prefix);
 		free(prefix);
 		rc |= body ? pp_vars_set_nodes(vars, "body", body) : -1;
 	}
@@ -465,8 +465,8 @@ static int has_change(xmlNodePtr node)
 		return 0;
 	if (pp_diff_is_mark(node))
 		return 1;
-	for (xmlNodePtr c = node->children; c; c = c->next)
-		if (has_change(c))
+	for (xmlNodePtr n = node->children; n; n = pp_dom_next(n, node, 1))
+		if (n->type == XML_ELEMENT_NODE && pp_diff_is_mark(n))
 			return 1;
 	return 0;
 }
@@ -474,14 +474,11 @@ static int has_change(xmlNodePtr node)
 /* Characters (code points) of the text inside node, counted in place. */
 static size_t text_length(xmlNodePtr node)
 {
-	size_t n = 0;
-	for (xmlNodePtr c = node->children; c; c = c->next) {
-		if (c->type == XML_TEXT_NODE && c->content)
-			n += (size_t)xmlUTF8Strlen(c->content);
-		else if (c->type == XML_ELEMENT_NODE)
-			n += text_length(c);
-	}
-	return n;
+	size_t count = 0;
+	for (xmlNodePtr n = node->children; n; n = pp_dom_next(n, node, 1))
+		if (n->type == XML_TEXT_NODE && n->content)
+			count += (size_t)xmlUTF8Strlen(n->content);
+	return count;
 }
 
 /* Folds runs of unchanged blocks into <details>, so a long policy with a
@@ -567,7 +564,7 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	pp_vars *vars = pp_vars_new();
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
 	if (rc == 0) {
-		rebase_links(marked->children, "../");
+		rebase_links(marked, "../");
 		if (result.change_count)
 			rc |= fold_unchanged(ctx, marked, s->locale);
 		rc |= pp_vars_set_nodes(vars, "diff", marked);

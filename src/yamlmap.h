@@ -21,6 +21,9 @@ typedef struct {
 	int line_offset;
 } pp_yaml;
 
+/* Flow collections nesting deeper than this are refused before parsing. */
+#define PP_YAML_MAX_DEPTH 64
+
 int pp_yaml_load(pp_yaml *y, const char *path, const char *text, size_t len, int line_offset,
                  pp_diags *d);
 void pp_yaml_free(pp_yaml *y);
@@ -32,7 +35,9 @@ int pp_yaml_column(const yaml_node_t *node);
 /* The text of a scalar node; NULL for lists and mappings. */
 const char *pp_yaml_scalar(const yaml_node_t *node);
 
-/* The text of a scalar value, or NULL after an error naming key. */
+/* The text of a scalar value, or NULL after an error naming key: a list or
+ * mapping, a character XML and HTML cannot hold (written as an escape), or a
+ * plain ~, null, true or false, which YAML does not read as text. */
 const char *pp_yaml_expect_scalar(const pp_yaml *y, const char *key, const yaml_node_t *value,
                                   pp_diags *d);
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "content.h"
+#include "yamlmap.h"
 #include "testutil.h"
 
 /* Parses text as path and returns every message, one per line. */
@@ -217,8 +218,114 @@ static void test_nul_byte(void **state)
 	int rc;
 	char *msgs = parse_messages("f.md", text, sizeof text - 1, NULL, &v, &rc);
 	assert_int_equal(rc, -1);
-	assert_string_equal(msgs, "f.md:5:3: error: NUL byte in text\n");
+	assert_string_equal(msgs, "f.md:5:3: error: character U+0000 (NUL) is not allowed: XML and HTML cannot hold it\n");
 	free(msgs);
+}
+
+/* What XML 1.0 and HTML text cannot hold is refused where it is, written
+ * raw or as a YAML escape; a NUL never cuts a value short. */
+static void test_characters_xml_cannot_hold(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+	    {"---\ntitle: \"A\\fB\"\nupdated: 2024-01-15\n---\nText\n",
+	     "p/ar/2024-01-15.md:2:8: error: 'title': character U+000C (a control character) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: \"A\\0B\"\nupdated: 2024-01-15\n---\nText\n",
+	     "p/ar/2024-01-15.md:2:8: error: 'title': character U+0000 (NUL) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: T\nupdated: 2024-01-15\nsummary: \"a\\x85\"\n---\nText\n",
+	     "p/ar/2024-01-15.md:4:10: error: 'summary': character U+0085 (a control character) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: T\nupdated: 2024-01-15\n---\nText\fmore\n",
+	     "p/ar/2024-01-15.md:5:5: error: character U+000C (a control character) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: T\nupdated: 2024-01-15\n---\nنص\x7f\n",
+	     "p/ar/2024-01-15.md:5:3: error: character U+007F (a control character) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: T\nupdated: 2024-01-15\n---\nText \xc2\x9b\n",
+	     "p/ar/2024-01-15.md:5:6: error: character U+009B (a control character) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: T\nupdated: 2024-01-15\n---\nText \xef\xbf\xbe\n",
+	     "p/ar/2024-01-15.md:5:6: error: character U+FFFE (a noncharacter) is not allowed: XML and HTML cannot hold it\n"},
+	    {"---\ntitle: T\nupdated: 2024-01-15\n---\nText \xf0\x9f\xbf\xbf\n",
+	     "p/ar/2024-01-15.md:5:6: error: character U+1FFFF (a noncharacter) is not allowed: XML and HTML cannot hold it\n"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		expect_error(cases[i].text, cases[i].error);
+	/* Tab, carriage return and every other character stay allowed. */
+	const char *fine = "---\ntitle: \"A\\tB\"\nupdated: 2024-01-15\n---\r\nText\twith a tab \xef\xbf\xbd\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages_with("p/ar/2024-01-15.md", fine, strlen(fine), "2024-01-15", PP_STRICT, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	assert_string_equal(v.title, "A\tB");
+	free(msgs);
+	pp_version_clear(&v);
+}
+
+/* YAML's null and booleans are not titles; quoted, they are. */
+static void test_null_and_boolean_are_not_text(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: ~\nupdated: 2024-01-15\n---\nText\n",
+	             "p/ar/2024-01-15.md:2:8: error: 'title' is null, not text; quote it (\"~\") if that is the text\n");
+	expect_error("---\ntitle: true\nupdated: 2024-01-15\n---\nText\n",
+	             "p/ar/2024-01-15.md:2:8: error: 'title' is a boolean, not text; quote it (\"true\") if that is the text\n");
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\nsummary: NULL\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:10: error: 'summary' is null, not text; quote it (\"NULL\") if that is the text\n");
+	const char *quoted = "---\ntitle: 'true'\nupdated: 2024-01-15\nsummary: \"~\"\n---\nText\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages_with("p/ar/2024-01-15.md", quoted, strlen(quoted), "2024-01-15", PP_STRICT, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(v.title, "true");
+	assert_string_equal(v.summary, "~");
+	free(msgs);
+	pp_version_clear(&v);
+}
+
+/* Front matter is bounded before libyaml reads it: its size, and how deep
+ * flow collections nest (libyaml is quadratic in that depth); a repeated key
+ * among thousands is found in linear time. */
+static void test_front_matter_bounds(void **state)
+{
+	(void)state;
+	char *big = malloc(PP_MAX_FRONT_MATTER + 256);
+	int n = sprintf(big, "---\ntitle: T\nupdated: 2024-01-15\nsummary: '");
+	memset(big + n, 'x', PP_MAX_FRONT_MATTER);
+	strcpy(big + n + PP_MAX_FRONT_MATTER, "'\n---\nText\n");
+	expect_error(big, "p/ar/2024-01-15.md:4:1: error: front matter is larger than 64 KiB: it holds a title, a "
+	                  "date and a summary; the policy's text goes after it\n");
+	free(big);
+	char deep[512];
+	n = sprintf(deep, "---\ntitle: T\nupdated: 2024-01-15\nx: ");
+	for (int i = 0; i < PP_YAML_MAX_DEPTH + 1; i++)
+		deep[n++] = '[';
+	strcpy(deep + n, "\n---\nText\n");
+	expect_error(deep, "p/ar/2024-01-15.md:4:68: error: YAML nests deeper than 64 levels\n");
+	/* Brackets in quotes and comments are text, not nesting. */
+	n = sprintf(deep, "---\ntitle: '");
+	for (int i = 0; i < PP_YAML_MAX_DEPTH + 1; i++)
+		deep[n++] = '[';
+	n += sprintf(deep + n, "'\nupdated: 2024-01-15 # ");
+	for (int i = 0; i < PP_YAML_MAX_DEPTH + 1; i++)
+		deep[n++] = '{';
+	strcpy(deep + n, "\n---\nText\n");
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages_with("p/ar/2024-01-15.md", deep, strlen(deep), "2024-01-15", 0, &v, &rc);
+	assert_int_equal(rc, 0);
+	free(msgs);
+	pp_version_clear(&v);
+	enum { KEYS = 5000 };
+	char *many = malloc(KEYS * 16 + 128);
+	n = sprintf(many, "---\ntitle: T\nupdated: 2024-01-15\n");
+	for (int i = 0; i < KEYS; i++)
+		n += sprintf(many + n, "k%d: v\n", i);
+	strcpy(many + n, "k17: again\n---\nText\n");
+	msgs = parse_messages_with("p/ar/2024-01-15.md", many, strlen(many), "2024-01-15", 0, &v, &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(msgs, "p/ar/2024-01-15.md:5004:1: error: key 'k17' is given twice\n"));
+	free(msgs);
+	free(many);
 }
 
 static void test_duplicated_front_matter(void **state)
@@ -477,6 +584,9 @@ int main(void)
 		cmocka_unit_test(test_site_loads_sorted_versions),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_locale_settings_validated),
+		cmocka_unit_test(test_characters_xml_cannot_hold),
+		cmocka_unit_test(test_null_and_boolean_are_not_text),
+		cmocka_unit_test(test_front_matter_bounds),
 		cmocka_unit_test(test_special_files_refused),
 		cmocka_unit_test(test_symlink_outside_content),
 	};

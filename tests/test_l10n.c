@@ -147,6 +147,57 @@ static void test_slugs(void **state)
 
 /* NFC: ASCII and composed text pass; a decomposed letter and Arabic marks
  * out of canonical order (shadda before fatha) are not, and are fixed. */
+/* A run of combining marks longer than 30 gets a combining grapheme joiner
+ * after every 30 (UAX #15 Stream-Safe Text Format) before normalizing, so
+ * a hostile run costs linear time; marks keep their canonical order within
+ * each stretch and none is lost. */
+static void test_nfc_stream_safe(void **state)
+{
+	(void)state;
+	enum { PAIRS = 40000 };
+	char *text = malloc(1 + PAIRS * 4 + 1);
+	size_t n = 0;
+	text[n++] = 'o';
+	for (int i = 0; i < PAIRS; i++) {
+		memcpy(text + n, "\xcc\x81\xcc\x96", 4); /* U+0301 (class 230), U+0316 (class 220) */
+		n += 4;
+	}
+	text[n] = '\0';
+	assert_int_equal(pp_is_nfc(text, n), 0);
+	char *nfc = pp_nfc(text, n);
+	assert_non_null(nfc);
+	/* "o" + U+0301 composes to U+00F3; then stretches of 30 marks, the
+	 * class-220 marks first, each closed by U+034F. */
+	assert_memory_equal(nfc, "\xc3\xb3", 2);
+	size_t marks = 1, joiners = 0, run = 0;
+	int last_class = 0;
+	for (const char *p = nfc + 2; *p; p += 2) {
+		if (memcmp(p, "\xcd\x8f", 2) == 0) {
+			assert_int_equal(run, joiners == 0 ? 29 : 30); /* the first mark went into the letter */
+			joiners++;
+			run = 0;
+			last_class = 0;
+			continue;
+		}
+		int cls = memcmp(p, "\xcc\x96", 2) == 0 ? 220 : 230;
+		assert_true(cls >= last_class);
+		last_class = cls;
+		marks++;
+		run++;
+	}
+	assert_int_equal(marks, 2 * PAIRS);
+	assert_int_equal(joiners, (2 * PAIRS - 1) / 30 - ((2 * PAIRS - 1) % 30 == 0));
+	assert_int_equal(pp_is_nfc(nfc, strlen(nfc)), 1);
+	/* Thirty-one marks already in order are not stream-safe either. */
+	char ordered[2 + 31 * 2 + 1] = "a";
+	for (int i = 0; i < 31; i++)
+		memcpy(ordered + 1 + 2 * i, "\xcc\x81", 2);
+	ordered[1 + 62] = '\0';
+	assert_int_equal(pp_is_nfc(ordered, strlen(ordered)), 0);
+	free(nfc);
+	free(text);
+}
+
 static void test_nfc(void **state)
 {
 	(void)state;
@@ -180,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_text_direction),
 		cmocka_unit_test(test_slugs),
 		cmocka_unit_test(test_nfc),
+		cmocka_unit_test(test_nfc_stream_safe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,51 @@
+#include "dom.h"
+
+/* Appends child as parent's last child, without xmlAddChild's merging of
+ * neighbouring text nodes: the copy has the shape of the original. */
+static void append(xmlNodePtr parent, xmlNodePtr child)
+{
+	child->parent = parent;
+	child->prev = parent->last;
+	if (parent->last)
+		parent->last->next = child;
+	else
+		parent->children = child;
+	parent->last = child;
+}
+
+xmlNodePtr pp_dom_copy(xmlNodePtr node, xmlDocPtr doc)
+{
+	/* extended = 2: the node with its attributes, not its children. */
+	xmlNodePtr root = xmlDocCopyNode(node, doc, 2);
+	if (!root)
+		return NULL;
+	xmlNodePtr from = node->type == XML_ELEMENT_NODE ? node->children : NULL, into = root;
+	while (from) {
+		xmlNodePtr copy = xmlDocCopyNode(from, doc, 2);
+		if (!copy) {
+			xmlFreeNode(root);
+			return NULL;
+		}
+		append(into, copy);
+		if (from->type == XML_ELEMENT_NODE && from->children) {
+			into = copy;
+			from = from->children;
+			continue;
+		}
+		while (from != node && !from->next) {
+			from = from->parent;
+			into = into->parent;
+		}
+		from = from != node ? from->next : NULL;
+	}
+	return root;
+}
+
+xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter)
+{
+	if (enter && node->type == XML_ELEMENT_NODE && node->children)
+		return node->children;
+	while (node != root && !node->next)
+		node = node->parent;
+	return node != root ? node->next : NULL;
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Pathological inputs through policypress build, check and diff.
+
+cmark-gfm's own pathological cases (test/pathological_tests.py, at its
+sizes) and the ones policypress adds (direction runs, raw HTML, headings,
+front matter, combining marks, size limits), each as the newer of two
+versions, so the changes page, feeds and sitemap are made too. Every
+command runs with a 1 MiB stack (threads included: their stacks follow the
+limit), so a recursion whose depth the input controls shows as a crash.
+
+A case passes when no command dies by a signal, build and check end as the
+case says (success, or the error it names with its line and column), the
+page shows the text the case expects (words as cmark would show them), and
+diff answers 0 or 1.
+
+  tests/pathological.py POLICYPRESS [--tap] [--budget SECONDS] [--only NAME]
+
+As a test (--tap) it reports one TAP line per case. As a benchmark
+(build-aux/pathological) it prints each command's wall time and peak memory
+and, with --budget, fails a case whose command takes longer than that.
+"""
+import argparse
+import html
+import itertools
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+STACK = 1024 * 1024
+HARD_TIMEOUT = 300  # a hang, not a slow case: the budget is the benchmark's
+
+
+def hash_collisions():
+    """cmark's reference-map collisions: 50,000 references of one bucket."""
+    def badhash(ref):
+        h = 0
+        for c in ref:
+            h = (ord(c) + ((h << 6) & 0xFFFFFFFF) + ((h << 16) & 0xFFFFFFFF) - h) & 0xFFFFFFFF
+        return h % 16 == 0
+    keys = (k for k in ("x%d" % i for i in itertools.count()) if badhash(k))
+    collisions = itertools.islice(keys, 50000)
+    bad = next(collisions)
+    doc = "".join("[%s]: /url\n\n[%s]\n\n" % (key, bad) for key in collisions)
+    return doc, r"(\[%s\] ){49998}\[%s\]" % (bad, bad)
+
+
+def front_matter(extra):
+    return "---\ntitle: T\nupdated: 2024-02-01\nsummary: s\n" + extra + "---\n"
+
+
+collisions_doc, collisions_text = hash_collisions()
+
+# name: (body, front matter lines, expected text of the page as a regex on
+# its visible text with white space collapsed, or ("error", message regex)
+# for build and check[, the error check alone gives]).
+CASES = {
+    # cmark-gfm's cases.
+    "nested strong emph": ("*a **a " * 65000 + "b" + " a** a*" * 65000, "",
+                           r"(a a ){65000}b( a a){65000}"),
+    "many emph closers with no openers": ("a_ " * 65000, "", r"(a_ ){64999}a_"),
+    "many emph openers with no closers": ("_a " * 65000, "", r"(_a ){64999}_a"),
+    "many link closers with no openers": ("a]" * 65000, "", r"(a\]){65000}"),
+    "many link openers with no closers": ("[a" * 65000, "", r"(\[a){65000}"),
+    "mismatched openers and closers": ("*a_ " * 50000, "", r"(\*a_ ){49999}\*a_"),
+    "openers and closers multiple of 3": ("a**b" + "c* " * 50000, "", r"a\*\*b(c\* ){49999}c\*"),
+    "link openers and emph closers": ("[ a_" * 50000, "", r"(\[ a_){50000}"),
+    "pattern [ (]( repeated": ("[ (](" * 80000, "", r"(\[ \(\]\(){80000}"),
+    # Quadratic in Debian 12's cmark-gfm (0.29.0.gfm.6): refused before parsing.
+    "pattern ![[]() repeated": ("![[]()" * 160000, "",
+                                ("error", r"2024-02-01\.md:6:1: error: this paragraph has too many image openers")),
+    "hard link/emph case": ("**x [a*b**c*](https://d.example/)", "", r"\*\*x ab\*\*c"),
+    "nested brackets": ("[" * 50000 + "a" + "]" * 50000, "", r"\[{50000}a\]{50000}"),
+    "nested block quotes": ("> " * 50000 + "a", "", r"a"),
+    "deeply nested lists": ("".join("  " * x + "* a\n" for x in range(1000)), "", r"(a ){999}a"),
+    "U+0000 in input": ("abc\u0000de\u0000", "",
+                        ("error", r"2024-02-01\.md:6:4: error: .*U\+0000")),
+    "backticks": ("".join("e" + "`" * x for x in range(1, 5000)), "", r"[e`]{12000000,}"),
+    "unclosed links A": ("[a](<b" * 30000, "", r"(\[a\]\(<b){30000}"),
+    "unclosed links B": ("[a](b" * 30000, "", r"(\[a\]\(b){30000}"),
+    "unclosed <!--": ("</" + "<!--" * 300000, "", r"</(<!--){300000}"),
+    # cmark's table case has a vertical tab, which XML and HTML text cannot
+    # hold: refused where it is; the same table with a space builds.
+    "tables": ("aaa\rbbb\n-\v\n" * 30000, "", ("error", r"2024-02-01\.md:7:2: error: .*U\+000B")),
+    "tables without control characters": ("aaa\rbbb\n-|\n" * 30000, "", r"aaa bbb( aaa bbb -){29999}"),
+    "reference collisions": (collisions_doc, "", collisions_text),
+    # policypress's own.
+    "nested emphasis in right-to-left text": ("*مرحبا **a " * 50000 + "b" + " a** a*" * 50000, "",
+                                               r"(مرحبا a ){50000}b( a a){50000}"),
+    "nested links": ("[a " * 50000 + "x" + "](https://u.example/)" * 50000, "",
+                     r"(\[a ){49999}a x(\]\(https://u\.example/\)){49999}"),
+    "nested raw HTML": ("<div>" * 100000 + "a" + "</div>" * 100000 + "\n", "", r"a",
+                        r"2024-02-01\.md:6:1: error: raw HTML is not passed through"),
+    "nested lists and quotes": ("".join("> " * (x % 200) + "- a\n" for x in range(5000)), "",
+                                r"(a ){4999}a"),
+    "repeated headings": ("## Purpose\n\n" * 4000, "", r"(Purpose ){3999}Purpose"),
+    "repeated pinned ids": ("## Purpose {#p}\n\n" * 4000, "", r"(Purpose ){3999}Purpose"),
+    "combining marks": ("a" + "\u0301\u0316" * 80000 + " z", "", r"[aá][\u0300-\u036f]{150000,} z"),
+    "front matter with many keys": ("x", "".join("k%d: v\n" % i for i in range(80000)),
+                                    ("error", r"2024-02-01\.md:\d+:1: error: front matter is larger than 64 KiB")),
+    "front matter nested deep": ("x", "k: " + "[" * 20000 + "]" * 20000 + "\n",
+                                 ("error", r"2024-02-01\.md:5:68: error: YAML nests deeper than 64 levels")),
+    "front matter too large": ("x", "k: '" + "v" * (2 * 1024 * 1024) + "'\n",
+                               ("error", r"2024-02-01\.md:5:1: error: front matter is larger than")),
+}
+
+
+def visible_text(page):
+    """The words of the policy body as a reader sees them."""
+    start = page.index('<div class="policy-body">')
+    end = page.index('<footer class="policy-footer">', start)
+    body = re.sub(r"</?(?:p|li|ul|ol|blockquote|h[1-6]|div|table|thead|tbody|tr|td|th|pre|br|hr)\b[^>]*>",
+                  " ", page[start:end])
+    text = re.sub(r"<[^>]*>", "", body)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def limit_stack():
+    resource.setrlimit(resource.RLIMIT_STACK, (STACK, STACK))
+
+
+TIME = "/usr/bin/time"  # GNU time: peak memory of the command itself
+
+
+def run(argv, log):
+    """Runs argv with a small stack; returns (exit status or -signal, seconds,
+    peak KiB or None). Peak memory comes from GNU time when it is installed:
+    the resource usage Python sees of its own child counts the memory of the
+    fork that ran it."""
+    measure = os.access(TIME, os.X_OK)
+    peak_file = log + ".peak"
+    if measure:
+        argv = [TIME, "-f", "%M", "-o", peak_file] + argv
+    start = time.monotonic()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=limit_stack)
+        try:
+            proc.wait(HARD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return "timeout", HARD_TIMEOUT, None
+    seconds = time.monotonic() - start
+    code = proc.returncode
+    kib = None
+    if measure:
+        with open(peak_file) as f:
+            lines = f.read().split()
+        # GNU time reports a command killed by a signal on a line of its own.
+        if lines and lines[-1].isdigit():
+            kib = int(lines[-1])
+        if "signal" in " ".join(lines):
+            code = -int(lines[lines.index("signal") + 1]) if "signal" in lines else -1
+    return code, seconds, kib
+
+
+def run_case(binary, name, body, fm, expect, check_error=None, work=None):
+    """Returns (problems, measurements)."""
+    content = os.path.join(work, "content")
+    shutil.rmtree(content, ignore_errors=True)
+    series = os.path.join(content, "policy", "en")
+    os.makedirs(series)
+    with open(os.path.join(content, "site.yaml"), "w") as f:
+        f.write("default_locale: en\nbase_url: https://policies.example/\ntitle:\n  en: Policies\n")
+    with open(os.path.join(series, "2024-01-01.md"), "w", newline="") as f:
+        f.write("---\ntitle: T\nupdated: 2024-01-01\nsummary: s\n---\nThe version before.\n")
+    newer = os.path.join(series, "2024-02-01.md")
+    with open(newer, "w", encoding="utf-8", newline="") as f:
+        f.write(front_matter(fm) + body)
+    out = os.path.join(work, "out")
+    log = os.path.join(work, "log")
+    problems, measured = [], []
+    want_error = isinstance(expect, tuple)
+    for command, argv, ok in (
+            ("build", [binary, "build", "--content", content, "--out", out, "-q", "-j", "2"],
+             (1,) if want_error else (0,)),
+            ("check", [binary, "check", "--content", content], (1,) if want_error or check_error else (0,)),
+            ("diff", [binary, "diff", os.path.join(series, "2024-01-01.md"), newer], (1, 2) if want_error else (1,))):
+        code, seconds, kib = run(argv, log)
+        measured.append((command, seconds, kib))
+        with open(log, encoding="utf-8", errors="replace") as f:
+            err = f.read()
+        if code not in ok:
+            problems.append("%s ended with %s, not %s: %s" % (command, code, " or ".join(map(str, ok)), err[-300:]))
+        elif want_error and command != "diff" and not re.search(expect[1], err):
+            problems.append("%s did not say /%s/: %s" % (command, expect[1], err[-300:]))
+        elif check_error and command == "check" and not re.search(check_error, err):
+            problems.append("check did not say /%s/: %s" % (check_error, err[-300:]))
+        elif command == "build" and not want_error:
+            with open(os.path.join(out, "en", "policy", "2024-02-01", "index.html"), encoding="utf-8") as f:
+                text = visible_text(f.read())
+            if not re.fullmatch(expect, text):
+                problems.append("the page shows %r, not /%s/" % (text[:200], expect[:80]))
+    return problems, measured
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--tap", action="store_true")
+    parser.add_argument("--budget", type=float)
+    parser.add_argument("--only")
+    args = parser.parse_args()
+    cases = {k: v for k, v in CASES.items() if not args.only or args.only in k}
+    failed = 0
+    if args.tap:
+        print("1..%d" % len(cases))
+    work = tempfile.mkdtemp(prefix="pp-pathological-")
+    try:
+        for i, (name, case) in enumerate(cases.items(), 1):
+            problems, measured = run_case(args.binary, name, *case, work=work)
+            if args.budget is not None:
+                problems += ["%s took %.1f s, over the %.1f s budget" % (c, s, args.budget)
+                             for c, s, _ in measured if s > args.budget]
+            figures = ", ".join("%s %.2f s%s" % (c, s, "" if k is None else " %.0f MiB" % (k / 1024))
+                                for c, s, k in measured)
+            failed += bool(problems)
+            if args.tap:
+                print("%s %d - %s (%s)" % ("not ok" if problems else "ok", i, name, figures))
+                for p in problems:
+                    print("# " + p)
+            else:
+                print("%-40s %s%s" % (name, figures, "" if not problems else "  FAILED"))
+                for p in problems:
+                    print("    " + p)
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not args.tap:
+        print("%d cases, %d failed" % (len(cases), failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
