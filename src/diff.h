@@ -36,7 +36,9 @@
  *
  * Cost is bounded: Myers is cut off after a number of edits that shrinks as
  * the inputs grow, and a comparison over the limit degrades to replacing the
- * whole block (or document) instead of searching on. Nothing here keeps
+ * whole block (or document) instead of searching on. Memory too: a pair of
+ * text blocks holding more than PP_DIFF_MAX_WORDS_TEXT bytes of text is
+ * shown replaced whole without being split into words. Nothing here keeps
  * state between calls; an ICU break iterator is opened per call. Nothing
  * recurses: containers are aligned with an explicit stack, and each
  * document's blocks are fingerprinted once, bottom-up, so nesting depth
@@ -48,6 +50,8 @@
 #include <stddef.h>
 
 #include <libxml/tree.h>
+
+#define PP_DIFF_MAX_WORDS_TEXT (1024 * 1024)
 
 typedef struct {
 	int ignore_diacritics;

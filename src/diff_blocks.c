@@ -17,6 +17,7 @@
 #include <unicode/ubrk.h>
 
 #include "diff_internal.h"
+#include "dom.h"
 #include "fsutil.h"
 #include "markdown.h"
 
@@ -124,6 +125,36 @@ static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr 
 	replace_pair(st, o, n, out);
 }
 
+/* Bytes of text in first..last (NULL: to the end) and below, counted up to
+ * limit. */
+static size_t text_bytes(xmlNodePtr first, xmlNodePtr last, size_t limit)
+{
+	size_t bytes = 0;
+	for (xmlNodePtr top = first; top && bytes <= limit; top = top == last ? NULL : top->next) {
+		if (top->type == XML_TEXT_NODE && top->content)
+			bytes += strlen((const char *)top->content);
+		for (xmlNodePtr n = top->children; n && bytes <= limit; n = pp_dom_next(n, top, 1))
+			if (n->type == XML_TEXT_NODE && n->content)
+				bytes += strlen((const char *)n->content);
+	}
+	return bytes;
+}
+
+/* Whether a pair of text blocks holds too much text to compare word by
+ * word: the comparison keeps a token per word and per punctuation mark, so
+ * its memory grows with the text; past PP_DIFF_MAX_WORDS_TEXT the pair is
+ * shown replaced whole and the result says it was degraded. */
+static int too_large_for_words(diff_state *st, const item *o, const item *n)
+{
+	size_t bytes = text_bytes(o->first, o->last, PP_DIFF_MAX_WORDS_TEXT);
+	if (bytes <= PP_DIFF_MAX_WORDS_TEXT)
+		bytes += text_bytes(n->first, n->last, PP_DIFF_MAX_WORDS_TEXT - bytes);
+	if (bytes <= PP_DIFF_MAX_WORDS_TEXT)
+		return 0;
+	st->result->degraded = 1;
+	return 1;
+}
+
 /* Writes a pair of items. When both are containers whose children must be
  * aligned in turn, writes the newer one's shell and returns it (the caller
  * descends: nesting costs no stack); else returns NULL. */
@@ -132,6 +163,11 @@ static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNod
 	st->open_whole = -1;
 	if (o->hash == n->hash) {
 		pp_diff_emit_equal(st, n, out);
+		return NULL;
+	}
+	if ((n->inline_run || holds_text(n->first) || pp_diff_name_is(n->first, "pre")) &&
+	    too_large_for_words(st, o, n)) {
+		replace_pair(st, o, n, out);
 		return NULL;
 	}
 	xmlNodePtr before = out->last;

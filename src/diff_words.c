@@ -31,30 +31,43 @@
 #include "l10n.h"
 #include "markdown.h"
 
+/* A segment of a text node, or an atom element. Segments point into their
+ * node's text instead of holding a copy: a paragraph of punctuation makes a
+ * token per character, and each costs only this struct. */
 typedef struct {
 	xmlNodePtr node;       /* source text node, or an atom element */
-	char *text;            /* this segment of the text (NULL for atoms) */
 	uint64_t key;          /* text as compared, with its context */
+	uint32_t offset, length; /* the segment, in bytes of node's text */
 	uint32_t depth;        /* inline elements between the range's container and node */
-	unsigned char is_space, is_word;
+	unsigned char is_text, is_space, is_word;
 } token;
+
+/* Appends the token's text to buf; 0, or -1 when out of memory. */
+static int add_token_text(xmlBufferPtr buf, const token *tok)
+{
+	return xmlBufferAdd(buf, tok->node->content + tok->offset, (int)tok->length) == 0 ? 0 : -1;
+}
 
 typedef struct {
 	token *items;
 	size_t count, cap;
 	size_t words;
+	int count_only; /* words are counted, tokens not kept (scratch takes each) */
+	token scratch;
 } token_list;
 
 static void tokens_free(token_list *t)
 {
-	for (size_t i = 0; i < t->count; i++)
-		free(t->items[i].text);
 	free(t->items);
 	memset(t, 0, sizeof *t);
 }
 
 static token *tokens_push(token_list *t)
 {
+	if (t->count_only) {
+		memset(&t->scratch, 0, sizeof t->scratch);
+		return &t->scratch;
+	}
 	if (pp_grow(&t->items, &t->cap, t->count, sizeof *t->items, 32) != 0)
 		return NULL;
 	token *tok = &t->items[t->count++];
@@ -85,9 +98,15 @@ static int tokenize_text(diff_state *st, xmlNodePtr node, uint64_t ctx, uint32_t
                          token_list *out)
 {
 	int32_t len;
-	UChar *text = pp_to_utf16((const char *)node->content, strlen((const char *)node->content), &len);
+	const uint8_t *utf8 = node->content;
+	size_t utf8_len = strlen((const char *)utf8);
+	if (utf8_len > UINT32_MAX)
+		return -1;
+	UChar *text = pp_to_utf16((const char *)utf8, utf8_len, &len);
 	if (!text)
 		return -1;
+	int32_t at16 = 0;  /* the UTF-16 index ... */
+	int32_t at8 = 0;   /* ... and the UTF-8 offset of the same character */
 	UErrorCode status = U_ZERO_ERROR;
 	ubrk_setText(st->words, text, len, &status);
 	if (U_FAILURE(status)) {
@@ -97,10 +116,18 @@ static int tokenize_text(diff_state *st, xmlNodePtr node, uint64_t ctx, uint32_t
 	int32_t start = ubrk_first(st->words);
 	for (int32_t end = ubrk_next(st->words); end != UBRK_DONE; start = end, end = ubrk_next(st->words)) {
 		token *tok = tokens_push(out);
-		if (!tok || !(tok->text = pp_from_utf16(text + start, end - start))) {
+		if (!tok) {
 			free(text);
 			return -1;
 		}
+		tok->offset = (uint32_t)at8;
+		while (at16 < end && at8 < (int32_t)utf8_len) {
+			UChar32 c;
+			U8_NEXT(utf8, at8, (int32_t)utf8_len, c);
+			at16 += c >= 0 ? U16_LENGTH(c) : 1;
+		}
+		tok->length = (uint32_t)at8 - tok->offset;
+		tok->is_text = 1;
 		tok->node = node;
 		tok->depth = depth;
 		tok->is_space = (unsigned char)all_collapsible(text + start, end - start);
@@ -164,7 +191,7 @@ static int tokenize_range(diff_state *st, xmlNodePtr first, xmlNodePtr last, int
 
 size_t pp_diff_count_words(diff_state *st, xmlNodePtr first, xmlNodePtr last)
 {
-	token_list t = {0};
+	token_list t = {.count_only = 1};
 	if (tokenize_range(st, first, last, 0, &t) != 0)
 		st->failed = 1;
 	size_t words = t.words;
@@ -320,8 +347,8 @@ static size_t open_ahead(writer *w, size_t level, size_t depth, int side)
 
 static void write_token(writer *w, const token *tok, int older)
 {
-	if (tok->text) {
-		if (xmlBufferCat(w->pending, BAD_CAST tok->text) != 0)
+	if (tok->is_text) {
+		if (add_token_text(w->pending, tok) != 0)
 			w->st->failed = 1;
 		return;
 	}
@@ -521,8 +548,8 @@ void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xm
 			any_insert |= ops[k] != OP_DELETE;
 		for (long k = i; ex && k < j; k++) {
 			const token *t = any_insert ? (ops[k] != OP_DELETE ? &b.items[bt[k]] : NULL) : &a.items[at[k]];
-			if (t && t->text)
-				xmlBufferCat(ex, BAD_CAST t->text);
+			if (t && t->is_text)
+				add_token_text(ex, t);
 		}
 		w.change_id = pp_diff_new_change(st, PP_CHANGE_CHANGED, ex ? (const char *)xmlBufferContent(ex) : NULL);
 		if (ex)

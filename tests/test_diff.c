@@ -436,6 +436,35 @@ static void test_heading_holding_a_paragraph(void **state)
 	release(&c);
 }
 
+/* A pair of paragraphs past PP_DIFF_MAX_WORDS_TEXT is shown replaced whole,
+ * the result says it was degraded, and the guarantee still holds; one just
+ * below is still compared word by word. Memory stays a few times the text:
+ * no token is kept per punctuation mark of a huge paragraph. */
+static void test_huge_paragraph_replaced_whole(void **state)
+{
+	(void)state;
+	for (int over = 0; over <= 1; over++) {
+		size_t n = PP_DIFF_MAX_WORDS_TEXT / 2 + (over ? 64 : -64);
+		char *old_md = malloc(n + 8), *new_md = malloc(n + 8);
+		for (size_t i = 0; i < n; i++)
+			old_md[i] = new_md[i] = i % 2 ? ';' : 'e'; /* a token per character */
+		memcpy(old_md + n, "\n", 2);
+		memcpy(new_md + n, " x\n", 4);
+		compared c = compare(old_md, new_md);
+		assert_int_equal(c.result.degraded, over);
+		if (over) {
+			assert_int_equal(tu_count(c.page, "//p[contains(@class, 'diff-removed')]"), 1);
+			assert_int_equal(tu_count(c.page, "//p[contains(@class, 'diff-added')]"), 1);
+		} else {
+			assert_int_equal(tu_count(c.page, "//ins"), 1);
+			assert_int_equal(tu_count(c.page, "//del"), 0);
+		}
+		release(&c);
+		free(old_md);
+		free(new_md);
+	}
+}
+
 /* Deep nesting costs the diff no stack: 8,000 nested quotes compared on a
  * thread with a 1 MiB stack, which a frame per level would overflow. */
 typedef struct {
@@ -774,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_raw_html_blocks_stay_apart),
 		cmocka_unit_test(test_heading_holding_a_paragraph),
 		cmocka_unit_test(test_deep_nesting_costs_no_stack),
+		cmocka_unit_test(test_huge_paragraph_replaced_whole),
 		cmocka_unit_test(test_self_check_repairs_a_lost_word),
 		cmocka_unit_test(test_self_check_repairs_a_lost_block),
 		cmocka_unit_test(test_text_context_folds_unchanged_blocks),
