@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "l10n.h"
 #include "markdown.h"
+#include "output.h"
 #include "parallel.h"
 #include "yamlmap.h"
 
@@ -911,6 +913,14 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 			pp_error(d, content_dir, 0, 0, "out of memory");
 			break;
 		}
+		char *marker = pp_path_join(path, PP_OUTPUT_MARKER);
+		if (!marker || access(marker, F_OK) == 0) {
+			/* policypress's own output (--content . --out public): never content */
+			free(marker);
+			free(path);
+			continue;
+		}
+		free(marker);
 		if (stat_inside(path, root_real, &st, d) == 0) {
 			if (!S_ISDIR(st.st_mode))
 				pp_warning(d, path, 0, 0, "ignored: not a policy directory");

@@ -202,7 +202,7 @@ int pp_mkdirs(const char *path)
 {
 	/* Deepest first: usually only the last directory is missing, and this
 	 * makes one call for it instead of one per component. */
-	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+	if (mkdir(path, 0777) == 0 || errno == EEXIST)
 		return 0;
 	if (errno != ENOENT)
 		return -1;
@@ -214,7 +214,7 @@ int pp_mkdirs(const char *path)
 	if (slash && slash != parent) {
 		*slash = '\0';
 		if (pp_mkdirs(parent) == 0)
-			rc = mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+			rc = mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
 	}
 	free(parent);
 	return rc;
@@ -239,7 +239,7 @@ int pp_remove_tree(const char *path)
 
 int pp_write_file(const char *path, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	const char *p = data;

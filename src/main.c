@@ -1,7 +1,9 @@
 /* policypress: the command line. Parses arguments and runs the pipeline
  * stages (content, theme, site pages, output); all the work is in them. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,9 +107,19 @@ typedef struct {
 	int progress; /* standard error is a terminal */
 } reporter;
 
-/* Signals that stop a build. They are blocked while it runs and looked for
- * between pages, so the output can be aborted cleanly (no temporary
- * directory left, the old site untouched) before they take effect. */
+/* A build stops within moments of SIGINT, SIGTERM or SIGHUP, whatever page
+ * it is rendering: the signals are blocked in every thread and taken by a
+ * thread of their own, which removes the new site being written (the old
+ * output stays as it was), says so, and ends the process by the same
+ * signal. A signal inherited as ignored still stops a build: a blocked
+ * signal is kept pending whatever its disposition. */
+typedef struct {
+	sigset_t signals;
+	pthread_mutex_t lock; /* keeps a stop and the output's swap apart */
+	pp_output *out;       /* the site being written, NULL outside that time */
+	const char *out_dir;
+} stop_watch;
+
 static void stop_signals(sigset_t *set)
 {
 	sigemptyset(set);
@@ -116,14 +128,32 @@ static void stop_signals(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
-static int stop_requested(void *data)
+static void *watch_for_stop(void *arg)
 {
-	(void)data;
-	sigset_t pending, stop;
-	stop_signals(&stop);
-	if (sigpending(&pending) != 0)
-		return 0;
-	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP);
+	stop_watch *w = arg;
+	int sig;
+	if (sigwait(&w->signals, &sig) != 0)
+		return NULL;
+	pthread_mutex_lock(&w->lock); /* never released: the process ends here */
+	if (w->out)
+		pp_output_stop(w->out);
+	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+	fprintf(stderr, "\npolicypress: stopped by %s; %s was left as it was\n", name, w->out_dir);
+	signal(sig, SIG_DFL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+/* Sets the site a stop removes; NULL once it is swapped in or discarded. */
+static void watch_output(stop_watch *w, pp_output *out)
+{
+	pthread_mutex_lock(&w->lock);
+	w->out = out;
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void report_page(void *data, const char *path, size_t done, size_t total)
@@ -155,6 +185,34 @@ static int diff_fault_for_tests(void)
 	if (!fault)
 		return 0;
 	return strcmp(fault, "word") == 0 ? PP_DIFF_FAULT_WORD : strcmp(fault, "block") == 0 ? PP_DIFF_FAULT_BLOCK : 0;
+}
+
+/* Refuses an output directory that policypress could not replace whole
+ * without destroying what is not its own, before anything is rendered: an
+ * empty name, ".", "..", "/", and any directory that holds the content. */
+static int refuse_output_dir(const char *out_dir, const char *content_dir)
+{
+	if (!*out_dir) {
+		fprintf(stderr, "policypress: --out needs a directory name, such as 'public'\n");
+		return -1;
+	}
+	char *copy = strdup(out_dir);
+	const char *name = copy ? basename(copy) : "";
+	int dot = strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "/") == 0;
+	free(copy);
+	char out_real[PATH_MAX], content_real[PATH_MAX];
+	size_t n = 0;
+	int holds_content = !dot && realpath(out_dir, out_real) && realpath(content_dir, content_real) &&
+	                    (n = strlen(out_real), strncmp(content_real, out_real, n) == 0) &&
+	                    (content_real[n] == '\0' || content_real[n] == '/' || n == 1);
+	if (dot || holds_content) {
+		fprintf(stderr,
+		        "policypress: --out %s %s; the output directory is replaced whole by each build: give "
+		        "it a directory of its own, such as 'public'\n",
+		        out_dir, dot ? "is not a directory of its own" : "holds the content directory");
+		return -1;
+	}
+	return 0;
 }
 
 static int cmd_build(int argc, char **argv)
@@ -190,6 +248,8 @@ static int cmd_build(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (refuse_output_dir(out_dir, content_dir) != 0)
+		return EXIT_USAGE;
 	char theme_buf[PATH_MAX];
 	if (!theme_dir)
 		theme_dir = default_theme(theme_buf, sizeof theme_buf);
@@ -197,22 +257,27 @@ static int cmd_build(int argc, char **argv)
 	pp_diags d;
 	pp_diags_init(&d);
 	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
-	pp_build_options build = {.on_page = report_page, .data = &r, .cancelled = stop_requested,
-	                           .jobs = jobs, .diff_fault = diff_fault_for_tests()};
-	sigset_t stop, previous;
-	stop_signals(&stop);
-	sigprocmask(SIG_BLOCK, &stop, &previous);
+	pp_build_options build = {.on_page = report_page, .data = &r, .jobs = jobs,
+	                           .diff_fault = diff_fault_for_tests()};
+	stop_watch watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .out_dir = out_dir};
+	sigset_t previous;
+	stop_signals(&watch.signals);
+	pthread_sigmask(SIG_BLOCK, &watch.signals, &previous);
+	pthread_t watcher;
+	int watching = pthread_create(&watcher, NULL, watch_for_stop, &watch) == 0;
 	pp_site *site = pp_site_load(content_dir, base_url, 0, jobs, &d);
 	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
 	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
 	int rc = EXIT_CONTENT;
 	if (out) {
-		if (pp_site_build(site, theme, out, &build, &d) == 0) {
-			if (pp_output_commit(out, &d) == 0)
-				rc = 0;
-		} else {
-			pp_output_abort(out);
-		}
+		watch_output(&watch, out);
+		int built = pp_site_build(site, theme, out, &build, &d) == 0;
+		pthread_mutex_lock(&watch.lock);
+		if (built && pp_output_swap(out, &d) == 0)
+			rc = 0;
+		watch.out = NULL;
+		pthread_mutex_unlock(&watch.lock);
+		pp_output_abort(out); /* the old site, or the new one that failed */
 	}
 	if (r.progress)
 		fputs("\r\033[K", stderr);
@@ -230,8 +295,11 @@ static int cmd_build(int argc, char **argv)
 	pp_diags_free(&d);
 	pp_theme_free(theme);
 	pp_site_free(site);
-	/* A signal that arrived meanwhile now takes effect, after the cleanup. */
-	sigprocmask(SIG_SETMASK, &previous, NULL);
+	if (watching) {
+		pthread_cancel(watcher);
+		pthread_join(watcher, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &previous, NULL);
 	return rc;
 }
 

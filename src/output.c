@@ -1,11 +1,14 @@
 #include "output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +17,12 @@
 struct pp_output {
 	char *out_dir;
 	char *staging;
+	int lock_fd;  /* holds the output's lock until freed */
+	int swapped;  /* staging now holds the old site */
+	/* Writes hold it shared; a stop takes it exclusively and keeps it, so
+	 * no write is half done when the new site is removed, and none after. */
+	pthread_rwlock_t writing;
+	int stopped;
 };
 
 static int is_empty_dir(const char *path)
@@ -50,22 +59,108 @@ static int check_replaceable(const char *out_dir, pp_diags *d)
 	return 0;
 }
 
+/* Takes the lock of out_dir: the file ".<name>.lock" beside it, held with
+ * flock for the whole build, so a second build into the same directory
+ * fails at once. The kernel releases it when the holder ends, however it
+ * ends. Returns the descriptor, or -1 after an error. */
+static int lock_output(const char *parent, const char *name, const char *out_dir, pp_diags *d)
+{
+	char *path = pp_strdup_printf("%s/.%s.lock", parent, name);
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+	if (fd < 0) {
+		pp_io_error(d, out_dir, "cannot create the lock file %s: %s", path ? path : "", strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			pp_error(d, out_dir, 0, 0,
+			         "another policypress build is writing this output directory (it holds %s); "
+			         "wait for it to finish or choose another --out",
+			         path);
+		else
+			pp_io_error(d, out_dir, "cannot lock %s: %s", path, strerror(errno));
+		close(fd);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* Removes the temporary directories of builds of out_dir that ended before
+ * finishing (killed, or the machine stopped): ".<name>.tmp-*" holding the
+ * output marker. Called with the output's lock held, so no live build can
+ * own one. Says what it removed. */
+static void remove_abandoned(const char *parent, const char *name, const char *out_dir, pp_diags *d)
+{
+	char *prefix = pp_strdup_printf(".%s.tmp-", name);
+	DIR *dir = prefix ? opendir(parent) : NULL;
+	if (!dir) {
+		free(prefix);
+		return;
+	}
+	size_t prefix_len = strlen(prefix);
+	struct dirent *e;
+	while ((e = readdir(dir)) != NULL) {
+		if (strncmp(e->d_name, prefix, prefix_len) != 0)
+			continue;
+		char *path = pp_strdup_printf("%s/%s", parent, e->d_name);
+		char *marker = path ? pp_path_join(path, PP_OUTPUT_MARKER) : NULL;
+		struct stat st;
+		if (marker && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(marker, F_OK) == 0) {
+			if (pp_remove_tree(path) == 0)
+				pp_warning(d, out_dir, 0, 0, "removed %s, left by a build that was stopped before it "
+				                             "finished", path);
+			else
+				pp_io_error(d, out_dir, "cannot remove %s, left by a stopped build: %s", path,
+				            strerror(errno));
+		}
+		free(marker);
+		free(path);
+	}
+	closedir(dir);
+	free(prefix);
+}
+
 pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 {
-	if (check_replaceable(out_dir, d) != 0)
-		return NULL;
 	pp_output *o = calloc(1, sizeof *o);
+	if (o) {
+		o->lock_fd = -1;
+		pthread_rwlockattr_t attr;
+		pthread_rwlockattr_init(&attr);
+		/* A stop must not wait behind a stream of writes. */
+		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&o->writing, &attr);
+		pthread_rwlockattr_destroy(&attr);
+	}
 	char *copy1 = strdup(out_dir), *copy2 = strdup(out_dir);
 	if (!o || !copy1 || !copy2 || !(o->out_dir = strdup(out_dir))) {
 		pp_io_error(d, out_dir, "out of memory");
 		goto fail;
 	}
-	o->staging = pp_strdup_printf("%s/.%s.tmp-XXXXXX", dirname(copy1), basename(copy2));
+	const char *parent = dirname(copy1), *name = basename(copy2);
+	/* Checked before the lock file is made beside it, so a mistyped --out
+	 * leaves nothing behind; and again holding the lock. */
+	if (check_replaceable(out_dir, d) != 0 || (o->lock_fd = lock_output(parent, name, out_dir, d)) < 0 ||
+	    check_replaceable(out_dir, d) != 0)
+		goto fail;
+	remove_abandoned(parent, name, out_dir, d);
+	o->staging = pp_strdup_printf("%s/.%s.tmp-XXXXXX", parent, name);
 	if (!o->staging || !mkdtemp(o->staging)) {
 		pp_io_error(d, out_dir, "cannot create a temporary directory beside the output: %s",
 		         strerror(errno));
 		free(o->staging);
 		o->staging = NULL;
+		goto fail;
+	}
+	/* mkdtemp makes it 0700; the published site is readable as the
+	 * umask says, like any directory the user makes. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (chmod(o->staging, 0777 & ~mask) != 0) {
+		pp_io_error(d, out_dir, "cannot set the permissions of %s: %s", o->staging, strerror(errno));
 		goto fail;
 	}
 	free(copy1);
@@ -78,9 +173,7 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 fail:
 	free(copy1);
 	free(copy2);
-	if (o)
-		free(o->out_dir);
-	free(o);
+	pp_output_abort(o);
 	return NULL;
 }
 
@@ -99,6 +192,8 @@ static int create_parent(const char *path)
 	return rc;
 }
 
+static int write_staged(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d);
+
 int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d)
 {
 	if (!o)
@@ -107,6 +202,14 @@ int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t 
 		pp_error(d, relpath, 0, 0, "refusing to write outside the output directory");
 		return -1;
 	}
+	pthread_rwlock_rdlock(&o->writing);
+	int rc = o->stopped ? -1 : write_staged(o, relpath, data, len, d);
+	pthread_rwlock_unlock(&o->writing);
+	return rc;
+}
+
+static int write_staged(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d)
+{
 	char *path = pp_path_join(o->staging, relpath);
 	if (!path) {
 		pp_error(d, relpath, 0, 0, "out of memory");
@@ -133,22 +236,36 @@ void pp_output_abort(pp_output *o)
 		return;
 	if (o->staging)
 		pp_remove_tree(o->staging);
+	if (o->lock_fd >= 0)
+		close(o->lock_fd);
+	pthread_rwlock_destroy(&o->writing);
 	free(o->staging);
 	free(o->out_dir);
 	free(o);
 }
 
-int pp_output_commit(pp_output *o, pp_diags *d)
+void pp_output_stop(pp_output *o)
+{
+	pthread_rwlock_wrlock(&o->writing); /* kept: the process is ending */
+	o->stopped = 1;
+	if (!o->swapped && o->staging)
+		pp_remove_tree(o->staging);
+}
+
+int pp_output_swap(pp_output *o, pp_diags *d)
 {
 	int rc = -1;
 	struct stat st;
 	if (lstat(o->out_dir, &st) != 0 && errno == ENOENT) {
-		if (rename(o->staging, o->out_dir) == 0)
+		if (rename(o->staging, o->out_dir) == 0) {
 			rc = 0;
-		else
+			free(o->staging);
+			o->staging = NULL;
+		} else {
 			pp_io_error(d, o->out_dir, "cannot move the new site into place: %s", strerror(errno));
+		}
 	} else if (renameat2(AT_FDCWD, o->staging, AT_FDCWD, o->out_dir, RENAME_EXCHANGE) == 0) {
-		rc = 0; /* the staging path now holds the old site, removed below */
+		rc = 0; /* the staging path now holds the old site */
 	} else if (errno == EINVAL || errno == ENOSYS) {
 		/* No atomic exchange on this file system: move the old site aside
 		 * first, so a failure in between still loses nothing. */
@@ -171,6 +288,13 @@ int pp_output_commit(pp_output *o, pp_diags *d)
 	} else {
 		pp_io_error(d, o->out_dir, "cannot replace the output directory: %s", strerror(errno));
 	}
+	o->swapped = rc == 0;
+	return rc;
+}
+
+int pp_output_commit(pp_output *o, pp_diags *d)
+{
+	int rc = pp_output_swap(o, d);
 	pp_output_abort(o);
 	return rc;
 }

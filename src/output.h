@@ -11,7 +11,14 @@
  * An existing output directory is only replaced when it holds the marker
  * file policypress writes, so a mistyped --out never deletes unrelated files.
  *
- * Writes may come from several threads; begin, commit and abort may not.
+ * One build at a time per output: pp_output_begin takes "<parent>/.<name>.lock"
+ * with flock (kept until the output is freed; the kernel drops it when the
+ * process ends, however it ends) and fails at once when another build holds
+ * it. Holding it, it removes the temporary directories earlier builds of the
+ * same output left when they were killed, and says so. The published
+ * directory's mode follows the umask, like any directory the user creates.
+ *
+ * Writes may come from several threads; begin, swap, commit and abort may not.
  */
 #ifndef PP_OUTPUT_H
 #define PP_OUTPUT_H
@@ -32,6 +39,18 @@ int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t 
 /* Swaps the new site in and removes the old one. Frees o in every case;
  * on failure the temporary directory is removed and the old output stays. */
 int pp_output_commit(pp_output *o, pp_diags *d);
+
+/* The swap alone: afterwards o holds the old site, which pp_output_abort
+ * removes. For callers that must know when the swap is over (a signal
+ * arriving after it need not wait for the old site's removal). */
+int pp_output_swap(pp_output *o, pp_diags *d);
+
+/* Removes the new site being written, for a build stopped by a signal: the
+ * old output stays as it was: it waits for the file being written, if any,
+ * and no write happens after it. Does not free o. Must not run during
+ * pp_output_swap (the caller keeps them apart); after a swap it does
+ * nothing. */
+void pp_output_stop(pp_output *o);
 
 /* Discards the new site. Frees o. */
 void pp_output_abort(pp_output *o);

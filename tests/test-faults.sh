@@ -12,7 +12,7 @@ work=$(mktemp -d)
 mounted=
 cleanup() { [[ -n $mounted ]] && umount "$mounted" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-echo "1..7"
+echo "1..13"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); echo "not ok $n - $1"; [[ -n ${2:-} ]] && sed 's/^/# /' <<< "$2"; failed=1; }
@@ -62,14 +62,14 @@ fi
 
 # 3. An output path that cannot be created.
 out=$("$binary" build --content "$source_root/content" --out /proc/policypress/public -q 2>&1); rc=$?
-if [[ $rc -eq 1 && $out == "/proc/policypress/public:0:0: error: cannot create a temporary directory beside the output: No such file or directory"* ]]; then
+if [[ $rc -eq 1 && $out == "/proc/policypress/public:0:0: error: cannot create the lock file /proc/policypress/.public.lock: No such file or directory"* ]]; then
   ok "unusable output path: clear error"
 else
   fail "unusable output path" "exit $rc: $out"
 fi
 
 # 4-5. Interrupted builds. A signal the build inherited as ignored (SIGINT
-# in a background job of a script) still stops it, with exit status 1.
+# in a background job of a script) still stops it.
 for sig in TERM INT; do
   "$binary" build --content "$content" --out "$work/public" -q 2> "$work/err" &
   pid=$!
@@ -77,7 +77,7 @@ for sig in TERM INT; do
   kill -s "$sig" "$pid" 2>/dev/null
   wait "$pid"; rc=$?
   stopped=0
-  if [[ $rc -gt 128 ]] || { [[ $rc -eq 1 ]] && grep -q "error: interrupted" "$work/err"; }; then stopped=1; fi
+  if [[ $rc -gt 128 ]] && grep -q "policypress: stopped by SIG$sig; $work/public was left as it was" "$work/err"; then stopped=1; fi
   if [[ $stopped -eq 1 && $(digest "$work/public") == "$before" && $(leftovers "$work/public") -eq 0 ]]; then
     ok "SIG$sig mid-build (exit $rc): previous output intact, no temporary directory"
   elif [[ $rc -eq 0 && $(leftovers "$work/public") -eq 0 ]]; then
@@ -110,4 +110,99 @@ if [[ $(digest "$work/a") == "$(digest "$work/c")" ]]; then
 else
   fail "C locale, western time zone"
 fi
+# 8. A signal stops a build in the middle of one long page, within moments:
+# a 55 MB version renders for many seconds; SIGTERM comes a second after
+# the build has begun writing.
+slow=$work/slow
+mkdir -p "$slow/policy/en"
+printf 'default_locale: en\ntitle:\n  en: Policies\n' > "$slow/site.yaml"
+python3 - "$slow/policy/en" <<'PY'
+import random, sys
+random.seed(7)
+words = ["privacy", "data", "service", "users", "share", "partners", "*collect*", "[rights](https://r.example/)"]
+with open(f"{sys.argv[1]}/2024-01-01.md", "w") as f:
+    f.write("---\ntitle: T\nupdated: 2024-01-01\n---\n")
+    for _ in range(38000):
+        f.write(" ".join(random.choice(words) for _ in range(150)) + "\n\n")
+PY
+"$binary" build --content "$source_root/content" --out "$work/slow-public" -q
+before_slow=$(digest "$work/slow-public")
+"$binary" build --content "$slow" --out "$work/slow-public" -q 2> "$work/err" &
+pid=$!
+for _ in $(seq 100); do [[ $(leftovers "$work/slow-public") -gt 0 ]] && break; sleep 0.1; done
+sleep 1
+sent=$(date +%s%N)
+kill -s TERM "$pid"
+wait "$pid"; rc=$?
+ms=$(( ($(date +%s%N) - sent) / 1000000 ))
+if [[ $rc -eq 143 && $ms -lt 3000 && $(digest "$work/slow-public") == "$before_slow" && $(leftovers "$work/slow-public") -eq 0 ]] &&
+   grep -q "stopped by SIGTERM" "$work/err"; then
+  ok "SIGTERM during one long page: stopped ${ms} ms after the signal, previous output intact, no temporary directory"
+else
+  fail "SIGTERM during one long page" "exit $rc after ${ms} ms: $(cat "$work/err")"
+fi
+
+# 9. A build killed outright leaves its temporary directory; the next build
+# of the same output removes it and says so.
+"$binary" build --content "$slow" --out "$work/slow-public" -q 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do [[ $(leftovers "$work/slow-public") -gt 0 ]] && break; sleep 0.1; done
+kill -s KILL "$pid"; wait "$pid" 2>/dev/null
+left=$(leftovers "$work/slow-public")
+out=$("$binary" build --content "$source_root/content" --out "$work/slow-public" -q 2>&1); rc=$?
+if [[ $left -eq 1 && $rc -eq 0 && $out == *"warning: removed $work/.slow-public.tmp-"*", left by a build that was stopped before it finished"* && $(leftovers "$work/slow-public") -eq 0 ]]; then
+  ok "SIGKILL debris removed by the next build, which says so"
+else
+  fail "SIGKILL debris" "left $left, exit $rc: $out"
+fi
+
+# 10. Two builds into one output at once: the second fails at once, saying
+# why; the first finishes whole.
+"$binary" build --content "$slow" --out "$work/slow-public" -q 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do [[ $(leftovers "$work/slow-public") -gt 0 ]] && break; sleep 0.1; done
+out=$("$binary" build --content "$source_root/content" --out "$work/slow-public" -q 2>&1); rc=$?
+wait "$pid"; first=$?
+if [[ $rc -eq 1 && $out == *"error: another policypress build is writing this output directory"* && $first -eq 0 &&
+      -f $work/slow-public/en/policy/2024-01-01/index.html && $(leftovers "$work/slow-public") -eq 0 ]]; then
+  ok "concurrent builds: the second refused at once, the first complete"
+else
+  fail "concurrent builds" "second exit $rc, first exit $first: $out"
+fi
+
+# 11. Modes follow the umask, like anything else the user creates.
+modes_ok=1 detail=
+for mask in 022 077 002; do
+  (umask "$mask" && "$binary" build --content "$source_root/content" --out "$work/umask-$mask" -q) || modes_ok=0
+  want_dir=$(printf '%o' $(( 0777 & ~8#$mask ))) want_file=$(printf '%o' $(( 0666 & ~8#$mask )))
+  bad=$(find "$work/umask-$mask" \( -type d ! -perm "$want_dir" \) -o \( -type f ! -perm "$want_file" \) | head -3)
+  if [[ -n $bad || $(stat -c %a "$work/umask-$mask") != "$want_dir" ]]; then
+    modes_ok=0 detail+="umask $mask: $(stat -c '%a %n' "$work/umask-$mask" $bad) "
+  fi
+done
+if [[ $modes_ok -eq 1 ]]; then ok "output modes follow the umask (022, 077, 002)"; else fail "output modes" "$detail"; fi
+
+# 12. --content . with the default output: the output is never read as
+# content, build after build.
+mkdir -p "$work/repo" && cp -a "$source_root/content/." "$work/repo/"
+out=$(cd "$work/repo" && "$binary" build --content . -q 2>&1 && "$binary" build --content . -q 2>&1 && "$binary" check --content . 2>&1); rc=$?
+if [[ $rc -eq 0 && -f $work/repo/public/index.html && $out != *public* ]]; then
+  ok "--content . twice with the default --out public"
+else
+  fail "--content ." "exit $rc: $out"
+fi
+
+# 13. Outputs that cannot be replaced whole are refused before anything is
+# read or rendered.
+refused=1 detail=
+for o in "" . .. / "$work/repo/.." "$work/repo"; do
+  out=$(cd "$work/repo" && "$binary" build --content "$work/repo" --out "$o" -q 2>&1); rc=$?
+  case $o in
+    "") want="policypress: --out needs a directory name, such as 'public'" ;;
+    "$work/repo") want="policypress: --out $o holds the content directory; the output directory is replaced whole by each build: give it a directory of its own, such as 'public'" ;;
+    *) want="policypress: --out $o is not a directory of its own; the output directory is replaced whole by each build: give it a directory of its own, such as 'public'" ;;
+  esac
+  [[ $rc -eq 2 && $out == "$want" ]] || { refused=0; detail+="--out '$o': exit $rc: $out; "; }
+done
+if [[ $refused -eq 1 && ! -e $work/.repo.lock && ! -e /.lock ]]; then ok "--out '', ., .., / and the content's own directory refused at once"; else fail "unusable --out" "$detail"; fi
 exit $failed
