@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <libxml/hash.h>
 #include <libxml/xmlwriter.h>
 
 #include "fsutil.h"
@@ -168,9 +169,24 @@ done:
 
 /* ---- sitemap ------------------------------------------------------------- */
 
+/* The sitemap's entries are enumerated twice: once to measure each entry
+ * (written alone, at the depth it has in the file), then to write them,
+ * starting a new file before an entry that would take a file past
+ * sitemaps.org's limits. One file is sitemap.xml itself; more are
+ * sitemap-1.xml, sitemap-2.xml... listed by a sitemap index at sitemap.xml. */
 typedef struct {
 	const pp_site *site;
 	xml_out *x;
+	size_t index;        /* entries enumerated so far */
+	/* measuring */
+	size_t *sizes;
+	size_t sizes_cap;
+	/* writing */
+	const size_t *starts; /* entry index where each file starts; files + 1 values */
+	size_t files, file;
+	pp_output *out;
+	pp_diags *d;
+	char **lastmods;     /* per file, the newest lastmod (borrowed) */
 } sitemap_ctx;
 
 static void alternate(sitemap_ctx *c, const char *hreflang, const char *dir_path)
@@ -188,10 +204,31 @@ static void alternate(sitemap_ctx *c, const char *hreflang, const char *dir_path
 	free(href);
 }
 
+static int compare_version_date(const void *key, const void *item)
+{
+	return strcmp(key, ((const pp_version *)item)->date);
+}
+
+/* Whether the series has a version of that date (versions are sorted). */
+static int has_version(const pp_series *s, const char *date)
+{
+	return bsearch(date, s->versions, s->count, sizeof *s->versions, compare_version_date) != NULL;
+}
+
+static int start_urlset(xml_out *x)
+{
+	if (xml_begin(x) != 0)
+		return -1;
+	start(x, "urlset");
+	attr(x, "xmlns", SITEMAP_NS);
+	attr(x, "xmlns:xhtml", XHTML_NS);
+	return 0;
+}
+
 /* One <url>. alternates_date: NULL for a policy's latest/history pages
  * (alternates are every locale's same page), or a version date (alternates
  * are the locales that have that version). suffix: "" or "history/" etc. */
-static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod, const char *policy,
+static void write_url(sitemap_ctx *c, const char *dir_path, const char *lastmod, const char *policy,
                       const char *alternates_date, const char *suffix)
 {
 	xml_out *x = c->x;
@@ -211,12 +248,7 @@ static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod,
 		const pp_series *same_policy = pp_site_policy(c->site, policy, &n);
 		for (size_t i = 0; i < n; i++) {
 			const pp_series *s = &same_policy[i];
-			if (s->count == 0)
-				continue;
-			int has = !alternates_date;
-			for (size_t j = 0; !has && j < s->count; j++)
-				has = strcmp(s->versions[j].date, alternates_date) == 0;
-			if (!has)
+			if (s->count == 0 || (alternates_date && !has_version(s, alternates_date)))
 				continue;
 			char *alt = alternates_date ? pp_strdup_printf("%s/%s/%s/%s", s->locale, policy, alternates_date, suffix)
 			                            : pp_strdup_printf("%s/%s/%s", s->locale, policy, suffix);
@@ -242,6 +274,55 @@ static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod,
 	end(x);
 }
 
+static char *sitemap_file_name(const sitemap_ctx *c, size_t file)
+{
+	return c->files == 1 ? strdup("sitemap.xml") : pp_strdup_printf("sitemap-%zu.xml", file + 1);
+}
+
+/* Ends the file being written and writes it out. */
+static int finish_file(sitemap_ctx *c)
+{
+	char *name = sitemap_file_name(c, c->file);
+	if (!name) {
+		pp_error(c->d, "sitemap.xml", 0, 0, "out of memory");
+		return -1;
+	}
+	end(c->x);
+	int rc = xml_finish(c->x, c->out, name, c->d);
+	free(name);
+	return rc;
+}
+
+static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod, const char *policy,
+                      const char *alternates_date, const char *suffix)
+{
+	size_t index = c->index++;
+	if (c->sizes) {
+		/* Measuring: the entry's bytes, as the writer puts them in a file. */
+		if (c->x->rc != 0 || pp_grow(&c->sizes, &c->sizes_cap, index, sizeof *c->sizes, 1024) != 0) {
+			c->x->rc = -1;
+			return;
+		}
+		check(c->x, xmlTextWriterFlush(c->x->w));
+		int before = xmlBufferLength(c->x->buf);
+		write_url(c, dir_path, lastmod, policy, alternates_date, suffix);
+		check(c->x, xmlTextWriterFlush(c->x->w));
+		c->sizes[index] = (size_t)(xmlBufferLength(c->x->buf) - before);
+		xmlBufferEmpty(c->x->buf);
+		return;
+	}
+	if (c->x->rc == 0 && c->file + 1 < c->files && index == c->starts[c->file + 1]) {
+		if (finish_file(c) != 0 || start_urlset(c->x) != 0) {
+			c->x->rc = -1;
+			return;
+		}
+		c->file++;
+	}
+	if (!c->lastmods[c->file] || strcmp(lastmod, c->lastmods[c->file]) > 0)
+		c->lastmods[c->file] = (char *)lastmod;
+	write_url(c, dir_path, lastmod, policy, alternates_date, suffix);
+}
+
 static const char *latest_date(const pp_site *site, const char *locale)
 {
 	const char *best = NULL;
@@ -256,38 +337,27 @@ static const char *latest_date(const pp_site *site, const char *locale)
 	return best;
 }
 
-int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d)
+/* Every entry, in the sitemap's order. */
+static void each_entry(sitemap_ctx *c)
 {
-	if (!site->base_url) {
-		pp_warning(d, site->content_dir, 0, 0,
-		           "no base_url in site.yaml or --base-url: feeds and sitemap.xml are not written");
-		return 0;
-	}
-	xml_out x;
-	if (xml_begin(&x) != 0) {
-		pp_error(d, "sitemap.xml", 0, 0, "out of memory");
-		return -1;
-	}
-	sitemap_ctx c = {site, &x};
-	start(&x, "urlset");
-	attr(&x, "xmlns", SITEMAP_NS);
-	attr(&x, "xmlns:xhtml", XHTML_NS);
-	url_entry(&c, "", latest_date(site, NULL), NULL, NULL, NULL);
-	const char *done_locales[256];
-	size_t n_done = 0;
-	for (size_t i = 0; i < site->series_count; i++) {
+	const pp_site *site = c->site;
+	url_entry(c, "", latest_date(site, NULL), NULL, NULL, NULL);
+	/* Each locale's home page once, in the order locales first appear. */
+	xmlHashTablePtr seen = xmlHashCreate(16);
+	if (!seen)
+		c->x->rc = -1;
+	for (size_t i = 0; seen && i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
-		int seen = 0;
-		for (size_t j = 0; j < n_done; j++)
-			seen |= strcmp(done_locales[j], s->locale) == 0;
-		if (!seen && n_done < 256) {
-			done_locales[n_done++] = s->locale;
-			char *dir = pp_strdup_printf("%s/", s->locale);
-			if (dir)
-				url_entry(&c, dir, latest_date(site, s->locale), NULL, NULL, NULL);
-			free(dir);
-		}
+		if (xmlHashLookup(seen, BAD_CAST s->locale))
+			continue;
+		if (xmlHashAddEntry(seen, BAD_CAST s->locale, (void *)s) != 0)
+			c->x->rc = -1;
+		char *dir = pp_strdup_printf("%s/", s->locale);
+		if (dir)
+			url_entry(c, dir, latest_date(site, s->locale), NULL, NULL, NULL);
+		free(dir);
 	}
+	xmlHashFree(seen, NULL);
 	for (size_t i = 0; i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
 		if (s->count == 0)
@@ -296,8 +366,8 @@ int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d)
 		char *latest = pp_strdup_printf("%s/%s/", s->locale, s->policy);
 		char *history = pp_strdup_printf("%s/%s/history/", s->locale, s->policy);
 		if (latest && history) {
-			url_entry(&c, latest, last, s->policy, NULL, "");
-			url_entry(&c, history, last, s->policy, NULL, "history/");
+			url_entry(c, latest, last, s->policy, NULL, "");
+			url_entry(c, history, last, s->policy, NULL, "history/");
 		}
 		free(latest);
 		free(history);
@@ -306,15 +376,115 @@ int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d)
 			char *version = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, date);
 			char *changes = pp_strdup_printf("%s/%s/%s/changes/", s->locale, s->policy, date);
 			if (version)
-				url_entry(&c, version, date, s->policy, date, "");
+				url_entry(c, version, date, s->policy, date, "");
 			if (changes && j > 0)
-				url_entry(&c, changes, date, NULL, NULL, NULL);
+				url_entry(c, changes, date, NULL, NULL, NULL);
 			free(version);
 			free(changes);
 		}
 	}
+}
+
+static int write_index(sitemap_ctx *c)
+{
+	xml_out x;
+	if (xml_begin(&x) != 0) {
+		pp_error(c->d, "sitemap.xml", 0, 0, "out of memory");
+		return -1;
+	}
+	start(&x, "sitemapindex");
+	attr(&x, "xmlns", SITEMAP_NS);
+	for (size_t f = 0; f < c->files; f++) {
+		char *name = sitemap_file_name(c, f);
+		char *loc = name ? url_of(c->site, name) : NULL;
+		if (!loc)
+			x.rc = -1;
+		start(&x, "sitemap");
+		element(&x, "loc", loc ? loc : "");
+		element(&x, "lastmod", c->lastmods[f]);
+		end(&x);
+		free(loc);
+		free(name);
+	}
 	end(&x);
-	return xml_finish(&x, out, "sitemap.xml", d);
+	return xml_finish(&x, c->out, "sitemap.xml", c->d);
+}
+
+int pp_write_sitemap_limited(const pp_site *site, pp_output *out, size_t max_urls, size_t max_bytes,
+                             pp_diags *d)
+{
+	if (!site->base_url) {
+		pp_warning(d, site->content_dir, 0, 0,
+		           "no base_url in site.yaml or --base-url: feeds and sitemap.xml are not written");
+		return 0;
+	}
+	xml_out x;
+	sitemap_ctx c = {.site = site, .x = &x, .out = out, .d = d};
+	size_t *starts = NULL, starts_cap = 0;
+	int rc = -1;
+	/* Measure. The bytes every file has besides its entries: */
+	if (start_urlset(&x) != 0)
+		goto oom;
+	check(&x, xmlTextWriterFlush(x.w));
+	size_t frame = (size_t)xmlBufferLength(x.buf) + sizeof "\n</urlset>\n";
+	xmlBufferEmpty(x.buf);
+	if (pp_grow(&c.sizes, &c.sizes_cap, 0, sizeof *c.sizes, 1024) != 0) {
+		xmlFreeTextWriter(x.w);
+		xmlBufferFree(x.buf);
+		goto oom;
+	}
+	each_entry(&c);
+	xmlFreeTextWriter(x.w);
+	xmlBufferFree(x.buf);
+	if (x.rc != 0)
+		goto oom;
+	/* Cut into files. */
+	size_t entries = c.index, in_file = 0, bytes = frame;
+	if (pp_grow(&starts, &starts_cap, 0, sizeof *starts, 4) != 0)
+		goto oom;
+	starts[c.files++] = 0;
+	for (size_t i = 0; i < entries; i++) {
+		if (in_file > 0 && (in_file == max_urls || bytes + c.sizes[i] > max_bytes)) {
+			if (pp_grow(&starts, &starts_cap, c.files, sizeof *starts, 4) != 0)
+				goto oom;
+			starts[c.files++] = i;
+			in_file = 0;
+			bytes = frame;
+		}
+		in_file++;
+		bytes += c.sizes[i];
+	}
+	free(c.sizes);
+	c.sizes = NULL;
+	/* Write. */
+	c.starts = starts;
+	c.index = 0;
+	c.lastmods = calloc(c.files, sizeof *c.lastmods);
+	if (!c.lastmods || start_urlset(&x) != 0)
+		goto oom;
+	each_entry(&c);
+	if (x.rc != 0) {
+		xmlFreeTextWriter(x.w);
+		xmlBufferFree(x.buf);
+		goto oom;
+	}
+	rc = finish_file(&c);
+	if (rc == 0 && c.files > 1)
+		rc = write_index(&c);
+	free(c.lastmods);
+	free(starts);
+	return rc;
+oom:
+	pp_error(d, "sitemap.xml", 0, 0, "out of memory");
+	free(c.sizes);
+	free(c.lastmods);
+	free(starts);
+	return -1;
+}
+
+int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d)
+{
+	return pp_write_sitemap_limited(site, out, PP_SITEMAP_MAX_URLS, PP_SITEMAP_MAX_BYTES, d);
 }
 
 int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d)

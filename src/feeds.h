@@ -22,8 +22,16 @@
  * date as the locale writes it (the pages made them already). */
 int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *date_texts,
                   pp_output *out, pp_diags *d);
-/* sitemap.xml with hreflang alternates, and robots.txt pointing to it. */
+/* sitemap.xml with hreflang alternates, and robots.txt pointing to it.
+ * Past sitemaps.org's limits for one file (50,000 URLs, 50 MiB) the URLs go
+ * into sitemap-1.xml, sitemap-2.xml... each within them, and sitemap.xml is
+ * the sitemap index listing those. pp_write_sitemap_limited takes other
+ * limits (tests reach them with a small site). */
+#define PP_SITEMAP_MAX_URLS 50000
+#define PP_SITEMAP_MAX_BYTES (50 * 1024 * 1024)
 int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d);
+int pp_write_sitemap_limited(const pp_site *site, pp_output *out, size_t max_urls, size_t max_bytes,
+                             pp_diags *d);
 int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d);
 /* manifest.json: every published version with the SHA-256 of its source. */
 int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d);

@@ -16,6 +16,9 @@
 #include <libxml/xpathInternals.h>
 #include <libxml/xmlschemas.h>
 
+#include "content.h"
+#include "feeds.h"
+#include "output.h"
 #include "testutil.h"
 
 typedef tu_site fixture;
@@ -147,6 +150,113 @@ static void test_sitemap_is_valid_with_alternates(void **state)
 	xmlXPathFreeContext(ctx);
 	assert_false(xsd_valid("sitemap.xsd", doc));
 	xmlFreeDoc(doc);
+}
+
+/* The <loc>s of a sitemap file, in order, appended to *locs. */
+static void collect_locs(xmlDocPtr doc, const char *xpath, char ***locs, size_t *count)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.sitemaps.org/schemas/sitemap/0.9");
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
+	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
+		*locs = realloc(*locs, (*count + 1) * sizeof **locs);
+		(*locs)[(*count)++] = (char *)xmlNodeGetContent(r->nodesetval->nodeTab[i]);
+	}
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(ctx);
+}
+
+/* Writes the bundled site's sitemap with the given limits into a fresh
+ * output directory; returns that directory. */
+static char *sitemap_with_limits(const fixture *f, const char *name, size_t max_urls, size_t max_bytes)
+{
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_site *site = pp_site_load(f->content, NULL, 0, 1, &d);
+	assert_non_null(site);
+	char *dir = tu_join(f->tmp, name);
+	pp_output *out = pp_output_begin(dir, &d);
+	assert_non_null(out);
+	assert_int_equal(pp_write_sitemap_limited(site, out, max_urls, max_bytes, &d), 0);
+	assert_int_equal(pp_output_commit(out, &d), 0);
+	assert_int_equal(d.errors, 0);
+	pp_site_free(site);
+	pp_diags_free(&d);
+	return dir;
+}
+
+/* Past the limits of one file, the URLs go into sitemap-N.xml files, each
+ * within the limits and valid, listed in order by a valid sitemap index at
+ * sitemap.xml; together they hold exactly the URLs of the single sitemap. */
+static void test_sitemap_split_at_its_limits(void **state)
+{
+	fixture *f = *state;
+	xmlDocPtr whole = read_xml(f, "sitemap.xml");
+	char **all = NULL;
+	size_t all_count = 0;
+	collect_locs(whole, "/s:urlset/s:url/s:loc", &all, &all_count);
+	assert_int_equal(all_count, 13);
+	xmlFreeDoc(whole);
+	static const struct {
+		size_t urls, bytes, files;
+	} limits[] = {{13, 1 << 20, 1}, {12, 1 << 20, 2}, {5, 1 << 20, 3}, {1, 1 << 20, 13}, {1000, 1500, 0}};
+	for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "sitemap-limits-%zu", k);
+		char *dir = sitemap_with_limits(f, name, limits[k].urls, limits[k].bytes);
+		char *index_path = tu_join(dir, "sitemap.xml");
+		xmlDocPtr index = xmlReadFile(index_path, NULL, XML_PARSE_NONET);
+		assert_non_null(index);
+		char **got = NULL;
+		size_t got_count = 0, files = 0;
+		if (limits[k].files == 1) {
+			assert_true(xsd_valid("sitemap.xsd", index));
+			collect_locs(index, "/s:urlset/s:url/s:loc", &got, &got_count);
+			files = 1;
+		} else {
+			assert_true(xsd_valid("siteindex.xsd", index));
+			char **parts = NULL;
+			collect_locs(index, "/s:sitemapindex/s:sitemap/s:loc", &parts, &files);
+			for (size_t i = 0; i < files; i++) {
+				char expected[64];
+				snprintf(expected, sizeof expected, "https://malachite.example/sitemap-%zu.xml", i + 1);
+				assert_string_equal(parts[i], expected);
+				char *path = tu_join(dir, parts[i] + strlen("https://malachite.example/"));
+				xmlDocPtr part = xmlReadFile(path, NULL, XML_PARSE_NONET);
+				assert_non_null(part);
+				assert_true(xsd_valid("sitemap.xsd", part));
+				size_t before = got_count;
+				collect_locs(part, "/s:urlset/s:url/s:loc", &got, &got_count);
+				assert_true(got_count - before >= 1 && got_count - before <= limits[k].urls);
+				FILE *file = fopen(path, "rb");
+				fseek(file, 0, SEEK_END);
+				assert_true((size_t)ftell(file) <= limits[k].bytes);
+				fclose(file);
+				xmlFreeDoc(part);
+				xmlFree(parts[i]);
+				free(path);
+			}
+			free(parts);
+			/* The index's lastmod is its file's newest. */
+			assert_int_equal(xcount(index, "/s:sitemapindex/s:sitemap[last()]/s:lastmod[.='2024-09-01']"), 1);
+		}
+		if (limits[k].files)
+			assert_int_equal(files, limits[k].files);
+		else
+			assert_true(files > 2);
+		assert_int_equal(got_count, all_count);
+		for (size_t i = 0; i < all_count; i++) {
+			assert_string_equal(got[i], all[i]);
+			xmlFree(got[i]);
+		}
+		free(got);
+		xmlFreeDoc(index);
+		free(index_path);
+		free(dir);
+	}
+	for (size_t i = 0; i < all_count; i++)
+		xmlFree(all[i]);
+	free(all);
 }
 
 static void test_robots_404_and_fingerprints(void **state)
@@ -471,6 +581,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_feeds_are_valid_atom),
 		cmocka_unit_test(test_sitemap_is_valid_with_alternates),
+		cmocka_unit_test(test_sitemap_split_at_its_limits),
 		cmocka_unit_test(test_robots_404_and_fingerprints),
 		cmocka_unit_test(test_manifest_lists_every_version_with_its_hash),
 		cmocka_unit_test(test_source_date_epoch),
