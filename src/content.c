@@ -130,10 +130,20 @@ static char *normalize_newlines(const char *data, size_t len, size_t *out_len)
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return NULL;
+	/* Copied in runs between carriage returns: most files have none. */
 	size_t w = 0;
-	for (size_t i = 0; i < len; i++)
-		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
-			copy[w++] = data[i];
+	for (const char *p = data, *end = data + len; p < end;) {
+		const char *cr = memchr(p, '\r', (size_t)(end - p));
+		size_t run = (size_t)((cr ? cr : end) - p);
+		memcpy(copy + w, p, run);
+		w += run;
+		p += run;
+		if (cr) {
+			if (cr + 1 == end || cr[1] != '\n')
+				copy[w++] = '\r';
+			p = cr + 1;
+		}
+	}
 	copy[w] = '\0';
 	*out_len = w;
 	return copy;
@@ -322,6 +332,7 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	memcpy(out->body, body, out->body_len);
 	out->body[out->body_len] = '\0';
 	out->body_line = close_line + 1;
+	out->body_offset = (size_t)(body - text);
 	pp_sha256_hex(text, text_len, out->sha256);
 	free(text);
 	return 0;
@@ -715,10 +726,48 @@ static void parse_pending_task(void *shared, void *state, size_t index)
 	pp_diags *d = state;
 	char *data;
 	size_t len;
-	if (pp_read_file(p->path, &data, &len, d) != 0)
+	pp_file_stamp stamp;
+	if (pp_read_file_stamped(p->path, &data, &len, &stamp, d) != 0)
 		return;
 	p->ok = pp_version_parse(p->path, data, len, p->date, job->flags, &p->version, d) == 0;
+	p->version.stamp = stamp;
 	free(data);
+	if (p->ok && (job->flags & PP_METADATA_ONLY)) {
+		free(p->version.body);
+		p->version.body = NULL;
+		p->version.body_len = 0;
+	}
+}
+
+int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d)
+{
+	memset(out, 0, sizeof *out);
+	char *data;
+	size_t len;
+	pp_file_stamp now;
+	if (pp_read_file_stamped(v->path, &data, &len, &now, d) != 0)
+		return -1;
+	const char *text = data;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		text += 3, len -= 3;
+	size_t text_len;
+	char *normalized = pp_file_stamp_equal(&now, &v->stamp) ? normalize_newlines(text, len, &text_len) : NULL;
+	free(data);
+	if (!normalized || v->body_offset > text_len || !(out->path = strdup(v->path))) {
+		if (!pp_file_stamp_equal(&now, &v->stamp))
+			pp_error(d, v->path, 0, 0, "changed while the site was being built; build again");
+		else
+			pp_error(d, v->path, 0, 0, "out of memory");
+		free(normalized);
+		pp_version_clear(out);
+		return -1;
+	}
+	/* The text is the tail of the source: moved to the front, no copy. */
+	out->body_len = text_len - v->body_offset;
+	memmove(normalized, normalized + v->body_offset, out->body_len + 1);
+	out->body = normalized;
+	out->body_line = v->body_line;
+	return 0;
 }
 
 /* Reads and parses every queued file on up to jobs threads, then hands the

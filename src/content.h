@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "fsutil.h"
 #include "l10n.h"
 
 #define PP_MAX_FRONT_MATTER (64 * 1024)
@@ -45,6 +46,8 @@ typedef struct {
 	int body_line;    /* line of the source file on which body starts */
 	char sha256[65];  /* of the source after BOM and CRLF normalization: what a
 	                     published version is, for the manifest */
+	size_t body_offset;   /* where body starts in that normalized source */
+	pp_file_stamp stamp;  /* the file's state when it was read (site loading) */
 } pp_version;
 
 /* All versions of one policy in one locale, oldest first. */
@@ -86,7 +89,10 @@ typedef struct {
 /* PP_LENIENT: a document to compare, not a version (policypress diff, git's
  * external diff on any repository's Markdown): front matter keys are
  * neither required nor checked, and the text may be empty. */
-enum { PP_STRICT = 1, PP_LENIENT = 2 };
+/* PP_METADATA_ONLY: versions keep their metadata and hash but not their
+ * text (body is NULL): a build reads each text again when it renders it
+ * (pp_version_read_text), so memory does not grow with the whole site. */
+enum { PP_STRICT = 1, PP_LENIENT = 2, PP_METADATA_ONLY = 4 };
 
 /* Loads and validates a content directory, reading and parsing version
  * files on up to jobs threads (0: one per processor). base_url_override
@@ -102,6 +108,14 @@ void pp_site_free(pp_site *site);
 int pp_version_parse(const char *path, const char *data, size_t len,
                      const char *expected_date, unsigned flags, pp_version *out, pp_diags *d);
 void pp_version_clear(pp_version *v);
+
+/* Reads again the text of a version loaded with PP_METADATA_ONLY into *out
+ * (path, body, body_len, body_line; release it with pp_version_clear). The
+ * file must be in the state it was loaded in (same inode, size, mtime and
+ * ctime): one edited while the site is being built is an error, so a page
+ * never shows a text other than the one the manifest hashed. What loading
+ * checked is not checked again. Returns 0, or -1 after an error in d. */
+int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d);
 
 /* Reads a Markdown file for comparison ("-" for standard input; pipes and
  * /dev/null too): front matter is parsed (and checked) when the file starts

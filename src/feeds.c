@@ -30,6 +30,15 @@ typedef struct {
 	int rc; /* sticks at -1 after the first failed write */
 } xml_out;
 
+static int xml_start(xml_out *x)
+{
+	xmlTextWriterSetIndent(x->w, 1);
+	xmlTextWriterSetIndentString(x->w, BAD_CAST "  ");
+	if (xmlTextWriterStartDocument(x->w, "1.0", "UTF-8", NULL) < 0)
+		x->rc = -1;
+	return 0;
+}
+
 static int xml_begin(xml_out *x)
 {
 	x->rc = 0;
@@ -40,11 +49,7 @@ static int xml_begin(xml_out *x)
 			xmlBufferFree(x->buf);
 		return -1;
 	}
-	xmlTextWriterSetIndent(x->w, 1);
-	xmlTextWriterSetIndentString(x->w, BAD_CAST "  ");
-	if (xmlTextWriterStartDocument(x->w, "1.0", "UTF-8", NULL) < 0)
-		x->rc = -1;
-	return 0;
+	return xml_start(x);
 }
 
 static void check(xml_out *x, int written)
@@ -169,24 +174,24 @@ done:
 
 /* ---- sitemap ------------------------------------------------------------- */
 
-/* The sitemap's entries are enumerated twice: once to measure each entry
- * (written alone, at the depth it has in the file), then to write them,
- * starting a new file before an entry that would take a file past
- * sitemaps.org's limits. One file is sitemap.xml itself; more are
- * sitemap-1.xml, sitemap-2.xml... listed by a sitemap index at sitemap.xml. */
+/* Each entry is written by one writer whose <urlset> stays open, into a
+ * scratch buffer, so its bytes are what they would be inside a file; they
+ * go to sitemap-N.xml, a new file starting before an entry that would take
+ * the current one past sitemaps.org's limits. The files are written as they
+ * fill, never held whole; when one was enough it becomes sitemap.xml, else
+ * sitemap.xml is the sitemap index listing them. */
 typedef struct {
 	const pp_site *site;
-	xml_out *x;
-	size_t index;        /* entries enumerated so far */
-	/* measuring */
-	size_t *sizes;
-	size_t sizes_cap;
-	/* writing */
-	const size_t *starts; /* entry index where each file starts; files + 1 values */
-	size_t files, file;
+	xml_out *x;          /* the scratch writer */
 	pp_output *out;
 	pp_diags *d;
+	size_t max_urls, max_bytes;
+	const char *header, *footer; /* every file's first and last bytes */
+	pp_output_file *file; /* being filled, NULL before the first entry */
+	size_t files, urls, bytes; /* files begun; URLs and bytes of the current one */
 	char **lastmods;     /* per file, the newest lastmod (borrowed) */
+	size_t lastmods_cap;
+	int rc;
 } sitemap_ctx;
 
 static void alternate(sitemap_ctx *c, const char *hreflang, const char *dir_path)
@@ -213,16 +218,6 @@ static int compare_version_date(const void *key, const void *item)
 static int has_version(const pp_series *s, const char *date)
 {
 	return bsearch(date, s->versions, s->count, sizeof *s->versions, compare_version_date) != NULL;
-}
-
-static int start_urlset(xml_out *x)
-{
-	if (xml_begin(x) != 0)
-		return -1;
-	start(x, "urlset");
-	attr(x, "xmlns", SITEMAP_NS);
-	attr(x, "xmlns:xhtml", XHTML_NS);
-	return 0;
 }
 
 /* One <url>. alternates_date: NULL for a policy's latest/history pages
@@ -274,53 +269,57 @@ static void write_url(sitemap_ctx *c, const char *dir_path, const char *lastmod,
 	end(x);
 }
 
-static char *sitemap_file_name(const sitemap_ctx *c, size_t file)
-{
-	return c->files == 1 ? strdup("sitemap.xml") : pp_strdup_printf("sitemap-%zu.xml", file + 1);
-}
+static char *sitemap_part_name(size_t file) { return pp_strdup_printf("sitemap-%zu.xml", file + 1); }
 
-/* Ends the file being written and writes it out. */
-static int finish_file(sitemap_ctx *c)
+/* Ends the file being filled. */
+static void close_part(sitemap_ctx *c)
 {
-	char *name = sitemap_file_name(c, c->file);
-	if (!name) {
-		pp_error(c->d, "sitemap.xml", 0, 0, "out of memory");
-		return -1;
-	}
-	end(c->x);
-	int rc = xml_finish(c->x, c->out, name, c->d);
-	free(name);
-	return rc;
+	if (!c->file)
+		return;
+	if (pp_output_append(c->file, c->footer, strlen(c->footer)) != 0)
+		c->rc = -1;
+	if (pp_output_close(c->file, c->d) != 0)
+		c->rc = -1;
+	c->file = NULL;
 }
 
 static void url_entry(sitemap_ctx *c, const char *dir_path, const char *lastmod, const char *policy,
                       const char *alternates_date, const char *suffix)
 {
-	size_t index = c->index++;
-	if (c->sizes) {
-		/* Measuring: the entry's bytes, as the writer puts them in a file. */
-		if (c->x->rc != 0 || pp_grow(&c->sizes, &c->sizes_cap, index, sizeof *c->sizes, 1024) != 0) {
-			c->x->rc = -1;
-			return;
-		}
-		check(c->x, xmlTextWriterFlush(c->x->w));
-		int before = xmlBufferLength(c->x->buf);
-		write_url(c, dir_path, lastmod, policy, alternates_date, suffix);
-		check(c->x, xmlTextWriterFlush(c->x->w));
-		c->sizes[index] = (size_t)(xmlBufferLength(c->x->buf) - before);
-		xmlBufferEmpty(c->x->buf);
+	if (c->rc != 0)
+		return;
+	write_url(c, dir_path, lastmod, policy, alternates_date, suffix);
+	check(c->x, xmlTextWriterFlush(c->x->w));
+	if (c->x->rc != 0) {
+		c->rc = -1;
 		return;
 	}
-	if (c->x->rc == 0 && c->file + 1 < c->files && index == c->starts[c->file + 1]) {
-		if (finish_file(c) != 0 || start_urlset(c->x) != 0) {
-			c->x->rc = -1;
+	const char *entry = (const char *)xmlBufferContent(c->x->buf);
+	size_t size = (size_t)xmlBufferLength(c->x->buf);
+	if (!c->file || c->urls == c->max_urls ||
+	    c->bytes + size + strlen(c->footer) > c->max_bytes) {
+		close_part(c);
+		char *name = sitemap_part_name(c->files);
+		c->file = name ? pp_output_open(c->out, name, c->d) : NULL;
+		free(name);
+		if (!c->file || pp_grow(&c->lastmods, &c->lastmods_cap, c->files, sizeof *c->lastmods, 4) != 0) {
+			c->rc = -1;
 			return;
 		}
-		c->file++;
+		c->lastmods[c->files++] = NULL;
+		c->urls = 0;
+		c->bytes = strlen(c->header);
+		if (pp_output_append(c->file, c->header, c->bytes) != 0)
+			c->rc = -1;
 	}
-	if (!c->lastmods[c->file] || strcmp(lastmod, c->lastmods[c->file]) > 0)
-		c->lastmods[c->file] = (char *)lastmod;
-	write_url(c, dir_path, lastmod, policy, alternates_date, suffix);
+	if (pp_output_append(c->file, entry, size) != 0)
+		c->rc = -1;
+	c->urls++;
+	c->bytes += size;
+	char **newest = &c->lastmods[c->files - 1];
+	if (!*newest || strcmp(lastmod, *newest) > 0)
+		*newest = (char *)lastmod;
+	xmlBufferEmpty(c->x->buf);
 }
 
 static const char *latest_date(const pp_site *site, const char *locale)
@@ -395,7 +394,7 @@ static int write_index(sitemap_ctx *c)
 	start(&x, "sitemapindex");
 	attr(&x, "xmlns", SITEMAP_NS);
 	for (size_t f = 0; f < c->files; f++) {
-		char *name = sitemap_file_name(c, f);
+		char *name = sitemap_part_name(f);
 		char *loc = name ? url_of(c->site, name) : NULL;
 		if (!loc)
 			x.rc = -1;
@@ -410,6 +409,31 @@ static int write_index(sitemap_ctx *c)
 	return xml_finish(&x, c->out, "sitemap.xml", c->d);
 }
 
+/* A file's first bytes (the declaration and the <urlset> start tag) and
+ * last ones, as the writer makes them around its entries. */
+static int urlset_frame(char **header, char **footer)
+{
+	xml_out x;
+	*header = *footer = NULL;
+	if (xml_begin(&x) != 0)
+		return -1;
+	start(&x, "urlset");
+	attr(&x, "xmlns", SITEMAP_NS);
+	attr(&x, "xmlns:xhtml", XHTML_NS);
+	check(&x, xmlTextWriterWriteString(x.w, BAD_CAST "")); /* closes the start tag */
+	check(&x, xmlTextWriterFlush(x.w));
+	/* The writer breaks the line after a start tag when an element follows;
+	 * here none did. */
+	*header = x.rc == 0 ? pp_strdup_printf("%s\n", (const char *)xmlBufferContent(x.buf)) : NULL;
+	int before = xmlBufferLength(x.buf);
+	check(&x, xmlTextWriterEndDocument(x.w));
+	check(&x, xmlTextWriterFlush(x.w));
+	*footer = x.rc == 0 ? strdup((const char *)xmlBufferContent(x.buf) + before) : NULL;
+	xmlFreeTextWriter(x.w);
+	xmlBufferFree(x.buf);
+	return *header && *footer ? 0 : -1;
+}
+
 int pp_write_sitemap_limited(const pp_site *site, pp_output *out, size_t max_urls, size_t max_bytes,
                              pp_diags *d)
 {
@@ -418,68 +442,38 @@ int pp_write_sitemap_limited(const pp_site *site, pp_output *out, size_t max_url
 		           "no base_url in site.yaml or --base-url: feeds and sitemap.xml are not written");
 		return 0;
 	}
+	char *header, *footer;
 	xml_out x;
-	sitemap_ctx c = {.site = site, .x = &x, .out = out, .d = d};
-	size_t *starts = NULL, starts_cap = 0;
-	int rc = -1;
-	/* Measure. The bytes every file has besides its entries: */
-	if (start_urlset(&x) != 0)
-		goto oom;
-	check(&x, xmlTextWriterFlush(x.w));
-	size_t frame = (size_t)xmlBufferLength(x.buf) + sizeof "\n</urlset>\n";
-	xmlBufferEmpty(x.buf);
-	if (pp_grow(&c.sizes, &c.sizes_cap, 0, sizeof *c.sizes, 1024) != 0) {
-		xmlFreeTextWriter(x.w);
-		xmlBufferFree(x.buf);
-		goto oom;
+	sitemap_ctx c = {.site = site, .x = &x, .out = out, .d = d, .max_urls = max_urls, .max_bytes = max_bytes};
+	if (urlset_frame(&header, &footer) != 0 || xml_begin(&x) != 0) {
+		free(header);
+		free(footer);
+		pp_error(d, "sitemap.xml", 0, 0, "out of memory");
+		return -1;
 	}
+	c.header = header;
+	c.footer = footer;
+	/* The scratch writer's own frame, and the ">" that ends its start tag,
+	 * are not any entry's. */
+	start(&x, "urlset");
+	check(&x, xmlTextWriterWriteString(x.w, BAD_CAST ""));
+	check(&x, xmlTextWriterFlush(x.w));
+	xmlBufferEmpty(x.buf);
 	each_entry(&c);
+	close_part(&c);
 	xmlFreeTextWriter(x.w);
 	xmlBufferFree(x.buf);
-	if (x.rc != 0)
-		goto oom;
-	/* Cut into files. */
-	size_t entries = c.index, in_file = 0, bytes = frame;
-	if (pp_grow(&starts, &starts_cap, 0, sizeof *starts, 4) != 0)
-		goto oom;
-	starts[c.files++] = 0;
-	for (size_t i = 0; i < entries; i++) {
-		if (in_file > 0 && (in_file == max_urls || bytes + c.sizes[i] > max_bytes)) {
-			if (pp_grow(&starts, &starts_cap, c.files, sizeof *starts, 4) != 0)
-				goto oom;
-			starts[c.files++] = i;
-			in_file = 0;
-			bytes = frame;
-		}
-		in_file++;
-		bytes += c.sizes[i];
-	}
-	free(c.sizes);
-	c.sizes = NULL;
-	/* Write. */
-	c.starts = starts;
-	c.index = 0;
-	c.lastmods = calloc(c.files, sizeof *c.lastmods);
-	if (!c.lastmods || start_urlset(&x) != 0)
-		goto oom;
-	each_entry(&c);
-	if (x.rc != 0) {
-		xmlFreeTextWriter(x.w);
-		xmlBufferFree(x.buf);
-		goto oom;
-	}
-	rc = finish_file(&c);
-	if (rc == 0 && c.files > 1)
+	int rc = c.rc;
+	if (rc == 0 && c.files == 1)
+		rc = pp_output_rename(out, "sitemap-1.xml", "sitemap.xml", d);
+	else if (rc == 0)
 		rc = write_index(&c);
+	else
+		pp_error(d, "sitemap.xml", 0, 0, "cannot write the sitemap (out of memory)");
 	free(c.lastmods);
-	free(starts);
+	free(header);
+	free(footer);
 	return rc;
-oom:
-	pp_error(d, "sitemap.xml", 0, 0, "out of memory");
-	free(c.sizes);
-	free(c.lastmods);
-	free(starts);
-	return -1;
 }
 
 int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d)
@@ -502,11 +496,40 @@ int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d)
 
 /* ---- manifest ------------------------------------------------------------ */
 
+static int append_text(pp_output_file *f, const char *text)
+{
+	return pp_output_append(f, text, strlen(text));
+}
+
+/* Appends value as jansson writes it at depth 1 of an indented document:
+ * every line after the first indented by indent more spaces (strings hold
+ * no raw line breaks: jansson escapes them). */
+static int append_json(pp_output_file *f, const json_t *value, const char *indent)
+{
+	char *text = json_dumps(value, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (!text)
+		return -1;
+	int rc = 0;
+	for (const char *line = text; rc == 0 && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+		if (line != text)
+			rc |= append_text(f, indent);
+		rc |= pp_output_append(f, line, n);
+		line += n;
+	}
+	free(text);
+	return rc;
+}
+
 int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
 {
-	json_t *root = json_object(), *versions = json_array();
-	int rc = root && versions ? 0 : -1;
-	rc |= json_object_set_new(root, "generator", json_string("policypress " PP_VERSION));
+	/* Written entry by entry, as jansson would write the whole document
+	 * (keys sorted, two-space indent), without holding it: a site of
+	 * 100,000 versions has a manifest of tens of megabytes. */
+	json_t *head = json_object();
+	int rc = head ? 0 : -1;
+	rc |= json_object_set_new(head, "generator", json_string("policypress " PP_VERSION));
 	/* A build time only when the builder asks for one, as reproducible builds do. */
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	if (epoch && *epoch) {
@@ -518,37 +541,52 @@ int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
 		if (*end || !gmtime_r(&t, &tm) || !strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm))
 			pp_warning(d, NULL, 0, 0, "SOURCE_DATE_EPOCH is not a number of seconds; ignored");
 		else
-			rc |= json_object_set_new(root, "generated", json_string(stamp));
+			rc |= json_object_set_new(head, "generated", json_string(stamp));
 	}
+	pp_output_file *f = rc == 0 ? pp_output_open(out, PP_MANIFEST_PATH, d) : NULL;
+	if (!f) {
+		json_decref(head);
+		if (rc != 0)
+			pp_error(d, PP_MANIFEST_PATH, 0, 0, "out of memory writing the manifest");
+		return -1;
+	}
+	/* "generated" and "generator" sort before "versions". */
+	rc |= append_text(f, "{");
+	const char *keys[] = {"generated", "generator"};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *value = json_object_get(head, keys[k]);
+		if (!value)
+			continue;
+		char *text = json_dumps(value, JSON_ENCODE_ANY);
+		char *line = text ? pp_strdup_printf("\n  \"%s\": %s,", keys[k], text) : NULL;
+		rc |= line ? append_text(f, line) : -1;
+		free(line);
+		free(text);
+	}
+	rc |= append_text(f, "\n  \"versions\": [");
+	int first = 1;
 	for (size_t i = 0; rc == 0 && i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
-		for (size_t j = 0; j < s->count; j++) {
+		for (size_t j = 0; rc == 0 && j < s->count; j++) {
 			const pp_version *v = &s->versions[j];
 			char *url = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
 			json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:s}", "policy", s->policy, "locale",
 			                          s->locale, "date", v->date, "sha256", v->sha256, "path",
 			                          url ? url : "");
 			free(url);
-			if (!entry || json_array_append_new(versions, entry) != 0)
-				rc = -1;
+			rc |= entry ? 0 : -1;
+			rc |= append_text(f, first ? "\n    " : ",\n    ");
+			rc |= entry ? append_json(f, entry, "    ") : -1;
+			json_decref(entry);
+			first = 0;
 		}
 	}
-	rc |= json_object_set_new(root, "versions", versions);
-	char *text = rc == 0 ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	json_decref(root);
-	if (!text) {
+	rc |= append_text(f, first ? "]\n}\n" : "\n  ]\n}\n");
+	json_decref(head);
+	if (pp_output_close(f, d) != 0)
+		return -1;
+	if (rc != 0)
 		pp_error(d, PP_MANIFEST_PATH, 0, 0, "out of memory writing the manifest");
-		return -1;
-	}
-	size_t len = strlen(text);
-	char *with_newline = realloc(text, len + 2);
-	if (!with_newline) {
-		free(text);
-		return -1;
-	}
-	memcpy(with_newline + len, "\n", 2);
-	rc = pp_output_write(out, PP_MANIFEST_PATH, with_newline, len + 1, d);
-	free(with_newline);
 	return rc;
 }
 

@@ -64,6 +64,18 @@ fail:
 
 int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 {
+	return pp_read_file_stamped(path, data, len, NULL, d);
+}
+
+int pp_file_stamp_equal(const pp_file_stamp *a, const pp_file_stamp *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+int pp_read_file_stamped(const char *path, char **data, size_t *len, pp_file_stamp *stamp, pp_diags *d)
+{
 	*data = NULL;
 	*len = 0;
 	/* O_NONBLOCK: a FIFO or device named like a content file must not hang
@@ -85,6 +97,8 @@ int pp_read_file(const char *path, char **data, size_t *len, pp_diags *d)
 		close(fd);
 		return -1;
 	}
+	if (stamp)
+		*stamp = (pp_file_stamp){st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
 	return read_all(fd, path, (size_t)st.st_size, data, len, d);
 }
 

@@ -8,12 +8,28 @@
 #define PP_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "diag.h"
 
 /* Largest source or template file read, so a stray huge file fails clearly
  * instead of exhausting memory. */
 #define PP_MAX_FILE_SIZE ((size_t)64 * 1024 * 1024)
+
+/* What identifies one state of a file: a file rewritten since has another
+ * (its ctime moves on any write, even when mtime is set back). */
+typedef struct {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+} pp_file_stamp;
+
+int pp_file_stamp_equal(const pp_file_stamp *a, const pp_file_stamp *b);
+
+/* pp_read_file, also giving the state of the file it read. */
+int pp_read_file_stamped(const char *path, char **data, size_t *len, pp_file_stamp *stamp, pp_diags *d);
 
 /* Reads a whole regular file; the buffer gets a terminating NUL not counted
  * in *len. Problems are reported as errors on path. */

@@ -496,6 +496,23 @@ static int is_ascii(const char *text, size_t len)
  * of memory. */
 #define PP_MAX_NON_STARTERS 30
 
+/* Whether UTF-8 text has a run of more than PP_MAX_NON_STARTERS characters
+ * from U+0300 up, the only ones that can be combining marks: if not, it is
+ * stream-safe, and no character's class need be looked up. (Words of a
+ * script written without marks rarely reach 30 letters.) */
+static int may_need_joiners(const char *utf8, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)utf8;
+	int run = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < 0x80 || (s[i] >= 0xC0 && s[i] < 0xCC))
+			run = 0; /* below U+0300 */
+		else if (s[i] >= 0xC0 && ++run > PP_MAX_NON_STARTERS)
+			return 1;
+	}
+	return 0;
+}
+
 /* How many joiners text needs to be stream-safe. */
 static int32_t joiners_needed(const UChar *text, int32_t n)
 {
@@ -503,7 +520,7 @@ static int32_t joiners_needed(const UChar *text, int32_t n)
 	for (int32_t i = 0; i < n;) {
 		UChar32 c;
 		U16_NEXT(text, i, n, c);
-		if (u_getCombiningClass(c) == 0)
+		if (c < 0x300 || u_getCombiningClass(c) == 0) /* no mark comes before U+0300 */
 			run = 0;
 		else if (++run > PP_MAX_NON_STARTERS)
 			extra++, run = 1;
@@ -548,7 +565,7 @@ int pp_is_nfc(const char *utf8, size_t len)
 	UChar *text = pp_to_utf16(utf8, len, &n);
 	if (!text)
 		return -1;
-	if (joiners_needed(text, n) > 0) {
+	if (may_need_joiners(utf8, len) && joiners_needed(text, n) > 0) {
 		free(text); /* not stream-safe; ICU's check would be quadratic in the run */
 		return 0;
 	}

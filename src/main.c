@@ -265,7 +265,8 @@ static int cmd_build(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &watch.signals, &previous);
 	pthread_t watcher;
 	int watching = pthread_create(&watcher, NULL, watch_for_stop, &watch) == 0;
-	pp_site *site = pp_site_load(content_dir, base_url, 0, jobs, &d);
+	/* Texts are read again page by page: memory follows a series, not the site. */
+	pp_site *site = pp_site_load(content_dir, base_url, PP_METADATA_ONLY, jobs, &d);
 	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
 	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
 	int rc = EXIT_CONTENT;

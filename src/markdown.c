@@ -27,6 +27,15 @@ int pp_markdown_costly_block(const char *text, size_t len, int *line)
 	 * a paragraph's cost grows with openers times links. A leaf block never
 	 * spans a blank line, so counting between blank lines bounds it. */
 	size_t openers = 0, links = 0;
+	/* Over the whole text first: nearly every text is far below the bound
+	 * there, and no paragraph can be above it then. */
+	for (const char *p = text; (p = memmem(p, (size_t)(text + len - p), "![", 2)) != NULL; p += 2)
+		openers++;
+	for (const char *p = text; openers && (p = memmem(p, (size_t)(text + len - p), "](", 2)) != NULL; p += 2)
+		links++;
+	if (openers * links <= PP_MAX_OPENERS_TIMES_LINKS)
+		return 0;
+	openers = links = 0;
 	int ln = 1, chunk_line = 1, blank = 1;
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];

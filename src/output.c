@@ -298,3 +298,114 @@ int pp_output_commit(pp_output *o, pp_diags *d)
 	pp_output_abort(o);
 	return rc;
 }
+
+/* Appends gather in a buffer of this size: a write per piece would cost a
+ * system call for every line of a manifest. */
+#define FILE_BUFFER (64 * 1024)
+
+struct pp_output_file {
+	pp_output *output;
+	char *relpath;
+	int fd;     /* -1 in a dry run */
+	int failed; /* errno of the first failed write, or 0 */
+	size_t used;
+	char buffer[FILE_BUFFER];
+};
+
+pp_output_file *pp_output_open(pp_output *o, const char *relpath, pp_diags *d)
+{
+	pp_output_file *f = calloc(1, sizeof *f);
+	if (!f || !(f->relpath = strdup(relpath))) {
+		free(f);
+		pp_error(d, relpath, 0, 0, "out of memory");
+		return NULL;
+	}
+	f->output = o;
+	f->fd = -1;
+	if (!o)
+		return f; /* dry run */
+	if (relpath[0] == '/' || strstr(relpath, "..")) {
+		pp_error(d, relpath, 0, 0, "refusing to write outside the output directory");
+		free(f->relpath);
+		free(f);
+		return NULL;
+	}
+	pthread_rwlock_rdlock(&o->writing);
+	char *path = o->stopped ? NULL : pp_path_join(o->staging, relpath);
+	if (path && create_parent(path) == 0)
+		f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int saved = errno;
+	pthread_rwlock_unlock(&o->writing);
+	free(path);
+	if (f->fd < 0) {
+		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(saved));
+		free(f->relpath);
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void flush_file(pp_output_file *f, const char *p, size_t len)
+{
+	pthread_rwlock_rdlock(&f->output->writing);
+	while (len > 0 && !f->output->stopped) {
+		ssize_t n = write(f->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			f->failed = errno;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	pthread_rwlock_unlock(&f->output->writing);
+}
+
+int pp_output_append(pp_output_file *f, const void *data, size_t len)
+{
+	if (f->fd < 0 || f->failed)
+		return f->failed ? -1 : 0;
+	if (f->used + len > FILE_BUFFER) {
+		flush_file(f, f->buffer, f->used);
+		f->used = 0;
+		if (len > FILE_BUFFER) {
+			flush_file(f, data, len);
+			return f->failed ? -1 : 0;
+		}
+	}
+	memcpy(f->buffer + f->used, data, len);
+	f->used += len;
+	return f->failed ? -1 : 0;
+}
+
+int pp_output_close(pp_output_file *f, pp_diags *d)
+{
+	if (f->fd >= 0 && f->used > 0 && !f->failed)
+		flush_file(f, f->buffer, f->used);
+	if (f->fd >= 0 && close(f->fd) != 0 && !f->failed)
+		f->failed = errno;
+	int rc = f->failed ? -1 : 0;
+	if (rc != 0)
+		pp_io_error(d, f->output->out_dir, "cannot write %s: %s", f->relpath, strerror(f->failed));
+	free(f->relpath);
+	free(f);
+	return rc;
+}
+
+int pp_output_rename(pp_output *o, const char *from, const char *to, pp_diags *d)
+{
+	if (!o)
+		return 0; /* dry run */
+	pthread_rwlock_rdlock(&o->writing);
+	char *a = pp_path_join(o->staging, from), *b = pp_path_join(o->staging, to);
+	int rc = a && b && !o->stopped && rename(a, b) == 0 ? 0 : -1;
+	int saved = errno;
+	pthread_rwlock_unlock(&o->writing);
+	if (rc != 0)
+		pp_io_error(d, o->out_dir, "cannot rename %s to %s: %s", from, to, strerror(saved));
+	free(a);
+	free(b);
+	return rc;
+}

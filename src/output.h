@@ -36,6 +36,18 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d);
 /* Writes data at relpath inside the new site, creating directories. */
 int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d);
 
+/* A file of the new site written piece by piece, for files too large to
+ * hold whole (the sitemap and the manifest of a big site). open reports its
+ * errors; append keeps the first failure, which close reports. A NULL
+ * output (dry run) accepts and drops everything. */
+typedef struct pp_output_file pp_output_file;
+pp_output_file *pp_output_open(pp_output *o, const char *relpath, pp_diags *d);
+int pp_output_append(pp_output_file *f, const void *data, size_t len);
+int pp_output_close(pp_output_file *f, pp_diags *d);
+
+/* Renames a file of the new site (a part that turned out to be the whole). */
+int pp_output_rename(pp_output *o, const char *from, const char *to, pp_diags *d);
+
 /* Swaps the new site in and removes the old one. Frees o in every case;
  * on failure the temporary directory is removed and the old output stays. */
 int pp_output_commit(pp_output *o, pp_diags *d);

@@ -212,6 +212,7 @@ static void drop_title_heading(xmlNodePtr body, const char *title)
 	xmlFree(text);
 }
 
+/* The metadata of every version of the series: paths and dates. */
 static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *infos)
 {
 	int rc = 0;
@@ -226,16 +227,32 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		if (!info->path || !info->date_text || (i > 0 && !info->changes_path)) {
 			pp_error(ctx->d, v->path, 0, 0, "out of memory");
 			rc = -1;
-			continue;
 		}
-		pp_md_context md = {v->path, v->body_line - 1, is_rtl(ctx, s->locale),
-		                    ctx->options && ctx->options->strict, ctx->slugger};
-		if (!(info->body = pp_markdown_to_container(v->body, v->body_len, &md, ctx->d)))
-			rc = -1;
-		else
-			drop_title_heading(info->body, v->title);
 	}
 	return rc;
+}
+
+/* Renders a version's text into info->body, reading it from its file when
+ * the site was loaded without texts (PP_METADATA_ONLY). */
+static int render_version(build_ctx *ctx, const pp_series *s, version_info *info)
+{
+	const pp_version *v = info->version;
+	pp_version read;
+	const pp_version *text = v;
+	if (!v->body) {
+		if (pp_version_read_text(v, &read, ctx->d) != 0)
+			return -1;
+		text = &read;
+	}
+	pp_md_context md = {v->path, text->body_line - 1, is_rtl(ctx, s->locale),
+	                    ctx->options && ctx->options->strict, ctx->slugger};
+	info->body = pp_markdown_to_container(text->body, text->body_len, &md, ctx->d);
+	if (text == &read)
+		pp_version_clear(&read);
+	if (!info->body)
+		return -1;
+	drop_title_heading(info->body, v->title);
+	return 0;
 }
 
 static void free_versions(version_info *infos, size_t count)
@@ -621,6 +638,8 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	return rc;
 }
 
+/* A series' pages, one version at a time: at most two versions' texts are
+ * held (the pair a changes page compares), however long the history. */
 static int build_series(build_ctx *ctx, const pp_series *s)
 {
 	if (s->count == 0)
@@ -631,8 +650,6 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		return -1;
 	}
 	int rc = prepare_versions(ctx, s, infos);
-	for (size_t i = 0; rc == 0 && i < s->count; i++)
-		rc = write_version_page(ctx, s, infos, i, infos[i].path);
 	/* The series' versions share their interned contexts, so the diff's
 	 * self-check compares unchanged blocks by their bytes. */
 	pp_diff_contexts *contexts = s->count > 1 ? pp_diff_contexts_new() : NULL;
@@ -640,8 +657,17 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
 		rc = -1;
 	}
-	for (size_t i = 1; rc == 0 && i < s->count; i++)
-		rc = write_changes_page(ctx, s, infos, i, contexts);
+	for (size_t i = 0; rc == 0 && i < s->count; i++) {
+		rc = render_version(ctx, s, &infos[i]);
+		if (rc == 0)
+			rc = write_version_page(ctx, s, infos, i, infos[i].path);
+		if (rc == 0 && i > 0)
+			rc = write_changes_page(ctx, s, infos, i, contexts);
+		if (i > 0 && infos[i - 1].body) {
+			xmlFreeNode(infos[i - 1].body);
+			infos[i - 1].body = NULL;
+		}
+	}
 	if (rc == 0) {
 		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
 		rc = latest_path ? write_version_page(ctx, s, infos, s->count - 1, latest_path) : -1;
