@@ -751,10 +751,16 @@ int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d)
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		text += 3, len -= 3;
 	size_t text_len;
-	char *normalized = pp_file_stamp_equal(&now, &v->stamp) ? normalize_newlines(text, len, &text_len) : NULL;
+	char *normalized = normalize_newlines(text, len, &text_len);
 	free(data);
-	if (!normalized || v->body_offset > text_len || !(out->path = strdup(v->path))) {
-		if (!pp_file_stamp_equal(&now, &v->stamp))
+	/* The same file state, and (timestamps move in clock ticks, so a quick
+	 * rewrite of the same size could keep them) the same hash. */
+	char sha256[65] = "";
+	if (normalized)
+		pp_sha256_hex(normalized, text_len, sha256);
+	int same = pp_file_stamp_equal(&now, &v->stamp) && strcmp(sha256, v->sha256) == 0;
+	if (!normalized || !same || v->body_offset > text_len || !(out->path = strdup(v->path))) {
+		if (normalized && !same)
 			pp_error(d, v->path, 0, 0, "changed while the site was being built; build again");
 		else
 			pp_error(d, v->path, 0, 0, "out of memory");

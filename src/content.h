@@ -112,9 +112,9 @@ void pp_version_clear(pp_version *v);
 /* Reads again the text of a version loaded with PP_METADATA_ONLY into *out
  * (path, body, body_len, body_line; release it with pp_version_clear). The
  * file must be in the state it was loaded in (same inode, size, mtime and
- * ctime): one edited while the site is being built is an error, so a page
- * never shows a text other than the one the manifest hashed. What loading
- * checked is not checked again. Returns 0, or -1 after an error in d. */
+ * ctime, and the same SHA-256): one edited while the site is being built is
+ * an error, so a page never shows a text other than the one the manifest
+ * hashed. What loading checked is not checked again. Returns 0, or -1 after an error in d. */
 int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d);
 
 /* Reads a Markdown file for comparison ("-" for standard input; pipes and

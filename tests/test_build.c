@@ -232,6 +232,40 @@ static void test_identical_versions_say_so(void **state)
 	free(out);
 }
 
+/* Without a base URL the site still builds: pages have no canonical link
+ * (it would need an absolute URL), feeds and the sitemap are not written,
+ * and a warning says so. */
+static void test_without_base_url(void **state)
+{
+	fixture *f = *state;
+	char *content = tu_join(f->tmp, "content-no-base");
+	assert_int_equal(tu_copy_tree(f->content, content), 0);
+	char *settings = tu_join(content, "site.yaml");
+	tu_write(settings, "default_locale: ar\ntitle:\n  ar: مالاكايت\n  en: Malachite\n");
+	char *out = tu_join(f->tmp, "out-no-base");
+	char *err = NULL;
+	assert_int_equal(tu_build(content, out, &err), 0);
+	assert_non_null(strstr(err, "warning: no base_url in site.yaml or --base-url: feeds and sitemap.xml are not written"));
+	static const char *const pages[] = {"en/privacy/index.html", "en/privacy/2024-09-01/index.html",
+	                                    "ar/privacy/index.html", "ar/privacy/history/index.html"};
+	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+		char *path = tu_join(out, pages[i]);
+		htmlDocPtr doc = tu_parse_html(path);
+		assert_non_null(doc);
+		assert_int_equal(tu_count(doc, "//link[@rel='canonical']"), 0);
+		assert_int_equal(tu_count(doc, "//main"), 1);
+		xmlFreeDoc(doc);
+		free(path);
+	}
+	char *sitemap = tu_join(out, "sitemap.xml");
+	assert_int_not_equal(access(sitemap, F_OK), 0);
+	free(sitemap);
+	free(err);
+	free(out);
+	free(settings);
+	free(content);
+}
+
 /* site.yaml's locale settings reach every date, and a translation older
  * than the authoritative text says so on its pages. */
 static void test_locale_settings_and_translation_notice(void **state)
@@ -514,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_identical_versions_say_so),
 		cmocka_unit_test(test_locale_settings_and_translation_notice),
 		cmocka_unit_test(test_huge_and_deep_versions),
+		cmocka_unit_test(test_without_base_url),
 		cmocka_unit_test(test_links_resolve),
 		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),

@@ -461,6 +461,49 @@ static void test_site_loads_sorted_versions(void **state)
 	free(dir);
 }
 
+/* A site loaded for a build keeps metadata, not texts; each text is read
+ * again when rendered, exactly as it was (byte-order mark and CRLF handled
+ * alike), and a file changed since it was loaded is refused. */
+static void test_texts_read_again(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: ar\n");
+	add_file(dir, "privacy/ar/2024-01-15.md", "\xEF\xBB\xBF---\r\ntitle: T\r\nupdated: 2024-01-15\r\n---\r\n\r\nنص\r\nأول\r\n");
+	add_file(dir, "privacy/ar/2024-02-01.md", "---\ntitle: T\nupdated: 2024-02-01\n---\nSecond text.\n");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_site *full = pp_site_load(dir, NULL, 0, 1, &d);
+	pp_site *site = pp_site_load(dir, NULL, PP_METADATA_ONLY, 1, &d);
+	assert_int_equal(d.count, 0);
+	assert_non_null(full);
+	assert_non_null(site);
+	for (size_t i = 0; i < 2; i++) {
+		const pp_version *meta = &site->series[0].versions[i], *whole = &full->series[0].versions[i];
+		assert_null(meta->body);
+		assert_string_equal(meta->sha256, whole->sha256);
+		pp_version text;
+		assert_int_equal(pp_version_read_text(meta, &text, &d), 0);
+		assert_int_equal(text.body_len, whole->body_len);
+		assert_string_equal(text.body, whole->body);
+		assert_int_equal(text.body_line, whole->body_line);
+		pp_version_clear(&text);
+	}
+	/* Edited after loading, even to text of the same length: refused. */
+	char *second = tu_join(dir, "privacy/ar/2024-02-01.md");
+	assert_int_equal(tu_write(second, "---\ntitle: T\nupdated: 2024-02-01\n---\nSecond TEXT.\n"), 0);
+	pp_version text;
+	assert_int_equal(pp_version_read_text(&site->series[0].versions[1], &text, &d), -1);
+	assert_null(text.body);
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.items[0].message, "changed while the site was being built; build again"));
+	free(second);
+	pp_site_free(full);
+	pp_site_free(site);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
 static void test_site_errors(void **state)
 {
 	(void)state;
@@ -582,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_unbalanced_bidi_controls_refused),
 		cmocka_unit_test(test_balanced_controls_and_marks_accepted),
 		cmocka_unit_test(test_site_loads_sorted_versions),
+		cmocka_unit_test(test_texts_read_again),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_locale_settings_validated),
 		cmocka_unit_test(test_characters_xml_cannot_hold),
