@@ -117,6 +117,7 @@ typedef struct {
 	sigset_t signals;
 	pthread_mutex_t lock; /* keeps a stop and the output's swap apart */
 	pp_output *out;       /* the site being written, NULL outside that time */
+	int published;        /* the new site was swapped in */
 	const char *out_dir;
 } stop_watch;
 
@@ -138,7 +139,8 @@ static void *watch_for_stop(void *arg)
 	if (w->out)
 		pp_output_stop(w->out);
 	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
-	fprintf(stderr, "\npolicypress: stopped by %s; %s was left as it was\n", name, w->out_dir);
+	fprintf(stderr, "\npolicypress: stopped by %s; %s %s\n", name, w->out_dir,
+	        w->published ? "holds the new site, whole" : "was left as it was");
 	signal(sig, SIG_DFL);
 	sigset_t one;
 	sigemptyset(&one);
@@ -277,6 +279,7 @@ static int cmd_build(int argc, char **argv)
 		if (built && pp_output_swap(out, &d) == 0)
 			rc = 0;
 		watch.out = NULL;
+		watch.published = rc == 0;
 		pthread_mutex_unlock(&watch.lock);
 		pp_output_abort(out); /* the old site, or the new one that failed */
 	}
