@@ -109,6 +109,33 @@ CASES = {
 }
 
 
+# The classes that were super-linear, each at a size n and larger: the
+# benchmark prints the time of build at n, 2n and 4n (linear: each double
+# of n doubles the time).
+GROWTH = {
+    "nested strong emph (levels)": (16000, lambda n: "*a **a " * n + "b" + " a** a*" * n, ""),
+    "nested emphasis in right-to-left text (levels)": (10000, lambda n: "*مرحبا **a " * n + "b" + " a** a*" * n, ""),
+    "nested block quotes (levels)": (10000, lambda n: "> " * n + "a", ""),
+    "repeated headings (headings)": (2000, lambda n: "## Purpose\n\n" * n, ""),
+    "front matter keys (keys)": (1500, lambda n: "x", None),
+    "combining marks (marks)": (20000, lambda n: "a" + "\u0301\u0316" * (n // 2), ""),
+    "backticks (runs; the text grows as n²)": (1250, lambda n: "".join("e" + "`" * x for x in range(1, n)), ""),
+}
+
+
+def growth(binary, work):
+    print("%-48s %10s %10s %10s  %s" % ("class (unit)", "n", "2n", "4n", "time at 4n / time at n"))
+    for name, (n, body, fm) in GROWTH.items():
+        times = []
+        for k in (1, 2, 4):
+            size = n * k
+            front = "".join("k%d: v\n" % i for i in range(size)) if fm is None else fm
+            problems, measured = run_case(binary, name, body(size), front, r".*", work=work)
+            times.append(measured[0][1])
+        print("%-48s %9.2fs %9.2fs %9.2fs  %.1f (n = %d)" % (name, *times, times[2] / max(times[0], 0.01), n))
+        sys.stdout.flush()
+
+
 def visible_text(page):
     """The words of the policy body as a reader sees them."""
     start = page.index('<div class="policy-body">')
@@ -204,7 +231,15 @@ def main():
     parser.add_argument("--tap", action="store_true")
     parser.add_argument("--budget", type=float)
     parser.add_argument("--only")
+    parser.add_argument("--growth", action="store_true", help="time build at n, 2n and 4n per class")
     args = parser.parse_args()
+    if args.growth:
+        work = tempfile.mkdtemp(prefix="pp-growth-")
+        try:
+            growth(args.binary, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     cases = {k: v for k, v in CASES.items() if not args.only or args.only in k}
     failed = 0
     if args.tap:
