@@ -103,10 +103,7 @@ static void check_pinned_ids(const pp_site *site, pp_diags *d)
 		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
 		for (size_t j = 0; authority && j < s->count; j++) {
 			const pp_version *v = &s->versions[j];
-			const pp_version *ref = NULL;
-			for (size_t k = 0; k < authority->count; k++)
-				if (strcmp(authority->versions[k].date, v->date) == 0)
-					ref = &authority->versions[k];
+			const pp_version *ref = pp_series_version(authority, v->date);
 			if (!ref)
 				continue;
 			char **mine, **theirs;
@@ -292,10 +289,7 @@ static void check_published(const pp_site *site, const char *manifest, pp_diags 
 	for (size_t i = 0; i < count; i++) {
 		const pp_published *p = &published[i];
 		const pp_series *s = pp_site_find(site, p->policy, p->locale);
-		const pp_version *v = NULL;
-		for (size_t j = 0; s && j < s->count; j++)
-			if (strcmp(s->versions[j].date, p->date) == 0)
-				v = &s->versions[j];
+		const pp_version *v = pp_series_version(s, p->date);
 		if (!v) {
 			char *path = pp_strdup_printf("%s/%s/%s/%s.md", site->content_dir, p->policy, p->locale, p->date);
 			pp_error(d, path ? path : p->date, 0, 0,

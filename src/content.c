@@ -1073,6 +1073,18 @@ static size_t lower_bound(const pp_site *site, const char *policy, const char *l
 	return lo;
 }
 
+static int compare_version_date(const void *key, const void *item)
+{
+	return strcmp(key, ((const pp_version *)item)->date);
+}
+
+const pp_version *pp_series_version(const pp_series *s, const char *date)
+{
+	if (!s || !s->count)
+		return NULL;
+	return bsearch(date, s->versions, s->count, sizeof *s->versions, compare_version_date);
+}
+
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale)
 {
 	size_t i = lower_bound(site, policy, locale);

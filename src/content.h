@@ -148,6 +148,10 @@ const char *pp_site_title(const pp_site *site, const char *locale);
 /* The series of policy in locale, or NULL (binary search: series are sorted). */
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale);
 
+/* The series' version of that date, or NULL (binary search: versions are
+ * oldest first, and a long history is not scanned per page). */
+const pp_version *pp_series_version(const pp_series *s, const char *date);
+
 /* The series of one policy, all locales: *count of them from the returned
  * one on (they are adjacent), or NULL. */
 const pp_series *pp_site_policy(const pp_site *site, const char *policy, size_t *count);

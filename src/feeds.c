@@ -209,17 +209,6 @@ static void alternate(sitemap_ctx *c, const char *hreflang, const char *dir_path
 	free(href);
 }
 
-static int compare_version_date(const void *key, const void *item)
-{
-	return strcmp(key, ((const pp_version *)item)->date);
-}
-
-/* Whether the series has a version of that date (versions are sorted). */
-static int has_version(const pp_series *s, const char *date)
-{
-	return bsearch(date, s->versions, s->count, sizeof *s->versions, compare_version_date) != NULL;
-}
-
 /* One <url>. alternates_date: NULL for a policy's latest/history pages
  * (alternates are every locale's same page), or a version date (alternates
  * are the locales that have that version). suffix: "" or "history/" etc. */
@@ -243,7 +232,7 @@ static void write_url(sitemap_ctx *c, const char *dir_path, const char *lastmod,
 		const pp_series *same_policy = pp_site_policy(c->site, policy, &n);
 		for (size_t i = 0; i < n; i++) {
 			const pp_series *s = &same_policy[i];
-			if (s->count == 0 || (alternates_date && !has_version(s, alternates_date)))
+			if (s->count == 0 || (alternates_date && !pp_series_version(s, alternates_date)))
 				continue;
 			char *alt = alternates_date ? pp_strdup_printf("%s/%s/%s/%s", s->locale, policy, alternates_date, suffix)
 			                            : pp_strdup_printf("%s/%s/%s", s->locale, policy, suffix);

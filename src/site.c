@@ -279,10 +279,9 @@ static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *
 		const pp_series *other = &same_policy[i];
 		if (other->count == 0)
 			continue;
-		char *target = NULL;
-		for (size_t j = 0; date && j < other->count; j++)
-			if (strcmp(other->versions[j].date, date) == 0)
-				target = pp_strdup_printf("%s/%s/%s/index.html", other->locale, other->policy, date);
+		char *target = date && pp_series_version(other, date)
+		                   ? pp_strdup_printf("%s/%s/%s/index.html", other->locale, other->policy, date)
+		                   : NULL;
 		if (!target)
 			target = pp_strdup_printf("%s/%s/index.html", other->locale, other->policy);
 		int rc = target ? add_language_link(ctx, vars, page_path, s->locale, other->locale, target) : -1;
