@@ -20,6 +20,7 @@ As a test (--tap) it reports one TAP line per case. As a benchmark
 and, with --budget, fails a case whose command takes longer than that.
 """
 import argparse
+import datetime
 import html
 import itertools
 import os
@@ -123,8 +124,32 @@ GROWTH = {
 }
 
 
+def history_time(binary, work, n):
+    """build time of one policy with n versions in each of two locales."""
+    content = os.path.join(work, "history")
+    shutil.rmtree(content, ignore_errors=True)
+    for locale in ("en", "ar"):
+        series = os.path.join(content, "policy", locale)
+        os.makedirs(series)
+        day = datetime.date(1950, 1, 1)
+        for i in range(n):
+            with open(os.path.join(series, "%s.md" % day), "w", encoding="utf-8") as f:
+                f.write("---\ntitle: T\nupdated: %s\n---\nVersion %d نص.\n" % (day, i))
+            day += datetime.timedelta(days=1)
+    with open(os.path.join(content, "site.yaml"), "w", encoding="utf-8") as f:
+        f.write("default_locale: en\nbase_url: https://policies.example/\ntitle:\n  en: T\n  ar: ت\n")
+    code, seconds, _ = run([binary, "build", "--content", content, "--out", os.path.join(work, "out"), "-q"],
+                           os.path.join(work, "log"))
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)
+    return seconds if code == 0 else float("nan")
+
+
 def growth(binary, work):
     print("%-48s %10s %10s %10s  %s" % ("class (unit)", "n", "2n", "4n", "time at 4n / time at n"))
+    times = [history_time(binary, work, 5000 * k) for k in (1, 2, 4)]
+    print("%-48s %9.2fs %9.2fs %9.2fs  %.1f (n = %d)" % ("long history (versions per locale, two locales)",
+                                                         *times, times[2] / max(times[0], 0.01), 5000))
     for name, (n, body, fm) in GROWTH.items():
         times = []
         for k in (1, 2, 4):
@@ -132,6 +157,7 @@ def growth(binary, work):
             front = "".join("k%d: v\n" % i for i in range(size)) if fm is None else fm
             problems, measured = run_case(binary, name, body(size), front, r".*", work=work)
             times.append(measured[0][1])
+            shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)  # not timed in the next
         print("%-48s %9.2fs %9.2fs %9.2fs  %.1f (n = %d)" % (name, *times, times[2] / max(times[0], 0.01), n))
         sys.stdout.flush()
 
