@@ -92,6 +92,27 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 		memcpy(v->date, text, 11);
 		return 0;
 	}
+	if (strcmp(key, "effective") == 0 || strcmp(key, "translates") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		int y, m, dd;
+		if (pp_parse_iso_date(text, &y, &m, &dd) != 0) {
+			pp_error(d, src->path, line, column, "'%s' must be a real date written YYYY-MM-DD, not '%s'",
+			         key, text);
+			return -1;
+		}
+		int effective = key[0] == 'e';
+		memcpy(effective ? v->effective : v->translates, text, 11);
+		*(effective ? &v->effective_line : &v->translates_line) = line;
+		*(effective ? &v->effective_column : &v->translates_column) = column;
+		return 0;
+	}
+	if (strcmp(key, "material") == 0) {
+		v->material_line = line;
+		v->material_column = column;
+		return pp_yaml_expect_bool(src, key, value, &v->material, d);
+	}
 	if (strcmp(key, "summary") == 0) {
 		const char *text = pp_yaml_expect_scalar(src, key, value, d);
 		if (!text)
@@ -104,7 +125,9 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 	}
 	pp_diag_add(d, fm->flags & PP_STRICT ? PP_ERROR : PP_WARNING, src->path,
 	            pp_yaml_line(src, key_node), pp_yaml_column(key_node),
-	            "unknown front matter key '%s' (known keys: title, updated, summary)", key);
+	            "unknown front matter key '%s' (known keys: title, updated, summary, effective, material, "
+	            "translates)",
+	            key);
 	return fm->flags & PP_STRICT ? -1 : 0;
 }
 
@@ -281,7 +304,15 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 			         "front matter must be a mapping of keys to values");
 		} else {
 			front_matter fm = {out, expected_date, flags, 0, 0};
+			out->material = 1;
 			pp_yaml_each_pair(&src, root, &fm, visit_front_matter, d);
+			if (!*out->effective)
+				memcpy(out->effective, out->date, 11);
+			else if (*out->date && strcmp(out->effective, out->date) < 0)
+				pp_error(d, path, out->effective_line, out->effective_column,
+				         "'effective' is %s, before 'updated' (%s): a version cannot take effect before "
+				         "it is published",
+				         out->effective, out->date);
 			if (!fm.has_title && (out->title = leading_heading(body, end)) != NULL)
 				out->title_from_heading = 1;
 			else if (!fm.has_title)
@@ -540,9 +571,23 @@ static int visit_site(void *ctx, const pp_yaml *src, const char *key, yaml_node_
 		}
 		return pp_yaml_each_pair(src, value, site, visit_locales, d);
 	}
+	if (strcmp(key, "notice_days") == 0) {
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		char *end;
+		long days = strtol(text, &end, 10);
+		if (!*text || *end || days < 0 || days > 3650) {
+			pp_error(d, src->path, line, column,
+			         "'notice_days' must be a whole number of days from 0 to 3650, not '%s'", text);
+			return -1;
+		}
+		site->notice_days = (int)days;
+		return 0;
+	}
 	pp_error(d, src->path, pp_yaml_line(src, key_node), pp_yaml_column(key_node),
 	         "unknown key '%s' in site settings (known keys: default_locale, base_url, title, "
-	         "locales)",
+	         "locales, notice_days)",
 	         key);
 	return -1;
 }

@@ -5,9 +5,15 @@
  *     <policy>/<locale>/<YYYY-MM-DD>.md    one file per published version
  *
  * A version file starts with YAML front matter between '---' lines:
- *     title:   required, the policy's title in this locale
- *     updated: required, ISO date equal to the file name
- *     summary: optional, one line saying what changed in this version
+ *     title:      required, the policy's title in this locale
+ *     updated:    required, ISO date equal to the file name: when it is published
+ *     summary:    optional, one line saying what changed in this version
+ *     effective:  optional, ISO date it takes effect, never before updated
+ *                 (default: updated)
+ *     material:   optional, true or false (default true); an editorial fix
+ *                 (typos, formatting) is false
+ *     translates: optional, in a translation: the date of the authoritative
+ *                 version it translates
  * Any other key is reported (a warning, an error with PP_STRICT), so a
  * misspelt key never silently disappears. Without a title, the text's
  * leading level-1 heading ("# Privacy Policy") gives it.
@@ -46,6 +52,12 @@ typedef struct {
 	int body_line;    /* line of the source file on which body starts */
 	char sha256[65];  /* of the source after BOM and CRLF normalization: what a
 	                     published version is, for the manifest */
+	char effective[11];   /* when it takes effect: "effective", else date */
+	int material;         /* 0 for an editorial change ("material: false") */
+	char translates[11];  /* the authoritative version translated; "" when not said */
+	int effective_line, effective_column;   /* where they are given, or 0 */
+	int material_line, material_column;
+	int translates_line, translates_column;
 	size_t body_offset;   /* where body starts in that normalized source */
 	pp_file_stamp stamp;  /* the file's state when it was read (site loading) */
 } pp_version;
@@ -81,6 +93,7 @@ typedef struct {
 	size_t series_count;
 	pp_locale_settings *locale_settings;
 	size_t locale_settings_count;
+	int notice_days;       /* days a material version's effective date must follow its publication */
 } pp_site;
 
 /* Flags for loading. Unknown front matter keys are warnings by default, so

@@ -134,6 +134,21 @@ const char *pp_yaml_expect_scalar(const pp_yaml *y, const char *key, const yaml_
 	return text;
 }
 
+int pp_yaml_expect_bool(const pp_yaml *y, const char *key, const yaml_node_t *value, int *out,
+                        pp_diags *d)
+{
+	const char *text = pp_yaml_scalar(value);
+	static const char *const truths[] = {"true", "True", "TRUE"}, *const lies[] = {"false", "False", "FALSE"};
+	for (size_t i = 0; text && value->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && i < 3; i++)
+		if (strcmp(text, truths[i]) == 0 || strcmp(text, lies[i]) == 0) {
+			*out = strcmp(text, truths[i]) == 0;
+			return 0;
+		}
+	pp_error(d, y->path, pp_yaml_line(y, value), pp_yaml_column(value), "'%s' must be true or false, not '%s'",
+	         key, text ? text : "a list or mapping");
+	return -1;
+}
+
 int pp_yaml_each_pair(const pp_yaml *y, yaml_node_t *map, void *ctx, pp_yaml_visitor visit,
                       pp_diags *d)
 {

@@ -41,6 +41,11 @@ const char *pp_yaml_scalar(const yaml_node_t *node);
 const char *pp_yaml_expect_scalar(const pp_yaml *y, const char *key, const yaml_node_t *value,
                                   pp_diags *d);
 
+/* A boolean value: a plain true or false (any case YAML's core schema
+ * allows). 0 with *out set, or -1 after an error naming key. */
+int pp_yaml_expect_bool(const pp_yaml *y, const char *key, const yaml_node_t *value, int *out,
+                        pp_diags *d);
+
 /* Calls visit for each pair of a mapping after checking that the key is a
  * scalar given once. Returns -1 if any pair was refused, 0 otherwise. */
 typedef int (*pp_yaml_visitor)(void *ctx, const pp_yaml *y, const char *key,

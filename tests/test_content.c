@@ -128,7 +128,7 @@ static void test_unknown_key(void **state)
 	(void)state;
 	expect_error("---\ntitle: T\nupdated: 2024-01-15\nsumary: typo\n---\nText\n",
 	             "p/ar/2024-01-15.md:4:1: error: unknown front matter key 'sumary' (known keys: "
-	             "title, updated, summary)\n");
+	             "title, updated, summary, effective, material, translates)\n");
 }
 
 static void test_unknown_key_is_a_warning_outside_check(void **state)
@@ -141,7 +141,7 @@ static void test_unknown_key_is_a_warning_outside_check(void **state)
 	char *msgs = parse_messages("p.md", text, strlen(text), NULL, &v, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, "p.md:4:1: warning: unknown front matter key 'layout' (known keys: "
-	                          "title, updated, summary)\n");
+	                          "title, updated, summary, effective, material, translates)\n");
 	pp_version_clear(&v);
 	free(msgs);
 }
@@ -326,6 +326,49 @@ static void test_front_matter_bounds(void **state)
 	assert_non_null(strstr(msgs, "p/ar/2024-01-15.md:5004:1: error: key 'k17' is given twice\n"));
 	free(msgs);
 	free(many);
+}
+
+/* When a version takes effect, whether it is material, and which
+ * authoritative version a translation translates. */
+static void test_effective_material_translates(void **state)
+{
+	(void)state;
+	const char *text = "---\ntitle: T\nupdated: 2024-09-01\neffective: 2024-10-01\nmaterial: false\n"
+	                   "translates: 2024-08-15\n---\nText\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages_with("p/en/2024-09-01.md", text, strlen(text), "2024-09-01", PP_STRICT, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	assert_string_equal(v.effective, "2024-10-01");
+	assert_int_equal(v.material, 0);
+	assert_string_equal(v.translates, "2024-08-15");
+	assert_int_equal(v.effective_line, 4);
+	assert_int_equal(v.translates_line, 6);
+	free(msgs);
+	pp_version_clear(&v);
+	/* Defaults: in effect when published, material, translating nothing named. */
+	text = "---\ntitle: T\nupdated: 2024-09-01\n---\nText\n";
+	msgs = parse_messages_with("p/en/2024-09-01.md", text, strlen(text), "2024-09-01", PP_STRICT, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(v.effective, "2024-09-01");
+	assert_int_equal(v.material, 1);
+	assert_string_equal(v.translates, "");
+	free(msgs);
+	pp_version_clear(&v);
+	expect_error("---\ntitle: T\neffective: 2024-01-14\nupdated: 2024-01-15\n---\nText\n",
+	             "p/ar/2024-01-15.md:3:12: error: 'effective' is 2024-01-14, before 'updated' (2024-01-15): a "
+	             "version cannot take effect before it is published\n");
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\neffective: 2024-02-30\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:12: error: 'effective' must be a real date written YYYY-MM-DD, not "
+	             "'2024-02-30'\n");
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\nmaterial: yes\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:11: error: 'material' must be true or false, not 'yes'\n");
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\nmaterial: \"false\"\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:11: error: 'material' must be true or false, not 'false'\n");
+	expect_error("---\ntitle: T\nupdated: 2024-01-15\ntranslates: soon\n---\nText\n",
+	             "p/ar/2024-01-15.md:4:13: error: 'translates' must be a real date written YYYY-MM-DD, not "
+	             "'soon'\n");
 }
 
 static void test_duplicated_front_matter(void **state)
@@ -529,7 +572,7 @@ static void test_site_errors(void **state)
 	    "privacy/xx-invalid-tag-!:0:0: error: 'xx-invalid-tag-!' is not a well-formed BCP 47 "
 	    "language tag\n"
 	    "site.yaml:2:1: error: unknown key 'colour' in site settings (known keys: default_locale, "
-	    "base_url, title, locales)\n");
+	    "base_url, title, locales, notice_days)\n");
 	free(msgs);
 	tu_remove(dir);
 	free(dir);
@@ -629,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_locale_settings_validated),
 		cmocka_unit_test(test_characters_xml_cannot_hold),
+		cmocka_unit_test(test_effective_material_translates),
 		cmocka_unit_test(test_null_and_boolean_are_not_text),
 		cmocka_unit_test(test_front_matter_bounds),
 		cmocka_unit_test(test_special_files_refused),
