@@ -1,9 +1,15 @@
 #include "check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <libxml/hash.h>
+#include <libxml/tree.h>
 
 #include "content.h"
+#include "diff.h"
 #include "feeds.h"
 #include "fsutil.h"
 #include "l10n.h"
@@ -45,13 +51,140 @@ static void check_translations(const pp_site *site, const pp_check_options *o, p
 				            site->default_locale);
 			continue;
 		}
+		if (authority == s)
+			continue;
 		const pp_version *latest = &s->versions[s->count - 1];
 		const pp_version *reference = &authority->versions[authority->count - 1];
-		if (strcmp(latest->date, reference->date) < 0)
+		/* What the latest translation translates: the version it names, else
+		 * the authoritative one of its date or the latest before. */
+		const char *translated = *latest->translates ? latest->translates : latest->date;
+		if (strcmp(translated, reference->date) < 0)
 			pp_diag_add(d, lag_severity(o), latest->path, 1, 1,
 			            "translation is out of date: the authoritative '%s' text has a version of %s, "
-			            "newer than this locale's latest (%s)",
-			            site->default_locale, reference->date, latest->date);
+			            "newer than the one this locale's latest translates (%s)",
+			            site->default_locale, reference->date, translated);
+	}
+}
+
+/* Seconds since the epoch of an ISO date at midnight UTC. */
+static time_t utc_midnight(const char *date)
+{
+	struct tm tm = {0};
+	if (pp_parse_iso_date(date, &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 0)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* A material version must take effect notice_days after it is published
+ * (the first version of a series, which changes nothing, excepted). With a
+ * manifest of the live site, versions it lists are exempt: they were
+ * published before and cannot change. */
+static void check_notice_period(const pp_site *site, const char *manifest, pp_diags *d)
+{
+	if (site->notice_days <= 0)
+		return;
+	pp_published *published = NULL;
+	size_t count = 0;
+	if (manifest && pp_manifest_read(manifest, &published, &count, d) != 0)
+		return; /* said, and check_published says it again as an input error */
+	xmlHashTablePtr live = xmlHashCreate(count ? (int)count : 1);
+	for (size_t k = 0; live && k < count; k++)
+		xmlHashAddEntry3(live, BAD_CAST published[k].policy, BAD_CAST published[k].locale,
+		                 BAD_CAST published[k].date, &published[k]);
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		for (size_t j = 1; j < s->count; j++) {
+			const pp_version *v = &s->versions[j];
+			long days = (long)((utc_midnight(v->effective) - utc_midnight(v->date)) / 86400);
+			if (!v->material || days >= site->notice_days)
+				continue;
+			if (live && xmlHashLookup3(live, BAD_CAST s->policy, BAD_CAST s->locale, BAD_CAST v->date))
+				continue;
+			time_t earliest = utc_midnight(v->date) + (time_t)site->notice_days * 86400;
+			struct tm tm;
+			char date[16] = "";
+			if (gmtime_r(&earliest, &tm))
+				strftime(date, sizeof date, "%Y-%m-%d", &tm);
+			pp_error(d, v->path, v->effective_line ? v->effective_line : 1, v->effective_column ? v->effective_column : 1,
+			         "this material version takes effect on %s, %ld day%s after it is published (%s); "
+			         "site.yaml asks for %d days' notice (notice_days): set 'effective' to %s or later, "
+			         "or mark an editorial change 'material: false'",
+			         v->effective, days, days == 1 ? "" : "s", v->date, site->notice_days, date);
+		}
+	}
+	xmlHashFree(live, NULL);
+	pp_published_free(published, count);
+}
+
+/* Words an editorial version ('material: false') may change at most. */
+#define PP_EDITORIAL_WORDS 20
+
+/* A version marked editorial that changes more than a few words is
+ * probably material: the diff counts them. */
+static void check_editorial_versions(const pp_site *site, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		int rtl = pp_locale_is_rtl(s->locale);
+		for (size_t j = 1; j < s->count; j++) {
+			const pp_version *older = &s->versions[j - 1], *v = &s->versions[j];
+			if (v->material || !older->body || !v->body)
+				continue;
+			pp_diags quiet; /* rendering problems are reported by the build below */
+			pp_diags_init(&quiet);
+			pp_md_context a = {older->path, older->body_line - 1, rtl, 0, NULL};
+			pp_md_context b = {v->path, v->body_line - 1, rtl, 0, NULL};
+			xmlNodePtr old_body = pp_markdown_to_container(older->body, older->body_len, &a, &quiet);
+			xmlNodePtr new_body = pp_markdown_to_container(v->body, v->body_len, &b, &quiet);
+			xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+			xmlNodePtr out = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL) : NULL;
+			if (out)
+				xmlDocSetRootElement(doc, out);
+			pp_diff_options options = {.locale = s->locale, .deleted_label = "", .inserted_label = ""};
+			pp_diff_result result = {0};
+			if (old_body && new_body && out && pp_diff_dom(old_body, new_body, out, &options, &result) == 0) {
+				size_t words = result.words_added + result.words_removed;
+				if (words > PP_EDITORIAL_WORDS)
+					pp_warning(d, v->path, v->material_line, v->material_column,
+					           "marked 'material: false', but %zu words changed since %s (an editorial "
+					           "change touches at most %d): is it material?",
+					           words, older->date, PP_EDITORIAL_WORDS);
+			}
+			pp_diff_result_free(&result);
+			if (doc)
+				xmlFreeDoc(doc);
+			if (old_body)
+				xmlFreeNode(old_body);
+			if (new_body)
+				xmlFreeNode(new_body);
+			pp_diags_free(&quiet);
+		}
+	}
+}
+
+/* 'translates' names an authoritative version that exists, and only
+ * translations say it. */
+static void check_translates(const pp_site *site, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		int authoritative = strcmp(s->locale, site->default_locale) == 0;
+		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
+		for (size_t j = 0; j < s->count; j++) {
+			const pp_version *v = &s->versions[j];
+			if (!*v->translates)
+				continue;
+			if (authoritative)
+				pp_error(d, v->path, v->translates_line, v->translates_column,
+				         "'translates' is for translations: '%s' is the authoritative locale",
+				         site->default_locale);
+			else if (!pp_series_version(authority, v->translates))
+				pp_error(d, v->path, v->translates_line, v->translates_column,
+				         "'translates' names %s, but the authoritative '%s' text has no version of that date",
+				         v->translates, site->default_locale);
+		}
 	}
 }
 
@@ -315,6 +448,9 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_links(site, d);
 		check_bidi_controls(site, d);
 		check_pinned_ids(site, d);
+		check_notice_period(site, options->published, d);
+		check_editorial_versions(site, d);
+		check_translates(site, d);
 		if (options->published)
 			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);

@@ -334,8 +334,12 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 {
 	const pp_site *site = ctx->site;
 	const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
-	int behind = authority && authority != s && authority->count > 0 && s->count > 0 &&
-	             strcmp(s->versions[s->count - 1].date, authority->versions[authority->count - 1].date) < 0;
+	/* What the translation translates: the version it names, else the
+	 * authoritative one of its date or the latest before. */
+	const pp_version *latest = s->count > 0 ? &s->versions[s->count - 1] : NULL;
+	const char *translated = latest ? (*latest->translates ? latest->translates : latest->date) : NULL;
+	int behind = authority && authority != s && authority->count > 0 && latest &&
+	             strcmp(translated, authority->versions[authority->count - 1].date) < 0;
 	if (!behind)
 		return pp_vars_set(vars, "translation_notice", NULL);
 	const pp_version *ref = &authority->versions[authority->count - 1];

@@ -359,6 +359,19 @@ static void test_source_date_epoch(void **state)
 
 /* ---- check ---- */
 
+/* A copy of text with the first occurrence of what replaced by with. */
+static char *replaced(const char *text, const char *what, const char *with)
+{
+	const char *at = strstr(text, what);
+	assert_non_null(at);
+	size_t n = strlen(text) - strlen(what) + strlen(with);
+	char *out = malloc(n + 1);
+	memcpy(out, text, (size_t)(at - text));
+	strcpy(out + (at - text), with);
+	strcat(out, at + strlen(what));
+	return out;
+}
+
 static char *add_version(const fixture *f, const char *rel, const char *text)
 {
 	char *path = tu_join(f->content, rel);
@@ -454,17 +467,119 @@ static void test_check_translation_behind(void **state)
 	memcpy(strstr(text, "updated: 2024-09-01"), "updated: 2025-02-01", 19);
 	char *p = add_version(f, "privacy/ar/2025-02-01.md", text);
 	const char *warning = "privacy/en/2024-09-01.md:1:1: %s: translation is out of date: the "
-	                      "authoritative 'ar' text has a version of 2025-02-01, newer than this "
-	                      "locale's latest (2024-09-01)\n";
+	                      "authoritative 'ar' text has a version of 2025-02-01, newer than the one "
+	                      "this locale's latest translates (2024-09-01)\n";
 	char expected[512];
 	snprintf(expected, sizeof expected, warning, "warning");
 	expect_check_output(f, NULL, 0, expected);
 	snprintf(expected, sizeof expected, warning, "error");
 	expect_check_output(f, "--strict", 1, expected);
+	/* A translation that says it translates the newest authoritative
+	 * version is up to date, whatever its own date. */
+	char *en_src = tu_join(f->content, "privacy/en/2024-09-01.md");
+	char *en = tu_read(en_src, NULL);
+	char *translated = replaced(en, "updated: 2024-09-01", "updated: 2025-01-20\ntranslates: 2025-02-01");
+	char *q = add_version(f, "privacy/en/2025-01-20.md", translated);
+	expect_check_output(f, "--strict", 0, "");
+	/* It must name a version that exists. */
+	free(translated);
+	translated = replaced(en, "updated: 2024-09-01", "updated: 2025-01-20\ntranslates: 2025-01-31");
+	tu_write(q, translated);
+	expect_check_output(f, NULL, 1,
+	                    "privacy/en/2025-01-20.md:1:1: warning: translation is out of date: the "
+	                    "authoritative 'ar' text has a version of 2025-02-01, newer than the one this "
+	                    "locale's latest translates (2025-01-31)\n"
+	                    "privacy/en/2025-01-20.md:4:13: error: 'translates' names 2025-01-31, but the "
+	                    "authoritative 'ar' text has no version of that date\n");
+	unlink(q);
+	free(q);
+	free(translated);
+	free(en);
+	free(en_src);
 	unlink(p);
 	free(p);
 	free(text);
 	free(src);
+}
+
+/* check --content C -q --published (the fixture's live manifest) [extra]. */
+static void expect_live_check(const fixture *f, int status, const char *expected)
+{
+	char *manifest = tu_join(f->out, "manifest.json");
+	char *out = NULL;
+	int rc = run_pp(&out, NULL, "check", "--content", f->content, "-q", "--published", manifest, NULL);
+	size_t n = strlen(f->content);
+	for (char *p; (p = strstr(out, f->content));)
+		memmove(p, p + n + 1, strlen(p + n + 1) + 1);
+	if (rc != status || strcmp(out, expected) != 0)
+		fail_msg("status %d (wanted %d), output:\n%s\nwanted:\n%s", rc, status, out, expected);
+	free(out);
+	free(manifest);
+}
+
+/* A material version takes effect notice_days after it is published (the
+ * versions already live are exempt: they cannot change); an editorial one
+ * ('material: false') that changes many words is questioned; 'translates'
+ * is for translations only. */
+static void test_check_notice_and_editorial_versions(void **state)
+{
+	fixture *f = *state;
+	char *settings = tu_join(f->content, "site.yaml");
+	char *original = tu_read(settings, NULL);
+	char *with_notice = replaced(original, "default_locale: ar", "default_locale: ar\nnotice_days: 30");
+	tu_write(settings, with_notice);
+	char *src = tu_join(f->content, "privacy/ar/2024-09-01.md");
+	char *text = tu_read(src, NULL);
+	/* Published 2025-02-01, in effect 2025-02-20: 19 days. */
+	char *soon = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-02-20");
+	char *p = add_version(f, "privacy/ar/2025-02-01.md", soon);
+	const char *lag = "privacy/en/2024-09-01.md:1:1: warning: translation is out of date: the authoritative "
+	                  "'ar' text has a version of 2025-02-01, newer than the one this locale's latest "
+	                  "translates (2024-09-01)\n";
+	char expected[1024];
+	snprintf(expected, sizeof expected,
+	         "privacy/ar/2025-02-01.md:4:12: error: this material version takes effect on 2025-02-20, 19 days "
+	         "after it is published (2025-02-01); site.yaml asks for 30 days' notice (notice_days): set "
+	         "'effective' to 2025-03-03 or later, or mark an editorial change 'material: false'\n%s", lag);
+	expect_live_check(f, 1, expected);
+	/* Thirty days' notice is enough; so is no date at all for an editorial fix of a few words. */
+	char *enough = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-03-03");
+	tu_write(p, enough);
+	expect_live_check(f, 0, lag);
+	char *typo = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\nmaterial: false");
+	char *fixed = replaced(typo, "بطرق مختلفة", "بطرق متعددة");
+	tu_write(p, fixed);
+	expect_live_check(f, 0, lag);
+	/* An "editorial" version that adds a paragraph of 30 words is questioned. */
+	char *long_text = replaced(typo, "\n---\n", "\n---\n\nنضيف فقرة جديدة كاملة تتحدث عن مشاركة البيانات مع "
+	                                                       "الشركاء وعن مدة الاحتفاظ بها وعن حقوق المستخدمين في "
+	                                                       "طلب حذفها أو تصحيحها أو نقلها إلى خدمة أخرى متى شاؤوا ذلك.\n");
+	tu_write(p, long_text);
+	snprintf(expected, sizeof expected,
+	         "privacy/ar/2025-02-01.md:4:11: warning: marked 'material: false', but 30 words changed since "
+	         "2024-09-01 (an editorial change touches at most 20): is it material?\n%s", lag);
+	expect_live_check(f, 0, expected);
+	/* 'translates' in the authoritative locale is an error. */
+	char *self = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-03-03\ntranslates: 2024-09-01");
+	tu_write(p, self);
+	snprintf(expected, sizeof expected,
+	         "privacy/ar/2025-02-01.md:5:13: error: 'translates' is for translations: 'ar' is the "
+	         "authoritative locale\n%s", lag);
+	expect_live_check(f, 1, expected);
+	tu_write(settings, original);
+	unlink(p);
+	free(self);
+	free(long_text);
+	free(fixed);
+	free(typo);
+	free(enough);
+	free(p);
+	free(soon);
+	free(text);
+	free(src);
+	free(with_notice);
+	free(original);
+	free(settings);
 }
 
 static void test_check_json(void **state)
@@ -590,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_check_lists_bidi_controls),
 		cmocka_unit_test(test_check_pinned_ids_differ),
 		cmocka_unit_test(test_check_translation_behind),
+		cmocka_unit_test(test_check_notice_and_editorial_versions),
 		cmocka_unit_test(test_check_json),
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
 		cmocka_unit_test(test_check_published_versions_are_immutable),
