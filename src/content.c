@@ -1123,6 +1123,27 @@ static int compare_version_date(const void *key, const void *item)
 	return strcmp(key, ((const pp_version *)item)->date);
 }
 
+const pp_version *pp_series_at_or_before(const pp_series *s, const char *date)
+{
+	size_t lo = 0, hi = s ? s->count : 0; /* versions [0, lo) are on or before date */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(s->versions[mid].date, date) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? &s->versions[lo - 1] : NULL;
+}
+
+long pp_series_in_force(const pp_series *s, const char *as_of)
+{
+	for (size_t i = s->count; i-- > 0;)
+		if (strcmp(s->versions[i].effective, as_of) <= 0)
+			return (long)i;
+	return -1;
+}
+
 const pp_version *pp_series_version(const pp_series *s, const char *date)
 {
 	if (!s || !s->count)

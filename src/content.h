@@ -161,6 +161,14 @@ const char *pp_site_title(const pp_site *site, const char *locale);
 /* The series of policy in locale, or NULL (binary search: series are sorted). */
 const pp_series *pp_site_find(const pp_site *site, const char *policy, const char *locale);
 
+/* The version in force on the date as_of ("YYYY-MM-DD"): the latest whose
+ * effective date is on or before it. Its index, or -1 when none has taken
+ * effect yet. */
+long pp_series_in_force(const pp_series *s, const char *as_of);
+
+/* The series' latest version of that date or before it, or NULL. */
+const pp_version *pp_series_at_or_before(const pp_series *s, const char *date);
+
 /* The series' version of that date, or NULL (binary search: versions are
  * oldest first, and a long history is not scanned per page). */
 const pp_version *pp_series_version(const pp_series *s, const char *date);

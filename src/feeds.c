@@ -579,6 +579,117 @@ int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
 	return rc;
 }
 
+/* A site path as a URL: absolute with a base URL, else relative to the root. */
+static json_t *site_url(const pp_site *site, const char *path)
+{
+	char *url = site->base_url ? url_of(site, path) : strdup(path);
+	json_t *value = url ? json_string(url) : NULL;
+	free(url);
+	return value;
+}
+
+static int write_json(json_t *root, pp_output *out, const char *path, pp_diags *d)
+{
+	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(root);
+	char *with_newline = text ? pp_strdup_printf("%s\n", text) : NULL;
+	free(text);
+	if (!with_newline) {
+		pp_error(d, path, 0, 0, "out of memory writing %s", path);
+		return -1;
+	}
+	int rc = pp_output_write(out, path, with_newline, strlen(with_newline), d);
+	free(with_newline);
+	return rc;
+}
+
+/* The authoritative version a translation translates: the one it names,
+ * else the authoritative version of its date or the latest before. */
+static const char *translated_date(const pp_site *site, const pp_series *s, const pp_version *v)
+{
+	if (*v->translates)
+		return v->translates;
+	const pp_version *at = pp_series_at_or_before(pp_site_find(site, s->policy, site->default_locale), v->date);
+	return at ? at->date : NULL;
+}
+
+int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, pp_output *out,
+                      pp_diags *d)
+{
+	long in_force = pp_series_in_force(s, as_of);
+	int translation = strcmp(s->locale, site->default_locale) != 0;
+	json_t *versions = json_array();
+	json_t *root = json_pack("{s:s, s:s, s:s, s:o*}", "policy", s->policy, "locale", s->locale, "as_of", as_of,
+	                         "in_force", in_force >= 0 ? json_string(s->versions[in_force].date) : json_null());
+	int rc = versions && root ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < s->count; i++) {
+		const pp_version *v = &s->versions[i];
+		char *path = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
+		char *changes = i > 0 ? pp_strdup_printf("%s/%s/%s/changes/", s->locale, s->policy, v->date) : NULL;
+		const char *translates = translation ? translated_date(site, s, v) : NULL;
+		json_t *entry = path ? json_pack("{s:s, s:s, s:b, s:s?, s:s, s:o, s:o, s:b, s:b, s:s?, s:s?}", "date", v->date,
+		                                 "effective", v->effective, "material", v->material, "summary", v->summary,
+		                                 "sha256", v->sha256, "url", site_url(site, path), "changes_url",
+		                                 changes ? site_url(site, changes) : json_null(), "in_force",
+		                                 (long)i == in_force, "upcoming", strcmp(v->effective, as_of) > 0,
+		                                 "supersedes", i > 0 ? s->versions[i - 1].date : NULL, "superseded_by",
+		                                 i + 1 < s->count ? s->versions[i + 1].date : NULL)
+		                      : NULL;
+		if (entry && translation)
+			rc |= json_object_set_new(entry, "translates", translates ? json_string(translates) : json_null());
+		if (!entry || json_array_append_new(versions, entry) != 0)
+			rc = -1;
+		free(path);
+		free(changes);
+	}
+	if (rc == 0)
+		rc = json_object_set_new(root, "versions", versions);
+	else
+		json_decref(versions);
+	char *file = pp_strdup_printf("%s/%s/versions.json", s->locale, s->policy);
+	if (rc != 0 || !file) {
+		json_decref(root);
+		free(file);
+		pp_error(d, s->policy, 0, 0, "out of memory writing versions.json");
+		return -1;
+	}
+	rc = write_json(root, out, file, d);
+	free(file);
+	return rc;
+}
+
+int pp_write_versions_index(const pp_site *site, const char *as_of, pp_output *out, pp_diags *d)
+{
+	json_t *policies = json_array();
+	json_t *root = json_pack("{s:s, s:s}", "as_of", as_of, "default_locale", site->default_locale);
+	int rc = policies && root ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (s->count == 0)
+			continue;
+		long in_force = pp_series_in_force(s, as_of);
+		char *path = pp_strdup_printf("%s/%s/versions.json", s->locale, s->policy);
+		json_t *entry = path ? json_pack("{s:s, s:s, s:o, s:o*, s:s}", "policy", s->policy, "locale", s->locale,
+		                                 "versions_url", site_url(site, path), "in_force",
+		                                 in_force >= 0 ? json_string(s->versions[in_force].date) : json_null(),
+		                                 "latest", s->versions[s->count - 1].date)
+		                      : NULL;
+		free(path);
+		if (!entry || json_array_append_new(policies, entry) != 0)
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = json_object_set_new(root, "policies", policies);
+	else
+		json_decref(policies);
+	if (rc != 0) {
+		json_decref(root);
+		pp_error(d, "versions.json", 0, 0, "out of memory writing versions.json");
+		return -1;
+	}
+	return write_json(root, out, "versions.json", d);
+}
+
 void pp_published_free(pp_published *versions, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {

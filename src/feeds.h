@@ -33,6 +33,18 @@ int pp_write_sitemap(const pp_site *site, pp_output *out, pp_diags *d);
 int pp_write_sitemap_limited(const pp_site *site, pp_output *out, size_t max_urls, size_t max_bytes,
                              pp_diags *d);
 int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d);
+/* The versions API for apps that record consent. <locale>/<policy>/versions.json:
+ * every version of the series, oldest first, with its dates, whether it is
+ * material, its SHA-256 (as in the manifest), URLs (absolute with a base
+ * URL, else relative to the site's root), which one is in force on as_of
+ * and which are upcoming, what it supersedes and what supersedes it, and
+ * for a translation the authoritative version it translates. versions.json
+ * at the root indexes every policy and locale. Both follow the JSON Schemas
+ * in tests/schemas/. */
+int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, pp_output *out,
+                      pp_diags *d);
+int pp_write_versions_index(const pp_site *site, const char *as_of, pp_output *out, pp_diags *d);
+
 /* manifest.json: every published version with the SHA-256 of its source. */
 int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d);
 

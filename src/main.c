@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [-j N] [-q | -v]\n"
+	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [--as-of DATE] [-j N] [-q | -v]\n"
 	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
 	      "                         [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
@@ -217,9 +218,33 @@ static int refuse_output_dir(const char *out_dir, const char *content_dir)
 	return 0;
 }
 
+/* The reference date: --as-of, else SOURCE_DATE_EPOCH (as reproducible
+ * builds set it), else today in UTC. -1 when --as-of is not a real date. */
+static int reference_date(const char *as_of, char out[11])
+{
+	int y, m, d;
+	if (as_of) {
+		if (pp_parse_iso_date(as_of, &y, &m, &d) != 0) {
+			fprintf(stderr, "policypress: --as-of takes a date written YYYY-MM-DD, not '%s'\n", as_of);
+			return -1;
+		}
+		memcpy(out, as_of, 11);
+		return 0;
+	}
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	char *end = NULL;
+	long long seconds = epoch && *epoch ? strtoll(epoch, &end, 10) : 0;
+	time_t t = end && !*end ? (time_t)seconds : time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, 11, "%Y-%m-%d", &tm))
+		return -1;
+	return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	const char *content_dir = "content", *theme_dir = NULL, *out_dir = "public", *base_url = NULL;
+	const char *as_of_arg = NULL;
 	int quiet = 0, verbose = 0;
 	unsigned jobs = 0;
 	static const struct option options[] = {
@@ -227,10 +252,11 @@ static int cmd_build(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},     {"base-url", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
 		{"jobs", required_argument, NULL, 'j'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+		{"as-of", required_argument, NULL, 'a'},   {NULL, 0, NULL, 0}};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "c:t:o:b:qvj:h", options, NULL)) != -1) {
 		switch (opt) {
+		case 'a': as_of_arg = optarg; break;
 		case 'j':
 			if (parse_jobs(optarg, &jobs) != 0)
 				return EXIT_USAGE;
@@ -250,7 +276,8 @@ static int cmd_build(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (refuse_output_dir(out_dir, content_dir) != 0)
+	char as_of[11];
+	if (refuse_output_dir(out_dir, content_dir) != 0 || reference_date(as_of_arg, as_of) != 0)
 		return EXIT_USAGE;
 	char theme_buf[PATH_MAX];
 	if (!theme_dir)
@@ -259,7 +286,7 @@ static int cmd_build(int argc, char **argv)
 	pp_diags d;
 	pp_diags_init(&d);
 	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
-	pp_build_options build = {.on_page = report_page, .data = &r, .jobs = jobs,
+	pp_build_options build = {.on_page = report_page, .data = &r, .jobs = jobs, .as_of = as_of,
 	                           .diff_fault = diff_fault_for_tests()};
 	stop_watch watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .out_dir = out_dir};
 	sigset_t previous;

@@ -1,5 +1,7 @@
 #include "site.h"
 
+#include <time.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,7 @@ typedef struct {
 	pp_date_cache *dates; /* likewise for date formatters */
 	pp_format_cache *formats; /* and message formatters */
 	struct progress *progress; /* shared by the workers */
+	const char *as_of;   /* the reference date */
 	int interrupted;
 } build_ctx;
 
@@ -685,6 +688,8 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		rc = dates ? pp_write_feed(ctx->site, s, dates, ctx->out, ctx->d) : -1;
 		free(dates);
 	}
+	if (rc == 0)
+		rc = pp_write_versions(ctx->site, s, ctx->as_of, ctx->out, ctx->d);
 	free_versions(infos, s->count);
 	pp_diff_contexts_free(contexts); /* after the indexes that use it */
 	return rc;
@@ -881,6 +886,7 @@ static void build_task(void *shared, void *state, size_t index)
 			pp_output_write(ctx->out, ctx->assets[i].path, ctx->assets[i].data, ctx->assets[i].len, ctx->d);
 		pp_write_robots(site, ctx->out, ctx->d);
 		pp_write_manifest(site, ctx->out, ctx->d);
+		pp_write_versions_index(site, ctx->as_of, ctx->out, ctx->d);
 		break;
 	default:
 		build_series(ctx, &site->series[index - SITE_TASKS]);
@@ -937,8 +943,15 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	locale_info *locales = calloc(locale_count, sizeof *locales);
 	for (size_t i = 0; locales && i < locale_count; i++)
 		locales[i] = (locale_info){names[i], pp_locale_native_name(names[i]), pp_locale_is_rtl(names[i])};
+	/* Today in UTC unless the caller names the reference date. */
+	char today[11] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&now, &tm))
+		strftime(today, sizeof today, "%Y-%m-%d", &tm);
 	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d,
-	                 .progress = &progress, .locales = locales, .locale_count = locales ? locale_count : 0};
+	                 .progress = &progress, .locales = locales, .locale_count = locales ? locale_count : 0,
+	                 .as_of = options && options->as_of ? options->as_of : today};
 	size_t errors_before = d->errors;
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");

@@ -41,6 +41,9 @@ typedef struct {
 	/* Threads rendering pages: 0 for one per processor. The output is the
 	 * same byte for byte whatever the number. */
 	unsigned jobs;
+	/* The reference date ("YYYY-MM-DD"): which version is in force, which
+	 * are upcoming. NULL: today in UTC. */
+	const char *as_of;
 	/* Tests only: a fault for the diff's self-check to catch and repair on
 	 * every changes page (PP_DIFF_FAULT_*, 0 for none). */
 	int diff_fault;

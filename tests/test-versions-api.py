@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""The versions API (versions.json per policy and locale, and at the root)
+validated against its JSON Schemas by a real validator (python3-jsonschema,
+Draft 2020-12), and its meaning checked: the version in force for each way
+the reference date is given (--as-of, SOURCE_DATE_EPOCH, today), upcoming
+versions, supersession, hashes equal to the manifest's, translations.
+
+  test-versions-api.py POLICYPRESS SOURCE_ROOT"""
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+
+binary, source_root = sys.argv[1], sys.argv[2]
+schemas = os.path.join(source_root, "tests", "schemas")
+with open(os.path.join(schemas, "versions.schema.json"), encoding="utf-8") as f:
+    SERIES = jsonschema.Draft202012Validator(json.load(f), format_checker=jsonschema.FormatChecker())
+with open(os.path.join(schemas, "versions-index.schema.json"), encoding="utf-8") as f:
+    INDEX = jsonschema.Draft202012Validator(json.load(f), format_checker=jsonschema.FormatChecker())
+jsonschema.Draft202012Validator.check_schema(SERIES.schema)
+jsonschema.Draft202012Validator.check_schema(INDEX.schema)
+
+work = tempfile.mkdtemp(prefix="pp-versions-")
+results = []
+
+
+def check(name, problems):
+    results.append((name, problems))
+
+
+def build(content, out, *args, env=None):
+    run = subprocess.run([binary, "build", "--content", content, "--out", out, "-q", *args],
+                         capture_output=True, text=True, env=env)
+    if run.returncode != 0:
+        raise SystemExit(f"build failed: {run.stderr}")
+
+
+def load(out, path):
+    with open(os.path.join(out, path), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def problems_of(out, as_of):
+    """Schema errors and broken promises in every versions.json under out."""
+    problems = []
+    index = load(out, "versions.json")
+    problems += [f"versions.json: {e.message}" for e in INDEX.iter_errors(index)]
+    if index["as_of"] != as_of:
+        problems.append(f"versions.json says as_of {index['as_of']}, not {as_of}")
+    manifest = {(v["policy"], v["locale"], v["date"]): v["sha256"] for v in load(out, "manifest.json")["versions"]}
+    for entry in index["policies"]:
+        path = f"{entry['locale']}/{entry['policy']}/versions.json"
+        series = load(out, path)
+        problems += [f"{path}: {e.message}" for e in SERIES.iter_errors(series)]
+        versions = series["versions"]
+        dates = [v["date"] for v in versions]
+        if dates != sorted(dates):
+            problems.append(f"{path}: not oldest first")
+        in_force = [v for v in versions if v["in_force"]]
+        effective = [v for v in versions if v["effective"] <= as_of]
+        want = effective[-1]["date"] if effective else None
+        if [v["date"] for v in in_force] != ([want] if want else []) or series["in_force"] != want or entry["in_force"] != want:
+            problems.append(f"{path}: in force {[v['date'] for v in in_force]} / {series['in_force']}, not {want}")
+        for i, v in enumerate(versions):
+            if v["upcoming"] != (v["effective"] > as_of):
+                problems.append(f"{path}: {v['date']} upcoming is {v['upcoming']}")
+            if v["supersedes"] != (dates[i - 1] if i else None) or v["superseded_by"] != (dates[i + 1] if i + 1 < len(dates) else None):
+                problems.append(f"{path}: {v['date']} supersession is wrong")
+            if v["sha256"] != manifest.get((series["policy"], series["locale"], v["date"])):
+                problems.append(f"{path}: {v['date']} hash differs from the manifest's")
+            if (v["changes_url"] is None) != (i == 0):
+                problems.append(f"{path}: {v['date']} changes_url {v['changes_url']}")
+            if not os.path.exists(os.path.join(out, v["url"].replace("https://malachite.example/", ""), "index.html")):
+                problems.append(f"{path}: {v['url']} is not a page of the site")
+    return problems
+
+
+try:
+    # The bundled content with an upcoming, editorial version: published
+    # 2025-01-10, in effect 2025-02-15.
+    content = os.path.join(work, "content")
+    shutil.copytree(os.path.join(source_root, "content"), content)
+    with open(os.path.join(content, "privacy/ar/2024-09-01.md"), encoding="utf-8") as f:
+        text = f.read()
+    upcoming = text.replace("updated: 2024-09-01", "updated: 2025-01-10\neffective: 2025-02-15")
+    with open(os.path.join(content, "privacy/ar/2025-01-10.md"), "w", encoding="utf-8") as f:
+        f.write(upcoming)
+    editorial = text.replace("updated: 2024-09-01", "updated: 2024-10-01\nmaterial: false")
+    with open(os.path.join(content, "privacy/ar/2024-10-01.md"), "w", encoding="utf-8") as f:
+        f.write(editorial)
+    out = os.path.join(work, "out")
+    for as_of in ("2023-01-01", "2024-09-01", "2025-01-20", "2025-02-15"):
+        build(content, out, "--as-of", as_of)
+        check(f"--as-of {as_of}: schema-valid, in force and upcoming right", problems_of(out, as_of))
+    build(content, out, "--as-of", "2025-01-20")
+    ar = load(out, "ar/privacy/versions.json")
+    en = load(out, "en/privacy/versions.json")
+    upcoming_entry = ar["versions"][-1]
+    problems = []
+    if not (ar["in_force"] == "2024-10-01" and upcoming_entry["date"] == "2025-01-10" and upcoming_entry["upcoming"]
+            and upcoming_entry["effective"] == "2025-02-15" and not upcoming_entry["in_force"]):
+        problems.append(f"ar: in force {ar['in_force']}, last {upcoming_entry}")
+    if [v["material"] for v in ar["versions"]] != [True, True, False, True]:
+        problems.append("material flags")
+    if [v.get("translates") for v in en["versions"]] != ["2023-03-14", "2024-09-01"] or "translates" in ar["versions"][0]:
+        problems.append(f"translates: {[v.get('translates') for v in en['versions']]}")
+    check("upcoming and editorial versions, translations", problems)
+    # SOURCE_DATE_EPOCH gives the date when --as-of does not; else today in UTC.
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(int(datetime.datetime(2024, 9, 30, 23, 59, tzinfo=datetime.timezone.utc).timestamp())))
+    build(content, out, env=env)
+    check("SOURCE_DATE_EPOCH gives the reference date", problems_of(out, "2024-09-30"))
+    env.pop("SOURCE_DATE_EPOCH")
+    build(content, out, env=env)
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    check("without either, today in UTC", problems_of(out, today))
+    run = subprocess.run([binary, "build", "--content", content, "--out", out, "--as-of", "2025-02-30"],
+                         capture_output=True, text=True)
+    check("a bad --as-of is refused",
+          [] if run.returncode == 2 and run.stderr == "policypress: --as-of takes a date written YYYY-MM-DD, not '2025-02-30'\n"
+          else [f"exit {run.returncode}: {run.stderr}"])
+    # Without a base URL, URLs are relative to the site's root, and still valid.
+    with open(os.path.join(content, "site.yaml"), encoding="utf-8") as f:
+        settings = f.read()
+    with open(os.path.join(content, "site.yaml"), "w", encoding="utf-8") as f:
+        f.write("\n".join(l for l in settings.splitlines() if not l.startswith("base_url")) + "\n")
+    build(content, out, "--as-of", "2025-01-20")
+    problems = problems_of(out, "2025-01-20")
+    if load(out, "en/privacy/versions.json")["versions"][0]["url"] != "en/privacy/2023-03-14/":
+        problems.append("relative URL")
+    check("without a base URL: relative URLs, schema-valid", problems)
+    # The validator is not a formality: a document without a hash fails.
+    broken = dict(en)
+    broken["versions"] = [dict(en["versions"][0])]
+    del broken["versions"][0]["sha256"]
+    check("the schema refuses a version without its hash",
+          [] if list(SERIES.iter_errors(broken)) else ["accepted"])
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+
+print(f"1..{len(results)}")
+for i, (name, problems) in enumerate(results, 1):
+    print(f"{'not ok' if problems else 'ok'} {i} - {name}")
+    for p in problems[:10]:
+        print(f"# {p}")
+sys.exit(1 if any(p for _, p in results) else 0)
