@@ -15,6 +15,10 @@
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 #define SITEMAP_NS "http://www.sitemaps.org/schemas/sitemap/0.9"
 #define XHTML_NS "http://www.w3.org/1999/xhtml"
+/* policypress's Atom extension: when a version takes effect. */
+#define POLICYPRESS_NS "urn:policypress"
+/* The scheme of the category that says whether a change is material. */
+#define CHANGE_SCHEME "urn:policypress:change"
 
 /* Absolute directory URL of a site path such as "ar/privacy/" ("" = root). */
 static char *url_of(const pp_site *site, const char *dir_path)
@@ -116,6 +120,7 @@ int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *da
 	}
 	start(&x, "feed");
 	attr(&x, "xmlns", ATOM_NS);
+	attr(&x, "xmlns:pp", POLICYPRESS_NS);
 	attr(&x, "xml:lang", s->locale);
 	/* The policy's plain URL identifies the feed for ever; it never moves. */
 	element(&x, "id", page_url);
@@ -146,9 +151,16 @@ int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *da
 			element(&x, "id", version_url);
 			element(&x, "title", entry_title);
 			element(&x, "updated", entry_updated);
+			/* Announced when published, whenever it takes effect. */
+			element(&x, "published", entry_updated);
 			link_el(&x, "alternate", "text/html", version_url, NULL);
 			if (i > 0)
 				link_el(&x, "related", "text/html", changes_url, NULL);
+			start(&x, "category");
+			attr(&x, "scheme", CHANGE_SCHEME);
+			attr(&x, "term", v->material ? "material" : "editorial");
+			end(&x);
+			element(&x, "pp:effective", v->effective);
 			element(&x, "summary", v->summary ? v->summary : entry_title);
 			end(&x);
 		} else {

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from xml.etree import ElementTree
 
 import jsonschema
 
@@ -110,6 +111,19 @@ try:
     if [v.get("translates") for v in en["versions"]] != ["2023-03-14", "2024-09-01"] or "translates" in ar["versions"][0]:
         problems.append(f"translates: {[v.get('translates') for v in en['versions']]}")
     check("upcoming and editorial versions, translations", problems)
+    # The feed announces each version when it is published, with when it
+    # takes effect and whether it is material.
+    atom = {"a": "http://www.w3.org/2005/Atom", "pp": "urn:policypress"}
+    feed = ElementTree.parse(os.path.join(out, "ar/privacy/feed.xml")).getroot()
+    entries = {e.find("a:published", atom).text[:10]: e for e in feed.findall("a:entry", atom)}
+    problems = []
+    for date, effective, term in (("2025-01-10", "2025-02-15", "material"), ("2024-10-01", "2024-10-01", "editorial"),
+                                  ("2023-03-14", "2023-03-14", "material")):
+        e = entries.get(date)
+        if e is None or e.find("pp:effective", atom).text != effective or \
+                e.find("a:category[@scheme='urn:policypress:change']", atom).get("term") != term:
+            problems.append(f"feed entry {date}")
+    check("feed entries: published, effective, material or editorial", problems)
     # SOURCE_DATE_EPOCH gives the date when --as-of does not; else today in UTC.
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(int(datetime.datetime(2024, 9, 30, 23, 59, tzinfo=datetime.timezone.utc).timestamp())))
     build(content, out, env=env)

@@ -93,6 +93,7 @@ static int xcount(xmlDocPtr doc, const char *xpath)
 	xmlXPathRegisterNs(ctx, BAD_CAST "a", BAD_CAST "http://www.w3.org/2005/Atom");
 	xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.sitemaps.org/schemas/sitemap/0.9");
 	xmlXPathRegisterNs(ctx, BAD_CAST "x", BAD_CAST "http://www.w3.org/1999/xhtml");
+	xmlXPathRegisterNs(ctx, BAD_CAST "pp", BAD_CAST "urn:policypress");
 	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
 	int n = r && r->nodesetval ? r->nodesetval->nodeNr : -1;
 	xmlXPathFreeObject(r);
@@ -113,6 +114,10 @@ static void test_feeds_are_valid_atom(void **state)
 		assert_int_equal(xcount(doc, "/a:feed/a:entry[1]/a:link[@rel='related'][contains(@href, '/2024-09-01/changes/')]"), 1);
 		assert_int_equal(xcount(doc, "/a:feed/a:entry[2]/a:link[@rel='related']"), 0);
 		assert_int_equal(xcount(doc, "/a:feed/a:link[@rel='self'][starts-with(@href, 'https://malachite.example/')]"), 1);
+		/* Each entry: published when it was, its effective date, material or not. */
+		assert_int_equal(xcount(doc, "/a:feed/a:entry[1][a:published='2024-09-01T00:00:00Z'][pp:effective='2024-09-01']"
+		                             "/a:category[@scheme='urn:policypress:change'][@term='material']"), 1);
+		assert_int_equal(xcount(doc, "/a:feed/a:entry/a:category[@term='material']"), 2);
 		xmlFreeDoc(doc);
 	}
 	xmlDocPtr ar = read_xml(f, "ar/privacy/feed.xml");
