@@ -184,10 +184,10 @@ enum { MEMO_NONE, MEMO_NEUTRAL, MEMO_LTR, MEMO_RTL };
 static int memo_of(xmlNodePtr el) { return (int)(intptr_t)el->_private; }
 
 /* Rule P2 over the text under node in document order, skipping elements
- * that carry their own dir (they are isolated). With use_memo, an element
- * whose direction was remembered is not entered: each text is read once
- * however deep the blocks around it nest. Iterative: depth costs no stack. */
-static pp_direction first_strong(xmlNodePtr node, int use_memo)
+ * that carry their own dir (they are isolated). An element whose direction
+ * was remembered is not entered: each text is read once however deep the
+ * blocks around it nest. Iterative: depth costs no stack. */
+static pp_direction first_strong(xmlNodePtr node)
 {
 	xmlNodePtr n = node->children;
 	while (n) {
@@ -197,7 +197,7 @@ static pp_direction first_strong(xmlNodePtr node, int use_memo)
 			if (dir != PP_DIR_NEUTRAL)
 				return dir;
 		} else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir")) {
-			int memo = use_memo ? memo_of(n) : MEMO_NONE;
+			int memo = memo_of(n);
 			if (memo == MEMO_LTR || memo == MEMO_RTL)
 				return memo == MEMO_RTL ? PP_DIR_RTL : PP_DIR_LTR;
 			if (memo == MEMO_NONE)
@@ -214,11 +214,6 @@ static pp_direction first_strong(xmlNodePtr node, int use_memo)
 	return PP_DIR_NEUTRAL;
 }
 
-int pp_dom_direction(xmlNodePtr node)
-{
-	return first_strong(node, 0);
-}
-
 int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
 {
 	for (; node && node->type == XML_ELEMENT_NODE; node = node->parent) {
@@ -233,7 +228,7 @@ int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
  * context (context_rtl: the direction around it). Returns its direction. */
 static pp_direction set_block_direction(xmlNodePtr el, int context_rtl)
 {
-	pp_direction dir = first_strong(el, 1);
+	pp_direction dir = first_strong(el);
 	if (dir != PP_DIR_NEUTRAL && (dir == PP_DIR_RTL) != context_rtl)
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST(dir == PP_DIR_RTL ? "rtl" : "ltr"));
 	return dir;
@@ -242,7 +237,7 @@ static pp_direction set_block_direction(xmlNodePtr el, int context_rtl)
 /* Isolates a left-to-right inline run inside right-to-left text. */
 static pp_direction isolate_inline(xmlNodePtr el, int context_rtl)
 {
-	pp_direction dir = first_strong(el, 1);
+	pp_direction dir = first_strong(el);
 	if (context_rtl && dir == PP_DIR_LTR)
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST "ltr");
 	return dir;
@@ -1200,7 +1195,7 @@ static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int 
 			directed = 1;
 		}
 	if (!directed)
-		dir = first_strong(el, 1);
+		dir = first_strong(el);
 	el->_private = (void *)(intptr_t)(dir == PP_DIR_RTL ? MEMO_RTL : dir == PP_DIR_LTR ? MEMO_LTR : MEMO_NEUTRAL);
 	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0)
 		st->failed = 1;

@@ -78,10 +78,6 @@ xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_co
 int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *count);
 void pp_free_ids(char **ids, size_t count);
 
-/* Direction of the first strong character in the text under node, skipping
- * elements that carry their own dir (they are isolated). */
-int pp_dom_direction(xmlNodePtr node);
-
 /* The direction in force at node: its nearest dir attribute, or rtl_default. */
 int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default);
 
