@@ -455,7 +455,7 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);
 		if (theme) {
-			pp_build_options build = {.strict = 1};
+			pp_build_options build = {.strict = 1, .as_of = options->as_of};
 			pp_site_build(site, theme, NULL, &build, d);
 		}
 		pp_theme_free(theme);

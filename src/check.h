@@ -23,6 +23,7 @@ typedef struct {
 	const char *theme_dir;
 	const char *base_url;   /* overrides site.yaml's, or NULL */
 	const char *published;  /* manifest.json of the live site, or NULL */
+	const char *as_of;      /* the reference date the pages are rendered for, or NULL for today */
 	int strict;
 } pp_check_options;
 

@@ -1144,6 +1144,19 @@ long pp_series_in_force(const pp_series *s, const char *as_of)
 	return -1;
 }
 
+void pp_series_replaced_by(const pp_series *s, long *by)
+{
+	/* Scanned from the newest: by[i] is the earliest to take effect among
+	 * i+1 .. count-1, the newest of those on a tie (the one in force on
+	 * that date, as pp_series_in_force says). */
+	long earliest = -1;
+	for (size_t i = s->count; i-- > 0;) {
+		by[i] = earliest;
+		if (earliest < 0 || strcmp(s->versions[i].effective, s->versions[earliest].effective) < 0)
+			earliest = (long)i;
+	}
+}
+
 const pp_version *pp_series_version(const pp_series *s, const char *date)
 {
 	if (!s || !s->count)

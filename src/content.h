@@ -166,6 +166,13 @@ const pp_series *pp_site_find(const pp_site *site, const char *policy, const cha
  * effect yet. */
 long pp_series_in_force(const pp_series *s, const char *as_of);
 
+/* For each version i, the later version that ends it: of those published
+ * after it, the one with the earliest effective date (the newest on a tie,
+ * which is the one in force that day), in by[i], or -1 for
+ * none. A version that takes effect on or after the date by[i] takes effect
+ * is replaced before it ever applies. by has s->count entries; linear time. */
+void pp_series_replaced_by(const pp_series *s, long *by);
+
 /* The series' latest version of that date or before it, or NULL. */
 const pp_version *pp_series_at_or_before(const pp_series *s, const char *date);
 

@@ -43,7 +43,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [--as-of DATE] [-j N] [-q | -v]\n"
 	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
-	      "                         [--strict] [--format text|json]\n"
+	      "                         [--as-of DATE] [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
@@ -362,10 +362,12 @@ static int cmd_check(int argc, char **argv)
 		{"base-url", required_argument, NULL, 'b'},  {"published", required_argument, NULL, 'p'},
 		{"strict", no_argument, NULL, 's'},          {"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+		{"as-of", required_argument, NULL, 'a'},     {NULL, 0, NULL, 0}};
 	int opt, quiet = 0;
+	const char *as_of_arg = NULL;
 	while ((opt = getopt_long(argc, argv, "c:t:b:p:sf:qh", options, NULL)) != -1) {
 		switch (opt) {
+		case 'a': as_of_arg = optarg; break;
 		case 'c': content_dir = optarg; break;
 		case 't': check.theme_dir = optarg; break;
 		case 'b': check.base_url = optarg; break;
@@ -381,6 +383,10 @@ static int cmd_check(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	char as_of[11];
+	if (reference_date(as_of_arg, as_of) != 0)
+		return EXIT_USAGE;
+	check.as_of = as_of;
 	char theme_buf[PATH_MAX];
 	if (!check.theme_dir)
 		check.theme_dir = default_theme(theme_buf, sizeof theme_buf);

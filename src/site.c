@@ -55,15 +55,40 @@ struct progress {
 	size_t done, total;
 };
 
+/* Where a version stands on the reference date. */
+typedef enum {
+	VERSION_PAST,     /* took effect, and a later version has since */
+	VERSION_IN_FORCE,
+	VERSION_UPCOMING, /* takes effect after the reference date */
+	VERSION_NEVER     /* a later version takes effect first: it never applies */
+} version_status;
+
 /* Everything about one version that several pages show. */
 typedef struct {
 	const pp_version *version;
 	char *path;       /* "<locale>/<policy>/<date>/index.html" */
 	char *changes_path; /* "<locale>/<policy>/<date>/changes/index.html"; NULL for the first */
 	char *date_text;  /* localized */
+	char *effective_text; /* localized */
+	long replaced_by; /* the version that ends its time in force, or -1 */
+	version_status status;
 	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
 	pp_diff_index *index; /* the body's fingerprints, while changes pages need them */
 } version_info;
+
+/* The versions every earlier version is compared with, at
+ * <locale>/<policy>/<V>/changes/<E>/: the one in force and the upcoming ones
+ * that take effect first. Bounded, so a history in which every version is
+ * still to come costs pages in proportion to its length, not its square. */
+#define MAX_COMPARE_TARGETS 4
+
+/* What the reference date makes of a series. */
+typedef struct {
+	long in_force;    /* -1 before any version takes effect */
+	long shown;       /* the version its plain URL shows */
+	size_t targets[MAX_COMPARE_TARGETS]; /* ascending */
+	size_t target_count;
+} series_plan;
 
 static const locale_info *info_of(const build_ctx *ctx, const char *locale)
 {
@@ -215,47 +240,136 @@ static void drop_title_heading(xmlNodePtr body, const char *title)
 	xmlFree(text);
 }
 
-/* The metadata of every version of the series: paths and dates. */
-static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *infos)
+static version_status status_of(const pp_series *s, const long *replaced_by, long in_force, size_t i,
+                                const char *as_of)
 {
+	const char *effective = s->versions[i].effective;
+	if (replaced_by[i] >= 0 && strcmp(s->versions[replaced_by[i]].effective, effective) <= 0)
+		return VERSION_NEVER;
+	if (strcmp(effective, as_of) > 0)
+		return VERSION_UPCOMING;
+	return (long)i == in_force ? VERSION_IN_FORCE : VERSION_PAST;
+}
+
+/* The version in force, what the plain URL shows, and the compare targets:
+ * the version in force and the upcoming versions that take effect first
+ * (by effective date, then publication). Time O(n). */
+static void plan_series(const pp_series *s, const long *replaced_by, const char *as_of, series_plan *plan)
+{
+	plan->in_force = pp_series_in_force(s, as_of);
+	plan->target_count = 0;
+	size_t upcoming[MAX_COMPARE_TARGETS];
+	size_t upcoming_count = 0, room = MAX_COMPARE_TARGETS - (plan->in_force >= 0);
+	/* The room earliest to take effect, kept sorted by insertion. */
+	for (size_t i = 0; i < s->count; i++) {
+		if (status_of(s, replaced_by, plan->in_force, i, as_of) != VERSION_UPCOMING)
+			continue;
+		size_t at = upcoming_count;
+		while (at > 0 && strcmp(s->versions[i].effective, s->versions[upcoming[at - 1]].effective) < 0)
+			at--;
+		if (at >= room)
+			continue;
+		if (upcoming_count == room)
+			upcoming_count--;
+		memmove(&upcoming[at + 1], &upcoming[at], (upcoming_count - at) * sizeof *upcoming);
+		upcoming[at] = i;
+		upcoming_count++;
+	}
+	plan->shown = plan->in_force >= 0 ? plan->in_force
+	              : upcoming_count ? (long)upcoming[0] : (long)s->count - 1;
+	/* Targets ascending by index: the loop over versions meets them in order. */
+	for (size_t i = 0; i < upcoming_count; i++)
+		plan->targets[plan->target_count++] = upcoming[i];
+	if (plan->in_force >= 0)
+		plan->targets[plan->target_count++] = (size_t)plan->in_force;
+	for (size_t i = 1; i < plan->target_count; i++)
+		for (size_t j = i; j > 0 && plan->targets[j - 1] > plan->targets[j]; j--) {
+			size_t t = plan->targets[j];
+			plan->targets[j] = plan->targets[j - 1];
+			plan->targets[j - 1] = t;
+		}
+}
+
+static int is_target(const series_plan *plan, size_t i)
+{
+	for (size_t k = 0; k < plan->target_count; k++)
+		if (plan->targets[k] == i)
+			return 1;
+	return 0;
+}
+
+/* "<locale>/<policy>/<newer>/changes/<older>/index.html" */
+static char *compare_path(const pp_series *s, size_t older, size_t newer)
+{
+	return pp_strdup_printf("%s/%s/%s/changes/%s/index.html", s->locale, s->policy, s->versions[newer].date,
+	                        s->versions[older].date);
+}
+
+static char *effective_date_text(build_ctx *ctx, const char *locale, const pp_version *v)
+{
+	int year, month, day;
+	if (pp_parse_iso_date(v->effective, &year, &month, &day) != 0)
+		return NULL;
+	return pp_site_date_text_cached(ctx->site, ctx->dates, locale, year, month, day);
+}
+
+/* The metadata of every version of the series: paths, dates and where each
+ * stands on the reference date. */
+static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *infos, series_plan *plan)
+{
+	long *replaced_by = malloc(s->count * sizeof *replaced_by);
+	if (!replaced_by) {
+		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
+		return -1;
+	}
+	pp_series_replaced_by(s, replaced_by);
+	plan_series(s, replaced_by, ctx->as_of, plan);
 	int rc = 0;
 	for (size_t i = 0; i < s->count; i++) {
 		const pp_version *v = &s->versions[i];
 		version_info *info = &infos[i];
 		info->version = v;
+		info->replaced_by = replaced_by[i];
+		info->status = status_of(s, replaced_by, plan->in_force, i, ctx->as_of);
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
 		info->date_text = pp_site_date_text_cached(ctx->site, ctx->dates, s->locale, v->year, v->month, v->day);
+		info->effective_text = effective_date_text(ctx, s->locale, v);
 		if (i > 0)
 			info->changes_path = pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, v->date);
-		if (!info->path || !info->date_text || (i > 0 && !info->changes_path)) {
+		if (!info->path || !info->date_text || !info->effective_text || (i > 0 && !info->changes_path)) {
 			pp_error(ctx->d, v->path, 0, 0, "out of memory");
 			rc = -1;
 		}
 	}
+	free(replaced_by);
 	return rc;
 }
 
 /* Renders a version's text into info->body, reading it from its file when
  * the site was loaded without texts (PP_METADATA_ONLY). */
-static int render_version(build_ctx *ctx, const pp_series *s, version_info *info)
+static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_version *v, pp_diags *d)
 {
-	const pp_version *v = info->version;
 	pp_version read;
 	const pp_version *text = v;
 	if (!v->body) {
-		if (pp_version_read_text(v, &read, ctx->d) != 0)
-			return -1;
+		if (pp_version_read_text(v, &read, d) != 0)
+			return NULL;
 		text = &read;
 	}
 	pp_md_context md = {v->path, text->body_line - 1, is_rtl(ctx, s->locale),
 	                    ctx->options && ctx->options->strict, ctx->slugger};
-	info->body = pp_markdown_to_container(text->body, text->body_len, &md, ctx->d);
+	xmlNodePtr body = pp_markdown_to_container(text->body, text->body_len, &md, d);
 	if (text == &read)
 		pp_version_clear(&read);
-	if (!info->body)
-		return -1;
-	drop_title_heading(info->body, v->title);
-	return 0;
+	if (body)
+		drop_title_heading(body, v->title);
+	return body;
+}
+
+static int render_version(build_ctx *ctx, const pp_series *s, version_info *info)
+{
+	info->body = render_body(ctx, s, info->version, ctx->d);
+	return info->body ? 0 : -1;
 }
 
 static void free_versions(version_info *infos, size_t count)
@@ -264,6 +378,7 @@ static void free_versions(version_info *infos, size_t count)
 		free(infos[i].path);
 		free(infos[i].changes_path);
 		free(infos[i].date_text);
+		free(infos[i].effective_text);
 		pp_diff_index_free(infos[i].index);
 		if (infos[i].body)
 			xmlFreeNode(infos[i].body);
@@ -365,8 +480,47 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 	return rc;
 }
 
+/* Link name to the page comparing version older with version newer. */
+static int set_compare_link(build_ctx *ctx, pp_vars *vars, const char *name, const pp_series *s,
+                            const char *page_path, size_t older, size_t newer)
+{
+	char *path = compare_path(s, older, newer);
+	int rc = path ? set_link(ctx, vars, name, page_path, path) : -1;
+	free(path);
+	return rc;
+}
+
+static int set_plain_link(build_ctx *ctx, pp_vars *vars, const char *name, const pp_series *s,
+                          const char *page_path, const char *tail)
+{
+	char *path = pp_strdup_printf("%s/%s/%s", s->locale, s->policy, tail);
+	int rc = path ? set_link(ctx, vars, name, page_path, path) : -1;
+	free(path);
+	return rc;
+}
+
+/* When a version applies: taken effect or not, and until when. */
+static int set_period(build_ctx *ctx, pp_vars *vars, const version_info *infos, size_t i, const char *page_path)
+{
+	const version_info *info = &infos[i];
+	static const char *const flags[] = {"status_past", "status_in_force", "status_upcoming", "status_never"};
+	int rc = 0;
+	for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+		rc |= pp_vars_set(vars, flags[k], (size_t)info->status == k ? "true" : NULL);
+	rc |= pp_vars_set(vars, "effective_iso", info->version->effective);
+	rc |= pp_vars_set(vars, "effective_text", info->effective_text);
+	rc |= pp_vars_set(vars, "editorial", info->version->material ? NULL : "true");
+	if (info->replaced_by >= 0 && (info->status == VERSION_PAST || info->status == VERSION_NEVER)) {
+		const version_info *by = &infos[info->replaced_by];
+		rc |= pp_vars_set(vars, "replaced_iso", by->version->effective);
+		rc |= pp_vars_set(vars, "replaced_text", by->effective_text);
+		rc |= set_link(ctx, vars, "replaced_href", page_path, by->path);
+	}
+	return rc;
+}
+
 static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
-                              const char *page_path)
+                              const series_plan *plan, const char *page_path)
 {
 	const version_info *info = &infos[i];
 	const pp_version *v = info->version;
@@ -376,7 +530,7 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	if (!vars)
 		return -1;
 	int rc = set_page_basics(ctx, vars, page_path, s->locale, v->title);
-	/* The latest page points search engines at the permanent URL. */
+	/* The plain URL points search engines at the permanent URL. */
 	if (!is_permanent && ctx->site->base_url)
 		rc |= set_owned(vars, "canonical", canonical_url(ctx->site, info->path));
 	if (is_permanent) {
@@ -392,11 +546,12 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	rc |= pp_vars_set(vars, "updated_iso", v->date);
 	rc |= pp_vars_set(vars, "updated_text", info->date_text);
 	rc |= pp_vars_set(vars, "summary", v->summary);
-	char *history = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
-	rc |= history ? set_link(ctx, vars, "history_href", page_path, history) : -1;
-	free(history);
+	rc |= set_period(ctx, vars, infos, i, page_path);
+	rc |= set_plain_link(ctx, vars, "history_href", s, page_path, "history/index.html");
 	rc |= set_feed_link(ctx, vars, s, page_path);
 	rc |= set_link(ctx, vars, "permanent_href", page_path, info->path);
+	if (ctx->site->base_url)
+		rc |= set_owned(vars, "permanent_url", canonical_url(ctx->site, info->path));
 	if (info->changes_path)
 		rc |= set_link(ctx, vars, "changes_href", page_path, info->changes_path);
 	if (i > 0) {
@@ -406,10 +561,45 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	if (!is_latest) {
 		rc |= set_link(ctx, vars, "next_href", page_path, infos[i + 1].path);
 		rc |= pp_vars_set(vars, "next_text", infos[i + 1].date_text);
-		char *latest = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		rc |= latest ? set_link(ctx, vars, "latest_href", page_path, latest) : -1;
-		free(latest);
 	}
+	/* Notices at the top: a version replaced, or one not in force yet,
+	 * leads to the one in force and to everything that changed since. */
+	if (info->status == VERSION_PAST || info->status == VERSION_NEVER) {
+		rc |= set_plain_link(ctx, vars, "latest_href", s, page_path, "index.html");
+		if (plan->in_force > (long)i)
+			rc |= set_compare_link(ctx, vars, "since_href", s, page_path, i, (size_t)plan->in_force);
+	} else if (info->status == VERSION_UPCOMING) {
+		if (plan->in_force >= 0 && (long)i != plan->shown)
+			rc |= set_plain_link(ctx, vars, "in_force_href", s, page_path, "index.html");
+		if (plan->in_force >= 0 && is_target(plan, i))
+			rc |= set_compare_link(ctx, vars, "preview_href", s, page_path, (size_t)plan->in_force, i);
+	} else {
+		/* In force: announce what is to come. */
+		for (size_t k = 0; rc == 0 && k < plan->target_count; k++) {
+			size_t t = plan->targets[k];
+			if (infos[t].status != VERSION_UPCOMING)
+				continue;
+			pp_vars *item = pp_vars_add_item(vars, "upcoming");
+			rc |= item ? 0 : -1;
+			if (rc == 0) {
+				rc |= pp_vars_set(item, "upcoming_iso", infos[t].version->effective);
+				rc |= pp_vars_set(item, "upcoming_text", infos[t].effective_text);
+				rc |= set_link(ctx, item, "upcoming_href", page_path, infos[t].path);
+				rc |= set_compare_link(ctx, item, "upcoming_changes_href", s, page_path, i, t);
+			}
+		}
+	}
+	/* Every earlier version, for the pages compared with all of them. */
+	if (is_target(plan, i))
+		for (size_t k = i; rc == 0 && k-- > 0;) {
+			pp_vars *item = pp_vars_add_item(vars, "compare");
+			rc |= item ? 0 : -1;
+			if (rc == 0) {
+				rc |= set_compare_link(ctx, item, "compare_href", s, page_path, k, i);
+				rc |= pp_vars_set(item, "compare_iso", infos[k].version->date);
+				rc |= pp_vars_set(item, "compare_text", infos[k].date_text);
+			}
+		}
 	rc |= add_policy_languages(ctx, vars, s, page_path, v->date);
 	rc |= set_translation_notice(ctx, vars, s, page_path);
 	if (rc != 0)
@@ -420,14 +610,14 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	return rc;
 }
 
-static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *infos)
+static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *infos, const series_plan *plan)
 {
 	char *page_path = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
 	pp_vars *vars = pp_vars_new();
-	const pp_version *latest = &s->versions[s->count - 1];
+	const pp_version *shown = &s->versions[plan->shown];
 	int rc = page_path && vars ? 0 : -1;
 	if (rc == 0)
-		rc |= set_page_basics(ctx, vars, page_path, s->locale, latest->title);
+		rc |= set_page_basics(ctx, vars, page_path, s->locale, shown->title);
 	for (size_t k = s->count; rc == 0 && k-- > 0;) {
 		pp_vars *item = pp_vars_add_item(vars, "versions");
 		if (!item) {
@@ -440,18 +630,21 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 		rc |= pp_vars_set(item, "date_iso", s->versions[k].date);
 		rc |= pp_vars_set(item, "date_text", infos[k].date_text);
 		rc |= pp_vars_set(item, "summary", s->versions[k].summary);
-		rc |= pp_vars_set(item, "is_latest", k + 1 == s->count ? "true" : NULL);
+		rc |= set_period(ctx, item, infos, k, page_path);
+		/* Every row but the one in force compares with it. */
+		if (plan->in_force > (long)k)
+			rc |= set_compare_link(ctx, item, "compare_in_force_href", s, page_path, k, (size_t)plan->in_force);
+		else if (plan->in_force >= 0 && (long)k > plan->in_force && is_target(plan, k))
+			rc |= set_compare_link(ctx, item, "compare_in_force_href", s, page_path, (size_t)plan->in_force, k);
 	}
 	if (rc == 0) {
-		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		rc |= latest_path ? set_link(ctx, vars, "latest_href", page_path, latest_path) : -1;
-		free(latest_path);
+		rc |= set_plain_link(ctx, vars, "latest_href", s, page_path, "index.html");
 		rc |= set_feed_link(ctx, vars, s, page_path);
 		rc |= add_policy_languages(ctx, vars, s, page_path, NULL);
 		rc |= set_translation_notice(ctx, vars, s, page_path);
 	}
 	if (rc != 0)
-		pp_error(ctx->d, latest->path, 0, 0, "out of memory preparing history page");
+		pp_error(ctx->d, shown->path, 0, 0, "out of memory preparing history page");
 	else
 		rc = write_page(ctx, "history", s->locale, page_path, vars);
 	pp_vars_free(vars);
@@ -553,32 +746,55 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 	return 0;
 }
 
-/* What changed from version i-1 to version i, marked inside version i. */
-static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
-                              pp_diff_contexts *contexts)
+/* One side of a comparison: a rendered version and its fingerprints. */
+typedef struct {
+	size_t index;        /* in the series */
+	xmlNodePtr body;
+	pp_diff_index *diff;
+} compared;
+
+/* Versions listed on a page comparing versions more than one apart: those
+ * the comparison spans, newest first, up to this many (a long history
+ * would otherwise make every such page as long as the history). */
+#define MAX_LISTED_STEPS 20
+
+static int add_steps(build_ctx *ctx, pp_vars *vars, const pp_series *s, const version_info *infos,
+                     size_t older, size_t newer, const char *page_path)
 {
-	const version_info *older = &infos[i - 1], *newer = &infos[i];
-	const char *page_path = newer->changes_path;
-	pp_diff_options options = {
-		.locale = s->locale,
-		.deleted_label = pp_theme_message(ctx->theme, s->locale, "diff_removed_label", ctx->d),
-		.inserted_label = pp_theme_message(ctx->theme, s->locale, "diff_added_label", ctx->d),
-		.inject_fault = ctx->options->diff_fault,
-	};
+	int rc = 0;
+	size_t listed = 0;
+	for (size_t k = newer; rc == 0 && k > older && listed < MAX_LISTED_STEPS; k--, listed++) {
+		pp_vars *item = pp_vars_add_item(vars, "steps");
+		rc |= item ? 0 : -1;
+		if (rc == 0) {
+			rc |= set_link(ctx, item, "step_href", page_path, infos[k].path);
+			rc |= pp_vars_set(item, "step_iso", infos[k].version->date);
+			rc |= pp_vars_set(item, "step_text", infos[k].date_text);
+			rc |= pp_vars_set(item, "step_summary", infos[k].version->summary);
+			rc |= pp_vars_set(item, "step_editorial", infos[k].version->material ? NULL : "true");
+		}
+	}
+	if (rc == 0 && newer - older > listed)
+		rc |= set_count(ctx, vars, "steps_more", s->locale, "more_versions", newer - older - listed);
+	return rc;
+}
+
+/* What changed from one version to a later one, marked inside the later:
+ * at page_path, whose depth below the newer version's permanent URL is
+ * given by prefix ("../" or "../../"). */
+static int write_changes_page(build_ctx *ctx, const pp_series *s, const version_info *infos,
+                              const compared *old_side, const compared *new_side,
+                              const pp_diff_options *options, const char *page_path, const char *prefix)
+{
+	const version_info *older = &infos[old_side->index], *newer = &infos[new_side->index];
 	xmlNodePtr marked = xmlNewNode(NULL, BAD_CAST "div");
 	pp_diff_result result = {0};
-	/* Each version is the newer side of one comparison and the older side
-	 * of the next: its fingerprints are made once. */
-	if (!infos[i - 1].index)
-		infos[i - 1].index = pp_diff_index_new(older->body, &options, contexts);
-	infos[i].index = pp_diff_index_new(newer->body, &options, contexts);
-	int compared = marked ? pp_diff_dom_indexed(older->body, infos[i - 1].index, newer->body, infos[i].index,
-	                                            marked, &options, &result)
-	                      : -1;
-	pp_diff_index_free(infos[i - 1].index);
-	infos[i - 1].index = NULL;
-	if (compared != 0) {
-		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory comparing with the previous version");
+	int compared_ok = marked ? pp_diff_dom_indexed(old_side->body, old_side->diff, new_side->body, new_side->diff,
+	                                               marked, options, &result)
+	                         : -1;
+	if (compared_ok != 0) {
+		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory comparing with the version of %s",
+		         older->version->date);
 		if (marked)
 			xmlFreeNode(marked);
 		pp_diff_result_free(&result);
@@ -587,7 +803,7 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	pp_vars *vars = pp_vars_new();
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
 	if (rc == 0) {
-		rebase_links(marked, "../");
+		rebase_links(marked, prefix);
 		if (result.change_count)
 			rc |= fold_unchanged(ctx, marked, s->locale);
 		rc |= pp_vars_set_nodes(vars, "diff", marked);
@@ -600,12 +816,14 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 		rc |= pp_vars_set(vars, "old_date_text", older->date_text);
 		rc |= pp_vars_set(vars, "new_date_iso", newer->version->date);
 		rc |= pp_vars_set(vars, "new_date_text", newer->date_text);
-		rc |= pp_vars_set(vars, "summary", newer->version->summary);
+		rc |= set_period(ctx, vars, infos, new_side->index, page_path);
+		if (new_side->index == old_side->index + 1)
+			rc |= pp_vars_set(vars, "summary", newer->version->summary);
+		else
+			rc |= add_steps(ctx, vars, s, infos, old_side->index, new_side->index, page_path);
 		rc |= set_link(ctx, vars, "old_href", page_path, older->path);
 		rc |= set_link(ctx, vars, "new_href", page_path, newer->path);
-		char *history = pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
-		rc |= history ? set_link(ctx, vars, "history_href", page_path, history) : -1;
-		free(history);
+		rc |= set_plain_link(ctx, vars, "history_href", s, page_path, "history/index.html");
 		for (size_t k = 0; rc == 0 && k < result.change_count; k++) {
 			const pp_change *c = &result.changes[k];
 			pp_vars *item = pp_vars_add_item(vars, "changes");
@@ -644,8 +862,36 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, version_info *
 	return rc;
 }
 
-/* A series' pages, one version at a time: at most two versions' texts are
- * held (the pair a changes page compares), however long the history. */
+/* The compare targets rendered and fingerprinted ahead of the loop over
+ * versions, which compares each version with every later target as it
+ * passes. A target that fails to render is left out here: the loop renders
+ * it again and reports the error where it belongs. */
+static size_t prepare_targets(build_ctx *ctx, const pp_series *s, const series_plan *plan,
+                              const pp_diff_options *options, pp_diff_contexts *contexts, compared *targets)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < plan->target_count; k++) {
+		size_t t = plan->targets[k];
+		if (t == 0)
+			continue; /* nothing before it to compare */
+		pp_diags scratch; /* its warnings are the loop's to give */
+		pp_diags_init(&scratch);
+		xmlNodePtr body = render_body(ctx, s, &s->versions[t], &scratch);
+		pp_diags_free(&scratch);
+		pp_diff_index *diff = body ? pp_diff_index_new(body, options, contexts) : NULL;
+		if (!diff) {
+			if (body)
+				xmlFreeNode(body);
+			continue;
+		}
+		targets[n++] = (compared){t, body, diff};
+	}
+	return n;
+}
+
+/* A series' pages, one version at a time: the texts held at once are the
+ * pair a changes page compares and the compare targets (at most
+ * MAX_COMPARE_TARGETS), however long the history. */
 static int build_series(build_ctx *ctx, const pp_series *s)
 {
 	if (s->count == 0)
@@ -655,7 +901,14 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
 		return -1;
 	}
-	int rc = prepare_versions(ctx, s, infos);
+	series_plan plan;
+	int rc = prepare_versions(ctx, s, infos, &plan);
+	pp_diff_options options = {
+		.locale = s->locale,
+		.deleted_label = pp_theme_message(ctx->theme, s->locale, "diff_removed_label", ctx->d),
+		.inserted_label = pp_theme_message(ctx->theme, s->locale, "diff_added_label", ctx->d),
+		.inject_fault = ctx->options->diff_fault,
+	};
 	/* The series' versions share their interned contexts, so the diff's
 	 * self-check compares unchanged blocks by their bytes. */
 	pp_diff_contexts *contexts = s->count > 1 ? pp_diff_contexts_new() : NULL;
@@ -663,24 +916,44 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
 		rc = -1;
 	}
+	compared targets[MAX_COMPARE_TARGETS];
+	size_t target_count = rc == 0 && contexts ? prepare_targets(ctx, s, &plan, &options, contexts, targets) : 0;
 	for (size_t i = 0; rc == 0 && i < s->count; i++) {
-		rc = render_version(ctx, s, &infos[i]);
+		version_info *info = &infos[i];
+		rc = render_version(ctx, s, info);
 		if (rc == 0)
-			rc = write_version_page(ctx, s, infos, i, infos[i].path);
-		if (rc == 0 && i > 0)
-			rc = write_changes_page(ctx, s, infos, i, contexts);
-		if (i > 0 && infos[i - 1].body) {
+			rc = write_version_page(ctx, s, infos, i, &plan, info->path);
+		if (rc == 0 && (long)i == plan.shown) {
+			char *plain_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
+			rc = plain_path ? write_version_page(ctx, s, infos, i, &plan, plain_path) : -1;
+			free(plain_path);
+		}
+		if (rc == 0 && contexts && !(info->index = pp_diff_index_new(info->body, &options, contexts))) {
+			pp_error(ctx->d, info->version->path, 0, 0, "out of memory comparing versions");
+			rc = -1;
+		}
+		if (rc == 0 && i > 0) {
+			compared older = {i - 1, infos[i - 1].body, infos[i - 1].index};
+			compared newer = {i, info->body, info->index};
+			rc = write_changes_page(ctx, s, infos, &older, &newer, &options, info->changes_path, "../");
+		}
+		for (size_t k = 0; rc == 0 && k < target_count; k++) {
+			if (targets[k].index <= i)
+				continue;
+			compared older = {i, info->body, info->index};
+			char *path = compare_path(s, i, targets[k].index);
+			rc = path ? write_changes_page(ctx, s, infos, &older, &targets[k], &options, path, "../../") : -1;
+			free(path);
+		}
+		if (i > 0) {
+			pp_diff_index_free(infos[i - 1].index);
+			infos[i - 1].index = NULL;
 			xmlFreeNode(infos[i - 1].body);
 			infos[i - 1].body = NULL;
 		}
 	}
-	if (rc == 0) {
-		char *latest_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		rc = latest_path ? write_version_page(ctx, s, infos, s->count - 1, latest_path) : -1;
-		free(latest_path);
-	}
 	if (rc == 0)
-		rc = write_history_page(ctx, s, infos);
+		rc = write_history_page(ctx, s, infos, &plan);
 	if (rc == 0) {
 		const char **dates = malloc(s->count * sizeof *dates);
 		for (size_t i = 0; dates && i < s->count; i++)
@@ -690,6 +963,10 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	if (rc == 0)
 		rc = pp_write_versions(ctx->site, s, ctx->as_of, ctx->out, ctx->d);
+	for (size_t k = 0; k < target_count; k++) {
+		pp_diff_index_free(targets[k].diff);
+		xmlFreeNode(targets[k].body);
+	}
 	free_versions(infos, s->count);
 	pp_diff_contexts_free(contexts); /* after the indexes that use it */
 	return rc;
@@ -855,13 +1132,25 @@ static void free_assets(build_ctx *ctx)
 	free(ctx->assets);
 }
 
-static size_t count_pages(const pp_site *site)
+static size_t count_pages(const pp_site *site, const char *as_of)
 {
 	const char *locales[MAX_LOCALES];
 	size_t total = site_locales(site, locales, MAX_LOCALES) + 2; /* + home, 404 */
-	for (size_t i = 0; i < site->series_count; i++)
-		if (site->series[i].count)
-			total += 2 * site->series[i].count + 1; /* versions, changes, latest, history */
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (!s->count)
+			continue;
+		total += 2 * s->count + 1; /* versions, changes, plain URL, history */
+		long *replaced_by = malloc(s->count * sizeof *replaced_by);
+		if (!replaced_by)
+			continue; /* only the progress count is short */
+		series_plan plan;
+		pp_series_replaced_by(s, replaced_by);
+		plan_series(s, replaced_by, as_of, &plan);
+		for (size_t k = 0; k < plan.target_count; k++)
+			total += plan.targets[k]; /* one per earlier version */
+		free(replaced_by);
+	}
 	return total;
 }
 
@@ -936,22 +1225,23 @@ done:
 int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
                   const pp_build_options *options, pp_diags *d)
 {
-	struct progress progress = {.total = count_pages(site)};
-	pthread_mutex_init(&progress.lock, NULL);
-	const char *names[MAX_LOCALES];
-	size_t locale_count = site_locales(site, names, MAX_LOCALES);
-	locale_info *locales = calloc(locale_count, sizeof *locales);
-	for (size_t i = 0; locales && i < locale_count; i++)
-		locales[i] = (locale_info){names[i], pp_locale_native_name(names[i]), pp_locale_is_rtl(names[i])};
 	/* Today in UTC unless the caller names the reference date. */
 	char today[11] = "";
 	time_t now = time(NULL);
 	struct tm tm;
 	if (gmtime_r(&now, &tm))
 		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	const char *as_of = options && options->as_of ? options->as_of : today;
+	struct progress progress = {.total = count_pages(site, as_of)};
+	pthread_mutex_init(&progress.lock, NULL);
+	const char *names[MAX_LOCALES];
+	size_t locale_count = site_locales(site, names, MAX_LOCALES);
+	locale_info *locales = calloc(locale_count, sizeof *locales);
+	for (size_t i = 0; locales && i < locale_count; i++)
+		locales[i] = (locale_info){names[i], pp_locale_native_name(names[i]), pp_locale_is_rtl(names[i])};
 	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d,
 	                 .progress = &progress, .locales = locales, .locale_count = locales ? locale_count : 0,
-	                 .as_of = options && options->as_of ? options->as_of : today};
+	                 .as_of = as_of};
 	size_t errors_before = d->errors;
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");

@@ -192,7 +192,7 @@ char *tu_string(htmlDocPtr doc, const char *xpath)
 int tu_build(const char *content, const char *out, char **err)
 {
 	char *argv[] = {(char *)tu_binary(), "build", "--content", (char *)content, "--out", (char *)out,
-	                "-q", NULL};
+	                "--as-of", TU_AS_OF, "-q", NULL};
 	return tu_run(argv, NULL, err);
 }
 

@@ -42,7 +42,13 @@ typedef struct {
 int tu_site_setup(void **state);
 int tu_site_teardown(void **state);
 
-/* policypress build --content content --out out -q; stderr in *err (may be NULL). */
+/* The reference date of the tests' builds: the bundled content's version of
+ * 2026-11-16 takes effect on 2026-12-16, so on this date it is upcoming and
+ * the editorial version of 2025-03-02 is in force, whatever today is. */
+#define TU_AS_OF "2026-12-01"
+
+/* policypress build --content content --out out --as-of TU_AS_OF -q;
+ * stderr in *err (may be NULL). */
 int tu_build(const char *content, const char *out, char **err);
 
 /* HTML page parsed with libxml2's HTML parser. */
