@@ -57,55 +57,113 @@ static void test_localized_update_date_at_bottom(void **state)
 {
 	fixture *f = *state;
 	htmlDocPtr doc = page(f, "ar/privacy/2024-09-01/index.html");
-	expect_xpath(doc, "string(//footer//time/@datetime)", "2024-09-01");
-	expect_xpath(doc, "string(//footer//time)", "١ سبتمبر ٢٠٢٤");
-	/* The date comes after the policy text, as the policy promises. */
-	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/following::time[@datetime='2024-09-01']"), 1);
+	expect_xpath(doc, "string(//footer/p[@class='updated']/time/@datetime)", "2024-09-01");
+	expect_xpath(doc, "string(//footer/p[@class='updated']/time)", "١ سبتمبر ٢٠٢٤");
+	/* The dates come after the policy text, as the policy promises:
+	 * published, and in force from then until replaced. */
+	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/following::p[@class='updated']/time[@datetime='2024-09-01']"), 1);
+	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/following::p[@class='period']/time[@datetime='2024-09-01']"), 1);
+	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/following::p[@class='period']//time[@datetime='2025-03-02']"), 1);
 	xmlFreeDoc(doc);
 	doc = page(f, "en/privacy/2023-03-14/index.html");
-	expect_xpath(doc, "string(//footer//time)", "March 14, 2023");
+	expect_xpath(doc, "string(//footer/p[@class='updated']/time)", "March 14, 2023");
 	xmlFreeDoc(doc);
 }
 
-static void test_version_latest_and_history(void **state)
+/* On the tests' reference date (TU_AS_OF) the editorial version of
+ * 2025-03-02 is in force and the one of 2026-11-16 takes effect on
+ * 2026-12-16: the plain URL shows the version in force, every version page
+ * says when it applies, and notices lead from one to the other. */
+static void test_in_force_upcoming_and_history(void **state)
 {
 	fixture *f = *state;
-	htmlDocPtr latest = page(f, "ar/privacy/index.html");
-	htmlDocPtr permanent = page(f, "ar/privacy/2024-09-01/index.html");
-	/* The plain URL shows the latest version and points to its permanent URL. */
-	expect_xpath(latest, "string(//link[@rel='canonical']/@href)",
-	              "https://malachite.example/ar/privacy/2024-09-01/");
+	htmlDocPtr plain = page(f, "ar/privacy/index.html");
+	htmlDocPtr permanent = page(f, "ar/privacy/2025-03-02/index.html");
+	/* The plain URL shows the version in force and points to its permanent URL. */
+	expect_xpath(plain, "string(//link[@rel='canonical']/@href)", "https://malachite.example/ar/privacy/2025-03-02/");
 	expect_xpath(permanent, "string(//link[@rel='canonical']/@href)",
-	              "https://malachite.example/ar/privacy/2024-09-01/");
-	char *a = tu_string(latest, "string(//div[@class='policy-body'])");
+	             "https://malachite.example/ar/privacy/2025-03-02/");
+	char *a = tu_string(plain, "string(//div[@class='policy-body'])");
 	char *b = tu_string(permanent, "string(//div[@class='policy-body'])");
 	assert_string_equal(a, b);
-	assert_non_null(strstr(a, "المواقع الخاصة بالطرف الثالث"));
+	assert_non_null(strstr(a, "نموذج تعبئة الاستبيان")); /* the editorial fix */
+	assert_null(strstr(a, "الاحتفاظ بالبيانات"));       /* the upcoming section */
 	free(a);
 	free(b);
-	expect_xpath(latest, "string(//a[@rel='prev']/@href)", "2023-03-14/index.html");
-	assert_int_equal(tu_count(latest, "//a[@rel='next']"), 0);
-	assert_int_equal(tu_count(latest, "//*[contains(@class,'notice-outdated')]"), 0);
-	xmlFreeDoc(latest);
+	expect_xpath(plain, "string(//a[@rel='prev']/@href)", "2024-09-01/index.html");
+	expect_xpath(plain, "string(//a[@rel='next']/@href)", "2026-11-16/index.html");
+	assert_int_equal(tu_count(plain, "//*[contains(@class,'notice-outdated')]"), 0);
+	/* In force since its effective date, and the coming version announced
+	 * with links to it and to what it will change. */
+	expect_xpath(plain, "string(//footer/p[@class='period']/time/@datetime)", "2025-03-02");
+	expect_xpath(plain, "string(//footer/p[@class='period'])", "ساري المفعول منذ: ٢ مارس ٢٠٢٥");
+	assert_int_equal(tu_count(plain, "//footer/p[@class='editorial']"), 1);
+	assert_int_equal(tu_count(plain, "//p[contains(@class,'notice-upcoming')]"), 1);
+	expect_xpath(plain, "string(//p[contains(@class,'notice-upcoming')]/time/@datetime)", "2026-12-16");
+	expect_xpath(plain, "string(//p[contains(@class,'notice-upcoming')]/time)", "١٦ ديسمبر ٢٠٢٦");
+	expect_xpath(plain, "string(//p[contains(@class,'notice-upcoming')]/a[@class='upcoming-link']/@href)",
+	             "2026-11-16/index.html");
+	expect_xpath(plain, "string(//p[contains(@class,'notice-upcoming')]/a[@class='preview-link']/@href)",
+	             "2026-11-16/changes/2025-03-02/index.html");
+	expect_xpath(permanent, "string(//p[contains(@class,'notice-upcoming')]/a[@class='preview-link']/@href)",
+	             "../2026-11-16/changes/2025-03-02/index.html");
+	/* Compared with every earlier version, newest first. */
+	assert_int_equal(tu_count(permanent, "//details[@class='compare']//li"), 2);
+	expect_xpath(permanent, "string(//details[@class='compare']//li[1]/a/@href)", "changes/2024-09-01/index.html");
+	expect_xpath(permanent, "string(//details[@class='compare']//li[2]/a/@href)", "changes/2023-03-14/index.html");
+	expect_xpath(permanent, "string(//footer/p[@class='permanent-url'])",
+	             "العنوان الدائم لهذا الإصدار: https://malachite.example/ar/privacy/2025-03-02/");
+	xmlFreeDoc(plain);
 	xmlFreeDoc(permanent);
+
+	htmlDocPtr upcoming = page(f, "ar/privacy/2026-11-16/index.html");
+	assert_int_equal(tu_count(upcoming, "//*[contains(@class,'notice-outdated') or contains(@class,'notice-upcoming')]"), 0);
+	expect_xpath(upcoming, "string(//p[contains(@class,'notice-not-yet')]/time/@datetime)", "2026-12-16");
+	expect_xpath(upcoming, "string(//p[contains(@class,'notice-not-yet')]//a[not(@class)]/@href)", "../index.html");
+	expect_xpath(upcoming, "string(//p[contains(@class,'notice-not-yet')]//a[@class='preview-link']/@href)",
+	             "changes/2025-03-02/index.html");
+	expect_xpath(upcoming, "string(//footer/p[@class='period'])", "يسري اعتبارًا من: ١٦ ديسمبر ٢٠٢٦");
+	expect_xpath(upcoming, "string(//footer/p[@class='updated']/time/@datetime)", "2026-11-16");
+	assert_int_equal(tu_count(upcoming, "//details[@class='compare']//li"), 3);
+	assert_int_equal(tu_count(upcoming, "//a[@rel='next']"), 0);
+	xmlFreeDoc(upcoming);
 
 	htmlDocPtr old = page(f, "ar/privacy/2023-03-14/index.html");
 	expect_xpath(old, "string(//a[@rel='next']/@href)", "../2024-09-01/index.html");
 	assert_int_equal(tu_count(old, "//a[@rel='prev']"), 0);
-	/* An old version says so and links to the current one. */
-	expect_xpath(old, "string(//*[contains(@class,'notice-outdated')]//a/@href)", "../index.html");
+	/* A replaced version says so, links to the one in force and to
+	 * everything that changed since. */
+	expect_xpath(old, "string(//*[contains(@class,'notice-outdated')]/a[1]/@href)", "../index.html");
+	expect_xpath(old, "string(//*[contains(@class,'notice-outdated')]//a[@class='since-link']/@href)",
+	             "../2025-03-02/changes/2023-03-14/index.html");
 	assert_int_equal(tu_count(old, "//h2[.='المواقع الخاصة بالطرف الثالث']"), 0);
+	expect_xpath(old, "string(//footer/p[@class='period'])",
+	             "كان ساريًا من ١٤ مارس ٢٠٢٣ حتى حلّ محله إصدار آخر في ١ سبتمبر ٢٠٢٤");
+	expect_xpath(old, "string(//footer/p[@class='period']/a/@href)", "../2024-09-01/index.html");
+	assert_int_equal(tu_count(old, "//details[@class='compare'] | //footer/p[@class='editorial']"), 0);
 	xmlFreeDoc(old);
 
 	htmlDocPtr history = page(f, "ar/privacy/history/index.html");
-	assert_int_equal(tu_count(history, "//ul[@class='history']/li"), 2);
-	/* Newest first, each with its localized date and summary. */
-	expect_xpath(history, "string(//ul[@class='history']/li[1]//time/@datetime)", "2024-09-01");
-	expect_xpath(history, "string(//ul[@class='history']/li[1]//time)", "١ سبتمبر ٢٠٢٤");
-	expect_xpath(history, "string(//ul[@class='history']/li[1]/a/@href)", "../2024-09-01/index.html");
-	expect_xpath(history, "string(//ul[@class='history']/li[2]//time/@datetime)", "2023-03-14");
-	expect_xpath(history, "string(//ul[@class='history']/li[2]/p)", "النشر الأول لسياسة الخصوصية.");
-	assert_int_equal(tu_count(history, "//ul[@class='history']/li[1]/*[@class='badge']"), 1);
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li"), 4);
+	/* Newest first, each with its localized date, period and summary. */
+	expect_xpath(history, "string(//ul[@class='history']/li[1]/a/time/@datetime)", "2026-11-16");
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li[1]/span[contains(@class,'badge-upcoming')]"), 1);
+	expect_xpath(history, "string(//ul[@class='history']/li[2]/a/time)", "٢ مارس ٢٠٢٥");
+	expect_xpath(history, "string(//ul[@class='history']/li[2]/a/@href)", "../2025-03-02/index.html");
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li[2]/span[contains(@class,'badge-in-force')]"), 1);
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li[2]/span[contains(@class,'badge-editorial')]"), 1);
+	assert_int_equal(tu_count(history, "//span[contains(@class,'badge-in-force')]"), 1);
+	expect_xpath(history, "string(//ul[@class='history']/li[3]/p[@class='period'])",
+	             "كان ساريًا من ١ سبتمبر ٢٠٢٤ حتى حلّ محله إصدار آخر في ٢ مارس ٢٠٢٥");
+	expect_xpath(history, "string(//ul[@class='history']/li[4]/p[@class='summary'])", "النشر الأول لسياسة الخصوصية.");
+	/* Every row but the one in force compares with it. */
+	expect_xpath(history, "string(//ul[@class='history']/li[1]//a[@class='compare-in-force']/@href)",
+	             "../2026-11-16/changes/2025-03-02/index.html");
+	assert_int_equal(tu_count(history, "//ul[@class='history']/li[2]//a[@class='compare-in-force']"), 0);
+	expect_xpath(history, "string(//ul[@class='history']/li[3]//a[@class='compare-in-force']/@href)",
+	             "../2025-03-02/changes/2024-09-01/index.html");
+	expect_xpath(history, "string(//ul[@class='history']/li[4]//a[@class='compare-in-force']/@href)",
+	             "../2025-03-02/changes/2023-03-14/index.html");
 	xmlFreeDoc(history);
 }
 
@@ -174,9 +232,9 @@ static void test_bundled_changes_page(void **state)
 	expect_xpath(doc, "string(//a[@class='changes-link']/@href)", "changes/index.html");
 	xmlFreeDoc(doc);
 	doc = page(f, "en/privacy/history/index.html");
-	expect_xpath(doc, "string(//ul[@class='history']/li[1]/p[@class='changes']/a/@href)",
+	expect_xpath(doc, "string(//ul[@class='history']/li[3]/p[@class='changes']/a[not(@class)]/@href)",
 	             "../2024-09-01/changes/index.html");
-	assert_int_equal(tu_count(doc, "//ul[@class='history']/li[2]/p[@class='changes']"), 0);
+	assert_int_equal(tu_count(doc, "//ul[@class='history']/li[4]/p[@class='changes']/a[not(@class)]"), 0);
 	xmlFreeDoc(doc);
 }
 
@@ -277,10 +335,11 @@ static void test_locale_settings_and_translation_notice(void **state)
 	tu_write(settings, "default_locale: ar\nbase_url: https://malachite.example/\ntitle:\n  ar: مالاكايت\n"
 	                   "  en: Malachite\nlocales:\n  ar:\n    calendar: [islamic-umalqura, gregorian]\n"
 	                   "  en:\n    numbers: arab\n");
+	/* A new authoritative version, not yet translated. */
 	char *src = tu_join(content, "privacy/ar/2024-09-01.md");
-	char *dst = tu_join(content, "privacy/ar/2025-02-01.md");
+	char *dst = tu_join(content, "privacy/ar/2027-01-01.md");
 	char *text = tu_read(src, NULL);
-	memcpy(strstr(text, "updated: 2024-09-01"), "updated: 2025-02-01", 19);
+	memcpy(strstr(text, "updated: 2024-09-01"), "updated: 2027-01-01", 19);
 	tu_write(dst, text);
 	char *out = tu_join(f->tmp, "out-l10n");
 	char *err = NULL;
@@ -288,26 +347,26 @@ static void test_locale_settings_and_translation_notice(void **state)
 	char *path = tu_join(out, "ar/privacy/2024-09-01/index.html");
 	htmlDocPtr doc = tu_parse_html(path);
 	/* Umm al-Qura first, Gregorian in brackets, both in Arabic-Indic digits. */
-	expect_xpath(doc, "string(//footer//time)", "٢٨ صفر ١٤٤٦ هـ (١ سبتمبر ٢٠٢٤)");
+	expect_xpath(doc, "string(//footer/p[@class='updated']/time)", "٢٨ صفر ١٤٤٦ هـ (١ سبتمبر ٢٠٢٤)");
 	assert_int_equal(tu_count(doc, "//*[contains(@class,'notice-translation')]"), 0);
 	xmlFreeDoc(doc);
 	free(path);
 	path = tu_join(out, "en/privacy/index.html");
 	doc = tu_parse_html(path);
-	expect_xpath(doc, "string(//footer//time)", "September ١, ٢٠٢٤");
+	expect_xpath(doc, "string(//footer/p[@class='updated']/time)", "March ٢, ٢٠٢٥");
 	expect_xpath(doc, "string(/html/@class)", "numbers-arab");
 	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/span[1])",
 	             "This translation is older than the authoritative text of the policy, last updated on "
-	             "February ١, ٢٠٢٥.");
+	             "January ١, ٢٠٢٧.");
 	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/a/@href)", "../../ar/privacy/index.html");
-	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/2024-09-01/");
+	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/2025-03-02/");
 	xmlFreeDoc(doc);
 	free(path);
 	/* check reports the lag too. */
 	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "-q", NULL};
 	char *report = NULL;
 	assert_int_equal(tu_run(argv, &report, NULL), 0);
-	assert_non_null(strstr(report, "privacy/en/2024-09-01.md:1:1: warning: translation is out of date"));
+	assert_non_null(strstr(report, "privacy/en/2026-11-16.md:1:1: warning: translation is out of date"));
 	free(report);
 	free(err);
 	free(text);
@@ -391,7 +450,11 @@ static void test_links_resolve(void **state)
 		xmlFreeDoc(doc);
 		pages++;
 	}
-	assert_int_equal(pages, 14);
+	/* Per locale: 4 versions, 3 changes pages, 2 + 3 compare pages (the
+	 * version in force with its 2 earlier ones, the upcoming one with its
+	 * 3), the plain URL and the history; then 2 locale indexes, the home
+	 * page and 404.html. */
+	assert_int_equal(pages, 2 * (4 + 3 + 5 + 2) + 4);
 	assert_true(links > 50);
 	free(list);
 	free(cmd);
@@ -541,7 +604,7 @@ int main(void)
 		cmocka_unit_test(test_version_names_libraries),
 		cmocka_unit_test(test_lang_and_dir_per_locale),
 		cmocka_unit_test(test_localized_update_date_at_bottom),
-		cmocka_unit_test(test_version_latest_and_history),
+		cmocka_unit_test(test_in_force_upcoming_and_history),
 		cmocka_unit_test(test_language_links),
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_migrated_policy_builds),

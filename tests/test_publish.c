@@ -714,5 +714,5 @@ int main(void)
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
 		cmocka_unit_test(test_check_published_versions_are_immutable),
 	};
-	return cmocka_run_group_tests(tests, tu_site_setup, tu_site_teardown);
+	return cmocka_run_group_tests(tests, tu_site_setup_first_two, tu_site_teardown);
 }

@@ -196,7 +196,9 @@ int tu_build(const char *content, const char *out, char **err)
 	return tu_run(argv, NULL, err);
 }
 
-int tu_site_setup(void **state)
+/* The bundled content, without the versions published after last (NULL:
+ * all of them). */
+static int site_setup(void **state, const char *last)
 {
 	tu_site *f = calloc(1, sizeof *f);
 	if (!f)
@@ -208,11 +210,29 @@ int tu_site_setup(void **state)
 	char *bundled = tu_join(tu_source_root(), "content");
 	int rc = tu_copy_tree(bundled, f->content);
 	free(bundled);
+	if (rc == 0 && last) {
+		char *cmd = malloc(strlen(f->content) + 256);
+		sprintf(cmd, "find '%s' -name '*.md' | while read -r f; do "
+		             "[ \"$(basename \"$f\" .md)\" \\> '%s' ] && rm \"$f\"; done; true", f->content, last);
+		char *argv[] = {"sh", "-c", cmd, NULL};
+		rc = tu_run(argv, NULL, NULL);
+		free(cmd);
+	}
 	char *err = NULL;
 	if (rc == 0 && (rc = tu_build(f->content, f->out, &err)) != 0)
 		fprintf(stderr, "build of the bundled content failed: %s\n", err);
 	free(err);
 	return rc;
+}
+
+int tu_site_setup(void **state)
+{
+	return site_setup(state, NULL);
+}
+
+int tu_site_setup_first_two(void **state)
+{
+	return site_setup(state, "2024-09-01");
 }
 
 int tu_site_teardown(void **state)

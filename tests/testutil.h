@@ -40,6 +40,11 @@ typedef struct {
 } tu_site;
 
 int tu_site_setup(void **state);
+/* The same with only the bundled content's first two versions in each
+ * locale (2023-03-14 and 2024-09-01): for tests of rules that add versions
+ * of their own and assert every message, whatever the bundled content
+ * publishes later. */
+int tu_site_setup_first_two(void **state);
 int tu_site_teardown(void **state);
 
 /* The reference date of the tests' builds: the bundled content's version of
