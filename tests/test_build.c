@@ -460,6 +460,307 @@ static void test_links_resolve(void **state)
 	free(cmd);
 }
 
+/* ---- changes pages against the versions they compare ------------------- */
+
+static int has_class_word(xmlNodePtr el, const char *word)
+{
+	xmlChar *cls = xmlGetProp(el, BAD_CAST "class");
+	int found = 0;
+	char *rest = NULL;
+	for (char *tok = cls ? strtok_r((char *)cls, " ", &rest) : NULL; tok && !found; tok = strtok_r(NULL, " ", &rest))
+		found = strcmp(tok, word) == 0;
+	xmlFree(cls);
+	return found;
+}
+
+static int is_block_name(const xmlChar *name)
+{
+	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "div",
+	                                     "blockquote", "pre", "table", "tr", "td", "th", "details", "hr"};
+	for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+		if (xmlStrcmp(name, BAD_CAST blocks[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The text one side of a changes page reads as (hide: "ins" to read the
+ * older version, "del" for the newer, NULL for a version's own page): the
+ * other side's marks, the screen-reader labels and the summaries of folded
+ * runs left out, a space at every block boundary. Written apart from the
+ * diff's own self-check, so that it judges the pages as a reader would. */
+static void side_text(xmlNodePtr node, const char *hide, char **buf, size_t *len, size_t *cap)
+{
+	for (xmlNodePtr n = node->children; n; n = n->next) {
+		const char *text = NULL;
+		if (n->type == XML_TEXT_NODE) {
+			text = (const char *)n->content;
+		} else if (n->type == XML_ELEMENT_NODE) {
+			if (hide && xmlStrcmp(n->name, BAD_CAST hide) == 0 && has_class_word(n, "diff-mark"))
+				continue;
+			if (has_class_word(n, "sr-only"))
+				continue;
+			if (xmlStrcmp(n->name, BAD_CAST "summary") == 0 && n->parent && has_class_word(n->parent, "unchanged"))
+				continue;
+			int block = is_block_name(n->name);
+			if (block)
+				text = " ";
+			for (int pass = 0; pass < 2; pass++) {
+				if (text) {
+					size_t k = strlen(text);
+					while (*len + k + 1 > *cap)
+						*buf = realloc(*buf, *cap = *cap * 2 + k + 64);
+					memcpy(*buf + *len, text, k + 1);
+					*len += k;
+				}
+				if (pass == 0)
+					side_text(n, hide, buf, len, cap);
+			}
+			continue;
+		}
+		if (text) {
+			size_t k = strlen(text);
+			while (*len + k + 1 > *cap)
+				*buf = realloc(*buf, *cap = *cap * 2 + k + 64);
+			memcpy(*buf + *len, text, k + 1);
+			*len += k;
+		}
+	}
+}
+
+/* White space collapsed to single spaces, none at the ends. */
+static char *collapsed(const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *o = out;
+	int space = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+			space = o != out;
+			continue;
+		}
+		if (space)
+			*o++ = ' ';
+		space = 0;
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *read_side(htmlDocPtr doc, const char *xpath, const char *hide)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr found = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
+	if (!found || !found->nodesetval || found->nodesetval->nodeNr != 1)
+		fail_msg("%s: not exactly one", xpath);
+	size_t len = 0, cap = 1024;
+	char *buf = malloc(cap);
+	buf[0] = '\0';
+	side_text(found->nodesetval->nodeTab[0], hide, &buf, &len, &cap);
+	xmlXPathFreeObject(found);
+	xmlXPathFreeContext(ctx);
+	char *out = collapsed(buf);
+	free(buf);
+	return out;
+}
+
+/* Every changes page under out (the previous version's and those comparing
+ * any two): without its insertions it reads as the older version's page,
+ * without its deletions as the newer's. Returns how many were checked. */
+static int check_changes_pages(const char *out)
+{
+	char *cmd = malloc(strlen(out) + 128);
+	sprintf(cmd, "cd '%s' && find . -path '*/changes/*' -name index.html | sort", out);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	char *list = NULL;
+	assert_int_equal(tu_run(argv, &list, NULL), 0);
+	int checked = 0;
+	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		char *path = tu_join(out, line + 2);
+		htmlDocPtr doc = tu_parse_html(path);
+		assert_non_null(doc);
+		char *dir = strdup(path);
+		*strrchr(dir, '/') = '\0';
+		for (int side = 0; side < 2; side++) {
+			char xpath[128];
+			snprintf(xpath, sizeof xpath, "string(//p[@class='changes-period']/a[%d]/@href)", side + 1);
+			char *href = tu_string(doc, xpath);
+			char *target = tu_join(dir, href);
+			htmlDocPtr version = tu_parse_html(target);
+			if (!version)
+				fail_msg("%s: cannot read %s", line, href);
+			char *want = read_side(version, "//div[@class='policy-body']", NULL);
+			char *got = read_side(doc, "//div[contains(@class,'policy-body')][contains(@class,'diff')]",
+			                      side == 0 ? "ins" : "del");
+			if (strcmp(want, got) != 0)
+				fail_msg("%s without its %s does not read as %s:\n%s\n---\n%s", line,
+				         side == 0 ? "insertions" : "deletions", href, got, want);
+			free(want);
+			free(got);
+			xmlFreeDoc(version);
+			free(target);
+			free(href);
+		}
+		xmlFreeDoc(doc);
+		free(dir);
+		free(path);
+		checked++;
+	}
+	free(list);
+	free(cmd);
+	return checked;
+}
+
+static void test_every_changes_page_holds_both_versions(void **state)
+{
+	fixture *f = *state;
+	/* Per locale: 3 with the previous version, 2 + 3 comparing the
+	 * version in force and the upcoming one with every earlier version. */
+	assert_int_equal(check_changes_pages(f->out), 2 * (3 + 5));
+}
+
+/* A generated history of 24 monthly versions of Arabic text, each a few
+ * words away from the one before: version 10 is published on 2025-10-01 to
+ * take effect on 2025-12-20, but version 11 takes effect first (2025-11-01),
+ * so 10 never applies; the last (2026-12-01) takes effect on 2027-01-01. */
+static char *write_long_history(const fixture *f)
+{
+	static const char *const words[] = {"البيانات", "الخدمة", "المستخدم", "نحتفظ", "الشخصية", "مشاركة",
+	                                    "الشركاء", "حماية", "سياسة", "الموقع", "ملفات", "الارتباط", "Malachite",
+	                                    "الإلكتروني", "بيانات", "الطلب", "قد", "لا", "نستخدم", "2025"};
+	char *content = tu_join(f->tmp, "content-long");
+	char *dir = tu_join(content, "terms/ar");
+	char *cmd = malloc(strlen(dir) + 16);
+	sprintf(cmd, "mkdir -p '%s'", dir);
+	char *mkdir_argv[] = {"sh", "-c", cmd, NULL};
+	assert_int_equal(tu_run(mkdir_argv, NULL, NULL), 0);
+	free(cmd);
+	char *settings = tu_join(content, "site.yaml");
+	tu_write(settings, "default_locale: ar\nbase_url: https://example.org/\ntitle:\n  ar: مثال\n");
+	free(settings);
+	enum { PARAGRAPHS = 6, WORDS = 24 };
+	int text[PARAGRAPHS][WORDS];
+	unsigned seed = 7;
+	for (int p = 0; p < PARAGRAPHS; p++)
+		for (int w = 0; w < WORDS; w++)
+			text[p][w] = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 20;
+	for (int v = 0; v < 24; v++) {
+		for (int edit = 0; v > 0 && edit < 3; edit++) {
+			seed = seed * 1103515245u + 12345u;
+			text[(seed >> 8) % PARAGRAPHS][(seed >> 16) % WORDS] = (int)((seed >> 4) % 20);
+		}
+		char date[11], effective[64] = "";
+		snprintf(date, sizeof date, "%04d-%02d-01", 2025 + v / 12, v % 12 + 1);
+		if (v == 9)
+			strcpy(effective, "effective: 2025-12-20\n");
+		if (v == 23)
+			strcpy(effective, "effective: 2027-01-01\n");
+		char name[32];
+		snprintf(name, sizeof name, "/%s.md", date);
+		char *path = tu_join(dir, name + 1);
+		FILE *out = fopen(path, "w");
+		fprintf(out, "---\ntitle: الشروط\nupdated: %s\n%ssummary: الإصدار %d\n---\n\n", date, effective, v + 1);
+		for (int p = 0; p < PARAGRAPHS; p++) {
+			if (p % 2 == 0)
+				fprintf(out, "## القسم %d\n\n", p / 2 + 1);
+			for (int w = 0; w < WORDS; w++)
+				fprintf(out, "%s%s", words[text[p][w]], w + 1 < WORDS ? " " : ".\n\n");
+		}
+		fclose(out);
+		free(path);
+	}
+	free(dir);
+	return content;
+}
+
+static int count_compare_pages(const char *out)
+{
+	char *cmd = malloc(strlen(out) + 128);
+	sprintf(cmd, "cd '%s' && find . -path '*/changes/*/index.html' | wc -l", out);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	char *n = NULL;
+	assert_int_equal(tu_run(argv, &n, NULL), 0);
+	int count = atoi(n);
+	free(n);
+	free(cmd);
+	return count;
+}
+
+static void test_long_history_compare_pages(void **state)
+{
+	fixture *f = *state;
+	char *content = write_long_history(f);
+	char *out = tu_join(f->tmp, "out-long");
+	char *argv[] = {(char *)tu_binary(), "build", "--content", content, "--out", out, "--as-of", "2026-11-15",
+	                "-q", NULL};
+	char *err = NULL;
+	assert_int_equal(tu_run(argv, NULL, &err), 0);
+	assert_string_equal(err, "");
+	/* In force: version 23 (2026-11-01); upcoming: 24. Each is compared
+	 * with every version before it, and nothing else is. */
+	assert_int_equal(count_compare_pages(out), 22 + 23);
+	assert_int_equal(check_changes_pages(out), 23 + 22 + 23);
+	char *path = tu_join(out, "ar/terms/index.html");
+	htmlDocPtr doc = tu_parse_html(path);
+	expect_xpath(doc, "string(//link[@rel='canonical']/@href)", "https://example.org/ar/terms/2026-11-01/");
+	assert_int_equal(tu_count(doc, "//details[@class='compare']//li"), 22);
+	xmlFreeDoc(doc);
+	free(path);
+	/* Version 10 never applied: version 11 took effect before it would have. */
+	path = tu_join(out, "ar/terms/2025-10-01/index.html");
+	doc = tu_parse_html(path);
+	expect_xpath(doc, "string(//footer/p[@class='period']//time/@datetime)", "2025-11-01");
+	expect_xpath(doc, "string(//footer/p[@class='period']/a/@href)", "../2025-11-01/index.html");
+	assert_int_equal(tu_count(doc, "//footer/p[@class='period'][starts-with(., 'لم يدخل حيّز التنفيذ قط')]"), 1);
+	expect_xpath(doc, "string(//*[contains(@class,'notice-outdated')]//a[@class='since-link']/@href)",
+	             "../2026-11-01/changes/2025-10-01/index.html");
+	xmlFreeDoc(doc);
+	free(path);
+	/* Version 9 was in force until version 11 took effect. */
+	path = tu_join(out, "ar/terms/2025-09-01/index.html");
+	doc = tu_parse_html(path);
+	expect_xpath(doc, "string(//footer/p[@class='period']/a/time/@datetime)", "2025-11-01");
+	xmlFreeDoc(doc);
+	free(path);
+	/* A comparison spanning 23 versions lists the 20 newest and says how
+	 * many more there are. */
+	path = tu_join(out, "ar/terms/2026-12-01/changes/2025-01-01/index.html");
+	doc = tu_parse_html(path);
+	assert_int_equal(tu_count(doc, "//section[@class='changes-steps']//li"), 20);
+	expect_xpath(doc, "string(//section[@class='changes-steps']//li[1]/a/time/@datetime)", "2026-12-01");
+	expect_xpath(doc, "string(//section[@class='changes-steps']/p[last()])",
+	             "و٣ إصدارات أقدم: انظر سجل الإصدارات");
+	assert_int_equal(tu_count(doc, "//p[@class='period']"), 1); /* takes effect on … */
+	xmlFreeDoc(doc);
+	free(path);
+	/* The versions.json an app reads names the same version in force. */
+	path = tu_join(out, "ar/terms/versions.json");
+	char *json = tu_read(path, NULL);
+	assert_non_null(strstr(json, "\"in_force\": \"2026-11-01\""));
+	free(json);
+	free(path);
+
+	/* Before anything takes effect, every version is to come: the plain
+	 * URL shows the first to take effect, and only the four that take
+	 * effect first get compare pages (0 + 1 + 2 + 3), however long the
+	 * history. */
+	char *early[] = {(char *)tu_binary(), "build", "--content", content, "--out", out, "--as-of", "2024-06-01",
+	                 "-q", NULL};
+	free(err);
+	err = NULL;
+	assert_int_equal(tu_run(early, NULL, &err), 0);
+	assert_int_equal(count_compare_pages(out), 0 + 1 + 2 + 3);
+	path = tu_join(out, "ar/terms/index.html");
+	doc = tu_parse_html(path);
+	expect_xpath(doc, "string(//link[@rel='canonical']/@href)", "https://example.org/ar/terms/2025-01-01/");
+	assert_int_equal(tu_count(doc, "//p[contains(@class,'notice-not-yet')]"), 1);
+	xmlFreeDoc(doc);
+	free(path);
+	assert_int_equal(check_changes_pages(out), 23 + 6);
+	free(err);
+	free(out);
+	free(content);
+}
+
 static void test_script_in_markdown_does_not_come_through(void **state)
 {
 	fixture *f = *state;
@@ -613,6 +914,8 @@ int main(void)
 		cmocka_unit_test(test_huge_and_deep_versions),
 		cmocka_unit_test(test_without_base_url),
 		cmocka_unit_test(test_links_resolve),
+		cmocka_unit_test(test_every_changes_page_holds_both_versions),
+		cmocka_unit_test(test_long_history_compare_pages),
 		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),
 		cmocka_unit_test(test_broken_theme_leaves_output_untouched),
