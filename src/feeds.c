@@ -625,8 +625,8 @@ static const char *translated_date(const pp_site *site, const pp_series *s, cons
 	return at ? at->date : NULL;
 }
 
-int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, pp_output *out,
-                      pp_diags *d)
+int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, const pp_version_links *links,
+                      pp_output *out, pp_diags *d)
 {
 	long in_force = pp_series_in_force(s, as_of);
 	int translation = strcmp(s->locale, site->default_locale) != 0;
@@ -649,6 +649,12 @@ int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of
 		                      : NULL;
 		if (entry && translation)
 			rc |= json_object_set_new(entry, "translates", translates ? json_string(translates) : json_null());
+		if (entry && links) {
+			const pp_version_links *l = &links[i];
+			rc |= json_object_set_new(entry, "replaced_on", l->replaced_on ? json_string(l->replaced_on) : json_null());
+			rc |= json_object_set_new(entry, "compare_in_force_url",
+			                          l->compare_path ? site_url(site, l->compare_path) : json_null());
+		}
 		if (!entry || json_array_append_new(versions, entry) != 0)
 			rc = -1;
 		free(path);

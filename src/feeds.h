@@ -38,11 +38,17 @@ int pp_write_robots(const pp_site *site, pp_output *out, pp_diags *d);
  * material, its SHA-256 (as in the manifest), URLs (absolute with a base
  * URL, else relative to the site's root), which one is in force on as_of
  * and which are upcoming, what it supersedes and what supersedes it, and
- * for a translation the authoritative version it translates. versions.json
- * at the root indexes every policy and locale. Both follow the JSON Schemas
- * in tests/schemas/. */
-int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, pp_output *out,
-                      pp_diags *d);
+ * for a translation the authoritative version it translates; with links
+ * (may be NULL, else one entry per version) also when each was replaced and
+ * the page comparing it with the version in force, as the site's pages
+ * give them. versions.json at the root indexes every policy and locale.
+ * Both follow the JSON Schemas in tests/schemas/. */
+typedef struct {
+	const char *replaced_on;  /* when a later version took its place: that one's effective date, or NULL */
+	const char *compare_path; /* site path of the page comparing it with the version in force, or NULL */
+} pp_version_links;
+int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, const pp_version_links *links,
+                      pp_output *out, pp_diags *d);
 int pp_write_versions_index(const pp_site *site, const char *as_of, pp_output *out, pp_diags *d);
 
 /* manifest.json: every published version with the SHA-256 of its source. */

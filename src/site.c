@@ -862,6 +862,38 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, const version_
 	return rc;
 }
 
+/* versions.json with what the pages say of each version: when it was
+ * replaced, and where it is compared with the version in force (the
+ * history page's links, as directory URLs). */
+static int write_versions_json(build_ctx *ctx, const pp_series *s, const version_info *infos,
+                               const series_plan *plan)
+{
+	pp_version_links *links = calloc(s->count, sizeof *links);
+	int rc = links ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < s->count; i++) {
+		const version_info *info = &infos[i];
+		if (info->replaced_by >= 0 && (info->status == VERSION_PAST || info->status == VERSION_NEVER))
+			links[i].replaced_on = s->versions[info->replaced_by].effective;
+		size_t older = i, newer = (size_t)plan->in_force;
+		if (plan->in_force >= 0 && (long)i > plan->in_force && is_target(plan, i))
+			older = (size_t)plan->in_force, newer = i;
+		if (plan->in_force >= 0 && older < newer) {
+			char *path = pp_strdup_printf("%s/%s/%s/changes/%s/", s->locale, s->policy, s->versions[newer].date,
+			                              s->versions[older].date);
+			links[i].compare_path = path;
+			rc = path ? 0 : -1;
+		}
+	}
+	if (rc == 0)
+		rc = pp_write_versions(ctx->site, s, ctx->as_of, links, ctx->out, ctx->d);
+	else
+		pp_error(ctx->d, s->policy, 0, 0, "out of memory writing versions.json");
+	for (size_t i = 0; links && i < s->count; i++)
+		free((char *)links[i].compare_path);
+	free(links);
+	return rc;
+}
+
 /* The compare targets rendered and fingerprinted ahead of the loop over
  * versions, which compares each version with every later target as it
  * passes. A target that fails to render is left out here: the loop renders
@@ -962,7 +994,7 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		free(dates);
 	}
 	if (rc == 0)
-		rc = pp_write_versions(ctx->site, s, ctx->as_of, ctx->out, ctx->d);
+		rc = write_versions_json(ctx, s, infos, &plan);
 	for (size_t k = 0; k < target_count; k++) {
 		pp_diff_index_free(targets[k].diff);
 		xmlFreeNode(targets[k].body);

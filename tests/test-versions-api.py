@@ -78,6 +78,22 @@ def problems_of(out, as_of):
                 problems.append(f"{path}: {v['date']} changes_url {v['changes_url']}")
             if not os.path.exists(os.path.join(out, v["url"].replace("https://malachite.example/", ""), "index.html")):
                 problems.append(f"{path}: {v['url']} is not a page of the site")
+            # Replaced on the effective date of the first later version to
+            # take effect, once that date has come or if it comes first.
+            later = [w["effective"] for w in versions[i + 1:]]
+            first = min(later) if later else None
+            replaced = first if first and (first <= as_of or first <= v["effective"]) else None
+            if v["replaced_on"] != replaced:
+                problems.append(f"{path}: {v['date']} replaced_on {v['replaced_on']}, not {replaced}")
+            # Every version before the one in force is compared with it.
+            url = v["compare_in_force_url"]
+            if want and v["date"] < want and url is None:
+                problems.append(f"{path}: {v['date']} has no compare_in_force_url")
+            if url is not None:
+                page = os.path.join(out, url.replace("https://malachite.example/", ""), "index.html")
+                ends = (f"/{want}/changes/{v['date']}/", f"/{v['date']}/changes/{want}/")
+                if not os.path.exists(page) or not url.endswith(ends):
+                    problems.append(f"{path}: {v['date']} compare_in_force_url {url}")
     return problems
 
 
@@ -86,6 +102,11 @@ try:
     # 2025-01-10, in effect 2025-02-15.
     content = os.path.join(work, "content")
     shutil.copytree(os.path.join(source_root, "content"), content)
+    # The bundled content as it first stood (2023-03-14 and 2024-09-01).
+    for directory, _, files in os.walk(content):
+        for name in files:
+            if name.endswith(".md") and name > "2024-09-01.md":
+                os.unlink(os.path.join(directory, name))
     with open(os.path.join(content, "privacy/ar/2024-09-01.md"), encoding="utf-8") as f:
         text = f.read()
     upcoming = text.replace("updated: 2024-09-01", "updated: 2025-01-10\neffective: 2025-02-15")
@@ -124,6 +145,21 @@ try:
                 e.find("a:category[@scheme='urn:policypress:change']", atom).get("term") != term:
             problems.append(f"feed entry {date}")
     check("feed entries: published, effective, material or editorial", problems)
+    # The bundled content as it is: an app that recorded 2023-03-14 sends its
+    # user to the page of everything that changed since.
+    bundled = os.path.join(work, "bundled")
+    shutil.copytree(os.path.join(source_root, "content"), bundled)
+    build(bundled, out, "--as-of", "2026-12-01")
+    problems = problems_of(out, "2026-12-01")
+    ar = load(out, "ar/privacy/versions.json")
+    urls = [v["compare_in_force_url"] for v in ar["versions"]]
+    if urls != ["https://malachite.example/ar/privacy/2025-03-02/changes/2023-03-14/",
+                "https://malachite.example/ar/privacy/2025-03-02/changes/2024-09-01/", None,
+                "https://malachite.example/ar/privacy/2026-11-16/changes/2025-03-02/"]:
+        problems.append(f"compare URLs {urls}")
+    if [v["replaced_on"] for v in ar["versions"]] != ["2024-09-01", "2025-03-02", None, None]:
+        problems.append(f"replaced_on {[v['replaced_on'] for v in ar['versions']]}")
+    check("bundled content: compare and replacement per version", problems)
     # SOURCE_DATE_EPOCH gives the date when --as-of does not; else today in UTC.
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(int(datetime.datetime(2024, 9, 30, 23, 59, tzinfo=datetime.timezone.utc).timestamp())))
     build(content, out, env=env)
