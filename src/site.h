@@ -2,8 +2,16 @@
  *
  * For each policy and locale it writes
  *     <locale>/<policy>/<YYYY-MM-DD>/index.html   each version, at its permanent URL
- *     <locale>/<policy>/index.html                the latest version (canonical: its permanent URL)
- *     <locale>/<policy>/history/index.html        every version, newest first
+ *     <locale>/<policy>/<YYYY-MM-DD>/changes/index.html   compared with the previous one
+ *     <locale>/<policy>/<V>/changes/<E>/index.html  V compared with each earlier E, for
+ *                                                 V the version in force and the upcoming
+ *                                                 ones that take effect first (at most
+ *                                                 four in all, so a long history costs
+ *                                                 linear, not quadratic, pages)
+ *     <locale>/<policy>/index.html                the version in force on the reference
+ *                                                 date (canonical: its permanent URL)
+ *     <locale>/<policy>/history/index.html        every version, newest first, with when
+ *                                                 it applied
  * and <locale>/index.html and index.html listing policies and languages,
  * plus the theme's assets under assets/ with a content hash in their names
  * (style.3f2a9c01d4.css) so hosts can cache them for ever, an Atom feed per

@@ -483,6 +483,15 @@ static int is_block_name(const xmlChar *name)
 	return 0;
 }
 
+static void append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+	size_t k = strlen(text);
+	while (*len + k + 1 > *cap)
+		*buf = realloc(*buf, *cap = *cap * 2 + k + 64);
+	memcpy(*buf + *len, text, k + 1);
+	*len += k;
+}
+
 /* The text one side of a changes page reads as (hide: "ins" to read the
  * older version, "del" for the newer, NULL for a version's own page): the
  * other side's marks, the screen-reader labels and the summaries of folded
@@ -491,39 +500,24 @@ static int is_block_name(const xmlChar *name)
 static void side_text(xmlNodePtr node, const char *hide, char **buf, size_t *len, size_t *cap)
 {
 	for (xmlNodePtr n = node->children; n; n = n->next) {
-		const char *text = NULL;
-		if (n->type == XML_TEXT_NODE) {
-			text = (const char *)n->content;
-		} else if (n->type == XML_ELEMENT_NODE) {
-			if (hide && xmlStrcmp(n->name, BAD_CAST hide) == 0 && has_class_word(n, "diff-mark"))
-				continue;
-			if (has_class_word(n, "sr-only"))
-				continue;
-			if (xmlStrcmp(n->name, BAD_CAST "summary") == 0 && n->parent && has_class_word(n->parent, "unchanged"))
-				continue;
-			int block = is_block_name(n->name);
-			if (block)
-				text = " ";
-			for (int pass = 0; pass < 2; pass++) {
-				if (text) {
-					size_t k = strlen(text);
-					while (*len + k + 1 > *cap)
-						*buf = realloc(*buf, *cap = *cap * 2 + k + 64);
-					memcpy(*buf + *len, text, k + 1);
-					*len += k;
-				}
-				if (pass == 0)
-					side_text(n, hide, buf, len, cap);
-			}
+		if (n->type == XML_TEXT_NODE && n->content) {
+			append(buf, len, cap, (const char *)n->content);
 			continue;
 		}
-		if (text) {
-			size_t k = strlen(text);
-			while (*len + k + 1 > *cap)
-				*buf = realloc(*buf, *cap = *cap * 2 + k + 64);
-			memcpy(*buf + *len, text, k + 1);
-			*len += k;
-		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (hide && xmlStrcmp(n->name, BAD_CAST hide) == 0 && has_class_word(n, "diff-mark"))
+			continue;
+		if (has_class_word(n, "sr-only"))
+			continue;
+		if (xmlStrcmp(n->name, BAD_CAST "summary") == 0 && n->parent && has_class_word(n->parent, "unchanged"))
+			continue;
+		int block = is_block_name(n->name);
+		if (block)
+			append(buf, len, cap, " ");
+		side_text(n, hide, buf, len, cap);
+		if (block)
+			append(buf, len, cap, " ");
 	}
 }
 
@@ -563,16 +557,25 @@ static char *read_side(htmlDocPtr doc, const char *xpath, const char *hide)
 	return out;
 }
 
+/* The paths under dir that find(1) selects with test, "./"-prefixed, sorted,
+ * one a line. */
+static char *find_under(const char *dir, const char *test)
+{
+	char *cmd = malloc(strlen(dir) + strlen(test) + 64);
+	sprintf(cmd, "cd '%s' && find . %s | sort", dir, test);
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	char *list = NULL;
+	assert_int_equal(tu_run(argv, &list, NULL), 0);
+	free(cmd);
+	return list;
+}
+
 /* Every changes page under out (the previous version's and those comparing
  * any two): without its insertions it reads as the older version's page,
  * without its deletions as the newer's. Returns how many were checked. */
 static int check_changes_pages(const char *out)
 {
-	char *cmd = malloc(strlen(out) + 128);
-	sprintf(cmd, "cd '%s' && find . -path '*/changes/*' -name index.html | sort", out);
-	char *argv[] = {"sh", "-c", cmd, NULL};
-	char *list = NULL;
-	assert_int_equal(tu_run(argv, &list, NULL), 0);
+	char *list = find_under(out, "-path '*/changes/*' -name index.html");
 	int checked = 0;
 	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
 		char *path = tu_join(out, line + 2);
@@ -606,7 +609,6 @@ static int check_changes_pages(const char *out)
 		checked++;
 	}
 	free(list);
-	free(cmd);
 	return checked;
 }
 
@@ -674,14 +676,11 @@ static char *write_long_history(const fixture *f)
 
 static int count_compare_pages(const char *out)
 {
-	char *cmd = malloc(strlen(out) + 128);
-	sprintf(cmd, "cd '%s' && find . -path '*/changes/*/index.html' | wc -l", out);
-	char *argv[] = {"sh", "-c", cmd, NULL};
-	char *n = NULL;
-	assert_int_equal(tu_run(argv, &n, NULL), 0);
-	int count = atoi(n);
-	free(n);
-	free(cmd);
+	char *list = find_under(out, "-path '*/changes/*/index.html'");
+	int count = 0;
+	for (const char *p = list; *p; p++)
+		count += *p == '\n';
+	free(list);
 	return count;
 }
 
