@@ -191,6 +191,24 @@ static const char *next_line(const char *p, const char *end)
 	return nl ? nl + 1 : end;
 }
 
+int pp_front_matter_find(const char *text, size_t len, pp_front_matter *out)
+{
+	const char *end = text + len;
+	if (!is_fence_line(text, end, "---"))
+		return 0;
+	const char *yaml = next_line(text, end), *p = yaml;
+	int close_line = 2;
+	while (p < end && !is_fence_line(p, end, "---") && !is_fence_line(p, end, "...")) {
+		p = next_line(p, end);
+		close_line++;
+	}
+	if (p >= end)
+		return -1;
+	*out = (pp_front_matter){(size_t)(yaml - text), (size_t)(p - yaml), (size_t)(next_line(p, end) - text),
+	                         close_line + 1};
+	return 1;
+}
+
 typedef struct {
 	const char *path;
 	pp_diags *d;
@@ -213,7 +231,7 @@ static void refuse_unbalanced(void *data, int line, int column, uint32_t c, int 
 
 /* The text of a leading ATX level-1 heading ("# Title", optional closing
  * #s), skipping blank lines; NULL when the text starts otherwise. */
-static char *leading_heading(const char *body, const char *end)
+char *pp_leading_heading(const char *body, const char *end)
 {
 	const char *p = body;
 	while (p < end && (*p == '\n' || *p == ' ' || *p == '\t'))
@@ -261,24 +279,18 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 		free(text);
 		return -1;
 	}
-	if (!is_fence_line(text, end, "---")) {
-		pp_error(d, path, 1, 1, "missing front matter: the file must start with a '---' line");
+	pp_front_matter fm_at;
+	int found = pp_front_matter_find(text, text_len, &fm_at);
+	if (found <= 0) {
+		pp_error(d, path, 1, 1, found == 0 ? "missing front matter: the file must start with a '---' line"
+		                                   : "front matter is not closed: no '---' line after this one");
 		free(text);
 		return -1;
 	}
-	const char *yaml_start = next_line(text, end);
-	const char *p = yaml_start;
-	int close_line = 2;
-	while (p < end && !is_fence_line(p, end, "---") && !is_fence_line(p, end, "...")) {
-		p = next_line(p, end);
-		close_line++;
-	}
-	if (p >= end) {
-		pp_error(d, path, 1, 1, "front matter is not closed: no '---' line after this one");
-		free(text);
-		return -1;
-	}
-	const char *body = next_line(p, end);
+	const char *yaml_start = text + fm_at.yaml;
+	const char *p = yaml_start + fm_at.yaml_len;
+	int close_line = fm_at.body_line - 1;
+	const char *body = text + fm_at.body;
 
 	out->path = strdup(path);
 	if (!out->path) {
@@ -313,7 +325,7 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 				         "'effective' is %s, before 'updated' (%s): a version cannot take effect before "
 				         "it is published",
 				         out->effective, out->date);
-			if (!fm.has_title && (out->title = leading_heading(body, end)) != NULL)
+			if (!fm.has_title && (out->title = pp_leading_heading(body, end)) != NULL)
 				out->title_from_heading = 1;
 			else if (!fm.has_title)
 				pp_error(d, path, 1, 1, "front matter has no 'title', and the text does not start "
@@ -627,7 +639,7 @@ static int load_site_settings(pp_site *site, const char *content_dir, pp_diags *
 
 /* ---- discovery ----------------------------------------------------------- */
 
-static int is_policy_name(const char *name)
+int pp_is_policy_name(const char *name)
 {
 	if (!*name)
 		return 0;
@@ -1024,7 +1036,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 		if (stat_inside(path, root_real, &st, d) == 0) {
 			if (!S_ISDIR(st.st_mode))
 				pp_warning(d, path, 0, 0, "ignored: not a policy directory");
-			else if (!is_policy_name(names[i]))
+			else if (!pp_is_policy_name(names[i]))
 				pp_error(d, path, 0, 0,
 				         "policy directory name '%s' becomes part of URLs: use lowercase ASCII "
 				         "letters, digits, '-' and '_'",

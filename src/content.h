@@ -130,6 +130,26 @@ void pp_version_clear(pp_version *v);
  * hashed. What loading checked is not checked again. Returns 0, or -1 after an error in d. */
 int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d);
 
+/* Whether name may be a policy's directory (it becomes part of URLs):
+ * lowercase ASCII letters, digits, '-' and '_'. */
+int pp_is_policy_name(const char *name);
+
+/* The text of a leading ATX level-1 heading of body ("# Title", optional
+ * closing #s), skipping blank lines; NULL when the text starts otherwise.
+ * malloc'ed. */
+char *pp_leading_heading(const char *body, const char *end);
+
+/* Where front matter lies in a text with LF line ends and no byte-order
+ * mark: a first line '---', then YAML up to a '---' or '...' line. */
+typedef struct {
+	size_t yaml, yaml_len; /* offset and length of the YAML */
+	size_t body;           /* offset of the text after the closing line */
+	int body_line;         /* the line that text starts on */
+} pp_front_matter;
+/* 1 with *out filled, 0 when the text does not start with front matter,
+ * -1 when it is not closed. */
+int pp_front_matter_find(const char *text, size_t len, pp_front_matter *out);
+
 /* Reads a Markdown file for comparison ("-" for standard input; pipes and
  * /dev/null too): front matter is parsed (and checked) when the file starts
  * with '---', and optional otherwise; the title may then be NULL. Returns

@@ -161,6 +161,50 @@ int pp_date_is_valid(int year, int month, int day)
 	return year >= 1 && year <= 9999 && pp_date_to_udate(year, month, day, &ignored) == 0;
 }
 
+int pp_date_parse(const char *tag, const char *text, size_t len, int *year, int *month, int *day, size_t *used)
+{
+	/* The locale's own written forms first, then the ones English policies
+	 * use whatever the locale, then ISO. */
+	static const UChar *const patterns[] = {u"MMMM d, y", u"MMM d, y", u"d MMMM y", u"d MMM y", u"MMMM d y",
+	                                        u"y-MM-dd"};
+	static const UDateFormatStyle styles[] = {UDAT_FULL, UDAT_LONG, UDAT_MEDIUM};
+	int32_t n16;
+	UChar *text16 = pp_to_utf16(text, len, &n16);
+	UCalendar *cal = open_gregorian_utc();
+	int rc = -1;
+	for (size_t k = 0; text16 && cal && rc != 0 && k < 3 + sizeof patterns / sizeof *patterns; k++) {
+		UErrorCode status = U_ZERO_ERROR;
+		const char *locale = k < 3 ? tag : "en";
+		/* A date style with no time (UDAT_NONE), or a pattern. */
+		UDateFormat *fmt = k < 3 ? udat_open(UDAT_NONE, styles[k], locale, u"UTC", -1, NULL, 0, &status)
+		                         : udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, u"UTC", -1, patterns[k - 3], -1,
+		                                     &status);
+		if (U_FAILURE(status) || !fmt)
+			continue;
+		udat_setLenient(fmt, 0);
+		int32_t pos = 0;
+		UDate when = udat_parse(fmt, text16, n16, &pos, &status);
+		udat_close(fmt);
+		if (U_FAILURE(status) || pos == 0)
+			continue;
+		ucal_setMillis(cal, when, &status);
+		int y = ucal_get(cal, UCAL_YEAR, &status), m = ucal_get(cal, UCAL_MONTH, &status) + 1,
+		    d = ucal_get(cal, UCAL_DATE, &status);
+		if (U_FAILURE(status) || y < 1000 || y > 9999)
+			continue;
+		*year = y, *month = m, *day = d;
+		/* Bytes of the UTF-8 text the pattern read. */
+		char *read = pp_from_utf16(text16, pos);
+		*used = read ? strlen(read) : 0;
+		free(read);
+		rc = 0;
+	}
+	free(text16);
+	if (cal)
+		ucal_close(cal);
+	return rc;
+}
+
 struct pp_date_cache {
 	char id[ULOC_FULLNAME_CAPACITY];
 	UDateFormat *fmt;

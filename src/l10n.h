@@ -49,6 +49,12 @@ char *pp_date_format_in(const char *tag, const char *calendar, const char *numbe
 /* A date formatter kept between calls (opening one is costly). Not for
  * sharing between threads: one per worker. */
 typedef struct pp_date_cache pp_date_cache;
+/* Reads a date written out at the start of text (len bytes of UTF-8): "May
+ * 25, 2018", "25 May 2018", "2018-05-25", or a form of the locale tag
+ * ("٢٥ مايو ٢٠١٨"), strictly (ICU's date parser, not lenient). 0 with the
+ * parts and *used, the bytes read; -1 when no form matches. */
+int pp_date_parse(const char *tag, const char *text, size_t len, int *year, int *month, int *day, size_t *used);
+
 pp_date_cache *pp_date_cache_new(void);
 void pp_date_cache_free(pp_date_cache *cache);
 /* As pp_date_format_in, reusing cache's formatter when the locale is the

@@ -34,6 +34,7 @@
 #include "markdown.h"
 #include "output.h"
 #include "pp_config.h"
+#include "import.h"
 #include "site.h"
 #include "template.h"
 
@@ -45,6 +46,8 @@ static void usage(FILE *out)
 	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
 	      "                         [--as-of DATE] [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
+	      "       policypress import git REPO FILE --policy NAME --locale TAG [--content DIR]\n"
+	      "                         [--since DATE] [--date-from commit|effective-line]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
@@ -53,6 +56,8 @@ static void usage(FILE *out)
 	      "            1 for content errors, 2 for usage or file errors\n"
 	      "  diff      show what changed between two versions, word by word; exit status\n"
 	      "            0 when the texts are equal, 1 when they differ, 2 on error\n"
+	      "  import    write a version file for every committed version of FILE in the git\n"
+	      "            repository REPO (one per day, following renames); never rewrites one\n"
 	      "\n"
 	      "  --content DIR     content directory (default: content)\n"
 	      "  --theme DIR       theme directory (default: the bundled theme)\n"
@@ -408,6 +413,49 @@ static int cmd_check(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_import(int argc, char **argv)
+{
+	pp_import_options import = {.content_dir = "content"};
+	const char *date_from = "commit";
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'},   {"policy", required_argument, NULL, 'p'},
+		{"locale", required_argument, NULL, 'l'},    {"since", required_argument, NULL, 's'},
+		{"date-from", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:p:l:s:d:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': import.content_dir = optarg; break;
+		case 'p': import.policy = optarg; break;
+		case 'l': import.locale = optarg; break;
+		case 's': import.since = optarg; break;
+		case 'd': date_from = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	/* import git REPO FILE: the source kind first, as more may come. */
+	if (argc - optind != 3 || strcmp(argv[optind], "git") != 0 || !import.policy || !import.locale ||
+	    (strcmp(date_from, "commit") != 0 && strcmp(date_from, "effective-line") != 0)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	int y, m, d;
+	if (import.since && pp_parse_iso_date(import.since, &y, &m, &d) != 0) {
+		fprintf(stderr, "policypress: --since takes a date written YYYY-MM-DD, not '%s'\n", import.since);
+		return EXIT_USAGE;
+	}
+	import.repo = argv[optind + 1];
+	import.file = argv[optind + 2];
+	import.date_from_effective_line = strcmp(date_from, "effective-line") == 0;
+	pp_diags diags;
+	pp_diags_init(&diags);
+	int rc = pp_import_git(&import, stdout, &diags);
+	pp_diags_print(&diags, stderr);
+	pp_diags_free(&diags);
+	return rc;
+}
+
 /* Colour for the text form: on a terminal, or in git's pager (git runs an
  * external diff with its output in a pipe to the pager), unless NO_COLOR. */
 static int use_colour(void)
@@ -612,6 +660,8 @@ int main(int argc, char **argv)
 		rc = cmd_check(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "diff") == 0) {
 		rc = cmd_diff(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "import") == 0) {
+		rc = cmd_import(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "policypress: unknown command '%s'\n", argv[1]);
 		usage(stderr);

@@ -1,0 +1,731 @@
+#include "import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <yaml.h>
+
+#include "content.h"
+#include "fsutil.h"
+#include "l10n.h"
+#include "yamlmap.h"
+
+/* A commit that changed the file: what the history holds of it. */
+typedef struct {
+	git_oid commit, blob;
+	git_time_t time;     /* committer time, seconds since the epoch */
+	size_t order;        /* position in the walk: newer first among equal times */
+	char *subject;
+	char *path;          /* the file's path at that commit */
+	char date[11];       /* the version's date */
+} change;
+
+typedef struct {
+	change *items;
+	size_t count, capacity;
+} change_list;
+
+/* One version to write, and what its text gave. */
+typedef struct {
+	const change *from;
+	char label[64 + 16]; /* "path@1a2b3c4" for messages */
+	char *body;          /* the text after front matter, Liquid left out */
+	char *title;         /* NULL when the text gives none */
+	char *effective;     /* "YYYY-MM-DD" or NULL */
+} version_text;
+
+static int git_failed(pp_diags *d, const char *what, const char *where)
+{
+	const git_error *e = git_error_last();
+	pp_error(d, where, 0, 0, "%s: %s", what, e && e->message ? e->message : "libgit2 failed");
+	return -1;
+}
+
+static void short_id(const git_oid *oid, char out[8])
+{
+	char full[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(full, sizeof full, oid);
+	memcpy(out, full, 7);
+	out[7] = '\0';
+}
+
+/* The blob at path in a commit's tree; 0 when found, GIT_ENOTFOUND when the
+ * path holds no file there. */
+static int blob_at(git_commit *commit, const char *path, git_oid *blob)
+{
+	git_tree *tree;
+	if (git_commit_tree(&tree, commit) != 0)
+		return -1;
+	git_tree_entry *entry;
+	int rc = git_tree_entry_bypath(&entry, tree, path);
+	if (rc == 0) {
+		if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB)
+			git_oid_cpy(blob, git_tree_entry_id(entry));
+		else
+			rc = GIT_ENOTFOUND;
+		git_tree_entry_free(entry);
+	}
+	git_tree_free(tree);
+	return rc;
+}
+
+/* The path a commit renamed path from, relative to its first parent; NULL
+ * when it did not (malloc'ed). */
+static char *renamed_from(git_repository *repo, git_commit *parent, git_commit *commit, const char *path)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_diff *diff = NULL;
+	char *from = NULL;
+	git_diff_find_options find;
+	git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
+	find.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_commit_tree(&old_tree, parent) == 0 && git_commit_tree(&new_tree, commit) == 0 &&
+	    git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, NULL) == 0 &&
+	    git_diff_find_similar(diff, &find) == 0) {
+		for (size_t i = 0; !from && i < git_diff_num_deltas(diff); i++) {
+			const git_diff_delta *delta = git_diff_get_delta(diff, i);
+			if (delta->status == GIT_DELTA_RENAMED && strcmp(delta->new_file.path, path) == 0)
+				from = strdup(delta->old_file.path);
+		}
+	}
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	return from;
+}
+
+/* Every commit reachable from HEAD that changed the file, newest first,
+ * following renames. */
+static int walk_history(git_repository *repo, const char *file, change_list *out, pp_diags *d)
+{
+	git_revwalk *walk = NULL;
+	if (git_revwalk_new(&walk, repo) != 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) != 0 ||
+	    git_revwalk_push_head(walk) != 0) {
+		git_revwalk_free(walk);
+		return git_failed(d, "cannot walk the history from HEAD", file);
+	}
+	char *path = strdup(file);
+	int rc = path ? 0 : -1;
+	git_oid id;
+	for (size_t order = 0; rc == 0 && git_revwalk_next(&id, walk) == 0; order++) {
+		git_commit *commit;
+		if (git_commit_lookup(&commit, repo, &id) != 0) {
+			rc = git_failed(d, "cannot read a commit", file);
+			break;
+		}
+		git_oid blob;
+		if (blob_at(commit, path, &blob) != 0) {
+			git_commit_free(commit);
+			continue; /* not there: deleted, or not yet added */
+		}
+		/* Changed unless some parent has the same text, under this path or
+		 * the one the first parent renamed it from. */
+		int same = 0;
+		char *older_path = NULL;
+		unsigned parents = git_commit_parentcount(commit);
+		for (unsigned k = 0; k < parents && !same; k++) {
+			git_commit *parent;
+			if (git_commit_parent(&parent, commit, k) != 0)
+				continue;
+			git_oid before;
+			if (blob_at(parent, path, &before) == 0) {
+				same = git_oid_equal(&before, &blob);
+			} else if (k == 0 && (older_path = renamed_from(repo, parent, commit, path)) != NULL) {
+				same = blob_at(parent, older_path, &before) == 0 && git_oid_equal(&before, &blob);
+			}
+			git_commit_free(parent);
+		}
+		if (!same) {
+			const git_signature *committer = git_commit_committer(commit);
+			const char *summary = git_commit_summary(commit);
+			change c = {.time = committer ? committer->when.time : git_commit_time(commit), .order = order,
+			            .subject = strdup(summary ? summary : ""), .path = strdup(path)};
+			git_oid_cpy(&c.commit, &id);
+			git_oid_cpy(&c.blob, &blob);
+			if (!c.subject || !c.path || pp_grow(&out->items, &out->capacity, out->count, sizeof c, 64) != 0) {
+				free(c.subject);
+				free(c.path);
+				rc = -1;
+			} else {
+				out->items[out->count++] = c;
+			}
+		}
+		if (older_path) {
+			free(path);
+			path = older_path;
+		}
+		git_commit_free(commit);
+	}
+	if (rc != 0)
+		pp_error(d, file, 0, 0, "out of memory reading the history");
+	free(path);
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* ---- a version's text ---------------------------------------------------- */
+
+/* Labels policies put before the date their text takes effect. */
+static const char *const effective_labels[] = {
+	"effective date", "effective as of", "effective from", "effective on", "effective:", "last updated",
+	"last modified", "last revised", "date of last revision", "updated on", "date d'effet",
+	"date d’entrée en vigueur", "dernière mise à jour", "gültig ab", "stand:", "fecha de entrada en vigor",
+	"última actualización", "تاريخ السريان", "تاريخ النفاذ", "آخر تحديث", "תאריך עדכון", "עודכן לאחרונה",
+	"تاریخ اجرا", "آخرین به‌روزرسانی"};
+
+/* ASCII letters compared without case; the rest byte for byte. */
+static int starts_with_label(const char *p, const char *label)
+{
+	for (; *label; p++, label++) {
+		char a = *p, b = *label;
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a - 'A' + 'a');
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/* The date a line of the text states the version takes effect, as
+ * "YYYY-MM-DD" in out; 0 when found. */
+static int stated_date(const char *body, const char *locale, char out[11])
+{
+	for (const char *line = body; *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		for (const char *p = line; p < line + len; p++) {
+			for (size_t k = 0; k < sizeof effective_labels / sizeof *effective_labels; k++) {
+				const char *label = effective_labels[k];
+				if (!starts_with_label(p, label))
+					continue;
+				/* Past the label: markup, colons and spaces, then the date. */
+				const char *q = p + strlen(label);
+				while (q < line + len && strchr(" \t:*_-–—(", *q))
+					q++;
+				int y, m, dd;
+				size_t used;
+				if (q < line + len && pp_date_parse(locale, q, (size_t)(line + len - q), &y, &m, &dd, &used) == 0) {
+					snprintf(out, 11, "%04d-%02d-%02d", y, m, dd);
+					return 0;
+				}
+			}
+		}
+		line += len + (eol ? 1 : 0);
+	}
+	return -1;
+}
+
+/* Leaves Liquid tags out of text, in place: "{% … %}" and "{{ … }}", each
+ * reported; a line that held only tags goes with them. */
+static void leave_out_liquid(char *text, const char *label, int first_line, pp_diags *d)
+{
+	char *w = text;
+	int line = first_line;
+	char *line_start_w = w;
+	int line_had_tag = 0, line_has_text = 0;
+	for (const char *r = text; *r;) {
+		if (r[0] == '{' && (r[1] == '%' || r[1] == '{')) {
+			const char *close = r[1] == '%' ? "%}" : "}}";
+			const char *eol = strchr(r, '\n');
+			const char *end = strstr(r + 2, close);
+			const char *sol = r; /* the column counts bytes from the line's start */
+			while (sol > text && sol[-1] != '\n')
+				sol--;
+			int column = (int)(r - sol) + 1;
+			if (end && (!eol || end < eol || r[1] == '%')) {
+				size_t n = (size_t)(end + 2 - r);
+				pp_warning(d, label, line, column, "Liquid tag '%.*s' left out: policypress does not run Liquid",
+				           (int)(n > 60 ? 60 : n), r);
+				for (const char *c = r; c < end + 2; c++)
+					line += *c == '\n';
+				r = end + 2;
+			} else {
+				size_t n = eol ? (size_t)(eol - r) : strlen(r);
+				pp_warning(d, label, line, column,
+				           "unclosed Liquid tag '%.*s': left out to the end of the line", (int)(n > 60 ? 60 : n), r);
+				r += n;
+			}
+			line_had_tag = 1;
+			continue;
+		}
+		if (*r == '\n') {
+			if (line_had_tag && !line_has_text) {
+				w = line_start_w; /* the line held only tags */
+				r++;
+			} else {
+				*w++ = *r++;
+			}
+			line++;
+			line_start_w = w;
+			line_had_tag = line_has_text = 0;
+			continue;
+		}
+		if (*r != ' ' && *r != '\t')
+			line_has_text = 1;
+		*w++ = *r++;
+	}
+	if (line_had_tag && !line_has_text)
+		w = line_start_w;
+	*w = '\0';
+}
+
+static int is_effective_key(const char *key)
+{
+	static const char *const keys[] = {"effective", "effective_date", "effective-date", "effectiveDate",
+	                                   "effective_on", "date_effective"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Front matter keys reported so far: each once per import. */
+typedef struct {
+	char **keys;
+	size_t count, capacity;
+} key_set;
+
+typedef struct {
+	version_text *v;
+	const char *date;     /* the version's */
+	const char *locale;
+	key_set *reported;
+} front_matter_ctx;
+
+static int visit_key(void *data, const pp_yaml *y, const char *key, yaml_node_t *key_node, yaml_node_t *value,
+                     pp_diags *d)
+{
+	front_matter_ctx *c = data;
+	const char *text = pp_yaml_scalar(value);
+	if (strcmp(key, "title") == 0 && text && *text) {
+		free(c->v->title);
+		c->v->title = strdup(text);
+		return 0;
+	}
+	if (is_effective_key(key) && text) {
+		int yy, mm, dd;
+		size_t used = 0;
+		char iso[11] = "";
+		if (pp_parse_iso_date(text, &yy, &mm, &dd) == 0 ||
+		    (strlen(text) > 10 && text[10] == ' ' && pp_date_parse("en", text, 10, &yy, &mm, &dd, &used) == 0) ||
+		    (pp_date_parse(c->locale, text, strlen(text), &yy, &mm, &dd, &used) == 0 && used == strlen(text)))
+			snprintf(iso, sizeof iso, "%04d-%02d-%02d", yy, mm, dd);
+		if (!*iso)
+			pp_warning(d, c->v->label, pp_yaml_line(y, value), pp_yaml_column(value),
+			           "'%s' is not a date policypress can read: left out", key);
+		else if (strcmp(iso, c->date) < 0)
+			pp_warning(d, c->v->label, pp_yaml_line(y, value), pp_yaml_column(value),
+			           "'%s' is %s, before this version's date %s: left out (a version cannot take effect "
+			           "before it is published)", key, iso, c->date);
+		else if (!(c->v->effective = strdup(iso)))
+			return -1;
+		return 0;
+	}
+	key_set *seen = c->reported;
+	for (size_t i = 0; i < seen->count; i++)
+		if (strcmp(seen->keys[i], key) == 0)
+			return 0;
+	char *copy = strdup(key);
+	if (!copy || pp_grow(&seen->keys, &seen->capacity, seen->count, sizeof *seen->keys, 8) != 0) {
+		free(copy);
+		return -1;
+	}
+	seen->keys[seen->count++] = copy;
+	pp_warning(d, c->v->label, pp_yaml_line(y, key_node), pp_yaml_column(key_node),
+	           "front matter key '%s' is not kept: policypress has no use for it (reported once)", key);
+	return 0;
+}
+
+/* Reads a version's text from its blob: front matter keys, the body with
+ * Liquid left out, and the date a line states when asked. 0, or -1 after an
+ * error in d. */
+static int read_version(git_repository *repo, const pp_import_options *o, change *c, version_text *v,
+                        key_set *reported, pp_diags *d)
+{
+	char id[8];
+	short_id(&c->commit, id);
+	snprintf(v->label, sizeof v->label, "%.60s@%s", c->path, id);
+	v->from = c;
+	git_blob *blob;
+	if (git_blob_lookup(&blob, repo, &c->blob) != 0)
+		return git_failed(d, "cannot read the file's text", v->label);
+	const char *data = git_blob_rawcontent(blob);
+	size_t len = (size_t)git_blob_rawsize(blob);
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		data += 3, len -= 3;
+	/* LF line ends; a carriage return alone stays. */
+	char *text = malloc(len + 1);
+	size_t n = 0;
+	for (size_t i = 0; text && i < len; i++)
+		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
+			text[n++] = data[i];
+	git_blob_free(blob);
+	if (!text) {
+		pp_error(d, v->label, 0, 0, "out of memory");
+		return -1;
+	}
+	text[n] = '\0';
+	if (strlen(text) != n) {
+		free(text);
+		pp_error(d, v->label, 0, 0, "the file holds a NUL byte: it is not text");
+		return -1;
+	}
+	pp_front_matter fm;
+	int found = pp_front_matter_find(text, n, &fm);
+	size_t body = found > 0 ? fm.body : 0;
+	int body_line = found > 0 ? fm.body_line : 1;
+	if (found < 0)
+		pp_warning(d, v->label, 1, 1, "front matter is not closed: the file is read as text only");
+	if (o->date_from_effective_line && stated_date(text + body, o->locale, c->date) != 0)
+		pp_warning(d, v->label, 0, 0, "no line states when this version takes effect: dated by its commit (%s)",
+		           c->date);
+	if (found > 0) {
+		/* Another generator's YAML: its problems are warnings here. */
+		pp_diags yaml_problems;
+		pp_diags_init(&yaml_problems);
+		pp_yaml y;
+		if (pp_yaml_load(&y, v->label, text + fm.yaml, fm.yaml_len, 1, &yaml_problems) == 0) {
+			yaml_node_t *root = pp_yaml_root(&y);
+			front_matter_ctx ctx = {v, c->date, o->locale, reported};
+			if (root && root->type == YAML_MAPPING_NODE)
+				pp_yaml_each_pair(&y, root, &ctx, visit_key, d);
+			pp_yaml_free(&y);
+		}
+		for (size_t i = 0; i < yaml_problems.count; i++) {
+			const pp_diag *p = &yaml_problems.items[i];
+			pp_warning(d, p->file, p->line, p->column, "%s (front matter left out)", p->message);
+		}
+		pp_diags_free(&yaml_problems);
+	}
+	leave_out_liquid(text + body, v->label, body_line, d);
+	if (!v->title)
+		v->title = pp_leading_heading(text + body, text + strlen(text));
+	v->body = strdup(text + body);
+	free(text);
+	if (!v->body) {
+		pp_error(d, v->label, 0, 0, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+typedef struct {
+	char *data;
+	size_t len, capacity;
+} text_buffer;
+
+static int buffer_write(void *data, unsigned char *bytes, size_t size)
+{
+	text_buffer *b = data;
+	while (b->len + size + 1 > b->capacity) {
+		size_t grown = b->capacity ? b->capacity * 2 : 256;
+		char *p = realloc(b->data, grown);
+		if (!p)
+			return 0;
+		b->data = p;
+		b->capacity = grown;
+	}
+	memcpy(b->data + b->len, bytes, size);
+	b->len += size;
+	b->data[b->len] = '\0';
+	return 1;
+}
+
+static int emit_scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t style)
+{
+	yaml_event_t event;
+	return yaml_scalar_event_initialize(&event, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1, style) &&
+	       yaml_emitter_emit(e, &event);
+}
+
+/* "---\n<YAML>---\n" with the keys policypress reads, written by libyaml's
+ * emitter (it quotes what YAML would misread: a title "Terms: 2024", a
+ * summary starting with '#'). NULL when out of memory. */
+static char *front_matter(const char *title, const char *date, const char *effective, const char *summary)
+{
+	text_buffer out = {0};
+	yaml_emitter_t e;
+	yaml_event_t event;
+	if (!yaml_emitter_initialize(&e))
+		return NULL;
+	yaml_emitter_set_output(&e, buffer_write, &out);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_width(&e, -1);
+	int ok = yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING) && yaml_emitter_emit(&e, &event) &&
+	         yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1) && yaml_emitter_emit(&e, &event) &&
+	         yaml_mapping_start_event_initialize(&event, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) &&
+	         yaml_emitter_emit(&e, &event);
+	ok = ok && emit_scalar(&e, "title", YAML_PLAIN_SCALAR_STYLE) && emit_scalar(&e, title, YAML_ANY_SCALAR_STYLE);
+	ok = ok && emit_scalar(&e, "updated", YAML_PLAIN_SCALAR_STYLE) && emit_scalar(&e, date, YAML_PLAIN_SCALAR_STYLE);
+	if (effective)
+		ok = ok && emit_scalar(&e, "effective", YAML_PLAIN_SCALAR_STYLE) &&
+		     emit_scalar(&e, effective, YAML_PLAIN_SCALAR_STYLE);
+	if (summary && *summary)
+		ok = ok && emit_scalar(&e, "summary", YAML_PLAIN_SCALAR_STYLE) &&
+		     emit_scalar(&e, summary, YAML_ANY_SCALAR_STYLE);
+	ok = ok && yaml_mapping_end_event_initialize(&event) && yaml_emitter_emit(&e, &event) &&
+	     yaml_document_end_event_initialize(&event, 1) && yaml_emitter_emit(&e, &event) &&
+	     yaml_stream_end_event_initialize(&event) && yaml_emitter_emit(&e, &event) && yaml_emitter_flush(&e);
+	yaml_emitter_delete(&e);
+	char *result = ok && out.data ? pp_strdup_printf("---\n%s---\n", out.data) : NULL;
+	free(out.data);
+	return result;
+}
+
+/* Writes path whole, or not at all, and never over a file that is there:
+ * a temporary file beside it is linked to the name (link fails on an
+ * existing name) and removed. 0, 1 when path exists, -1 on an error. */
+static int write_new_file(const char *path, const char *data, size_t len)
+{
+	char *tmp = pp_strdup_printf("%s.import-XXXXXX", path);
+	if (!tmp)
+		return -1;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	int rc = pp_write_file(tmp, data, len);
+	if (rc == 0) {
+		/* mkstemp makes 0600; the file gets the modes the umask gives. */
+		mode_t mask = umask(0);
+		umask(mask);
+		chmod(tmp, 0666 & ~mask);
+		if (link(tmp, path) != 0)
+			rc = errno == EEXIST ? 1 : -1;
+	}
+	int saved = errno;
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
+static int compare_versions_newest_first(const void *a, const void *b)
+{
+	const change *x = ((const version_text *)a)->from, *y = ((const version_text *)b)->from;
+	int by_date = strcmp(y->date, x->date);
+	if (by_date)
+		return by_date;
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The text with every run of white space as one space: what decides that
+ * two successive versions are the same. */
+static char *folded(const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *w = out;
+	if (!out)
+		return NULL;
+	int space = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
+			space = w != out;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *p;
+	}
+	*w = '\0';
+	return out;
+}
+
+static void collapse_white_space(char *text)
+{
+	char *f = folded(text);
+	if (f) {
+		strcpy(text, f);
+		free(f);
+	}
+}
+
+int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
+{
+	char why[256];
+	if (!pp_is_policy_name(o->policy)) {
+		pp_error(d, NULL, 0, 0, "--policy '%s' becomes part of URLs: use lowercase ASCII letters, digits, '-' and '_'",
+		         o->policy);
+		return 2;
+	}
+	if (pp_locale_validate(o->locale, why, sizeof why) != 0) {
+		pp_error(d, NULL, 0, 0, "--locale '%s': %s", o->locale, why);
+		return 2;
+	}
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	change_list history = {0};
+	version_text *versions = NULL;
+	size_t version_count = 0;
+	key_set reported = {0};
+	int status = 2;
+	if (git_repository_open_ext(&repo, o->repo, 0, NULL) != 0) {
+		git_failed(d, "not a git repository", o->repo);
+		goto done;
+	}
+	if (walk_history(repo, o->file, &history, d) != 0)
+		goto done;
+	if (history.count == 0) {
+		pp_error(d, o->file, 0, 0, "no commit reachable from HEAD has this file");
+		goto done;
+	}
+	status = 0;
+	for (size_t i = 0; i < history.count; i++) {
+		time_t t = (time_t)history.items[i].time;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm) || strftime(history.items[i].date, 11, "%Y-%m-%d", &tm) != 10)
+			strcpy(history.items[i].date, "1970-01-01");
+	}
+	/* Texts read newest first, so that a stated date can regroup them. */
+	versions = calloc(history.count, sizeof *versions);
+	if (!versions) {
+		pp_error(d, o->file, 0, 0, "out of memory");
+		status = 2;
+		goto done;
+	}
+	for (size_t i = 0; i < history.count; i++)
+		if (read_version(repo, o, &history.items[i], &versions[i], &reported, d) != 0)
+			status = 1;
+	/* One version per date: the last commit of that date. Then oldest
+	 * first, and a text the same as the one before (white space aside) is
+	 * not a new version. */
+	qsort(versions, history.count, sizeof *versions, compare_versions_newest_first);
+	version_text **kept = calloc(history.count, sizeof *kept);
+	char *previous = NULL;
+	for (size_t i = history.count; kept && i-- > 0;) {
+		version_text *v = &versions[i];
+		if (i > 0 && strcmp(versions[i - 1].from->date, v->from->date) == 0)
+			continue; /* a later commit of the same date follows */
+		char *text = v->body ? folded(v->body) : NULL;
+		if (!text && v->body) {
+			pp_error(d, v->label, 0, 0, "out of memory");
+			status = 2;
+			break;
+		}
+		if (!text || (previous && strcmp(previous, text) == 0)) {
+			free(text);
+			continue;
+		}
+		free(previous);
+		previous = text;
+		kept[version_count++] = v;
+	}
+	free(previous);
+	if (!kept) {
+		pp_error(d, o->file, 0, 0, "out of memory");
+		status = 2;
+		goto done;
+	}
+	/* A version without a title of its own takes the nearest one's. */
+	for (size_t i = 0; i < version_count; i++) {
+		if (kept[i]->title)
+			continue;
+		for (size_t k = 1; !kept[i]->title && k < version_count; k++) {
+			if (i >= k && kept[i - k]->title)
+				kept[i]->title = strdup(kept[i - k]->title);
+			else if (i + k < version_count && kept[i + k]->title)
+				kept[i]->title = strdup(kept[i + k]->title);
+		}
+	}
+	char *dir = pp_strdup_printf("%s/%s/%s", o->content_dir, o->policy, o->locale);
+	if (!dir || pp_mkdirs(dir) != 0) {
+		pp_io_error(d, dir ? dir : o->content_dir, "cannot make the directory: %s", strerror(errno));
+		free(dir);
+		free(kept);
+		status = 2;
+		goto done;
+	}
+	size_t written = 0, skipped = 0, left_out = 0;
+	for (size_t i = 0; i < version_count; i++) {
+		version_text *v = kept[i];
+		const change *c = v->from;
+		if (o->since && strcmp(c->date, o->since) < 0) {
+			left_out++;
+			continue;
+		}
+		char *path = pp_strdup_printf("%s/%s.md", dir, c->date);
+		char id[8];
+		short_id(&c->commit, id);
+		if (!v->title) {
+			pp_error(d, v->label, 1, 1, "no title: neither front matter nor a leading '# ' heading gives one, "
+			                            "in this version or any other");
+			status = 1;
+			free(path);
+			continue;
+		}
+		collapse_white_space(v->title);
+		char *summary = strdup(c->subject);
+		if (summary)
+			collapse_white_space(summary);
+		char *head = summary ? front_matter(v->title, c->date, v->effective, summary) : NULL;
+		const char *text = v->body;
+		while (*text == '\n')
+			text++;
+		char *file = head ? pp_strdup_printf("%s\n%s", head, text) : NULL;
+		pp_version check;
+		if (!path || !file) {
+			pp_error(d, v->label, 0, 0, "out of memory");
+			status = 2;
+		} else if (access(path, F_OK) == 0) {
+			fprintf(report, "skipped %s: %s exists (a published version is never rewritten)\n", c->date, path);
+			skipped++;
+		} else if (pp_version_parse(path, file, strlen(file), c->date, PP_STRICT, &check, d) != 0) {
+			pp_error(d, v->label, 0, 0, "not written: the version of %s would not build (see above)", c->date);
+			status = 1;
+		} else {
+			pp_version_clear(&check);
+			int rc = write_new_file(path, file, strlen(file));
+			if (rc == 0) {
+				fprintf(report, "wrote %s (%s %s)\n", path, id, summary);
+				written++;
+			} else if (rc == 1) {
+				fprintf(report, "skipped %s: %s exists (a published version is never rewritten)\n", c->date, path);
+				skipped++;
+			} else {
+				pp_io_error(d, path, "cannot write: %s", strerror(errno));
+				status = 2;
+			}
+		}
+		free(path);
+		free(summary);
+		free(head);
+		free(file);
+	}
+	fprintf(report, "%zu version%s written, %zu skipped (already there)", written, written == 1 ? "" : "s",
+	        skipped);
+	if (left_out)
+		fprintf(report, ", %zu before --since", left_out);
+	fprintf(report, "; %zu commit%s changed %s\n", history.count, history.count == 1 ? "" : "s", o->file);
+	free(dir);
+	free(kept);
+done:
+	for (size_t i = 0; i < reported.count; i++)
+		free(reported.keys[i]);
+	free(reported.keys);
+	for (size_t i = 0; versions && i < history.count; i++) {
+		free(versions[i].body);
+		free(versions[i].title);
+		free(versions[i].effective);
+	}
+	free(versions);
+	for (size_t i = 0; i < history.count; i++) {
+		free(history.items[i].subject);
+		free(history.items[i].path);
+	}
+	free(history.items);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return status;
+}
