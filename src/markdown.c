@@ -76,7 +76,7 @@ cmark_node *pp_markdown_parse(const char *text, size_t len)
 {
 	pthread_mutex_lock(&cmark_global_table);
 	cmark_node *doc = NULL;
-	cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+	cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES);
 	if (!parser) {
 		pthread_mutex_unlock(&cmark_global_table);
 		return NULL;
@@ -446,6 +446,13 @@ typedef struct {
 	id_table next_suffix; /* per base: every base-k below it is taken */
 	xmlNodePtr *memoized; /* elements whose direction is remembered in _private */
 	size_t memoized_count, memoized_cap;
+	/* Footnotes: cmark-gfm numbers references by note, in the order notes
+	 * are first referred to, and moves the notes, in that order, to the end
+	 * of the document (unused ones are dropped). */
+	size_t *note_refs;   /* references seen so far per note number */
+	size_t note_refs_cap;
+	xmlNodePtr notes;    /* the list of the notes section, once opened */
+	size_t notes_seen;   /* notes rendered so far */
 } render_state;
 
 static int line_of(const render_state *st, cmark_node *node)
@@ -680,6 +687,102 @@ static void add_code_block(cmark_node *node, xmlNodePtr cur, render_state *st)
 		st->failed = 1;
 }
 
+/* ---- footnotes ---- */
+
+static void set_id(render_state *st, xmlNodePtr el, const char *id)
+{
+	if (!el || !id || id_set(&st->ids, id, 0) != 0)
+		st->failed = 1;
+	else
+		xmlSetProp(el, BAD_CAST "id", BAD_CAST id);
+}
+
+/* A reference: a superscript link to its note, with an id its note's back
+ * link leads to ("fnref-2", "fnref-2-2" for the second reference to note 2). */
+static void add_note_reference(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	const char *number = cmark_node_get_literal(node);
+	long n = number ? atol(number) : 0;
+	if (n <= 0 || n > 1000000) {
+		st->failed = 1;
+		return;
+	}
+	size_t at = (size_t)n;
+	if (at >= st->note_refs_cap) {
+		size_t cap = st->note_refs_cap ? st->note_refs_cap : 16;
+		while (cap <= at)
+			cap *= 2;
+		size_t *grown = realloc(st->note_refs, cap * sizeof *grown);
+		if (!grown) {
+			st->failed = 1;
+			return;
+		}
+		memset(grown + st->note_refs_cap, 0, (cap - st->note_refs_cap) * sizeof *grown);
+		st->note_refs = grown;
+		st->note_refs_cap = cap;
+	}
+	size_t k = ++st->note_refs[at];
+	xmlNodePtr sup = new_child(cur, "sup");
+	xmlNodePtr link = sup ? new_child(sup, "a") : NULL;
+	char *href = pp_strdup_printf("#fn-%ld", n);
+	char *id = k == 1 ? pp_strdup_printf("fnref-%ld", n) : pp_strdup_printf("fnref-%ld-%zu", n, k);
+	if (!link || !href || !id || append_text(link, number) != 0) {
+		st->failed = 1;
+	} else {
+		xmlSetProp(sup, BAD_CAST "class", BAD_CAST "footnote-ref");
+		xmlSetProp(link, BAD_CAST "href", BAD_CAST href);
+		xmlSetProp(link, BAD_CAST "role", BAD_CAST "doc-noteref");
+		set_id(st, link, id);
+	}
+	free(href);
+	free(id);
+}
+
+/* A note: an item of the notes section at the end of the document, opened
+ * with the first note. */
+static xmlNodePtr enter_note(render_state *st, xmlNodePtr cur)
+{
+	if (!st->notes) {
+		xmlNodePtr section = new_child(cur, "section");
+		if (!section)
+			return NULL;
+		xmlSetProp(section, BAD_CAST "class", BAD_CAST "footnotes");
+		xmlSetProp(section, BAD_CAST "role", BAD_CAST "doc-endnotes");
+		st->notes = new_child(section, "ol");
+	}
+	xmlNodePtr item = st->notes ? new_child(st->notes, "li") : NULL;
+	char *id = pp_strdup_printf("fn-%zu", ++st->notes_seen);
+	set_id(st, item, id);
+	free(id);
+	return item;
+}
+
+/* The links back from a note to each reference to it, at the end of its
+ * last paragraph (or of the note). */
+static void add_note_back_links(render_state *st, xmlNodePtr item)
+{
+	size_t n = st->notes_seen, refs = n < st->note_refs_cap ? st->note_refs[n] : 0;
+	xmlNodePtr at = item->last;
+	while (at && at->type != XML_ELEMENT_NODE)
+		at = at->prev;
+	if (!at || xmlStrcmp(at->name, BAD_CAST "p") != 0)
+		at = item;
+	for (size_t k = 1; k <= refs; k++) {
+		char *href = k == 1 ? pp_strdup_printf("#fnref-%zu", n) : pp_strdup_printf("#fnref-%zu-%zu", n, k);
+		char *label = k == 1 ? strdup("\u21A9") : pp_strdup_printf("\u21A9%zu", k);
+		xmlNodePtr link = href && label && append_text(at, " ") == 0 ? new_child(at, "a") : NULL;
+		if (!link || append_text(link, label) != 0) {
+			st->failed = 1;
+		} else {
+			xmlSetProp(link, BAD_CAST "href", BAD_CAST href);
+			xmlSetProp(link, BAD_CAST "class", BAD_CAST "footnote-backref");
+			xmlSetProp(link, BAD_CAST "role", BAD_CAST "doc-backlink");
+		}
+		free(href);
+		free(label);
+	}
+}
+
 /* Element for a container node, or NULL if its children join cur directly. */
 static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr cur)
 {
@@ -720,6 +823,8 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		return new_child(cur, "strong");
 	case CMARK_NODE_LINK:
 		return enter_link(st, node, cur);
+	case CMARK_NODE_FOOTNOTE_DEFINITION:
+		return enter_note(st, cur);
 	case CMARK_NODE_CUSTOM_BLOCK:
 	case CMARK_NODE_CUSTOM_INLINE:
 		return cur; /* raw on_enter/on_exit text is never emitted; children are */
@@ -769,6 +874,9 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 	case CMARK_NODE_HTML_BLOCK:
 		add_html_block(st, node, cur);
 		break;
+	case CMARK_NODE_FOOTNOTE_REFERENCE:
+		add_note_reference(st, node, cur);
+		break;
 	default:
 		break;
 	}
@@ -785,6 +893,7 @@ static int is_leaf(cmark_node *node)
 	case CMARK_NODE_THEMATIC_BREAK:
 	case CMARK_NODE_HTML_INLINE:
 	case CMARK_NODE_HTML_BLOCK:
+	case CMARK_NODE_FOOTNOTE_REFERENCE:
 		return 1;
 	default:
 		return 0;
@@ -1261,6 +1370,8 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 			}
 		} else if (ev == CMARK_EVENT_EXIT) {
 			xmlNodePtr back = cmark_node_get_user_data(node);
+			if (cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION && cur != back)
+				add_note_back_links(&st, cur);
 			if (cur != back && depth > 1) {
 				depth--; /* cur was pushed when it was entered */
 				if (cur->type == XML_ELEMENT_NODE)
@@ -1275,6 +1386,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	for (size_t i = 0; i < st.memoized_count; i++)
 		st.memoized[i]->_private = NULL;
 	free(st.memoized);
+	free(st.note_refs);
 	id_table_free(&st.ids);
 	id_table_free(&st.next_suffix);
 	if (st.own_slugger)

@@ -325,6 +325,36 @@ static void test_unknown_attribute_blocks_dropped_with_warning(void **state)
 	release(&r);
 }
 
+/* GFM footnotes: each reference links to its note and each note back to
+ * every reference, numbered in the order notes are first referred to;
+ * notes nobody refers to are dropped, as GitHub does. */
+static void test_footnotes_link_both_ways(void **state)
+{
+	(void)state;
+	rendered r = render("نص[^later] و[^first] ثم[^later] مرة أخرى.\n\n"
+	                    "[^first]: الملاحظة *الأولى*.\n\n[^later]: الملاحظة الثانية.\n\n[^unused]: لا أحد يشير إليها.\n",
+	                    1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p/sup[@class='footnote-ref']/a[@role='doc-noteref']"), 3);
+	/* [^later] is referred to first: note 1, twice. */
+	assert_int_equal(tu_count(page, "//p/sup[1]/a[@href='#fn-1'][@id='fnref-1'][.='1']"), 1);
+	assert_int_equal(tu_count(page, "//p/sup[2]/a[@href='#fn-2'][@id='fnref-2'][.='2']"), 1);
+	assert_int_equal(tu_count(page, "//p/sup[3]/a[@href='#fn-1'][@id='fnref-1-2']"), 1);
+	assert_int_equal(tu_count(page, "//section[@class='footnotes'][@role='doc-endnotes']/ol/li"), 2);
+	assert_int_equal(tu_count(page, "//section/ol/li[1][@id='fn-1']/p[starts-with(., 'الملاحظة الثانية.')]"), 1);
+	assert_int_equal(tu_count(page, "//section/ol/li[2][@id='fn-2']/p/em[.='الأولى']"), 1);
+	/* Back links to every reference. */
+	assert_int_equal(tu_count(page, "//li[@id='fn-1']//a[@role='doc-backlink']"), 2);
+	assert_int_equal(tu_count(page, "//li[@id='fn-1']//a[@href='#fnref-1'] | //li[@id='fn-1']//a[@href='#fnref-1-2']"), 2);
+	assert_int_equal(tu_count(page, "//li[@id='fn-2']//a[@role='doc-backlink'][@href='#fnref-2']"), 1);
+	/* Every link leads to an id of the page. */
+	assert_int_equal(tu_count(page, "//a[starts-with(@href,'#')][not(substring(@href,2) = //@id)]"), 0);
+	assert_null(strstr(r.html, "[^"));
+	assert_null(strstr(r.html, "يشير"));
+	xmlFreeDoc(page);
+	release(&r);
+}
+
 static void test_pinned_ids_listed(void **state)
 {
 	(void)state;
@@ -393,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_headings_get_unique_ids),
 		cmocka_unit_test(test_unknown_attribute_blocks_dropped_with_warning),
 		cmocka_unit_test(test_pinned_ids_listed),
+		cmocka_unit_test(test_footnotes_link_both_ways),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
