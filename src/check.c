@@ -134,8 +134,8 @@ static void check_editorial_versions(const pp_site *site, pp_diags *d)
 				continue;
 			pp_diags quiet; /* rendering problems are reported by the build below */
 			pp_diags_init(&quiet);
-			pp_md_context a = {older->path, older->body_line - 1, rtl, 0, NULL};
-			pp_md_context b = {v->path, v->body_line - 1, rtl, 0, NULL};
+			pp_md_context a = {.path = older->path, .line_offset = older->body_line - 1, .rtl = rtl};
+			pp_md_context b = {.path = v->path, .line_offset = v->body_line - 1, .rtl = rtl};
 			xmlNodePtr old_body = pp_markdown_to_container(older->body, older->body_len, &a, &quiet);
 			xmlNodePtr new_body = pp_markdown_to_container(v->body, v->body_len, &b, &quiet);
 			xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");

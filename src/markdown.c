@@ -1,5 +1,7 @@
 #include "markdown.h"
 
+#include "kramdown.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <string.h>
@@ -229,7 +231,8 @@ int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
 static pp_direction set_block_direction(xmlNodePtr el, int context_rtl)
 {
 	pp_direction dir = first_strong(el);
-	if (dir != PP_DIR_NEUTRAL && (dir == PP_DIR_RTL) != context_rtl)
+	/* A direction the author gave (a kramdown attribute list) stays. */
+	if (dir != PP_DIR_NEUTRAL && (dir == PP_DIR_RTL) != context_rtl && !xmlHasProp(el, BAD_CAST "dir"))
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST(dir == PP_DIR_RTL ? "rtl" : "ltr"));
 	return dir;
 }
@@ -238,7 +241,7 @@ static pp_direction set_block_direction(xmlNodePtr el, int context_rtl)
 static pp_direction isolate_inline(xmlNodePtr el, int context_rtl)
 {
 	pp_direction dir = first_strong(el);
-	if (context_rtl && dir == PP_DIR_LTR)
+	if (context_rtl && dir == PP_DIR_LTR && !xmlHasProp(el, BAD_CAST "dir"))
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST "ltr");
 	return dir;
 }
@@ -420,15 +423,6 @@ static int id_set(id_table *t, const char *key, long value)
 	return 0;
 }
 
-static void id_remove(id_table *t, const char *key)
-{
-	id_slot *slot = id_find(t, key);
-	if (slot) {
-		free(slot->key);
-		*slot = (id_slot){NULL, 0, 1};
-	}
-}
-
 static void id_table_free(id_table *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
@@ -453,6 +447,7 @@ typedef struct {
 	size_t note_refs_cap;
 	xmlNodePtr notes;    /* the list of the notes section, once opened */
 	size_t notes_seen;   /* notes rendered so far */
+	pp_attribute_table *attrs; /* kramdown attribute lists, by node */
 } render_state;
 
 static int line_of(const render_state *st, cmark_node *node)
@@ -697,6 +692,26 @@ static void set_id(render_state *st, xmlNodePtr el, const char *id)
 		xmlSetProp(el, BAD_CAST "id", BAD_CAST id);
 }
 
+/* The attributes a kramdown list gave node: lang and dir, and the id
+ * (headings take theirs when their own id is given, at their end). */
+static void apply_attributes(render_state *st, cmark_node *node, xmlNodePtr el)
+{
+	const pp_attributes *a = pp_attributes_of(st->attrs, node);
+	if (!a || !el || el->type != XML_ELEMENT_NODE)
+		return;
+	if (a->lang)
+		xmlSetProp(el, BAD_CAST "lang", BAD_CAST a->lang);
+	if (a->dir)
+		xmlSetProp(el, BAD_CAST "dir", BAD_CAST a->dir);
+	if (!a->id || pp_dom_is_heading(el))
+		return;
+	if (id_find(&st->ids, a->id))
+		pp_warning(st->d, st->ctx->path, cmark_node_get_start_line(node) + st->ctx->line_offset,
+		           cmark_node_get_start_column(node), "id '%s' is given twice; this one is dropped", a->id);
+	else
+		set_id(st, el, a->id);
+}
+
 /* A reference: a superscript link to its note, with an id its note's back
  * link leads to ("fnref-2", "fnref-2-2" for the second reference to note 2). */
 static void add_note_reference(render_state *st, cmark_node *node, xmlNodePtr cur)
@@ -852,7 +867,8 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 		xmlNodePtr code = new_child(cur, "code");
 		if (!code || append_text(code, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
-		else
+		apply_attributes(st, node, code);
+		if (code)
 			isolate_inline(code, context_rtl);
 		break;
 	}
@@ -954,22 +970,6 @@ static const char *trailing_attribute_block(const char *text)
 
 static int id_taken(const render_state *st, const char *id) { return id_find(&st->ids, id) != NULL; }
 
-/* An id given up: if it is base-k, the next heading named base may take it
- * again, so base's first suffix to try goes back to k. */
-static void give_up_id(render_state *st, const char *id)
-{
-	id_remove(&st->ids, id);
-	const char *dash = strrchr(id, '-');
-	if (!dash || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) || strlen(dash + 1) > 9)
-		return;
-	long k = atol(dash + 1);
-	char *base = strndup(id, (size_t)(dash - id));
-	id_slot *hint = base ? id_find(&st->next_suffix, base) : NULL;
-	if (hint && k >= 2 && k < hint->value)
-		hint->value = k;
-	free(base);
-}
-
 /* Gives the heading an id unique in the document: wanted (pinned) or its
  * transliterated text, with "-2", "-3"... when taken. */
 static void assign_heading_id(render_state *st, xmlNodePtr heading, cmark_node *node, const char *pinned)
@@ -1054,39 +1054,6 @@ static char *take_heading_attributes(render_state *st, xmlNodePtr heading, cmark
 	xmlNodeSetContent(last, rest);
 	xmlFree(rest);
 	return id;
-}
-
-/* A paragraph that is only a kramdown attribute block ("{: #cookies }" on
- * the line after a heading). Returns 1 when it was one and has been used or
- * dropped, so the paragraph is not rendered. */
-static int apply_block_attributes(render_state *st, cmark_node *paragraph, xmlNodePtr cur)
-{
-	cmark_node *child = cmark_node_first_child(paragraph);
-	if (!child || cmark_node_next(child) || cmark_node_get_type(child) != CMARK_NODE_TEXT)
-		return 0;
-	const char *text = cmark_node_get_literal(child);
-	size_t n = text ? strlen(text) : 0;
-	if (n < 3 || text[0] != '{' || text[1] != ':')
-		return 0;
-	char *id = NULL;
-	if (!parse_attribute_block(text, n, &id))
-		return 0;
-	xmlNodePtr heading = cur->last;
-	while (heading && heading->type != XML_ELEMENT_NODE)
-		heading = heading->prev;
-	if (id && pp_dom_is_heading(heading)) {
-		/* Replace the id the heading got from its text. */
-		xmlChar *old = xmlGetProp(heading, BAD_CAST "id");
-		if (old)
-			give_up_id(st, (const char *)old);
-		xmlFree(old);
-		xmlUnsetProp(heading, BAD_CAST "id");
-		assign_heading_id(st, heading, paragraph, id);
-	} else {
-		warn_attribute_block(st, paragraph, text);
-	}
-	free(id);
-	return 1;
 }
 
 /* ---- runs of the other direction inside text ---- */
@@ -1283,9 +1250,11 @@ static int isolate_runs(xmlNodePtr block, int rtl)
 static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int context_rtl)
 {
 	if (pp_dom_is_heading(el)) {
-		char *pinned = take_heading_attributes(st, el, node);
-		assign_heading_id(st, el, node, pinned);
-		free(pinned);
+		/* An attribute list on the next line wins over one in the text. */
+		char *trailing = take_heading_attributes(st, el, node);
+		const pp_attributes *a = pp_attributes_of(st->attrs, node);
+		assign_heading_id(st, el, node, a && a->id ? a->id : trailing);
+		free(trailing);
 	}
 	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
 	                                     "li", "blockquote", "td", "th"};
@@ -1321,12 +1290,16 @@ typedef struct {
 int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d)
 {
 	render_state st = {.ctx = ctx, .d = d, .slugger = ctx->slugger};
+	st.attrs = pp_kramdown_attach(root, ctx->source, ctx->source_len, ctx->path, ctx->line_offset, d);
+	if (!st.attrs)
+		return -1;
 	cmark_iter *iter = cmark_iter_new(root);
 	open_element *open = NULL;
 	size_t depth = 0, cap = 0;
 	if (!iter || pp_grow(&open, &cap, 0, sizeof *open, 64) != 0) {
 		cmark_iter_free(iter);
 		free(open);
+		pp_attribute_table_free(st.attrs);
 		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
 		return -1;
 	}
@@ -1343,12 +1316,9 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		if (ev == CMARK_EVENT_ENTER) {
 			if (is_leaf(node)) {
 				add_leaf(&st, node, cur, here_rtl);
-			} else if (cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH &&
-			           apply_block_attributes(&st, node, cur)) {
-				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
-				cmark_node_set_user_data(node, cur);
 			} else if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) {
 				add_image(&st, node, cur);
+				apply_attributes(&st, node, cur->last);
 				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
 				cmark_node_set_user_data(node, cur);
 			} else {
@@ -1359,6 +1329,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 				}
 				cmark_node_set_user_data(node, cur);
 				if (el != cur) {
+					apply_attributes(&st, node, el);
 					if (pp_grow(&open, &cap, depth, sizeof *open, 64) != 0) {
 						st.failed = 1;
 						break;
@@ -1387,6 +1358,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		st.memoized[i]->_private = NULL;
 	free(st.memoized);
 	free(st.note_refs);
+	pp_attribute_table_free(st.attrs);
 	id_table_free(&st.ids);
 	id_table_free(&st.next_suffix);
 	if (st.own_slugger)
@@ -1412,33 +1384,30 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 	cmark_node *doc = pp_markdown_parse(text, len);
 	if (!doc)
 		return -1;
-	cmark_iter *iter = cmark_iter_new(doc);
+	/* The same reading of attribute lists as rendering; its messages are
+	 * the render's to give. */
+	pp_diags quiet;
+	pp_diags_init(&quiet);
+	pp_attribute_table *attrs = pp_kramdown_attach(doc, text, len, "", 0, &quiet);
+	pp_diags_free(&quiet);
+	cmark_iter *iter = attrs ? cmark_iter_new(doc) : NULL;
+	int rc = iter ? 0 : -1;
 	cmark_event_type ev;
-	int rc = 0;
-	cmark_node *previous_block = NULL;
 	while (rc == 0 && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
 		cmark_node *node = cmark_iter_get_node(iter);
-		cmark_node_type type = cmark_node_get_type(node);
-		if (ev != CMARK_EVENT_EXIT || (type != CMARK_NODE_HEADING && type != CMARK_NODE_PARAGRAPH))
+		if (ev != CMARK_EVENT_EXIT || cmark_node_get_type(node) != CMARK_NODE_HEADING)
 			continue;
-		char *id = NULL;
+		const pp_attributes *given = pp_attributes_of(attrs, node);
+		char *id = given && given->id ? strdup(given->id) : NULL;
 		cmark_node *last = cmark_node_last_child(node);
 		const char *lit = last && cmark_node_get_type(last) == CMARK_NODE_TEXT ? cmark_node_get_literal(last) : NULL;
-		if (type == CMARK_NODE_HEADING && lit) {
-			const char *block = trailing_attribute_block(lit);
-			if (block) {
-				size_t n = strlen(block);
-				while (n > 0 && block[n - 1] == ' ')
-					n--;
-				parse_attribute_block(block, n, &id);
-			}
-		} else if (type == CMARK_NODE_PARAGRAPH && lit && last == cmark_node_first_child(node) &&
-		           lit[0] == '{' && lit[1] == ':' && previous_block &&
-		           cmark_node_get_type(previous_block) == CMARK_NODE_HEADING &&
-		           cmark_node_next(previous_block) == node) {
-			parse_attribute_block(lit, strlen(lit), &id);
+		const char *block = !id && lit ? trailing_attribute_block(lit) : NULL;
+		if (block) {
+			size_t n = strlen(block);
+			while (n > 0 && block[n - 1] == ' ')
+				n--;
+			parse_attribute_block(block, n, &id);
 		}
-		previous_block = node;
 		if (!id)
 			continue;
 		char **grown = realloc(*ids, (*count + 1) * sizeof *grown);
@@ -1451,6 +1420,7 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 		(*ids)[(*count)++] = id;
 	}
 	cmark_iter_free(iter);
+	pp_attribute_table_free(attrs);
 	cmark_node_free(doc);
 	return rc;
 }
@@ -1465,7 +1435,10 @@ xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_co
 		xmlFreeNode(container);
 		return NULL;
 	}
-	int rc = pp_markdown_render(doc, container, ctx, d);
+	pp_md_context with_source = *ctx;
+	with_source.source = text;
+	with_source.source_len = len;
+	int rc = pp_markdown_render(doc, container, &with_source, d);
 	cmark_node_free(doc);
 	if (rc != 0) {
 		xmlFreeNode(container);

@@ -43,6 +43,10 @@ typedef struct {
 	int rtl;           /* direction of the page the nodes go into */
 	int strict;        /* raw HTML and refused URLs are errors, not warnings (check) */
 	pp_slugger *slugger; /* for heading ids; NULL: one is opened for the call */
+	/* The Markdown the tree was parsed from, or NULL: it tells kramdown's
+	 * lazy lines apart (see kramdown.h); pp_markdown_to_container sets it. */
+	const char *source;
+	size_t source_len;
 } pp_md_context;
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */

@@ -356,8 +356,8 @@ static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_versi
 			return NULL;
 		text = &read;
 	}
-	pp_md_context md = {v->path, text->body_line - 1, is_rtl(ctx, s->locale),
-	                    ctx->options && ctx->options->strict, ctx->slugger};
+	pp_md_context md = {.path = v->path, .line_offset = text->body_line - 1, .rtl = is_rtl(ctx, s->locale),
+	                    .strict = ctx->options && ctx->options->strict, .slugger = ctx->slugger};
 	xmlNodePtr body = pp_markdown_to_container(text->body, text->body_len, &md, d);
 	if (text == &read)
 		pp_version_clear(&read);

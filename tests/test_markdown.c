@@ -32,7 +32,8 @@ static rendered render(const char *markdown, int rtl)
 	xmlNodePtr body = xmlNewChild(html, NULL, BAD_CAST "body", NULL);
 	cmark_node *md = pp_markdown_parse(markdown, strlen(markdown));
 	assert_non_null(md);
-	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl};
+	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl, .source = markdown,
+	                     .source_len = strlen(markdown)};
 	assert_int_equal(pp_markdown_render(md, body, &ctx, &r.diags), 0);
 	cmark_node_free(md);
 	size_t len;
@@ -316,11 +317,56 @@ static void test_unknown_attribute_blocks_dropped_with_warning(void **state)
 	htmlDocPtr page = tu_parse_html_string(r.html);
 	assert_int_equal(tu_count(page, "//h2[.='Title'][@id='title']"), 1);
 	assert_null(strstr(r.html, ".wide"));
+	/* The list right after the paragraph is its own (a class, dropped
+	 * silently); the one after a blank line attaches to nothing. */
 	assert_int_equal(r.diags.count, 2);
+	pp_diags_sort(&r.diags);
 	char *msg = first_message(&r);
 	assert_string_equal(msg, "doc.md:5:1: warning: attribute block '{.wide}' is not understood and was "
 	                         "dropped (only an id, as {#id} or {: #id }, is used)\n");
 	free(msg);
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "attribute list '{: .note }' attaches to nothing"));
+	assert_null(strstr(r.html, "note"));
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+/* kramdown attribute lists on any block, on spans, through definitions,
+ * and the end-of-block marker: ids, lang and dir kept, the rest dropped,
+ * and none of it ever shown as text. */
+static void test_kramdown_attribute_lists(void **state)
+{
+	(void)state;
+	rendered r = render("Intro paragraph.\n{: #intro lang=\"fr\" .lead}\n\n"
+	                    "- one\n- two\n{: #list}\n\n"
+	                    "> quoted\n{: #quote dir=\"ltr\"}\n\n"
+	                    "| a | b |\n|---|---|\n| 1 | 2 |\n{: #table}\n\n"
+	                    "{: #before}\nParagraph after its list.\n\n"
+	                    "Some *emphasis*{: #emph lang='en'} and `code`{: #code}.\n\n"
+	                    "Referenced.\n{: myref}\n\n"
+	                    "- c\n\n^\n\n- d\n\n"
+	                    "## Heading\n{: #pinned-heading}\n\n"
+	                    "Bad values.\n{: #9bad dir=\"sideways\"}\n\n"
+	                    "{:myref: #defined .x}\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p[@id='intro'][@lang='fr'][not(@class)][.='Intro paragraph.']"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='list']/li"), 2);
+	assert_int_equal(tu_count(page, "//blockquote[@id='quote'][@dir='ltr']/p[.='quoted']"), 1);
+	assert_int_equal(tu_count(page, "//table[@id='table']/tbody/tr"), 1);
+	assert_int_equal(tu_count(page, "//p[@id='before'][.='Paragraph after its list.']"), 1);
+	assert_int_equal(tu_count(page, "//em[@id='emph'][@lang='en'][.='emphasis']"), 1);
+	assert_int_equal(tu_count(page, "//code[@id='code'][.='code']"), 1);
+	assert_int_equal(tu_count(page, "//p[@id='defined'][.='Referenced.']"), 1);
+	assert_int_equal(tu_count(page, "//ul[li='c'] | //ul[li='d']"), 2);
+	assert_int_equal(tu_count(page, "//h2[@id='pinned-heading'][.='Heading']"), 1);
+	assert_int_equal(tu_count(page, "//p[.='Bad values.'][not(@id)][not(@dir)]"), 1);
+	assert_null(strstr(r.html, "{:"));
+	assert_null(strstr(r.html, "^"));
+	assert_null(strstr(r.html, "lead"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "id '9bad' is dropped"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "dir 'sideways' is dropped: it is ltr, rtl or auto"));
+	assert_int_equal(r.diags.count, 2);
 	xmlFreeDoc(page);
 	release(&r);
 }
@@ -424,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_attribute_blocks_dropped_with_warning),
 		cmocka_unit_test(test_pinned_ids_listed),
 		cmocka_unit_test(test_footnotes_link_both_ways),
+		cmocka_unit_test(test_kramdown_attribute_lists),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

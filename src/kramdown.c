@@ -1,0 +1,615 @@
+#include "kramdown.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+
+typedef struct {
+	cmark_node *node;
+	pp_attributes attrs;
+} attached;
+
+typedef struct {
+	char *name;
+	char *body; /* the definition's inside: "#id .class" */
+} definition;
+
+struct pp_attribute_table {
+	attached *items;   /* sorted by node once built, for bsearch */
+	size_t count, capacity;
+	definition *defs;
+	size_t def_count, def_capacity;
+};
+
+/* References to definitions may nest; a cycle stops here. */
+#define MAX_REFERENCE_DEPTH 8
+
+void pp_attributes_clear(pp_attributes *a)
+{
+	free(a->id);
+	free(a->lang);
+	free(a->dir);
+	*a = (pp_attributes){0};
+}
+
+static const definition *find_definition(const pp_attribute_table *t, const char *name, size_t len)
+{
+	for (size_t i = 0; t && i < t->def_count; i++)
+		if (strlen(t->defs[i].name) == len && memcmp(t->defs[i].name, name, len) == 0)
+			return &t->defs[i];
+	return NULL;
+}
+
+static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '-'; }
+
+static int set_value(char **slot, const char *value, size_t len)
+{
+	char *copy = strndup(value, len);
+	if (!copy)
+		return -1;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* The inside of a list: "#id .class key="value" key=value name". */
+static int parse_inside(const char *p, const char *end, const pp_attribute_table *t, pp_attributes *out, int depth)
+{
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end)
+			break;
+		if (*p == '#' || *p == '.') {
+			char kind = *p++;
+			const char *word = p;
+			while (p < end && *p != ' ' && *p != '\t')
+				p++;
+			if (p == word)
+				return -1;
+			if (kind == '#' && set_value(&out->id, word, (size_t)(p - word)) != 0)
+				return -1;
+			continue;
+		}
+		const char *name = p;
+		while (p < end && is_name_char(*p))
+			p++;
+		if (p == name)
+			return -1;
+		size_t name_len = (size_t)(p - name);
+		if (p < end && *p == '=') {
+			p++;
+			const char *value = p;
+			size_t value_len;
+			if (p < end && (*p == '"' || *p == '\'')) {
+				char quote = *p++;
+				value = p;
+				while (p < end && *p != quote)
+					p += *p == '\\' && p + 1 < end ? 2 : 1;
+				if (p >= end)
+					return -1;
+				value_len = (size_t)(p - value);
+				p++;
+			} else {
+				while (p < end && *p != ' ' && *p != '\t')
+					p++;
+				value_len = (size_t)(p - value);
+			}
+			char **slot = name_len == 2 && memcmp(name, "id", 2) == 0     ? &out->id
+			              : name_len == 4 && memcmp(name, "lang", 4) == 0 ? &out->lang
+			              : name_len == 3 && memcmp(name, "dir", 3) == 0  ? &out->dir
+			                                                               : NULL;
+			if (slot && set_value(slot, value, value_len) != 0)
+				return -1;
+			continue;
+		}
+		/* A name: the definition it refers to. */
+		const definition *def = find_definition(t, name, name_len);
+		if (def && depth < MAX_REFERENCE_DEPTH &&
+		    parse_inside(def->body, def->body + strlen(def->body), t, out, depth + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* "{: …}" trimmed: 1 with the inside, 0 when text is not one. A definition
+ * "{:name: …}" is not a list. */
+static int list_inside(const char *text, size_t len, const char **inside, const char **inside_end)
+{
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	while (len > 0 && (*text == ' ' || *text == '\t'))
+		text++, len--;
+	if (len < 3 || text[0] != '{' || text[1] != ':' || text[len - 1] != '}')
+		return 0;
+	const char *p = text + 2, *end = text + len - 1;
+	const char *q = p;
+	while (q < end && is_name_char(*q))
+		q++;
+	if (q > p && q < end && *q == ':' && isalpha((unsigned char)*p))
+		return 0; /* {:name: …} */
+	if (memchr(p, '{', (size_t)(end - p)) || memchr(p, '}', (size_t)(end - p)))
+		return 0;
+	*inside = p;
+	*inside_end = end;
+	return 1;
+}
+
+int pp_attributes_parse(const char *text, size_t len, const pp_attribute_table *t, pp_attributes *out)
+{
+	*out = (pp_attributes){0};
+	const char *p, *end;
+	if (!list_inside(text, len, &p, &end) || parse_inside(p, end, t, out, 0) != 0) {
+		pp_attributes_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* "{:name: …}": 1 with the name and the inside, else 0. */
+static int definition_parts(const char *text, size_t len, char **name, char **body)
+{
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (len < 5 || text[0] != '{' || text[1] != ':' || text[len - 1] != '}' || !isalpha((unsigned char)text[2]))
+		return 0;
+	const char *p = text + 2, *end = text + len - 1;
+	while (p < end && is_name_char(*p))
+		p++;
+	if (p >= end || *p != ':')
+		return 0;
+	*name = strndup(text + 2, (size_t)(p - text - 2));
+	*body = strndup(p + 1, (size_t)(end - p - 1));
+	return 1;
+}
+
+static int is_end_of_block_marker(const char *text)
+{
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (*text != '^')
+		return 0;
+	for (text++; *text == ' ' || *text == '\t'; text++)
+		;
+	return *text == '\0';
+}
+
+/* ---- the tree ----------------------------------------------------------- */
+
+typedef struct {
+	pp_attribute_table *table;
+	const char *source;
+	size_t source_len;
+	const char *path;
+	int line_offset;
+	pp_diags *d;
+	int failed;
+	cmark_node **doomed; /* nodes to free once the walk is over */
+	size_t doomed_count, doomed_capacity;
+} pass;
+
+static void doom(pass *ps, cmark_node *node)
+{
+	if (pp_grow(&ps->doomed, &ps->doomed_capacity, ps->doomed_count, sizeof *ps->doomed, 16) != 0) {
+		ps->failed = 1;
+		return;
+	}
+	ps->doomed[ps->doomed_count++] = node;
+}
+
+/* The text of a line of inline nodes from first up to a soft break (or the
+ * end), when it holds only text; *next is the node after it (the soft
+ * break, or NULL). malloc'ed; NULL when the line holds other nodes. */
+static char *line_text(cmark_node *first, cmark_node **next)
+{
+	size_t len = 0;
+	int only_text = 1;
+	cmark_node *n = first;
+	for (; n && cmark_node_get_type(n) != CMARK_NODE_SOFTBREAK; n = cmark_node_next(n)) {
+		if (cmark_node_get_type(n) != CMARK_NODE_TEXT)
+			only_text = 0;
+		else
+			len += strlen(cmark_node_get_literal(n));
+	}
+	*next = n;
+	char *text = only_text ? malloc(len + 1) : NULL;
+	if (!text)
+		return NULL;
+	text[0] = '\0';
+	for (cmark_node *m = first; m != n; m = cmark_node_next(m))
+		strcat(text, cmark_node_get_literal(m));
+	return text;
+}
+
+static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, int line, int column)
+{
+	const char *where = ps->path;
+	line += ps->line_offset;
+	if (a->id) {
+		int ok = isalpha((unsigned char)a->id[0]) != 0;
+		for (const char *c = a->id; ok && *c; c++)
+			ok = isalnum((unsigned char)*c) || strchr("-_:.", *c);
+		if (!ok) {
+			pp_warning(ps->d, where, line, column,
+			           "id '%s' is dropped: an id starts with a letter and holds letters, digits, '-', '_', ':' "
+			           "and '.'", a->id);
+			free(a->id);
+			a->id = NULL;
+		}
+	}
+	if (a->lang) {
+		int ok = isalpha((unsigned char)a->lang[0]) != 0;
+		for (const char *c = a->lang; ok && *c; c++)
+			ok = isalnum((unsigned char)*c) || *c == '-';
+		if (!ok || strlen(a->lang) > 35) {
+			pp_warning(ps->d, where, line, column, "lang '%s' is dropped: it is not a language tag", a->lang);
+			free(a->lang);
+			a->lang = NULL;
+		}
+	}
+	if (a->dir && strcmp(a->dir, "ltr") != 0 && strcmp(a->dir, "rtl") != 0 && strcmp(a->dir, "auto") != 0) {
+		pp_warning(ps->d, where, line, column, "dir '%s' is dropped: it is ltr, rtl or auto", a->dir);
+		free(a->dir);
+		a->dir = NULL;
+	}
+	if (!a->id && !a->lang && !a->dir)
+		return 0;
+	pp_attribute_table *t = ps->table;
+	/* A second list for the same element adds to the first. */
+	for (size_t i = 0; i < t->count; i++)
+		if (t->items[i].node == target) {
+			pp_attributes *old = &t->items[i].attrs;
+			if (a->id)
+				free(old->id), old->id = a->id, a->id = NULL;
+			if (a->lang)
+				free(old->lang), old->lang = a->lang, a->lang = NULL;
+			if (a->dir)
+				free(old->dir), old->dir = a->dir, a->dir = NULL;
+			return 0;
+		}
+	if (pp_grow(&t->items, &t->capacity, t->count, sizeof *t->items, 16) != 0)
+		return -1;
+	t->items[t->count++] = (attached){target, *a};
+	*a = (pp_attributes){0};
+	return 0;
+}
+
+/* Reads the list text and gives its attributes to target (NULL: it
+ * attaches to nothing, which is reported). */
+static void attach(pass *ps, const char *text, cmark_node *target, int line, int column)
+{
+	pp_attributes a;
+	if (pp_attributes_parse(text, strlen(text), ps->table, &a) != 0)
+		return;
+	if (!target)
+		pp_warning(ps->d, ps->path, line + ps->line_offset, column,
+		           "attribute list '%s' attaches to nothing: put it on the line right after its block, or "
+		           "right before it, with no blank line between", text);
+	else if (validate_and_store(ps, target, &a, line, column) != 0)
+		ps->failed = 1;
+	pp_attributes_clear(&a);
+}
+
+/* What a line is, as far as this pass goes. */
+enum { LINE_TEXT, LINE_LIST, LINE_DEFINITION, LINE_MARKER };
+
+static int line_kind(const char *text)
+{
+	if (!text)
+		return LINE_TEXT;
+	if (is_end_of_block_marker(text))
+		return LINE_MARKER;
+	const char *p, *end;
+	if (list_inside(text, strlen(text), &p, &end))
+		return LINE_LIST;
+	char *name, *body;
+	if (definition_parts(text, strlen(text), &name, &body)) {
+		free(name);
+		free(body);
+		return LINE_DEFINITION;
+	}
+	return LINE_TEXT;
+}
+
+/* The source line (1-based, in the text parsed), or NULL. */
+static const char *source_line(const pass *ps, int line, size_t *len)
+{
+	if (!ps->source || line < 1)
+		return NULL;
+	const char *p = ps->source, *end = ps->source + ps->source_len;
+	for (int l = 1; l < line && p < end; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	return p;
+}
+
+/* The block a list on a paragraph's last line belongs to: a lazy line (one
+ * that does not carry its list item's indent or its quote's '>') ends the
+ * list or quote it escapes, and kramdown gives the attributes to that. */
+static cmark_node *last_line_target(const pass *ps, cmark_node *paragraph)
+{
+	size_t len;
+	const char *line = source_line(ps, cmark_node_get_end_line(paragraph), &len);
+	if (!line)
+		return paragraph;
+	size_t indent = 0;
+	while (indent < len && line[indent] == ' ')
+		indent++;
+	int quoted = indent < len && line[indent] == '>';
+	cmark_node *target = paragraph;
+	for (cmark_node *a = cmark_node_parent(paragraph); a; a = cmark_node_parent(a)) {
+		cmark_node_type type = cmark_node_get_type(a);
+		if (type == CMARK_NODE_ITEM) {
+			cmark_node *first = cmark_node_first_child(a);
+			int content_column = first ? cmark_node_get_start_column(first) : 1;
+			if ((int)indent + 1 >= content_column || cmark_node_next(a))
+				break;
+			target = cmark_node_parent(a); /* the list */
+			a = target;
+		} else if (type == CMARK_NODE_BLOCK_QUOTE) {
+			if (quoted)
+				break;
+			target = a;
+		} else {
+			break;
+		}
+	}
+	return target;
+}
+
+static cmark_node *block_before(cmark_node *node)
+{
+	return cmark_node_previous(node);
+}
+
+/* A paragraph: lists on their own lines (the whole paragraph), on its last
+ * line or on its first. */
+static void paragraph_lists(pass *ps, cmark_node *paragraph)
+{
+	cmark_node *first = cmark_node_first_child(paragraph);
+	int start_line = cmark_node_get_start_line(paragraph), column = cmark_node_get_start_column(paragraph);
+	/* Every line a list, definition or marker: the paragraph is none. */
+	int all = first != NULL, lines = 0;
+	for (cmark_node *n = first; all && n;) {
+		cmark_node *next;
+		char *text = line_text(n, &next);
+		all = line_kind(text) != LINE_TEXT;
+		free(text);
+		lines++;
+		n = next ? cmark_node_next(next) : NULL;
+	}
+	if (all) {
+		cmark_node *before = block_before(paragraph), *after = cmark_node_next(paragraph);
+		int right_after = before && cmark_node_get_end_line(before) + 1 == start_line;
+		int right_before = after && cmark_node_get_start_line(after) == cmark_node_get_end_line(paragraph) + 1;
+		int line = start_line;
+		for (cmark_node *n = first; n; line++) {
+			cmark_node *next;
+			char *text = line_text(n, &next);
+			if (text && line_kind(text) == LINE_LIST)
+				attach(ps, text, right_after ? before : right_before ? after : NULL, line, column);
+			free(text);
+			n = next ? cmark_node_next(next) : NULL;
+		}
+		doom(ps, paragraph);
+		return;
+	}
+	/* The last line. */
+	cmark_node *last = cmark_node_last_child(paragraph), *line_start = last;
+	while (line_start && cmark_node_previous(line_start) &&
+	       cmark_node_get_type(cmark_node_previous(line_start)) != CMARK_NODE_SOFTBREAK)
+		line_start = cmark_node_previous(line_start);
+	cmark_node *brk = line_start ? cmark_node_previous(line_start) : NULL;
+	if (brk) {
+		cmark_node *next;
+		char *text = line_text(line_start, &next);
+		int kind = line_kind(text);
+		if (kind == LINE_LIST)
+			attach(ps, text, last_line_target(ps, paragraph), cmark_node_get_end_line(paragraph), 1);
+		if (kind != LINE_TEXT) {
+			for (cmark_node *n = brk; n;) {
+				cmark_node *following = cmark_node_next(n);
+				cmark_node_unlink(n);
+				doom(ps, n);
+				n = following;
+			}
+		}
+		free(text);
+	}
+	/* The first line: a list before the text it is for. */
+	first = cmark_node_first_child(paragraph);
+	cmark_node *next = NULL;
+	char *text = first ? line_text(first, &next) : NULL;
+	if (text && next && line_kind(text) == LINE_LIST) {
+		attach(ps, text, paragraph, start_line, column);
+		cmark_node *stop = cmark_node_next(next);
+		for (cmark_node *n = first; n != stop;) {
+			cmark_node *following = cmark_node_next(n);
+			cmark_node_unlink(n);
+			doom(ps, n);
+			n = following;
+		}
+	}
+	free(text);
+}
+
+/* A list right after a table is read by GFM as a last row whose first cell
+ * is the list and the others empty. */
+static void table_list(pass *ps, cmark_node *table)
+{
+	cmark_node *row = cmark_node_last_child(table);
+	if (!row || strcmp(cmark_node_get_type_string(row), "table_row") != 0)
+		return;
+	cmark_node *cell = cmark_node_first_child(row);
+	cmark_node *text_node = cell ? cmark_node_first_child(cell) : NULL;
+	cmark_node *next;
+	char *text = text_node ? line_text(text_node, &next) : NULL;
+	int empty_rest = text && !next;
+	for (cmark_node *c = cell ? cmark_node_next(cell) : NULL; empty_rest && c; c = cmark_node_next(c))
+		empty_rest = cmark_node_first_child(c) == NULL;
+	if (empty_rest && line_kind(text) == LINE_LIST) {
+		attach(ps, text, table, cmark_node_get_end_line(table), 1);
+		cmark_node_unlink(row);
+		doom(ps, row);
+	}
+	free(text);
+}
+
+static int is_span_element(cmark_node *n)
+{
+	switch (cmark_node_get_type(n)) {
+	case CMARK_NODE_EMPH:
+	case CMARK_NODE_STRONG:
+	case CMARK_NODE_LINK:
+	case CMARK_NODE_IMAGE:
+	case CMARK_NODE_CODE:
+		return 1;
+	default:
+		return strcmp(cmark_node_get_type_string(n), "strikethrough") == 0;
+	}
+}
+
+/* "*text*{: .x}": a text right after a span element that starts with a
+ * list. */
+static void span_list(pass *ps, cmark_node *text_node)
+{
+	cmark_node *element = cmark_node_previous(text_node);
+	const char *literal = cmark_node_get_literal(text_node);
+	if (!element || !is_span_element(element) || !literal || literal[0] != '{' || literal[1] != ':')
+		return;
+	const char *close = strchr(literal, '}');
+	if (!close)
+		return;
+	size_t n = (size_t)(close - literal + 1);
+	char *list = strndup(literal, n);
+	pp_attributes a;
+	if (list && pp_attributes_parse(list, n, ps->table, &a) == 0) {
+		int line = cmark_node_get_start_line(cmark_node_parent(text_node));
+		if (validate_and_store(ps, element, &a, line, 1) != 0)
+			ps->failed = 1;
+		pp_attributes_clear(&a);
+		char *rest = strdup(close + 1);
+		if (!rest || !cmark_node_set_literal(text_node, rest))
+			ps->failed = 1;
+		free(rest);
+	}
+	free(list);
+}
+
+static int compare_attached(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const attached *)a)->node, y = (uintptr_t)((const attached *)b)->node;
+	return x < y ? -1 : x > y;
+}
+
+/* Definitions first (a list may use one defined further down), then the
+ * lists, walking a snapshot of the paragraphs, tables and texts so the tree
+ * may change under the walk's feet. */
+pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, size_t source_len, const char *path,
+                                       int line_offset, pp_diags *d)
+{
+	pp_attribute_table *t = calloc(1, sizeof *t);
+	pass ps = {t, source, source_len, path, line_offset, d, t == NULL, NULL, 0, 0};
+	cmark_node **nodes = NULL;
+	size_t count = 0, capacity = 0;
+	cmark_iter *iter = t ? cmark_iter_new(root) : NULL;
+	cmark_event_type ev;
+	while (iter && !ps.failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		cmark_node_type type = cmark_node_get_type(node);
+		int wanted = type == CMARK_NODE_PARAGRAPH || strcmp(cmark_node_get_type_string(node), "table") == 0 ||
+		             (type == CMARK_NODE_TEXT && cmark_node_previous(node));
+		if (!wanted)
+			continue;
+		if (pp_grow(&nodes, &capacity, count, sizeof *nodes, 64) != 0) {
+			ps.failed = 1;
+			break;
+		}
+		nodes[count++] = node;
+		if (type != CMARK_NODE_PARAGRAPH)
+			continue;
+		/* Definitions: paragraphs whose lines define. */
+		cmark_node *next;
+		for (cmark_node *n = cmark_node_first_child(node); n; n = next ? cmark_node_next(next) : NULL) {
+			char *text = line_text(n, &next);
+			char *name, *body;
+			if (text && definition_parts(text, strlen(text), &name, &body)) {
+				if (!name || !body || pp_grow(&t->defs, &t->def_capacity, t->def_count, sizeof *t->defs, 8) != 0) {
+					free(name);
+					free(body);
+					ps.failed = 1;
+				} else {
+					t->defs[t->def_count++] = (definition){name, body};
+				}
+			}
+			free(text);
+			if (!text)
+				break;
+		}
+	}
+	cmark_iter_free(iter);
+	/* Spans first: they only change texts. Then blocks, innermost first
+	 * (the snapshot is in document order; a paragraph never holds a
+	 * paragraph or table, so the order among blocks does not matter). */
+	for (size_t i = 0; !ps.failed && i < count; i++)
+		if (cmark_node_get_type(nodes[i]) == CMARK_NODE_TEXT)
+			span_list(&ps, nodes[i]);
+	for (size_t i = 0; !ps.failed && i < count; i++) {
+		if (cmark_node_get_type(nodes[i]) == CMARK_NODE_PARAGRAPH)
+			paragraph_lists(&ps, nodes[i]);
+		else if (cmark_node_get_type(nodes[i]) != CMARK_NODE_TEXT)
+			table_list(&ps, nodes[i]);
+	}
+	free(nodes);
+	/* A block that goes keeps nothing: drop what was given to it. */
+	for (size_t i = 0; i < ps.doomed_count; i++) {
+		for (size_t k = 0; t && k < t->count; k++)
+			if (t->items[k].node == ps.doomed[i]) {
+				pp_attributes_clear(&t->items[k].attrs);
+				t->items[k] = t->items[--t->count];
+			}
+		cmark_node_free(ps.doomed[i]);
+	}
+	free(ps.doomed);
+	if (ps.failed) {
+		pp_error(d, path, 0, 0, "out of memory reading attribute lists");
+		pp_attribute_table_free(t);
+		return NULL;
+	}
+	qsort(t->items, t->count, sizeof *t->items, compare_attached);
+	return t;
+}
+
+const pp_attributes *pp_attributes_of(const pp_attribute_table *t, cmark_node *node)
+{
+	if (!t || !t->count)
+		return NULL;
+	attached key = {.node = node};
+	const attached *found = bsearch(&key, t->items, t->count, sizeof *t->items, compare_attached);
+	return found ? &found->attrs : NULL;
+}
+
+void pp_attribute_table_free(pp_attribute_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->count; i++)
+		pp_attributes_clear(&t->items[i].attrs);
+	free(t->items);
+	for (size_t i = 0; i < t->def_count; i++) {
+		free(t->defs[i].name);
+		free(t->defs[i].body);
+	}
+	free(t->defs);
+	free(t);
+}

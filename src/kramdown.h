@@ -1,0 +1,58 @@
+/* kramdown's attribute lists, for policies written for Jekyll: read from a
+ * parsed cmark-gfm tree before it is rendered.
+ *
+ * A block attribute list ("{: #telemetry lang="fr" .note }") on the line
+ * right after a block, or right before one, gives that block attributes;
+ * one at the end of a paragraph's last line that escapes a list or a quote
+ * (a lazy line) gives them to the list or quote, as kramdown reads it; one
+ * right after a table gives them to the table. A span attribute list
+ * ("*text*{: .x}") gives them to the element just before it. Attribute list
+ * definitions ("{:name: #id .class}") are named sets that lists refer to by
+ * name, defined anywhere in the document; the end-of-block marker "^" only
+ * separates blocks. None of them is ever shown as text: each is taken out of
+ * the tree.
+ *
+ * Of the attributes, the id is kept (links to "#telemetry" keep working), so
+ * are lang and dir (a valid language tag; ltr, rtl or auto); classes and
+ * other keys are dropped, as a theme cannot know them. A list that attaches
+ * to nothing (blank lines on both sides) is reported, as is a value that
+ * cannot be kept.
+ *
+ * The table is owned by the caller: pp_attribute_table_free. Node pointers
+ * stay valid while the tree does; the table holds no other reference.
+ */
+#ifndef PP_KRAMDOWN_H
+#define PP_KRAMDOWN_H
+
+#include <stddef.h>
+
+#include <cmark-gfm.h>
+
+#include "diag.h"
+
+typedef struct {
+	char *id, *lang, *dir; /* NULL when not given */
+} pp_attributes;
+
+typedef struct pp_attribute_table pp_attribute_table;
+
+/* Reads and removes every attribute list, definition and end-of-block
+ * marker in root. source (the Markdown root was parsed from, may be NULL)
+ * tells lazy lines apart; messages name path, with line_offset added to
+ * cmark's lines. NULL when out of memory (an error in d). */
+pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, size_t source_len, const char *path,
+                                       int line_offset, pp_diags *d);
+
+/* The attributes given to node, or NULL. */
+const pp_attributes *pp_attributes_of(const pp_attribute_table *table, cmark_node *node);
+
+void pp_attribute_table_free(pp_attribute_table *table);
+
+/* Reads the inside of an attribute list ("#id .class key="v" name") into
+ * out (its strings malloc'ed; release with pp_attributes_clear); names of
+ * definitions it refers to are looked up in the table's definitions (table
+ * may be NULL). Returns 0, or -1 when text is not an attribute list. */
+int pp_attributes_parse(const char *text, size_t len, const pp_attribute_table *table, pp_attributes *out);
+void pp_attributes_clear(pp_attributes *a);
+
+#endif
