@@ -779,39 +779,33 @@ static int add_steps(build_ctx *ctx, pp_vars *vars, const pp_series *s, const ve
 	return rc;
 }
 
-/* What changed from one version to a later one, marked inside the later:
- * at page_path, whose depth below the newer version's permanent URL is
- * given by prefix ("../" or "../../"). */
-static int write_changes_page(build_ctx *ctx, const pp_series *s, const version_info *infos,
-                              const compared *old_side, const compared *new_side,
-                              const pp_diff_options *options, const char *page_path, const char *prefix)
+/* A page that shows a comparison, and its depth below the newer version's
+ * permanent URL ("../" or "../../"), which its relative links need. */
+typedef struct {
+	const char *path;
+	const char *prefix;
+} changes_page;
+
+/* One page of a comparison: marked (taken) is the newer version's text
+ * with the changes marked. */
+static int write_changes_output(build_ctx *ctx, const pp_series *s, const version_info *infos,
+                                const compared *old_side, const compared *new_side, const pp_diff_result *result,
+                                xmlNodePtr marked, const changes_page *page)
 {
 	const version_info *older = &infos[old_side->index], *newer = &infos[new_side->index];
-	xmlNodePtr marked = xmlNewNode(NULL, BAD_CAST "div");
-	pp_diff_result result = {0};
-	int compared_ok = marked ? pp_diff_dom_indexed(old_side->body, old_side->diff, new_side->body, new_side->diff,
-	                                               marked, options, &result)
-	                         : -1;
-	if (compared_ok != 0) {
-		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory comparing with the version of %s",
-		         older->version->date);
-		if (marked)
-			xmlFreeNode(marked);
-		pp_diff_result_free(&result);
-		return -1;
-	}
+	const char *page_path = page->path, *prefix = page->prefix;
 	pp_vars *vars = pp_vars_new();
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
 	if (rc == 0) {
 		rebase_links(marked, prefix);
-		if (result.change_count)
+		if (result->change_count)
 			rc |= fold_unchanged(ctx, marked, s->locale);
 		rc |= pp_vars_set_nodes(vars, "diff", marked);
 		marked = NULL;
-		rc |= pp_vars_set(vars, "no_changes", result.change_count ? NULL : "true");
-		rc |= set_count(ctx, vars, "summary_sections", s->locale, "sections_changed", result.sections_changed);
-		rc |= set_count(ctx, vars, "summary_added", s->locale, "words_added", result.words_added);
-		rc |= set_count(ctx, vars, "summary_removed", s->locale, "words_removed", result.words_removed);
+		rc |= pp_vars_set(vars, "no_changes", result->change_count ? NULL : "true");
+		rc |= set_count(ctx, vars, "summary_sections", s->locale, "sections_changed", result->sections_changed);
+		rc |= set_count(ctx, vars, "summary_added", s->locale, "words_added", result->words_added);
+		rc |= set_count(ctx, vars, "summary_removed", s->locale, "words_removed", result->words_removed);
 		rc |= pp_vars_set(vars, "old_date_iso", older->version->date);
 		rc |= pp_vars_set(vars, "old_date_text", older->date_text);
 		rc |= pp_vars_set(vars, "new_date_iso", newer->version->date);
@@ -824,8 +818,8 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, const version_
 		rc |= set_link(ctx, vars, "old_href", page_path, older->path);
 		rc |= set_link(ctx, vars, "new_href", page_path, newer->path);
 		rc |= set_plain_link(ctx, vars, "history_href", s, page_path, "history/index.html");
-		for (size_t k = 0; rc == 0 && k < result.change_count; k++) {
-			const pp_change *c = &result.changes[k];
+		for (size_t k = 0; rc == 0 && k < result->change_count; k++) {
+			const pp_change *c = &result->changes[k];
 			pp_vars *item = pp_vars_add_item(vars, "changes");
 			char *href = pp_strdup_printf("#%s", c->id);
 			rc |= item && href ? 0 : -1;
@@ -841,6 +835,36 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, const version_
 		}
 		rc |= add_policy_languages(ctx, vars, s, page_path, newer->version->date);
 	}
+	if (rc == 0)
+		rc = write_page(ctx, "changes", s->locale, page_path, vars);
+	else
+		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory preparing the changes page");
+	if (marked)
+		xmlFreeNode(marked);
+	pp_vars_free(vars);
+	return rc;
+}
+
+/* What changed from one version to a later one, marked inside the later,
+ * compared once and shown on each of pages. */
+static int write_changes_pages(build_ctx *ctx, const pp_series *s, const version_info *infos,
+                               const compared *old_side, const compared *new_side,
+                               const pp_diff_options *options, const changes_page *pages, size_t page_count)
+{
+	const version_info *older = &infos[old_side->index], *newer = &infos[new_side->index];
+	xmlNodePtr marked = xmlNewNode(NULL, BAD_CAST "div");
+	pp_diff_result result = {0};
+	int rc = marked ? pp_diff_dom_indexed(old_side->body, old_side->diff, new_side->body, new_side->diff, marked,
+	                                      options, &result)
+	                : -1;
+	if (rc != 0) {
+		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory comparing with the version of %s",
+		         older->version->date);
+		if (marked)
+			xmlFreeNode(marked);
+		pp_diff_result_free(&result);
+		return -1;
+	}
 	if (result.degraded)
 		pp_warning(ctx->d, newer->version->path, 0, 0,
 		           "the change from %s is too large to compare in detail; parts are shown replaced whole",
@@ -851,13 +875,20 @@ static int write_changes_page(build_ctx *ctx, const pp_series *s, const version_
 		           "(please report this)",
 		           older->version->date, result.repaired, result.repaired == 1 ? "" : "s",
 		           result.repaired == 1 ? "it is" : "they are");
-	if (rc == 0)
-		rc = write_page(ctx, "changes", s->locale, page_path, vars);
-	else
-		pp_error(ctx->d, newer->version->path, 0, 0, "out of memory preparing the changes page");
+	for (size_t k = 0; rc == 0 && k < page_count; k++) {
+		/* The last page takes the marked text; the others a copy. */
+		xmlNodePtr shown = k + 1 < page_count ? pp_dom_copy(marked, NULL) : marked;
+		if (!shown) {
+			pp_error(ctx->d, newer->version->path, 0, 0, "out of memory preparing the changes page");
+			rc = -1;
+			break;
+		}
+		rc = write_changes_output(ctx, s, infos, old_side, new_side, &result, shown, &pages[k]);
+		if (shown == marked)
+			marked = NULL;
+	}
 	if (marked)
 		xmlFreeNode(marked);
-	pp_vars_free(vars);
 	pp_diff_result_free(&result);
 	return rc;
 }
@@ -904,8 +935,8 @@ static size_t prepare_targets(build_ctx *ctx, const pp_series *s, const series_p
 	size_t n = 0;
 	for (size_t k = 0; k < plan->target_count; k++) {
 		size_t t = plan->targets[k];
-		if (t == 0)
-			continue; /* nothing before it to compare */
+		if (t <= 1)
+			continue; /* the version just before it is compared in the loop */
 		pp_diags scratch; /* its warnings are the loop's to give */
 		pp_diags_init(&scratch);
 		xmlNodePtr body = render_body(ctx, s, &s->versions[t], &scratch);
@@ -965,16 +996,23 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 			rc = -1;
 		}
 		if (rc == 0 && i > 0) {
+			/* A compare target's page from the version just before it is
+			 * this comparison: made once, shown twice. */
 			compared older = {i - 1, infos[i - 1].body, infos[i - 1].index};
 			compared newer = {i, info->body, info->index};
-			rc = write_changes_page(ctx, s, infos, &older, &newer, &options, info->changes_path, "../");
+			char *also = is_target(&plan, i) ? compare_path(s, i - 1, i) : NULL;
+			changes_page pages[] = {{info->changes_path, "../"}, {also, "../../"}};
+			rc = is_target(&plan, i) && !also ? -1
+			     : write_changes_pages(ctx, s, infos, &older, &newer, &options, pages, also ? 2 : 1);
+			free(also);
 		}
 		for (size_t k = 0; rc == 0 && k < target_count; k++) {
-			if (targets[k].index <= i)
+			if (targets[k].index <= i + 1)
 				continue;
 			compared older = {i, info->body, info->index};
 			char *path = compare_path(s, i, targets[k].index);
-			rc = path ? write_changes_page(ctx, s, infos, &older, &targets[k], &options, path, "../../") : -1;
+			changes_page page = {path, "../../"};
+			rc = path ? write_changes_pages(ctx, s, infos, &older, &targets[k], &options, &page, 1) : -1;
 			free(path);
 		}
 		if (i > 0) {
