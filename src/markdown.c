@@ -430,6 +430,14 @@ static void id_table_free(id_table *t)
 	free(t->slots);
 }
 
+/* An element of inline raw HTML ("<abbr title=…>") kept open until its
+ * closing tag, or the end of the Markdown node holding it. */
+typedef struct {
+	xmlNodePtr element;
+	xmlNodePtr outside;  /* where the text went before it opened */
+	cmark_node *holder;  /* the Markdown node its tag is in */
+} raw_open;
+
 typedef struct {
 	const pp_md_context *ctx;
 	pp_diags *d;
@@ -448,6 +456,8 @@ typedef struct {
 	xmlNodePtr notes;    /* the list of the notes section, once opened */
 	size_t notes_seen;   /* notes rendered so far */
 	pp_attribute_table *attrs; /* kramdown attribute lists, by node */
+	raw_open *raw;       /* inline raw HTML elements open, innermost last */
+	size_t raw_count, raw_cap;
 } render_state;
 
 static int line_of(const render_state *st, cmark_node *node)
@@ -523,6 +533,110 @@ static void copy_safe_attributes(sanitizer *z, xmlNodePtr from, xmlNodePtr to)
 		}
 		xmlFree(value);
 	}
+}
+
+/* ---- inline raw HTML that policies use ---- */
+
+/* Phrasing elements kept from inline raw HTML, with the attributes raw
+ * blocks keep (an <a name> becomes an id); anything else is dropped as
+ * before, its text kept. */
+static const char *const inline_kept[] = {"a",     "abbr", "b",    "bdi",  "cite", "code", "dfn", "em",
+                                          "i",     "kbd",  "mark", "q",    "s",    "samp", "small", "span",
+                                          "strong", "sub", "sup",  "time", "u",    "var"};
+
+/* The element name of a tag ("<abbr title=…>", "</abbr>"), lowercase, in
+ * name; 1 for an opening tag, 2 for a closing one, 0 for neither. */
+static int tag_name(const char *html, char *name, size_t size)
+{
+	if (html[0] != '<')
+		return 0;
+	int closing = html[1] == '/';
+	const char *p = html + 1 + closing;
+	size_t n = 0;
+	while (isalnum((unsigned char)p[n]) && n + 1 < size) {
+		name[n] = (char)tolower((unsigned char)p[n]);
+		n++;
+	}
+	name[n] = '\0';
+	if (n == 0 || (p[n] != '>' && p[n] != ' ' && p[n] != '\t' && p[n] != '\n' && p[n] != '/'))
+		return 0;
+	return closing ? 2 : 1;
+}
+
+static void close_raw(render_state *st, xmlNodePtr *cur, int context_rtl)
+{
+	raw_open *top = &st->raw[--st->raw_count];
+	*cur = top->outside;
+	/* Its direction remembered, as every element's: no ancestor walks it twice. */
+	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0) {
+		st->failed = 1;
+		return;
+	}
+	pp_direction dir = xmlStrcmp(top->element->name, BAD_CAST "a") == 0 ? isolate_inline(top->element, context_rtl)
+	                                                                      : first_strong(top->element);
+	top->element->_private =
+		(void *)(intptr_t)(dir == PP_DIR_RTL ? MEMO_RTL : dir == PP_DIR_LTR ? MEMO_LTR : MEMO_NEUTRAL);
+	st->memoized[st->memoized_count++] = top->element;
+}
+
+/* An inline tag of a kept element: opens it (its text then goes inside)
+ * or closes it. Returns 1 when the tag was taken, 0 when it is dropped as
+ * other raw HTML is. */
+static int inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl)
+{
+	const char *html = cmark_node_get_literal(node);
+	char name[16];
+	int kind = html ? tag_name(html, name, sizeof name) : 0;
+	if (!kind || !IN(BAD_CAST name, inline_kept))
+		return 0;
+	cmark_node *holder = cmark_node_parent(node);
+	if (kind == 2) {
+		/* Closes the innermost open one of that name in the same node, and
+		 * any opened inside it; a stray closing tag is dropped. */
+		size_t at = st->raw_count;
+		while (at > 0 && st->raw[at - 1].holder == holder &&
+		       xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
+			at--;
+		if (at > 0 && st->raw[at - 1].holder == holder)
+			while (st->raw_count >= at)
+				close_raw(st, cur, context_rtl);
+		return 1;
+	}
+	if (strstr(html, "/>"))
+		return 0; /* <span/>: nothing to hold */
+	char *whole = pp_strdup_printf("<body>%s</%s></body>", html, name);
+	htmlDocPtr doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
+	                                        HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
+	                       : NULL;
+	free(whole);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr body = root ? root->children : NULL;
+	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
+		body = body->next;
+	xmlNodePtr parsed = body ? body->children : NULL;
+	while (parsed && parsed->type != XML_ELEMENT_NODE)
+		parsed = parsed->next;
+	xmlNodePtr el = parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? new_child(*cur, name) : NULL;
+	if (el && pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) == 0) {
+		sanitizer z = {st, node, 0, 0};
+		copy_safe_attributes(&z, parsed, el);
+		int unsafe = z.unsafe_urls;
+		for (xmlAttrPtr a = parsed->properties; a; a = a->next)
+			unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
+		if (unsafe)
+			pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+			            cmark_node_get_start_column(node),
+			            "raw HTML <%s>: its event handlers, styles or unsafe links were removed", name);
+		st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
+		*cur = el;
+	} else if (!parsed) {
+		el = NULL;
+	} else {
+		st->failed = 1;
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	return el != NULL;
 }
 
 /* Copies the allowed part of src's children under dst, iteratively: raw
@@ -1314,7 +1428,9 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		cmark_node *node = cmark_iter_get_node(iter);
 		int here_rtl = open[depth - 1].rtl;
 		if (ev == CMARK_EVENT_ENTER) {
-			if (is_leaf(node)) {
+			if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE && inline_raw_tag(&st, node, &cur, here_rtl)) {
+				continue;
+			} else if (is_leaf(node)) {
 				add_leaf(&st, node, cur, here_rtl);
 			} else if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) {
 				add_image(&st, node, cur);
@@ -1340,6 +1456,9 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 				cur = el;
 			}
 		} else if (ev == CMARK_EVENT_EXIT) {
+			/* Inline raw HTML left open inside it ends with it. */
+			while (st.raw_count && st.raw[st.raw_count - 1].holder == node)
+				close_raw(&st, &cur, here_rtl);
 			xmlNodePtr back = cmark_node_get_user_data(node);
 			if (cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION && cur != back)
 				add_note_back_links(&st, cur);
@@ -1358,6 +1477,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		st.memoized[i]->_private = NULL;
 	free(st.memoized);
 	free(st.note_refs);
+	free(st.raw);
 	pp_attribute_table_free(st.attrs);
 	id_table_free(&st.ids);
 	id_table_free(&st.next_suffix);

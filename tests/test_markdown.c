@@ -371,6 +371,40 @@ static void test_kramdown_attribute_lists(void **state)
 	release(&r);
 }
 
+/* Inline raw HTML that real policies use keeps its elements, with safe
+ * attributes only; other elements keep their text, as before. */
+static void test_inline_raw_html_kept(void **state)
+{
+	(void)state;
+	rendered r = render("We follow the <abbr title=\"General Data Protection Regulation\">GDPR</abbr>: "
+	                    "<a name=\"rights\"></a>rights<sup>1</sup>, H<sub>2</sub>O, <u>u</u>, <mark>m</mark>, "
+	                    "<span class=\"x\" onclick=\"steal()\" lang=\"fr\">oui</span>, <font color=red>font</font>, "
+	                    "<b>bold <i>both</b> after</i>, <a href=\"javascript:x()\">bad</a>, <em>open to the end.\n\n"
+	                    "Next paragraph.\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p/abbr[@title='General Data Protection Regulation'][.='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "//p/a[@id='rights'][not(@name)]"), 1);
+	assert_int_equal(tu_count(page, "//p/sup[.='1'] | //p/sub[.='2'] | //p/u[.='u'] | //p/mark[.='m']"), 4);
+	assert_int_equal(tu_count(page, "//p/span[@lang='fr'][not(@class)][not(@onclick)][.='oui']"), 1);
+	/* Closing an element closes what was opened inside it. */
+	assert_int_equal(tu_count(page, "//p/b[.='bold both']/i[.='both']"), 1);
+	assert_int_equal(tu_count(page, "//a[@href]"), 0);
+	assert_int_equal(tu_count(page, "//p/a[not(@id)][.='bad']"), 1);
+	/* Left open, an element ends with its paragraph. */
+	assert_int_equal(tu_count(page, "//p[1]/em[.='open to the end.']"), 1);
+	assert_int_equal(tu_count(page, "//p[2][.='Next paragraph.'][not(*)]"), 1);
+	assert_int_equal(tu_count(page, "//font"), 0);
+	assert_null(strstr(r.html, "color"));
+	assert_null(strstr(r.html, "steal"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "raw HTML <span>: its event handlers, styles or unsafe links were removed"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "raw HTML <a>: its event handlers, styles or unsafe links were removed"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "raw HTML is not rendered; write this in Markdown"));
+	assert_int_equal(r.diags.count, 4); /* <font> and </font> */
+	xmlFreeDoc(page);
+	release(&r);
+}
+
 /* GFM footnotes: each reference links to its note and each note back to
  * every reference, numbered in the order notes are first referred to;
  * notes nobody refers to are dropped, as GitHub does. */
@@ -471,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_pinned_ids_listed),
 		cmocka_unit_test(test_footnotes_link_both_ways),
 		cmocka_unit_test(test_kramdown_attribute_lists),
+		cmocka_unit_test(test_inline_raw_html_kept),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -418,7 +418,7 @@ static void test_check_raw_html_and_bad_links(void **state)
 {
 	fixture *f = *state;
 	char *p = add_version(f, "privacy/en/2025-01-01.md",
-	                      "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\nText <span>inline</span>.\n\n"
+	                      "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\nText <font>inline</font>.\n\n"
 	                      "[bad](javascript:alert(1)) and [gone](../../terms/) and "
 	                      "[old](../2023-03-14/) and [up](../../../../x/).\n");
 	expect_check_output(f, NULL, 1,
