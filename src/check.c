@@ -385,14 +385,25 @@ static void check_links(const pp_site *site, pp_diags *d)
 			cmark_event_type ev;
 			while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
 				cmark_node *node = cmark_iter_get_node(iter);
-				if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_LINK)
+				cmark_node_type type = cmark_node_get_type(node);
+				if (ev != CMARK_EVENT_ENTER || (type != CMARK_NODE_LINK && type != CMARK_NODE_IMAGE))
 					continue;
 				const char *url = cmark_node_get_url(node);
 				if (!url || !*url || url[0] == '#' || pp_url_has_scheme(url) || strncmp(url, "//", 2) == 0)
 					continue;
-				char *target = resolve(site, page_dir, url);
 				int line = cmark_node_get_start_line(node) + v->body_line - 1;
 				int column = cmark_node_get_start_column(node);
+				/* A file beside the version (a PDF, an image), or a page. */
+				if (pp_site_attachment(site, s, url))
+					continue;
+				if (type == CMARK_NODE_IMAGE || pp_url_names_file(url)) {
+					pp_error(d, v->path, line, column,
+					         "%s '%s' leads to no file: put the file beside the version, in %s/%s/ (or "
+					         "%s/ for every language), and link to it from there",
+					         type == CMARK_NODE_IMAGE ? "image" : "link to", url, s->policy, s->locale, s->policy);
+					continue;
+				}
+				char *target = resolve(site, page_dir, url);
 				if (!target)
 					pp_error(d, v->path, line, column, "link to '%s' leads outside the site", url);
 				else if (!page_exists(site, target))

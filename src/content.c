@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -679,6 +680,126 @@ static int stat_inside(const char *path, const char *root_real, struct stat *st,
 	return 0;
 }
 
+static int compare_attachment_path(const void *a, const void *b)
+{
+	return strcmp(((const pp_attachment *)a)->path, ((const pp_attachment *)b)->path);
+}
+
+/* A file beside the versions: hashed now, published with its hash in its
+ * name. Hidden files (".DS_Store") are none of the site's business. */
+static int add_attachment(pp_site *site, const char *path, const char *root_real, pp_diags *d)
+{
+	const char *name = strrchr(path, '/');
+	name = name ? name + 1 : path;
+	if (name[0] == '.')
+		return 0;
+	struct stat st;
+	if (stat_inside(path, root_real, &st, d) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		pp_warning(d, path, 0, 0, "ignored: not a regular file");
+		return 0;
+	}
+	char *data;
+	size_t len;
+	if (pp_read_file(path, &data, &len, d) != 0)
+		return -1;
+	pp_attachment a = {0};
+	pp_sha256_hex(data, len, a.sha256);
+	free(data);
+	/* From the content directory: the last two or three segments. */
+	size_t content_len = strlen(site->content_dir);
+	const char *rel = strncmp(path, site->content_dir, content_len) == 0 && path[content_len] == '/'
+	                      ? path + content_len + 1 : path;
+	const char *slash = strchr(rel, '/');
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	a.path = strdup(rel);
+	a.source = strdup(path);
+	a.site_path = slash ? pp_strdup_printf("files/%.*s/%.*s.%.10s%s", (int)(slash - rel), rel, (int)stem, name,
+	                                       a.sha256, name + stem)
+	                    : NULL;
+	if (!a.path || !a.source || !a.site_path ||
+	    pp_grow(&site->attachments, &site->attachment_capacity, site->attachment_count, sizeof a, 8) != 0) {
+		free(a.path);
+		free(a.source);
+		free(a.site_path);
+		pp_error(d, path, 0, 0, "out of memory");
+		return -1;
+	}
+	site->attachments[site->attachment_count++] = a;
+	return 0;
+}
+
+int pp_url_names_file(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	if (n == 0 || url[n - 1] == '/')
+		return 0;
+	const char *last = url;
+	for (size_t i = 0; i < n; i++)
+		if (url[i] == '/')
+			last = url + i + 1;
+	const char *dot = NULL;
+	for (const char *p = last; p < url + n; p++)
+		if (*p == '.')
+			dot = p;
+	if (!dot || dot == last || dot + 1 == url + n)
+		return 0;
+	size_t ext = (size_t)(url + n - dot - 1);
+	return !((ext == 4 && strncasecmp(dot + 1, "html", 4) == 0) || (ext == 3 && strncasecmp(dot + 1, "htm", 3) == 0));
+}
+
+const pp_attachment *pp_site_attachment(const pp_site *site, const pp_series *s, const char *url)
+{
+	if (!site->attachment_count || !*url || *url == '/' || *url == '#' || pp_url_has_scheme(url))
+		return NULL;
+	/* The version file's directory, then the URL's segments ("%20" and the
+	 * like decoded), ".." climbing no higher than the content directory. */
+	char *joined = pp_strdup_printf("%s/%s/%.*s", s->policy, s->locale, (int)strcspn(url, "?#"), url);
+	if (!joined)
+		return NULL;
+	char *out = malloc(strlen(joined) + 1);
+	size_t w = 0;
+	int ok = out != NULL;
+	for (char *seg = joined; ok && *seg;) {
+		size_t sl = strcspn(seg, "/");
+		if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+			if (w == 0)
+				ok = 0;
+			else
+				for (w--; w > 0 && out[w - 1] != '/'; w--)
+					;
+		} else if (sl > 0 && !(sl == 1 && seg[0] == '.')) {
+			for (size_t i = 0; i < sl; i++) {
+				int hi, lo;
+				if (seg[i] == '%' && i + 2 < sl + 1 && isxdigit((unsigned char)seg[i + 1]) &&
+				    isxdigit((unsigned char)seg[i + 2])) {
+					hi = isdigit((unsigned char)seg[i + 1]) ? seg[i + 1] - '0' : (tolower(seg[i + 1]) - 'a' + 10);
+					lo = isdigit((unsigned char)seg[i + 2]) ? seg[i + 2] - '0' : (tolower(seg[i + 2]) - 'a' + 10);
+					out[w++] = (char)(hi * 16 + lo);
+					i += 2;
+				} else {
+					out[w++] = seg[i];
+				}
+			}
+			if (seg[sl] == '/')
+				out[w++] = '/';
+		}
+		seg += sl + (seg[sl] == '/');
+	}
+	const pp_attachment *found = NULL;
+	if (ok) {
+		out[w] = '\0';
+		pp_attachment key = {.path = out};
+		found = bsearch(&key, site->attachments, site->attachment_count, sizeof key, compare_attachment_path);
+	}
+	free(out);
+	free(joined);
+	return found;
+}
+
+
 /* A version file found while walking the content directory; the files are
  * read and parsed afterwards, in parallel. */
 typedef struct {
@@ -716,7 +837,7 @@ static void pending_free(pending_list *pending)
 }
 
 /* Queues the version files of one locale directory. */
-static int list_series(size_t series, const char *dir, const char *root_real, pending_list *pending,
+static int list_series(pp_site *site, size_t series, const char *dir, const char *root_real, pending_list *pending,
                        pp_diags *d)
 {
 	char **names;
@@ -737,7 +858,8 @@ static int list_series(size_t series, const char *dir, const char *root_real, pe
 		}
 		size_t nlen = strlen(names[i]);
 		if (nlen < 3 || strcmp(names[i] + nlen - 3, ".md") != 0) {
-			pp_warning(d, path, 0, 0, "ignored: not a Markdown version file (YYYY-MM-DD.md)");
+			if (add_attachment(site, path, root_real, d) != 0)
+				rc = -1;
 			free(path);
 			continue;
 		}
@@ -927,7 +1049,8 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 		if (stat_inside(path, root_real, &st, d) != 0) {
 			rc = -1;
 		} else if (!S_ISDIR(st.st_mode)) {
-			pp_warning(d, path, 0, 0, "ignored: expected a locale directory such as 'en' or 'ar'");
+			if (add_attachment(site, path, root_real, d) != 0)
+				rc = -1;
 		} else if (pp_locale_validate(names[i], why, sizeof why) != 0) {
 			pp_error(d, path, 0, 0, "%s", why);
 			rc = -1;
@@ -936,7 +1059,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 			if (add_series(site, policy, names[i], &series) != 0) {
 				pp_error(d, path, 0, 0, "out of memory");
 				rc = -1;
-			} else if (list_series((size_t)(series - site->series), path, root_real, pending, d) != 0) {
+			} else if (list_series(site, (size_t)(series - site->series), path, root_real, pending, d) != 0) {
 				rc = -1;
 			}
 		}
@@ -967,6 +1090,12 @@ void pp_site_free(pp_site *site)
 		free(site->titles[i].text);
 	}
 	free(site->titles);
+	for (size_t i = 0; i < site->attachment_count; i++) {
+		free(site->attachments[i].path);
+		free(site->attachments[i].source);
+		free(site->attachments[i].site_path);
+	}
+	free(site->attachments);
 	for (size_t i = 0; i < site->locale_settings_count; i++) {
 		pp_locale_settings *ls = &site->locale_settings[i];
 		for (size_t j = 0; j < ls->calendar_count; j++)
@@ -1049,6 +1178,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 	pp_free_names(names, count);
 	parse_pending(site, &pending, flags, jobs, d);
 	pending_free(&pending);
+	qsort(site->attachments, site->attachment_count, sizeof *site->attachments, compare_attachment_path);
 	if (site->series_count == 0 && d->errors == errors_before)
 		pp_error(d, content_dir, 0, 0, "no policies found (expected <policy>/<locale>/YYYY-MM-DD.md)");
 	if (d->errors != errors_before) {

@@ -83,6 +83,17 @@ typedef struct {
 	char *numbers;      /* ICU numbering system, or NULL for the locale's own */
 } pp_locale_settings;
 
+/* A file beside the versions (an image, a signed PDF): any file but a
+ * version directly in a policy's or a locale's directory. It is published
+ * at site_path, named by its content hash so hosts may cache it for ever
+ * and a changed file gets a new address. */
+typedef struct {
+	char *path;       /* from the content directory: "privacy/en/dpa.pdf" */
+	char *source;     /* as reached from where the site was loaded */
+	char sha256[65];
+	char *site_path;  /* "files/privacy/dpa.3f2a9c01d4.pdf" */
+} pp_attachment;
+
 typedef struct {
 	char *content_dir;
 	char *default_locale;  /* the authoritative language of every policy */
@@ -94,6 +105,8 @@ typedef struct {
 	pp_locale_settings *locale_settings;
 	size_t locale_settings_count;
 	int notice_days;       /* days a material version's effective date must follow its publication */
+	pp_attachment *attachments; /* sorted by path */
+	size_t attachment_count, attachment_capacity;
 } pp_site;
 
 /* Flags for loading. Unknown front matter keys are warnings by default, so
@@ -199,6 +212,16 @@ const pp_version *pp_series_at_or_before(const pp_series *s, const char *date);
 /* The series' version of that date, or NULL (binary search: versions are
  * oldest first, and a long history is not scanned per page). */
 const pp_version *pp_series_version(const pp_series *s, const char *date);
+
+/* The attachment a relative link or image URL of a version of series s
+ * leads to: the URL is read from the version file's directory, as an
+ * editor or a repository host shows it ("dpa.pdf", "../logo.png"), with
+ * its query and fragment aside. NULL when it leads to none. */
+const pp_attachment *pp_site_attachment(const pp_site *site, const pp_series *s, const char *url);
+
+/* Whether a relative URL names a file rather than a page: its last segment
+ * has an extension, and it is not an HTML page. */
+int pp_url_names_file(const char *url);
 
 /* The series of one policy, all locales: *count of them from the returned
  * one on (they are adjacent), or NULL. */

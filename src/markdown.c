@@ -102,6 +102,7 @@ int pp_url_is_safe(const char *url, int for_image)
 	 * ("java\tscript:"), so do the same before reading it. */
 	char scheme[16];
 	size_t n = 0;
+	int long_scheme = 0;
 	const char *p = url;
 	for (; *p; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -109,12 +110,17 @@ int pp_url_is_safe(const char *url, int for_image)
 			continue;
 		if (c == ':' || c == '/' || c == '?' || c == '#')
 			break;
-		if (n + 1 >= sizeof scheme)
-			return 0;
-		scheme[n++] = (char)tolower(c);
+		if (n + 1 < sizeof scheme)
+			scheme[n++] = (char)tolower(c);
+		else
+			long_scheme = 1;
 	}
+	/* No scheme: a relative URL ("backpack-subprocessors/", however long
+	 * its first segment) or a fragment. */
 	if (*p != ':')
-		return 1; /* no scheme: relative URL or fragment */
+		return 1;
+	if (long_scheme)
+		return 0; /* none of the schemes allowed is that long */
 	scheme[n] = '\0';
 	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)
 		return 1;

@@ -347,6 +347,55 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 
 /* Renders a version's text into info->body, reading it from its file when
  * the site was loaded without texts (PP_METADATA_ONLY). */
+/* Links and images to files beside the version lead to where the files are
+ * published ("../../../files/privacy/dpa.3f2a9c01d4.pdf" from the version's
+ * page), fragment kept. */
+static void link_attachments(build_ctx *ctx, const pp_series *s, const pp_version *v, xmlNodePtr body)
+{
+	if (!ctx->site->attachment_count)
+		return;
+	char *page = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
+	for (xmlNodePtr n = body->children; page && n; n = pp_dom_next(n, body, 1)) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *attr = xmlStrcmp(n->name, BAD_CAST "a") == 0 ? "href"
+		                   : xmlStrcmp(n->name, BAD_CAST "img") == 0 ? "src" : NULL;
+		xmlChar *url = attr ? xmlGetProp(n, BAD_CAST attr) : NULL;
+		const pp_attachment *a = url ? pp_site_attachment(ctx->site, s, (const char *)url) : NULL;
+		if (a) {
+			char *to = pp_relative_url(page, a->site_path);
+			const char *fragment = strchr((const char *)url, '#');
+			char *linked = to ? pp_strdup_printf("%s%s", to, fragment ? fragment : "") : NULL;
+			if (linked)
+				xmlSetProp(n, BAD_CAST attr, BAD_CAST linked);
+			free(linked);
+			free(to);
+		}
+		xmlFree(url);
+	}
+	free(page);
+}
+
+/* Publishes every attachment under its hashed name, as it was when the
+ * site was loaded. */
+static void write_attachments(build_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->site->attachment_count; i++) {
+		const pp_attachment *a = &ctx->site->attachments[i];
+		char *data;
+		size_t len;
+		if (pp_read_file(a->source, &data, &len, ctx->d) != 0)
+			continue;
+		char hash[65];
+		pp_sha256_hex(data, len, hash);
+		if (strcmp(hash, a->sha256) != 0)
+			pp_error(ctx->d, a->source, 0, 0, "changed while the site was being built; build again");
+		else
+			pp_output_write(ctx->out, a->site_path, data, len, ctx->d);
+		free(data);
+	}
+}
+
 static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_version *v, pp_diags *d)
 {
 	pp_version read;
@@ -361,8 +410,10 @@ static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_versi
 	xmlNodePtr body = pp_markdown_to_container(text->body, text->body_len, &md, d);
 	if (text == &read)
 		pp_version_clear(&read);
-	if (body)
+	if (body) {
 		drop_title_heading(body, v->title);
+		link_attachments(ctx, s, v, body);
+	}
 	return body;
 }
 
@@ -1243,6 +1294,7 @@ static void build_task(void *shared, void *state, size_t index)
 	case TASK_SITE_FILES:
 		for (size_t i = 0; i < ctx->asset_count; i++)
 			pp_output_write(ctx->out, ctx->assets[i].path, ctx->assets[i].data, ctx->assets[i].len, ctx->d);
+		write_attachments(ctx);
 		pp_write_robots(site, ctx->out, ctx->d);
 		pp_write_manifest(site, ctx->out, ctx->d);
 		pp_write_versions_index(site, ctx->as_of, ctx->out, ctx->d);

@@ -760,6 +760,76 @@ static void test_long_history_compare_pages(void **state)
 	free(content);
 }
 
+/* Files beside a version (a signed PDF, an image shared by every
+ * language) are published under their content hash, links and images to
+ * them lead there from every page that shows the text, and check fails a
+ * link or image to a file that is not there. */
+static void test_attachments(void **state)
+{
+	fixture *f = *state;
+	char *content = tu_join(f->tmp, "content-files");
+	assert_int_equal(tu_copy_tree(f->content, content), 0);
+	char *pdf = tu_join(content, "privacy/en/signed dpa.pdf");
+	char *png = tu_join(content, "privacy/logo.png");
+	assert_int_equal(tu_write(pdf, "%PDF-1.4 a signed addendum"), 0);
+	assert_int_equal(tu_write(png, "\x89PNG not really"), 0);
+	char *version = tu_join(content, "privacy/en/2027-01-01.md");
+	tu_write(version, "---\ntitle: Privacy Policy\nupdated: 2027-01-01\n---\n\n"
+	                  "Read the [addendum](signed%20dpa.pdf#page=2) and see ![the logo](../logo.png).\n");
+	char *out = tu_join(f->tmp, "out-files");
+	char *err = NULL;
+	assert_int_equal(tu_build(content, out, &err), 0);
+	/* Published once, named by content: files/<policy>/<name>.<hash>.<ext>. */
+	char *list = find_under(out, "-path './files/*' -type f");
+	assert_non_null(strstr(list, "./files/privacy/signed dpa."));
+	assert_non_null(strstr(list, "./files/privacy/logo."));
+	char *pdf_out = strstr(list, "./files/privacy/signed dpa.");
+	*strchr(pdf_out, '\n') = '\0';
+	char *published = tu_join(out, pdf_out + 2);
+	char *bytes = tu_read(published, NULL);
+	assert_string_equal(bytes, "%PDF-1.4 a signed addendum");
+	static const char *const pages[] = {"en/privacy/2027-01-01/index.html", "en/privacy/2027-01-01/changes/index.html"};
+	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+		char *path = tu_join(out, pages[i]);
+		htmlDocPtr doc = tu_parse_html(path);
+		char *href = tu_string(doc, "string(//a[.='addendum']/@href)");
+		char *src = tu_string(doc, "string(//img[@alt='the logo']/@src)");
+		assert_true(strstr(href, "files/privacy/signed%20dpa.") != NULL || strstr(href, "files/privacy/signed dpa.") != NULL);
+		assert_non_null(strstr(href, ".pdf#page=2"));
+		/* Relative to the page, they reach the published files. */
+		char *dir = strdup(path);
+		*strrchr(dir, '/') = '\0';
+		char *target = tu_join(dir, src);
+		assert_int_equal(access(target, F_OK), 0);
+		xmlFreeDoc(doc);
+		free(target);
+		free(dir);
+		free(href);
+		free(src);
+		free(path);
+	}
+	/* A link or image to a file that is not there fails check. */
+	tu_write(version, "---\ntitle: Privacy Policy\nupdated: 2027-01-01\n---\n\n"
+	                  "Read the [addendum](dpa-2027.pdf) and see ![the logo](logo.png).\n");
+	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "-q", NULL};
+	char *report = NULL;
+	assert_int_equal(tu_run(argv, &report, NULL), 1);
+	assert_non_null(strstr(report, "privacy/en/2027-01-01.md:6:10: error: link to 'dpa-2027.pdf' leads to no "
+	                               "file: put the file beside the version, in privacy/en/ (or privacy/ for every "
+	                               "language), and link to it from there"));
+	assert_non_null(strstr(report, "privacy/en/2027-01-01.md:6:43: error: image 'logo.png' leads to no file"));
+	free(report);
+	free(bytes);
+	free(published);
+	free(list);
+	free(err);
+	free(out);
+	free(version);
+	free(png);
+	free(pdf);
+	free(content);
+}
+
 static void test_script_in_markdown_does_not_come_through(void **state)
 {
 	fixture *f = *state;
@@ -915,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_links_resolve),
 		cmocka_unit_test(test_every_changes_page_holds_both_versions),
 		cmocka_unit_test(test_long_history_compare_pages),
+		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_script_in_markdown_does_not_come_through),
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),
 		cmocka_unit_test(test_broken_theme_leaves_output_untouched),

@@ -165,7 +165,8 @@ static void test_dangerous_urls_removed(void **state)
 	(void)state;
 	rendered r = render("[a](javascript:alert(1)) [b](<JaVa\tScRiPt:alert(2)>) [c](vbscript:x) "
 	                    "![d](data:image/png;base64,AAAA) [ok](https://example.org/p?q=1) "
-	                    "[mail](mailto:a@example.org) [rel](../other/) [frag](#cookies)\n",
+	                    "[mail](mailto:a@example.org) [rel](../other/) [frag](#cookies) "
+	                    "[long](backpack-subprocessors/index.html) [longer](an-unknown-long-scheme:x)\n",
 	                    0);
 	htmlDocPtr page = tu_parse_html_string(r.html);
 	assert_int_equal(tu_count(page, "//a[starts-with(translate(@href,'JAVSCRIPT','javscript'),"
@@ -173,11 +174,14 @@ static void test_dangerous_urls_removed(void **state)
 	                 0);
 	assert_int_equal(tu_count(page, "//a[contains(@href, 'script')]"), 0);
 	assert_int_equal(tu_count(page, "//img"), 0);
-	assert_int_equal(tu_count(page, "//a"), 4);
+	assert_int_equal(tu_count(page, "//a"), 5);
 	assert_int_equal(tu_count(page, "//a[@href='https://example.org/p?q=1']"), 1);
+	/* A relative link whose first segment is long is still relative. */
+	assert_int_equal(tu_count(page, "//a[@href='backpack-subprocessors/index.html']"), 1);
+	assert_int_equal(tu_count(page, "//a[contains(@href, 'unknown')]"), 0);
 	/* Link text survives removal of the link. */
 	assert_int_equal(tu_count(page, "//p[contains(., 'a b c d ok')]"), 1);
-	assert_int_equal(r.diags.count, 4);
+	assert_int_equal(r.diags.count, 5);
 	char *msg = first_message(&r);
 	assert_string_equal(msg, "doc.md:5:1: warning: link to 'javascript:alert(1)' removed: only "
 	                         "http, https, mailto, tel and relative links are allowed\n");
