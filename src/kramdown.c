@@ -504,6 +504,39 @@ static void span_list(pass *ps, cmark_node *text_node)
 	free(list);
 }
 
+/* Liquid tags in the text ("{% include x %}", "{{ site.name }}"): Jekyll
+ * ran them; here they would show as text, so they are reported where they
+ * stand (a code span may hold them on purpose). */
+static void report_liquid(pass *ps, cmark_node *root)
+{
+	cmark_iter *iter = cmark_iter_new(root);
+	cmark_event_type ev;
+	while (iter && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_TEXT)
+			continue;
+		const char *text = cmark_node_get_literal(node);
+		for (const char *p = text; p && (p = strchr(p, '{')) != NULL; p++) {
+			if (p[1] != '%' && p[1] != '{')
+				continue;
+			const char *end = strstr(p + 2, p[1] == '%' ? "%}" : "}}");
+			int line = cmark_node_get_start_line(node) + ps->line_offset;
+			int column = cmark_node_get_start_column(node) + (int)(p - text);
+			if (end) {
+				size_t n = (size_t)(end + 2 - p);
+				pp_warning(ps->d, ps->path, line, column,
+				           "Liquid tag '%.*s' is shown as text: policypress does not run Liquid (write what it "
+				           "stood for, or put it in a code span)", (int)(n > 60 ? 60 : n), p);
+				p = end + 1;
+			} else {
+				pp_warning(ps->d, ps->path, line, column,
+				           "unclosed Liquid tag '%.2s' is shown as text: policypress does not run Liquid", p);
+			}
+		}
+	}
+	cmark_iter_free(iter);
+}
+
 static int compare_attached(const void *a, const void *b)
 {
 	uintptr_t x = (uintptr_t)((const attached *)a)->node, y = (uintptr_t)((const attached *)b)->node;
@@ -581,6 +614,8 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 		cmark_node_free(ps.doomed[i]);
 	}
 	free(ps.doomed);
+	if (!ps.failed)
+		report_liquid(&ps, root);
 	if (ps.failed) {
 		pp_error(d, path, 0, 0, "out of memory reading attribute lists");
 		pp_attribute_table_free(t);

@@ -16,7 +16,8 @@
  * are lang and dir (a valid language tag; ltr, rtl or auto); classes and
  * other keys are dropped, as a theme cannot know them. A list that attaches
  * to nothing (blank lines on both sides) is reported, as is a value that
- * cannot be kept.
+ * cannot be kept, and so is a Liquid tag ("{% include … %}", "{{ … }}") in
+ * the text, which Jekyll ran and which would show here as text.
  *
  * The table is owned by the caller: pp_attribute_table_free. Node pointers
  * stay valid while the tree does; the table holds no other reference.

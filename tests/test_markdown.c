@@ -373,6 +373,17 @@ static void test_kramdown_attribute_lists(void **state)
 	assert_int_equal(r.diags.count, 2);
 	xmlFreeDoc(page);
 	release(&r);
+	/* Liquid in the text is shown as it is written, and reported where it stands. */
+	r = render("Hello {{ site.name }}.\nMore {% include x.html %} and `{% raw %}` and {% if\n", 0);
+	pp_diags_sort(&r.diags);
+	char *msg = first_message(&r);
+	assert_string_equal(msg, "doc.md:5:7: warning: Liquid tag '{{ site.name }}' is shown as text: policypress does "
+	                         "not run Liquid (write what it stood for, or put it in a code span)\n");
+	free(msg);
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "Liquid tag '{% include x.html %}' is shown as text"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "unclosed Liquid tag '{%' is shown as text"));
+	assert_int_equal(r.diags.count, 3); /* not the one in the code span */
+	release(&r);
 }
 
 /* Inline raw HTML that real policies use keeps its elements, with safe
