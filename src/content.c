@@ -687,7 +687,8 @@ static int compare_attachment_path(const void *a, const void *b)
 
 /* A file beside the versions: hashed now, published with its hash in its
  * name. Hidden files (".DS_Store") are none of the site's business. */
-static int add_attachment(pp_site *site, const char *path, const char *root_real, pp_diags *d)
+static int add_attachment(pp_site *site, const char *policy, const char *locale, const char *path,
+                          const char *root_real, pp_diags *d)
 {
 	const char *name = strrchr(path, '/');
 	name = name ? name + 1 : path;
@@ -707,18 +708,11 @@ static int add_attachment(pp_site *site, const char *path, const char *root_real
 	pp_attachment a = {0};
 	pp_sha256_hex(data, len, a.sha256);
 	free(data);
-	/* From the content directory: the last two or three segments. */
-	size_t content_len = strlen(site->content_dir);
-	const char *rel = strncmp(path, site->content_dir, content_len) == 0 && path[content_len] == '/'
-	                      ? path + content_len + 1 : path;
-	const char *slash = strchr(rel, '/');
 	const char *dot = strrchr(name, '.');
 	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
-	a.path = strdup(rel);
+	a.path = locale ? pp_strdup_printf("%s/%s/%s", policy, locale, name) : pp_strdup_printf("%s/%s", policy, name);
 	a.source = strdup(path);
-	a.site_path = slash ? pp_strdup_printf("files/%.*s/%.*s.%.10s%s", (int)(slash - rel), rel, (int)stem, name,
-	                                       a.sha256, name + stem)
-	                    : NULL;
+	a.site_path = pp_strdup_printf("files/%s/%.*s.%.10s%s", policy, (int)stem, name, a.sha256, name + stem);
 	if (!a.path || !a.source || !a.site_path ||
 	    pp_grow(&site->attachments, &site->attachment_capacity, site->attachment_count, sizeof a, 8) != 0) {
 		free(a.path);
@@ -858,7 +852,7 @@ static int list_series(pp_site *site, size_t series, const char *dir, const char
 		}
 		size_t nlen = strlen(names[i]);
 		if (nlen < 3 || strcmp(names[i] + nlen - 3, ".md") != 0) {
-			if (add_attachment(site, path, root_real, d) != 0)
+			if (add_attachment(site, site->series[series].policy, site->series[series].locale, path, root_real, d) != 0)
 				rc = -1;
 			free(path);
 			continue;
@@ -1049,7 +1043,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 		if (stat_inside(path, root_real, &st, d) != 0) {
 			rc = -1;
 		} else if (!S_ISDIR(st.st_mode)) {
-			if (add_attachment(site, path, root_real, d) != 0)
+			if (add_attachment(site, policy, NULL, path, root_real, d) != 0)
 				rc = -1;
 		} else if (pp_locale_validate(names[i], why, sizeof why) != 0) {
 			pp_error(d, path, 0, 0, "%s", why);
