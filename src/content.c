@@ -40,6 +40,7 @@ void pp_version_clear(pp_version *v)
 	free(v->path);
 	free(v->title);
 	free(v->summary);
+	free(v->description);
 	free(v->body);
 	memset(v, 0, sizeof *v);
 }
@@ -124,10 +125,22 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 		}
 		return (v->summary = strdup(text)) ? 0 : -1;
 	}
+	if (strcmp(key, "description") == 0) {
+		/* What search results show of the page: one line, however the
+		 * YAML folds it. */
+		const char *text = pp_yaml_expect_scalar(src, key, value, d);
+		if (!text)
+			return -1;
+		char *one_line = strdup(text);
+		for (char *c = one_line; c && *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		return (v->description = one_line) ? 0 : -1;
+	}
 	pp_diag_add(d, fm->flags & PP_STRICT ? PP_ERROR : PP_WARNING, src->path,
 	            pp_yaml_line(src, key_node), pp_yaml_column(key_node),
-	            "unknown front matter key '%s' (known keys: title, updated, summary, effective, material, "
-	            "translates)",
+	            "unknown front matter key '%s' (known keys: title, updated, summary, description, effective, "
+	            "material, translates)",
 	            key);
 	return fm->flags & PP_STRICT ? -1 : 0;
 }
@@ -694,6 +707,15 @@ static int add_attachment(pp_site *site, const char *policy, const char *locale,
 	name = name ? name + 1 : path;
 	if (name[0] == '.')
 		return 0;
+	/* Markdown under another extension is a version misnamed, not a file
+	 * to publish. */
+	static const char *const markdown[] = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdx"};
+	const char *ext = strrchr(name, '.');
+	for (size_t i = 0; ext && i < sizeof markdown / sizeof *markdown; i++)
+		if (strcasecmp(ext, markdown[i]) == 0) {
+			pp_warning(d, path, 0, 0, "ignored: not a Markdown version file (YYYY-MM-DD.md)");
+			return 0;
+		}
 	struct stat st;
 	if (stat_inside(path, root_real, &st, d) != 0)
 		return -1;

@@ -8,6 +8,8 @@
  *     title:      required, the policy's title in this locale
  *     updated:    required, ISO date equal to the file name: when it is published
  *     summary:    optional, one line saying what changed in this version
+ *     description: optional, what the policy is about (the page's meta
+ *                 description, as Jekyll and Hugo use it)
  *     effective:  optional, ISO date it takes effect, never before updated
  *                 (default: updated)
  *     material:   optional, true or false (default true); an editorial fix
@@ -47,6 +49,7 @@ typedef struct {
 	char *title;
 	int title_from_heading; /* the title is the text's first "# " heading */
 	char *summary;    /* NULL when the front matter has none */
+	char *description; /* what the page is about, for search results; NULL when not given */
 	char *body;       /* Markdown after the front matter: UTF-8, LF line ends */
 	size_t body_len;
 	int body_line;    /* line of the source file on which body starts */

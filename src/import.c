@@ -38,6 +38,7 @@ typedef struct {
 	char *body;          /* the text after front matter, Liquid left out */
 	char *title;         /* NULL when the text gives none */
 	char *effective;     /* "YYYY-MM-DD" or NULL */
+	char *description;   /* NULL when the file has none */
 } version_text;
 
 static int git_failed(pp_diags *d, const char *what, const char *where)
@@ -308,6 +309,11 @@ static int visit_key(void *data, const pp_yaml *y, const char *key, yaml_node_t 
 		c->v->title = strdup(text);
 		return 0;
 	}
+	if (strcmp(key, "description") == 0 && text && *text) {
+		free(c->v->description);
+		c->v->description = strdup(text);
+		return 0;
+	}
 	if (is_effective_key(key) && text) {
 		int yy, mm, dd;
 		size_t used = 0;
@@ -449,7 +455,8 @@ static int emit_scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t 
 /* "---\n<YAML>---\n" with the keys policypress reads, written by libyaml's
  * emitter (it quotes what YAML would misread: a title "Terms: 2024", a
  * summary starting with '#'). NULL when out of memory. */
-static char *front_matter(const char *title, const char *date, const char *effective, const char *summary)
+static char *front_matter(const char *title, const char *date, const char *effective, const char *summary,
+                          const char *description)
 {
 	text_buffer out = {0};
 	yaml_emitter_t e;
@@ -471,6 +478,9 @@ static char *front_matter(const char *title, const char *date, const char *effec
 	if (summary && *summary)
 		ok = ok && emit_scalar(&e, "summary", YAML_PLAIN_SCALAR_STYLE) &&
 		     emit_scalar(&e, summary, YAML_ANY_SCALAR_STYLE);
+	if (description)
+		ok = ok && emit_scalar(&e, "description", YAML_PLAIN_SCALAR_STYLE) &&
+		     emit_scalar(&e, description, YAML_ANY_SCALAR_STYLE);
 	ok = ok && yaml_mapping_end_event_initialize(&event) && yaml_emitter_emit(&e, &event) &&
 	     yaml_document_end_event_initialize(&event, 1) && yaml_emitter_emit(&e, &event) &&
 	     yaml_stream_end_event_initialize(&event) && yaml_emitter_emit(&e, &event) && yaml_emitter_flush(&e);
@@ -669,7 +679,9 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		char *summary = strdup(c->subject);
 		if (summary)
 			collapse_white_space(summary);
-		char *head = summary ? front_matter(v->title, c->date, v->effective, summary) : NULL;
+		if (v->description)
+			collapse_white_space(v->description);
+		char *head = summary ? front_matter(v->title, c->date, v->effective, summary, v->description) : NULL;
 		const char *text = v->body;
 		while (*text == '\n')
 			text++;
@@ -718,6 +730,7 @@ done:
 		free(versions[i].body);
 		free(versions[i].title);
 		free(versions[i].effective);
+		free(versions[i].description);
 	}
 	free(versions);
 	for (size_t i = 0; i < history.count; i++) {

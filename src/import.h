@@ -16,7 +16,8 @@
  * front matter policypress reads: title (the file's own, else its leading
  * "# " heading, else the nearest version's), updated, effective when the
  * file's front matter gives a usable one under a name policies use
- * (effective, effective_date…), and summary (the commit's subject). Other
+ * (effective, effective_date…), summary (the commit's subject) and the
+ * file's description. Other
  * front matter keys are reported once each. A byte-order mark and CRLF are
  * removed; Liquid tags ({% … %}, {{ … }}) are left out, each reported with
  * its line and column, as the text was never meant to show them.

@@ -597,6 +597,7 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	rc |= pp_vars_set(vars, "updated_iso", v->date);
 	rc |= pp_vars_set(vars, "updated_text", info->date_text);
 	rc |= pp_vars_set(vars, "summary", v->summary);
+	rc |= pp_vars_set(vars, "description", v->description);
 	rc |= set_period(ctx, vars, infos, i, page_path);
 	rc |= set_plain_link(ctx, vars, "history_href", s, page_path, "history/index.html");
 	rc |= set_feed_link(ctx, vars, s, page_path);

@@ -33,7 +33,8 @@ policy() { # text...: the policy file as a Jekyll site has it
   printf '%s\n' "$@" > "$repo/privacy.md"
 }
 
-policy '---' 'layout: page' 'title: Privacy Policy' 'permalink: /privacy/' '---' '' \
+policy '---' 'layout: page' 'title: Privacy Policy' 'permalink: /privacy/' \
+  'description: How we handle' '  what you give us.' '---' '' \
   'We collect {{ site.company }} data.' '{% include banner.html %}' '' 'Version one.'
 g add privacy.md
 commit 2021-01-05T10:00:00Z "First publication"
@@ -99,15 +100,16 @@ else
   ok "BOM and CRLF removed"
 fi
 if ! grep -q '{[{%]' "$v/2021-01-05.md" && grep -q '^We collect  data.$' "$v/2021-01-05.md" &&
-   grep -q "privacy.md@[0-9a-f]\{7\}:7:12: warning: Liquid tag '{{ site.company }}' left out: policypress does not run Liquid" "$work/messages" &&
-   grep -q "privacy.md@[0-9a-f]\{7\}:8:1: warning: Liquid tag '{% include banner.html %}' left out" "$work/messages"; then
+   grep -q "privacy.md@[0-9a-f]\{7\}:9:12: warning: Liquid tag '{{ site.company }}' left out: policypress does not run Liquid" "$work/messages" &&
+   grep -q "privacy.md@[0-9a-f]\{7\}:10:1: warning: Liquid tag '{% include banner.html %}' left out" "$work/messages"; then
   ok "Liquid left out, each tag reported with its line and column"
 else
   not_ok "Liquid left out and reported" "$(cat "$v/2021-01-05.md" "$work/messages")"
 fi
 if [[ $(grep -c "front matter key 'layout' is not kept" "$work/messages") == 1 &&
+      $(grep -c "^description: How we handle what you give us.$" "$v/2021-01-05.md") == 1 &&
       $(grep -c "front matter key 'permalink' is not kept" "$work/messages") == 1 ]]; then
-  ok "other front matter keys reported, once each"
+  ok "description kept; other front matter keys reported, once each"
 else
   not_ok "other front matter keys reported once each" "$(cat "$work/messages")"
 fi

@@ -128,7 +128,22 @@ static void test_unknown_key(void **state)
 	(void)state;
 	expect_error("---\ntitle: T\nupdated: 2024-01-15\nsumary: typo\n---\nText\n",
 	             "p/ar/2024-01-15.md:4:1: error: unknown front matter key 'sumary' (known keys: "
-	             "title, updated, summary, effective, material, translates)\n");
+	             "title, updated, summary, description, effective, material, translates)\n");
+}
+
+/* description is what search results show: kept, on one line. */
+static void test_description(void **state)
+{
+	(void)state;
+	const char *text = "---\ntitle: T\nupdated: 2024-01-15\ndescription: >\n  How we handle\n  your data.\n---\nText\n";
+	pp_version v;
+	int rc;
+	char *msgs = parse_messages("p.md", text, strlen(text), NULL, &v, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	assert_string_equal(v.description, "How we handle your data. ");
+	pp_version_clear(&v);
+	free(msgs);
 }
 
 static void test_unknown_key_is_a_warning_outside_check(void **state)
@@ -141,7 +156,7 @@ static void test_unknown_key_is_a_warning_outside_check(void **state)
 	char *msgs = parse_messages("p.md", text, strlen(text), NULL, &v, &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, "p.md:4:1: warning: unknown front matter key 'layout' (known keys: "
-	                          "title, updated, summary, effective, material, translates)\n");
+	                          "title, updated, summary, description, effective, material, translates)\n");
 	pp_version_clear(&v);
 	free(msgs);
 }
@@ -655,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_date_must_match_file_name),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_unknown_key_is_a_warning_outside_check),
+		cmocka_unit_test(test_description),
 		cmocka_unit_test(test_title_from_leading_heading),
 		cmocka_unit_test(test_missing_required_keys),
 		cmocka_unit_test(test_not_a_mapping),

@@ -602,7 +602,7 @@ static void test_check_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(item, "line")), 4);
 	assert_int_equal(json_integer_value(json_object_get(item, "column")), 1);
 	assert_string_equal(json_string_value(json_object_get(item, "message")),
-	                    "unknown front matter key 'sumary' (known keys: title, updated, summary, effective, material, translates)");
+	                    "unknown front matter key 'sumary' (known keys: title, updated, summary, description, effective, material, translates)");
 	assert_non_null(strstr(json_string_value(json_object_get(item, "file")), "privacy/en/2025-01-01.md"));
 	json_decref(list);
 	free(out);
