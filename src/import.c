@@ -234,7 +234,8 @@ static void leave_out_liquid(char *text, const char *label, int first_line, pp_d
 		if (r[0] == '{' && (r[1] == '%' || r[1] == '{')) {
 			const char *close = r[1] == '%' ? "%}" : "}}";
 			const char *eol = strchr(r, '\n');
-			const char *end = strstr(r + 2, close);
+			/* A tag is short: its end is looked for a little way on. */
+			const char *end = memmem(r + 2, strnlen(r + 2, 4096), close, 2);
 			const char *sol = r; /* the column counts bytes from the line's start */
 			while (sol > text && sol[-1] != '\n')
 				sol--;

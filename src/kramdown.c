@@ -9,12 +9,14 @@
 
 typedef struct {
 	cmark_node *node;
+	size_t order;  /* lists for one node apply in document order */
 	pp_attributes attrs;
 } attached;
 
 typedef struct {
 	char *name;
-	char *body; /* the definition's inside: "#id .class" */
+	char *body;   /* the definition's inside: "#id .class" */
+	size_t order; /* of two with one name, the later is used */
 } definition;
 
 struct pp_attribute_table {
@@ -35,12 +37,25 @@ void pp_attributes_clear(pp_attributes *a)
 	*a = (pp_attributes){0};
 }
 
+/* Definitions are sorted by name (then by position, the last one wins),
+ * so a document with many costs no scan per reference. */
+static int compare_name_with(const char *name, size_t len, const char *other)
+{
+	int c = strncmp(name, other, len);
+	return c ? c : -(other[len] != '\0');
+}
+
 static const definition *find_definition(const pp_attribute_table *t, const char *name, size_t len)
 {
-	for (size_t i = 0; t && i < t->def_count; i++)
-		if (strlen(t->defs[i].name) == len && memcmp(t->defs[i].name, name, len) == 0)
-			return &t->defs[i];
-	return NULL;
+	size_t lo = 0, hi = t ? t->def_count : 0; /* the last definition of name */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (compare_name_with(name, len, t->defs[mid].name) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && compare_name_with(name, len, t->defs[lo - 1].name) == 0 ? &t->defs[lo - 1] : NULL;
 }
 
 static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '-'; }
@@ -189,6 +204,9 @@ typedef struct {
 	int failed;
 	cmark_node **doomed; /* nodes to free once the walk is over */
 	size_t doomed_count, doomed_capacity;
+	size_t *line_starts; /* offsets of the source's lines, once needed */
+	size_t line_count;
+	size_t liquid_reported;
 } pass;
 
 static void doom(pass *ps, cmark_node *node)
@@ -258,21 +276,10 @@ static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, in
 	if (!a->id && !a->lang && !a->dir)
 		return 0;
 	pp_attribute_table *t = ps->table;
-	/* A second list for the same element adds to the first. */
-	for (size_t i = 0; i < t->count; i++)
-		if (t->items[i].node == target) {
-			pp_attributes *old = &t->items[i].attrs;
-			if (a->id)
-				free(old->id), old->id = a->id, a->id = NULL;
-			if (a->lang)
-				free(old->lang), old->lang = a->lang, a->lang = NULL;
-			if (a->dir)
-				free(old->dir), old->dir = a->dir, a->dir = NULL;
-			return 0;
-		}
 	if (pp_grow(&t->items, &t->capacity, t->count, sizeof *t->items, 16) != 0)
 		return -1;
-	t->items[t->count++] = (attached){target, *a};
+	t->items[t->count] = (attached){target, t->count, *a};
+	t->count++;
 	*a = (pp_attributes){0};
 	return 0;
 }
@@ -314,27 +321,38 @@ static int line_kind(const char *text)
 	return LINE_TEXT;
 }
 
-/* The source line (1-based, in the text parsed), or NULL. */
-static const char *source_line(const pass *ps, int line, size_t *len)
+/* The source line (1-based, in the text parsed), or NULL. Line starts are
+ * indexed on first use: a document with many lists reads no line twice. */
+static const char *source_line(pass *ps, int line, size_t *len)
 {
 	if (!ps->source || line < 1)
 		return NULL;
-	const char *p = ps->source, *end = ps->source + ps->source_len;
-	for (int l = 1; l < line && p < end; l++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
+	if (!ps->line_starts) {
+		size_t lines = 1;
+		for (size_t i = 0; i < ps->source_len; i++)
+			lines += ps->source[i] == '\n';
+		ps->line_starts = malloc((lines + 1) * sizeof *ps->line_starts);
+		if (!ps->line_starts)
 			return NULL;
-		p = nl + 1;
+		size_t n = 0;
+		ps->line_starts[n++] = 0;
+		for (size_t i = 0; i < ps->source_len; i++)
+			if (ps->source[i] == '\n')
+				ps->line_starts[n++] = i + 1;
+		ps->line_starts[n] = ps->source_len + 1; /* past the last line's end */
+		ps->line_count = n;
 	}
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	*len = (size_t)((nl ? nl : end) - p);
-	return p;
+	if ((size_t)line > ps->line_count)
+		return NULL;
+	size_t start = ps->line_starts[line - 1], next = ps->line_starts[line];
+	*len = next - 1 - start;
+	return ps->source + start;
 }
 
 /* The block a list on a paragraph's last line belongs to: a lazy line (one
  * that does not carry its list item's indent or its quote's '>') ends the
  * list or quote it escapes, and kramdown gives the attributes to that. */
-static cmark_node *last_line_target(const pass *ps, cmark_node *paragraph)
+static cmark_node *last_line_target(pass *ps, cmark_node *paragraph)
 {
 	size_t len;
 	const char *line = source_line(ps, cmark_node_get_end_line(paragraph), &len);
@@ -504,6 +522,9 @@ static void span_list(pass *ps, cmark_node *text_node)
 	free(list);
 }
 
+#define MAX_LIQUID_TAG 4096
+#define MAX_LIQUID_REPORTS 100
+
 /* Liquid tags in the text ("{% include x %}", "{{ site.name }}"): Jekyll
  * ran them; here they would show as text, so they are reported where they
  * stand (a code span may hold them on purpose). */
@@ -516,10 +537,21 @@ static void report_liquid(pass *ps, cmark_node *root)
 		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_TEXT)
 			continue;
 		const char *text = cmark_node_get_literal(node);
+		/* A tag is short: its end is looked for a little way on, so a text
+		 * of a million "{%" costs no more than its length. */
 		for (const char *p = text; p && (p = strchr(p, '{')) != NULL; p++) {
 			if (p[1] != '%' && p[1] != '{')
 				continue;
-			const char *end = strstr(p + 2, p[1] == '%' ? "%}" : "}}");
+			if (ps->liquid_reported == MAX_LIQUID_REPORTS) {
+				pp_warning(ps->d, ps->path, cmark_node_get_start_line(node) + ps->line_offset, 0,
+				           "more Liquid tags are shown as text; only the first %d are reported", MAX_LIQUID_REPORTS);
+				ps->liquid_reported++;
+			}
+			if (ps->liquid_reported > MAX_LIQUID_REPORTS)
+				break;
+			ps->liquid_reported++;
+			size_t room = strnlen(p + 2, MAX_LIQUID_TAG);
+			const char *end = memmem(p + 2, room, p[1] == '%' ? "%}" : "}}", 2);
 			int line = cmark_node_get_start_line(node) + ps->line_offset;
 			int column = cmark_node_get_start_column(node) + (int)(p - text);
 			if (end) {
@@ -539,8 +571,47 @@ static void report_liquid(pass *ps, cmark_node *root)
 
 static int compare_attached(const void *a, const void *b)
 {
+	const attached *p = a, *q = b;
+	uintptr_t x = (uintptr_t)p->node, y = (uintptr_t)q->node;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return p->order < q->order ? -1 : p->order > q->order;
+}
+
+static int compare_node(const void *a, const void *b)
+{
 	uintptr_t x = (uintptr_t)((const attached *)a)->node, y = (uintptr_t)((const attached *)b)->node;
 	return x < y ? -1 : x > y;
+}
+
+static int compare_definition(const void *a, const void *b)
+{
+	const definition *p = a, *q = b;
+	int c = strcmp(p->name, q->name);
+	return c ? c : (p->order < q->order ? -1 : p->order > q->order);
+}
+
+/* Several lists for one element add up, a later value replacing an earlier
+ * one: sorted by element, then merged into one entry each. */
+static void merge_attached(pp_attribute_table *t)
+{
+	qsort(t->items, t->count, sizeof *t->items, compare_attached);
+	size_t w = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		if (w > 0 && t->items[w - 1].node == t->items[i].node) {
+			pp_attributes *into = &t->items[w - 1].attrs, *from = &t->items[i].attrs;
+			if (from->id)
+				free(into->id), into->id = from->id, from->id = NULL;
+			if (from->lang)
+				free(into->lang), into->lang = from->lang, from->lang = NULL;
+			if (from->dir)
+				free(into->dir), into->dir = from->dir, from->dir = NULL;
+			pp_attributes_clear(from);
+		} else {
+			t->items[w++] = t->items[i];
+		}
+	}
+	t->count = w;
 }
 
 /* Definitions first (a list may use one defined further down), then the
@@ -550,7 +621,7 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
                                        int line_offset, pp_diags *d)
 {
 	pp_attribute_table *t = calloc(1, sizeof *t);
-	pass ps = {t, source, source_len, path, line_offset, d, t == NULL, NULL, 0, 0};
+	pass ps = {t, source, source_len, path, line_offset, d, t == NULL, NULL, 0, 0, NULL, 0, 0};
 	cmark_node **nodes = NULL;
 	size_t count = 0, capacity = 0;
 	cmark_iter *iter = t ? cmark_iter_new(root) : NULL;
@@ -582,7 +653,8 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 					free(body);
 					ps.failed = 1;
 				} else {
-					t->defs[t->def_count++] = (definition){name, body};
+					t->defs[t->def_count] = (definition){name, body, t->def_count};
+					t->def_count++;
 				}
 			}
 			free(text);
@@ -591,6 +663,8 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 		}
 	}
 	cmark_iter_free(iter);
+	if (t && t->def_count)
+		qsort(t->defs, t->def_count, sizeof *t->defs, compare_definition);
 	/* Spans first: they only change texts. Then blocks, innermost first
 	 * (the snapshot is in document order; a paragraph never holds a
 	 * paragraph or table, so the order among blocks does not matter). */
@@ -604,16 +678,19 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 			table_list(&ps, nodes[i]);
 	}
 	free(nodes);
-	/* A block that goes keeps nothing: drop what was given to it. */
+	/* A block that goes keeps nothing: drop what was given to it (sorted,
+	 * the table is searched, not scanned, per node that goes). */
+	if (t)
+		merge_attached(t);
 	for (size_t i = 0; i < ps.doomed_count; i++) {
-		for (size_t k = 0; t && k < t->count; k++)
-			if (t->items[k].node == ps.doomed[i]) {
-				pp_attributes_clear(&t->items[k].attrs);
-				t->items[k] = t->items[--t->count];
-			}
+		attached key = {.node = ps.doomed[i], .order = 0};
+		attached *found = t && t->count ? bsearch(&key, t->items, t->count, sizeof *t->items, compare_node) : NULL;
+		if (found)
+			pp_attributes_clear(&found->attrs); /* an entry with nothing: no attributes */
 		cmark_node_free(ps.doomed[i]);
 	}
 	free(ps.doomed);
+	free(ps.line_starts);
 	if (!ps.failed)
 		report_liquid(&ps, root);
 	if (ps.failed) {
@@ -621,7 +698,6 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 		pp_attribute_table_free(t);
 		return NULL;
 	}
-	qsort(t->items, t->count, sizeof *t->items, compare_attached);
 	return t;
 }
 
@@ -630,8 +706,8 @@ const pp_attributes *pp_attributes_of(const pp_attribute_table *t, cmark_node *n
 	if (!t || !t->count)
 		return NULL;
 	attached key = {.node = node};
-	const attached *found = bsearch(&key, t->items, t->count, sizeof *t->items, compare_attached);
-	return found ? &found->attrs : NULL;
+	const attached *found = bsearch(&key, t->items, t->count, sizeof *t->items, compare_node);
+	return found && (found->attrs.id || found->attrs.lang || found->attrs.dir) ? &found->attrs : NULL;
 }
 
 void pp_attribute_table_free(pp_attribute_table *t)
