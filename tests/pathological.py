@@ -101,6 +101,13 @@ CASES = {
     "repeated headings": ("## Purpose\n\n" * 4000, "", r"(Purpose ){3999}Purpose"),
     "repeated pinned ids": ("## Purpose {#p}\n\n" * 4000, "", r"(Purpose ){3999}Purpose"),
     "combining marks": ("a" + "\u0301\u0316" * 80000 + " z", "", r"[aá][\u0300-\u036f]{150000,} z"),
+    "kramdown attribute lists": ("".join('p%d\n{: #id%d lang="fr"}\n\n' % (i, i) for i in range(40000)), "",
+                                 r"(p\d+ ){39999}p39999"),
+    "kramdown definitions and references": ("".join("q%d\n{: d%d}\n\n" % (i, i) for i in range(20000)) +
+                                            "".join("{:d%d: #x%d}\n\n" % (i, i) for i in range(20000)), "",
+                                            r"(q\d+ ){19999}q19999"),
+    "nested inline raw HTML": ("<span>" * 100000 + "x" + "</span>" * 100000 + "\n", "", r"x"),
+    "Liquid tags shown as text": ("{%" * 500000, "", r"(\{%){500000}"),
     "front matter with many keys": ("x", "".join("k%d: v\n" % i for i in range(80000)),
                                     ("error", r"2024-02-01\.md:\d+:1: error: front matter is larger than 64 KiB")),
     "front matter nested deep": ("x", "k: " + "[" * 20000 + "]" * 20000 + "\n",
