@@ -1194,7 +1194,8 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 	pp_free_names(names, count);
 	parse_pending(site, &pending, flags, jobs, d);
 	pending_free(&pending);
-	qsort(site->attachments, site->attachment_count, sizeof *site->attachments, compare_attachment_path);
+	if (site->attachment_count)
+		qsort(site->attachments, site->attachment_count, sizeof *site->attachments, compare_attachment_path);
 	if (site->series_count == 0 && d->errors == errors_before)
 		pp_error(d, content_dir, 0, 0, "no policies found (expected <policy>/<locale>/YYYY-MM-DD.md)");
 	if (d->errors != errors_before) {

@@ -595,6 +595,8 @@ static int compare_definition(const void *a, const void *b)
  * one: sorted by element, then merged into one entry each. */
 static void merge_attached(pp_attribute_table *t)
 {
+	if (t->count == 0)
+		return;
 	qsort(t->items, t->count, sizeof *t->items, compare_attached);
 	size_t w = 0;
 	for (size_t i = 0; i < t->count; i++) {
