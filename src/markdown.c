@@ -1,6 +1,4 @@
-#include "markdown.h"
-
-#include "kramdown.h"
+#include "markdown_internal.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -156,21 +154,6 @@ int pp_dom_is_block(xmlNodePtr n)
 	return bsearch(n->name, blocks, sizeof blocks / sizeof *blocks, sizeof *blocks, compare_name) != NULL;
 }
 
-static int is_line_break_tag(const char *html)
-{
-	static const char *const forms[] = {"<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />"};
-	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
-		if (strcmp(html, forms[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int is_comment(const char *html)
-{
-	while (isspace((unsigned char)*html))
-		html++;
-	return strncmp(html, "<!--", 4) == 0;
-}
 
 /* The element's own dir attribute: 1 for rtl, 0 for anything else, -1 when
  * it has none. */
@@ -302,14 +285,14 @@ static const char *table_alignment_class(cmark_node *cell)
 	}
 }
 
-static xmlNodePtr new_child(xmlNodePtr parent, const char *name)
+xmlNodePtr pp_md_new_child(xmlNodePtr parent, const char *name)
 {
 	return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
 }
 
 /* Text enters the DOM in NFC, so what is compared and published is the
  * canonical form of what the author typed. */
-static int append_text(xmlNodePtr parent, const char *text)
+int pp_md_append_text(xmlNodePtr parent, const char *text)
 {
 	if (!text || !*text)
 		return 0;
@@ -329,47 +312,34 @@ static xmlNodePtr enter_extension(cmark_node *node, xmlNodePtr cur)
 {
 	const char *type = cmark_node_get_type_string(node);
 	if (strcmp(type, "table") == 0) {
-		xmlNodePtr wrapper = new_child(cur, "div");
+		xmlNodePtr wrapper = pp_md_new_child(cur, "div");
 		if (!wrapper)
 			return NULL;
 		/* Wide tables scroll inside the column instead of widening the page. */
 		xmlSetProp(wrapper, BAD_CAST "class", BAD_CAST "table-scroll");
-		return new_child(wrapper, "table");
+		return pp_md_new_child(wrapper, "table");
 	}
 	if (strcmp(type, "table_header") == 0 || strcmp(type, "table_row") == 0) {
 		const char *group = strcmp(type, "table_header") == 0 ? "thead" : "tbody";
 		xmlNodePtr section = cur->last;
 		if (!section || xmlStrcmp(section->name, BAD_CAST group) != 0)
-			section = new_child(cur, group);
-		return section ? new_child(section, "tr") : NULL;
+			section = pp_md_new_child(cur, group);
+		return section ? pp_md_new_child(section, "tr") : NULL;
 	}
 	if (strcmp(type, "table_cell") == 0) {
 		cmark_node *row = cmark_node_parent(node);
 		int header = row && strcmp(cmark_node_get_type_string(row), "table_header") == 0;
-		xmlNodePtr cell = new_child(cur, header ? "th" : "td");
+		xmlNodePtr cell = pp_md_new_child(cur, header ? "th" : "td");
 		const char *align = table_alignment_class(node);
 		if (cell && align)
 			xmlSetProp(cell, BAD_CAST "class", BAD_CAST align);
 		return cell;
 	}
 	if (strcmp(type, "strikethrough") == 0)
-		return new_child(cur, "s");
-	return new_child(cur, "span");
+		return pp_md_new_child(cur, "s");
+	return pp_md_new_child(cur, "span");
 }
 
-/* Strings to numbers, by open addressing with tombstones: heading ids given
- * (a document can repeat one heading thousands of times; every id is
- * looked up in constant time, not by scanning all given so far). */
-typedef struct {
-	char *key;    /* owned; NULL when empty */
-	long value;
-	int removed;  /* a tombstone: the search goes on past it */
-} id_slot;
-
-typedef struct {
-	id_slot *slots;
-	size_t cap, filled; /* filled counts tombstones too */
-} id_table;
 
 static size_t id_hash(const char *s)
 {
@@ -436,309 +406,27 @@ static void id_table_free(id_table *t)
 	free(t->slots);
 }
 
-/* An element of inline raw HTML ("<abbr title=…>") kept open until its
- * closing tag, or the end of the Markdown node holding it. */
-typedef struct {
-	xmlNodePtr element;
-	xmlNodePtr outside;  /* where the text went before it opened */
-	cmark_node *holder;  /* the Markdown node its tag is in */
-} raw_open;
-
-typedef struct {
-	const pp_md_context *ctx;
-	pp_diags *d;
-	int failed;
-	pp_slugger *slugger;
-	int own_slugger;
-	id_table ids;      /* ids given so far in this document */
-	id_table next_suffix; /* per base: every base-k below it is taken */
-	xmlNodePtr *memoized; /* elements whose direction is remembered in _private */
-	size_t memoized_count, memoized_cap;
-	/* Footnotes: cmark-gfm numbers references by note, in the order notes
-	 * are first referred to, and moves the notes, in that order, to the end
-	 * of the document (unused ones are dropped). */
-	size_t *note_refs;   /* references seen so far per note number */
-	size_t note_refs_cap;
-	xmlNodePtr notes;    /* the list of the notes section, once opened */
-	size_t notes_seen;   /* notes rendered so far */
-	pp_attribute_table *attrs; /* kramdown attribute lists, by node */
-	raw_open *raw;       /* inline raw HTML elements open, innermost last */
-	size_t raw_count, raw_cap;
-} render_state;
-
-static int line_of(const render_state *st, cmark_node *node)
+int pp_md_line_of(const render_state *st, cmark_node *node)
 {
 	return cmark_node_get_start_line(node) + st->ctx->line_offset;
 }
 
-static pp_severity content_severity(const render_state *st)
+pp_severity pp_md_content_severity(const render_state *st)
 {
 	return st->ctx->strict ? PP_ERROR : PP_WARNING;
-}
-
-static void drop_raw_html(render_state *st, cmark_node *node)
-{
-	const char *html = cmark_node_get_literal(node);
-	if (html && is_comment(html))
-		return;
-	pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
-	            cmark_node_get_start_column(node), "raw HTML is not rendered; write this in Markdown");
-}
-
-/* ---- raw HTML blocks, rebuilt from an allowlist ---- */
-
-/* Elements kept from raw HTML; the attributes each may keep are below.
- * Anything else is unwrapped (its text kept), except the elements whose
- * content is never text for a reader, which go whole. */
-static const char *const kept_elements[] = {
-	"p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
-	"dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "blockquote", "pre",
-	"code", "em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark", "abbr", "cite", "q",
-	"a", "img", "details", "summary", "figure", "figcaption", "section", "address", "time", "del",
-	"ins", "kbd", "var", "samp", "dfn", "bdi", "ruby", "rt", "rp", "wbr"};
-static const char *const dropped_whole[] = {"script", "style", "iframe", "object", "embed", "noscript",
-                                           "template", "svg", "math", "head", "title", "meta", "link",
-                                           "base", "form", "input", "button", "select", "textarea"};
-static const char *const kept_attributes[] = {"title", "lang", "dir", "colspan", "rowspan", "scope",
-                                              "headers", "start", "reversed", "datetime", "alt", "abbr",
-                                              "open"};
-
-static int in_list(const xmlChar *name, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (xmlStrcasecmp(name, BAD_CAST list[i]) == 0)
-			return 1;
-	return 0;
-}
-#define IN(name, list) in_list(name, list, sizeof list / sizeof *list)
-
-typedef struct {
-	render_state *st;
-	cmark_node *node; /* for positions in messages */
-	int unsafe_urls, removed;
-} sanitizer;
-
-static void copy_safe_attributes(sanitizer *z, xmlNodePtr from, xmlNodePtr to)
-{
-	for (xmlAttrPtr a = from->properties; a; a = a->next) {
-		xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
-		const xmlChar *name = a->name;
-		int is_url = xmlStrcasecmp(name, BAD_CAST "href") == 0 || xmlStrcasecmp(name, BAD_CAST "src") == 0 ||
-		             xmlStrcasecmp(name, BAD_CAST "cite") == 0;
-		if (is_url) {
-			if (pp_url_is_safe((const char *)value, xmlStrcasecmp(name, BAD_CAST "href") != 0))
-				xmlSetProp(to, name, value);
-			else
-				z->unsafe_urls++;
-		} else if (xmlStrcasecmp(name, BAD_CAST "name") == 0 && xmlStrcasecmp(from->name, BAD_CAST "a") == 0) {
-			xmlSetProp(to, BAD_CAST "id", value); /* old-style anchors keep working */
-		} else if (xmlStrcasecmp(name, BAD_CAST "id") == 0 || IN(name, kept_attributes)) {
-			xmlSetProp(to, name, value);
-		} else {
-			z->removed++; /* event handlers, style, class, data-*: none reach the page */
-		}
-		xmlFree(value);
-	}
-}
-
-/* ---- inline raw HTML that policies use ---- */
-
-/* Phrasing elements kept from inline raw HTML, with the attributes raw
- * blocks keep (an <a name> becomes an id); anything else is dropped as
- * before, its text kept. */
-static const char *const inline_kept[] = {"a",     "abbr", "b",    "bdi",  "cite", "code", "dfn", "em",
-                                          "i",     "kbd",  "mark", "q",    "s",    "samp", "small", "span",
-                                          "strong", "sub", "sup",  "time", "u",    "var"};
-
-/* The element name of a tag ("<abbr title=…>", "</abbr>"), lowercase, in
- * name; 1 for an opening tag, 2 for a closing one, 0 for neither. */
-static int tag_name(const char *html, char *name, size_t size)
-{
-	if (html[0] != '<')
-		return 0;
-	int closing = html[1] == '/';
-	const char *p = html + 1 + closing;
-	size_t n = 0;
-	while (isalnum((unsigned char)p[n]) && n + 1 < size) {
-		name[n] = (char)tolower((unsigned char)p[n]);
-		n++;
-	}
-	name[n] = '\0';
-	if (n == 0 || (p[n] != '>' && p[n] != ' ' && p[n] != '\t' && p[n] != '\n' && p[n] != '/'))
-		return 0;
-	return closing ? 2 : 1;
-}
-
-static void close_raw(render_state *st, xmlNodePtr *cur, int context_rtl)
-{
-	raw_open *top = &st->raw[--st->raw_count];
-	*cur = top->outside;
-	/* Its direction remembered, as every element's: no ancestor walks it twice. */
-	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0) {
-		st->failed = 1;
-		return;
-	}
-	pp_direction dir = xmlStrcmp(top->element->name, BAD_CAST "a") == 0 ? isolate_inline(top->element, context_rtl)
-	                                                                      : first_strong(top->element);
-	top->element->_private =
-		(void *)(intptr_t)(dir == PP_DIR_RTL ? MEMO_RTL : dir == PP_DIR_LTR ? MEMO_LTR : MEMO_NEUTRAL);
-	st->memoized[st->memoized_count++] = top->element;
-}
-
-/* An inline tag of a kept element: opens it (its text then goes inside)
- * or closes it. Returns 1 when the tag was taken, 0 when it is dropped as
- * other raw HTML is. */
-static int inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl)
-{
-	const char *html = cmark_node_get_literal(node);
-	char name[16];
-	int kind = html ? tag_name(html, name, sizeof name) : 0;
-	if (!kind || !IN(BAD_CAST name, inline_kept))
-		return 0;
-	cmark_node *holder = cmark_node_parent(node);
-	if (kind == 2) {
-		/* Closes the innermost open one of that name in the same node, and
-		 * any opened inside it; a stray closing tag is dropped. */
-		size_t at = st->raw_count;
-		while (at > 0 && st->raw[at - 1].holder == holder &&
-		       xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
-			at--;
-		if (at > 0 && st->raw[at - 1].holder == holder)
-			while (st->raw_count >= at)
-				close_raw(st, cur, context_rtl);
-		return 1;
-	}
-	if (strstr(html, "/>"))
-		return 0; /* <span/>: nothing to hold */
-	char *whole = pp_strdup_printf("<body>%s</%s></body>", html, name);
-	htmlDocPtr doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
-	                                        HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
-	                       : NULL;
-	free(whole);
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	xmlNodePtr body = root ? root->children : NULL;
-	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
-		body = body->next;
-	xmlNodePtr parsed = body ? body->children : NULL;
-	while (parsed && parsed->type != XML_ELEMENT_NODE)
-		parsed = parsed->next;
-	xmlNodePtr el = parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? new_child(*cur, name) : NULL;
-	if (el && pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) == 0) {
-		sanitizer z = {st, node, 0, 0};
-		copy_safe_attributes(&z, parsed, el);
-		int unsafe = z.unsafe_urls;
-		for (xmlAttrPtr a = parsed->properties; a; a = a->next)
-			unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
-		if (unsafe)
-			pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
-			            cmark_node_get_start_column(node),
-			            "raw HTML <%s>: its event handlers, styles or unsafe links were removed", name);
-		st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
-		*cur = el;
-	} else if (!parsed) {
-		el = NULL;
-	} else {
-		st->failed = 1;
-	}
-	if (doc)
-		xmlFreeDoc(doc);
-	return el != NULL;
-}
-
-/* Copies the allowed part of src's children under dst, iteratively: raw
- * HTML can nest as deep as it likes. */
-static int sanitize_children(sanitizer *z, xmlNodePtr src_parent, xmlNodePtr dst_parent)
-{
-	xmlNodePtr src = src_parent->children, dst = dst_parent;
-	while (src) {
-		xmlNodePtr descend_into = NULL;
-		if (src->type == XML_TEXT_NODE || src->type == XML_CDATA_SECTION_NODE) {
-			if (append_text(dst, (const char *)src->content) != 0)
-				return -1;
-		} else if (src->type == XML_ELEMENT_NODE) {
-			if (IN(src->name, dropped_whole)) {
-				z->removed++;
-			} else if (IN(src->name, kept_elements)) {
-				xmlChar *lower = xmlStrdup(src->name);
-				for (xmlChar *p = lower; p && *p; p++)
-					*p = (xmlChar)tolower(*p);
-				xmlNodePtr el = lower ? xmlNewChild(dst, NULL, lower, NULL) : NULL;
-				xmlFree(lower);
-				if (!el)
-					return -1;
-				copy_safe_attributes(z, src, el);
-				dst = el;
-				descend_into = src;
-			} else {
-				z->removed++;
-				descend_into = src; /* unwrap: the text stays */
-			}
-		}
-		if (descend_into && descend_into->children) {
-			src = descend_into->children;
-			continue;
-		}
-		if (descend_into && dst != dst_parent && dst->parent && descend_into != src_parent &&
-		    IN(descend_into->name, kept_elements))
-			dst = dst->parent;
-		/* Next node: climb out of finished elements, closing their copies. */
-		while (src && !src->next && src->parent != src_parent) {
-			src = src->parent;
-			if (src->type == XML_ELEMENT_NODE && IN(src->name, kept_elements) && !IN(src->name, dropped_whole))
-				dst = dst->parent;
-		}
-		src = src ? src->next : NULL;
-	}
-	return 0;
-}
-
-/* A raw HTML block becomes DOM built from what the allowlist keeps: the
- * words of the policy survive, nothing executable does, and no HTML string
- * reaches the page. */
-static void add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur)
-{
-	const char *html = cmark_node_get_literal(node);
-	if (!html || is_comment(html))
-		return;
-	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
-	 * libxml2 hangs every top-level element after the first under it, so
-	 * "<h1>…</h1><p>…</p>" would put the paragraph inside the heading. */
-	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
-	sanitizer z = {st, node, 0, 0};
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	for (xmlNodePtr part = root ? root->children : NULL; part; part = part->next) {
-		/* <head> holds only what is dropped whole (title, style, meta…);
-		 * counting it keeps the warning's wording honest. */
-		if (part->type != XML_ELEMENT_NODE || xmlStrcasecmp(part->name, BAD_CAST "body") != 0) {
-			z.removed += part->type == XML_ELEMENT_NODE && part->children != NULL;
-			continue;
-		}
-		if (sanitize_children(&z, part, cur) != 0)
-			st->failed = 1;
-	}
-	if (doc)
-		xmlFreeDoc(doc);
-	pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
-	            cmark_node_get_start_column(node),
-	            z.removed || z.unsafe_urls
-	                ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
-	                  "scripts, styles, event handlers or unsafe links were removed"
-	                : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
-	                  "in Markdown");
 }
 
 static xmlNodePtr enter_link(render_state *st, cmark_node *node, xmlNodePtr cur)
 {
 	const char *url = cmark_node_get_url(node);
 	if (!url || !pp_url_is_safe(url, 0)) {
-		pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+		pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
 		            cmark_node_get_start_column(node), "link to '%s' removed: only http, https, mailto, tel and relative links are "
 		           "allowed",
 		           url ? url : "");
-		return new_child(cur, "span");
+		return pp_md_new_child(cur, "span");
 	}
-	xmlNodePtr a = new_child(cur, "a");
+	xmlNodePtr a = pp_md_new_child(cur, "a");
 	if (a) {
 		xmlSetProp(a, BAD_CAST "href", BAD_CAST url);
 		const char *title = cmark_node_get_title(node);
@@ -758,14 +446,14 @@ static void add_image(render_state *st, cmark_node *node, xmlNodePtr cur)
 	}
 	collect_text(node, alt);
 	if (!url || !pp_url_is_safe(url, 1)) {
-		pp_diag_add(st->d, content_severity(st), st->ctx->path, line_of(st, node),
+		pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
 		            cmark_node_get_start_column(node), "image '%s' removed: only http, https and relative image URLs are allowed",
 		           url ? url : "");
 		/* Keep the description so no words of the policy are lost. */
-		if (append_text(cur, (const char *)xmlBufferContent(alt)) != 0)
+		if (pp_md_append_text(cur, (const char *)xmlBufferContent(alt)) != 0)
 			st->failed = 1;
 	} else {
-		xmlNodePtr img = new_child(cur, "img");
+		xmlNodePtr img = pp_md_new_child(cur, "img");
 		if (!img) {
 			st->failed = 1;
 		} else {
@@ -781,8 +469,8 @@ static void add_image(render_state *st, cmark_node *node, xmlNodePtr cur)
 
 static void add_code_block(cmark_node *node, xmlNodePtr cur, render_state *st)
 {
-	xmlNodePtr pre = new_child(cur, "pre");
-	xmlNodePtr code = pre ? new_child(pre, "code") : NULL;
+	xmlNodePtr pre = pp_md_new_child(cur, "pre");
+	xmlNodePtr code = pre ? pp_md_new_child(pre, "code") : NULL;
 	if (!code) {
 		st->failed = 1;
 		return;
@@ -798,7 +486,7 @@ static void add_code_block(cmark_node *node, xmlNodePtr cur, render_state *st)
 			xmlFree(lang);
 		}
 	}
-	if (append_text(code, cmark_node_get_literal(node)) != 0)
+	if (pp_md_append_text(code, cmark_node_get_literal(node)) != 0)
 		st->failed = 1;
 }
 
@@ -857,11 +545,11 @@ static void add_note_reference(render_state *st, cmark_node *node, xmlNodePtr cu
 		st->note_refs_cap = cap;
 	}
 	size_t k = ++st->note_refs[at];
-	xmlNodePtr sup = new_child(cur, "sup");
-	xmlNodePtr link = sup ? new_child(sup, "a") : NULL;
+	xmlNodePtr sup = pp_md_new_child(cur, "sup");
+	xmlNodePtr link = sup ? pp_md_new_child(sup, "a") : NULL;
 	char *href = pp_strdup_printf("#fn-%ld", n);
 	char *id = k == 1 ? pp_strdup_printf("fnref-%ld", n) : pp_strdup_printf("fnref-%ld-%zu", n, k);
-	if (!link || !href || !id || append_text(link, number) != 0) {
+	if (!link || !href || !id || pp_md_append_text(link, number) != 0) {
 		st->failed = 1;
 	} else {
 		xmlSetProp(sup, BAD_CAST "class", BAD_CAST "footnote-ref");
@@ -878,14 +566,14 @@ static void add_note_reference(render_state *st, cmark_node *node, xmlNodePtr cu
 static xmlNodePtr enter_note(render_state *st, xmlNodePtr cur)
 {
 	if (!st->notes) {
-		xmlNodePtr section = new_child(cur, "section");
+		xmlNodePtr section = pp_md_new_child(cur, "section");
 		if (!section)
 			return NULL;
 		xmlSetProp(section, BAD_CAST "class", BAD_CAST "footnotes");
 		xmlSetProp(section, BAD_CAST "role", BAD_CAST "doc-endnotes");
-		st->notes = new_child(section, "ol");
+		st->notes = pp_md_new_child(section, "ol");
 	}
-	xmlNodePtr item = st->notes ? new_child(st->notes, "li") : NULL;
+	xmlNodePtr item = st->notes ? pp_md_new_child(st->notes, "li") : NULL;
 	char *id = pp_strdup_printf("fn-%zu", ++st->notes_seen);
 	set_id(st, item, id);
 	free(id);
@@ -905,8 +593,8 @@ static void add_note_back_links(render_state *st, xmlNodePtr item)
 	for (size_t k = 1; k <= refs; k++) {
 		char *href = k == 1 ? pp_strdup_printf("#fnref-%zu", n) : pp_strdup_printf("#fnref-%zu-%zu", n, k);
 		char *label = k == 1 ? strdup("\u21A9") : pp_strdup_printf("\u21A9%zu", k);
-		xmlNodePtr link = href && label && append_text(at, " ") == 0 ? new_child(at, "a") : NULL;
-		if (!link || append_text(link, label) != 0) {
+		xmlNodePtr link = href && label && pp_md_append_text(at, " ") == 0 ? pp_md_new_child(at, "a") : NULL;
+		if (!link || pp_md_append_text(link, label) != 0) {
 			st->failed = 1;
 		} else {
 			xmlSetProp(link, BAD_CAST "href", BAD_CAST href);
@@ -926,10 +614,10 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 	case CMARK_NODE_DOCUMENT:
 		return cur;
 	case CMARK_NODE_BLOCK_QUOTE:
-		return new_child(cur, "blockquote");
+		return pp_md_new_child(cur, "blockquote");
 	case CMARK_NODE_LIST: {
 		int ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
-		xmlNodePtr list = new_child(cur, ordered ? "ol" : "ul");
+		xmlNodePtr list = pp_md_new_child(cur, ordered ? "ol" : "ul");
 		int start = cmark_node_get_list_start(node);
 		if (list && ordered && start != 1) {
 			char number[16];
@@ -939,7 +627,7 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		return list;
 	}
 	case CMARK_NODE_ITEM:
-		return new_child(cur, "li");
+		return pp_md_new_child(cur, "li");
 	case CMARK_NODE_PARAGRAPH: {
 		/* Tight list items show their text without a paragraph, as cmark does. */
 		cmark_node *parent = cmark_node_parent(node);
@@ -947,15 +635,15 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		if (parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM && list &&
 		    cmark_node_get_list_tight(list))
 			return cur;
-		return new_child(cur, "p");
+		return pp_md_new_child(cur, "p");
 	}
 	case CMARK_NODE_HEADING:
 		snprintf(tag, sizeof tag, "h%d", cmark_node_get_heading_level(node));
-		return new_child(cur, tag);
+		return pp_md_new_child(cur, tag);
 	case CMARK_NODE_EMPH:
-		return new_child(cur, "em");
+		return pp_md_new_child(cur, "em");
 	case CMARK_NODE_STRONG:
-		return new_child(cur, "strong");
+		return pp_md_new_child(cur, "strong");
 	case CMARK_NODE_LINK:
 		return enter_link(st, node, cur);
 	case CMARK_NODE_FOOTNOTE_DEFINITION:
@@ -972,20 +660,20 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 {
 	switch (cmark_node_get_type(node)) {
 	case CMARK_NODE_TEXT:
-		if (append_text(cur, cmark_node_get_literal(node)) != 0)
+		if (pp_md_append_text(cur, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
 		break;
 	case CMARK_NODE_SOFTBREAK:
-		if (append_text(cur, "\n") != 0)
+		if (pp_md_append_text(cur, "\n") != 0)
 			st->failed = 1;
 		break;
 	case CMARK_NODE_LINEBREAK:
-		if (!new_child(cur, "br"))
+		if (!pp_md_new_child(cur, "br"))
 			st->failed = 1;
 		break;
 	case CMARK_NODE_CODE: {
-		xmlNodePtr code = new_child(cur, "code");
-		if (!code || append_text(code, cmark_node_get_literal(node)) != 0)
+		xmlNodePtr code = pp_md_new_child(cur, "code");
+		if (!code || pp_md_append_text(code, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
 		apply_attributes(st, node, code);
 		if (code)
@@ -996,19 +684,14 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 		add_code_block(node, cur, st);
 		break;
 	case CMARK_NODE_THEMATIC_BREAK:
-		if (!new_child(cur, "hr"))
+		if (!pp_md_new_child(cur, "hr"))
 			st->failed = 1;
 		break;
 	case CMARK_NODE_HTML_INLINE:
-		if (is_line_break_tag(cmark_node_get_literal(node))) {
-			if (!new_child(cur, "br"))
-				st->failed = 1;
-			break;
-		}
-		drop_raw_html(st, node);
+		pp_md_add_inline_html(st, node, cur);
 		break;
 	case CMARK_NODE_HTML_BLOCK:
-		add_html_block(st, node, cur);
+		pp_md_add_html_block(st, node, cur);
 		break;
 	case CMARK_NODE_FOOTNOTE_REFERENCE:
 		add_note_reference(st, node, cur);
@@ -1367,7 +1050,7 @@ static int isolate_runs(xmlNodePtr block, int rtl)
 /* Finishes an element when its node is left: heading ids, the block's
  * direction, isolated runs. context_rtl is the direction around it. Its
  * direction is remembered for the blocks around it. */
-static void exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int context_rtl)
+void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int context_rtl)
 {
 	if (pp_dom_is_heading(el)) {
 		/* An attribute list on the next line wins over one in the text. */
@@ -1434,7 +1117,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		cmark_node *node = cmark_iter_get_node(iter);
 		int here_rtl = open[depth - 1].rtl;
 		if (ev == CMARK_EVENT_ENTER) {
-			if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE && inline_raw_tag(&st, node, &cur, here_rtl)) {
+			if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE && pp_md_inline_raw_tag(&st, node, &cur, here_rtl)) {
 				continue;
 			} else if (is_leaf(node)) {
 				add_leaf(&st, node, cur, here_rtl);
@@ -1464,14 +1147,14 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		} else if (ev == CMARK_EVENT_EXIT) {
 			/* Inline raw HTML left open inside it ends with it. */
 			while (st.raw_count && st.raw[st.raw_count - 1].holder == node)
-				close_raw(&st, &cur, here_rtl);
+				pp_md_close_raw(&st, &cur, here_rtl);
 			xmlNodePtr back = cmark_node_get_user_data(node);
 			if (cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION && cur != back)
 				add_note_back_links(&st, cur);
 			if (cur != back && depth > 1) {
 				depth--; /* cur was pushed when it was entered */
 				if (cur->type == XML_ELEMENT_NODE)
-					exit_element(&st, cur, node, open[depth - 1].rtl);
+					pp_md_exit_element(&st, cur, node, open[depth - 1].rtl);
 			}
 			if (back)
 				cur = back;

@@ -1,0 +1,284 @@
+/* Raw HTML in Markdown, never passed through: blocks rebuilt from an
+ * allowlist of elements and attributes, inline tags of the phrasing
+ * elements policies use kept open until they close, the rest dropped with
+ * their text kept. Part of the Markdown stage (markdown_internal.h). */
+#include "markdown_internal.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "fsutil.h"
+
+static int is_line_break_tag(const char *html)
+{
+	static const char *const forms[] = {"<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />"};
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++)
+		if (strcmp(html, forms[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_comment(const char *html)
+{
+	while (isspace((unsigned char)*html))
+		html++;
+	return strncmp(html, "<!--", 4) == 0;
+}
+
+
+static void drop_raw_html(render_state *st, cmark_node *node)
+{
+	const char *html = cmark_node_get_literal(node);
+	if (html && is_comment(html))
+		return;
+	pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
+	            cmark_node_get_start_column(node), "raw HTML is not rendered; write this in Markdown");
+}
+
+/* ---- raw HTML blocks, rebuilt from an allowlist ---- */
+
+/* Elements kept from raw HTML; the attributes each may keep are below.
+ * Anything else is unwrapped (its text kept), except the elements whose
+ * content is never text for a reader, which go whole. */
+static const char *const kept_elements[] = {
+	"p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
+	"dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "blockquote", "pre",
+	"code", "em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark", "abbr", "cite", "q",
+	"a", "img", "details", "summary", "figure", "figcaption", "section", "address", "time", "del",
+	"ins", "kbd", "var", "samp", "dfn", "bdi", "ruby", "rt", "rp", "wbr"};
+static const char *const dropped_whole[] = {"script", "style", "iframe", "object", "embed", "noscript",
+                                           "template", "svg", "math", "head", "title", "meta", "link",
+                                           "base", "form", "input", "button", "select", "textarea"};
+static const char *const kept_attributes[] = {"title", "lang", "dir", "colspan", "rowspan", "scope",
+                                              "headers", "start", "reversed", "datetime", "alt", "abbr",
+                                              "open"};
+
+static int in_list(const xmlChar *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (xmlStrcasecmp(name, BAD_CAST list[i]) == 0)
+			return 1;
+	return 0;
+}
+#define IN(name, list) in_list(name, list, sizeof list / sizeof *list)
+
+typedef struct {
+	render_state *st;
+	cmark_node *node; /* for positions in messages */
+	int unsafe_urls, removed;
+} sanitizer;
+
+static void copy_safe_attributes(sanitizer *z, xmlNodePtr from, xmlNodePtr to)
+{
+	for (xmlAttrPtr a = from->properties; a; a = a->next) {
+		xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
+		const xmlChar *name = a->name;
+		int is_url = xmlStrcasecmp(name, BAD_CAST "href") == 0 || xmlStrcasecmp(name, BAD_CAST "src") == 0 ||
+		             xmlStrcasecmp(name, BAD_CAST "cite") == 0;
+		if (is_url) {
+			if (pp_url_is_safe((const char *)value, xmlStrcasecmp(name, BAD_CAST "href") != 0))
+				xmlSetProp(to, name, value);
+			else
+				z->unsafe_urls++;
+		} else if (xmlStrcasecmp(name, BAD_CAST "name") == 0 && xmlStrcasecmp(from->name, BAD_CAST "a") == 0) {
+			xmlSetProp(to, BAD_CAST "id", value); /* old-style anchors keep working */
+		} else if (xmlStrcasecmp(name, BAD_CAST "id") == 0 || IN(name, kept_attributes)) {
+			xmlSetProp(to, name, value);
+		} else {
+			z->removed++; /* event handlers, style, class, data-*: none reach the page */
+		}
+		xmlFree(value);
+	}
+}
+
+/* ---- inline raw HTML that policies use ---- */
+
+/* Phrasing elements kept from inline raw HTML, with the attributes raw
+ * blocks keep (an <a name> becomes an id); anything else is dropped as
+ * before, its text kept. */
+static const char *const inline_kept[] = {"a",     "abbr", "b",    "bdi",  "cite", "code", "dfn", "em",
+                                          "i",     "kbd",  "mark", "q",    "s",    "samp", "small", "span",
+                                          "strong", "sub", "sup",  "time", "u",    "var"};
+
+/* The element name of a tag ("<abbr title=…>", "</abbr>"), lowercase, in
+ * name; 1 for an opening tag, 2 for a closing one, 0 for neither. */
+static int tag_name(const char *html, char *name, size_t size)
+{
+	if (html[0] != '<')
+		return 0;
+	int closing = html[1] == '/';
+	const char *p = html + 1 + closing;
+	size_t n = 0;
+	while (isalnum((unsigned char)p[n]) && n + 1 < size) {
+		name[n] = (char)tolower((unsigned char)p[n]);
+		n++;
+	}
+	name[n] = '\0';
+	if (n == 0 || (p[n] != '>' && p[n] != ' ' && p[n] != '\t' && p[n] != '\n' && p[n] != '/'))
+		return 0;
+	return closing ? 2 : 1;
+}
+
+void pp_md_close_raw(render_state *st, xmlNodePtr *cur, int context_rtl)
+{
+	raw_open *top = &st->raw[--st->raw_count];
+	*cur = top->outside;
+	/* It ends as every element does: its direction remembered, so no
+	 * ancestor walks it twice; a link is isolated. */
+	pp_md_exit_element(st, top->element, NULL, context_rtl);
+}
+
+/* An inline tag of a kept element: opens it (its text then goes inside)
+ * or closes it. Returns 1 when the tag was taken, 0 when it is dropped as
+ * other raw HTML is. */
+int pp_md_inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl)
+{
+	const char *html = cmark_node_get_literal(node);
+	char name[16];
+	int kind = html ? tag_name(html, name, sizeof name) : 0;
+	if (!kind || !IN(BAD_CAST name, inline_kept))
+		return 0;
+	cmark_node *holder = cmark_node_parent(node);
+	if (kind == 2) {
+		/* Closes the innermost open one of that name in the same node, and
+		 * any opened inside it; a stray closing tag is dropped. */
+		size_t at = st->raw_count;
+		while (at > 0 && st->raw[at - 1].holder == holder &&
+		       xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
+			at--;
+		if (at > 0 && st->raw[at - 1].holder == holder)
+			while (st->raw_count >= at)
+				pp_md_close_raw(st, cur, context_rtl);
+		return 1;
+	}
+	if (strstr(html, "/>"))
+		return 0; /* <span/>: nothing to hold */
+	char *whole = pp_strdup_printf("<body>%s</%s></body>", html, name);
+	htmlDocPtr doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
+	                                        HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
+	                       : NULL;
+	free(whole);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr body = root ? root->children : NULL;
+	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
+		body = body->next;
+	xmlNodePtr parsed = body ? body->children : NULL;
+	while (parsed && parsed->type != XML_ELEMENT_NODE)
+		parsed = parsed->next;
+	xmlNodePtr el = parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? pp_md_new_child(*cur, name) : NULL;
+	if (el && pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) == 0) {
+		sanitizer z = {st, node, 0, 0};
+		copy_safe_attributes(&z, parsed, el);
+		int unsafe = z.unsafe_urls;
+		for (xmlAttrPtr a = parsed->properties; a; a = a->next)
+			unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
+		if (unsafe)
+			pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
+			            cmark_node_get_start_column(node),
+			            "raw HTML <%s>: its event handlers, styles or unsafe links were removed", name);
+		st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
+		*cur = el;
+	} else if (!parsed) {
+		el = NULL;
+	} else {
+		st->failed = 1;
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	return el != NULL;
+}
+
+/* Copies the allowed part of src's children under dst, iteratively: raw
+ * HTML can nest as deep as it likes. */
+static int sanitize_children(sanitizer *z, xmlNodePtr src_parent, xmlNodePtr dst_parent)
+{
+	xmlNodePtr src = src_parent->children, dst = dst_parent;
+	while (src) {
+		xmlNodePtr descend_into = NULL;
+		if (src->type == XML_TEXT_NODE || src->type == XML_CDATA_SECTION_NODE) {
+			if (pp_md_append_text(dst, (const char *)src->content) != 0)
+				return -1;
+		} else if (src->type == XML_ELEMENT_NODE) {
+			if (IN(src->name, dropped_whole)) {
+				z->removed++;
+			} else if (IN(src->name, kept_elements)) {
+				xmlChar *lower = xmlStrdup(src->name);
+				for (xmlChar *p = lower; p && *p; p++)
+					*p = (xmlChar)tolower(*p);
+				xmlNodePtr el = lower ? xmlNewChild(dst, NULL, lower, NULL) : NULL;
+				xmlFree(lower);
+				if (!el)
+					return -1;
+				copy_safe_attributes(z, src, el);
+				dst = el;
+				descend_into = src;
+			} else {
+				z->removed++;
+				descend_into = src; /* unwrap: the text stays */
+			}
+		}
+		if (descend_into && descend_into->children) {
+			src = descend_into->children;
+			continue;
+		}
+		if (descend_into && dst != dst_parent && dst->parent && descend_into != src_parent &&
+		    IN(descend_into->name, kept_elements))
+			dst = dst->parent;
+		/* Next node: climb out of finished elements, closing their copies. */
+		while (src && !src->next && src->parent != src_parent) {
+			src = src->parent;
+			if (src->type == XML_ELEMENT_NODE && IN(src->name, kept_elements) && !IN(src->name, dropped_whole))
+				dst = dst->parent;
+		}
+		src = src ? src->next : NULL;
+	}
+	return 0;
+}
+
+/* A raw HTML block becomes DOM built from what the allowlist keeps: the
+ * words of the policy survive, nothing executable does, and no HTML string
+ * reaches the page. */
+void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	const char *html = cmark_node_get_literal(node);
+	if (!html || is_comment(html))
+		return;
+	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
+	 * libxml2 hangs every top-level element after the first under it, so
+	 * "<h1>…</h1><p>…</p>" would put the paragraph inside the heading. */
+	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+	sanitizer z = {st, node, 0, 0};
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	for (xmlNodePtr part = root ? root->children : NULL; part; part = part->next) {
+		/* <head> holds only what is dropped whole (title, style, meta…);
+		 * counting it keeps the warning's wording honest. */
+		if (part->type != XML_ELEMENT_NODE || xmlStrcasecmp(part->name, BAD_CAST "body") != 0) {
+			z.removed += part->type == XML_ELEMENT_NODE && part->children != NULL;
+			continue;
+		}
+		if (sanitize_children(&z, part, cur) != 0)
+			st->failed = 1;
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
+	            cmark_node_get_start_column(node),
+	            z.removed || z.unsafe_urls
+	                ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
+	                  "scripts, styles, event handlers or unsafe links were removed"
+	                : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
+	                  "in Markdown");
+}
+
+void pp_md_add_inline_html(render_state *st, cmark_node *node, xmlNodePtr cur)
+{
+	if (is_line_break_tag(cmark_node_get_literal(node))) {
+		if (!pp_md_new_child(cur, "br"))
+			st->failed = 1;
+		return;
+	}
+	drop_raw_html(st, node);
+}

@@ -1,0 +1,81 @@
+/* What the Markdown stage's files share: the state of one rendering and
+ * the helpers its parts call. Not for other stages: markdown.h is the API.
+ *
+ * markdown.c walks the cmark tree and builds the DOM (blocks, inlines,
+ * footnotes, heading ids, direction); markdown_html.c rebuilds raw HTML. */
+#ifndef PP_MARKDOWN_INTERNAL_H
+#define PP_MARKDOWN_INTERNAL_H
+
+#include <libxml/tree.h>
+
+#include "kramdown.h"
+#include "markdown.h"
+
+/* Strings to numbers, by open addressing with tombstones: heading ids given
+ * (a document can repeat one heading thousands of times; every id is
+ * looked up in constant time, not by scanning all given so far). */
+typedef struct {
+	char *key;    /* owned; NULL when empty */
+	long value;
+	int removed;  /* a tombstone: the search goes on past it */
+} id_slot;
+
+typedef struct {
+	id_slot *slots;
+	size_t cap, filled; /* filled counts tombstones too */
+} id_table;
+
+/* An element of inline raw HTML ("<abbr title=…>") kept open until its
+ * closing tag, or the end of the Markdown node holding it. */
+typedef struct {
+	xmlNodePtr element;
+	xmlNodePtr outside;  /* where the text went before it opened */
+	cmark_node *holder;  /* the Markdown node its tag is in */
+} raw_open;
+
+typedef struct {
+	const pp_md_context *ctx;
+	pp_diags *d;
+	int failed;
+	pp_slugger *slugger;
+	int own_slugger;
+	id_table ids;      /* ids given so far in this document */
+	id_table next_suffix; /* per base: every base-k below it is taken */
+	xmlNodePtr *memoized; /* elements whose direction is remembered in _private */
+	size_t memoized_count, memoized_cap;
+	/* Footnotes: cmark-gfm numbers references by note, in the order notes
+	 * are first referred to, and moves the notes, in that order, to the end
+	 * of the document (unused ones are dropped). */
+	size_t *note_refs;   /* references seen so far per note number */
+	size_t note_refs_cap;
+	xmlNodePtr notes;    /* the list of the notes section, once opened */
+	size_t notes_seen;   /* notes rendered so far */
+	pp_attribute_table *attrs; /* kramdown attribute lists, by node */
+	raw_open *raw;       /* inline raw HTML elements open, innermost last */
+	size_t raw_count, raw_cap;
+} render_state;
+
+/* A new element name appended to parent; NULL when out of memory. */
+xmlNodePtr pp_md_new_child(xmlNodePtr parent, const char *name);
+/* text appended to parent as a text node; -1 when out of memory. */
+int pp_md_append_text(xmlNodePtr parent, const char *text);
+/* The line of node in the version file, for messages. */
+int pp_md_line_of(const render_state *st, cmark_node *node);
+/* Content problems are errors in check (strict), warnings in build. */
+pp_severity pp_md_content_severity(const render_state *st);
+/* An element is complete: headings get their id, blocks their direction,
+ * links are isolated, and its direction is remembered. node may be NULL
+ * for an element that is no heading. */
+void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int context_rtl);
+
+/* markdown_html.c */
+void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur);
+/* An inline tag: a line break, or dropped with a warning. */
+void pp_md_add_inline_html(render_state *st, cmark_node *node, xmlNodePtr cur);
+/* An inline tag of a kept element opens it (*cur moves inside) or closes
+ * it; 1 when taken, 0 when the tag is for pp_md_add_inline_html. */
+int pp_md_inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl);
+/* Ends the innermost open inline element; *cur goes back outside it. */
+void pp_md_close_raw(render_state *st, xmlNodePtr *cur, int context_rtl);
+
+#endif
