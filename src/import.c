@@ -639,16 +639,20 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		status = 2;
 		goto done;
 	}
-	/* A version without a title of its own takes the nearest one's. */
+	/* A version without a title of its own takes the one before it had,
+	 * or, before any had one, the first that came after. */
+	const char *last_title = NULL;
 	for (size_t i = 0; i < version_count; i++) {
 		if (kept[i]->title)
-			continue;
-		for (size_t k = 1; !kept[i]->title && k < version_count; k++) {
-			if (i >= k && kept[i - k]->title)
-				kept[i]->title = strdup(kept[i - k]->title);
-			else if (i + k < version_count && kept[i + k]->title)
-				kept[i]->title = strdup(kept[i + k]->title);
-		}
+			last_title = kept[i]->title;
+		else if (last_title)
+			kept[i]->title = strdup(last_title);
+	}
+	for (size_t i = version_count; i-- > 0;) {
+		if (kept[i]->title)
+			last_title = kept[i]->title;
+		else if (last_title)
+			kept[i]->title = strdup(last_title);
 	}
 	char *dir = pp_strdup_printf("%s/%s/%s", o->content_dir, o->policy, o->locale);
 	if (!dir || pp_mkdirs(dir) != 0) {

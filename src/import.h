@@ -14,7 +14,7 @@
  *
  * Each version becomes <content>/<policy>/<locale>/<YYYY-MM-DD>.md with
  * front matter policypress reads: title (the file's own, else its leading
- * "# " heading, else the nearest version's), updated, effective when the
+ * "# " heading, else the version's before it, else the first one after), updated, effective when the
  * file's front matter gives a usable one under a name policies use
  * (effective, effective_date…), summary (the commit's subject) and the
  * file's description. Other
