@@ -383,11 +383,6 @@ static cmark_node *last_line_target(pass *ps, cmark_node *paragraph)
 	return target;
 }
 
-static cmark_node *block_before(cmark_node *node)
-{
-	return cmark_node_previous(node);
-}
-
 /* A paragraph: lists on their own lines (the whole paragraph), on its last
  * line or on its first. */
 static void paragraph_lists(pass *ps, cmark_node *paragraph)
@@ -405,7 +400,7 @@ static void paragraph_lists(pass *ps, cmark_node *paragraph)
 		n = next ? cmark_node_next(next) : NULL;
 	}
 	if (all) {
-		cmark_node *before = block_before(paragraph), *after = cmark_node_next(paragraph);
+		cmark_node *before = cmark_node_previous(paragraph), *after = cmark_node_next(paragraph);
 		int right_after = before && cmark_node_get_end_line(before) + 1 == start_line;
 		int right_before = after && cmark_node_get_start_line(after) == cmark_node_get_end_line(paragraph) + 1;
 		int line = start_line;
