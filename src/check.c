@@ -290,40 +290,10 @@ static char *resolve(const pp_site *site, const char *page_dir, const char *url)
 	} else {
 		joined = pp_strdup_printf("%s%.*s", page_dir, (int)n, url);
 	}
-	if (!joined)
-		return NULL;
-	/* Normalize segment by segment into out. */
-	size_t len = strlen(joined);
-	char *out = malloc(len + 2);
-	size_t w = 0;
-	int ok = out != NULL;
-	for (char *seg = joined; ok && *seg;) {
-		char *slash = strchr(seg, '/');
-		size_t sl = slash ? (size_t)(slash - seg) : strlen(seg);
-		if (sl == 0 || (sl == 1 && seg[0] == '.')) {
-			/* nothing */
-		} else if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
-			if (w == 0) {
-				ok = 0;
-				break;
-			}
-			w--; /* drop the trailing '/' and the last segment */
-			while (w > 0 && out[w - 1] != '/')
-				w--;
-		} else {
-			memcpy(out + w, seg, sl);
-			w += sl;
-			if (slash)
-				out[w++] = '/';
-		}
-		seg += sl + (slash ? 1 : 0);
-	}
+	char *out = joined ? pp_path_normalize(joined) : NULL;
 	free(joined);
-	if (!ok) {
-		free(out);
+	if (!out)
 		return NULL;
-	}
-	out[w] = '\0';
 	/* "x/index.html" is the page "x/". */
 	size_t olen = strlen(out);
 	if (olen >= 10 && strcmp(out + olen - 10, "index.html") == 0 && (olen == 10 || out[olen - 11] == '/'))

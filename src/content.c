@@ -16,6 +16,8 @@
 #include "parallel.h"
 #include "yamlmap.h"
 
+#include <libxml/uri.h>
+
 /* ---- dates --------------------------------------------------------------- */
 
 int pp_parse_iso_date(const char *text, int *year, int *month, int *day)
@@ -770,47 +772,17 @@ const pp_attachment *pp_site_attachment(const pp_site *site, const pp_series *s,
 {
 	if (!site->attachment_count || !*url || *url == '/' || *url == '#' || pp_url_has_scheme(url))
 		return NULL;
-	/* The version file's directory, then the URL's segments ("%20" and the
-	 * like decoded), ".." climbing no higher than the content directory. */
+	/* The version file's directory, then the URL's path, its segments
+	 * resolved (".." climbing no higher than the content directory) and its
+	 * escapes ("%20") read by libxml2. */
 	char *joined = pp_strdup_printf("%s/%s/%.*s", s->policy, s->locale, (int)strcspn(url, "?#"), url);
-	if (!joined)
-		return NULL;
-	char *out = malloc(strlen(joined) + 1);
-	size_t w = 0;
-	int ok = out != NULL;
-	for (char *seg = joined; ok && *seg;) {
-		size_t sl = strcspn(seg, "/");
-		if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
-			if (w == 0)
-				ok = 0;
-			else
-				for (w--; w > 0 && out[w - 1] != '/'; w--)
-					;
-		} else if (sl > 0 && !(sl == 1 && seg[0] == '.')) {
-			for (size_t i = 0; i < sl; i++) {
-				int hi, lo;
-				if (seg[i] == '%' && i + 2 < sl + 1 && isxdigit((unsigned char)seg[i + 1]) &&
-				    isxdigit((unsigned char)seg[i + 2])) {
-					hi = isdigit((unsigned char)seg[i + 1]) ? seg[i + 1] - '0' : (tolower(seg[i + 1]) - 'a' + 10);
-					lo = isdigit((unsigned char)seg[i + 2]) ? seg[i + 2] - '0' : (tolower(seg[i + 2]) - 'a' + 10);
-					out[w++] = (char)(hi * 16 + lo);
-					i += 2;
-				} else {
-					out[w++] = seg[i];
-				}
-			}
-			if (seg[sl] == '/')
-				out[w++] = '/';
-		}
-		seg += sl + (seg[sl] == '/');
-	}
-	const pp_attachment *found = NULL;
-	if (ok) {
-		out[w] = '\0';
-		pp_attachment key = {.path = out};
-		found = bsearch(&key, site->attachments, site->attachment_count, sizeof key, compare_attachment_path);
-	}
-	free(out);
+	char *normal = joined ? pp_path_normalize(joined) : NULL;
+	char *path = normal ? xmlURIUnescapeString(normal, 0, NULL) : NULL;
+	pp_attachment key = {.path = path};
+	const pp_attachment *found =
+		path ? bsearch(&key, site->attachments, site->attachment_count, sizeof key, compare_attachment_path) : NULL;
+	xmlFree(path);
+	free(normal);
 	free(joined);
 	return found;
 }

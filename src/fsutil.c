@@ -273,6 +273,33 @@ int pp_write_file(const char *path, const void *data, size_t len)
 	return close(fd);
 }
 
+char *pp_path_normalize(const char *path)
+{
+	char *out = malloc(strlen(path) + 1);
+	size_t w = 0;
+	for (const char *seg = path; out && *seg;) {
+		size_t sl = strcspn(seg, "/");
+		if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+			if (w == 0) {
+				free(out);
+				return NULL;
+			}
+			w--; /* the trailing '/', then the last segment */
+			while (w > 0 && out[w - 1] != '/')
+				w--;
+		} else if (sl > 0 && !(sl == 1 && seg[0] == '.')) {
+			memcpy(out + w, seg, sl);
+			w += sl;
+			if (seg[sl] == '/')
+				out[w++] = '/';
+		}
+		seg += sl + (seg[sl] == '/');
+	}
+	if (out)
+		out[w] = '\0';
+	return out;
+}
+
 char *pp_relative_url(const char *from_path, const char *to_path)
 {
 	/* Skip the directories both paths share, then climb out of the rest of from's. */

@@ -65,6 +65,11 @@ int pp_write_file(const char *path, const void *data, size_t len);
 /* Lowercase hex SHA-256 of data into out (65 bytes with the NUL). */
 void pp_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* A '/'-separated relative path with its "." and ".." and empty segments
+ * resolved ("a/./b/../c/" -> "a/c/"; a trailing '/' stays). NULL when ".."
+ * climbs above where the path starts, or out of memory. malloc'ed. */
+char *pp_path_normalize(const char *path);
+
 /* Relative URL from the page at from_path to the file at to_path, both
  * site-relative with '/' separators ("ar/privacy/index.html"). */
 char *pp_relative_url(const char *from_path, const char *to_path);
