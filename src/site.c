@@ -298,6 +298,25 @@ static int is_target(const series_plan *plan, size_t i)
 	return 0;
 }
 
+/* The page comparing version i with the version in force, as its older
+ * and newer sides: an earlier version is compared with it, an upcoming
+ * target with what it replaces. 0 when no such page is written (the
+ * version in force itself, nothing in force, a later version that is not
+ * a target). The version pages, the history and versions.json all link it. */
+static int compared_with_in_force(const series_plan *plan, size_t i, size_t *older, size_t *newer)
+{
+	if (plan->in_force < 0 || (long)i == plan->in_force)
+		return 0;
+	if ((long)i < plan->in_force) {
+		*older = i, *newer = (size_t)plan->in_force;
+		return 1;
+	}
+	if (!is_target(plan, i))
+		return 0;
+	*older = (size_t)plan->in_force, *newer = i;
+	return 1;
+}
+
 /* "<locale>/<policy>/<newer>/changes/<older>/index.html" */
 static char *compare_path(const pp_series *s, size_t older, size_t newer)
 {
@@ -345,8 +364,6 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 	return rc;
 }
 
-/* Renders a version's text into info->body, reading it from its file when
- * the site was loaded without texts (PP_METADATA_ONLY). */
 /* Links and images to files beside the version lead to where the files are
  * published ("../../../files/privacy/dpa.3f2a9c01d4.pdf" from the version's
  * page), fragment kept. */
@@ -396,6 +413,8 @@ static void write_attachments(build_ctx *ctx)
 	}
 }
 
+/* A version's text rendered, read again from its file when the site was
+ * loaded without texts (PP_METADATA_ONLY); messages go to d. */
 static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_version *v, pp_diags *d)
 {
 	pp_version read;
@@ -616,15 +635,17 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	}
 	/* Notices at the top: a version replaced, or one not in force yet,
 	 * leads to the one in force and to everything that changed since. */
+	size_t older, newer;
+	int compared = compared_with_in_force(plan, i, &older, &newer);
 	if (info->status == VERSION_PAST || info->status == VERSION_NEVER) {
 		rc |= set_plain_link(ctx, vars, "latest_href", s, page_path, "index.html");
-		if (plan->in_force > (long)i)
-			rc |= set_compare_link(ctx, vars, "since_href", s, page_path, i, (size_t)plan->in_force);
+		if (compared)
+			rc |= set_compare_link(ctx, vars, "since_href", s, page_path, older, newer);
 	} else if (info->status == VERSION_UPCOMING) {
 		if (plan->in_force >= 0 && (long)i != plan->shown)
 			rc |= set_plain_link(ctx, vars, "in_force_href", s, page_path, "index.html");
-		if (plan->in_force >= 0 && is_target(plan, i))
-			rc |= set_compare_link(ctx, vars, "preview_href", s, page_path, (size_t)plan->in_force, i);
+		if (compared)
+			rc |= set_compare_link(ctx, vars, "preview_href", s, page_path, older, newer);
 	} else {
 		/* In force: announce what is to come. */
 		for (size_t k = 0; rc == 0 && k < plan->target_count; k++) {
@@ -683,11 +704,9 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 		rc |= pp_vars_set(item, "date_text", infos[k].date_text);
 		rc |= pp_vars_set(item, "summary", s->versions[k].summary);
 		rc |= set_period(ctx, item, infos, k, page_path);
-		/* Every row but the one in force compares with it. */
-		if (plan->in_force > (long)k)
-			rc |= set_compare_link(ctx, item, "compare_in_force_href", s, page_path, k, (size_t)plan->in_force);
-		else if (plan->in_force >= 0 && (long)k > plan->in_force && is_target(plan, k))
-			rc |= set_compare_link(ctx, item, "compare_in_force_href", s, page_path, (size_t)plan->in_force, k);
+		size_t older, newer;
+		if (compared_with_in_force(plan, k, &older, &newer))
+			rc |= set_compare_link(ctx, item, "compare_in_force_href", s, page_path, older, newer);
 	}
 	if (rc == 0) {
 		rc |= set_plain_link(ctx, vars, "latest_href", s, page_path, "index.html");
@@ -957,12 +976,11 @@ static int write_versions_json(build_ctx *ctx, const pp_series *s, const version
 		const version_info *info = &infos[i];
 		if (info->replaced_by >= 0 && (info->status == VERSION_PAST || info->status == VERSION_NEVER))
 			links[i].replaced_on = s->versions[info->replaced_by].effective;
-		size_t older = i, newer = (size_t)plan->in_force;
-		if (plan->in_force >= 0 && (long)i > plan->in_force && is_target(plan, i))
-			older = (size_t)plan->in_force, newer = i;
-		if (plan->in_force >= 0 && older < newer) {
-			char *path = pp_strdup_printf("%s/%s/%s/changes/%s/", s->locale, s->policy, s->versions[newer].date,
-			                              s->versions[older].date);
+		size_t older, newer;
+		if (compared_with_in_force(plan, i, &older, &newer)) {
+			char *path = compare_path(s, older, newer);
+			if (path)
+				path[strlen(path) - strlen("index.html")] = '\0'; /* its directory URL */
 			links[i].compare_path = path;
 			rc = path ? 0 : -1;
 		}
