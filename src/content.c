@@ -164,7 +164,7 @@ static int refuse_forbidden(const char *path, const char *data, size_t len, pp_d
 
 /* Copy of the text with CRLF turned into LF, so positions and Markdown see
  * one kind of line end. */
-static char *normalize_newlines(const char *data, size_t len, size_t *out_len)
+char *pp_normalize_newlines(const char *data, size_t len, size_t *out_len)
 {
 	char *copy = malloc(len + 1);
 	if (!copy)
@@ -284,7 +284,7 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 		len -= 3;
 	}
 	size_t text_len;
-	char *text = normalize_newlines(data, len, &text_len);
+	char *text = pp_normalize_newlines(data, len, &text_len);
 	if (!text) {
 		pp_error(d, path, 0, 0, "out of memory");
 		return -1;
@@ -420,7 +420,7 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 		int costly_line;
 		if (refuse_forbidden(path, data, len, d) != 0)
 			;
-		else if (!(out->path = strdup(path)) || !(out->body = normalize_newlines(text, text_len, &out->body_len)))
+		else if (!(out->path = strdup(path)) || !(out->body = pp_normalize_newlines(text, text_len, &out->body_len)))
 			pp_error(d, path, 0, 0, "out of memory");
 		else if (pp_markdown_costly_block(out->body, out->body_len, &costly_line))
 			pp_error(d, path, costly_line, 1, COSTLY_MESSAGE);
@@ -732,11 +732,11 @@ static int add_attachment(pp_site *site, const char *policy, const char *locale,
 	pp_attachment a = {0};
 	pp_sha256_hex(data, len, a.sha256);
 	free(data);
-	const char *dot = strrchr(name, '.');
-	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
 	a.path = locale ? pp_strdup_printf("%s/%s/%s", policy, locale, name) : pp_strdup_printf("%s/%s", policy, name);
 	a.source = strdup(path);
-	a.site_path = pp_strdup_printf("files/%s/%.*s.%.10s%s", policy, (int)stem, name, a.sha256, name + stem);
+	char *dir = pp_strdup_printf("files/%s", policy);
+	a.site_path = dir ? pp_hashed_name(dir, name, a.sha256) : NULL;
+	free(dir);
 	if (!a.path || !a.source || !a.site_path ||
 	    pp_grow(&site->attachments, &site->attachment_capacity, site->attachment_count, sizeof a, 8) != 0) {
 		free(a.path);
@@ -918,7 +918,7 @@ int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d)
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		text += 3, len -= 3;
 	size_t text_len;
-	char *normalized = normalize_newlines(text, len, &text_len);
+	char *normalized = pp_normalize_newlines(text, len, &text_len);
 	free(data);
 	/* The same file state, and (timestamps move in clock ticks, so a quick
 	 * rewrite of the same size could keep them) the same hash. */

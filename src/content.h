@@ -146,6 +146,11 @@ void pp_version_clear(pp_version *v);
  * hashed. What loading checked is not checked again. Returns 0, or -1 after an error in d. */
 int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d);
 
+/* data with LF line ends (CRLF read as LF; a carriage return alone stays),
+ * as every text is read. malloc'ed and NUL-terminated, *out_len bytes;
+ * NULL when out of memory. */
+char *pp_normalize_newlines(const char *data, size_t len, size_t *out_len);
+
 /* Whether name may be a policy's directory (it becomes part of URLs):
  * lowercase ASCII letters, digits, '-' and '_'. */
 int pp_is_policy_name(const char *name);

@@ -273,6 +273,13 @@ int pp_write_file(const char *path, const void *data, size_t len)
 	return close(fd);
 }
 
+char *pp_hashed_name(const char *dir, const char *name, const char *sha256)
+{
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	return pp_strdup_printf("%s/%.*s.%.10s%s", dir, (int)stem, name, sha256, name + stem);
+}
+
 char *pp_path_normalize(const char *path)
 {
 	char *out = malloc(strlen(path) + 1);

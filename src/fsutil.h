@@ -65,6 +65,11 @@ int pp_write_file(const char *path, const void *data, size_t len);
 /* Lowercase hex SHA-256 of data into out (65 bytes with the NUL). */
 void pp_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* "<dir>/<stem>.<first 10 hex digits of sha256><extension>" for a file
+ * named name ("style.css" -> "assets/style.3f2a9c01d4.css"), so hosts can
+ * cache it for ever and a changed file gets a new name. malloc'ed. */
+char *pp_hashed_name(const char *dir, const char *name, const char *sha256);
+
 /* A '/'-separated relative path with its "." and ".." and empty segments
  * resolved ("a/./b/../c/" -> "a/c/"; a trailing '/' stays). NULL when ".."
  * climbs above where the path starts, or out of memory. malloc'ed. */

@@ -366,18 +366,13 @@ static int read_version(git_repository *repo, const pp_import_options *o, change
 	size_t len = (size_t)git_blob_rawsize(blob);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		data += 3, len -= 3;
-	/* LF line ends; a carriage return alone stays. */
-	char *text = malloc(len + 1);
-	size_t n = 0;
-	for (size_t i = 0; text && i < len; i++)
-		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
-			text[n++] = data[i];
+	size_t n;
+	char *text = pp_normalize_newlines(data, len, &n);
 	git_blob_free(blob);
 	if (!text) {
 		pp_error(d, v->label, 0, 0, "out of memory");
 		return -1;
 	}
-	text[n] = '\0';
 	if (strlen(text) != n) {
 		free(text);
 		pp_error(d, v->label, 0, 0, "the file holds a NUL byte: it is not text");

@@ -1253,9 +1253,7 @@ static int load_assets(build_ctx *ctx)
 		free(src);
 		char hash[65];
 		pp_sha256_hex(a->data, a->len, hash);
-		const char *dot = strrchr(name, '.');
-		size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
-		a->path = pp_strdup_printf("assets/%.*s.%.10s%s", (int)stem, name, hash, name + stem);
+		a->path = pp_hashed_name("assets", name, hash);
 		if (!a->path)
 			return -1;
 	}
