@@ -153,6 +153,35 @@ static int list_inside(const char *text, size_t len, const char **inside, const 
 	return 1;
 }
 
+/* An id links can use: a letter, then letters, digits, '-', '_', ':', '.'. */
+static int id_is_valid(const char *id)
+{
+	if (!isalpha((unsigned char)id[0]))
+		return 0;
+	for (const char *c = id; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("-_:.", *c))
+			return 0;
+	return 1;
+}
+
+char *pp_heading_block_id(const char *text, size_t len, const pp_attribute_table *t)
+{
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+		return NULL;
+	const char *p = text + 1 + (text[1] == ':'), *end = text + len - 1;
+	pp_attributes a = {0};
+	char *id = NULL;
+	if (p <= end && !memchr(p, '{', (size_t)(end - p)) && !memchr(p, '}', (size_t)(end - p)) &&
+	    parse_inside(p, end, t, &a, 0) == 0 && a.id && id_is_valid(a.id)) {
+		id = a.id;
+		a.id = NULL;
+	}
+	pp_attributes_clear(&a);
+	return id;
+}
+
 int pp_attributes_parse(const char *text, size_t len, const pp_attribute_table *t, pp_attributes *out)
 {
 	*out = (pp_attributes){0};
@@ -247,10 +276,7 @@ static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, in
 	const char *where = ps->path;
 	line += ps->line_offset;
 	if (a->id) {
-		int ok = isalpha((unsigned char)a->id[0]) != 0;
-		for (const char *c = a->id; ok && *c; c++)
-			ok = isalnum((unsigned char)*c) || strchr("-_:.", *c);
-		if (!ok) {
+		if (!id_is_valid(a->id)) {
 			pp_warning(ps->d, where, line, column,
 			           "id '%s' is dropped: an id starts with a letter and holds letters, digits, '-', '_', ':' "
 			           "and '.'", a->id);

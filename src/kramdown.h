@@ -56,4 +56,10 @@ void pp_attribute_table_free(pp_attribute_table *table);
 int pp_attributes_parse(const char *text, size_t len, const pp_attribute_table *table, pp_attributes *out);
 void pp_attributes_clear(pp_attributes *a);
 
+/* The id an attribute block at the end of a heading pins: kramdown's
+ * "{: #cookies }" or Pandoc's "{#cookies .x}", read as any attribute list
+ * is (definitions in table, which may be NULL). malloc'ed; NULL when it
+ * pins no valid id. */
+char *pp_heading_block_id(const char *text, size_t len, const pp_attribute_table *table);
+
 #endif

@@ -721,34 +721,6 @@ static int is_leaf(cmark_node *node)
 
 /* ---- attribute blocks and heading ids ---- */
 
-/* Reads an attribute block "{#id}", "{: #id }", "{: #id .class key=v}" into
- * its id (malloc'ed in *id, NULL when it names none). Returns 1 when text is
- * an attribute block at all. */
-static int parse_attribute_block(const char *text, size_t len, char **id)
-{
-	*id = NULL;
-	if (len < 2 || text[0] != '{' || text[len - 1] != '}')
-		return 0;
-	const char *p = text + 1, *end = text + len - 1;
-	if (p < end && *p == ':')
-		p++;
-	while (p < end) {
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		const char *word = p;
-		while (p < end && *p != ' ' && *p != '\t')
-			p++;
-		if (word < p && *word == '#' && p - word > 1 && isalpha((unsigned char)word[1])) {
-			size_t n = (size_t)(p - word - 1);
-			int ok = 1;
-			for (size_t i = 0; i < n; i++)
-				ok &= isalnum((unsigned char)word[1 + i]) || strchr("-_:.", word[1 + i]) != NULL;
-			if (ok && !*id)
-				*id = strndup(word + 1, n);
-		}
-	}
-	return 1;
-}
 
 /* Finds an attribute block at the end of a heading's text: "Title {#id}".
  * Returns its start in text, or NULL. */
@@ -842,9 +814,8 @@ static char *take_heading_attributes(render_state *st, xmlNodePtr heading, cmark
 		return NULL;
 	size_t n = strlen(block);
 	while (n > 0 && (block[n - 1] == ' ' || block[n - 1] == '\t'))
-		n--;
-	char *id = NULL;
-	parse_attribute_block(block, n, &id);
+		n--; /* the block as it is shown in a warning */
+	char *id = pp_heading_block_id(block, n, st->attrs);
 	if (!id) {
 		char *shown = strndup(block, n);
 		warn_attribute_block(st, node, shown ? shown : "{}");
@@ -1211,12 +1182,8 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 		cmark_node *last = cmark_node_last_child(node);
 		const char *lit = last && cmark_node_get_type(last) == CMARK_NODE_TEXT ? cmark_node_get_literal(last) : NULL;
 		const char *block = !id && lit ? trailing_attribute_block(lit) : NULL;
-		if (block) {
-			size_t n = strlen(block);
-			while (n > 0 && block[n - 1] == ' ')
-				n--;
-			parse_attribute_block(block, n, &id);
-		}
+		if (block)
+			id = pp_heading_block_id(block, strlen(block), attrs);
 		if (!id)
 			continue;
 		char **grown = realloc(*ids, (*count + 1) * sizeof *grown);
