@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -973,7 +974,32 @@ static int parse_pending(pp_site *site, pending_list *pending, unsigned flags, u
 	free(diags);
 	free(states);
 
+	/* Each series' array is sized once for what it receives: grown one
+	 * version at a time, a long history would be copied over and over. */
 	int rc = 0;
+	size_t *incoming = calloc(site->series_count ? site->series_count : 1, sizeof *incoming);
+	if (!incoming) {
+		pp_error(d, site->content_dir, 0, 0, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < pending->count; i++)
+		if (pending->items[i].ok)
+			incoming[pending->items[i].series]++;
+	for (size_t k = 0; k < site->series_count; k++) {
+		pp_series *series = &site->series[k];
+		if (incoming[k] == 0)
+			continue;
+		pp_version *grown = incoming[k] <= SIZE_MAX / sizeof *grown - series->count
+		                        ? realloc(series->versions, (series->count + incoming[k]) * sizeof *grown)
+		                        : NULL;
+		if (!grown) {
+			pp_error(d, site->content_dir, 0, 0, "out of memory");
+			free(incoming);
+			return -1;
+		}
+		series->versions = grown;
+	}
+	free(incoming);
 	for (size_t i = 0; i < pending->count; i++) {
 		pending_version *p = &pending->items[i];
 		if (!p->ok) {
@@ -981,13 +1007,6 @@ static int parse_pending(pp_site *site, pending_list *pending, unsigned flags, u
 			continue;
 		}
 		pp_series *series = &site->series[p->series];
-		pp_version *grown = realloc(series->versions, (series->count + 1) * sizeof *grown);
-		if (!grown) {
-			pp_error(d, p->path, 0, 0, "out of memory");
-			rc = -1;
-			continue;
-		}
-		series->versions = grown;
 		series->versions[series->count++] = p->version;
 		memset(&p->version, 0, sizeof p->version); /* moved */
 	}
@@ -996,11 +1015,9 @@ static int parse_pending(pp_site *site, pending_list *pending, unsigned flags, u
 
 static int add_series(pp_site *site, const char *policy, const char *locale, pp_series **out)
 {
-	pp_series *grown = realloc(site->series, (site->series_count + 1) * sizeof *grown);
-	if (!grown)
+	if (pp_grow(&site->series, &site->series_capacity, site->series_count, sizeof *site->series, 8) != 0)
 		return -1;
-	site->series = grown;
-	pp_series *s = &grown[site->series_count];
+	pp_series *s = &site->series[site->series_count];
 	memset(s, 0, sizeof *s);
 	s->policy = strdup(policy);
 	s->locale = strdup(locale);

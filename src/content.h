@@ -104,7 +104,7 @@ typedef struct {
 	pp_localized *titles;  /* site title per locale */
 	size_t title_count;
 	pp_series *series;     /* sorted by policy, then locale (bytewise): lookups rely on it */
-	size_t series_count;
+	size_t series_count, series_capacity;
 	pp_locale_settings *locale_settings;
 	size_t locale_settings_count;
 	int notice_days;       /* days a material version's effective date must follow its publication */

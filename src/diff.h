@@ -80,6 +80,7 @@ typedef struct {
 	size_t sections_changed; /* headings-delimited sections that contain a change */
 	pp_change *changes;
 	size_t change_count;
+	size_t change_capacity;  /* of changes; the diff's own bookkeeping */
 	int degraded;            /* some comparison hit the cost limit and was replaced whole */
 	size_t repaired;         /* blocks (or the document) the self-check replaced whole */
 } pp_diff_result;

@@ -63,13 +63,11 @@ static void count_section(diff_state *st)
 const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt)
 {
 	pp_diff_result *r = st->result;
-	pp_change *grown = realloc(r->changes, (r->change_count + 1) * sizeof *grown);
-	if (!grown) {
+	if (pp_grow(&r->changes, &r->change_capacity, r->change_count, sizeof *r->changes, 16) != 0) {
 		st->failed = 1;
 		return NULL;
 	}
-	r->changes = grown;
-	pp_change *c = &grown[r->change_count++];
+	pp_change *c = &r->changes[r->change_count++];
 	memset(c, 0, sizeof *c);
 	snprintf(c->id, sizeof c->id, "change-%zu", r->change_count);
 	c->kind = kind;

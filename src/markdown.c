@@ -1172,6 +1172,7 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 	pp_diags_free(&quiet);
 	cmark_iter *iter = attrs ? cmark_iter_new(doc) : NULL;
 	int rc = iter ? 0 : -1;
+	size_t capacity = 0;
 	cmark_event_type ev;
 	while (rc == 0 && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
 		cmark_node *node = cmark_iter_get_node(iter);
@@ -1186,13 +1187,11 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 			id = pp_heading_block_id(block, strlen(block), attrs);
 		if (!id)
 			continue;
-		char **grown = realloc(*ids, (*count + 1) * sizeof *grown);
-		if (!grown) {
+		if (pp_grow(ids, &capacity, *count, sizeof **ids, 16) != 0) {
 			free(id);
 			rc = -1;
 			break;
 		}
-		*ids = grown;
 		(*ids)[(*count)++] = id;
 	}
 	cmark_iter_free(iter);

@@ -25,7 +25,7 @@ typedef struct {
 	xmlNodePtr nodes;    /* container whose children are the value, or NULL */
 	int borrowed;        /* nodes belong to the caller: never freed here */
 	pp_vars **items;     /* list value */
-	size_t item_count;
+	size_t item_count, item_capacity;
 	int is_list;
 	int is_page;         /* the layout's page: the page template, written in place */
 } var;
@@ -145,10 +145,10 @@ pp_vars *pp_vars_add_item(pp_vars *vars, const char *list)
 	var *v = own_var(vars, list);
 	if (!v)
 		return NULL;
-	pp_vars **grown = realloc(v->items, (v->item_count + 1) * sizeof *grown);
-	if (!grown)
+	/* A history page lists every version: grown one at a time, its list
+	 * would be copied once per row. */
+	if (pp_grow(&v->items, &v->item_capacity, v->item_count, sizeof *v->items, 8) != 0)
 		return NULL;
-	v->items = grown;
 	pp_vars *item = pp_vars_new();
 	if (!item)
 		return NULL;

@@ -14,6 +14,7 @@
 #include <libxml/parser.h>
 
 #include "html.h"
+#include "testutil.h"
 
 static xmlDocPtr parse(const char *markup)
 {
@@ -151,13 +152,8 @@ static void test_deep_document(void **state)
 		el = xmlNewChild(el, NULL, BAD_CAST "b", NULL);
 	xmlAddChild(el, xmlNewDocText(doc, BAD_CAST "<deep>"));
 	char *html = serialize(doc);
-	size_t opens = 0, closes = 0;
-	for (const char *p = html; (p = strstr(p, "<b>")); p++)
-		opens++;
-	for (const char *p = html; (p = strstr(p, "</b>")); p++)
-		closes++;
-	assert_int_equal(opens, DEPTH);
-	assert_int_equal(closes, DEPTH);
+	assert_int_equal(tu_count_occurrences(html, "<b>"), DEPTH);
+	assert_int_equal(tu_count_occurrences(html, "</b>"), DEPTH);
 	assert_non_null(strstr(html, "<b>&lt;deep&gt;</b>"));
 	free(html);
 	xmlFreeDoc(doc);

@@ -245,3 +245,22 @@ int tu_site_teardown(void **state)
 	free(f);
 	return 0;
 }
+
+size_t tu_count_occurrences(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle), count = 0;
+	if (n == 0)
+		return 0;
+	for (const char *p = haystack; *p;) {
+		size_t i = 0;
+		while (i < n && p[i] == needle[i])
+			i++;
+		if (i == n) {
+			count++;
+			p += n;
+		} else {
+			p++;
+		}
+	}
+	return count;
+}

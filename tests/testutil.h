@@ -27,6 +27,11 @@ char *tu_read(const char *path, size_t *len);
 int tu_write(const char *path, const char *text);
 char *tu_join(const char *a, const char *b);
 
+/* Occurrences of needle in haystack (overlaps not counted), in one pass:
+ * a loop of strstr calls is quadratic under AddressSanitizer, whose
+ * interceptor measures the whole rest of the haystack on every call. */
+size_t tu_count_occurrences(const char *haystack, const char *needle);
+
 /* Hash of every file under a directory (names and contents), to compare
  * whole trees byte for byte. */
 char *tu_tree_digest(const char *dir);
