@@ -163,7 +163,7 @@ static void strip_ids(xmlNodePtr root)
 
 static char *range_text(xmlNodePtr first, xmlNodePtr last)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
+	xmlBufferPtr buf = pp_dom_buffer_new();
 	if (!buf)
 		return NULL;
 	for (xmlNodePtr n = first;; n = n->next) {

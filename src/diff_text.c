@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diff_internal.h"
+#include "dom.h"
 #include "fsutil.h"
 #include "markdown.h"
 
@@ -225,7 +226,7 @@ static int shows_content(xmlNodePtr el, int side)
 /* Appends the text that side shows of el to buf (prepends when front). */
 static void side_text(xmlNodePtr el, int side, xmlBufferPtr buf, int front)
 {
-	xmlBufferPtr piece = front ? xmlBufferCreate() : buf;
+	xmlBufferPtr piece = front ? pp_dom_buffer_new() : buf;
 	if (!piece)
 		return;
 	for (xmlNodePtr n = el->children; n;) {
@@ -266,7 +267,7 @@ static int same_target(xmlNodePtr a, const xmlChar *href)
  * before it, when a change split it) is its target. */
 static int says_target(xmlNodePtr a, const xmlChar *href, int side)
 {
-	xmlBufferPtr text = xmlBufferCreate();
+	xmlBufferPtr text = pp_dom_buffer_new();
 	if (!text)
 		return 0;
 	side_text(a, side, text, 0);
@@ -382,7 +383,7 @@ static char *folded(text_writer *tw, long context)
 	for (size_t i = 0; i < tw->count; i++)
 		tw->chunks[i].end = i + 1 < tw->count ? tw->chunks[i + 1].start - 2 : total;
 	unsigned char *keep = calloc(tw->count + 1, 1);
-	xmlBufferPtr out = xmlBufferCreate();
+	xmlBufferPtr out = pp_dom_buffer_new();
 	if (!keep || !out) {
 		free(keep);
 		if (out)
@@ -441,7 +442,7 @@ static char *folded(text_writer *tw, long context)
 
 char *pp_diff_to_text(xmlNodePtr out, int colour, long context)
 {
-	text_writer tw = {.buf = xmlBufferCreate(), .colour = colour};
+	text_writer tw = {.buf = pp_dom_buffer_new(), .colour = colour};
 	if (!tw.buf)
 		return NULL;
 	write_tree(&tw, out);

@@ -309,13 +309,16 @@ static xmlNodePtr shell(writer *w, xmlNodePtr src, int older)
 static int load_chain(writer *w, const token *tok, size_t from, xmlNodePtr **chain, size_t *cap)
 {
 	if (tok->depth > *cap) {
-		xmlNodePtr *grown = realloc(*chain, tok->depth * sizeof *grown);
+		/* Doubled, not grown to the depth: a text nested a level deeper at
+		 * each word would otherwise copy the chain once per word. */
+		size_t capacity = *cap * 2 > tok->depth ? *cap * 2 : tok->depth;
+		xmlNodePtr *grown = realloc(*chain, capacity * sizeof *grown);
 		if (!grown) {
 			w->st->failed = 1;
 			return -1;
 		}
 		*chain = grown;
-		*cap = tok->depth;
+		*cap = capacity;
 	}
 	xmlNodePtr x = tok->node->parent;
 	for (size_t level = tok->depth; level-- > from; x = x->parent)
@@ -472,7 +475,7 @@ void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xm
 	uint64_t *ka = NULL, *kb = NULL;
 	unsigned char *ops = NULL;
 	size_t *at = NULL, *bt = NULL; /* token index in a / b at each op */
-	writer w = {.st = st, .root = out, .mark_at = NO_MARK, .pending = xmlBufferCreate()};
+	writer w = {.st = st, .root = out, .mark_at = NO_MARK, .pending = pp_dom_buffer_new()};
 	if (!w.pending || tokenize_range(st, old_first, old_last, in_pre, &a) != 0 ||
 	    tokenize_range(st, new_first, new_last, in_pre, &b) != 0)
 		goto fail;
@@ -542,7 +545,7 @@ void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xm
 		int trailing = last_del >= 0 && last_ins >= 0 && a.items[at[last_del]].is_space &&
 		               b.items[bt[last_ins]].is_space && ka[at[last_del]] == kb[bt[last_ins]];
 		/* Excerpt: the new words, or the removed ones for a pure deletion. */
-		xmlBufferPtr ex = xmlBufferCreate();
+		xmlBufferPtr ex = pp_dom_buffer_new();
 		int any_insert = 0;
 		for (long k = i; k < j; k++)
 			any_insert |= ops[k] != OP_DELETE;

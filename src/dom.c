@@ -49,3 +49,11 @@ xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter)
 		node = node->parent;
 	return node != root ? node->next : NULL;
 }
+
+xmlBufferPtr pp_dom_buffer_new(void)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	if (buf)
+		xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
+	return buf;
+}

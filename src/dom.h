@@ -22,4 +22,10 @@ xmlNodePtr pp_dom_copy(xmlNodePtr node, xmlDocPtr doc);
  *     for (n = root->children; n; n = pp_dom_next(n, root, 1)) */
 xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter);
 
+/* An empty xmlBuffer that doubles as it grows. libxml2 2.9's default
+ * scheme grows a buffer to the exact size asked, so text appended a piece
+ * at a time is copied once per piece; every buffer that accumulates goes
+ * through here. NULL when out of memory; free with xmlBufferFree. */
+xmlBufferPtr pp_dom_buffer_new(void);
+
 #endif

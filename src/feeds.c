@@ -8,6 +8,7 @@
 #include <libxml/hash.h>
 #include <libxml/xmlwriter.h>
 
+#include "dom.h"
 #include "fsutil.h"
 #include "l10n.h"
 #include "pp_config.h"
@@ -46,7 +47,7 @@ static int xml_start(xml_out *x)
 static int xml_begin(xml_out *x)
 {
 	x->rc = 0;
-	x->buf = xmlBufferCreate();
+	x->buf = pp_dom_buffer_new();
 	x->w = x->buf ? xmlNewTextWriterMemory(x->buf, 0) : NULL;
 	if (!x->w) {
 		if (x->buf)

@@ -6,6 +6,8 @@
 #include <libxml/uri.h>
 #include <libxml/entities.h>
 
+#include "dom.h"
+
 /* Elements with no end tag (HTML Living Standard, "void elements"). */
 static int is_void(const xmlChar *name)
 {
@@ -48,7 +50,7 @@ pp_html_writer *pp_html_writer_new(void)
 		return NULL;
 	w->capacity = 16384;
 	w->data = malloc(w->capacity);
-	w->scratch = xmlBufferCreate();
+	w->scratch = pp_dom_buffer_new();
 	w->encoding = xmlNewDoc(BAD_CAST "1.0");
 	if (!w->data || !w->scratch || !w->encoding ||
 	    !(w->encoding->encoding = xmlStrdup(BAD_CAST "UTF-8"))) {

@@ -10,6 +10,7 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm/registry.h>
 
+#include "dom.h"
 #include "fsutil.h"
 #include "l10n.h"
 
@@ -439,7 +440,7 @@ static xmlNodePtr enter_link(render_state *st, cmark_node *node, xmlNodePtr cur)
 static void add_image(render_state *st, cmark_node *node, xmlNodePtr cur)
 {
 	const char *url = cmark_node_get_url(node);
-	xmlBufferPtr alt = xmlBufferCreate();
+	xmlBufferPtr alt = pp_dom_buffer_new();
 	if (!alt) {
 		st->failed = 1;
 		return;
