@@ -197,7 +197,7 @@ static int is_fence_line(const char *p, const char *end, const char *fence)
 	if ((size_t)(end - p) < n || memcmp(p, fence, n) != 0)
 		return 0;
 	for (p += n; p < end && *p != '\n'; p++)
-		if (*p != ' ' && *p != '\t')
+		if (*p != ' ' && *p != '\t' && *p != '\r')
 			return 0;
 	return 1;
 }
@@ -224,6 +224,11 @@ int pp_front_matter_find(const char *text, size_t len, pp_front_matter *out)
 	*out = (pp_front_matter){(size_t)(yaml - text), (size_t)(p - yaml), (size_t)(next_line(p, end) - text),
 	                         close_line + 1};
 	return 1;
+}
+
+int pp_front_matter_is_toml(const char *text, size_t len)
+{
+	return is_fence_line(text, text + len, "+++");
 }
 
 typedef struct {
@@ -293,6 +298,11 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	const char *end = text + text_len;
 	if (text_len == 0) {
 		pp_error(d, path, 1, 1, "empty file: a version needs front matter and text");
+		free(text);
+		return -1;
+	}
+	if (pp_front_matter_is_toml(text, text_len)) {
+		pp_error(d, path, 1, 1, PP_TOML_MESSAGE);
 		free(text);
 		return -1;
 	}
@@ -414,7 +424,7 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 		text_len -= 3;
 	}
 	int rc;
-	if (text_len >= 3 && memcmp(text, "---", 3) == 0) {
+	if ((text_len >= 3 && memcmp(text, "---", 3) == 0) || pp_front_matter_is_toml(text, text_len)) {
 		rc = pp_version_parse(path, data, len, NULL, PP_LENIENT, out, d);
 	} else {
 		rc = -1;

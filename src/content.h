@@ -171,6 +171,14 @@ typedef struct {
  * -1 when it is not closed. */
 int pp_front_matter_find(const char *text, size_t len, pp_front_matter *out);
 
+/* Whether text (LF line ends, no byte-order mark) starts with Hugo's TOML
+ * front matter, a '+++' line: policypress reads YAML only, and refuses it
+ * with PP_TOML_MESSAGE rather than take it for text. */
+int pp_front_matter_is_toml(const char *text, size_t len);
+#define PP_TOML_MESSAGE                                                                             \
+	"TOML front matter ('+++') is not read: write it as YAML between '---' lines (hugo convert "  \
+	"toYAML does it)"
+
 /* Reads a Markdown file for comparison ("-" for standard input; pipes and
  * /dev/null too): front matter is parsed (and checked) when the file starts
  * with '---', and optional otherwise; the title may then be NULL. Returns

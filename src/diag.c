@@ -187,9 +187,13 @@ void pp_diags_sort(pp_diags *d)
 void pp_diag_format(const pp_diag *diag, FILE *out)
 {
 	const char *kind = diag->severity == PP_ERROR ? "error" : "warning";
-	if (diag->file)
+	/* A message about a whole file has no position: "file: error: …", as
+	 * compilers write it, not a line 0 that editors would jump to. */
+	if (diag->file && diag->line > 0)
 		fprintf(out, "%s:%d:%d: %s: %s\n", diag->file, diag->line, diag->column,
 		        kind, diag->message);
+	else if (diag->file)
+		fprintf(out, "%s: %s: %s\n", diag->file, kind, diag->message);
 	else
 		fprintf(out, "policypress: %s: %s\n", kind, diag->message);
 }

@@ -4,16 +4,20 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 #include <yaml.h>
 
 #include "content.h"
 #include "fsutil.h"
 #include "l10n.h"
+#include "markdown.h"
 #include "yamlmap.h"
 
 /* A commit that changed the file: what the history holds of it. */
@@ -56,22 +60,69 @@ static void short_id(const git_oid *oid, char out[8])
 	out[7] = '\0';
 }
 
-/* The blob at path in a commit's tree; 0 when found, GIT_ENOTFOUND when the
- * path holds no file there. */
-static int blob_at(git_commit *commit, const char *path, git_oid *blob)
+/* Symbolic links followed from the file to the text, at most: git allows
+ * a chain, and a loop must end. */
+#define MAX_LINK_HOPS 8
+
+/* Where a symbolic link at path leads, as a path in the same tree: its
+ * target read against the link's directory. NULL when the target is
+ * absolute or climbs out of the tree (the text is then not in the
+ * repository at all), or out of memory. */
+static char *link_target(git_repository *repo, const git_tree_entry *entry, const char *path)
+{
+	git_blob *blob;
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0)
+		return NULL;
+	const char *target = git_blob_rawcontent(blob);
+	size_t len = (size_t)git_blob_rawsize(blob);
+	char *joined = NULL;
+	if (len > 0 && target[0] != '/' && !memchr(target, '\0', len)) {
+		const char *slash = strrchr(path, '/');
+		int dir = slash ? (int)(slash - path + 1) : 0;
+		joined = pp_strdup_printf("%.*s%.*s", dir, path, (int)len, target);
+	}
+	git_blob_free(blob);
+	char *normal = joined ? pp_path_normalize(joined) : NULL;
+	free(joined);
+	if (normal && (!*normal || normal[strlen(normal) - 1] == '/')) {
+		free(normal);
+		normal = NULL;
+	}
+	return normal;
+}
+
+/* The blob at path in a commit's tree, symbolic links followed inside the
+ * tree; 0 when found, GIT_ENOTFOUND when the path holds no file there,
+ * GIT_EINVALID when it is a symbolic link that leads out of the tree (or in
+ * a loop), -1 on other failures. */
+static int blob_at(git_repository *repo, git_commit *commit, const char *path, git_oid *blob)
 {
 	git_tree *tree;
 	if (git_commit_tree(&tree, commit) != 0)
 		return -1;
-	git_tree_entry *entry;
-	int rc = git_tree_entry_bypath(&entry, tree, path);
-	if (rc == 0) {
+	char *at = strdup(path);
+	int rc = at ? GIT_EINVALID : -1;
+	for (int hop = 0; at && hop <= MAX_LINK_HOPS; hop++) {
+		git_tree_entry *entry;
+		rc = git_tree_entry_bypath(&entry, tree, at);
+		if (rc != 0)
+			break;
+		if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+			char *next = link_target(repo, entry, at);
+			git_tree_entry_free(entry);
+			free(at);
+			at = next;
+			rc = GIT_EINVALID;
+			continue;
+		}
 		if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB)
 			git_oid_cpy(blob, git_tree_entry_id(entry));
 		else
 			rc = GIT_ENOTFOUND;
 		git_tree_entry_free(entry);
+		break;
 	}
+	free(at);
 	git_tree_free(tree);
 	return rc;
 }
@@ -101,13 +152,39 @@ static char *renamed_from(git_repository *repo, git_commit *parent, git_commit *
 	return from;
 }
 
-/* Every commit reachable from HEAD that changed the file, newest first,
- * following renames. */
+/* The commit's subject in UTF-8: converted from the encoding its message
+ * declares (i18n.commitEncoding), invalid bytes replaced; NULL when out of
+ * memory. A message ICU cannot convert is reported and left out. */
+static char *subject_of(git_commit *commit, const char *label, pp_diags *d)
+{
+	const char *summary = git_commit_summary(commit);
+	if (!summary)
+		summary = "";
+	const char *encoding = git_commit_message_encoding(commit);
+	if (!encoding || strcasecmp(encoding, "UTF-8") == 0 || strcasecmp(encoding, "UTF8") == 0)
+		encoding = "UTF-8"; /* still converted: a byte that is not UTF-8 becomes U+FFFD */
+	char *utf8 = NULL;
+	int rc = pp_to_utf8_from(encoding, summary, strlen(summary), &utf8);
+	if (rc > 0) {
+		pp_warning(d, label, 0, 0, "the commit message's encoding '%s' is not one policypress can convert: "
+		           "the summary is left out", encoding);
+		return strdup("");
+	}
+	if (rc == 0 && strcmp(utf8, summary) != 0 && strcmp(encoding, "UTF-8") == 0)
+		pp_warning(d, label, 0, 0, "the commit message is not UTF-8 and declares no encoding: "
+		           "its summary is kept with the bytes that are not UTF-8 replaced");
+	return utf8;
+}
+
+/* The commits of the mainline that changed the file, newest first: HEAD
+ * and its first parents (git log --first-parent), so a text that lived only
+ * on a branch is never a version and a merge is the commit that published
+ * what it brought in. Renames are followed along the first parent. */
 static int walk_history(git_repository *repo, const char *file, change_list *out, pp_diags *d)
 {
 	git_revwalk *walk = NULL;
-	if (git_revwalk_new(&walk, repo) != 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) != 0 ||
-	    git_revwalk_push_head(walk) != 0) {
+	if (git_revwalk_new(&walk, repo) != 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL) != 0 ||
+	    git_revwalk_simplify_first_parent(walk) != 0 || git_revwalk_push_head(walk) != 0) {
 		git_revwalk_free(walk);
 		return git_failed(d, "cannot walk the history from HEAD", file);
 	}
@@ -120,33 +197,38 @@ static int walk_history(git_repository *repo, const char *file, change_list *out
 			rc = git_failed(d, "cannot read a commit", file);
 			break;
 		}
+		char label[GIT_OID_HEXSZ + 1024];
+		char short_commit[8];
+		short_id(&id, short_commit);
+		snprintf(label, sizeof label, "%.1000s@%s", path, short_commit);
 		git_oid blob;
-		if (blob_at(commit, path, &blob) != 0) {
+		int found = blob_at(repo, commit, path, &blob);
+		if (found == GIT_EINVALID) {
+			pp_error(d, label, 0, 0, "a symbolic link that leads out of the repository's tree (or in a loop): "
+			                         "its target is not part of the history and is not imported");
+			rc = 1;
+		}
+		if (found != 0) {
 			git_commit_free(commit);
 			continue; /* not there: deleted, or not yet added */
 		}
-		/* Changed unless some parent has the same text, under this path or
-		 * the one the first parent renamed it from. */
+		/* Changed unless the first parent has the same text, under this
+		 * path or the one the commit renamed it from. */
 		int same = 0;
 		char *older_path = NULL;
-		unsigned parents = git_commit_parentcount(commit);
-		for (unsigned k = 0; k < parents && !same; k++) {
-			git_commit *parent;
-			if (git_commit_parent(&parent, commit, k) != 0)
-				continue;
+		git_commit *parent;
+		if (git_commit_parentcount(commit) > 0 && git_commit_parent(&parent, commit, 0) == 0) {
 			git_oid before;
-			if (blob_at(parent, path, &before) == 0) {
+			if (blob_at(repo, parent, path, &before) == 0)
 				same = git_oid_equal(&before, &blob);
-			} else if (k == 0 && (older_path = renamed_from(repo, parent, commit, path)) != NULL) {
-				same = blob_at(parent, older_path, &before) == 0 && git_oid_equal(&before, &blob);
-			}
+			else if ((older_path = renamed_from(repo, parent, commit, path)) != NULL)
+				same = blob_at(repo, parent, older_path, &before) == 0 && git_oid_equal(&before, &blob);
 			git_commit_free(parent);
 		}
 		if (!same) {
 			const git_signature *committer = git_commit_committer(commit);
-			const char *summary = git_commit_summary(commit);
 			change c = {.time = committer ? committer->when.time : git_commit_time(commit), .order = order,
-			            .subject = strdup(summary ? summary : ""), .path = strdup(path)};
+			            .subject = subject_of(commit, label, d), .path = strdup(path)};
 			git_oid_cpy(&c.commit, &id);
 			git_oid_cpy(&c.blob, &blob);
 			if (!c.subject || !c.path || pp_grow(&out->items, &out->capacity, out->count, sizeof c, 64) != 0) {
@@ -163,7 +245,7 @@ static int walk_history(git_repository *repo, const char *file, change_list *out
 		}
 		git_commit_free(commit);
 	}
-	if (rc != 0)
+	if (rc < 0)
 		pp_error(d, file, 0, 0, "out of memory reading the history");
 	free(path);
 	git_revwalk_free(walk);
@@ -193,6 +275,19 @@ static int starts_with_label(const char *p, const char *label)
 	return 1;
 }
 
+/* Whether a label may start at p: at the line's start or after a character
+ * that is neither a letter nor a digit, so "stand:" is not read inside
+ * "understand:". */
+static int at_word_start(const char *line, const char *p)
+{
+	if (p == line)
+		return 1;
+	int32_t i = (int32_t)(p - line);
+	UChar32 c;
+	U8_PREV((const uint8_t *)line, 0, i, c);
+	return c < 0 || !(u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK);
+}
+
 /* The date a line of the text states the version takes effect, as
  * "YYYY-MM-DD" in out; 0 when found. */
 static int stated_date(const char *body, const char *locale, char out[11])
@@ -201,6 +296,8 @@ static int stated_date(const char *body, const char *locale, char out[11])
 		const char *eol = strchr(line, '\n');
 		size_t len = eol ? (size_t)(eol - line) : strlen(line);
 		for (const char *p = line; p < line + len; p++) {
+			if (!at_word_start(line, p))
+				continue;
 			for (size_t k = 0; k < sizeof effective_labels / sizeof *effective_labels; k++) {
 				const char *label = effective_labels[k];
 				if (!starts_with_label(p, label))
@@ -378,6 +475,11 @@ static int read_version(git_repository *repo, const pp_import_options *o, change
 		pp_error(d, v->label, 0, 0, "the file holds a NUL byte: it is not text");
 		return -1;
 	}
+	if (pp_front_matter_is_toml(text, n)) {
+		free(text);
+		pp_error(d, v->label, 1, 1, PP_TOML_MESSAGE);
+		return -1;
+	}
 	pp_front_matter fm;
 	int found = pp_front_matter_find(text, n, &fm);
 	size_t body = found > 0 ? fm.body : 0;
@@ -407,7 +509,7 @@ static int read_version(git_repository *repo, const pp_import_options *o, change
 	}
 	leave_out_liquid(text + body, v->label, body_line, d);
 	if (!v->title)
-		v->title = pp_leading_heading(text + body, text + strlen(text));
+		v->title = pp_markdown_first_heading_text(text + body, strlen(text + body));
 	v->body = strdup(text + body);
 	free(text);
 	if (!v->body) {
@@ -441,8 +543,32 @@ static int buffer_write(void *data, unsigned char *bytes, size_t size)
 	return 1;
 }
 
+/* Whether text, written plain, would be read back as something other than
+ * that string by a YAML reader (YAML 1.1's and 1.2's core schemas, which
+ * Jekyll, Hugo and PyYAML follow): null, a boolean, a number or a date. */
+static int plain_is_not_a_string(const char *text)
+{
+	static const char *const words[] = {"", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n",
+	                                    ".inf", "-.inf", "+.inf", ".nan"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcasecmp(text, words[i]) == 0)
+			return 1;
+	/* Numbers (12, -3.5e4, 0x1F, 0o17, 1_000, 1:30) and dates (2024-01-01,
+	 * 2024-01-01 10:00:00Z): a first character of a number and nothing
+	 * outside their alphabet. Quoting a string that only looks like one is
+	 * harmless. */
+	if (!strchr("0123456789+-.", text[0]))
+		return 0;
+	for (const char *p = text; *p; p++)
+		if (!strchr("0123456789+-._:eExXoObBaAcCdDfFtTzZ ", *p))
+			return 0;
+	return 1;
+}
+
 static int emit_scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t style)
 {
+	if (style == YAML_ANY_SCALAR_STYLE && plain_is_not_a_string(text))
+		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
 	yaml_event_t event;
 	return yaml_scalar_event_initialize(&event, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), 1, 1, style) &&
 	       yaml_emitter_emit(e, &event);
@@ -516,17 +642,6 @@ static int write_new_file(const char *path, const char *data, size_t len)
 	return rc;
 }
 
-static int compare_versions_newest_first(const void *a, const void *b)
-{
-	const change *x = ((const version_text *)a)->from, *y = ((const version_text *)b)->from;
-	int by_date = strcmp(y->date, x->date);
-	if (by_date)
-		return by_date;
-	if (x->time != y->time)
-		return x->time > y->time ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
 /* The text with every run of white space as one space: what decides that
  * two successive versions are the same. */
 static char *folded(const char *text)
@@ -558,6 +673,80 @@ static void collapse_white_space(char *text)
 	}
 }
 
+/* The file's path in the repository's tree from what was given: relative
+ * to the repository's top ("./p.md" and "docs/../p.md" too), or absolute
+ * inside its work tree. NULL after an error in d. */
+static char *tree_path(git_repository *repo, const char *given, pp_diags *d)
+{
+	char *relative = NULL;
+	if (given[0] == '/') {
+		const char *workdir = git_repository_workdir(repo);
+		char *top = workdir ? realpath(workdir, NULL) : NULL;
+		/* The file may be gone from the work tree: its directory is resolved. */
+		char *dir = strdup(given), *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		char *real_dir = dir ? realpath(*dir ? dir : "/", NULL) : NULL;
+		size_t n = top ? strlen(top) : 0;
+		if (real_dir && top && strncmp(real_dir, top, n) == 0 && (real_dir[n] == '/' || real_dir[n] == '\0'))
+			relative = pp_strdup_printf("%s%s%s", real_dir[n] ? real_dir + n + 1 : "", real_dir[n] ? "/" : "",
+			                            strrchr(given, '/') + 1);
+		else
+			pp_error(d, given, 0, 0, "not inside the repository's work tree%s%s", top ? " " : "",
+			         top ? top : "");
+		free(top);
+		free(dir);
+		free(real_dir);
+		if (!relative)
+			return NULL;
+	}
+	char *normal = pp_path_normalize(relative ? relative : given);
+	free(relative);
+	if (!normal || !*normal || normal[strlen(normal) - 1] == '/') {
+		pp_error(d, given, 0, 0, "not a file's path inside the repository");
+		free(normal);
+		return NULL;
+	}
+	return normal;
+}
+
+/* Whether two texts are the same version: the same words (white space
+ * aside), title and effective date. */
+static int same_version(const version_text *a, const char *a_folded, const version_text *b, const char *b_folded)
+{
+	return strcmp(a_folded, b_folded) == 0 && !a->title == !b->title &&
+	       (!a->title || strcmp(a->title, b->title) == 0) && !a->effective == !b->effective &&
+	       (!a->effective || strcmp(a->effective, b->effective) == 0);
+}
+
+/* Whether the version file at path holds the text body (white space
+ * aside): 1 when it does, 0 when not, -1 when it cannot be read. */
+static int file_holds(const char *path, const char *folded_body)
+{
+	char *data;
+	size_t len;
+	pp_diags quiet;
+	pp_diags_init(&quiet);
+	int rc = pp_read_file(path, &data, &len, &quiet);
+	pp_diags_free(&quiet);
+	if (rc != 0)
+		return -1;
+	size_t n;
+	const char *start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? data + 3 : data;
+	char *text = pp_normalize_newlines(start, len - (size_t)(start - data), &n);
+	free(data);
+	if (!text)
+		return -1;
+	pp_front_matter fm;
+	char *body = folded(pp_front_matter_find(text, n, &fm) > 0 ? text + fm.body : text);
+	free(text);
+	if (!body)
+		return -1;
+	rc = strcmp(body, folded_body) == 0;
+	free(body);
+	return rc;
+}
+
 int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 {
 	char why[256];
@@ -574,6 +763,9 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 	git_repository *repo = NULL;
 	change_list history = {0};
 	version_text *versions = NULL;
+	version_text **kept = NULL;
+	char **folded_texts = NULL;
+	char *file = NULL, *dir = NULL;
 	size_t version_count = 0;
 	key_set reported = {0};
 	int status = 2;
@@ -581,10 +773,21 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		git_failed(d, "not a git repository", o->repo);
 		goto done;
 	}
-	if (walk_history(repo, o->file, &history, d) != 0)
+	if (git_repository_is_shallow(repo) == 1) {
+		pp_error(d, o->repo, 0, 0, "shallow clone: fetch the whole history (git fetch --unshallow; in CI, a "
+		                           "checkout with fetch-depth: 0) and import again: a policy's record is every "
+		                           "version it had");
 		goto done;
+	}
+	if (!(file = tree_path(repo, o->file, d)))
+		goto done;
+	int walked = walk_history(repo, file, &history, d);
+	if (walked != 0) {
+		status = walked > 0 ? 1 : 2;
+		goto done;
+	}
 	if (history.count == 0) {
-		pp_error(d, o->file, 0, 0, "no commit reachable from HEAD has this file");
+		pp_error(d, file, 0, 0, "no commit of the mainline (HEAD and its first parents) has this file");
 		goto done;
 	}
 	status = 0;
@@ -594,48 +797,89 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		if (!gmtime_r(&t, &tm) || strftime(history.items[i].date, 11, "%Y-%m-%d", &tm) != 10)
 			strcpy(history.items[i].date, "1970-01-01");
 	}
-	/* Texts read newest first, so that a stated date can regroup them. */
+	/* From here on the history is oldest first: the mainline's order. */
+	for (size_t i = 0, j = history.count - 1; i < j; i++, j--) {
+		change swap = history.items[i];
+		history.items[i] = history.items[j];
+		history.items[j] = swap;
+	}
 	versions = calloc(history.count, sizeof *versions);
-	if (!versions) {
-		pp_error(d, o->file, 0, 0, "out of memory");
+	kept = calloc(history.count, sizeof *kept);
+	folded_texts = calloc(history.count, sizeof *folded_texts);
+	if (!versions || !kept || !folded_texts) {
+		pp_error(d, file, 0, 0, "out of memory");
 		status = 2;
 		goto done;
 	}
 	for (size_t i = 0; i < history.count; i++)
 		if (read_version(repo, o, &history.items[i], &versions[i], &reported, d) != 0)
 			status = 1;
-	/* One version per date: the last commit of that date. Then oldest
-	 * first, and a text the same as the one before (white space aside) is
-	 * not a new version. */
-	qsort(versions, history.count, sizeof *versions, compare_versions_newest_first);
-	version_text **kept = calloc(history.count, sizeof *kept);
-	char *previous = NULL;
-	for (size_t i = history.count; kept && i-- > 0;) {
+	/* Dates follow the mainline: a commit dated before the one it follows
+	 * had a wrong clock and takes that date; a stated date cannot go back,
+	 * and nothing is dated after the reference date. */
+	const version_text *before = NULL;
+	for (size_t i = 0; i < history.count; i++) {
 		version_text *v = &versions[i];
-		if (i > 0 && strcmp(versions[i - 1].from->date, v->from->date) == 0)
+		change *c = &history.items[i];
+		if (!v->body)
+			continue;
+		if (o->as_of && strcmp(c->date, o->as_of) > 0) {
+			pp_error(d, v->label, 0, 0, "dated %s, after the reference date %s: %s; not imported", c->date,
+			         o->as_of, o->date_from_effective_line ? "a version is dated when it is published"
+			                                               : "the commit's clock was wrong");
+			free(v->body);
+			v->body = NULL;
+			status = 1;
+			continue;
+		}
+		if (before && strcmp(c->date, before->from->date) < 0) {
+			if (o->date_from_effective_line) {
+				pp_error(d, v->label, 0, 0, "states %s, before %s, the date of %s, an earlier version: "
+				         "not imported (the record's dates cannot go back)", c->date, before->from->date,
+				         before->label);
+				free(v->body);
+				v->body = NULL;
+				status = 1;
+				continue;
+			}
+			pp_warning(d, v->label, 0, 0, "committed on %s, before %s, the commit it follows on the mainline "
+			           "(a wrong clock): dated %s", c->date, before->label, before->from->date);
+			memcpy(c->date, before->from->date, sizeof c->date);
+		}
+		before = v;
+	}
+	/* One version per date: the mainline's last of that date. Then a text
+	 * the same as the one before (white space aside, with the same title
+	 * and effective date) is not a new version. */
+	for (size_t i = 0; i < history.count; i++) {
+		version_text *v = &versions[i];
+		if (!v->body)
+			continue;
+		size_t next = i + 1;
+		while (next < history.count && !versions[next].body)
+			next++;
+		if (next < history.count && strcmp(history.items[next].date, v->from->date) == 0)
 			continue; /* a later commit of the same date follows */
-		char *text = v->body ? folded(v->body) : NULL;
-		if (!text && v->body) {
+		char *text = folded(v->body);
+		if (!text) {
 			pp_error(d, v->label, 0, 0, "out of memory");
 			status = 2;
-			break;
+			goto done;
 		}
-		if (!text || (previous && strcmp(previous, text) == 0)) {
+		if (version_count > 0 &&
+		    same_version(kept[version_count - 1], folded_texts[version_count - 1], v, text)) {
 			free(text);
 			continue;
 		}
-		free(previous);
-		previous = text;
+		folded_texts[version_count] = text;
 		kept[version_count++] = v;
 	}
-	free(previous);
-	if (!kept) {
-		pp_error(d, o->file, 0, 0, "out of memory");
-		status = 2;
-		goto done;
-	}
-	/* A version without a title of its own takes the one before it had,
-	 * or, before any had one, the first that came after. */
+	/* A version without a title of its own takes the one given, else the
+	 * one the version before it had, or, before any had one, the first
+	 * that came after. */
+	for (size_t i = 0; o->title && i < version_count; i++)
+		if (!kept[i]->title && !(kept[i]->title = strdup(o->title)))
+			status = 2;
 	const char *last_title = NULL;
 	for (size_t i = 0; i < version_count; i++) {
 		if (kept[i]->title)
@@ -649,11 +893,9 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		else if (last_title)
 			kept[i]->title = strdup(last_title);
 	}
-	char *dir = pp_strdup_printf("%s/%s/%s", o->content_dir, o->policy, o->locale);
+	dir = pp_strdup_printf("%s/%s/%s", o->content_dir, o->policy, o->locale);
 	if (!dir || pp_mkdirs(dir) != 0) {
 		pp_io_error(d, dir ? dir : o->content_dir, "cannot make the directory: %s", strerror(errno));
-		free(dir);
-		free(kept);
 		status = 2;
 		goto done;
 	}
@@ -669,8 +911,8 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		char id[8];
 		short_id(&c->commit, id);
 		if (!v->title) {
-			pp_error(d, v->label, 1, 1, "no title: neither front matter nor a leading '# ' heading gives one, "
-			                            "in this version or any other");
+			pp_error(d, v->label, 1, 1, "no title: neither front matter nor a heading gives one, in this version "
+			                            "or any other; give one with --title");
 			status = 1;
 			free(path);
 			continue;
@@ -685,20 +927,26 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		const char *text = v->body;
 		while (*text == '\n')
 			text++;
-		char *file = head ? pp_strdup_printf("%s\n%s", head, text) : NULL;
+		char *content = head ? pp_strdup_printf("%s\n%s", head, text) : NULL;
 		pp_version check;
-		if (!path || !file) {
+		int holds = path && access(path, F_OK) == 0 ? file_holds(path, folded_texts[i]) : -2;
+		if (!path || !content) {
 			pp_error(d, v->label, 0, 0, "out of memory");
 			status = 2;
-		} else if (access(path, F_OK) == 0) {
+		} else if (holds == 1) {
 			fprintf(report, "skipped %s: %s exists (a published version is never rewritten)\n", c->date, path);
 			skipped++;
-		} else if (pp_version_parse(path, file, strlen(file), c->date, PP_STRICT, &check, d) != 0) {
+		} else if (holds >= -1) {
+			pp_error(d, path, 0, 0, "exists with a text that is not the mainline's for %s, which %s has: a "
+			         "published version is never rewritten; compare them (policypress diff) and decide which "
+			         "is the record", c->date, v->label);
+			status = 1;
+		} else if (pp_version_parse(path, content, strlen(content), c->date, PP_STRICT, &check, d) != 0) {
 			pp_error(d, v->label, 0, 0, "not written: the version of %s would not build (see above)", c->date);
 			status = 1;
 		} else {
 			pp_version_clear(&check);
-			int rc = write_new_file(path, file, strlen(file));
+			int rc = write_new_file(path, content, strlen(content));
 			if (rc == 0) {
 				fprintf(report, "wrote %s (%s %s)\n", path, id, summary);
 				written++;
@@ -713,16 +961,21 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 		free(path);
 		free(summary);
 		free(head);
-		free(file);
+		free(content);
 	}
 	fprintf(report, "%zu version%s written, %zu skipped (already there)", written, written == 1 ? "" : "s",
 	        skipped);
 	if (left_out)
 		fprintf(report, ", %zu before --since", left_out);
-	fprintf(report, "; %zu commit%s changed %s\n", history.count, history.count == 1 ? "" : "s", o->file);
-	free(dir);
-	free(kept);
+	fprintf(report, "; %zu commit%s of the mainline changed %s\n", history.count, history.count == 1 ? "" : "s",
+	        file);
 done:
+	free(dir);
+	free(file);
+	free(kept);
+	for (size_t i = 0; folded_texts && i < version_count; i++)
+		free(folded_texts[i]);
+	free(folded_texts);
 	for (size_t i = 0; i < reported.count; i++)
 		free(reported.keys[i]);
 	free(reported.keys);

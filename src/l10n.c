@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <unicode/ubidi.h>
+#include <unicode/ucnv.h>
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/uloc.h>
@@ -641,4 +642,30 @@ char *pp_nfc(const char *utf8, size_t len)
 	}
 	free(text);
 	return out;
+}
+
+int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **out)
+{
+	*out = NULL;
+	if (len >= INT32_MAX / 4)
+		return -1;
+	UErrorCode status = U_ZERO_ERROR;
+	UConverter *from = ucnv_open(encoding, &status);
+	if (U_FAILURE(status) || !from) {
+		if (from)
+			ucnv_close(from);
+		return 1;
+	}
+	/* Converters substitute U+FFFD for undefined sequences by default. A
+	 * byte becomes at most one UTF-16 unit, and a unit at most 3 UTF-8 bytes. */
+	UChar *units = malloc((len + 1) * sizeof *units);
+	int32_t count = units ? ucnv_toUChars(from, units, (int32_t)len + 1, bytes, (int32_t)len, &status) : 0;
+	ucnv_close(from);
+	if (!units || U_FAILURE(status)) {
+		free(units);
+		return -1;
+	}
+	*out = pp_from_utf16(units, count);
+	free(units);
+	return *out ? 0 : -1;
 }

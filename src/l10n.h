@@ -124,4 +124,10 @@ char *pp_nfc(const char *utf8, size_t len);
 uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len);
 char *pp_from_utf16(const uint16_t *text, int32_t len);
 
+/* Text in a named encoding (an IANA or ICU name: "ISO-8859-1",
+ * "windows-1256", "UTF-8") converted to UTF-8 in *out (malloc'ed), each
+ * byte sequence the encoding does not define replaced by U+FFFD. 0, 1 when
+ * ICU knows no such encoding, -1 when out of memory. */
+int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **out);
+
 #endif

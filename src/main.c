@@ -1,5 +1,6 @@
 /* policypress: the command line. Parses arguments and runs the pipeline
  * stages (content, theme, site pages, output); all the work is in them. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -46,8 +47,8 @@ static void usage(FILE *out)
 	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
 	      "                         [--as-of DATE] [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
-	      "       policypress import git REPO FILE --policy NAME --locale TAG [--content DIR]\n"
-	      "                         [--since DATE] [--date-from commit|effective-line]\n"
+	      "       policypress import git REPO FILE --policy NAME --locale TAG [--content DIR] [--title TEXT]\n"
+	      "                         [--since DATE] [--date-from commit|effective-line] [--as-of DATE]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
@@ -237,9 +238,21 @@ static int reference_date(const char *as_of, char out[11])
 		return 0;
 	}
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
-	char *end = NULL;
-	long long seconds = epoch && *epoch ? strtoll(epoch, &end, 10) : 0;
-	time_t t = end && !*end ? (time_t)seconds : time(NULL);
+	time_t t = time(NULL);
+	if (epoch && *epoch) {
+		/* Seconds since 1970 up to the end of year 9999, as dates are
+		 * written YYYY-MM-DD; anything else is a broken setting, not
+		 * today. */
+		char *end = NULL;
+		errno = 0;
+		long long seconds = strtoll(epoch, &end, 10);
+		if (errno || *end || seconds < 0 || seconds > 253402300799LL || epoch[0] == '+' || epoch[0] == ' ') {
+			fprintf(stderr, "policypress: SOURCE_DATE_EPOCH must be a whole number of seconds since "
+			                "1970-01-01 up to 253402300799 (9999-12-31), not '%s'\n", epoch);
+			return -1;
+		}
+		t = (time_t)seconds;
+	}
 	struct tm tm;
 	if (!gmtime_r(&t, &tm) || !strftime(out, 11, "%Y-%m-%d", &tm))
 		return -1;
@@ -420,11 +433,15 @@ static int cmd_import(int argc, char **argv)
 	static const struct option options[] = {
 		{"content", required_argument, NULL, 'c'},   {"policy", required_argument, NULL, 'p'},
 		{"locale", required_argument, NULL, 'l'},    {"since", required_argument, NULL, 's'},
-		{"date-from", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
+		{"date-from", required_argument, NULL, 'd'}, {"title", required_argument, NULL, 't'},
+		{"as-of", required_argument, NULL, 'a'},     {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
+	const char *as_of_arg = NULL;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "c:p:l:s:d:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:p:l:s:d:t:a:h", options, NULL)) != -1) {
 		switch (opt) {
+		case 'a': as_of_arg = optarg; break;
+		case 't': import.title = optarg; break;
 		case 'c': import.content_dir = optarg; break;
 		case 'p': import.policy = optarg; break;
 		case 'l': import.locale = optarg; break;
@@ -445,6 +462,10 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, "policypress: --since takes a date written YYYY-MM-DD, not '%s'\n", import.since);
 		return EXIT_USAGE;
 	}
+	char as_of[11];
+	if (reference_date(as_of_arg, as_of) != 0)
+		return EXIT_USAGE;
+	import.as_of = as_of;
 	import.repo = argv[optind + 1];
 	import.file = argv[optind + 2];
 	import.date_from_effective_line = strcmp(date_from, "effective-line") == 0;

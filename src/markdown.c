@@ -1222,3 +1222,65 @@ xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_co
 	}
 	return container;
 }
+
+char *pp_markdown_first_heading_text(const char *text, size_t len)
+{
+	cmark_node *doc = pp_markdown_parse(text, len);
+	cmark_iter *iter = doc ? cmark_iter_new(doc) : NULL;
+	if (!iter) {
+		cmark_node_free(doc);
+		return NULL;
+	}
+	xmlBufferPtr words = pp_dom_buffer_new();
+	cmark_node *heading = NULL;
+	cmark_event_type ev;
+	while (words && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		cmark_node_type type = cmark_node_get_type(node);
+		if (!heading) {
+			if (ev == CMARK_EVENT_ENTER && type == CMARK_NODE_HEADING)
+				heading = node;
+			continue;
+		}
+		if (node == heading) { /* its exit */
+			if (xmlBufferLength(words) > 0)
+				break;
+			heading = NULL; /* no words: the next heading */
+			continue;
+		}
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)
+			xmlBufferCat(words, BAD_CAST cmark_node_get_literal(node));
+		else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)
+			xmlBufferCat(words, BAD_CAST " ");
+	}
+	cmark_iter_free(iter);
+	cmark_node_free(doc);
+	if (!words)
+		return NULL;
+	char *joined = strdup((const char *)xmlBufferContent(words));
+	xmlBufferFree(words);
+	if (!joined)
+		return NULL;
+	const char *block = trailing_attribute_block(joined);
+	if (block)
+		joined[block - joined] = '\0';
+	/* White space collapsed and trimmed. */
+	char *w = joined;
+	int space = 0;
+	for (const char *p = joined; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n') {
+			space = w != joined;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *p;
+	}
+	*w = '\0';
+	if (!*joined) {
+		free(joined);
+		return NULL;
+	}
+	return joined;
+}

@@ -82,6 +82,13 @@ xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_co
 int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *count);
 void pp_free_ids(char **ids, size_t count);
 
+/* The words of text's first heading, of any level, as a reader sees them:
+ * inline HTML tags and a trailing attribute block ({#id}, {: .class}) left
+ * out, entities and escapes resolved, white space collapsed; a title for a
+ * document that names none. NULL when text has no heading with words, or
+ * when out of memory. malloc'ed. */
+char *pp_markdown_first_heading_text(const char *text, size_t len);
+
 /* The direction in force at node: its nearest dir attribute, or rtl_default. */
 int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default);
 

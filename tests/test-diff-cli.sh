@@ -100,7 +100,7 @@ printf -- '---\ntitle: T\nupdated: 2024-02-01\n---\n\nنجمع بعض البيا
 POLICYPRESS_TEST_DIFF_FAULT=word "$binary" build --content "$work/site" --out "$work/out" -q 2> "$work/build-err"; rc=$?
 page="$work/out/ar/privacy/2024-02-01/changes/index.html"
 check "self-check fault in a build: a warning names the version, the block is shown replaced whole (exit $rc)" \
-  bash -c "[[ $rc -eq 0 ]] && grep -q '2024-02-01.md:0:0: warning: the changes from 2024-01-01 failed the diff.s self-check in 1 place' '$work/build-err' &&
+  bash -c "[[ $rc -eq 0 ]] && grep -q '2024-02-01.md: warning: the changes from 2024-01-01 failed the diff.s self-check in 1 place' '$work/build-err' &&
            grep -q 'class=\"diff-removed\"' '$page' && grep -q 'class=\"diff-added\"' '$page'"
 "$binary" build --content "$work/site" --out "$work/out2" -q 2> "$work/build-err2"; rc=$?
 check "without the fault, no warning and the word is marked in place (exit $rc)" \

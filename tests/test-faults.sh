@@ -62,7 +62,7 @@ fi
 
 # 3. An output path that cannot be created.
 out=$("$binary" build --content "$source_root/content" --out /proc/policypress/public -q 2>&1); rc=$?
-if [[ $rc -eq 1 && $out == "/proc/policypress/public:0:0: error: cannot create the lock file /proc/policypress/.public.lock: No such file or directory"* ]]; then
+if [[ $rc -eq 1 && $out == "/proc/policypress/public: error: cannot create the lock file /proc/policypress/.public.lock: No such file or directory"* ]]; then
   ok "unusable output path: clear error"
 else
   fail "unusable output path" "exit $rc: $out"

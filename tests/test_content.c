@@ -577,14 +577,14 @@ static void test_site_errors(void **state)
 	assert_null(site);
 	assert_string_equal(
 	    msgs,
-	    "Privacy Policy:0:0: error: policy directory name 'Privacy Policy' becomes part of URLs: use "
+	    "Privacy Policy: error: policy directory name 'Privacy Policy' becomes part of URLs: use "
 	    "lowercase ASCII letters, digits, '-' and '_'\n"
-	    "privacy/EN:0:0: error: locale 'EN' is not in canonical form; write 'en'\n"
-	    "privacy/ar/2024-02-30.md:0:0: error: file name must be the version's date as "
+	    "privacy/EN: error: locale 'EN' is not in canonical form; write 'en'\n"
+	    "privacy/ar/2024-02-30.md: error: file name must be the version's date as "
 	    "YYYY-MM-DD.md, and a real date\n"
-	    "privacy/ar/latest.md:0:0: error: file name must be the version's date as YYYY-MM-DD.md, "
+	    "privacy/ar/latest.md: error: file name must be the version's date as YYYY-MM-DD.md, "
 	    "and a real date\n"
-	    "privacy/xx-invalid-tag-!:0:0: error: 'xx-invalid-tag-!' is not a well-formed BCP 47 "
+	    "privacy/xx-invalid-tag-!: error: 'xx-invalid-tag-!' is not a well-formed BCP 47 "
 	    "language tag\n"
 	    "site.yaml:2:1: error: unknown key 'colour' in site settings (known keys: default_locale, "
 	    "base_url, title, locales, notice_days)\n");
@@ -629,9 +629,9 @@ static void test_special_files_refused(void **state)
 	char *msgs = load_messages(dir, &site);
 	assert_null(site);
 	assert_string_equal(msgs,
-	                    "privacy/en/2024-02-01.md:0:0: error: not a regular file\n"
-	                    "privacy/en/2024-03-01.md:0:0: error: not a regular file\n"
-	                    "privacy/en/2024-04-01.markdown:0:0: warning: ignored: not a Markdown version "
+	                    "privacy/en/2024-02-01.md: error: not a regular file\n"
+	                    "privacy/en/2024-03-01.md: error: not a regular file\n"
+	                    "privacy/en/2024-04-01.markdown: warning: ignored: not a Markdown version "
 	                    "file (YYYY-MM-DD.md)\n");
 	free(msgs);
 	free(fifo);
@@ -650,7 +650,7 @@ static void test_symlink_outside_content(void **state)
 	pp_site *site;
 	char *msgs = load_messages(dir, &site);
 	assert_null(site);
-	assert_non_null(strstr(msgs, "privacy/en/2024-02-01.md:0:0: error: symbolic link leads outside "
+	assert_non_null(strstr(msgs, "privacy/en/2024-02-01.md: error: symbolic link leads outside "
 	                             "the content directory"));
 	free(link);
 	free(msgs);

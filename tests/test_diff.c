@@ -691,7 +691,7 @@ static void test_diff_command_exit_codes(void **state)
 	char *err = NULL;
 	char *missing[] = {(char *)tu_binary(), "diff", old_path, "/nonexistent/x.md", NULL};
 	assert_int_equal(tu_run(missing, NULL, &err), 2);
-	assert_non_null(strstr(err, "/nonexistent/x.md:0:0: error: cannot open: No such file or directory"));
+	assert_non_null(strstr(err, "/nonexistent/x.md: error: cannot open: No such file or directory"));
 	free(err);
 	char *usage[] = {(char *)tu_binary(), "diff", old_path, NULL};
 	assert_int_equal(tu_run(usage, NULL, NULL), 2);

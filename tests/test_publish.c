@@ -459,10 +459,10 @@ static void test_check_pinned_ids_differ(void **state)
 	memmove(id + 9, id + 10, strlen(id + 10) + 1);
 	tu_write(path, changed);
 	expect_check_output(f, NULL, 0,
-	                    "privacy/en/2024-09-01.md:0:0: warning: the 'ar' version pins the id 'sharing' "
+	                    "privacy/en/2024-09-01.md: warning: the 'ar' version pins the id 'sharing' "
 	                    "and this one does not: links to #sharing will not find the section in this "
 	                    "language\n"
-	                    "privacy/en/2024-09-01.md:0:0: warning: pins the id 'sharer', which the 'ar' "
+	                    "privacy/en/2024-09-01.md: warning: pins the id 'sharer', which the 'ar' "
 	                    "version does not\n");
 	tu_write(path, original);
 	free(changed);
@@ -615,7 +615,7 @@ static void test_check_io_error_and_writes_nothing(void **state)
 	fixture *f = *state;
 	char *out = NULL;
 	assert_int_equal(run_pp(&out, NULL, "check", "--content", "/nonexistent/content", NULL, NULL, NULL, NULL), 2);
-	assert_string_equal(out, "/nonexistent/content:0:0: error: cannot open content directory: No such file or directory\n");
+	assert_string_equal(out, "/nonexistent/content: error: cannot open content directory: No such file or directory\n");
 	free(out);
 	assert_int_equal(run_pp(NULL, NULL, "check", "--bogus", NULL, NULL, NULL, NULL, NULL), 2);
 	/* check leaves no output directory behind. */
@@ -663,7 +663,7 @@ static void test_check_published_versions_are_immutable(void **state)
 	out = NULL;
 	rc = run_pp(&out, NULL, "check", "--content", f->content, "-q", arg, NULL, NULL);
 	assert_int_equal(rc, 1);
-	assert_non_null(strstr(out, "privacy/ar/2023-03-14.md:0:0: error: published version was deleted: "
+	assert_non_null(strstr(out, "privacy/ar/2023-03-14.md: error: published version was deleted: "
 	                            "published versions are permanent; restore the file"));
 	tu_write(old, old_text);
 	/* CRLF line ends from a Windows checkout are not an edit. */
