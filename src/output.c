@@ -59,32 +59,31 @@ static int check_replaceable(const char *out_dir, pp_diags *d)
 	return 0;
 }
 
-/* Takes the lock of out_dir: the file ".<name>.lock" beside it, held with
- * flock for the whole build, so a second build into the same directory
- * fails at once. The kernel releases it when the holder ends, however it
- * ends. Returns the descriptor, or -1 after an error. */
-static int lock_output(const char *parent, const char *name, const char *out_dir, pp_diags *d)
+/* Takes the lock of out_dir: its parent directory itself, held with flock
+ * for the whole build, so a second build into the same directory fails at
+ * once. A lock file would be left beside the output (in the author's
+ * repository, in git status) or, removed, could be raced; the directory is
+ * there anyway. Builds into two outputs of one parent take turns the same
+ * way. The kernel releases the lock when the holder ends, however it ends.
+ * Returns the descriptor, or -1 after an error. */
+static int lock_output(const char *parent, const char *out_dir, pp_diags *d)
 {
-	char *path = pp_strdup_printf("%s/.%s.lock", parent, name);
-	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		pp_io_error(d, out_dir, "cannot create the lock file %s: %s", path ? path : "", strerror(errno));
-		free(path);
+		pp_io_error(d, out_dir, "cannot open the output's parent directory %s: %s", parent, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
 			pp_error(d, out_dir, 0, 0,
-			         "another policypress build is writing this output directory (it holds %s); "
+			         "another policypress build is writing this output directory, or another in %s; "
 			         "wait for it to finish or choose another --out",
-			         path);
+			         parent);
 		else
-			pp_io_error(d, out_dir, "cannot lock %s: %s", path, strerror(errno));
+			pp_io_error(d, out_dir, "cannot lock %s: %s", parent, strerror(errno));
 		close(fd);
-		free(path);
 		return -1;
 	}
-	free(path);
 	return fd;
 }
 
@@ -143,7 +142,7 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 	const char *parent = dirname(copy1), *name = basename(copy2);
 	/* Checked before the lock file is made beside it, so a mistyped --out
 	 * leaves nothing behind; and again holding the lock. */
-	if (check_replaceable(out_dir, d) != 0 || (o->lock_fd = lock_output(parent, name, out_dir, d)) < 0 ||
+	if (check_replaceable(out_dir, d) != 0 || (o->lock_fd = lock_output(parent, out_dir, d)) < 0 ||
 	    check_replaceable(out_dir, d) != 0)
 		goto fail;
 	remove_abandoned(parent, name, out_dir, d);
