@@ -24,7 +24,6 @@
 typedef struct {
 	git_oid commit, blob;
 	git_time_t time;     /* committer time, seconds since the epoch */
-	size_t order;        /* position in the walk: newer first among equal times */
 	char *subject;
 	char *path;          /* the file's path at that commit */
 	char date[11];       /* the version's date */
@@ -191,7 +190,7 @@ static int walk_history(git_repository *repo, const char *file, change_list *out
 	char *path = strdup(file);
 	int rc = path ? 0 : -1;
 	git_oid id;
-	for (size_t order = 0; rc == 0 && git_revwalk_next(&id, walk) == 0; order++) {
+	while (rc == 0 && git_revwalk_next(&id, walk) == 0) {
 		git_commit *commit;
 		if (git_commit_lookup(&commit, repo, &id) != 0) {
 			rc = git_failed(d, "cannot read a commit", file);
@@ -227,7 +226,7 @@ static int walk_history(git_repository *repo, const char *file, change_list *out
 		}
 		if (!same) {
 			const git_signature *committer = git_commit_committer(commit);
-			change c = {.time = committer ? committer->when.time : git_commit_time(commit), .order = order,
+			change c = {.time = committer ? committer->when.time : git_commit_time(commit),
 			            .subject = subject_of(commit, label, d), .path = strdup(path)};
 			git_oid_cpy(&c.commit, &id);
 			git_oid_cpy(&c.blob, &blob);
