@@ -12,7 +12,7 @@ work=$(mktemp -d)
 mounted=
 cleanup() { [[ -n $mounted ]] && umount "$mounted" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-echo "1..13"
+echo "1..14"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); echo "not ok $n - $1"; [[ -n ${2:-} ]] && sed 's/^/# /' <<< "$2"; failed=1; }
@@ -206,4 +206,15 @@ for o in "" . .. / "$work/repo/.." "$work/repo"; do
   [[ $rc -eq 2 && $out == "$want" ]] || { refused=0; detail+="--out '$o': exit $rc: $out; "; }
 done
 if [[ $refused -eq 1 && ! -e $work/.repo.lock && ! -e /.lock ]]; then ok "--out '', ., .., / and the content's own directory refused at once"; else fail "unusable --out" "$detail"; fi
+
+# 14. SOURCE_DATE_EPOCH that is not a time policypress can date: refused,
+# never taken for today; one that is builds.
+refused=1 detail=
+for epoch in -1 abc 1e9 253402300800 99999999999999999999 ' 5'; do
+  out=$(SOURCE_DATE_EPOCH=$epoch "$binary" check --content "$source_root/content" 2>&1); rc=$?
+  want="policypress: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 up to 253402300799 (9999-12-31), not '$epoch'"
+  [[ $rc -eq 2 && $out == "$want" ]] || { refused=0; detail+="'$epoch': exit $rc: $out; "; }
+done
+SOURCE_DATE_EPOCH=1796256000 "$binary" check --content "$source_root/content" >/dev/null 2>&1 || { refused=0; detail+="a valid epoch failed; "; }
+if [[ $refused -eq 1 ]]; then ok "SOURCE_DATE_EPOCH out of range or not a number: a clear error, exit 2"; else fail "SOURCE_DATE_EPOCH" "$detail"; fi
 exit $failed
