@@ -718,32 +718,23 @@ static int same_version(const version_text *a, const char *a_folded, const versi
 	       (!a->effective || strcmp(a->effective, b->effective) == 0);
 }
 
-/* Whether the version file at path holds the text body (white space
- * aside): 1 when it does, 0 when not, -1 when it cannot be read. */
-static int file_holds(const char *path, const char *folded_body)
+/* Whether the version file at path holds the text folded_body (white
+ * space aside): 1 when it does, 0 when not, -1 when it cannot be read (the
+ * reason in d). */
+static int file_holds(const char *path, const char *folded_body, pp_diags *d)
 {
-	char *data;
-	size_t len;
-	pp_diags quiet;
-	pp_diags_init(&quiet);
-	int rc = pp_read_file(path, &data, &len, &quiet);
-	pp_diags_free(&quiet);
-	if (rc != 0)
+	pp_version existing;
+	if (pp_document_read(path, &existing, d) != 0)
 		return -1;
-	size_t n;
-	const char *start = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? data + 3 : data;
-	char *text = pp_normalize_newlines(start, len - (size_t)(start - data), &n);
-	free(data);
-	if (!text)
+	char *body = folded(existing.body);
+	pp_version_clear(&existing);
+	if (!body) {
+		pp_error(d, path, 0, 0, "out of memory");
 		return -1;
-	pp_front_matter fm;
-	char *body = folded(pp_front_matter_find(text, n, &fm) > 0 ? text + fm.body : text);
-	free(text);
-	if (!body)
-		return -1;
-	rc = strcmp(body, folded_body) == 0;
+	}
+	int same = strcmp(body, folded_body) == 0;
 	free(body);
-	return rc;
+	return same;
 }
 
 int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
@@ -928,17 +919,19 @@ int pp_import_git(const pp_import_options *o, FILE *report, pp_diags *d)
 			text++;
 		char *content = head ? pp_strdup_printf("%s\n%s", head, text) : NULL;
 		pp_version check;
-		int holds = path && access(path, F_OK) == 0 ? file_holds(path, folded_texts[i]) : -2;
+		int exists = path && content && access(path, F_OK) == 0;
+		int holds = exists ? file_holds(path, folded_texts[i], d) : 0;
 		if (!path || !content) {
 			pp_error(d, v->label, 0, 0, "out of memory");
 			status = 2;
-		} else if (holds == 1) {
+		} else if (exists && holds == 1) {
 			fprintf(report, "skipped %s: %s exists (a published version is never rewritten)\n", c->date, path);
 			skipped++;
-		} else if (holds >= -1) {
-			pp_error(d, path, 0, 0, "exists with a text that is not the mainline's for %s, which %s has: a "
-			         "published version is never rewritten; compare them (policypress diff) and decide which "
-			         "is the record", c->date, v->label);
+		} else if (exists) {
+			if (holds == 0)
+				pp_error(d, path, 0, 0, "exists with a text that is not the mainline's for %s, which %s has: a "
+				         "published version is never rewritten; compare them (policypress diff) and decide "
+				         "which is the record", c->date, v->label);
 			status = 1;
 		} else if (pp_version_parse(path, content, strlen(content), c->date, PP_STRICT, &check, d) != 0) {
 			pp_error(d, v->label, 0, 0, "not written: the version of %s would not build (see above)", c->date);

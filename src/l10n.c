@@ -647,7 +647,7 @@ char *pp_nfc(const char *utf8, size_t len)
 int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **out)
 {
 	*out = NULL;
-	if (len >= INT32_MAX / 4)
+	if (len >= INT32_MAX)
 		return -1;
 	UErrorCode status = U_ZERO_ERROR;
 	UConverter *from = ucnv_open(encoding, &status);
@@ -656,8 +656,9 @@ int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **
 			ucnv_close(from);
 		return 1;
 	}
-	/* Converters substitute U+FFFD for undefined sequences by default. A
-	 * byte becomes at most one UTF-16 unit, and a unit at most 3 UTF-8 bytes. */
+	/* Converters substitute U+FFFD for undefined sequences by default. No
+	 * encoding takes fewer bytes than UTF-16 units, so len + 1 units hold
+	 * the text and its terminator. */
 	UChar *units = malloc((len + 1) * sizeof *units);
 	int32_t count = units ? ucnv_toUChars(from, units, (int32_t)len + 1, bytes, (int32_t)len, &status) : 0;
 	ucnv_close(from);

@@ -1,6 +1,5 @@
 /* policypress: the command line. Parses arguments and runs the pipeline
  * stages (content, theme, site pages, output); all the work is in them. */
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -243,10 +242,9 @@ static int reference_date(const char *as_of, char out[11])
 		/* Seconds since 1970 up to the end of year 9999, as dates are
 		 * written YYYY-MM-DD; anything else is a broken setting, not
 		 * today. */
-		char *end = NULL;
-		errno = 0;
-		long long seconds = strtoll(epoch, &end, 10);
-		if (errno || *end || seconds < 0 || seconds > 253402300799LL || epoch[0] == '+' || epoch[0] == ' ') {
+		size_t digits = strspn(epoch, "0123456789");
+		long long seconds = digits == strlen(epoch) && digits <= 12 ? strtoll(epoch, NULL, 10) : -1;
+		if (seconds < 0 || seconds > 253402300799LL) {
 			fprintf(stderr, "policypress: SOURCE_DATE_EPOCH must be a whole number of seconds since "
 			                "1970-01-01 up to 253402300799 (9999-12-31), not '%s'\n", epoch);
 			return -1;

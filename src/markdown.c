@@ -1264,21 +1264,7 @@ char *pp_markdown_first_heading_text(const char *text, size_t len)
 	const char *block = trailing_attribute_block(joined);
 	if (block)
 		joined[block - joined] = '\0';
-	/* White space collapsed and trimmed. */
-	char *w = joined;
-	int space = 0;
-	for (const char *p = joined; *p; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\n') {
-			space = w != joined;
-			continue;
-		}
-		if (space)
-			*w++ = ' ';
-		space = 0;
-		*w++ = *p;
-	}
-	*w = '\0';
-	if (!*joined) {
+	if (!joined[strspn(joined, " \t")]) {
 		free(joined);
 		return NULL;
 	}

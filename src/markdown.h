@@ -84,8 +84,8 @@ void pp_free_ids(char **ids, size_t count);
 
 /* The words of text's first heading, of any level, as a reader sees them:
  * inline HTML tags and a trailing attribute block ({#id}, {: .class}) left
- * out, entities and escapes resolved, white space collapsed; a title for a
- * document that names none. NULL when text has no heading with words, or
+ * out, entities and escapes resolved (white space as the text has it); a
+ * title for a document that names none. NULL when text has no heading with words, or
  * when out of memory. malloc'ed. */
 char *pp_markdown_first_heading_text(const char *text, size_t len);
 

@@ -140,8 +140,8 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 		goto fail;
 	}
 	const char *parent = dirname(copy1), *name = basename(copy2);
-	/* Checked before the lock file is made beside it, so a mistyped --out
-	 * leaves nothing behind; and again holding the lock. */
+	/* Checked before the lock is taken, so a mistyped --out is refused at
+	 * once; and again holding the lock. */
 	if (check_replaceable(out_dir, d) != 0 || (o->lock_fd = lock_output(parent, out_dir, d)) < 0 ||
 	    check_replaceable(out_dir, d) != 0)
 		goto fail;
