@@ -1315,6 +1315,60 @@ void pp_series_replaced_by(const pp_series *s, long *by)
 	}
 }
 
+pp_version_status pp_series_status(const pp_series *s, const long *replaced_by, long in_force, size_t i,
+                                   const char *as_of)
+{
+	const char *effective = s->versions[i].effective;
+	if (replaced_by[i] >= 0 && strcmp(s->versions[replaced_by[i]].effective, effective) <= 0)
+		return PP_VERSION_NEVER;
+	if (strcmp(effective, as_of) > 0)
+		return PP_VERSION_UPCOMING;
+	return (long)i == in_force ? PP_VERSION_IN_FORCE : PP_VERSION_PAST;
+}
+
+long pp_series_next(const pp_series *s, const char *as_of)
+{
+	/* A version that takes effect after as_of applies only when no version
+	 * published after it takes effect on or before its date: scanned from
+	 * the newest, keeping the earliest effective date seen so far. */
+	long next = -1;
+	const char *earliest = NULL;
+	for (size_t i = s->count; i-- > 0;) {
+		const char *effective = s->versions[i].effective;
+		if (earliest && strcmp(earliest, effective) <= 0)
+			continue; /* never applies */
+		earliest = effective;
+		if (strcmp(effective, as_of) > 0)
+			next = (long)i;
+	}
+	return next;
+}
+
+const pp_series *pp_site_next(const pp_site *site, const char *as_of, long *next)
+{
+	const pp_series *first = NULL;
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		long n = pp_series_next(s, as_of);
+		if (n >= 0 && (!first || strcmp(s->versions[n].effective, first->versions[*next].effective) < 0)) {
+			first = s;
+			*next = n;
+		}
+	}
+	return first;
+}
+
+const char *pp_version_status_name(pp_version_status status)
+{
+	switch (status) {
+	case PP_VERSION_PAST: return "past";
+	case PP_VERSION_IN_FORCE: return "in_force";
+	case PP_VERSION_UPCOMING: return "upcoming";
+	case PP_VERSION_NEVER: break;
+	}
+	return "never";
+}
+
 const pp_version *pp_series_version(const pp_series *s, const char *date)
 {
 	if (!s || !s->count)

@@ -222,6 +222,30 @@ long pp_series_in_force(const pp_series *s, const char *as_of);
  * is replaced before it ever applies. by has s->count entries; linear time. */
 void pp_series_replaced_by(const pp_series *s, long *by);
 
+/* Where a version stands on a reference date. */
+typedef enum {
+	PP_VERSION_PAST,     /* took effect, and a later version has since */
+	PP_VERSION_IN_FORCE,
+	PP_VERSION_UPCOMING, /* takes effect after the reference date */
+	PP_VERSION_NEVER     /* a later version takes effect first: it never applies */
+} pp_version_status;
+
+/* Version i's status on as_of, from pp_series_replaced_by's by and
+ * pp_series_in_force's in_force. */
+pp_version_status pp_series_status(const pp_series *s, const long *replaced_by, long in_force, size_t i,
+                                   const char *as_of);
+/* The upcoming version that takes effect first on as_of, or -1 when none
+ * is upcoming (a version overtaken before its date is never upcoming). */
+long pp_series_next(const pp_series *s, const char *as_of);
+
+/* The series whose next version takes effect first on as_of (the earliest
+ * pp_series_next of the site; on a tie, the first series), or NULL when no
+ * version is upcoming. *next is that version's index. */
+const pp_series *pp_site_next(const pp_site *site, const char *as_of, long *next);
+
+/* Its name in versions.json and for people: "past", "in_force", "upcoming", "never". */
+const char *pp_version_status_name(pp_version_status status);
+
 /* The series' latest version of that date or before it, or NULL. */
 const pp_version *pp_series_at_or_before(const pp_series *s, const char *date);
 

@@ -629,22 +629,28 @@ static const char *translated_date(const pp_site *site, const pp_series *s, cons
 int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of, const pp_version_links *links,
                       pp_output *out, pp_diags *d)
 {
-	long in_force = pp_series_in_force(s, as_of);
+	long in_force = pp_series_in_force(s, as_of), next = pp_series_next(s, as_of);
+	long *replaced_by = malloc((s->count ? s->count : 1) * sizeof *replaced_by);
 	int translation = strcmp(s->locale, site->default_locale) != 0;
 	json_t *versions = json_array();
-	json_t *root = json_pack("{s:s, s:s, s:s, s:o*}", "policy", s->policy, "locale", s->locale, "as_of", as_of,
-	                         "in_force", in_force >= 0 ? json_string(s->versions[in_force].date) : json_null());
-	int rc = versions && root ? 0 : -1;
+	json_t *root = json_pack("{s:s, s:s, s:s, s:o*, s:o*}", "policy", s->policy, "locale", s->locale, "as_of", as_of,
+	                         "in_force", in_force >= 0 ? json_string(s->versions[in_force].date) : json_null(),
+	                         "next_effective", next >= 0 ? json_string(s->versions[next].effective) : json_null());
+	int rc = versions && root && replaced_by ? 0 : -1;
+	if (rc == 0)
+		pp_series_replaced_by(s, replaced_by);
 	for (size_t i = 0; rc == 0 && i < s->count; i++) {
 		const pp_version *v = &s->versions[i];
+		pp_version_status status = pp_series_status(s, replaced_by, in_force, i, as_of);
 		char *path = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
 		char *changes = i > 0 ? pp_strdup_printf("%s/%s/%s/changes/", s->locale, s->policy, v->date) : NULL;
 		const char *translates = translation ? translated_date(site, s, v) : NULL;
-		json_t *entry = path ? json_pack("{s:s, s:s, s:b, s:s?, s:s, s:o, s:o, s:b, s:b, s:s?, s:s?}", "date", v->date,
+		json_t *entry = path ? json_pack("{s:s, s:s, s:b, s:s?, s:s, s:o, s:o, s:b, s:b, s:s, s:s?, s:s?}", "date", v->date,
 		                                 "effective", v->effective, "material", v->material, "summary", v->summary,
 		                                 "sha256", v->sha256, "url", site_url(site, path), "changes_url",
 		                                 changes ? site_url(site, changes) : json_null(), "in_force",
-		                                 (long)i == in_force, "upcoming", strcmp(v->effective, as_of) > 0,
+		                                 status == PP_VERSION_IN_FORCE, "upcoming", status == PP_VERSION_UPCOMING,
+		                                 "status", pp_version_status_name(status),
 		                                 "supersedes", i > 0 ? s->versions[i - 1].date : NULL, "superseded_by",
 		                                 i + 1 < s->count ? s->versions[i + 1].date : NULL)
 		                      : NULL;
@@ -661,6 +667,7 @@ int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of
 		free(path);
 		free(changes);
 	}
+	free(replaced_by);
 	if (rc == 0)
 		rc = json_object_set_new(root, "versions", versions);
 	else
@@ -686,17 +693,23 @@ int pp_write_versions_index(const pp_site *site, const char *as_of, pp_output *o
 		const pp_series *s = &site->series[i];
 		if (s->count == 0)
 			continue;
-		long in_force = pp_series_in_force(s, as_of);
+		long in_force = pp_series_in_force(s, as_of), next = pp_series_next(s, as_of);
 		char *path = pp_strdup_printf("%s/%s/versions.json", s->locale, s->policy);
-		json_t *entry = path ? json_pack("{s:s, s:s, s:o, s:o*, s:s}", "policy", s->policy, "locale", s->locale,
+		json_t *entry = path ? json_pack("{s:s, s:s, s:o, s:o*, s:s, s:o*}", "policy", s->policy, "locale", s->locale,
 		                                 "versions_url", site_url(site, path), "in_force",
 		                                 in_force >= 0 ? json_string(s->versions[in_force].date) : json_null(),
-		                                 "latest", s->versions[s->count - 1].date)
+		                                 "latest", s->versions[s->count - 1].date, "next_effective",
+		                                 next >= 0 ? json_string(s->versions[next].effective) : json_null())
 		                      : NULL;
 		free(path);
 		if (!entry || json_array_append_new(policies, entry) != 0)
 			rc = -1;
 	}
+	long next;
+	const pp_series *first = pp_site_next(site, as_of, &next);
+	if (rc == 0)
+		rc = json_object_set_new(root, "next_effective",
+		                         first ? json_string(first->versions[next].effective) : json_null());
 	if (rc == 0)
 		rc = json_object_set_new(root, "policies", policies);
 	else

@@ -336,6 +336,14 @@ static int cmd_build(int argc, char **argv)
 		printf("policypress: site written to %s/ — open %s\n", out_dir,
 		       index && realpath(index, real) ? real : out_dir);
 		free(index);
+		/* What a schedule needs: the day the site must be built again. */
+		long next;
+		const pp_series *s = pp_site_next(site, as_of, &next);
+		if (s)
+			printf("policypress: next version takes effect on %s (%s, %s, published %s): build again that day\n",
+			       s->versions[next].effective, s->policy, s->locale, s->versions[next].date);
+		else
+			printf("policypress: no version is upcoming after %s\n", as_of);
 	} else if (rc != 0) {
 		fprintf(stderr, "policypress: build failed; %s was left as it was\n", out_dir);
 	}

@@ -55,14 +55,6 @@ struct progress {
 	size_t done, total;
 };
 
-/* Where a version stands on the reference date. */
-typedef enum {
-	VERSION_PAST,     /* took effect, and a later version has since */
-	VERSION_IN_FORCE,
-	VERSION_UPCOMING, /* takes effect after the reference date */
-	VERSION_NEVER     /* a later version takes effect first: it never applies */
-} version_status;
-
 /* Everything about one version that several pages show. */
 typedef struct {
 	const pp_version *version;
@@ -71,7 +63,7 @@ typedef struct {
 	char *date_text;  /* localized */
 	char *effective_text; /* localized */
 	long replaced_by; /* the version that ends its time in force, or -1 */
-	version_status status;
+	pp_version_status status;
 	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
 	pp_diff_index *index; /* the body's fingerprints, while changes pages need them */
 } version_info;
@@ -240,17 +232,6 @@ static void drop_title_heading(xmlNodePtr body, const char *title)
 	xmlFree(text);
 }
 
-static version_status status_of(const pp_series *s, const long *replaced_by, long in_force, size_t i,
-                                const char *as_of)
-{
-	const char *effective = s->versions[i].effective;
-	if (replaced_by[i] >= 0 && strcmp(s->versions[replaced_by[i]].effective, effective) <= 0)
-		return VERSION_NEVER;
-	if (strcmp(effective, as_of) > 0)
-		return VERSION_UPCOMING;
-	return (long)i == in_force ? VERSION_IN_FORCE : VERSION_PAST;
-}
-
 /* The version in force, what the plain URL shows, and the compare targets:
  * the version in force and the upcoming versions that take effect first
  * (by effective date, then publication). Time O(n). */
@@ -262,7 +243,7 @@ static void plan_series(const pp_series *s, const long *replaced_by, const char 
 	size_t upcoming_count = 0, room = MAX_COMPARE_TARGETS - (plan->in_force >= 0);
 	/* The room earliest to take effect, kept sorted by insertion. */
 	for (size_t i = 0; i < s->count; i++) {
-		if (status_of(s, replaced_by, plan->in_force, i, as_of) != VERSION_UPCOMING)
+		if (pp_series_status(s, replaced_by, plan->in_force, i, as_of) != PP_VERSION_UPCOMING)
 			continue;
 		size_t at = upcoming_count;
 		while (at > 0 && strcmp(s->versions[i].effective, s->versions[upcoming[at - 1]].effective) < 0)
@@ -349,7 +330,7 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		version_info *info = &infos[i];
 		info->version = v;
 		info->replaced_by = replaced_by[i];
-		info->status = status_of(s, replaced_by, plan->in_force, i, ctx->as_of);
+		info->status = pp_series_status(s, replaced_by, plan->in_force, i, ctx->as_of);
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
 		info->date_text = pp_site_date_text_cached(ctx->site, ctx->dates, s->locale, v->year, v->month, v->day);
 		info->effective_text = effective_date_text(ctx, s->locale, v);
@@ -580,7 +561,7 @@ static int set_period(build_ctx *ctx, pp_vars *vars, const version_info *infos, 
 	rc |= pp_vars_set(vars, "effective_iso", info->version->effective);
 	rc |= pp_vars_set(vars, "effective_text", info->effective_text);
 	rc |= pp_vars_set(vars, "editorial", info->version->material ? NULL : "true");
-	if (info->replaced_by >= 0 && (info->status == VERSION_PAST || info->status == VERSION_NEVER)) {
+	if (info->replaced_by >= 0 && (info->status == PP_VERSION_PAST || info->status == PP_VERSION_NEVER)) {
 		const version_info *by = &infos[info->replaced_by];
 		rc |= pp_vars_set(vars, "replaced_iso", by->version->effective);
 		rc |= pp_vars_set(vars, "replaced_text", by->effective_text);
@@ -637,11 +618,11 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	 * leads to the one in force and to everything that changed since. */
 	size_t older, newer;
 	int compared = compared_with_in_force(plan, i, &older, &newer);
-	if (info->status == VERSION_PAST || info->status == VERSION_NEVER) {
+	if (info->status == PP_VERSION_PAST || info->status == PP_VERSION_NEVER) {
 		rc |= set_plain_link(ctx, vars, "latest_href", s, page_path, "index.html");
 		if (compared)
 			rc |= set_compare_link(ctx, vars, "since_href", s, page_path, older, newer);
-	} else if (info->status == VERSION_UPCOMING) {
+	} else if (info->status == PP_VERSION_UPCOMING) {
 		if (plan->in_force >= 0 && (long)i != plan->shown)
 			rc |= set_plain_link(ctx, vars, "in_force_href", s, page_path, "index.html");
 		if (compared)
@@ -650,7 +631,7 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 		/* In force: announce what is to come. */
 		for (size_t k = 0; rc == 0 && k < plan->target_count; k++) {
 			size_t t = plan->targets[k];
-			if (infos[t].status != VERSION_UPCOMING)
+			if (infos[t].status != PP_VERSION_UPCOMING)
 				continue;
 			pp_vars *item = pp_vars_add_item(vars, "upcoming");
 			rc |= item ? 0 : -1;
@@ -974,7 +955,7 @@ static int write_versions_json(build_ctx *ctx, const pp_series *s, const version
 	int rc = links ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < s->count; i++) {
 		const version_info *info = &infos[i];
-		if (info->replaced_by >= 0 && (info->status == VERSION_PAST || info->status == VERSION_NEVER))
+		if (info->replaced_by >= 0 && (info->status == PP_VERSION_PAST || info->status == PP_VERSION_NEVER))
 			links[i].replaced_on = s->versions[info->replaced_by].effective;
 		size_t older, newer;
 		if (compared_with_in_force(plan, i, &older, &newer)) {

@@ -68,8 +68,13 @@ def problems_of(out, as_of):
         if [v["date"] for v in in_force] != ([want] if want else []) or series["in_force"] != want or entry["in_force"] != want:
             problems.append(f"{path}: in force {[v['date'] for v in in_force]} / {series['in_force']}, not {want}")
         for i, v in enumerate(versions):
-            if v["upcoming"] != (v["effective"] > as_of):
-                problems.append(f"{path}: {v['date']} upcoming is {v['upcoming']}")
+            # A version applies unless one published after it takes effect
+            # on or before its own effective date.
+            never = any(w["effective"] <= v["effective"] for w in versions[i + 1:])
+            status = ("never" if never else "upcoming" if v["effective"] > as_of
+                      else "in_force" if v["date"] == want else "past")
+            if v["status"] != status or v["upcoming"] != (status == "upcoming"):
+                problems.append(f"{path}: {v['date']} is {v['status']} (upcoming {v['upcoming']}), not {status}")
             if v["supersedes"] != (dates[i - 1] if i else None) or v["superseded_by"] != (dates[i + 1] if i + 1 < len(dates) else None):
                 problems.append(f"{path}: {v['date']} supersession is wrong")
             if v["sha256"] != manifest.get((series["policy"], series["locale"], v["date"])):
@@ -94,6 +99,14 @@ def problems_of(out, as_of):
                 ends = (f"/{want}/changes/{v['date']}/", f"/{v['date']}/changes/{want}/")
                 if not os.path.exists(page) or not url.endswith(ends):
                     problems.append(f"{path}: {v['date']} compare_in_force_url {url}")
+        upcoming = [v["effective"] for v in versions if v["status"] == "upcoming"]
+        nxt = min(upcoming) if upcoming else None
+        if series["next_effective"] != nxt or entry["next_effective"] != nxt:
+            problems.append(f"{path}: next_effective {series['next_effective']} / {entry['next_effective']}, not {nxt}")
+        if nxt and (index["next_effective"] is None or index["next_effective"] > nxt):
+            problems.append(f"versions.json: next_effective {index['next_effective']} is after {nxt}")
+    if index["next_effective"] and index["next_effective"] not in [e["next_effective"] for e in index["policies"]]:
+        problems.append(f"versions.json: next_effective {index['next_effective']} is no policy's")
     return problems
 
 
@@ -132,6 +145,32 @@ try:
     if [v.get("translates") for v in en["versions"]] != ["2023-03-14", "2024-09-01"] or "translates" in ar["versions"][0]:
         problems.append(f"translates: {[v.get('translates') for v in en['versions']]}")
     check("upcoming and editorial versions, translations", problems)
+    # A version overtaken before its date never applies: an app must not ask
+    # anyone to accept it. 2025-01-10 takes effect 2025-02-15; 2025-01-20,
+    # published after it, takes effect 2025-02-01, first.
+    overtaking = text.replace("updated: 2024-09-01", "updated: 2025-01-20\neffective: 2025-02-01")
+    with open(os.path.join(content, "privacy/ar/2025-01-20.md"), "w", encoding="utf-8") as f:
+        f.write(overtaking)
+    build(content, out, "--as-of", "2025-01-25")
+    problems = problems_of(out, "2025-01-25")
+    ar = load(out, "ar/privacy/versions.json")
+    statuses = [(v["date"], v["status"], v["upcoming"]) for v in ar["versions"]]
+    if statuses[-2:] != [("2025-01-10", "never", False), ("2025-01-20", "upcoming", True)] or \
+            ar["next_effective"] != "2025-02-01" or load(out, "versions.json")["next_effective"] != "2025-02-01":
+        problems.append(f"statuses {statuses}, next {ar['next_effective']}")
+    run = subprocess.run([binary, "build", "--content", content, "--out", out, "--as-of", "2025-01-25"],
+                         capture_output=True, text=True)
+    last = run.stdout.splitlines()[-1] if run.stdout else ""
+    if last != "policypress: next version takes effect on 2025-02-01 (privacy, ar, published 2025-01-20): build again that day":
+        problems.append(f"build's last line: {last!r}")
+    run = subprocess.run([binary, "build", "--content", content, "--out", out, "--as-of", "2025-03-01"],
+                         capture_output=True, text=True)
+    if not run.stdout.endswith("policypress: no version is upcoming after 2025-03-01\n"):
+        problems.append(f"build's last line: {run.stdout!r}")
+    check("an overtaken version is never upcoming; versions.json and the build's last line name the next date",
+          problems)
+    os.unlink(os.path.join(content, "privacy/ar/2025-01-20.md"))
+    build(content, out, "--as-of", "2025-01-20")
     # The feed announces each version when it is published, with when it
     # takes effect and whether it is material.
     atom = {"a": "http://www.w3.org/2005/Atom", "pp": "urn:policypress"}
