@@ -95,6 +95,10 @@ static void check_notice_period(const pp_site *site, const char *manifest, pp_di
 		                 BAD_CAST published[k].date, &published[k]);
 	for (size_t i = 0; i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
+		/* A translation takes effect with its original: the original's
+		 * notice is the one given. */
+		if (strcmp(s->locale, site->default_locale) != 0)
+			continue;
 		for (size_t j = 1; j < s->count; j++) {
 			const pp_version *v = &s->versions[j];
 			long days = (long)((utc_midnight(v->effective) - utc_midnight(v->date)) / 86400);
@@ -160,30 +164,6 @@ static void check_editorial_versions(const pp_site *site, pp_diags *d)
 			if (new_body)
 				xmlFreeNode(new_body);
 			pp_diags_free(&quiet);
-		}
-	}
-}
-
-/* 'translates' names an authoritative version that exists, and only
- * translations say it. */
-static void check_translates(const pp_site *site, pp_diags *d)
-{
-	for (size_t i = 0; i < site->series_count; i++) {
-		const pp_series *s = &site->series[i];
-		int authoritative = strcmp(s->locale, site->default_locale) == 0;
-		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
-		for (size_t j = 0; j < s->count; j++) {
-			const pp_version *v = &s->versions[j];
-			if (!*v->translates)
-				continue;
-			if (authoritative)
-				pp_error(d, v->path, v->translates_line, v->translates_column,
-				         "'translates' is for translations: '%s' is the authoritative locale",
-				         site->default_locale);
-			else if (!pp_series_version(authority, v->translates))
-				pp_error(d, v->path, v->translates_line, v->translates_column,
-				         "'translates' names %s, but the authoritative '%s' text has no version of that date",
-				         v->translates, site->default_locale);
 		}
 	}
 }
@@ -431,7 +411,6 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_pinned_ids(site, d);
 		check_notice_period(site, options->published, d);
 		check_editorial_versions(site, d);
-		check_translates(site, d);
 		if (options->published)
 			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);

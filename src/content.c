@@ -1126,6 +1126,58 @@ void pp_site_free(pp_site *site)
 	free(site);
 }
 
+/* A translation is the authoritative text in another language, so it takes
+ * effect when that text does: 'translates' names an authoritative version
+ * published on or before it (else the latest on or before its date is
+ * meant), and its effective date is that version's, or its own publication
+ * date when it comes out after the original took effect. Given, it must be
+ * that date; not given, it is set to it. Otherwise two languages of one
+ * site would name different versions in force on the same day. */
+static void align_translations(pp_site *site, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		pp_series *s = &site->series[i];
+		int authoritative = strcmp(s->locale, site->default_locale) == 0;
+		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
+		for (size_t j = 0; j < s->count; j++) {
+			pp_version *v = &s->versions[j];
+			if (authoritative) {
+				if (*v->translates)
+					pp_error(d, v->path, v->translates_line, v->translates_column,
+					         "'translates' is for translations: '%s' is the authoritative locale",
+					         site->default_locale);
+				continue;
+			}
+			const pp_version *original = *v->translates ? pp_series_version(authority, v->translates)
+			                                            : pp_series_at_or_before(authority, v->date);
+			if (*v->translates && !original) {
+				pp_error(d, v->path, v->translates_line, v->translates_column,
+				         "'translates' names %s, but the authoritative '%s' text has no version of that date",
+				         v->translates, site->default_locale);
+				continue;
+			}
+			if (*v->translates && strcmp(v->translates, v->date) > 0) {
+				pp_error(d, v->path, v->translates_line, v->translates_column,
+				         "'translates' names %s, published after this translation (%s): a translation "
+				         "cannot be published before its original",
+				         v->translates, v->date);
+				continue;
+			}
+			if (!original)
+				continue; /* a translation with no original yet: check says so */
+			const char *effective = strcmp(original->effective, v->date) > 0 ? original->effective : v->date;
+			if (!v->effective_line)
+				memcpy(v->effective, effective, 11);
+			else if (strcmp(v->effective, effective) != 0)
+				pp_error(d, v->path, v->effective_line, v->effective_column,
+				         "'effective' is %s, but the authoritative version this translates (%s) takes "
+				         "effect on %s: a translation takes effect with its original, so write %s or leave "
+				         "'effective' out",
+				         v->effective, original->date, effective, effective);
+		}
+	}
+}
+
 pp_site *pp_site_load(const char *content_dir, const char *base_url_override, unsigned flags,
                       unsigned jobs, pp_diags *d)
 {
@@ -1195,6 +1247,8 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 	pending_free(&pending);
 	if (site->attachment_count)
 		qsort(site->attachments, site->attachment_count, sizeof *site->attachments, compare_attachment_path);
+	if (d->errors == errors_before)
+		align_translations(site, d);
 	if (site->series_count == 0 && d->errors == errors_before)
 		pp_error(d, content_dir, 0, 0, "no policies found (expected <policy>/<locale>/YYYY-MM-DD.md)");
 	if (d->errors != errors_before) {

@@ -171,6 +171,36 @@ try:
           problems)
     os.unlink(os.path.join(content, "privacy/ar/2025-01-20.md"))
     build(content, out, "--as-of", "2025-01-20")
+    # A translation takes effect with its original: the English of
+    # 2025-01-10 inherits 2025-02-15, so on 2025-01-20 both languages name
+    # the same version in force; one published after the original took
+    # effect takes effect when published; a different date is an error.
+    with open(os.path.join(content, "privacy/en/2024-09-01.md"), encoding="utf-8") as f:
+        english = f.read()
+    with open(os.path.join(content, "privacy/en/2025-01-10.md"), "w", encoding="utf-8") as f:
+        f.write(english.replace("updated: 2024-09-01", "updated: 2025-01-10"))
+    with open(os.path.join(content, "privacy/en/2025-03-01.md"), "w", encoding="utf-8") as f:
+        f.write(english.replace("updated: 2024-09-01", "updated: 2025-03-01\ntranslates: 2025-01-10"))
+    build(content, out, "--as-of", "2025-01-20")
+    problems = problems_of(out, "2025-01-20")
+    en = load(out, "en/privacy/versions.json")
+    got = [(v["date"], v["effective"], v["status"]) for v in en["versions"]]
+    if got != [("2023-03-14", "2023-03-14", "past"), ("2024-09-01", "2024-09-01", "in_force"),
+               ("2025-01-10", "2025-02-15", "upcoming"), ("2025-03-01", "2025-03-01", "upcoming")] or \
+            load(out, "ar/privacy/versions.json")["next_effective"] != en["next_effective"]:
+        problems.append(f"en versions {got}, next {en['next_effective']}")
+    with open(os.path.join(content, "privacy/en/2025-01-10.md"), "w", encoding="utf-8") as f:
+        f.write(english.replace("updated: 2024-09-01", "updated: 2025-01-10\neffective: 2025-01-10"))
+    run = subprocess.run([binary, "check", "--content", content, "--as-of", "2025-01-20"], capture_output=True, text=True)
+    want = ("privacy/en/2025-01-10.md:4:12: error: 'effective' is 2025-01-10, but the authoritative version this "
+            "translates (2025-01-10) takes effect on 2025-02-15: a translation takes effect with its original, "
+            "so write 2025-02-15 or leave 'effective' out\n")
+    if run.returncode != 1 or want not in run.stdout.replace(content + "/", ""):
+        problems.append(f"check: {run.returncode} {run.stdout}")
+    os.unlink(os.path.join(content, "privacy/en/2025-01-10.md"))
+    os.unlink(os.path.join(content, "privacy/en/2025-03-01.md"))
+    check("a translation takes effect with its original", problems)
+    build(content, out, "--as-of", "2025-01-20")
     # The feed announces each version when it is published, with when it
     # takes effect and whether it is material.
     atom = {"a": "http://www.w3.org/2005/Atom", "pp": "urn:policypress"}
