@@ -400,6 +400,28 @@ static void check_published(const pp_site *site, const char *manifest, pp_diags 
 	pp_published_free(published, count);
 }
 
+/* Versions published after the reference date are checked like the others
+ * (their day is when they must be right) but build leaves them out until
+ * then: said, so nobody takes the check for a publication. */
+static void list_future_versions(const pp_site *site, const char *as_of, pp_diags *d)
+{
+	char today[11];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!as_of && gmtime_r(&now, &tm) && strftime(today, sizeof today, "%Y-%m-%d", &tm))
+		as_of = today;
+	if (!as_of)
+		return;
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		for (size_t j = s->count; j-- > 0 && strcmp(s->versions[j].date, as_of) > 0;)
+			pp_warning(d, s->versions[j].path, 0, 0,
+			           "not published yet: its 'updated' date is after the reference date (%s), so "
+			           "build leaves it out until that day (build --future previews it)",
+			           as_of);
+	}
+}
+
 int pp_check(const char *content_dir, const pp_check_options *options, pp_diags *d)
 {
 	pp_site *site = pp_site_load(content_dir, options->base_url, PP_STRICT, 0, d);
@@ -411,6 +433,7 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_pinned_ids(site, d);
 		check_notice_period(site, options->published, d);
 		check_editorial_versions(site, d);
+		list_future_versions(site, options->as_of, d);
 		if (options->published)
 			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);

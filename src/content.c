@@ -1093,6 +1093,31 @@ static void series_clear(pp_series *s)
 	free(s->locale);
 }
 
+size_t pp_site_withhold_future(pp_site *site, const char *as_of, char first[11])
+{
+	size_t withheld = 0, kept = 0;
+	if (first)
+		*first = '\0';
+	for (size_t i = 0; i < site->series_count; i++) {
+		pp_series *s = &site->series[i];
+		size_t published = s->count;
+		while (published > 0 && strcmp(s->versions[published - 1].date, as_of) > 0)
+			published--;
+		if (first && published < s->count && (!*first || strcmp(s->versions[published].date, first) < 0))
+			memcpy(first, s->versions[published].date, 11);
+		for (size_t j = published; j < s->count; j++)
+			pp_version_clear(&s->versions[j]);
+		withheld += s->count - published;
+		s->count = published;
+		if (published == 0)
+			series_clear(s);
+		else
+			site->series[kept++] = *s;
+	}
+	site->series_count = kept;
+	return withheld;
+}
+
 void pp_site_free(pp_site *site)
 {
 	if (!site)

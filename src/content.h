@@ -130,6 +130,14 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
                       unsigned jobs, pp_diags *d);
 void pp_site_free(pp_site *site);
 
+/* Takes out of site every version whose 'updated' date is after as_of: it
+ * is not published yet (as Hugo and Jekyll leave out future-dated pages),
+ * and a build shows it only when asked to preview it. Versions are sorted
+ * by that date, so each series loses a tail; a series left with none is
+ * removed. Returns how many versions were taken out; first (may be NULL)
+ * gets the earliest of their dates, the next day the site changes, or "". */
+size_t pp_site_withhold_future(pp_site *site, const char *as_of, char first[11]);
+
 /* Parses one version file already in memory. path is used in messages;
  * expected_date ("YYYY-MM-DD", from the file name) may be NULL. Fills *out
  * (which the caller releases with pp_version_clear) and returns 0, or

@@ -42,7 +42,7 @@ enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [--as-of DATE] [-j N] [-q | -v]\n"
+	fputs("usage: policypress build [--content DIR] [--theme DIR] [--out DIR] [--base-url URL] [--as-of DATE] [--future] [-j N] [-q | -v]\n"
 	      "       policypress check [--content DIR] [--theme DIR] [--base-url URL] [--published FILE]\n"
 	      "                         [--as-of DATE] [--strict] [--format text|json]\n"
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
@@ -261,18 +261,20 @@ static int cmd_build(int argc, char **argv)
 {
 	const char *content_dir = "content", *theme_dir = NULL, *out_dir = "public", *base_url = NULL;
 	const char *as_of_arg = NULL;
-	int quiet = 0, verbose = 0;
+	int quiet = 0, verbose = 0, future = 0;
 	unsigned jobs = 0;
 	static const struct option options[] = {
 		{"content", required_argument, NULL, 'c'}, {"theme", required_argument, NULL, 't'},
 		{"out", required_argument, NULL, 'o'},     {"base-url", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
 		{"jobs", required_argument, NULL, 'j'},    {"help", no_argument, NULL, 'h'},
-		{"as-of", required_argument, NULL, 'a'},   {NULL, 0, NULL, 0}};
+		{"as-of", required_argument, NULL, 'a'},   {"future", no_argument, NULL, 'F'},
+		{NULL, 0, NULL, 0}};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "c:t:o:b:qvj:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a': as_of_arg = optarg; break;
+		case 'F': future = 1; break;
 		case 'j':
 			if (parse_jobs(optarg, &jobs) != 0)
 				return EXIT_USAGE;
@@ -312,6 +314,17 @@ static int cmd_build(int argc, char **argv)
 	int watching = pthread_create(&watcher, NULL, watch_for_stop, &watch) == 0;
 	/* Texts are read again page by page: memory follows a series, not the site. */
 	pp_site *site = pp_site_load(content_dir, base_url, PP_METADATA_ONLY, jobs, &d);
+	/* A version dated after the reference date is not published yet. */
+	char first_withheld[11] = "";
+	size_t withheld = site && !future ? pp_site_withhold_future(site, as_of, first_withheld) : 0;
+	if (site && site->series_count == 0) {
+		pp_error(&d, content_dir, 0, 0,
+		         "no version is published yet on %s: every version's 'updated' date is after it "
+		         "(--future previews them)",
+		         as_of);
+		pp_site_free(site);
+		site = NULL;
+	}
 	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
 	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
 	int rc = EXIT_CONTENT;
@@ -330,6 +343,10 @@ static int cmd_build(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	pp_diags_sort(&d);
 	pp_diags_print(&d, stderr);
+	if (rc == 0 && !quiet && withheld)
+		fprintf(stderr, "policypress: %zu version%s dated after %s left out until %s day (--future previews %s)\n",
+		        withheld, withheld == 1 ? "" : "s", as_of, withheld == 1 ? "its" : "their",
+		        withheld == 1 ? "it" : "them");
 	if (rc == 0 && !quiet) {
 		char *index = pp_path_join(out_dir, "index.html");
 		char real[PATH_MAX];
@@ -339,7 +356,9 @@ static int cmd_build(int argc, char **argv)
 		/* What a schedule needs: the day the site must be built again. */
 		long next;
 		const pp_series *s = pp_site_next(site, as_of, &next);
-		if (s)
+		if (*first_withheld && (!s || strcmp(first_withheld, s->versions[next].effective) < 0))
+			printf("policypress: next version is published on %s: build again that day\n", first_withheld);
+		else if (s)
 			printf("policypress: next version takes effect on %s (%s, %s, published %s): build again that day\n",
 			       s->versions[next].effective, s->policy, s->locale, s->versions[next].date);
 		else

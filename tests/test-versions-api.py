@@ -130,8 +130,37 @@ try:
         f.write(editorial)
     out = os.path.join(work, "out")
     for as_of in ("2023-01-01", "2024-09-01", "2025-01-20", "2025-02-15"):
-        build(content, out, "--as-of", as_of)
+        # Before anything is published, only a preview shows the versions.
+        build(content, out, "--as-of", as_of, *(["--future"] if as_of < "2023-03-14" else []))
         check(f"--as-of {as_of}: schema-valid, in force and upcoming right", problems_of(out, as_of))
+    # A version whose 'updated' date is after the reference date is not
+    # published yet: no page, no entry in versions.json, the manifest, the
+    # sitemap or a feed; build says so and when to build again, check lists
+    # it, --future previews it.
+    run = subprocess.run([binary, "build", "--content", content, "--out", out, "--as-of", "2025-01-05"],
+                         capture_output=True, text=True)
+    problems = problems_of(out, "2025-01-05")
+    leaks = [name for name in ("ar/privacy/versions.json", "manifest.json", "sitemap.xml", "ar/privacy/feed.xml",
+                               "ar/privacy/history/index.html")
+             if "2025-01-10" in open(os.path.join(out, name), encoding="utf-8").read()]
+    if leaks or os.path.exists(os.path.join(out, "ar/privacy/2025-01-10")):
+        problems.append(f"the unpublished version shows in {leaks or 'its page'}")
+    if run.returncode != 0 or "policypress: 1 version dated after 2025-01-05 left out until its day (--future previews it)\n" \
+            not in run.stderr or not run.stdout.endswith("policypress: next version is published on 2025-01-10: build again that day\n"):
+        problems.append(f"build said {run.returncode} {run.stdout!r} {run.stderr!r}")
+    run = subprocess.run([binary, "check", "--content", content, "--as-of", "2025-01-05"], capture_output=True, text=True)
+    want = ("privacy/ar/2025-01-10.md: warning: not published yet: its 'updated' date is after the reference date "
+            "(2025-01-05), so build leaves it out until that day (build --future previews it)\n")
+    if run.returncode != 0 or want not in run.stdout.replace(content + "/", ""):
+        problems.append(f"check said {run.returncode} {run.stdout!r}")
+    build(content, out, "--as-of", "2025-01-05", "--future")
+    if not os.path.exists(os.path.join(out, "ar/privacy/2025-01-10/index.html")):
+        problems.append("--future does not show it")
+    run = subprocess.run([binary, "build", "--content", content, "--out", out, "--as-of", "2020-01-01"],
+                         capture_output=True, text=True)
+    if run.returncode != 1 or "error: no version is published yet on 2020-01-01" not in run.stderr:
+        problems.append(f"nothing published yet: {run.returncode} {run.stderr!r}")
+    check("a version dated after the reference date is not published until its day", problems)
     build(content, out, "--as-of", "2025-01-20")
     ar = load(out, "ar/privacy/versions.json")
     en = load(out, "en/privacy/versions.json")
@@ -179,16 +208,21 @@ try:
         english = f.read()
     with open(os.path.join(content, "privacy/en/2025-01-10.md"), "w", encoding="utf-8") as f:
         f.write(english.replace("updated: 2024-09-01", "updated: 2025-01-10"))
-    with open(os.path.join(content, "privacy/en/2025-03-01.md"), "w", encoding="utf-8") as f:
-        f.write(english.replace("updated: 2024-09-01", "updated: 2025-03-01\ntranslates: 2025-01-10"))
     build(content, out, "--as-of", "2025-01-20")
     problems = problems_of(out, "2025-01-20")
     en = load(out, "en/privacy/versions.json")
     got = [(v["date"], v["effective"], v["status"]) for v in en["versions"]]
     if got != [("2023-03-14", "2023-03-14", "past"), ("2024-09-01", "2024-09-01", "in_force"),
-               ("2025-01-10", "2025-02-15", "upcoming"), ("2025-03-01", "2025-03-01", "upcoming")] or \
+               ("2025-01-10", "2025-02-15", "upcoming")] or \
             load(out, "ar/privacy/versions.json")["next_effective"] != en["next_effective"]:
         problems.append(f"en versions {got}, next {en['next_effective']}")
+    with open(os.path.join(content, "privacy/en/2025-03-01.md"), "w", encoding="utf-8") as f:
+        f.write(english.replace("updated: 2024-09-01", "updated: 2025-03-01\ntranslates: 2025-01-10"))
+    build(content, out, "--as-of", "2025-03-05")
+    problems += problems_of(out, "2025-03-05")
+    got = [(v["date"], v["effective"], v["status"]) for v in load(out, "en/privacy/versions.json")["versions"]]
+    if got[2:] != [("2025-01-10", "2025-02-15", "past"), ("2025-03-01", "2025-03-01", "in_force")]:
+        problems.append(f"en versions {got}")
     with open(os.path.join(content, "privacy/en/2025-01-10.md"), "w", encoding="utf-8") as f:
         f.write(english.replace("updated: 2024-09-01", "updated: 2025-01-10\neffective: 2025-01-10"))
     run = subprocess.run([binary, "check", "--content", content, "--as-of", "2025-01-20"], capture_output=True, text=True)

@@ -337,9 +337,9 @@ static void test_locale_settings_and_translation_notice(void **state)
 	                   "  en:\n    numbers: arab\n");
 	/* A new authoritative version, not yet translated. */
 	char *src = tu_join(content, "privacy/ar/2024-09-01.md");
-	char *dst = tu_join(content, "privacy/ar/2027-01-01.md");
+	char *dst = tu_join(content, "privacy/ar/" TU_AS_OF ".md");
 	char *text = tu_read(src, NULL);
-	memcpy(strstr(text, "updated: 2024-09-01"), "updated: 2027-01-01", 19);
+	memcpy(strstr(text, "updated: 2024-09-01"), "updated: " TU_AS_OF, 19);
 	tu_write(dst, text);
 	char *out = tu_join(f->tmp, "out-l10n");
 	char *err = NULL;
@@ -357,13 +357,13 @@ static void test_locale_settings_and_translation_notice(void **state)
 	expect_xpath(doc, "string(/html/@class)", "numbers-arab");
 	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/span[1])",
 	             "This translation is older than the authoritative text of the policy, last updated on "
-	             "January ١, ٢٠٢٧.");
+	             "December ١, ٢٠٢٦.");
 	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/a/@href)", "../../ar/privacy/index.html");
 	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/2025-03-02/");
 	xmlFreeDoc(doc);
 	free(path);
 	/* check reports the lag too. */
-	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "-q", NULL};
+	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "--as-of", TU_AS_OF, "-q", NULL};
 	char *report = NULL;
 	assert_int_equal(tu_run(argv, &report, NULL), 0);
 	assert_non_null(strstr(report, "privacy/en/2026-11-16.md:1:1: warning: translation is out of date"));
@@ -689,12 +689,12 @@ static void test_long_history_compare_pages(void **state)
 	fixture *f = *state;
 	char *content = write_long_history(f);
 	char *out = tu_join(f->tmp, "out-long");
-	char *argv[] = {(char *)tu_binary(), "build", "--content", content, "--out", out, "--as-of", "2026-11-15",
+	char *argv[] = {(char *)tu_binary(), "build", "--content", content, "--out", out, "--as-of", "2026-12-15",
 	                "-q", NULL};
 	char *err = NULL;
 	assert_int_equal(tu_run(argv, NULL, &err), 0);
 	assert_string_equal(err, "");
-	/* In force: version 23 (2026-11-01); upcoming: 24. Each is compared
+	/* In force: version 23 (2026-11-01); upcoming: 24 (published 2026-12-01). Each is compared
 	 * with every version before it, and nothing else is. */
 	assert_int_equal(count_compare_pages(out), 22 + 23);
 	assert_int_equal(check_changes_pages(out), 23 + 22 + 23);
@@ -738,12 +738,12 @@ static void test_long_history_compare_pages(void **state)
 	free(json);
 	free(path);
 
-	/* Before anything takes effect, every version is to come: the plain
-	 * URL shows the first to take effect, and only the four that take
-	 * effect first get compare pages (0 + 1 + 2 + 3), however long the
-	 * history. */
+	/* Previewed before anything takes effect (--future: published or
+	 * not), every version is to come: the plain URL shows the first to
+	 * take effect, and only the four that take effect first get compare
+	 * pages (0 + 1 + 2 + 3), however long the history. */
 	char *early[] = {(char *)tu_binary(), "build", "--content", content, "--out", out, "--as-of", "2024-06-01",
-	                 "-q", NULL};
+	                 "--future", "-q", NULL};
 	free(err);
 	err = NULL;
 	assert_int_equal(tu_run(early, NULL, &err), 0);
@@ -773,8 +773,8 @@ static void test_attachments(void **state)
 	char *png = tu_join(content, "privacy/logo.png");
 	assert_int_equal(tu_write(pdf, "%PDF-1.4 a signed addendum"), 0);
 	assert_int_equal(tu_write(png, "\x89PNG not really"), 0);
-	char *version = tu_join(content, "privacy/en/2027-01-01.md");
-	tu_write(version, "---\ntitle: Privacy Policy\nupdated: 2027-01-01\n---\n\n"
+	char *version = tu_join(content, "privacy/en/2026-12-01.md");
+	tu_write(version, "---\ntitle: Privacy Policy\nupdated: 2026-12-01\n---\n\n"
 	                  "Read the [addendum](signed%20dpa.pdf#page=2) and see ![the logo](../logo.png).\n");
 	char *out = tu_join(f->tmp, "out-files");
 	char *err = NULL;
@@ -788,7 +788,7 @@ static void test_attachments(void **state)
 	char *published = tu_join(out, pdf_out + 2);
 	char *bytes = tu_read(published, NULL);
 	assert_string_equal(bytes, "%PDF-1.4 a signed addendum");
-	static const char *const pages[] = {"en/privacy/2027-01-01/index.html", "en/privacy/2027-01-01/changes/index.html"};
+	static const char *const pages[] = {"en/privacy/2026-12-01/index.html", "en/privacy/2026-12-01/changes/index.html"};
 	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
 		char *path = tu_join(out, pages[i]);
 		htmlDocPtr doc = tu_parse_html(path);
@@ -809,15 +809,15 @@ static void test_attachments(void **state)
 		free(path);
 	}
 	/* A link or image to a file that is not there fails check. */
-	tu_write(version, "---\ntitle: Privacy Policy\nupdated: 2027-01-01\n---\n\n"
+	tu_write(version, "---\ntitle: Privacy Policy\nupdated: 2026-12-01\n---\n\n"
 	                  "Read the [addendum](dpa-2027.pdf) and see ![the logo](logo.png).\n");
-	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "-q", NULL};
+	char *argv[] = {(char *)tu_binary(), "check", "--content", content, "--as-of", TU_AS_OF, "-q", NULL};
 	char *report = NULL;
 	assert_int_equal(tu_run(argv, &report, NULL), 1);
-	assert_non_null(strstr(report, "privacy/en/2027-01-01.md:6:10: error: link to 'dpa-2027.pdf' leads to no "
+	assert_non_null(strstr(report, "privacy/en/2026-12-01.md:6:10: error: link to 'dpa-2027.pdf' leads to no "
 	                               "file: put the file beside the version, in privacy/en/ (or privacy/ for every "
 	                               "language), and link to it from there"));
-	assert_non_null(strstr(report, "privacy/en/2027-01-01.md:6:43: error: image 'logo.png' leads to no file"));
+	assert_non_null(strstr(report, "privacy/en/2026-12-01.md:6:43: error: image 'logo.png' leads to no file"));
 	free(report);
 	free(bytes);
 	free(published);
