@@ -643,6 +643,8 @@ static void merge_attached(pp_attribute_table *t)
 pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, size_t source_len, const char *path,
                                        int line_offset, pp_diags *d)
 {
+	if (pp_kramdown_extensions(root, path, line_offset, d) != 0)
+		return NULL;
 	pp_attribute_table *t = calloc(1, sizeof *t);
 	pass ps = {t, source, source_len, path, line_offset, d, t == NULL, NULL, 0, 0, NULL, 0, 0};
 	cmark_node **nodes = NULL;

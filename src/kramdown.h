@@ -37,10 +37,23 @@ typedef struct {
 
 typedef struct pp_attribute_table pp_attribute_table;
 
+/* kramdown's extensions (kramdown_extensions.c), read before attribute
+ * lists: "{::comment}" … "{:/comment}" (or "{:/}") is taken out with all it
+ * holds, across blocks as in one line, so an internal note is never
+ * published; "{::nomarkdown}" … "{:/nomarkdown}" loses its tags and its
+ * inside is read as Markdown (a warning: raw HTML in it is only kept as far
+ * as any raw HTML is); "{::options … /}" goes with a warning; self-closing
+ * tags ("{::comment /}") go. A comment or nomarkdown left open is an error
+ * (everything after it would be hidden or taken as raw), and so is a text
+ * that comments leave empty. Returns 0, or -1 after an error in d. */
+int pp_kramdown_extensions(cmark_node *root, const char *path, int line_offset, pp_diags *d);
+
 /* Reads and removes every attribute list, definition and end-of-block
- * marker in root. source (the Markdown root was parsed from, may be NULL)
+ * marker in root, after pp_kramdown_extensions (so a list in a comment is
+ * comment too). source (the Markdown root was parsed from, may be NULL)
  * tells lazy lines apart; messages name path, with line_offset added to
- * cmark's lines. NULL when out of memory (an error in d). */
+ * cmark's lines. NULL after an error in d (out of memory, or what
+ * pp_kramdown_extensions refuses). */
 pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, size_t source_len, const char *path,
                                        int line_offset, pp_diags *d);
 

@@ -1226,6 +1226,12 @@ xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_co
 char *pp_markdown_first_heading_text(const char *text, size_t len)
 {
 	cmark_node *doc = pp_markdown_parse(text, len);
+	/* A heading in a kramdown comment is no title. */
+	pp_diags quiet;
+	pp_diags_init(&quiet);
+	if (doc)
+		pp_kramdown_extensions(doc, "", 0, &quiet);
+	pp_diags_free(&quiet);
 	cmark_iter *iter = doc ? cmark_iter_new(doc) : NULL;
 	if (!iter) {
 		cmark_node_free(doc);

@@ -386,6 +386,108 @@ static void test_kramdown_attribute_lists(void **state)
 	release(&r);
 }
 
+/* Renders markdown expecting it refused: the first message, malloc'ed. */
+static char *render_error(const char *markdown)
+{
+	pp_diags d;
+	pp_diags_init(&d);
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr body = xmlNewDocNode(doc, NULL, BAD_CAST "body", NULL);
+	xmlDocSetRootElement(doc, body);
+	cmark_node *md = pp_markdown_parse(markdown, strlen(markdown));
+	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .source = markdown, .source_len = strlen(markdown)};
+	assert_int_equal(pp_markdown_render(md, body, &ctx, &d), -1);
+	cmark_node_free(md);
+	xmlFreeDoc(doc);
+	rendered r = {.diags = d};
+	pp_diags_sort(&r.diags);
+	char *msg = first_message(&r);
+	pp_diags_free(&d);
+	return msg;
+}
+
+/* kramdown's comments are never published, whatever they span; nomarkdown
+ * and options lose their tags; code keeps what it shows. */
+static void test_kramdown_comments_never_published(void **state)
+{
+	(void)state;
+	rendered r = render("Do you see {::comment}SECRET one{:/comment}? Yes{::comment /}.\n\n"
+	                    "{::comment}\nInternal note: SECRET two.\n\n- a *SECRET* item `SECRET`\n\n"
+	                    "| a | b |\n|---|---|\n| SECRET | y |\n{:/comment}\n\n"
+	                    "## Kept\n\nStill {::comment}SECRET\nacross lines{:/} here.\n\n"
+	                    "{::comment}\n## SECRET heading\n{:/comment}\n\n"
+	                    "Raw {::nomarkdown}<b>bold</b>{:/} and {::options parse_block_html=\"true\" /}.\n\n"
+	                    "`{::comment}` stays {:/comment} as text.\n\n"
+	                    "```\n{::comment} in code {:/comment}\n```\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_null(strstr(r.html, "SECRET"));
+	assert_null(strstr(r.html, "Internal"));
+	assert_int_equal(tu_count(page, "//table | //ul | //li"), 0);
+	assert_int_equal(tu_count(page, "//p[.='Do you see ? Yes.']"), 1);
+	assert_int_equal(tu_count(page, "//p[.='Still  here.']"), 1);
+	assert_int_equal(tu_count(page, "//h2"), 1);
+	assert_int_equal(tu_count(page, "//p[starts-with(., 'Raw ')]/b[.='bold']"), 1);
+	/* A closing tag that closes nothing, and tags in code, are text. */
+	assert_int_equal(tu_count(page, "//p[code='{::comment}'][contains(., 'stays {:/comment} as text.')]"), 1);
+	assert_int_equal(tu_count(page, "//pre/code[contains(., '{::comment} in code {:/comment}')]"), 1);
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "kramdown's {::nomarkdown} is read as Markdown here"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "kramdown's {::options} are ignored"));
+	xmlFreeDoc(page);
+	release(&r);
+	/* Left open, a comment would hide the rest: refused where it starts. */
+	char *msg = render_error("Text.\n\nMore {::comment} hidden\n\nand more.\n");
+	assert_string_equal(msg, "doc.md:7:1: error: kramdown's {::comment} is not closed: end it with {:/comment} "
+	                         "(else everything after it would be hidden)\n");
+	free(msg);
+	/* A text of comments only says nothing. */
+	msg = render_error("{::comment}\nNothing to publish yet.\n{:/comment}\n");
+	assert_string_equal(msg, "doc.md:5:1: error: nothing is left of the text once its kramdown comments are taken "
+	                         "out\n");
+	free(msg);
+}
+
+/* Generated documents of kept words and comments in every position (inline,
+ * across lines, across blocks, in lists, quotes, tables and emphasis): no
+ * comment word is ever published, and every kept word is. */
+static void test_kramdown_comments_property(void **state)
+{
+	(void)state;
+	/* A is kept, S is comment, B is kept. */
+	static const char *const shapes[] = {"A {::comment}S{:/comment} B\n\n",
+	                                     "A\n\n{::comment}\nS\n\nS\n{:/comment}\n\nB\n\n",
+	                                     "- A\n- {::comment}S{:/}\n- B\n\n",
+	                                     "> A {::comment}\n> S\n> {:/comment}\n\nB\n\n",
+	                                     "| A | x |\n|---|---|\n| y | z |\n\n{::comment}\n| S |\n{:/comment}\n\nB\n\n",
+	                                     "*A {::comment}S*{:/comment}* B*\n\n",
+	                                     "{::comment}\n# S\n{:/comment}\nA\n\nB\n\n",
+	                                     "A{::comment}\n\n> S\n\n```\nS\n```\n{:/}B\n\n",
+	                                     "1. A\n2. {::comment}S\n3. S{:/comment}B\n\n"};
+	unsigned seed = 42;
+	for (int round = 0; round < 2000; round++) {
+		char doc[4096] = "", kept[8][32];
+		size_t at = 0;
+		int blocks = 1 + round % 4;
+		for (int b = 0; b < blocks; b++) {
+			seed = seed * 1103515245u + 12345u;
+			const char *shape = shapes[(seed >> 16) % (sizeof shapes / sizeof *shapes)];
+			snprintf(kept[2 * b], sizeof kept[0], "keep%da%d", round, b);
+			snprintf(kept[2 * b + 1], sizeof kept[0], "keep%db%d", round, b);
+			for (const char *c = shape; *c; c++)
+				at += (size_t)snprintf(doc + at, sizeof doc - at, "%s",
+				                       *c == 'A' ? kept[2 * b] : *c == 'B' ? kept[2 * b + 1] : *c == 'S' ? "secret"
+				                                                                                : (char[2]){*c, 0});
+		}
+		rendered r = render(doc, round % 2);
+		if (strstr(r.html, "secret"))
+			fail_msg("a comment was published from:\n%s\n---\n%s", doc, r.html);
+		for (int k = 0; k < 2 * blocks; k++)
+			if (!strstr(r.html, kept[k]))
+				fail_msg("'%s' was lost from:\n%s\n---\n%s", kept[k], doc, r.html);
+		release(&r);
+	}
+}
+
 /* Inline raw HTML that real policies use keeps its elements, with safe
  * attributes only; other elements keep their text, as before. */
 static void test_inline_raw_html_kept(void **state)
@@ -520,6 +622,8 @@ int main(void)
 		cmocka_unit_test(test_pinned_ids_listed),
 		cmocka_unit_test(test_footnotes_link_both_ways),
 		cmocka_unit_test(test_kramdown_attribute_lists),
+		cmocka_unit_test(test_kramdown_comments_never_published),
+		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_inline_raw_html_kept),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
