@@ -711,24 +711,71 @@ static int compare_attachment_path(const void *a, const void *b)
 	return strcmp(((const pp_attachment *)a)->path, ((const pp_attachment *)b)->path);
 }
 
+/* What a file that is not a version is. Only plain attachments are
+ * published: a policy directory also collects notes for the team, editors'
+ * and merge tools' leftovers, and versions saved under a wrong name, none
+ * of which anybody approved for publication. */
+typedef enum { FILE_ATTACHMENT, FILE_HIDDEN, FILE_MARKDOWN, FILE_LEFTOVER, FILE_MISNAMED_VERSION } other_file;
+
+static int has_extension(const char *name, const char *const *exts, size_t count)
+{
+	const char *ext = strrchr(name, '.');
+	for (size_t i = 0; ext && ext != name && i < count; i++)
+		if (strcasecmp(ext, exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static other_file classify_other_file(const char *name)
+{
+	static const char *const markdown[] = {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdx", ".mdtext"};
+	static const char *const leftovers[] = {".swp", ".swo", ".swx", ".orig", ".bak", ".rej", ".tmp", ".old",
+	                                        ".merge_file", ".part", ".crdownload"};
+	size_t len = strlen(name);
+	if (name[0] == '.')
+		return FILE_HIDDEN; /* .DS_Store, .gitkeep, vim's .x.swp */
+	if (name[len - 1] == '~' || (name[0] == '#' && len > 1 && name[len - 1] == '#') ||
+	    has_extension(name, leftovers, sizeof leftovers / sizeof *leftovers) ||
+	    strcasecmp(name, "Thumbs.db") == 0 || strcasecmp(name, "desktop.ini") == 0 ||
+	    strstr(name, "_BACKUP_") || strstr(name, "_BASE_") || strstr(name, "_LOCAL_") || strstr(name, "_REMOTE_"))
+		return FILE_LEFTOVER; /* editors' backups and swap files; git mergetool's copies */
+	if (has_extension(name, markdown, sizeof markdown / sizeof *markdown)) {
+		/* Named by a date, it was meant as a version. */
+		int dated = len >= 4 && strspn(name, "0123456789") >= 4;
+		return dated ? FILE_MISNAMED_VERSION : FILE_MARKDOWN;
+	}
+	return FILE_ATTACHMENT;
+}
+
 /* A file beside the versions: hashed now, published with its hash in its
- * name. Hidden files (".DS_Store") are none of the site's business. */
+ * name, when it is plainly an attachment (classify_other_file); the others
+ * are said and left out, and a version under a wrong name is an error when
+ * checking (PP_STRICT). locale is NULL for a file in the policy's directory. */
 static int add_attachment(pp_site *site, const char *policy, const char *locale, const char *path,
-                          const char *root_real, pp_diags *d)
+                          const char *root_real, unsigned flags, pp_diags *d)
 {
 	const char *name = strrchr(path, '/');
 	name = name ? name + 1 : path;
-	if (name[0] == '.')
+	switch (classify_other_file(name)) {
+	case FILE_HIDDEN:
 		return 0;
-	/* Markdown under another extension is a version misnamed, not a file
-	 * to publish. */
-	static const char *const markdown[] = {".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdx"};
-	const char *ext = strrchr(name, '.');
-	for (size_t i = 0; ext && i < sizeof markdown / sizeof *markdown; i++)
-		if (strcasecmp(ext, markdown[i]) == 0) {
-			pp_warning(d, path, 0, 0, "ignored: not a Markdown version file (YYYY-MM-DD.md)");
-			return 0;
-		}
+	case FILE_LEFTOVER:
+		pp_warning(d, path, 0, 0, "not published: an editor's or merge tool's leftover, not an attachment");
+		return 0;
+	case FILE_MARKDOWN:
+		pp_warning(d, path, 0, 0,
+		           "not published: Markdown that is not a version (versions are <locale>/YYYY-MM-DD.md)");
+		return 0;
+	case FILE_MISNAMED_VERSION:
+		(flags & PP_STRICT ? pp_error : pp_warning)(
+		    d, path, 0, 0,
+		    "not published: this looks like a version, but versions are named YYYY-MM-DD.md (a real date, "
+		    "lowercase .md) in a locale's directory%s",
+		    locale ? "" : " (this is the policy's directory)");
+		return 0;
+	case FILE_ATTACHMENT:
+		break;
+	}
 	struct stat st;
 	if (stat_inside(path, root_real, &st, d) != 0)
 		return -1;
@@ -837,7 +884,7 @@ static void pending_free(pending_list *pending)
 
 /* Queues the version files of one locale directory. */
 static int list_series(pp_site *site, size_t series, const char *dir, const char *root_real, pending_list *pending,
-                       pp_diags *d)
+                       unsigned flags, pp_diags *d)
 {
 	char **names;
 	size_t count;
@@ -856,8 +903,13 @@ static int list_series(pp_site *site, size_t series, const char *dir, const char
 			break;
 		}
 		size_t nlen = strlen(names[i]);
-		if (nlen < 3 || strcmp(names[i] + nlen - 3, ".md") != 0) {
-			if (add_attachment(site, site->series[series].policy, site->series[series].locale, path, root_real, d) != 0)
+		/* A version's name, or one meant as such (a date, .md); anything
+		 * else is for classify_other_file. */
+		int version_name = nlen >= 3 && strcmp(names[i] + nlen - 3, ".md") == 0 &&
+		                   classify_other_file(names[i]) == FILE_MISNAMED_VERSION;
+		if (!version_name) {
+			if (add_attachment(site, site->series[series].policy, site->series[series].locale, path, root_real,
+			                   flags, d) != 0)
 				rc = -1;
 			free(path);
 			continue;
@@ -1042,7 +1094,7 @@ static int add_series(pp_site *site, const char *policy, const char *locale, pp_
 }
 
 static int load_policy(pp_site *site, const char *policy, const char *dir, const char *root_real,
-                       pending_list *pending, pp_diags *d)
+                       pending_list *pending, unsigned flags, pp_diags *d)
 {
 	char **names;
 	size_t count;
@@ -1064,7 +1116,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 		if (stat_inside(path, root_real, &st, d) != 0) {
 			rc = -1;
 		} else if (!S_ISDIR(st.st_mode)) {
-			if (add_attachment(site, policy, NULL, path, root_real, d) != 0)
+			if (add_attachment(site, policy, NULL, path, root_real, flags, d) != 0)
 				rc = -1;
 		} else if (pp_locale_validate(names[i], why, sizeof why) != 0) {
 			pp_error(d, path, 0, 0, "%s", why);
@@ -1074,7 +1126,7 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 			if (add_series(site, policy, names[i], &series) != 0) {
 				pp_error(d, path, 0, 0, "out of memory");
 				rc = -1;
-			} else if (list_series(site, (size_t)(series - site->series), path, root_real, pending, d) != 0) {
+			} else if (list_series(site, (size_t)(series - site->series), path, root_real, pending, flags, d) != 0) {
 				rc = -1;
 			}
 		}
@@ -1263,7 +1315,7 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 				         "letters, digits, '-' and '_'",
 				         names[i]);
 			else
-				load_policy(site, names[i], path, root_real, &pending, d);
+				load_policy(site, names[i], path, root_real, &pending, flags, d);
 		}
 		free(path);
 	}

@@ -462,11 +462,11 @@ static void add_file(const char *dir, const char *rel, const char *text)
 	free(path);
 }
 
-static char *load_messages(const char *dir, pp_site **site)
+static char *load_messages_with(const char *dir, unsigned flags, pp_site **site)
 {
 	pp_diags d;
 	pp_diags_init(&d);
-	*site = pp_site_load(dir, NULL, 0, 0, &d);
+	*site = pp_site_load(dir, NULL, flags, 0, &d);
 	pp_diags_sort(&d);
 	char *buf = NULL;
 	size_t size = 0;
@@ -480,6 +480,8 @@ static char *load_messages(const char *dir, pp_site **site)
 		memmove(p, p + n + 1, strlen(p + n + 1) + 1);
 	return buf;
 }
+
+static char *load_messages(const char *dir, pp_site **site) { return load_messages_with(dir, 0, site); }
 
 static const char version_text[] = "---\ntitle: T\nupdated: %s\n---\nText\n";
 
@@ -582,12 +584,67 @@ static void test_site_errors(void **state)
 	    "privacy/EN: error: locale 'EN' is not in canonical form; write 'en'\n"
 	    "privacy/ar/2024-02-30.md: error: file name must be the version's date as "
 	    "YYYY-MM-DD.md, and a real date\n"
-	    "privacy/ar/latest.md: error: file name must be the version's date as YYYY-MM-DD.md, "
-	    "and a real date\n"
+	    "privacy/ar/latest.md: warning: not published: Markdown that is not a version (versions are "
+	    "<locale>/YYYY-MM-DD.md)\n"
 	    "privacy/xx-invalid-tag-!: error: 'xx-invalid-tag-!' is not a well-formed BCP 47 "
 	    "language tag\n"
 	    "site.yaml:2:1: error: unknown key 'colour' in site settings (known keys: default_locale, "
 	    "base_url, title, locales, notice_days)\n");
+	free(msgs);
+	tu_remove(dir);
+	free(dir);
+}
+
+/* Only plain attachments are published from policy directories: notes in
+ * Markdown, editors' and merge tools' leftovers and versions under a wrong
+ * name are said and left out; a misnamed version is an error when checking. */
+static void test_only_attachments_published(void **state)
+{
+	(void)state;
+	char *dir = make_site("default_locale: en\n");
+	add_version(dir, "privacy", "en", "2024-01-15");
+	static const char *const files[] = {"privacy/README.md", "privacy/en/NOTES.Markdown", "privacy/en/2024-03-01.MD",
+	                                    "privacy/en/2024-03-01.markdown", "privacy/2024-03-01.md",
+	                                    "privacy/en/2024-01-15.md~", "privacy/en/#2024-01-15.md#",
+	                                    "privacy/en/.2024-01-15.md.swp", "privacy/en/dpa.pdf.orig",
+	                                    "privacy/en/2024-01-15.md.rej", "privacy/en/dpa.bak", "privacy/en/dpa.pdf",
+	                                    "privacy/logo.png", "privacy/en/dpa_BACKUP_1234.pdf", "privacy/.DS_Store"};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+		add_file(dir, files[i], "x");
+	pp_site *site;
+	char *msgs = load_messages(dir, &site);
+	assert_non_null(site);
+	assert_int_equal(site->attachment_count, 2);
+	assert_string_equal(site->attachments[0].path, "privacy/en/dpa.pdf");
+	assert_string_equal(site->attachments[1].path, "privacy/logo.png");
+	const char *misnamed = "not published: this looks like a version, but versions are named YYYY-MM-DD.md (a "
+	                       "real date, lowercase .md) in a locale's directory";
+	const char *leftover = "not published: an editor's or merge tool's leftover, not an attachment";
+	const char *markdown = "not published: Markdown that is not a version (versions are <locale>/YYYY-MM-DD.md)";
+	char expected[4096];
+	snprintf(expected, sizeof expected,
+	         "privacy/2024-03-01.md: warning: %s (this is the policy's directory)\n"
+	         "privacy/README.md: warning: %s\n"
+	         "privacy/en/#2024-01-15.md#: warning: %s\n"
+	         "privacy/en/2024-01-15.md.rej: warning: %s\n"
+	         "privacy/en/2024-01-15.md~: warning: %s\n"
+	         "privacy/en/2024-03-01.MD: warning: %s\n"
+	         "privacy/en/2024-03-01.markdown: warning: %s\n"
+	         "privacy/en/NOTES.Markdown: warning: %s\n"
+	         "privacy/en/dpa.bak: warning: %s\n"
+	         "privacy/en/dpa.pdf.orig: warning: %s\n"
+	         "privacy/en/dpa_BACKUP_1234.pdf: warning: %s\n",
+	         misnamed, markdown, leftover, leftover, leftover, misnamed, misnamed, markdown, leftover, leftover,
+	         leftover);
+	assert_string_equal(msgs, expected);
+	free(msgs);
+	pp_site_free(site);
+	/* check: a version nobody will see under its name is an error. */
+	msgs = load_messages_with(dir, PP_STRICT, &site);
+	assert_null(site);
+	assert_non_null(strstr(msgs, "privacy/en/2024-03-01.MD: error: not published: this looks like a version"));
+	assert_non_null(strstr(msgs, "privacy/en/2024-03-01.markdown: error: not published"));
+	assert_non_null(strstr(msgs, "privacy/2024-03-01.md: error: not published"));
 	free(msgs);
 	tu_remove(dir);
 	free(dir);
@@ -631,8 +688,9 @@ static void test_special_files_refused(void **state)
 	assert_string_equal(msgs,
 	                    "privacy/en/2024-02-01.md: error: not a regular file\n"
 	                    "privacy/en/2024-03-01.md: error: not a regular file\n"
-	                    "privacy/en/2024-04-01.markdown: warning: ignored: not a Markdown version "
-	                    "file (YYYY-MM-DD.md)\n");
+	                    "privacy/en/2024-04-01.markdown: warning: not published: this looks like a "
+	                    "version, but versions are named YYYY-MM-DD.md (a real date, lowercase .md) in a "
+	                    "locale's directory\n");
 	free(msgs);
 	free(fifo);
 	free(sub);
@@ -686,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_site_loads_sorted_versions),
 		cmocka_unit_test(test_texts_read_again),
 		cmocka_unit_test(test_site_errors),
+		cmocka_unit_test(test_only_attachments_published),
 		cmocka_unit_test(test_locale_settings_validated),
 		cmocka_unit_test(test_characters_xml_cannot_hold),
 		cmocka_unit_test(test_effective_material_translates),
