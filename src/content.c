@@ -693,8 +693,7 @@ static int stat_inside(const char *path, const char *root_real, struct stat *st,
 		pp_error(d, path, 0, 0, "cannot resolve path: %s", strerror(errno));
 		return -1;
 	}
-	size_t n = strlen(root_real);
-	if (strncmp(resolved, root_real, n) != 0 || (resolved[n] != '/' && resolved[n] != '\0')) {
+	if (!pp_path_is_under(resolved, root_real)) {
 		pp_error(d, path, 0, 0, "symbolic link leads outside the content directory (to %s)",
 		         resolved);
 		return -1;

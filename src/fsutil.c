@@ -170,6 +170,14 @@ void pp_free_names(char **names, size_t count)
 	free(names);
 }
 
+int pp_path_is_under(const char *resolved, const char *root)
+{
+	size_t n = strlen(root);
+	if (n > 0 && root[n - 1] == '/')
+		n--; /* "/" itself */
+	return strncmp(resolved, root, n) == 0 && (resolved[n] == '/' || resolved[n] == '\0');
+}
+
 char *pp_path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);

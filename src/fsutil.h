@@ -45,6 +45,10 @@ int pp_list_dir(const char *path, char ***names, size_t *count);
 void pp_free_names(char **names, size_t count);
 
 char *pp_path_join(const char *a, const char *b);
+/* Whether the absolute, resolved path lies in the resolved directory root
+ * (or is root): a symbolic link resolved by realpath must not lead out of
+ * the tree it was found in. */
+int pp_path_is_under(const char *resolved, const char *root);
 char *pp_strdup_printf(const char *fmt, ...) PP_PRINTF(1, 2);
 
 /* Makes room for one more element in a growing array: when count has

@@ -1,6 +1,7 @@
 #include "template.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,7 @@ typedef struct {
 
 struct pp_theme {
 	char *dir;
+	char *real_dir; /* dir resolved: what the theme's files must lie in */
 	char *default_locale;
 	template_file *templates;
 	size_t template_count;
@@ -276,6 +278,23 @@ static int visit_message(void *ctx, const pp_yaml *y, const char *key, yaml_node
 	return 0;
 }
 
+/* A theme publishes its own files only: a symbolic link in it that leads
+ * elsewhere (to /etc/passwd as an "asset") is refused, as content's are. */
+static int refuse_outside(const pp_theme *theme, const char *path, pp_diags *d)
+{
+	char resolved[PATH_MAX];
+	if (!realpath(path, resolved)) {
+		pp_io_error(d, path, "cannot resolve path: %s", strerror(errno));
+		return -1;
+	}
+	if (!pp_path_is_under(resolved, theme->real_dir)) {
+		pp_error(d, path, 0, 0, "symbolic link leads outside the theme (to %s): a theme may use only its own files",
+		         resolved);
+		return -1;
+	}
+	return 0;
+}
+
 static int load_catalogs(pp_theme *theme, pp_diags *d)
 {
 	char *dir = pp_path_join(theme->dir, "messages");
@@ -297,7 +316,7 @@ static int load_catalogs(pp_theme *theme, pp_diags *d)
 		char *data = NULL;
 		size_t len;
 		pp_yaml y;
-		if (!path || pp_read_file(path, &data, &len, d) != 0) {
+		if (!path || refuse_outside(theme, path, d) != 0 || pp_read_file(path, &data, &len, d) != 0) {
 			rc = -1;
 		} else if (pp_yaml_load(&y, path, data, len, 0, d) != 0) {
 			rc = -1;
@@ -354,7 +373,7 @@ static int load_templates(pp_theme *theme, pp_diags *d)
 			break;
 		}
 		theme->template_count++;
-		if (!(t->doc = parse_template(t->path, d)))
+		if (refuse_outside(theme, t->path, d) != 0 || !(t->doc = parse_template(t->path, d)))
 			rc = -1;
 	}
 	pp_free_names(names, count);
@@ -374,8 +393,22 @@ static int load_assets(pp_theme *theme, pp_diags *d)
 	int rc = 0;
 	if (pp_list_dir(dir, &theme->assets, &theme->asset_count) != 0) {
 		pp_error(d, dir, 0, 0, "cannot list theme assets: %s", strerror(errno));
-		rc = -1;
+		free(dir);
+		return -1;
 	}
+	size_t kept = 0;
+	for (size_t i = 0; i < theme->asset_count; i++) {
+		char *path = pp_path_join(dir, theme->assets[i]);
+		if (theme->assets[i][0] == '.') {
+			free(theme->assets[i]); /* .DS_Store and the like are not the theme's */
+		} else {
+			if (!path || refuse_outside(theme, path, d) != 0)
+				rc = -1;
+			theme->assets[kept++] = theme->assets[i];
+		}
+		free(path);
+	}
+	theme->asset_count = kept;
 	free(dir);
 	return rc;
 }
@@ -394,6 +427,12 @@ pp_theme *pp_theme_load(const char *dir, const char *default_locale, pp_diags *d
 	pp_theme *theme = calloc(1, sizeof *theme);
 	if (!theme || !(theme->dir = strdup(dir)) || !(theme->default_locale = strdup(default_locale))) {
 		pp_error(d, dir, 0, 0, "out of memory");
+		pp_theme_free(theme);
+		return NULL;
+	}
+	char real[PATH_MAX];
+	if (!realpath(dir, real) || !(theme->real_dir = strdup(real))) {
+		pp_io_error(d, dir, "cannot open theme: %s", strerror(errno));
 		pp_theme_free(theme);
 		return NULL;
 	}
@@ -432,6 +471,7 @@ void pp_theme_free(pp_theme *theme)
 	free(theme->catalogs);
 	pp_free_names(theme->assets, theme->asset_count);
 	free(theme->dir);
+	free(theme->real_dir);
 	free(theme->default_locale);
 	free(theme);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -426,6 +427,60 @@ static void test_too_many_attributes(void **state)
 	free(dir);
 }
 
+/* A theme's symbolic links may not lead out of it: an "asset" linked to
+ * /etc/passwd would be published. Links inside it are fine; hidden files
+ * in assets are not assets. */
+static void test_theme_links_stay_inside(void **state)
+{
+	(void)state;
+	static const char *const outside[][2] = {{"assets/passwd.css", "/etc/passwd"},
+	                                         {"page.html", "/etc/hostname"},
+	                                         {"messages/fr.yaml", "/etc/hostname"}};
+	for (size_t i = 0; i < sizeof outside / sizeof *outside; i++) {
+		char *dir = make_theme("<div>page</div>");
+		char *assets = tu_join(dir, "assets");
+		mkdir(assets, 0755);
+		char *style = tu_join(dir, "assets/style.css");
+		tu_write(style, "body{}");
+		char *inside = tu_join(dir, "assets/alias.css");
+		assert_int_equal(symlink("style.css", inside), 0);
+		char *hidden = tu_join(dir, "assets/.DS_Store");
+		tu_write(hidden, "x");
+		char *link = tu_join(dir, outside[i][0]);
+		unlink(link);
+		assert_int_equal(symlink(outside[i][1], link), 0);
+		pp_diags d;
+		pp_diags_init(&d);
+		pp_theme *theme = pp_theme_load(dir, "en", &d);
+		assert_null(theme);
+		char want[512];
+		snprintf(want, sizeof want, "symbolic link leads outside the theme (to %s): a theme may use only its own files",
+		         outside[i][1]);
+		if (!pp_diags_has(&d, PP_ERROR, want))
+			fail_msg("%s: no error '%s'", outside[i][0], want);
+		pp_diags_free(&d);
+		/* Without the link leading out, the theme loads, the link inside kept. */
+		unlink(link);
+		if (i == 1)
+			tu_write(link, "<div>page</div>");
+		pp_diags_init(&d);
+		theme = pp_theme_load(dir, "en", &d);
+		assert_non_null(theme);
+		assert_int_equal(pp_theme_asset_count(theme), 2);
+		assert_string_equal(pp_theme_asset(theme, 0), "alias.css");
+		assert_string_equal(pp_theme_asset(theme, 1), "style.css");
+		pp_theme_free(theme);
+		pp_diags_free(&d);
+		free(link);
+		free(hidden);
+		free(inside);
+		free(style);
+		free(assets);
+		tu_remove(dir);
+		free(dir);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_attributes_lists_and_content),
 		cmocka_unit_test(test_single_root_page_and_list_errors),
 		cmocka_unit_test(test_too_many_attributes),
+		cmocka_unit_test(test_theme_links_stay_inside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
