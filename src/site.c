@@ -394,8 +394,31 @@ static void write_attachments(build_ctx *ctx)
 	}
 }
 
+/* Whether a rendered text shows anything: a word or an image. Walked
+ * without recursion (the depth is the input's). */
+static int shows_something(xmlNodePtr root)
+{
+	xmlNodePtr n = root->children;
+	while (n) {
+		if (n->type == XML_TEXT_NODE && n->content && !xmlIsBlankNode(n))
+			return 1;
+		if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST "img") == 0)
+			return 1;
+		if (n->children && n->type == XML_ELEMENT_NODE) {
+			n = n->children;
+			continue;
+		}
+		while (n && !n->next && n != root)
+			n = n->parent;
+		n = n && n != root ? n->next : NULL;
+	}
+	return 0;
+}
+
 /* A version's text rendered, read again from its file when the site was
- * loaded without texts (PP_METADATA_ONLY); messages go to d. */
+ * loaded without texts (PP_METADATA_ONLY); messages go to d. A text that
+ * renders to nothing (only HTML or kramdown comments, link definitions) is
+ * an error: a version must say something. */
 static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_version *v, pp_diags *d)
 {
 	pp_version read;
@@ -410,6 +433,13 @@ static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_versi
 	xmlNodePtr body = pp_markdown_to_container(text->body, text->body_len, &md, d);
 	if (text == &read)
 		pp_version_clear(&read);
+	if (body && !shows_something(body)) {
+		pp_error(d, v->path, v->body_line, v->body_line ? 1 : 0,
+		         "the text renders to nothing (only comments or link definitions?): a version must say "
+		         "something");
+		xmlFreeNode(body);
+		body = NULL;
+	}
 	if (body) {
 		drop_title_heading(body, v->title);
 		link_attachments(ctx, s, v, body);

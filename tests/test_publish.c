@@ -593,6 +593,28 @@ static void test_check_notice_and_editorial_versions(void **state)
 	free(settings);
 }
 
+/* A version that renders to nothing (HTML comments, link definitions,
+ * kramdown comments) is refused: its page would publish an empty policy. */
+static void test_check_text_that_renders_to_nothing(void **state)
+{
+	fixture *f = *state;
+	static const char *const bodies[][2] = {
+	    {"<!-- internal: not approved yet -->\n\n[ref]: https://example.org/\n",
+	     "privacy/en/2025-01-01.md:5:1: error: the text renders to nothing (only comments or link definitions?): "
+	     "a version must say something\n"},
+	    {"{::comment}\nInternal note: do not publish.\n{:/comment}\n",
+	     "privacy/en/2025-01-01.md:5:1: error: nothing is left of the text once its kramdown comments are taken "
+	     "out\n"}};
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "---\ntitle: Privacy\nupdated: 2025-01-01\n---\n\n%s", bodies[i][0]);
+		char *p = add_version(f, "privacy/en/2025-01-01.md", text);
+		expect_check_output(f, NULL, 1, bodies[i][1]);
+		unlink(p);
+		free(p);
+	}
+}
+
 static void test_check_json(void **state)
 {
 	fixture *f = *state;
@@ -718,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_check_translation_behind),
 		cmocka_unit_test(test_check_notice_and_editorial_versions),
 		cmocka_unit_test(test_check_json),
+		cmocka_unit_test(test_check_text_that_renders_to_nothing),
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
 		cmocka_unit_test(test_check_published_versions_are_immutable),
 	};
