@@ -379,7 +379,72 @@ static void check_links(const pp_site *site, pp_diags *d)
 
 /* ---- published versions -------------------------------------------------- */
 
-static void check_published(const pp_site *site, const char *manifest, pp_diags *d)
+static int compare_attachment_path(const void *a, const void *b)
+{
+	return strcmp(((const pp_attachment *)a)->path, ((const pp_attachment *)b)->path);
+}
+
+static int compare_link_version(const void *a, const void *b)
+{
+	const pp_attachment_link *x = *(const pp_attachment_link *const *)a, *y = *(const pp_attachment_link *const *)b;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return strcmp(x->attachment->path, y->attachment->path);
+}
+
+/* A published version shows its attachments as they were: each file its
+ * page linked must still be there, unchanged, and it links no file it did
+ * not (a file added where one of its links led to none). by_version: the build's links sorted
+ * by version, then path. */
+static void check_published_files(const pp_site *site, const pp_published *p, const pp_version *v,
+                                  const pp_attachment_link *const *by_version, size_t link_count, pp_diags *d)
+{
+	/* The first link of v: a lower bound on the version alone. */
+	size_t lo = 0, hi = link_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (by_version[mid]->version < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < link_count && by_version[end]->version == v)
+		end++;
+	for (size_t k = 0; k < p->file_count; k++) {
+		const pp_published_file *was = &p->files[k];
+		pp_attachment probe = {.path = was->path};
+		const pp_attachment *now = site->attachment_count ? bsearch(&probe, site->attachments, site->attachment_count,
+		                                                            sizeof probe, compare_attachment_path)
+		                                                  : NULL;
+		char *file = pp_strdup_printf("%s/%s", site->content_dir, was->path);
+		if (!now)
+			pp_error(d, file ? file : was->path, 0, 0,
+			         "attachment of published version %s/%s/%s was deleted: what a published version shows is "
+			         "permanent; restore the file (its SHA-256 was %s)",
+			         p->policy, p->locale, p->date, was->sha256);
+		else if (strcmp(now->sha256, was->sha256) != 0)
+			pp_error(d, file ? file : was->path, 0, 0,
+			         "attachment of published version %s/%s/%s was changed: what a published version shows is "
+			         "permanent; restore it (its SHA-256 was %s) and add the new file under a new name, linked "
+			         "from a new version",
+			         p->policy, p->locale, p->date, was->sha256);
+		free(file);
+	}
+	for (size_t j = lo; j < end; j++) {
+		int was_linked = 0;
+		for (size_t k = 0; k < p->file_count; k++)
+			was_linked |= strcmp(p->files[k].path, by_version[j]->attachment->path) == 0;
+		if (!was_linked)
+			pp_error(d, v->path, 1, 1,
+			         "this published version now links %s, a file added after it was published where its link "
+			         "led to none: what a published version shows is permanent; give the new file another name",
+			         by_version[j]->attachment->path);
+	}
+}
+
+static void check_published(const pp_site *site, const char *manifest, const pp_attachment_links *links,
+                            pp_diags *d)
 {
 	pp_published *published;
 	size_t count;
@@ -387,6 +452,14 @@ static void check_published(const pp_site *site, const char *manifest, pp_diags 
 		d->io_errors++;
 		return;
 	}
+	/* The build's links by version (NULL when the build did not run). */
+	const pp_attachment_link **by_version = links ? malloc((links->count ? links->count : 1) * sizeof *by_version) : NULL;
+	for (size_t k = 0; by_version && k < links->count; k++)
+		by_version[k] = &links->items[k];
+	if (by_version && links->count)
+		qsort(by_version, links->count, sizeof *by_version, compare_link_version);
+	if (links && !by_version)
+		pp_error(d, manifest, 0, 0, "out of memory");
 	for (size_t i = 0; i < count; i++) {
 		const pp_published *p = &published[i];
 		const pp_series *s = pp_site_find(site, p->policy, p->locale);
@@ -402,8 +475,11 @@ static void check_published(const pp_site *site, const char *manifest, pp_diags 
 			pp_error(d, v->path, 1, 1,
 			         "published version was edited: restore its published text and put the change "
 			         "in a new version with a later date");
+		} else if (p->files_known && by_version) {
+			check_published_files(site, p, v, by_version, links->count, d);
 		}
 	}
+	free(by_version);
 	pp_published_free(published, count);
 }
 
@@ -441,13 +517,17 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_notice_period(site, options->published, d);
 		check_editorial_versions(site, d);
 		list_future_versions(site, options->as_of, d);
-		if (options->published)
-			check_published(site, options->published, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);
+		pp_attachment_links links = {0};
 		if (theme) {
-			pp_build_options build = {.strict = 1, .as_of = options->as_of};
+			/* Rendered as built: the pages' links to attachments are what
+			 * the published record holds. */
+			pp_build_options build = {.strict = 1, .as_of = options->as_of, .links = &links};
 			pp_site_build(site, theme, NULL, &build, d);
 		}
+		if (options->published)
+			check_published(site, options->published, theme ? &links : NULL, d);
+		free(links.items);
 		pp_theme_free(theme);
 	}
 	pp_site_free(site);

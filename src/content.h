@@ -97,6 +97,19 @@ typedef struct {
 	char *site_path;  /* "files/privacy/dpa.3f2a9c01d4.pdf" */
 } pp_attachment;
 
+/* A link or image of a version's text that leads to an attachment, as the
+ * version's page renders it: what the version shows beside its text. */
+typedef struct {
+	const pp_series *series;
+	const pp_version *version;
+	const pp_attachment *attachment;
+} pp_attachment_link;
+
+typedef struct {
+	pp_attachment_link *items; /* sorted by attachment, then series and version; one per pair */
+	size_t count;
+} pp_attachment_links;
+
 typedef struct {
 	char *content_dir;
 	char *default_locale;  /* the authoritative language of every policy */

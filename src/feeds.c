@@ -524,7 +524,45 @@ static int append_json(pp_output_file *f, const json_t *value, const char *inden
 	return rc;
 }
 
-int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
+static int compare_links_by_version(const void *a, const void *b)
+{
+	const pp_attachment_link *x = *(const pp_attachment_link *const *)a, *y = *(const pp_attachment_link *const *)b;
+	if (x->series != y->series)
+		return x->series < y->series ? -1 : 1;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return x->attachment < y->attachment ? -1 : x->attachment > y->attachment;
+}
+
+/* "attachments": every attachment, with the versions that link it. */
+static int append_attachments(pp_output_file *f, const pp_site *site, const pp_attachment_link *links,
+                              size_t link_count)
+{
+	int rc = append_text(f, "\n  \"attachments\": [");
+	size_t k = 0;
+	for (size_t i = 0; rc == 0 && i < site->attachment_count; i++) {
+		const pp_attachment *a = &site->attachments[i];
+		json_t *linked_by = json_array();
+		for (; k < link_count && links[k].attachment == a; k++) {
+			const pp_attachment_link *l = &links[k];
+			json_t *by = json_pack("{s:s, s:s, s:s}", "policy", l->series->policy, "locale", l->series->locale,
+			                       "date", l->version->date);
+			if (!by || json_array_append_new(linked_by, by) != 0)
+				rc = -1;
+		}
+		json_t *entry = linked_by ? json_pack("{s:s, s:s, s:s, s:o}", "path", a->path, "sha256", a->sha256, "url",
+		                                      a->site_path, "linked_by", linked_by)
+		                          : NULL;
+		rc |= append_text(f, i ? ",\n    " : "\n    ");
+		rc |= entry ? append_json(f, entry, "    ") : -1;
+		json_decref(entry);
+	}
+	rc |= append_text(f, site->attachment_count ? "\n  ]," : "],");
+	return rc;
+}
+
+int pp_write_manifest(const pp_site *site, const pp_attachment_link *links, size_t link_count, pp_output *out,
+                      pp_diags *d)
 {
 	/* Written entry by entry, as jansson would write the whole document
 	 * (keys sorted, two-space indent), without holding it: a site of
@@ -552,8 +590,16 @@ int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
 			pp_error(d, PP_MANIFEST_PATH, 0, 0, "out of memory writing the manifest");
 		return -1;
 	}
-	/* "generated" and "generator" sort before "versions". */
+	/* The links by version, for each version's "attachments". */
+	const pp_attachment_link **by_version = malloc((link_count ? link_count : 1) * sizeof *by_version);
+	rc |= by_version ? 0 : -1;
+	for (size_t k = 0; by_version && k < link_count; k++)
+		by_version[k] = &links[k];
+	if (by_version && link_count)
+		qsort(by_version, link_count, sizeof *by_version, compare_links_by_version);
+	/* "attachments", "generated" and "generator" sort before "versions". */
 	rc |= append_text(f, "{");
+	rc |= rc == 0 ? append_attachments(f, site, links, link_count) : -1;
 	const char *keys[] = {"generated", "generator"};
 	for (size_t k = 0; k < 2; k++) {
 		json_t *value = json_object_get(head, keys[k]);
@@ -567,14 +613,22 @@ int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
 	}
 	rc |= append_text(f, "\n  \"versions\": [");
 	int first = 1;
+	size_t next_link = 0;
 	for (size_t i = 0; rc == 0 && i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
 		for (size_t j = 0; rc == 0 && j < s->count; j++) {
 			const pp_version *v = &s->versions[j];
 			char *url = pp_strdup_printf("%s/%s/%s/", s->locale, s->policy, v->date);
-			json_t *entry = json_pack("{s:s, s:s, s:s, s:s, s:s}", "policy", s->policy, "locale",
-			                          s->locale, "date", v->date, "sha256", v->sha256, "path",
-			                          url ? url : "");
+			json_t *files = json_array();
+			for (; files && next_link < link_count && by_version[next_link]->version == v; next_link++) {
+				const pp_attachment *a = by_version[next_link]->attachment;
+				if (json_array_append_new(files, json_pack("{s:s, s:s}", "path", a->path, "sha256", a->sha256)) != 0)
+					rc = -1;
+			}
+			json_t *entry = files ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "policy", s->policy, "locale",
+			                                  s->locale, "date", v->date, "sha256", v->sha256, "path",
+			                                  url ? url : "", "attachments", files)
+			                      : NULL;
 			free(url);
 			rc |= entry ? 0 : -1;
 			rc |= append_text(f, first ? "\n    " : ",\n    ");
@@ -584,6 +638,7 @@ int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d)
 		}
 	}
 	rc |= append_text(f, first ? "]\n}\n" : "\n  ]\n}\n");
+	free(by_version);
 	json_decref(head);
 	if (pp_output_close(f, d) != 0)
 		return -1;
@@ -727,6 +782,9 @@ void pp_published_free(pp_published *versions, size_t count)
 	for (size_t i = 0; i < count; i++) {
 		free(versions[i].policy);
 		free(versions[i].locale);
+		for (size_t k = 0; k < versions[i].file_count; k++)
+			free(versions[i].files[k].path);
+		free(versions[i].files);
 	}
 	free(versions);
 }
@@ -767,6 +825,32 @@ int pp_manifest_read(const char *path, pp_published **out, size_t *count, pp_dia
 		*count = i + 1;
 		if (!list[i].policy || !list[i].locale)
 			rc = -1;
+		json_t *files = json_object_get(json_array_get(versions, i), "attachments");
+		if (rc != 0 || !files)
+			continue;
+		size_t n_files = json_is_array(files) ? json_array_size(files) : 0;
+		list[i].files_known = 1;
+		list[i].files = calloc(n_files ? n_files : 1, sizeof *list[i].files);
+		if (!list[i].files)
+			rc = -1;
+		for (size_t k = 0; rc == 0 && k < n_files; k++) {
+			const char *file_path, *file_sha256;
+			if (json_unpack(json_array_get(files, k), "{s:s, s:s}", "path", &file_path, "sha256", &file_sha256) != 0 ||
+			    strlen(file_sha256) != 64) {
+				pp_error(d, path, 0, 0, "manifest entry %zu: attachment %zu is not a path and sha256", i + 1, k + 1);
+				rc = -1;
+				break;
+			}
+			list[i].files[k].path = strdup(file_path);
+			memcpy(list[i].files[k].sha256, file_sha256, 65);
+			list[i].file_count = k + 1;
+			if (!list[i].files[k].path)
+				rc = -1;
+		}
+		if (rc == 0 && !json_is_array(files)) {
+			pp_error(d, path, 0, 0, "manifest entry %zu: \"attachments\" is not a list", i + 1);
+			rc = -1;
+		}
 	}
 	json_decref(root);
 	if (rc != 0) {

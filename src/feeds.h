@@ -51,14 +51,29 @@ int pp_write_versions(const pp_site *site, const pp_series *s, const char *as_of
                       pp_output *out, pp_diags *d);
 int pp_write_versions_index(const pp_site *site, const char *as_of, pp_output *out, pp_diags *d);
 
-/* manifest.json: every published version with the SHA-256 of its source. */
-int pp_write_manifest(const pp_site *site, pp_output *out, pp_diags *d);
+/* manifest.json: every published version with the SHA-256 of its source
+ * and the attachments its page links (path and SHA-256), and every
+ * attachment with its SHA-256, published path and the versions that link
+ * it. links: as pp_site_build finds them, sorted by attachment, then
+ * series and version. */
+int pp_write_manifest(const pp_site *site, const pp_attachment_link *links, size_t link_count, pp_output *out,
+                      pp_diags *d);
+
+typedef struct {
+	char *path;
+	char sha256[65];
+} pp_published_file;
 
 typedef struct {
 	char *policy;
 	char *locale;
 	char date[11];
 	char sha256[65];
+	/* What its page linked, when the manifest says (files_known: manifests
+	 * before attachments were recorded do not). */
+	int files_known;
+	pp_published_file *files;
+	size_t file_count;
 } pp_published;
 
 /* Reads a manifest written by pp_write_manifest (for check --published).

@@ -47,6 +47,8 @@ typedef struct {
 	struct progress *progress; /* shared by the workers */
 	const char *as_of;   /* the reference date */
 	int interrupted;
+	pp_attachment_link *links; /* found by this worker, for the manifest */
+	size_t link_count, link_capacity;
 } build_ctx;
 
 /* Pages written so far, for the progress hook; shared between workers. */
@@ -360,6 +362,10 @@ static void link_attachments(build_ctx *ctx, const pp_series *s, const pp_versio
 		                   : xmlStrcmp(n->name, BAD_CAST "img") == 0 ? "src" : NULL;
 		xmlChar *url = attr ? xmlGetProp(n, BAD_CAST attr) : NULL;
 		const pp_attachment *a = url ? pp_site_attachment(ctx->site, s, (const char *)url) : NULL;
+		if (a && pp_grow(&ctx->links, &ctx->link_capacity, ctx->link_count, sizeof *ctx->links, 16) == 0)
+			ctx->links[ctx->link_count++] = (pp_attachment_link){s, v, a};
+		else if (a)
+			pp_error(ctx->d, v->path, 0, 0, "out of memory");
 		if (a) {
 			char *to = pp_relative_url(page, a->site_path);
 			const char *fragment = strchr((const char *)url, '#');
@@ -1324,7 +1330,6 @@ static void build_task(void *shared, void *state, size_t index)
 			pp_output_write(ctx->out, ctx->assets[i].path, ctx->assets[i].data, ctx->assets[i].len, ctx->d);
 		write_attachments(ctx);
 		pp_write_robots(site, ctx->out, ctx->d);
-		pp_write_manifest(site, ctx->out, ctx->d);
 		pp_write_versions_index(site, ctx->as_of, ctx->out, ctx->d);
 		break;
 	default:
@@ -1361,6 +1366,18 @@ static void build_all(build_ctx *ctx)
 	if (pp_parallel_for(tasks, jobs, build_task, (void *)ctx->site, states) != 0)
 		pp_warning(ctx->d, NULL, 0, 0, "could not start every rendering thread; fewer were used");
 	for (unsigned k = 0; k < jobs; k++) {
+		pp_attachment_link *all = NULL;
+		if (!workers[k].link_count) {
+			/* nothing to add */
+		} else if ((all = realloc(ctx->links, (ctx->link_count + workers[k].link_count) * sizeof *all))) {
+			ctx->links = all;
+			memcpy(all + ctx->link_count, workers[k].links, workers[k].link_count * sizeof *all);
+			ctx->link_count += workers[k].link_count;
+			ctx->link_capacity = ctx->link_count;
+		} else {
+			pp_error(ctx->d, NULL, 0, 0, "out of memory");
+		}
+		free(workers[k].links);
 		pp_diags_merge(ctx->d, &diags[k]);
 		pp_slugger_free(workers[k].slugger);
 		pp_date_cache_free(workers[k].dates);
@@ -1370,6 +1387,18 @@ done:
 	free(workers);
 	free(diags);
 	free(states);
+}
+
+static int compare_links(const void *a, const void *b)
+{
+	const pp_attachment_link *x = a, *y = b;
+	if (x->attachment != y->attachment)
+		return x->attachment < y->attachment ? -1 : 1;
+	if (x->series != y->series)
+		return x->series < y->series ? -1 : 1;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return 0;
 }
 
 int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
@@ -1397,6 +1426,24 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
 	if (d->errors == errors_before)
 		build_all(&ctx);
+	/* A version is rendered more than once (its page, compare pages):
+	 * each pair once, in the manifest's order. */
+	if (ctx.link_count)
+		qsort(ctx.links, ctx.link_count, sizeof *ctx.links, compare_links);
+	size_t unique = 0;
+	for (size_t i = 0; i < ctx.link_count; i++)
+		if (unique == 0 || compare_links(&ctx.links[unique - 1], &ctx.links[i]) != 0)
+			ctx.links[unique++] = ctx.links[i];
+	ctx.link_count = unique;
+	/* Last: it lists what the pages link. */
+	if (out && d->errors == errors_before)
+		pp_write_manifest(site, ctx.links, ctx.link_count, out, d);
+	if (options && options->links) {
+		options->links->items = ctx.links;
+		options->links->count = ctx.link_count;
+	} else {
+		free(ctx.links);
+	}
 	free_assets(&ctx);
 	for (size_t i = 0; i < ctx.locale_count; i++)
 		free(locales[i].name);

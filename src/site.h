@@ -52,6 +52,9 @@ typedef struct {
 	/* The reference date ("YYYY-MM-DD"): which version is in force, which
 	 * are upcoming. NULL: today in UTC. */
 	const char *as_of;
+	/* When not NULL, filled with every link from a version to an attachment
+	 * (also in the manifest); the caller frees items. */
+	pp_attachment_links *links;
 	/* Tests only: a fault for the diff's self-check to catch and repair on
 	 * every changes page (PP_DIFF_FAULT_*, 0 for none). */
 	int diff_fault;

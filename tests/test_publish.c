@@ -615,6 +615,88 @@ static void test_check_text_that_renders_to_nothing(void **state)
 	}
 }
 
+/* What a published version shows beside its text is part of its record:
+ * the manifest lists each attachment with its SHA-256 and the versions
+ * that link it, and check --published refuses a changed or deleted one,
+ * or a new file that takes the place of what a link led to. */
+static void test_check_published_attachments(void **state)
+{
+	fixture *f = *state;
+	char *src = tu_join(f->content, "privacy/en/2024-09-01.md");
+	char *text = tu_read(src, NULL);
+	char *dated = replaced(text, "updated: 2024-09-01", "updated: 2025-04-01");
+	char *linking = replaced(dated, "\n---\n", "\n---\n\nRead the [addendum](dpa.pdf), see ![the logo](../logo.png) "
+	                                            "and [the annex](annex.pdf).\n");
+	char *version = add_version(f, "privacy/en/2025-04-01.md", linking);
+	char *dpa = tu_join(f->content, "privacy/en/dpa.pdf");
+	char *logo = tu_join(f->content, "privacy/logo.png");
+	char *annex = tu_join(f->content, "privacy/en/annex.pdf");
+	tu_write(dpa, "%PDF-1.4 the signed addendum");
+	tu_write(logo, "\x89PNG the logo");
+	char *out = tu_join(f->tmp, "out-attachments");
+	char *report = NULL;
+	assert_int_equal(run_pp(NULL, &report, "build", "--content", f->content, "--out", out, "-q", NULL), 0);
+	free(report);
+	char *manifest = tu_join(out, "manifest.json");
+	char *listed = tu_read(manifest, NULL);
+	/* Every attachment with its hash and who links it; each version with what it links. */
+	assert_non_null(strstr(listed, "\"linked_by\": [\n        {\n          \"date\": \"2025-04-01\",\n"
+	                               "          \"locale\": \"en\",\n          \"policy\": \"privacy\"\n        }\n"
+	                               "      ],\n      \"path\": \"privacy/en/dpa.pdf\",\n      \"sha256\": \""));
+	assert_non_null(strstr(listed, "\"path\": \"privacy/logo.png\""));
+	assert_non_null(strstr(listed, "\"attachments\": [\n        {\n          \"path\": \"privacy/en/dpa.pdf\",\n"));
+	char arg[4096];
+	snprintf(arg, sizeof arg, "--published=%s", manifest);
+	/* The link to the annex leads to no file: an error in check, a warning
+	 * in build (which published it). */
+	const char *no_annex = "privacy/en/2025-04-01.md:7:64: error: link to 'annex.pdf' leads to no file: put the "
+	                       "file beside the version, in privacy/en/ (or privacy/ for every language), and link to "
+	                       "it from there\n";
+	expect_check_with(f, arg, NULL, 1, no_annex);
+	char *msgs = NULL;
+	/* Changed: refused, naming the hash it had. */
+	tu_write(dpa, "%PDF-1.4 an addendum rewritten");
+	msgs = NULL;
+	assert_int_equal(run_pp(&msgs, NULL, "check", "--content", f->content, "-q", arg, NULL, NULL), 1);
+	assert_non_null(strstr(msgs, "privacy/en/dpa.pdf: error: attachment of published version privacy/en/2025-04-01 "
+	                             "was changed: what a published version shows is permanent; restore it (its SHA-256 "
+	                             "was "));
+	free(msgs);
+	/* Deleted: refused. */
+	unlink(dpa);
+	msgs = NULL;
+	assert_int_equal(run_pp(&msgs, NULL, "check", "--content", f->content, "-q", arg, NULL, NULL), 1);
+	assert_non_null(strstr(msgs, "privacy/en/dpa.pdf: error: attachment of published version privacy/en/2025-04-01 "
+	                             "was deleted"));
+	free(msgs);
+	tu_write(dpa, "%PDF-1.4 the signed addendum");
+	/* Published with a link that led to no file (build warns), it cannot
+	 * gain one afterwards. */
+	tu_write(annex, "%PDF-1.4 an annex nobody saw");
+	msgs = NULL;
+	assert_int_equal(run_pp(&msgs, NULL, "check", "--content", f->content, "-q", arg, NULL, NULL), 1);
+	assert_non_null(strstr(msgs, "privacy/en/2025-04-01.md:1:1: error: this published version now links "
+	                             "privacy/en/annex.pdf, a file added after it was published where its link led to "
+	                             "none"));
+	free(msgs);
+	unlink(annex);
+	expect_check_with(f, arg, NULL, 1, no_annex);
+	unlink(version);
+	unlink(dpa);
+	unlink(logo);
+	free(listed);
+	free(manifest);
+	free(out);
+	free(annex);
+	free(logo);
+	free(dpa);
+	free(version);
+	free(linking);
+	free(dated);
+	free(text);
+	free(src);
+}
+
 static void test_check_json(void **state)
 {
 	fixture *f = *state;
@@ -740,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_check_translation_behind),
 		cmocka_unit_test(test_check_notice_and_editorial_versions),
 		cmocka_unit_test(test_check_json),
+		cmocka_unit_test(test_check_published_attachments),
 		cmocka_unit_test(test_check_text_that_renders_to_nothing),
 		cmocka_unit_test(test_check_io_error_and_writes_nothing),
 		cmocka_unit_test(test_check_published_versions_are_immutable),
