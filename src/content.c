@@ -60,8 +60,6 @@ static int visit_front_matter(void *ctx, const pp_yaml *src, const char *key,
 {
 	front_matter *fm = ctx;
 	pp_version *v = fm->version;
-	if (fm->flags & PP_LENIENT)
-		return 0;
 	int line = pp_yaml_line(src, value), column = pp_yaml_column(value);
 	if (strcmp(key, "title") == 0) {
 		fm->has_title = 1; /* present, even when refused below */
@@ -335,7 +333,19 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	} else if (pp_yaml_load(&src, path, yaml_start, (size_t)(p - yaml_start), 1, d) == 0) {
 		yaml_node_t *root = pp_yaml_root(&src);
 		if (flags & PP_LENIENT) {
-			/* Whatever another generator keeps there is not ours to judge. */
+			/* Whatever another generator keeps there is not ours to judge;
+			 * what policypress knows is taken when it is well-formed, as a
+			 * comparison shows what changed in it. */
+			out->material = 1;
+			if (root && root->type == YAML_MAPPING_NODE) {
+				pp_diags quiet;
+				pp_diags_init(&quiet);
+				front_matter fm = {out, NULL, flags & ~(unsigned)PP_LENIENT, 0, 0};
+				pp_yaml_each_pair(&src, root, &fm, visit_front_matter, &quiet);
+				pp_diags_free(&quiet);
+			}
+			if (!*out->effective)
+				memcpy(out->effective, out->date, 11);
 		} else if (!root || (root->type == YAML_SCALAR_NODE && !*pp_yaml_scalar(root))) {
 			pp_error(d, path, 2, 1, "front matter is empty; it needs 'title' and 'updated'");
 		} else if (root->type != YAML_MAPPING_NODE) {
@@ -436,7 +446,7 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d)
 		else if (pp_markdown_costly_block(out->body, out->body_len, &costly_line))
 			pp_error(d, path, costly_line, 1, COSTLY_MESSAGE);
 		else
-			rc = 0, out->body_line = 1;
+			rc = 0, out->body_line = 1, out->material = 1;
 		if (rc != 0)
 			pp_version_clear(out);
 	}

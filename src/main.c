@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "compare.h"
 #include "content.h"
 #include "diag.h"
 #include "diff.h"
@@ -513,98 +514,10 @@ static int use_colour(void)
 	return isatty(STDOUT_FILENO) || (pager && strcmp(pager, "true") == 0);
 }
 
-static int compare_rendered(const char *old_path, const char *new_path, const char *format, long context,
-                            const pp_diff_options *options, pp_diags *rendering, pp_diags *d);
-
-/* Compares two Markdown files and prints the result; 0 equal, 1 different,
- * -1 after reporting errors in d. */
-static int compare_files(const char *old_path, const char *new_path, const char *format, long context,
-                         const pp_diff_options *options, pp_diags *d)
-{
-	/* Warnings about the Markdown (raw HTML rebuilt, attribute blocks…)
-	 * are for check and build; a comparison reports only what stops it. */
-	pp_diags rendering;
-	pp_diags_init(&rendering);
-	int rc = compare_rendered(old_path, new_path, format, context, options, &rendering, d);
-	for (size_t i = 0; i < rendering.count; i++) {
-		const pp_diag *e = &rendering.items[i];
-		if (e->severity == PP_ERROR)
-			pp_error(d, e->file, e->line, e->column, "%s", e->message);
-	}
-	pp_diags_free(&rendering);
-	return rc;
-}
-
-static int compare_rendered(const char *old_path, const char *new_path, const char *format, long context,
-                            const pp_diff_options *options, pp_diags *rendering, pp_diags *d)
-{
-	pp_version old_version, new_version;
-	int old_ok = pp_document_read(old_path, &old_version, rendering) == 0;
-	int new_ok = pp_document_read(new_path, &new_version, rendering) == 0;
-	xmlNodePtr old_body = NULL, new_body = NULL;
-	xmlDocPtr doc = NULL;
-	int rc = -1;
-	if (old_ok && new_ok) {
-		/* Direction from the text itself: the files carry no locale. */
-		const pp_version *text = new_version.body_len ? &new_version : &old_version;
-		int rtl = pp_text_direction(text->body, text->body_len) == PP_DIR_RTL;
-		pp_md_context old_ctx = {.path = old_version.path, .line_offset = old_version.body_line - 1, .rtl = rtl};
-		pp_md_context new_ctx = {.path = new_version.path, .line_offset = new_version.body_line - 1, .rtl = rtl};
-		old_body = pp_markdown_to_container(old_version.body, old_version.body_len, &old_ctx, rendering);
-		new_body = pp_markdown_to_container(new_version.body, new_version.body_len, &new_ctx, rendering);
-		doc = xmlNewDoc(BAD_CAST "1.0");
-		xmlNodePtr out = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL) : NULL;
-		pp_diff_result result;
-		if (old_body && new_body && out) {
-			xmlDocSetRootElement(doc, out);
-			xmlSetProp(out, BAD_CAST "class", BAD_CAST "policy-diff");
-			xmlSetProp(out, BAD_CAST "dir", BAD_CAST(rtl ? "rtl" : "ltr"));
-			if (pp_diff_dom(old_body, new_body, out, options, &result) != 0) {
-				pp_error(d, NULL, 0, 0, "out of memory comparing the documents");
-			} else {
-				char *text_out = NULL;
-				size_t len;
-				if (strcmp(format, "html") == 0) {
-					if (pp_html_serialize(doc, &text_out, &len) != 0)
-						text_out = NULL;
-				} else {
-					text_out = pp_diff_to_text(out, use_colour(), context);
-				}
-				if (text_out) {
-					fputs(text_out, stdout);
-					rc = result.change_count ? 1 : 0;
-				} else {
-					pp_error(d, NULL, 0, 0, "out of memory writing the comparison");
-				}
-				if (result.repaired)
-					pp_warning(d, new_version.path, 0, 0,
-					           "%zu place%s failed the diff's self-check and %s shown replaced whole "
-					           "(please report this)",
-					           result.repaired, result.repaired == 1 ? "" : "s",
-					           result.repaired == 1 ? "is" : "are");
-				free(text_out);
-				pp_diff_result_free(&result);
-			}
-		}
-	}
-	if (old_ok)
-		pp_version_clear(&old_version);
-	if (new_ok)
-		pp_version_clear(&new_version);
-	if (old_body)
-		xmlFreeNode(old_body);
-	if (new_body)
-		xmlFreeNode(new_body);
-	if (doc)
-		xmlFreeDoc(doc);
-	return rc;
-}
-
 static int cmd_diff(int argc, char **argv)
 {
 	const char *format = "text";
-	long context = 1;
-	pp_diff_options options = {.inject_fault = diff_fault_for_tests()};
+	pp_compare_options options = {.context = 1, .diff = {.inject_fault = diff_fault_for_tests()}};
 	static const struct option long_options[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"ignore-diacritics", no_argument, NULL, 'i'},
@@ -615,11 +528,11 @@ static int cmd_diff(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "f:iU:h", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'f': format = optarg; break;
-		case 'i': options.ignore_diacritics = 1; break;
+		case 'i': options.diff.ignore_diacritics = 1; break;
 		case 'U': {
-			char *end;
-			context = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
-			if (context != -1 && (*end || context < 0 || end == optarg)) {
+			char *end = NULL;
+			options.context = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
+			if (end && (*end || options.context < 0 || end == optarg)) {
 				fprintf(stderr, "policypress: --context takes a number of blocks or 'all', not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -647,9 +560,11 @@ static int cmd_diff(int argc, char **argv)
 		       strcmp(old_path, "/dev/null") ? name : "/dev/null", strcmp(new_path, "/dev/null") ? "b/" : "",
 		       strcmp(new_path, "/dev/null") ? new_name : "/dev/null", colour ? "\033[0m" : "");
 	}
+	options.html = strcmp(format, "html") == 0;
+	options.colour = !options.html && use_colour();
 	pp_diags d;
 	pp_diags_init(&d);
-	int compared = compare_files(old_path, new_path, format, context, &options, &d);
+	int compared = pp_compare_files(old_path, new_path, &options, stdout, &d);
 	pp_diags_print(&d, stderr);
 	pp_diags_free(&d);
 	int rc = compared < 0 ? EXIT_USAGE : compared;

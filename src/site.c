@@ -867,6 +867,44 @@ static int add_steps(build_ctx *ctx, pp_vars *vars, const pp_series *s, const ve
 	return rc;
 }
 
+/* What a version says of itself beside its text, when it differs between
+ * the two versions compared: a reader is bound by an effective date as by
+ * the text, and a change of title, kind or summary is part of the record. */
+static int add_record_changes(build_ctx *ctx, pp_vars *vars, const char *locale, const version_info *older,
+                              const version_info *newer)
+{
+	const pp_version *o = older->version, *n = newer->version;
+	const char *none = pp_theme_message(ctx->theme, locale, "record_none", ctx->d);
+	const char *kind[2] = {pp_theme_message(ctx->theme, locale, "editorial_version", ctx->d),
+	                       pp_theme_message(ctx->theme, locale, "material_version", ctx->d)};
+	const struct {
+		const char *key, *old_text, *new_text;
+		int differs;
+	} rows[] = {
+	    {"record_title", o->title, n->title, strcmp(o->title ? o->title : "", n->title ? n->title : "") != 0},
+	    /* Every version takes effect when published unless it says
+	     * otherwise: that difference goes without saying. */
+	    {"record_effective", older->effective_text, newer->effective_text,
+	     strcmp(o->effective, n->effective) != 0 && (strcmp(o->effective, o->date) != 0 || strcmp(n->effective, n->date) != 0)},
+	    {"record_kind", kind[!!o->material], kind[!!n->material], !o->material != !n->material},
+	    {"record_summary", o->summary ? o->summary : none, n->summary ? n->summary : none,
+	     strcmp(o->summary ? o->summary : "", n->summary ? n->summary : "") != 0},
+	};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof rows / sizeof *rows; i++) {
+		if (!rows[i].differs)
+			continue;
+		pp_vars *item = pp_vars_add_item(vars, "record_changes");
+		rc |= item ? 0 : -1;
+		if (rc == 0) {
+			rc |= pp_vars_set(item, "field", pp_theme_message(ctx->theme, locale, rows[i].key, ctx->d));
+			rc |= pp_vars_set(item, "old", rows[i].old_text);
+			rc |= pp_vars_set(item, "new", rows[i].new_text);
+		}
+	}
+	return rc;
+}
+
 /* A page that shows a comparison, and its depth below the newer version's
  * permanent URL ("../" or "../../"), which its relative links need. */
 typedef struct {
@@ -891,6 +929,7 @@ static int write_changes_output(build_ctx *ctx, const pp_series *s, const versio
 		rc |= pp_vars_set_nodes(vars, "diff", marked);
 		marked = NULL;
 		rc |= pp_vars_set(vars, "no_changes", result->change_count ? NULL : "true");
+		rc |= add_record_changes(ctx, vars, s->locale, older, newer);
 		rc |= set_count(ctx, vars, "summary_sections", s->locale, "sections_changed", result->sections_changed);
 		rc |= set_count(ctx, vars, "summary_added", s->locale, "words_added", result->words_added);
 		rc |= set_count(ctx, vars, "summary_removed", s->locale, "words_removed", result->words_removed);

@@ -9,7 +9,7 @@ binary=$1
 source_root=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "1..9"
+echo "1..13"
 n=0
 check() { # description, then a command that must succeed
   local what=$1; shift
@@ -90,6 +90,33 @@ check "equal texts: exit 0 and nothing printed (exit $rc)" bash -c "[[ $rc -eq 0
 "$binary" diff --context nope "$work/old.md" "$work/old.md" 2> "$work/usage"; rc=$?
 check "a bad --context is a usage error (exit $rc)" \
   bash -c "[[ $rc -eq 2 ]] && grep -q -- \"--context takes a number of blocks or 'all', not 'nope'\" '$work/usage'"
+
+# Front matter is part of what changed: an effective date alone is a
+# difference (exit 1, also through git's driver), as are the title, the
+# material flag and the summary; a date given in neither file is not.
+front() { # effective title material summary
+  printf -- '---\ntitle: %s\nupdated: 2025-01-01\n%bmaterial: %s\nsummary: %s\n---\n\nنص السياسة.\n' "$2" "$1" "$3" "$4"
+}
+front 'effective: 2025-02-01\n' 'سياسة' true 'أ' > "$work/f1.md"
+front 'effective: 2025-03-01\n' 'سياسة' true 'أ' > "$work/f2.md"
+front '' 'سياسة الخصوصية' false 'ب' > "$work/f3.md"
+"$binary" diff "$work/f1.md" "$work/f2.md" > "$work/front"; rc=$?
+printf '@@ front matter @@\neffective: [-2025-02-01-]{+2025-03-01+}\n\n' > "$work/front-expected"
+check "an effective date alone is a difference (exit $rc)" \
+  bash -c "[[ $rc -eq 1 ]] && cmp -s '$work/front-expected' '$work/front'" || same "$work/front-expected" "$work/front"
+"$binary" diff "$work/f1.md" "$work/f3.md" > "$work/front3"; rc=$?
+printf '@@ front matter @@\ntitle: [-سياسة-]{+سياسة الخصوصية+}\neffective: [-2025-02-01-]{+2025-01-01+}\nmaterial: [-true-]{+false+}\nsummary: [-أ-]{+ب+}\n\n' > "$work/front3-expected"
+check "title, effective, material and summary differences are listed (exit $rc)" \
+  bash -c "[[ $rc -eq 1 ]] && cmp -s '$work/front3-expected' '$work/front3'" || same "$work/front3-expected" "$work/front3"
+cp "$work/f1.md" content/privacy/ar/2024-09-01.md && git commit -qam "policy" && \
+  cp "$work/f2.md" content/privacy/ar/2024-09-01.md && git commit -qam "postponed" || exit 1
+git diff HEAD~1 HEAD > "$work/git-front"
+check "git's driver shows a change of effective date" \
+  grep -qx 'effective: \[-2025-02-01-\]{+2025-03-01+}' "$work/git-front"
+# HTML: the list first, and the direction from the text, past a blank line.
+"$binary" diff --format html "$work/f1.md" "$work/f2.md" > "$work/front.html"; rc=$?
+check "--format html: the front matter changes listed, dir from the Arabic text (exit $rc)" \
+  bash -c "[[ $rc -eq 1 ]] && grep -q '<div class=\"policy-diff\" dir=\"rtl\"><dl class=\"front-matter-changes\"><dt>effective</dt><dd><del>2025-02-01</del> <ins>2025-03-01</ins></dd></dl>' '$work/front.html'"
 
 # The build's self-check, made to catch a fault: the changes page is still
 # faithful (the block replaced whole) and the build names the version.

@@ -281,6 +281,40 @@ static void test_identical_versions_say_so(void **state)
 	expect_xpath(doc, "string(//p[@role='status'])", "The text of the policy did not change in this version.");
 	assert_int_equal(tu_count(doc, "//del | //ins | //section[@class='changes-summary']"), 0);
 	xmlFreeDoc(doc);
+	free(path);
+	/* The same text taking effect later is a change a reader is bound by:
+	 * said above the text, as is any other change of the record, in the
+	 * page's language. */
+	char *postponed = tu_join(f->content, "privacy/ar/2024-10-01.md");
+	char *ar_source = tu_join(f->content, "privacy/ar/2024-09-01.md");
+	char *ar = tu_read(ar_source, NULL);
+	char *moved = tu_replaced(ar, "updated: 2024-09-01", "updated: 2024-10-01\neffective: 2024-11-15");
+	tu_write(postponed, moved);
+	char *retitled = tu_replaced(text, "title: Privacy Policy", "title: Privacy Notice");
+	tu_write(to, retitled);
+	free(err);
+	err = NULL;
+	assert_int_equal(tu_build(f->content, out, &err), 0);
+	path = tu_join(out, "ar/privacy/2024-10-01/changes/index.html");
+	doc = tu_parse_html(path);
+	assert_int_equal(tu_count(doc, "//p[@role='status']"), 1);
+	assert_int_equal(tu_count(doc, "//section[@class='record-changes']//li"), 1);
+	expect_xpath(doc, "string(//section[@class='record-changes']//li/span[@class='record-field'])", "تاريخ النفاذ");
+	expect_xpath(doc, "string(//section[@class='record-changes']//li/del)", "١ سبتمبر ٢٠٢٤");
+	expect_xpath(doc, "string(//section[@class='record-changes']//li/ins)", "١٥ نوفمبر ٢٠٢٤");
+	xmlFreeDoc(doc);
+	free(path);
+	path = tu_join(out, "en/privacy/2024-10-01/changes/index.html");
+	doc = tu_parse_html(path);
+	expect_xpath(doc, "normalize-space(//section[@class='record-changes']//li)",
+	             "Title: was Privacy Policy, now Privacy Notice");
+	xmlFreeDoc(doc);
+	unlink(postponed);
+	free(retitled);
+	free(moved);
+	free(ar);
+	free(ar_source);
+	free(postponed);
 	unlink(to);
 	free(path);
 	free(err);

@@ -365,18 +365,6 @@ static void test_source_date_epoch(void **state)
 /* ---- check ---- */
 
 /* A copy of text with the first occurrence of what replaced by with. */
-static char *replaced(const char *text, const char *what, const char *with)
-{
-	const char *at = strstr(text, what);
-	assert_non_null(at);
-	size_t n = strlen(text) - strlen(what) + strlen(with);
-	char *out = malloc(n + 1);
-	memcpy(out, text, (size_t)(at - text));
-	strcpy(out + (at - text), with);
-	strcat(out, at + strlen(what));
-	return out;
-}
-
 static char *add_version(const fixture *f, const char *rel, const char *text)
 {
 	char *path = tu_join(f->content, rel);
@@ -489,7 +477,7 @@ static void test_check_translation_behind(void **state)
 	 * version is up to date, whatever its own date after it. */
 	char *en_src = tu_join(f->content, "privacy/en/2024-09-01.md");
 	char *en = tu_read(en_src, NULL);
-	char *translated = replaced(en, "updated: 2024-09-01", "updated: 2025-02-03\ntranslates: 2025-02-01");
+	char *translated = tu_replaced(en, "updated: 2024-09-01", "updated: 2025-02-03\ntranslates: 2025-02-01");
 	char *q = add_version(f, "privacy/en/2025-02-03.md", translated);
 	expect_check_output(f, "--strict", 0, "");
 	unlink(q);
@@ -497,7 +485,7 @@ static void test_check_translation_behind(void **state)
 	/* A translation published before its original would publish a text
 	 * nobody had approved yet. */
 	free(translated);
-	translated = replaced(en, "updated: 2024-09-01", "updated: 2025-01-20\ntranslates: 2025-02-01");
+	translated = tu_replaced(en, "updated: 2024-09-01", "updated: 2025-01-20\ntranslates: 2025-02-01");
 	q = add_version(f, "privacy/en/2025-01-20.md", translated);
 	expect_check_output(f, NULL, 1,
 	                    "privacy/en/2025-01-20.md:4:13: error: 'translates' names 2025-02-01, published "
@@ -505,7 +493,7 @@ static void test_check_translation_behind(void **state)
 	                    "its original\n");
 	/* It must name a version that exists. */
 	free(translated);
-	translated = replaced(en, "updated: 2024-09-01", "updated: 2025-01-20\ntranslates: 2025-01-31");
+	translated = tu_replaced(en, "updated: 2024-09-01", "updated: 2025-01-20\ntranslates: 2025-01-31");
 	tu_write(q, translated);
 	expect_check_output(f, NULL, 1,
 	                    "privacy/en/2025-01-20.md:4:13: error: 'translates' names 2025-01-31, but the "
@@ -538,12 +526,12 @@ static void test_check_notice_and_editorial_versions(void **state)
 	fixture *f = *state;
 	char *settings = tu_join(f->content, "site.yaml");
 	char *original = tu_read(settings, NULL);
-	char *with_notice = replaced(original, "default_locale: ar", "default_locale: ar\nnotice_days: 30");
+	char *with_notice = tu_replaced(original, "default_locale: ar", "default_locale: ar\nnotice_days: 30");
 	tu_write(settings, with_notice);
 	char *src = tu_join(f->content, "privacy/ar/2024-09-01.md");
 	char *text = tu_read(src, NULL);
 	/* Published 2025-02-01, in effect 2025-02-20: 19 days. */
-	char *soon = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-02-20");
+	char *soon = tu_replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-02-20");
 	char *p = add_version(f, "privacy/ar/2025-02-01.md", soon);
 	const char *lag = "privacy/en/2024-09-01.md:1:1: warning: translation is out of date: the authoritative "
 	                  "'ar' text has a version of 2025-02-01, newer than the one this locale's latest "
@@ -555,15 +543,15 @@ static void test_check_notice_and_editorial_versions(void **state)
 	         "'effective' to 2025-03-03 or later, or mark an editorial change 'material: false'\n%s", lag);
 	expect_live_check(f, 1, expected);
 	/* Thirty days' notice is enough; so is no date at all for an editorial fix of a few words. */
-	char *enough = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-03-03");
+	char *enough = tu_replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-03-03");
 	tu_write(p, enough);
 	expect_live_check(f, 0, lag);
-	char *typo = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\nmaterial: false");
-	char *fixed = replaced(typo, "بطرق مختلفة", "بطرق متعددة");
+	char *typo = tu_replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\nmaterial: false");
+	char *fixed = tu_replaced(typo, "بطرق مختلفة", "بطرق متعددة");
 	tu_write(p, fixed);
 	expect_live_check(f, 0, lag);
 	/* An "editorial" version that adds a paragraph of 30 words is questioned. */
-	char *long_text = replaced(typo, "\n---\n", "\n---\n\nنضيف فقرة جديدة كاملة تتحدث عن مشاركة البيانات مع "
+	char *long_text = tu_replaced(typo, "\n---\n", "\n---\n\nنضيف فقرة جديدة كاملة تتحدث عن مشاركة البيانات مع "
 	                                                       "الشركاء وعن مدة الاحتفاظ بها وعن حقوق المستخدمين في "
 	                                                       "طلب حذفها أو تصحيحها أو نقلها إلى خدمة أخرى متى شاؤوا ذلك.\n");
 	tu_write(p, long_text);
@@ -572,7 +560,7 @@ static void test_check_notice_and_editorial_versions(void **state)
 	         "2024-09-01 (an editorial change touches at most 20): is it material?\n%s", lag);
 	expect_live_check(f, 0, expected);
 	/* 'translates' in the authoritative locale is an error. */
-	char *self = replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-03-03\ntranslates: 2024-09-01");
+	char *self = tu_replaced(text, "updated: 2024-09-01", "updated: 2025-02-01\neffective: 2025-03-03\ntranslates: 2024-09-01");
 	tu_write(p, self);
 	expect_live_check(f, 1,
 	                  "privacy/ar/2025-02-01.md:5:13: error: 'translates' is for translations: 'ar' is the "
@@ -624,8 +612,8 @@ static void test_check_published_attachments(void **state)
 	fixture *f = *state;
 	char *src = tu_join(f->content, "privacy/en/2024-09-01.md");
 	char *text = tu_read(src, NULL);
-	char *dated = replaced(text, "updated: 2024-09-01", "updated: 2025-04-01");
-	char *linking = replaced(dated, "\n---\n", "\n---\n\nRead the [addendum](dpa.pdf), see ![the logo](../logo.png) "
+	char *dated = tu_replaced(text, "updated: 2024-09-01", "updated: 2025-04-01");
+	char *linking = tu_replaced(dated, "\n---\n", "\n---\n\nRead the [addendum](dpa.pdf), see ![the logo](../logo.png) "
 	                                            "and [the annex](annex.pdf).\n");
 	char *version = add_version(f, "privacy/en/2025-04-01.md", linking);
 	char *dpa = tu_join(f->content, "privacy/en/dpa.pdf");

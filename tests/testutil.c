@@ -264,3 +264,20 @@ size_t tu_count_occurrences(const char *haystack, const char *needle)
 	}
 	return count;
 }
+
+char *tu_replaced(const char *text, const char *what, const char *with)
+{
+	const char *at = strstr(text, what);
+	if (!at) {
+		fprintf(stderr, "tu_replaced: '%s' is not in the text\n", what);
+		abort();
+	}
+	size_t n = strlen(text) - strlen(what) + strlen(with);
+	char *out = malloc(n + 1);
+	if (!out)
+		abort();
+	memcpy(out, text, (size_t)(at - text));
+	strcpy(out + (at - text), with);
+	strcat(out, at + strlen(what));
+	return out;
+}

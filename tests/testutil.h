@@ -69,4 +69,8 @@ int tu_count(htmlDocPtr doc, const char *xpath);
 /* String value of an XPath expression (e.g. "string(//html/@dir)"); free(). */
 char *tu_string(htmlDocPtr doc, const char *xpath);
 
+/* text with the first occurrence of what (which must be there) replaced
+ * by with; malloc'ed. */
+char *tu_replaced(const char *text, const char *what, const char *with);
+
 #endif
