@@ -153,8 +153,21 @@ static int list_inside(const char *text, size_t len, const char **inside, const 
 	return 1;
 }
 
+int pp_lang_is_valid(const char *lang)
+{
+	int ok = isalpha((unsigned char)lang[0]) != 0 && strlen(lang) <= 35;
+	for (const char *c = lang; ok && *c; c++)
+		ok = isalnum((unsigned char)*c) || *c == '-';
+	return ok;
+}
+
+int pp_dir_is_valid(const char *dir)
+{
+	return strcmp(dir, "ltr") == 0 || strcmp(dir, "rtl") == 0 || strcmp(dir, "auto") == 0;
+}
+
 /* An id links can use: a letter, then letters, digits, '-', '_', ':', '.'. */
-static int id_is_valid(const char *id)
+int pp_id_is_valid(const char *id)
 {
 	if (!isalpha((unsigned char)id[0]))
 		return 0;
@@ -174,7 +187,7 @@ char *pp_heading_block_id(const char *text, size_t len, const pp_attribute_table
 	pp_attributes a = {0};
 	char *id = NULL;
 	if (p <= end && !memchr(p, '{', (size_t)(end - p)) && !memchr(p, '}', (size_t)(end - p)) &&
-	    parse_inside(p, end, t, &a, 0) == 0 && a.id && id_is_valid(a.id)) {
+	    parse_inside(p, end, t, &a, 0) == 0 && a.id && pp_id_is_valid(a.id)) {
 		id = a.id;
 		a.id = NULL;
 	}
@@ -276,7 +289,7 @@ static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, in
 	const char *where = ps->path;
 	line += ps->line_offset;
 	if (a->id) {
-		if (!id_is_valid(a->id)) {
+		if (!pp_id_is_valid(a->id)) {
 			pp_warning(ps->d, where, line, column,
 			           "id '%s' is dropped: an id starts with a letter and holds letters, digits, '-', '_', ':' "
 			           "and '.'", a->id);
@@ -285,16 +298,13 @@ static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, in
 		}
 	}
 	if (a->lang) {
-		int ok = isalpha((unsigned char)a->lang[0]) != 0;
-		for (const char *c = a->lang; ok && *c; c++)
-			ok = isalnum((unsigned char)*c) || *c == '-';
-		if (!ok || strlen(a->lang) > 35) {
+		if (!pp_lang_is_valid(a->lang)) {
 			pp_warning(ps->d, where, line, column, "lang '%s' is dropped: it is not a language tag", a->lang);
 			free(a->lang);
 			a->lang = NULL;
 		}
 	}
-	if (a->dir && strcmp(a->dir, "ltr") != 0 && strcmp(a->dir, "rtl") != 0 && strcmp(a->dir, "auto") != 0) {
+	if (a->dir && !pp_dir_is_valid(a->dir)) {
 		pp_warning(ps->d, where, line, column, "dir '%s' is dropped: it is ltr, rtl or auto", a->dir);
 		free(a->dir);
 		a->dir = NULL;

@@ -69,6 +69,13 @@ void pp_attribute_table_free(pp_attribute_table *table);
 int pp_attributes_parse(const char *text, size_t len, const pp_attribute_table *table, pp_attributes *out);
 void pp_attributes_clear(pp_attributes *a);
 
+/* The values kept of attributes, from attribute lists and raw HTML alike:
+ * an id starts with a letter and holds letters, digits, '-', '_', ':', '.';
+ * a lang is a language tag's shape; a dir is ltr, rtl or auto. */
+int pp_id_is_valid(const char *id);
+int pp_lang_is_valid(const char *lang);
+int pp_dir_is_valid(const char *dir);
+
 /* The id an attribute block at the end of a heading pins: kramdown's
  * "{: #cookies }" or Pandoc's "{#cookies .x}", read as any attribute list
  * is (definitions in table, which may be NULL). malloc'ed; NULL when it

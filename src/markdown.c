@@ -514,11 +514,7 @@ static void apply_attributes(render_state *st, cmark_node *node, xmlNodePtr el)
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST a->dir);
 	if (!a->id || pp_dom_is_heading(el))
 		return;
-	if (id_find(&st->ids, a->id))
-		pp_warning(st->d, st->ctx->path, cmark_node_get_start_line(node) + st->ctx->line_offset,
-		           cmark_node_get_start_column(node), "id '%s' is given twice; this one is dropped", a->id);
-	else
-		set_id(st, el, a->id);
+	pp_md_claim_id(st, el, a->id, node);
 }
 
 /* A reference: a superscript link to its note, with an id its note's back
@@ -744,7 +740,75 @@ static const char *trailing_attribute_block(const char *text)
 	return open;
 }
 
-static int id_taken(const render_state *st, const char *id) { return id_find(&st->ids, id) != NULL; }
+/* Ids the pages make: footnotes' and their references', changes pages'
+ * marks ("fn-3", "fnref-3-2", "change-12"). */
+static int is_generated_id(const char *id)
+{
+	static const char *const prefixes[] = {"fn-", "fnref-", "change-"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(id, prefixes[i], n) == 0 && id[n] >= '0' && id[n] <= '9')
+			return 1;
+	}
+	return 0;
+}
+
+static int is_page_id(const render_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->ctx->reserved_count; i++)
+		if (strcmp(st->ctx->reserved_ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static int id_taken(const render_state *st, const char *id)
+{
+	return id_find(&st->ids, id) != NULL || is_page_id(st, id) || is_generated_id(id);
+}
+
+void pp_md_claim_id(render_state *st, xmlNodePtr el, const char *id, cmark_node *node)
+{
+	const char *why = !pp_id_is_valid(id) ? "an id starts with a letter and holds letters, digits, '-', '_', ':' and '.'"
+	                  : is_generated_id(id) ? "footnotes and changes pages make ids of that form"
+	                  : is_page_id(st, id)  ? "the page around the text has an element of that id"
+	                                        : NULL;
+	int line = cmark_node_get_start_line(node) + st->ctx->line_offset, column = cmark_node_get_start_column(node);
+	if (why)
+		pp_warning(st->d, st->ctx->path, line, column, "id '%s' is dropped: %s", id, why);
+	else if (id_find(&st->ids, id))
+		pp_warning(st->d, st->ctx->path, line, column, "id '%s' is given twice; this one is dropped", id);
+	else
+		set_id(st, el, id);
+}
+
+/* A heading's words for its id: without its footnote references, so an
+ * id does not change when an earlier note is added and the numbers move. */
+static char *heading_words(xmlNodePtr heading)
+{
+	xmlBufferPtr words = pp_dom_buffer_new();
+	if (!words)
+		return NULL;
+	for (xmlNodePtr n = heading->children; n;) {
+		int skip = 0;
+		if (n->type == XML_TEXT_NODE) {
+			xmlBufferCat(words, n->content);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			xmlChar *cls = xmlGetProp(n, BAD_CAST "class");
+			skip = cls && xmlStrcmp(cls, BAD_CAST "footnote-ref") == 0;
+			xmlFree(cls);
+		}
+		if (!skip && n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n && !n->next && n != heading)
+			n = n->parent;
+		n = n && n != heading ? n->next : NULL;
+	}
+	char *text = strdup((const char *)xmlBufferContent(words));
+	xmlBufferFree(words);
+	return text;
+}
 
 /* Gives the heading an id unique in the document: wanted (pinned) or its
  * transliterated text, with "-2", "-3"... when taken. */
@@ -754,13 +818,13 @@ static void assign_heading_id(render_state *st, xmlNodePtr heading, cmark_node *
 	if (pinned) {
 		base = strdup(pinned);
 	} else {
-		xmlChar *text = xmlNodeGetContent(heading);
+		char *text = heading_words(heading);
 		if (!st->slugger && !st->own_slugger) {
 			st->slugger = pp_slugger_new();
 			st->own_slugger = 1;
 		}
-		base = text && st->slugger ? pp_slug(st->slugger, (const char *)text) : NULL;
-		xmlFree(text);
+		base = text && st->slugger ? pp_slug(st->slugger, text) : NULL;
+		free(text);
 		if (base && !*base) {
 			free(base);
 			base = strdup("section");
@@ -768,6 +832,17 @@ static void assign_heading_id(render_state *st, xmlNodePtr heading, cmark_node *
 	}
 	if (!base)
 		return;
+	/* "## fn-1" would take a footnote's id and every suffix of it the
+	 * footnotes' form: such a heading's id says it is a heading. */
+	if (is_generated_id(base)) {
+		char *prefixed = pp_strdup_printf("h-%s", base);
+		free(base);
+		if (!prefixed) {
+			st->failed = 1;
+			return;
+		}
+		base = prefixed;
+	}
 	/* The smallest free base-k, k >= 2, searched from where the last one
 	 * was found: every base-k below the hint is taken. */
 	char *id = strdup(base);
@@ -783,8 +858,10 @@ static void assign_heading_id(render_state *st, xmlNodePtr heading, cmark_node *
 	}
 	if (id && pinned && strcmp(id, base) != 0)
 		pp_warning(st->d, st->ctx->path, cmark_node_get_start_line(node) + st->ctx->line_offset,
-		           cmark_node_get_start_column(node), "id '%s' is pinned twice; this one becomes '%s'",
-		           base, id);
+		           cmark_node_get_start_column(node), "id '%s' is %s; this one becomes '%s'", pinned,
+		           is_page_id(st, base) ? "the page's own" : is_generated_id(pinned) ? "of the footnotes' form"
+		                                                                           : "pinned twice",
+		           id);
 	if (id && id_set(&st->ids, id, 0) == 0)
 		xmlSetProp(heading, BAD_CAST "id", BAD_CAST id);
 	else

@@ -47,6 +47,12 @@ typedef struct {
 	 * lazy lines apart (see kramdown.h); pp_markdown_to_container sets it. */
 	const char *source;
 	size_t source_len;
+	/* Ids the page around the text has (the theme's "main"…), which the
+	 * text's ids may not take; reserved_count of them, may be NULL. Ids of
+	 * the forms the pages generate (fn-N, fnref-N, change-N) are reserved
+	 * always. */
+	const char *const *reserved_ids;
+	size_t reserved_count;
 } pp_md_context;
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */

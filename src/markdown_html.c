@@ -82,9 +82,22 @@ static void copy_safe_attributes(sanitizer *z, xmlNodePtr from, xmlNodePtr to)
 				xmlSetProp(to, name, value);
 			else
 				z->unsafe_urls++;
-		} else if (xmlStrcasecmp(name, BAD_CAST "name") == 0 && xmlStrcasecmp(from->name, BAD_CAST "a") == 0) {
-			xmlSetProp(to, BAD_CAST "id", value); /* old-style anchors keep working */
-		} else if (xmlStrcasecmp(name, BAD_CAST "id") == 0 || IN(name, kept_attributes)) {
+		} else if ((xmlStrcasecmp(name, BAD_CAST "name") == 0 && xmlStrcasecmp(from->name, BAD_CAST "a") == 0) ||
+		           xmlStrcasecmp(name, BAD_CAST "id") == 0) {
+			/* One id per page, as an attribute list's (an old-style <a name>
+			 * anchor keeps working as the id). */
+			if (value && !xmlHasProp(to, BAD_CAST "id"))
+				pp_md_claim_id(z->st, to, (const char *)value, z->node);
+		} else if (xmlStrcasecmp(name, BAD_CAST "lang") == 0 || xmlStrcasecmp(name, BAD_CAST "dir") == 0) {
+			int lang = xmlStrcasecmp(name, BAD_CAST "lang") == 0;
+			const char *text = value ? (const char *)value : "";
+			if (lang ? pp_lang_is_valid(text) : pp_dir_is_valid(text))
+				xmlSetProp(to, lang ? BAD_CAST "lang" : BAD_CAST "dir", value);
+			else
+				pp_warning(z->st->d, z->st->ctx->path, pp_md_line_of(z->st, z->node),
+				           cmark_node_get_start_column(z->node), "%s '%s' is dropped: %s", lang ? "lang" : "dir",
+				           text, lang ? "it is not a language tag" : "it is ltr, rtl or auto");
+		} else if (IN(name, kept_attributes)) {
 			xmlSetProp(to, name, value);
 		} else {
 			z->removed++; /* event handlers, style, class, data-*: none reach the page */

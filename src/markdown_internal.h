@@ -55,6 +55,11 @@ typedef struct {
 	size_t raw_count, raw_cap;
 } render_state;
 
+/* Gives el the id when it may have it: a valid id, not the page's, not
+ * of a generated form, not given before in the text; else a warning at
+ * node's position says why it was dropped. */
+void pp_md_claim_id(render_state *st, xmlNodePtr el, const char *id, cmark_node *node);
+
 /* A new element name appended to parent; NULL when out of memory. */
 xmlNodePtr pp_md_new_child(xmlNodePtr parent, const char *name);
 /* text appended to parent as a text node; -1 when out of memory. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/uri.h>
+
 #include "diff.h"
 #include "dom.h"
 #include "feeds.h"
@@ -367,12 +369,18 @@ static void link_attachments(build_ctx *ctx, const pp_series *s, const pp_versio
 		else if (a)
 			pp_error(ctx->d, v->path, 0, 0, "out of memory");
 		if (a) {
+			/* The published name escaped ("signed%20dpa…", "100%25…"), the
+			 * link's query and fragment as written ("?dl=1#page=2"). */
 			char *to = pp_relative_url(page, a->site_path);
-			const char *fragment = strchr((const char *)url, '#');
-			char *linked = to ? pp_strdup_printf("%s%s", to, fragment ? fragment : "") : NULL;
+			xmlChar *escaped = to ? xmlURIEscapeStr(BAD_CAST to, BAD_CAST "/") : NULL;
+			const char *rest = (const char *)url + strcspn((const char *)url, "?#");
+			char *linked = escaped ? pp_strdup_printf("%s%s", (const char *)escaped, rest) : NULL;
 			if (linked)
 				xmlSetProp(n, BAD_CAST attr, BAD_CAST linked);
+			else
+				pp_error(ctx->d, v->path, 0, 0, "out of memory");
 			free(linked);
+			xmlFree(escaped);
 			free(to);
 		}
 		xmlFree(url);
@@ -436,6 +444,7 @@ static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_versi
 	}
 	pp_md_context md = {.path = v->path, .line_offset = text->body_line - 1, .rtl = is_rtl(ctx, s->locale),
 	                    .strict = ctx->options && ctx->options->strict, .slugger = ctx->slugger};
+	md.reserved_ids = pp_theme_page_ids(ctx->theme, &md.reserved_count);
 	xmlNodePtr body = pp_markdown_to_container(text->body, text->body_len, &md, d);
 	if (text == &read)
 		pp_version_clear(&read);

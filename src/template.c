@@ -194,6 +194,8 @@ typedef struct {
 struct pp_theme {
 	char *dir;
 	char *real_dir; /* dir resolved: what the theme's files must lie in */
+	char **page_ids; /* static id attributes of the templates, sorted, once each */
+	size_t page_id_count;
 	char *default_locale;
 	template_file *templates;
 	size_t template_count;
@@ -413,6 +415,57 @@ static int load_assets(pp_theme *theme, pp_diags *d)
 	return rc;
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every id="…" of the templates (ids set from variables are the pages'
+ * own business), walked without recursion. */
+static int collect_page_ids(pp_theme *theme)
+{
+	size_t capacity = 0;
+	for (size_t i = 0; i < theme->template_count; i++) {
+		xmlNodePtr root = xmlDocGetRootElement(theme->templates[i].doc);
+		for (xmlNodePtr n = root; n;) {
+			xmlChar *id = n->type == XML_ELEMENT_NODE ? xmlGetProp(n, BAD_CAST "id") : NULL;
+			if (id) {
+				if (pp_grow(&theme->page_ids, &capacity, theme->page_id_count, sizeof *theme->page_ids, 8) != 0 ||
+				    !(theme->page_ids[theme->page_id_count] = strdup((const char *)id))) {
+					xmlFree(id);
+					return -1;
+				}
+				theme->page_id_count++;
+				xmlFree(id);
+			}
+			if (n->type == XML_ELEMENT_NODE && n->children) {
+				n = n->children;
+				continue;
+			}
+			while (n && !n->next && n != root)
+				n = n->parent;
+			n = n && n != root ? n->next : NULL;
+		}
+	}
+	if (theme->page_id_count)
+		qsort(theme->page_ids, theme->page_id_count, sizeof *theme->page_ids, compare_strings);
+	size_t unique = 0;
+	for (size_t i = 0; i < theme->page_id_count; i++) {
+		if (unique && strcmp(theme->page_ids[unique - 1], theme->page_ids[i]) == 0)
+			free(theme->page_ids[i]);
+		else
+			theme->page_ids[unique++] = theme->page_ids[i];
+	}
+	theme->page_id_count = unique;
+	return 0;
+}
+
+const char *const *pp_theme_page_ids(const pp_theme *theme, size_t *count)
+{
+	*count = theme->page_id_count;
+	return (const char *const *)theme->page_ids;
+}
+
 static const template_file *find_template(const pp_theme *theme, const char *name)
 {
 	for (size_t i = 0; i < theme->template_count; i++)
@@ -441,6 +494,8 @@ pp_theme *pp_theme_load(const char *dir, const char *default_locale, pp_diags *d
 		load_assets(theme, d);
 		if (!find_template(theme, "layout"))
 			pp_error(d, dir, 0, 0, "theme has no layout.html");
+		if (collect_page_ids(theme) != 0)
+			pp_error(d, dir, 0, 0, "out of memory");
 	}
 	if (d->errors != errors_before) {
 		pp_theme_free(theme);
@@ -470,6 +525,9 @@ void pp_theme_free(pp_theme *theme)
 	}
 	free(theme->catalogs);
 	pp_free_names(theme->assets, theme->asset_count);
+	for (size_t i = 0; i < theme->page_id_count; i++)
+		free(theme->page_ids[i]);
+	free(theme->page_ids);
 	free(theme->dir);
 	free(theme->real_dir);
 	free(theme->default_locale);

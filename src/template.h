@@ -48,6 +48,10 @@ const char *pp_theme_dir(const pp_theme *theme);
 /* The message for key in locale, falling back to the locale's language and
  * then to the default locale (with a warning in d naming the key). NULL, and
  * an error, when no catalog has it. */
+/* The ids the theme's templates give elements ("main"), which a policy's
+ * text may not take; *count of them. Owned by the theme. */
+const char *const *pp_theme_page_ids(const pp_theme *theme, size_t *count);
+
 const char *pp_theme_message(const pp_theme *theme, const char *locale, const char *key, pp_diags *d);
 
 /* Formats the message key, an ICU MessageFormat pattern with one numeric

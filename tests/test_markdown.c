@@ -21,6 +21,9 @@ typedef struct {
 	char *html; /* the body serialized, as a page would be */
 } rendered;
 
+static const char *const *page_ids; /* what render() reserves, as a theme's layout would */
+static size_t page_id_count;
+
 static rendered render(const char *markdown, int rtl)
 {
 	rendered r;
@@ -33,7 +36,7 @@ static rendered render(const char *markdown, int rtl)
 	cmark_node *md = pp_markdown_parse(markdown, strlen(markdown));
 	assert_non_null(md);
 	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl, .source = markdown,
-	                     .source_len = strlen(markdown)};
+	                     .source_len = strlen(markdown), .reserved_ids = page_ids, .reserved_count = page_id_count};
 	assert_int_equal(pp_markdown_render(md, body, &ctx, &r.diags), 0);
 	cmark_node_free(md);
 	size_t len;
@@ -488,6 +491,58 @@ static void test_kramdown_comments_property(void **state)
 	}
 }
 
+/* One id per page whatever the text: headings, attribute lists and raw
+ * HTML ids never take the page's ("main"), the footnotes' or the changes
+ * pages' forms, or each other's; a heading's footnote reference is not
+ * part of its id; lang and dir in raw HTML are kept only when valid. */
+static void test_ids_unique_on_the_page(void **state)
+{
+	(void)state;
+	static const char *const layout_ids[] = {"main"};
+	page_ids = layout_ids;
+	page_id_count = 1;
+	rendered r = render("Intro[^a] <span id=\"main\">x</span> <a name=\"retention\">old</a> "
+	                    "<span id=\"fn-1\">y</span> <span id=\"dup\">1</span> <span id=\"dup\">2</span> "
+	                    "<span lang=\"not a tag!\" dir=\"sideways\">z</span> <span lang=\"fr\" dir=\"ltr\">ok</span>.\n"
+	                    "{: #change-3}\n\n"
+	                    "## Main\n\n## fn-1\n\n## Retention[^r]\n\n## Main {#main}\n\n"
+	                    "<div id=\"main\"><p id=\"kept\">Block</p></div>\n\n"
+	                    "[^a]: A note.\n[^r]: Another.\n",
+	                    0);
+	page_ids = NULL;
+	page_id_count = 0;
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	/* Every id once, none the layout's or of a generated form but the notes'. */
+	assert_int_equal(tu_count(page, "//*[@id='main']"), 0);
+	assert_int_equal(tu_count(page, "//*[@id][@id = preceding::*/@id]"), 0);
+	assert_int_equal(tu_count(page, "//h2[@id='main-2'] | //h2[@id='main-3']"), 2);
+	assert_int_equal(tu_count(page, "//h2[@id='h-fn-1'][.='fn-1']"), 1);
+	assert_int_equal(tu_count(page, "//a[@id='retention'][.='old']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id='retention-2']"), 1);
+	assert_int_equal(tu_count(page, "//span[@id='dup'][.='1'] | //span[.='2'][not(@id)]"), 2);
+	assert_int_equal(tu_count(page, "//*[@id='fn-1']/ancestor::section[@class='footnotes']"), 1);
+	assert_int_equal(tu_count(page, "//*[@id='change-3']"), 0);
+	assert_int_equal(tu_count(page, "//p[@id='kept']"), 1);
+	assert_int_equal(tu_count(page, "//span[.='z'][not(@lang)][not(@dir)]"), 1);
+	assert_int_equal(tu_count(page, "//span[.='ok'][@lang='fr'][@dir='ltr']"), 1);
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "id 'main' is dropped: the page around the text has an element of that id"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "id 'fn-1' is dropped: footnotes and changes pages make ids of that form"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "id 'change-3' is dropped"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "id 'dup' is given twice; this one is dropped"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "lang 'not a tag!' is dropped: it is not a language tag"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "dir 'sideways' is dropped: it is ltr, rtl or auto"));
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "id 'main' is the page's own; this one becomes 'main-3'"));
+	xmlFreeDoc(page);
+	release(&r);
+	/* A note added before a heading's own leaves the heading's id as it was. */
+	r = render("## Retention[^r]\n\n[^r]: Why.\n", 0);
+	assert_non_null(strstr(r.html, "<h2 id=\"retention\">"));
+	release(&r);
+	r = render("Earlier.[^e]\n\n## Retention[^r]\n\n[^e]: New.\n[^r]: Why.\n", 0);
+	assert_non_null(strstr(r.html, "<h2 id=\"retention\">"));
+	release(&r);
+}
+
 /* Inline raw HTML that real policies use keeps its elements, with safe
  * attributes only; other elements keep their text, as before. */
 static void test_inline_raw_html_kept(void **state)
@@ -624,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_kramdown_attribute_lists),
 		cmocka_unit_test(test_kramdown_comments_never_published),
 		cmocka_unit_test(test_kramdown_comments_property),
+		cmocka_unit_test(test_ids_unique_on_the_page),
 		cmocka_unit_test(test_inline_raw_html_kept),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
