@@ -421,7 +421,7 @@ static cmark_node *last_line_target(pass *ps, cmark_node *paragraph)
 
 /* A paragraph: lists on their own lines (the whole paragraph), on its last
  * line or on its first. */
-static void paragraph_lists(pass *ps, cmark_node *paragraph)
+static void one_paragraph_lists(pass *ps, cmark_node *paragraph)
 {
 	cmark_node *first = cmark_node_first_child(paragraph);
 	int start_line = cmark_node_get_start_line(paragraph), column = cmark_node_get_start_column(paragraph);
@@ -488,6 +488,162 @@ static void paragraph_lists(pass *ps, cmark_node *paragraph)
 		}
 	}
 	free(text);
+}
+
+/* The outermost list item or quote that a paragraph's line escapes: a line
+ * without its item's indent or its quote's '>' is a lazy continuation to
+ * GFM, but kramdown's end-of-block marker there ends every block it does
+ * not carry the marks of. NULL when it escapes none. */
+static cmark_node *escaped_container(pass *ps, cmark_node *paragraph, int line_number)
+{
+	size_t len;
+	const char *line = source_line(ps, line_number, &len);
+	if (!line)
+		return NULL;
+	size_t indent = 0;
+	while (indent < len && line[indent] == ' ')
+		indent++;
+	int quoted = indent < len && line[indent] == '>';
+	cmark_node *escaped = NULL;
+	for (cmark_node *a = cmark_node_parent(paragraph); a; a = cmark_node_parent(a)) {
+		cmark_node_type type = cmark_node_get_type(a);
+		if (type == CMARK_NODE_ITEM) {
+			cmark_node *first = cmark_node_first_child(a);
+			int content_column = first ? cmark_node_get_start_column(first) : 1;
+			if ((int)indent + 1 >= content_column)
+				break;
+			escaped = a;
+		} else if (type == CMARK_NODE_BLOCK_QUOTE) {
+			if (quoted)
+				break;
+			escaped = a;
+		} else if (type != CMARK_NODE_LIST) {
+			break;
+		}
+	}
+	/* An item's list ends with it. */
+	if (escaped && cmark_node_get_type(escaped) == CMARK_NODE_ITEM)
+		escaped = cmark_node_parent(escaped);
+	return escaped;
+}
+
+/* A container like c, empty: a list keeps its kind, delimiter and
+ * tightness, and numbers on from its first item, the one at index first. */
+static cmark_node *empty_like(cmark_node *c, int first)
+{
+	cmark_node *copy = cmark_node_new(cmark_node_get_type(c));
+	if (copy && cmark_node_get_type(c) == CMARK_NODE_LIST) {
+		cmark_node_set_list_type(copy, cmark_node_get_list_type(c));
+		cmark_node_set_list_delim(copy, cmark_node_get_list_delim(c));
+		cmark_node_set_list_tight(copy, cmark_node_get_list_tight(c));
+		cmark_node_set_list_start(copy, cmark_node_get_list_start(c) + first);
+	}
+	return copy;
+}
+
+/* Ends every block from node's parent up to top, as kramdown's marker
+ * does: what follows node in each goes into a copy of that block, the
+ * copies nested as the originals were, after top. Iterative. */
+static void end_blocks_after(pass *ps, cmark_node *node, cmark_node *top)
+{
+	cmark_node *rest = NULL; /* the copy of the level below, holding what followed */
+	for (cmark_node *at = node; at != top;) {
+		cmark_node *parent = cmark_node_parent(at);
+		int index = 0;
+		for (cmark_node *n = cmark_node_first_child(parent); n && n != at; n = cmark_node_next(n))
+			index++;
+		cmark_node *tail = cmark_node_next(at);
+		if (rest || tail) {
+			cmark_node *copy = empty_like(parent, index + 1);
+			if (!copy) {
+				ps->failed = 1;
+				cmark_node_free(rest);
+				return;
+			}
+			if (rest)
+				cmark_node_append_child(copy, rest);
+			while (tail) {
+				cmark_node *next = cmark_node_next(tail);
+				cmark_node_append_child(copy, tail); /* unlinks it from parent */
+				tail = next;
+			}
+			rest = copy;
+		}
+		at = parent;
+	}
+	if (rest)
+		cmark_node_insert_after(top, rest);
+}
+
+/* Splits a paragraph at its first end-of-block marker line between text
+ * ("Text\n^\nMore", "- item\n^"): the lines before stay, the marker goes,
+ * the lines after become the paragraph returned (NULL when none), placed
+ * right after it, or after the list or quote the marker escapes, which it
+ * ends. A paragraph with no text line is left to one_paragraph_lists. */
+static cmark_node *split_at_marker(pass *ps, cmark_node *paragraph)
+{
+	int has_text = 0, marker_line = 0, line = cmark_node_get_start_line(paragraph);
+	cmark_node *marker = NULL, *marker_end = NULL;
+	for (cmark_node *n = cmark_node_first_child(paragraph); n; line++) {
+		cmark_node *next;
+		char *text = line_text(n, &next);
+		int kind = line_kind(text);
+		free(text);
+		if (kind == LINE_TEXT)
+			has_text = 1;
+		if (kind == LINE_MARKER && !marker) {
+			marker = n;
+			marker_end = next;
+			marker_line = line;
+		}
+		n = next ? cmark_node_next(next) : NULL;
+	}
+	if (!has_text || !marker)
+		return NULL;
+	cmark_node *before_break = cmark_node_previous(marker); /* the soft break ending the line before */
+	cmark_node *after = marker_end ? cmark_node_next(marker_end) : NULL;
+	cmark_node *rest = NULL;
+	if (after) {
+		rest = cmark_node_new(CMARK_NODE_PARAGRAPH);
+		if (!rest) {
+			ps->failed = 1;
+			return NULL;
+		}
+		while (after) {
+			cmark_node *next = cmark_node_next(after);
+			cmark_node_append_child(rest, after);
+			after = next;
+		}
+	}
+	for (cmark_node *n = before_break ? before_break : marker; n;) {
+		cmark_node *next = cmark_node_next(n);
+		cmark_node_free(n);
+		n = next;
+	}
+	cmark_node *top = escaped_container(ps, paragraph, marker_line);
+	cmark_node *place = top ? top : paragraph;
+	if (top)
+		end_blocks_after(ps, paragraph, top);
+	if (rest)
+		cmark_node_insert_after(place, rest);
+	/* Two paragraphs in one item: a tight list would run them together. */
+	cmark_node *holder = cmark_node_parent(rest ? rest : paragraph);
+	if (rest && holder && cmark_node_get_type(holder) == CMARK_NODE_ITEM)
+		cmark_node_set_list_tight(cmark_node_parent(holder), 0);
+	if (!cmark_node_first_child(paragraph))
+		doom(ps, paragraph);
+	return rest;
+}
+
+/* A paragraph and what its end-of-block markers split from it. */
+static void paragraph_lists(pass *ps, cmark_node *paragraph)
+{
+	while (paragraph && !ps->failed) {
+		cmark_node *rest = split_at_marker(ps, paragraph);
+		if (cmark_node_first_child(paragraph))
+			one_paragraph_lists(ps, paragraph);
+		paragraph = rest;
+	}
 }
 
 /* A list right after a table is read by GFM as a last row whose first cell

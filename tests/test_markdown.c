@@ -543,6 +543,55 @@ static void test_ids_unique_on_the_page(void **state)
 	release(&r);
 }
 
+/* The element after n in document order (test documents are shallow). */
+static xmlNodePtr next_in_document(xmlNodePtr n)
+{
+	if (n->children)
+		return n->children;
+	while (n && !n->next)
+		n = n->parent;
+	return n ? n->next : NULL;
+}
+
+/* kramdown's end-of-block marker "^" right after a line ends the block
+ * there: a paragraph, and the lists and quotes the line does not carry the
+ * marks of (GFM would read it as a lazy continuation). */
+static void test_end_of_block_marker_after_a_line(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+	    {"Para one\n^\nPara two\n", "<p>Para one</p><p>Para two</p>"},
+	    {"- a\n^\n- b\n", "<ul><li>a</li></ul><ul><li>b</li></ul>"},
+	    {"1. a\n2. b\n^\n3. c\n", "<ol><li>a</li><li>b</li></ol><ol start=\"3\"><li>c</li></ol>"},
+	    {"> quote\n^\nText\n", "<blockquote><p>quote</p></blockquote><p>Text</p>"},
+	    {"> quote\n> ^\n> Text\n", "<blockquote><p>quote</p><p>Text</p></blockquote>"},
+	    {"- a\n  - b\n^\n- c\n", "<ul><li>a<ul><li>b</li></ul></li></ul><ul><li>c</li></ul>"},
+	    {"- a\n  ^\n  more\n", "<ul><li><p>a</p><p>more</p></li></ul>"},
+	    {"one\n^\ntwo\n^\nthree\n", "<p>one</p><p>two</p><p>three</p>"},
+	    {"last\n^\n", "<p>last</p>"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		rendered r = render(cases[i][0], 0);
+		/* The body's markup, without the direction attributes. */
+		htmlDocPtr page = tu_parse_html_string(r.html);
+		xmlNodePtr body = NULL;
+		for (xmlNodePtr n = xmlDocGetRootElement(page); n; n = next_in_document(n)) {
+			if (n->type == XML_ELEMENT_NODE)
+				xmlUnsetProp(n, BAD_CAST "dir");
+			if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, BAD_CAST "body") == 0)
+				body = n;
+		}
+		xmlBufferPtr buf = xmlBufferCreate();
+		for (xmlNodePtr c = body->children; c; c = c->next)
+			xmlNodeDump(buf, page, c, 0, 0);
+		if (strcmp((const char *)xmlBufferContent(buf), cases[i][1]) != 0)
+			fail_msg("%s\ngave  %s\nwanted %s", cases[i][0], xmlBufferContent(buf), cases[i][1]);
+		xmlBufferFree(buf);
+		xmlFreeDoc(page);
+		release(&r);
+	}
+}
+
 /* Inline raw HTML that real policies use keeps its elements, with safe
  * attributes only; other elements keep their text, as before. */
 static void test_inline_raw_html_kept(void **state)
@@ -680,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_kramdown_comments_never_published),
 		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_ids_unique_on_the_page),
+		cmocka_unit_test(test_end_of_block_marker_after_a_line),
 		cmocka_unit_test(test_inline_raw_html_kept),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
