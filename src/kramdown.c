@@ -615,9 +615,12 @@ static cmark_node *split_at_marker(pass *ps, cmark_node *paragraph)
 			after = next;
 		}
 	}
+	/* Unlinked now, freed with the pass's other nodes: the walk's snapshot
+	 * still names them. */
 	for (cmark_node *n = before_break ? before_break : marker; n;) {
 		cmark_node *next = cmark_node_next(n);
-		cmark_node_free(n);
+		cmark_node_unlink(n);
+		doom(ps, n);
 		n = next;
 	}
 	cmark_node *top = escaped_container(ps, paragraph, marker_line);
