@@ -17,6 +17,8 @@
 #ifndef PP_CHECK_H
 #define PP_CHECK_H
 
+#include <stdio.h>
+
 #include "diag.h"
 
 typedef struct {
@@ -30,5 +32,12 @@ typedef struct {
 /* Returns the exit status: 0 clean (warnings allowed), 1 content errors,
  * 2 errors reading files. Messages are in d. */
 int pp_check(const char *content_dir, const pp_check_options *options, pp_diags *d);
+
+/* Writes the messages as check --format json does: an array of objects
+ * {file, line, column, severity, message}. A file name or message that is
+ * not UTF-8 (a Latin-1 file name, a quoted byte) has each invalid byte
+ * written as \xHH, so the document is always valid JSON. 0, or -1 when out
+ * of memory or the stream fails. */
+int pp_check_print_json(const pp_diags *d, FILE *out);
 
 #endif

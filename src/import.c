@@ -199,7 +199,7 @@ static int walk_history(git_repository *repo, const char *file, change_list *out
 		char label[GIT_OID_HEXSZ + 1024];
 		char short_commit[8];
 		short_id(&id, short_commit);
-		snprintf(label, sizeof label, "%.1000s@%s", path, short_commit);
+		snprintf(label, sizeof label, "%.*s@%s", (int)pp_utf8_fit(path, strlen(path), 1000), path, short_commit);
 		git_oid blob;
 		int found = blob_at(repo, commit, path, &blob);
 		if (found == GIT_EINVALID) {
@@ -339,14 +339,14 @@ static void leave_out_liquid(char *text, const char *label, int first_line, pp_d
 			if (end && (!eol || end < eol || r[1] == '%')) {
 				size_t n = (size_t)(end + 2 - r);
 				pp_warning(d, label, line, column, "Liquid tag '%.*s' left out: policypress does not run Liquid",
-				           (int)(n > 60 ? 60 : n), r);
+				           (int)pp_utf8_fit(r, n, 60), r);
 				for (const char *c = r; c < end + 2; c++)
 					line += *c == '\n';
 				r = end + 2;
 			} else {
 				size_t n = eol ? (size_t)(eol - r) : strlen(r);
 				pp_warning(d, label, line, column,
-				           "unclosed Liquid tag '%.*s': left out to the end of the line", (int)(n > 60 ? 60 : n), r);
+				           "unclosed Liquid tag '%.*s': left out to the end of the line", (int)pp_utf8_fit(r, n, 60), r);
 				r += n;
 			}
 			line_had_tag = 1;
@@ -453,7 +453,7 @@ static int read_version(git_repository *repo, const pp_import_options *o, change
 {
 	char id[8];
 	short_id(&c->commit, id);
-	snprintf(v->label, sizeof v->label, "%.60s@%s", c->path, id);
+	snprintf(v->label, sizeof v->label, "%.*s@%s", (int)pp_utf8_fit(c->path, strlen(c->path), 60), c->path, id);
 	v->from = c;
 	git_blob *blob;
 	if (git_blob_lookup(&blob, repo, &c->blob) != 0)

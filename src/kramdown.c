@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "l10n.h"
 
 typedef struct {
 	cmark_node *node;
@@ -748,7 +749,7 @@ static void report_liquid(pass *ps, cmark_node *root)
 				size_t n = (size_t)(end + 2 - p);
 				pp_warning(ps->d, ps->path, line, column,
 				           "Liquid tag '%.*s' is shown as text: policypress does not run Liquid (write what it "
-				           "stood for, or put it in a code span)", (int)(n > 60 ? 60 : n), p);
+				           "stood for, or put it in a code span)", (int)pp_utf8_fit(p, n, 60), p);
 				p = end + 1;
 			} else {
 				pp_warning(ps->d, ps->path, line, column,

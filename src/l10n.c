@@ -315,6 +315,17 @@ char *pp_locale_with_numbers(const char *tag, const char *numbers)
 	return U_SUCCESS(status) ? strdup(out) : strdup(tag);
 }
 
+size_t pp_utf8_fit(const char *text, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* Back to the start of the character that max falls in, unless max
+	 * falls on a boundary already. */
+	int32_t at = (int32_t)max;
+	U8_SET_CP_START((const uint8_t *)text, 0, at);
+	return (size_t)at;
+}
+
 pp_direction pp_text_direction(const char *utf8, size_t len)
 {
 	/* Rule P2 of the bidi algorithm, read straight from UTF-8: the first

@@ -130,4 +130,9 @@ char *pp_from_utf16(const uint16_t *text, int32_t len);
  * ICU knows no such encoding, -1 when out of memory. */
 int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **out);
 
+/* How many of the first len bytes of UTF-8 text fit in max bytes without
+ * cutting a character: a message quoting a part of a text never ends in
+ * half a character. */
+size_t pp_utf8_fit(const char *text, size_t len, size_t max);
+
 #endif

@@ -378,25 +378,6 @@ static int cmd_build(int argc, char **argv)
 	return rc;
 }
 
-static int print_json(const pp_diags *d)
-{
-	json_t *list = json_array();
-	for (size_t i = 0; list && i < d->count; i++) {
-		const pp_diag *m = &d->items[i];
-		json_t *item = json_pack("{s:s?, s:i, s:i, s:s, s:s}", "file", m->file, "line", m->line,
-		                         "column", m->column, "severity",
-		                         m->severity == PP_ERROR ? "error" : "warning", "message", m->message);
-		if (!item || json_array_append_new(list, item) != 0) {
-			json_decref(list);
-			return -1;
-		}
-	}
-	int rc = list && json_dumpf(list, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
-	putchar('\n');
-	json_decref(list);
-	return rc;
-}
-
 static int cmd_check(int argc, char **argv)
 {
 	const char *content_dir = "content", *format = "text";
@@ -439,7 +420,7 @@ static int cmd_check(int argc, char **argv)
 	int rc = pp_check(content_dir, &check, &d);
 	pp_diags_sort(&d);
 	if (strcmp(format, "json") == 0) {
-		if (print_json(&d) != 0)
+		if (pp_check_print_json(&d, stdout) != 0)
 			rc = EXIT_USAGE;
 	} else {
 		/* Messages go to standard output: they are what check produces. */

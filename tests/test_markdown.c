@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unicode/utf8.h>
 
 #include "html.h"
 #include "markdown.h"
@@ -386,6 +387,19 @@ static void test_kramdown_attribute_lists(void **state)
 	assert_true(pp_diags_has(&r.diags, PP_WARNING, "Liquid tag '{% include x.html %}' is shown as text"));
 	assert_true(pp_diags_has(&r.diags, PP_WARNING, "unclosed Liquid tag '{%' is shown as text"));
 	assert_int_equal(r.diags.count, 3); /* not the one in the code span */
+	release(&r);
+	/* A quoted tag longer than a message quotes is cut between characters. */
+	r = render("نص {{ xمتغير_طويل_جدا_باللغة_العربية_لا_ينتهي_قريبا }} آخر.\n", 1);
+	assert_int_equal(r.diags.count, 1);
+	const char *message = r.diags.items[0].message;
+	int32_t length = (int32_t)strlen(message), i = 0;
+	while (i < length) {
+		UChar32 c;
+		U8_NEXT((const uint8_t *)message, i, length, c);
+		if (c < 0)
+			fail_msg("the message is cut inside a character: %s", message);
+	}
+	assert_non_null(strstr(message, "Liquid tag '{{ xمتغير_طويل"));
 	release(&r);
 }
 

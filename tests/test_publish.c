@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cmocka.h>
 #include <jansson.h>
 #include <libxml/relaxng.h>
@@ -707,6 +709,24 @@ static void test_check_json(void **state)
 	free(out);
 	unlink(p);
 	free(p);
+	/* A name that is not UTF-8 (Latin-1 "Café") in the file and the message:
+	 * still a JSON document, the byte escaped. */
+	char *latin1 = tu_join(f->content, "Caf\xe9");
+	assert_int_equal(mkdir(latin1, 0755), 0);
+	out = NULL;
+	assert_int_equal(run_pp(&out, NULL, "check", "--content", f->content, "--format", "json", NULL, NULL), 1);
+	list = json_loads(out, 0, &err);
+	if (!list)
+		fail_msg("not JSON (%s): %s", err.text, out);
+	item = json_array_get(list, 0);
+	assert_non_null(strstr(json_string_value(json_object_get(item, "file")), "/Caf\\xE9"));
+	assert_string_equal(json_string_value(json_object_get(item, "message")),
+	                    "policy directory name 'Caf\\xE9' becomes part of URLs: use lowercase ASCII letters, "
+	                    "digits, '-' and '_'");
+	json_decref(list);
+	free(out);
+	rmdir(latin1);
+	free(latin1);
 }
 
 static void test_check_io_error_and_writes_nothing(void **state)
