@@ -688,6 +688,16 @@ int pp_is_policy_name(const char *name)
 
 /* stat() that also refuses symbolic links resolving outside root, so a link
  * cannot publish a file from elsewhere on the machine. */
+/* policypress's own output (--content . --out public, or an --out inside a
+ * policy's directory): never content, wherever it is. */
+static int is_output_dir(const char *path)
+{
+	char *marker = pp_path_join(path, PP_OUTPUT_MARKER);
+	int is = !marker || access(marker, F_OK) == 0;
+	free(marker);
+	return is;
+}
+
 static int stat_inside(const char *path, const char *root_real, struct stat *st, pp_diags *d)
 {
 	/* Directories are visited from the root down, each checked on the way:
@@ -916,6 +926,10 @@ static int list_series(pp_site *site, size_t series, const char *dir, const char
 		 * else is for classify_other_file. */
 		int version_name = nlen >= 3 && strcmp(names[i] + nlen - 3, ".md") == 0 &&
 		                   classify_other_file(names[i]) == FILE_MISNAMED_VERSION;
+		if (is_output_dir(path)) {
+			free(path);
+			continue;
+		}
 		if (!version_name) {
 			if (add_attachment(site, site->series[series].policy, site->series[series].locale, path, root_real,
 			                   flags, d) != 0)
@@ -1122,7 +1136,9 @@ static int load_policy(pp_site *site, const char *policy, const char *dir, const
 			rc = -1;
 			break;
 		}
-		if (stat_inside(path, root_real, &st, d) != 0) {
+		if (is_output_dir(path)) {
+			/* skipped */
+		} else if (stat_inside(path, root_real, &st, d) != 0) {
 			rc = -1;
 		} else if (!S_ISDIR(st.st_mode)) {
 			if (add_attachment(site, policy, NULL, path, root_real, flags, d) != 0)
@@ -1307,14 +1323,10 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 			pp_error(d, content_dir, 0, 0, "out of memory");
 			break;
 		}
-		char *marker = pp_path_join(path, PP_OUTPUT_MARKER);
-		if (!marker || access(marker, F_OK) == 0) {
-			/* policypress's own output (--content . --out public): never content */
-			free(marker);
+		if (is_output_dir(path)) {
 			free(path);
 			continue;
 		}
-		free(marker);
 		if (stat_inside(path, root_real, &st, d) == 0) {
 			if (!S_ISDIR(st.st_mode))
 				pp_warning(d, path, 0, 0, "ignored: not a policy directory");

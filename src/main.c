@@ -52,7 +52,8 @@ static void usage(FILE *out)
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
-	      "            replacing it atomically (it is left untouched when anything fails)\n"
+	      "            replacing it atomically (it is left untouched when anything fails); exit\n"
+	      "            status 1 for content errors, 2 for usage or file errors\n"
 	      "  check     validate the content without writing anything; exit status 0 when clean,\n"
 	      "            1 for content errors, 2 for usage or file errors\n"
 	      "  diff      show what changed between two versions, word by word; exit status\n"
@@ -342,6 +343,10 @@ static int cmd_build(int argc, char **argv)
 	}
 	if (r.progress)
 		fputs("\r\033[K", stderr);
+	/* As check: 1 for what the content must fix, 2 when files could not be
+	 * read or written (a full disk, a permission), which it cannot. */
+	if (rc != 0 && d.io_errors)
+		rc = EXIT_USAGE;
 	pp_diags_sort(&d);
 	pp_diags_print(&d, stderr);
 	if (rc == 0 && !quiet && withheld)

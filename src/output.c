@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -133,6 +134,18 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 		pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 		pthread_rwlock_init(&o->writing, &attr);
 		pthread_rwlockattr_destroy(&attr);
+	}
+	/* --out a symbolic link to a directory (public -> /srv/www/policies):
+	 * the site replaces the directory it leads to, and the link stays. */
+	char resolved[PATH_MAX];
+	struct stat link_st, target_st;
+	if (lstat(out_dir, &link_st) == 0 && S_ISLNK(link_st.st_mode)) {
+		if (!realpath(out_dir, resolved) || stat(resolved, &target_st) != 0 || !S_ISDIR(target_st.st_mode)) {
+			pp_io_error(d, out_dir, "--out is a symbolic link, and it does not lead to a directory");
+			pp_output_abort(o);
+			return NULL;
+		}
+		out_dir = resolved;
 	}
 	char *copy1 = strdup(out_dir), *copy2 = strdup(out_dir);
 	if (!o || !copy1 || !copy2 || !(o->out_dir = strdup(out_dir))) {

@@ -12,7 +12,7 @@ work=$(mktemp -d)
 mounted=
 cleanup() { [[ -n $mounted ]] && umount "$mounted" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-echo "1..14"
+echo "1..16"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); echo "not ok $n - $1"; [[ -n ${2:-} ]] && sed 's/^/# /' <<< "$2"; failed=1; }
@@ -39,8 +39,8 @@ if mkdir -p "$work/small" && mount -t tmpfs -o size=3m tmpfs "$work/small" 2>/de
   "$binary" build --content "$source_root/content" --out "$work/small/public" -q
   before=$(digest "$work/small/public")
   out=$("$binary" build --content "$content" --out "$work/small/public" -q 2>&1); rc=$?
-  if [[ $rc -eq 1 && $out == *"No space left on device"* && $(digest "$work/small/public") == "$before" && $(leftovers "$work/small/public") -eq 0 ]]; then
-    ok "disk full (tmpfs): clear error, previous output intact, no temporary directory"
+  if [[ $rc -eq 2 && $out == *"No space left on device"* && $(digest "$work/small/public") == "$before" && $(leftovers "$work/small/public") -eq 0 ]]; then
+    ok "disk full (tmpfs): clear error, exit 2, previous output intact, no temporary directory"
   else
     fail "disk full (tmpfs)" "exit $rc: $out"
   fi
@@ -54,16 +54,16 @@ fi
 before=$(digest "$work/public")
 out=$(LD_PRELOAD=$faultinject PP_FAULT_WRITE_LIMIT=200000 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 \
       "$binary" build --content "$content" --out "$work/public" -q 2>&1); rc=$?
-if [[ $rc -eq 1 && $out == *"cannot write"*"No space left on device"* && $(digest "$work/public") == "$before" && $(leftovers "$work/public") -eq 0 ]]; then
-  ok "write failure mid-build: clear error, previous output intact, no temporary directory"
+if [[ $rc -eq 2 && $out == *"cannot write"*"No space left on device"* && $(digest "$work/public") == "$before" && $(leftovers "$work/public") -eq 0 ]]; then
+  ok "write failure mid-build: clear error, exit 2, previous output intact, no temporary directory"
 else
   fail "write failure mid-build" "exit $rc: $out"
 fi
 
 # 3. An output path that cannot be created.
 out=$("$binary" build --content "$source_root/content" --out /proc/policypress/public -q 2>&1); rc=$?
-if [[ $rc -eq 1 && $out == "/proc/policypress/public: error: cannot open the output's parent directory /proc/policypress: No such file or directory"* ]]; then
-  ok "unusable output path: clear error"
+if [[ $rc -eq 2 && $out == "/proc/policypress/public: error: cannot open the output's parent directory /proc/policypress: No such file or directory"* ]]; then
+  ok "unusable output path: clear error, exit 2"
 else
   fail "unusable output path" "exit $rc: $out"
 fi
@@ -217,4 +217,30 @@ for epoch in -1 abc 1e9 253402300800 99999999999999999999 ' 5'; do
 done
 SOURCE_DATE_EPOCH=1796256000 "$binary" check --content "$source_root/content" >/dev/null 2>&1 || { refused=0; detail+="a valid epoch failed; "; }
 if [[ $refused -eq 1 ]]; then ok "SOURCE_DATE_EPOCH out of range or not a number: a clear error, exit 2"; else fail "SOURCE_DATE_EPOCH" "$detail"; fi
+
+# 15. --out a symbolic link to a directory: the site replaces what it leads
+# to, build after build, and the link stays; a link to nothing is refused.
+mkdir -p "$work/served" && ln -s "$work/served" "$work/public-link" && ln -s "$work/nothing" "$work/dangling"
+out=$("$binary" build --content "$source_root/content" --out "$work/public-link" -q 2>&1 &&
+      "$binary" build --content "$source_root/content" --out "$work/public-link" -q 2>&1); rc=$?
+out2=$("$binary" build --content "$source_root/content" --out "$work/dangling" -q 2>&1); rc2=$?
+if [[ $rc -eq 0 && -L $work/public-link && -f $work/served/index.html && $rc2 -eq 2 &&
+      $out2 == "$work/dangling: error: --out is a symbolic link, and it does not lead to a directory"* ]]; then
+  ok "--out a symbolic link to a directory: written through it twice, the link kept; a dangling one refused"
+else
+  fail "--out a symbolic link" "exit $rc: $out; exit $rc2: $out2"
+fi
+
+# 16. An output inside a policy's or a locale's directory is never read as
+# content (a locale named 'public', an attachment) on later builds.
+mkdir -p "$work/nested" && cp -a "$source_root/content/." "$work/nested/"
+out=$(for o in privacy/public privacy/en/site; do
+        "$binary" build --content "$work/nested" --out "$work/nested/$o" -q 2>&1 &&
+        "$binary" build --content "$work/nested" --out "$work/nested/$o" -q 2>&1 || exit 1
+      done; "$binary" check --content "$work/nested" -q 2>&1); rc=$?
+if [[ $rc -eq 0 && -z $out && -f $work/nested/privacy/public/index.html && ! -e $work/nested/privacy/public/files ]]; then
+  ok "outputs inside a policy's and a locale's directory: built twice, never read as content"
+else
+  fail "output inside content" "exit $rc: $out"
+fi
 exit $failed
