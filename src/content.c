@@ -485,15 +485,46 @@ static int visit_titles(void *ctx, const pp_yaml *src, const char *key, yaml_nod
 	return 0;
 }
 
-static char *normalize_base_url(const char *url)
+/* The base of every page's URL: an absolute http or https URL with a host,
+ * and no query, fragment or credentials (each page's URL is the base and a
+ * path after it, which a query or fragment would swallow). Returned with
+ * its scheme and host lowercased, as they compare, and ending in '/';
+ * NULL with *why saying what is wrong (or *why NULL when out of memory). */
+static char *base_url_of(const char *url, const char **why)
 {
-	size_t len = strlen(url);
-	return pp_strdup_printf("%s%s", url, len && url[len - 1] == '/' ? "" : "/");
-}
-
-static int check_base_url(const char *url)
-{
-	return strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0 ? 0 : -1;
+	*why = "it is not a URL";
+	if (strpbrk(url, " \t\n\"<>\\^`{|}"))
+		return NULL; /* characters no URL holds as they are */
+	xmlURIPtr uri = xmlParseURIRaw(url, 1);
+	char *base = NULL;
+	if (!uri)
+		return NULL;
+	if (!uri->scheme || (strcasecmp(uri->scheme, "http") != 0 && strcasecmp(uri->scheme, "https") != 0))
+		*why = "it must start with http:// or https://";
+	else if (!uri->server || !*uri->server)
+		*why = "it has no host";
+	else if (uri->user)
+		*why = "it holds a user name or password";
+	else if (uri->query_raw || uri->query || strchr(url, '?'))
+		*why = "it has a query ('?…'): every page's URL is the base with a path after it";
+	else if (uri->fragment || strchr(url, '#'))
+		*why = "it has a fragment ('#…'): every page's URL is the base with a path after it";
+	else {
+		const char *path = uri->path && *uri->path ? uri->path : "/";
+		size_t n = strlen(path);
+		char port[16] = "";
+		if (uri->port > 0)
+			snprintf(port, sizeof port, ":%d", uri->port);
+		base = pp_strdup_printf("%s://%s%s%s%s", uri->scheme, uri->server, port, path, path[n - 1] == '/' ? "" : "/");
+		for (char *c = base; c && *c && *c != '/'; c++)
+			*c = (char)tolower((unsigned char)*c); /* the scheme */
+		char *host = base ? strstr(base, "://") + 3 : NULL;
+		for (char *c = host; c && *c && *c != '/' && *c != ':'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		*why = NULL;
+	}
+	xmlFreeURI(uri);
+	return base;
 }
 
 typedef struct {
@@ -598,12 +629,11 @@ static int visit_site(void *ctx, const pp_yaml *src, const char *key, yaml_node_
 		const char *text = pp_yaml_expect_scalar(src, key, value, d);
 		if (!text)
 			return -1;
-		if (check_base_url(text) != 0) {
-			pp_error(d, src->path, line, column,
-			         "'base_url' must be an absolute http:// or https:// URL, not '%s'", text);
-			return -1;
-		}
-		return (site->base_url = normalize_base_url(text)) ? 0 : -1;
+		const char *why;
+		if (!(site->base_url = base_url_of(text, &why)) && why)
+			pp_error(d, src->path, line, column, "'base_url' must be an absolute http:// or https:// URL, and '%s' "
+			         "is not: %s", text, why);
+		return site->base_url ? 0 : -1;
 	}
 	if (strcmp(key, "title") == 0) {
 		if (value->type != YAML_MAPPING_NODE) {
@@ -1300,10 +1330,10 @@ pp_site *pp_site_load(const char *content_dir, const char *base_url_override, un
 	if (base_url_override) {
 		free(site->base_url);
 		site->base_url = NULL;
-		if (check_base_url(base_url_override) != 0)
-			pp_error(d, NULL, 0, 0, "--base-url must be an absolute http:// or https:// URL");
-		else if (!(site->base_url = normalize_base_url(base_url_override)))
-			pp_error(d, NULL, 0, 0, "out of memory");
+		const char *why;
+		if (!(site->base_url = base_url_of(base_url_override, &why)))
+			pp_error(d, NULL, 0, 0, "--base-url must be an absolute http:// or https:// URL, and '%s' is not: %s",
+			         base_url_override, why ? why : "out of memory");
 	}
 
 	char **names;

@@ -650,6 +650,63 @@ static void test_only_attachments_published(void **state)
 	free(dir);
 }
 
+/* The base of every page's URL: scheme and host compared without case, no
+ * query, fragment or credentials, from site.yaml and --base-url alike. */
+static void test_base_url(void **state)
+{
+	(void)state;
+	static const char *const good[][2] = {
+	    {"HTTPS://Example.ORG/Policies", "https://example.org/Policies/"},
+	    {"http://example.org", "http://example.org/"},
+	    {"https://example.org:8443/p/", "https://example.org:8443/p/"},
+	};
+	static const char *const bad[][2] = {
+	    {"https://example.org/?lang=en", "it has a query ('?…'): every page's URL is the base with a path after it"},
+	    {"https://example.org/#top", "it has a fragment ('#…'): every page's URL is the base with a path after it"},
+	    {"ftp://example.org/", "it must start with http:// or https://"},
+	    {"example.org/policies", "it must start with http:// or https://"},
+	    {"https://user:secret@example.org/", "it holds a user name or password"},
+	    {"https:///policies", "it has no host"},
+	    {"https://example.org/a b", "it is not a URL"},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		char yaml[256];
+		snprintf(yaml, sizeof yaml, "default_locale: en\nbase_url: %s\n", good[i][0]);
+		char *dir = make_site(yaml);
+		add_version(dir, "privacy", "en", "2024-01-15");
+		pp_site *site;
+		char *msgs = load_messages(dir, &site);
+		assert_non_null(site);
+		assert_string_equal(site->base_url, good[i][1]);
+		pp_site_free(site);
+		pp_diags d;
+		pp_diags_init(&d);
+		site = pp_site_load(dir, good[i][0], 0, 0, &d);
+		assert_non_null(site);
+		assert_string_equal(site->base_url, good[i][1]);
+		pp_site_free(site);
+		pp_diags_free(&d);
+		free(msgs);
+		tu_remove(dir);
+		free(dir);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char yaml[256], want[512];
+		snprintf(yaml, sizeof yaml, "default_locale: en\nbase_url: \"%s\"\n", bad[i][0]);
+		char *dir = make_site(yaml);
+		add_version(dir, "privacy", "en", "2024-01-15");
+		pp_site *site;
+		char *msgs = load_messages(dir, &site);
+		assert_null(site);
+		snprintf(want, sizeof want, "site.yaml:2:11: error: 'base_url' must be an absolute http:// or https:// URL, "
+		         "and '%s' is not: %s\n", bad[i][0], bad[i][1]);
+		assert_string_equal(msgs, want);
+		free(msgs);
+		tu_remove(dir);
+		free(dir);
+	}
+}
+
 static void test_locale_settings_validated(void **state)
 {
 	(void)state;
@@ -745,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_texts_read_again),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_only_attachments_published),
+		cmocka_unit_test(test_base_url),
 		cmocka_unit_test(test_locale_settings_validated),
 		cmocka_unit_test(test_characters_xml_cannot_hold),
 		cmocka_unit_test(test_effective_material_translates),
