@@ -15,28 +15,32 @@
 #include <nettle/sha2.h>
 
 /* Reads fd to its end (hint: its size, when known) into a NUL-terminated
- * buffer, within PP_MAX_FILE_SIZE. Closes fd unless it is standard input. */
+ * buffer, within PP_MAX_FILE_SIZE. Closes fd unless it is standard input.
+ * The buffer is the hinted size and two bytes: one to see that a file
+ * that grew while it was read did, one for the NUL; a file of its hinted
+ * size is read into it without growing, so reading takes its size once. */
 static int read_all(int fd, const char *path, size_t hint, char **data, size_t *len, pp_diags *d)
 {
-	size_t cap = hint + 1 > 4096 ? hint + 1 : 4096, used = 0;
+	size_t cap = (hint < 4096 ? 4096 : hint) + 2, used = 0;
 	char *buf = malloc(cap);
 	if (!buf) {
 		pp_error(d, path, 0, 0, "out of memory reading file");
 		goto fail;
 	}
 	for (;;) {
-		if (used + 1 >= cap) { /* the file grew while we read it, or a stream */
-			if (cap > PP_MAX_FILE_SIZE) {
+		if (used + 1 == cap) { /* full: the file grew while we read it, or a stream */
+			size_t grown = cap > (PP_MAX_FILE_SIZE + 2) / 2 ? PP_MAX_FILE_SIZE + 2 : cap * 2;
+			if (grown <= cap) {
 				pp_error(d, path, 0, 0, "more than the %zu MiB limit", PP_MAX_FILE_SIZE / (1024 * 1024));
 				goto fail;
 			}
-			char *bigger = realloc(buf, cap * 2);
+			char *bigger = realloc(buf, grown);
 			if (!bigger) {
 				pp_error(d, path, 0, 0, "out of memory reading file");
 				goto fail;
 			}
 			buf = bigger;
-			cap *= 2;
+			cap = grown;
 		}
 		ssize_t n = read(fd, buf + used, cap - used - 1);
 		if (n < 0) {
@@ -48,6 +52,10 @@ static int read_all(int fd, const char *path, size_t hint, char **data, size_t *
 		if (n == 0)
 			break;
 		used += (size_t)n;
+	}
+	if (used > PP_MAX_FILE_SIZE) {
+		pp_error(d, path, 0, 0, "more than the %zu MiB limit", PP_MAX_FILE_SIZE / (1024 * 1024));
+		goto fail;
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);

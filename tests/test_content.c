@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <malloc.h>
 #include <cmocka.h>
 
 #include "content.h"
@@ -707,6 +709,37 @@ static void test_base_url(void **state)
 	}
 }
 
+/* The size limit is inclusive: a file of exactly PP_MAX_FILE_SIZE bytes is
+ * read, into one buffer of its size; one byte more is refused. */
+static void test_file_size_limit(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_join(dir, "big.md");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)PP_MAX_FILE_SIZE), 0);
+	close(fd);
+	pp_diags d;
+	pp_diags_init(&d);
+	char *data;
+	size_t len;
+	assert_int_equal(pp_read_file(path, &data, &len, &d), 0);
+	assert_int_equal(len, PP_MAX_FILE_SIZE);
+	/* Its size once, not a buffer doubled to fit the end-of-file read. */
+	assert_true(malloc_usable_size(data) < PP_MAX_FILE_SIZE + 64 * 1024);
+	free(data);
+	fd = open(path, O_WRONLY);
+	assert_int_equal(ftruncate(fd, (off_t)PP_MAX_FILE_SIZE + 1), 0);
+	close(fd);
+	assert_int_equal(pp_read_file(path, &data, &len, &d), -1);
+	assert_true(pp_diags_has(&d, PP_ERROR, "file is 67108865 bytes, more than the 64 MiB limit"));
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(path);
+	free(dir);
+}
+
 static void test_locale_settings_validated(void **state)
 {
 	(void)state;
@@ -803,6 +836,7 @@ int main(void)
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_only_attachments_published),
 		cmocka_unit_test(test_base_url),
+		cmocka_unit_test(test_file_size_limit),
 		cmocka_unit_test(test_locale_settings_validated),
 		cmocka_unit_test(test_characters_xml_cannot_hold),
 		cmocka_unit_test(test_effective_material_translates),
