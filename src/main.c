@@ -306,7 +306,7 @@ static int cmd_build(int argc, char **argv)
 	pp_diags d;
 	pp_diags_init(&d);
 	reporter r = {verbose && !quiet, !quiet && !verbose && isatty(STDERR_FILENO)};
-	pp_build_options build = {.on_page = report_page, .data = &r, .jobs = jobs, .as_of = as_of,
+	pp_build_options build = {.on_page = report_page, .data = &r, .jobs = jobs, .as_of = as_of, .future = future,
 	                           .diff_fault = diff_fault_for_tests()};
 	stop_watch watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .out_dir = out_dir};
 	sigset_t previous;

@@ -606,6 +606,10 @@ static int set_period(build_ctx *ctx, pp_vars *vars, const version_info *infos, 
 	rc |= pp_vars_set(vars, "effective_iso", info->version->effective);
 	rc |= pp_vars_set(vars, "effective_text", info->effective_text);
 	rc |= pp_vars_set(vars, "editorial", info->version->material ? NULL : "true");
+	int unpublished = ctx->options && ctx->options->future && strcmp(info->version->date, ctx->as_of) > 0;
+	rc |= pp_vars_set(vars, "unpublished", unpublished ? "true" : NULL);
+	rc |= pp_vars_set(vars, "unpublished_iso", unpublished ? info->version->date : NULL);
+	rc |= pp_vars_set(vars, "unpublished_text", unpublished ? info->date_text : NULL);
 	if (info->replaced_by >= 0 && (info->status == PP_VERSION_PAST || info->status == PP_VERSION_NEVER)) {
 		const version_info *by = &infos[info->replaced_by];
 		rc |= pp_vars_set(vars, "replaced_iso", by->version->effective);

@@ -52,6 +52,9 @@ typedef struct {
 	/* The reference date ("YYYY-MM-DD"): which version is in force, which
 	 * are upcoming. NULL: today in UTC. */
 	const char *as_of;
+	/* A preview (build --future): versions dated after as_of are in the
+	 * site, and every page that shows one says it is not published yet. */
+	int future;
 	/* When not NULL, filled with every link from a version to an attachment
 	 * (also in the manifest); the caller frees items. */
 	pp_attachment_links *links;
