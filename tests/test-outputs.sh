@@ -47,7 +47,9 @@ if [[ -z $problems && $count -ge 4 ]]; then ok "bundled site: $count XML and JSO
 # quotes, bidi marks, astral characters, line separators, long values.
 hostile=$work/hostile
 mkdir -p "$hostile/policy/en" "$hostile/policy/ar"
-printf 'default_locale: en\nbase_url: "https://policies.example/a&b<c>/"\ntitle:\n  en: "Site <&> \\"]]>"\n  ar: "موقع \\u200f<b>"\n' > "$hostile/site.yaml"
+# The base URL as hostile to XML and HTML as a valid URL can be ('&', a
+# quote); one that is no URL ('<') is refused, as the content test shows.
+printf 'default_locale: en\nbase_url: "https://policies.example/a&b'"'"'c;d=(e)/"\ntitle:\n  en: "Site <&> \\"]]>"\n  ar: "موقع \\u200f<b>"\n' > "$hostile/site.yaml"
 python3 - "$hostile" <<'PY'
 import json, sys
 root = sys.argv[1]
