@@ -209,6 +209,14 @@ void pp_html_text(pp_html_writer *w, const char *text)
 	write_escaped(w, BAD_CAST text);
 }
 
+void pp_html_raw_text(pp_html_writer *w, const char *text)
+{
+	if (strstr(text, "</"))
+		write_escaped(w, BAD_CAST text);
+	else
+		write_raw(w, text);
+}
+
 int pp_html_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned)
 {
 	const xmlNode *c = attr->children;

@@ -49,6 +49,10 @@ void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
 int pp_html_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned);
 /* Text, always escaped. */
 void pp_html_text(pp_html_writer *w, const char *text);
+/* Text of a raw-text element (<style>): written as it is, which the HTML
+ * parser reads as it is; escaped instead when it holds "</", which would
+ * end the element early. */
+void pp_html_raw_text(pp_html_writer *w, const char *text);
 /* A node and its descendants; iterative, so depth costs no stack. */
 void pp_html_node(pp_html_writer *w, xmlNodePtr node);
 /* Line break between top-level nodes, as a document is written. */

@@ -51,6 +51,10 @@ typedef struct {
 	int interrupted;
 	pp_attachment_link *links; /* found by this worker, for the manifest */
 	size_t link_count, link_capacity;
+	/* The plans of the series being built and its other languages, for
+	 * links to the same page in another language. */
+	struct sibling_plan *siblings;
+	size_t sibling_count;
 } build_ctx;
 
 /* Pages written so far, for the progress hook; shared between workers. */
@@ -85,6 +89,21 @@ typedef struct {
 	size_t targets[MAX_COMPARE_TARGETS]; /* ascending */
 	size_t target_count;
 } series_plan;
+
+/* A series of the same policy in another language, and its plan. */
+struct sibling_plan {
+	const pp_series *series;
+	series_plan plan;
+};
+
+/* Where a page stands in its series, so that the same page can be found in
+ * another language: a version's page (newer), its latest changes (newer,
+ * changes), a comparison (newer, older, changes), the history (history),
+ * or the plain URL (nothing set). */
+typedef struct {
+	const char *newer, *older;
+	int changes, history;
+} page_place;
 
 static const locale_info *info_of(const build_ctx *ctx, const char *locale)
 {
@@ -175,6 +194,47 @@ static int set_page_basics(build_ctx *ctx, pp_vars *vars, const char *page_path,
 	return rc ? -1 : 0;
 }
 
+/* The document's <title>: what the page is, then the policy, then the
+ * site ("What changed from 14 March 2023 to 2 March 2025 — Privacy Policy —
+ * Malachite"), so that no two pages of a site share one (WCAG 2.4.2). what
+ * (malloc'ed, taken; may be NULL) and policy_title may be NULL. */
+static int set_document_title(build_ctx *ctx, pp_vars *vars, const char *locale, char *what,
+                              const char *policy_title)
+{
+	const char *parts[] = {what, policy_title, pp_site_title(ctx->site, locale)};
+	xmlBufferPtr title = pp_dom_buffer_new();
+	const char *last = NULL;
+	for (size_t i = 0; title && i < sizeof parts / sizeof *parts; i++) {
+		if (!parts[i] || !*parts[i] || (last && strcmp(last, parts[i]) == 0))
+			continue;
+		if (last)
+			xmlBufferCat(title, BAD_CAST " — ");
+		xmlBufferCat(title, BAD_CAST parts[i]);
+		last = parts[i];
+	}
+	int rc = title ? pp_vars_set(vars, "document_title", (const char *)xmlBufferContent(title)) : -1;
+	xmlBufferFree(title);
+	free(what);
+	return rc;
+}
+
+/* What a version's page is, by where the version stands. */
+static char *version_page_title(build_ctx *ctx, const char *locale, const version_info *info)
+{
+	switch (info->status) {
+	case PP_VERSION_IN_FORCE:
+		return pp_theme_format_text(ctx->theme, ctx->formats, locale, "title_in_force", info->effective_text, ctx->d);
+	case PP_VERSION_UPCOMING:
+		return pp_theme_format_texts(ctx->theme, ctx->formats, locale, "title_upcoming", info->date_text,
+		                             info->effective_text, ctx->d);
+	case PP_VERSION_PAST:
+		return pp_theme_format_text(ctx->theme, ctx->formats, locale, "title_past", info->date_text, ctx->d);
+	case PP_VERSION_NEVER:
+		break;
+	}
+	return pp_theme_format_text(ctx->theme, ctx->formats, locale, "title_never", info->date_text, ctx->d);
+}
+
 /* Adds a language-switcher entry (and hreflang alternate) for locale. */
 static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_path,
                              const char *page_locale, const char *locale, const char *target)
@@ -187,7 +247,8 @@ static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_pat
 	rc |= pp_vars_set(item, "dir", is_rtl(ctx, locale) ? "rtl" : "ltr");
 	rc |= set_owned(item, "name", native_name(ctx, locale));
 	rc |= set_link(ctx, item, "href", page_path, target);
-	rc |= pp_vars_set(item, "current", strcmp(locale, page_locale) == 0 ? "true" : NULL);
+	(void)page_locale;
+	rc |= pp_vars_set(item, "current", strcmp(target, page_path) == 0 ? "page" : NULL);
 	char *absolute = canonical_url(ctx->site, target);
 	if (absolute && strcmp(locale, ctx->site->default_locale) == 0)
 		rc |= pp_vars_set(vars, "x_default_url", absolute);
@@ -484,26 +545,66 @@ static void free_versions(version_info *infos, size_t count)
 
 /* Links to the same policy in every locale: the version of the same date
  * where the translation has one, else that locale's latest. */
-static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *s,
-                                const char *page_path, const char *date)
+/* The same page in the other language's series o, where it exists, else
+ * the nearest: that version's page, then the policy's plain URL. A
+ * comparison exists where o compares that pair (its newer version is one of
+ * o's compare targets). malloc'ed. */
+static char *same_page_in(const struct sibling_plan *o, const page_place *at)
 {
-	size_t n;
-	const pp_series *same_policy = pp_site_policy(ctx->site, s->policy, &n);
-	for (size_t i = 0; i < n; i++) {
-		const pp_series *other = &same_policy[i];
-		if (other->count == 0)
+	const pp_series *s = o->series;
+	if (at->history)
+		return pp_strdup_printf("%s/%s/history/index.html", s->locale, s->policy);
+	const pp_version *newer = at->newer ? pp_series_version(s, at->newer) : NULL;
+	if (!newer)
+		return pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
+	size_t n = (size_t)(newer - s->versions);
+	if (at->changes && !at->older && n > 0)
+		return pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, newer->date);
+	const pp_version *older = at->changes && at->older ? pp_series_version(s, at->older) : NULL;
+	if (older && older < newer && is_target(&o->plan, n))
+		return pp_strdup_printf("%s/%s/%s/changes/%s/index.html", s->locale, s->policy, newer->date, older->date);
+	return pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, newer->date);
+}
+
+/* The language switcher and hreflang alternates of a policy's page: each
+ * language's same page (the page itself for its own, the only one marked
+ * current). */
+static int add_policy_languages(build_ctx *ctx, pp_vars *vars, const pp_series *s, const char *page_path,
+                                const page_place *at)
+{
+	for (size_t i = 0; i < ctx->sibling_count; i++) {
+		const struct sibling_plan *o = &ctx->siblings[i];
+		if (o->series->count == 0)
 			continue;
-		char *target = date && pp_series_version(other, date)
-		                   ? pp_strdup_printf("%s/%s/%s/index.html", other->locale, other->policy, date)
-		                   : NULL;
-		if (!target)
-			target = pp_strdup_printf("%s/%s/index.html", other->locale, other->policy);
-		int rc = target ? add_language_link(ctx, vars, page_path, s->locale, other->locale, target) : -1;
+		char *target = o->series == s ? strdup(page_path) : same_page_in(o, at);
+		int rc = target ? add_language_link(ctx, vars, page_path, s->locale, o->series->locale, target) : -1;
 		free(target);
 		if (rc != 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* The plans of every language of s's policy, for add_policy_languages. */
+static int plan_siblings(build_ctx *ctx, const pp_series *s)
+{
+	size_t n;
+	const pp_series *same_policy = pp_site_policy(ctx->site, s->policy, &n);
+	ctx->siblings = calloc(n ? n : 1, sizeof *ctx->siblings);
+	ctx->sibling_count = 0;
+	for (size_t i = 0; ctx->siblings && i < n; i++) {
+		const pp_series *o = &same_policy[i];
+		long *replaced_by = malloc((o->count ? o->count : 1) * sizeof *replaced_by);
+		if (!replaced_by)
+			return -1;
+		pp_series_replaced_by(o, replaced_by);
+		ctx->siblings[i].series = o;
+		if (o->count)
+			plan_series(o, replaced_by, ctx->as_of, &ctx->siblings[i].plan);
+		ctx->sibling_count++;
+		free(replaced_by);
+	}
+	return ctx->siblings ? 0 : -1;
 }
 
 static int is_relative_url(const char *url)
@@ -703,8 +804,12 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 				rc |= pp_vars_set(item, "compare_text", infos[k].date_text);
 			}
 		}
-	rc |= add_policy_languages(ctx, vars, s, page_path, v->date);
+	/* The plain URL is the plain URL in every language. */
+	page_place at = {.newer = strcmp(page_path, info->path) == 0 ? v->date : NULL};
+	rc |= add_policy_languages(ctx, vars, s, page_path, &at);
 	rc |= set_translation_notice(ctx, vars, s, page_path);
+	char *what = version_page_title(ctx, s->locale, info);
+	rc |= what ? set_document_title(ctx, vars, s->locale, what, v->title) : -1;
 	if (rc != 0)
 		pp_error(ctx->d, v->path, 0, 0, "out of memory preparing page");
 	else
@@ -741,7 +846,10 @@ static int write_history_page(build_ctx *ctx, const pp_series *s, version_info *
 	if (rc == 0) {
 		rc |= set_plain_link(ctx, vars, "latest_href", s, page_path, "index.html");
 		rc |= set_feed_link(ctx, vars, s, page_path);
-		rc |= add_policy_languages(ctx, vars, s, page_path, NULL);
+		page_place at = {.history = 1};
+		rc |= add_policy_languages(ctx, vars, s, page_path, &at);
+		const char *what = pp_theme_message(ctx->theme, s->locale, "version_history", ctx->d);
+		rc |= set_document_title(ctx, vars, s->locale, what ? strdup(what) : NULL, shown->title);
 		rc |= set_translation_notice(ctx, vars, s, page_path);
 	}
 	if (rc != 0)
@@ -973,7 +1081,21 @@ static int write_changes_output(build_ctx *ctx, const pp_series *s, const versio
 			}
 			free(href);
 		}
-		rc |= add_policy_languages(ctx, vars, s, page_path, newer->version->date);
+		/* The latest changes of a version, or a comparison of two. */
+		int adjacent = old_side->index + 1 == new_side->index;
+		int latest = adjacent && newer->changes_path && strcmp(page_path, newer->changes_path) == 0;
+		/* Comparing a version with the one just before is its changes page
+		 * again, at a second address: that page is the canonical one. */
+		if (adjacent && !latest && newer->changes_path) {
+			char *canonical = canonical_url(ctx->site, newer->changes_path);
+			if (canonical)
+				rc |= set_owned(vars, "canonical", canonical);
+		}
+		page_place at = {.newer = newer->version->date, .older = latest ? NULL : older->version->date, .changes = 1};
+		rc |= add_policy_languages(ctx, vars, s, page_path, &at);
+		char *what = pp_theme_format_texts(ctx->theme, ctx->formats, s->locale, "title_changes", older->date_text,
+		                                   newer->date_text, ctx->d);
+		rc |= what ? set_document_title(ctx, vars, s->locale, what, newer->version->title) : -1;
 	}
 	if (rc == 0)
 		rc = write_page(ctx, "changes", s->locale, page_path, vars);
@@ -1105,6 +1227,10 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	series_plan plan;
 	int rc = prepare_versions(ctx, s, infos, &plan);
+	if (rc == 0 && plan_siblings(ctx, s) != 0) {
+		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
+		rc = -1;
+	}
 	pp_diff_options options = {
 		.locale = s->locale,
 		.deleted_label = pp_theme_message(ctx->theme, s->locale, "diff_removed_label", ctx->d),
@@ -1178,6 +1304,9 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	free_versions(infos, s->count);
 	pp_diff_contexts_free(contexts); /* after the indexes that use it */
+	free(ctx->siblings);
+	ctx->siblings = NULL;
+	ctx->sibling_count = 0;
 	return rc;
 }
 
@@ -1198,25 +1327,38 @@ static size_t site_locales(const pp_site *site, const char **locales, size_t max
 }
 
 /* Lists the policies available in locale, as links from page_path. */
+/* Each policy of a locale, with what applies when: the version its plain
+ * URL shows (in force, else the first to take effect) and its date, and
+ * the next to take effect, so an index never names a date the page it
+ * links to contradicts. */
 static int add_policies(build_ctx *ctx, pp_vars *vars, const char *page_path, const char *locale)
 {
 	for (size_t i = 0; i < ctx->site->series_count; i++) {
 		const pp_series *s = &ctx->site->series[i];
 		if (strcmp(s->locale, locale) != 0 || s->count == 0)
 			continue;
-		const pp_version *latest = &s->versions[s->count - 1];
+		long in_force = pp_series_in_force(s, ctx->as_of), next = pp_series_next(s, ctx->as_of);
+		const pp_version *shown = &s->versions[in_force >= 0 ? in_force : next >= 0 ? next : (long)s->count - 1];
 		pp_vars *item = pp_vars_add_item(vars, "policies");
 		char *target = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
-		char *date = pp_site_date_text(ctx->site, locale, latest->year, latest->month, latest->day);
-		int rc = item && target && date ? 0 : -1;
+		int y, m, d;
+		char *shown_date = pp_parse_iso_date(shown->effective, &y, &m, &d) == 0
+		                       ? pp_site_date_text(ctx->site, locale, y, m, d) : NULL;
+		const pp_version *upcoming = next >= 0 && in_force >= 0 ? &s->versions[next] : NULL;
+		char *upcoming_date = upcoming && pp_parse_iso_date(upcoming->effective, &y, &m, &d) == 0
+		                          ? pp_site_date_text(ctx->site, locale, y, m, d) : NULL;
+		int rc = item && target && shown_date && (!upcoming || upcoming_date) ? 0 : -1;
 		if (rc == 0) {
-			rc |= pp_vars_set(item, "title", latest->title);
+			rc |= pp_vars_set(item, "title", shown->title);
 			rc |= set_link(ctx, item, "href", page_path, target);
-			rc |= pp_vars_set(item, "updated_iso", latest->date);
-			rc |= pp_vars_set(item, "updated_text", date);
+			rc |= pp_vars_set(item, in_force >= 0 ? "in_force_iso" : "first_iso", shown->effective);
+			rc |= pp_vars_set(item, in_force >= 0 ? "in_force_text" : "first_text", shown_date);
+			rc |= pp_vars_set(item, "upcoming_iso", upcoming ? upcoming->effective : NULL);
+			rc |= pp_vars_set(item, "upcoming_text", upcoming_date);
 		}
 		free(target);
-		free(date);
+		free(shown_date);
+		free(upcoming_date);
 		if (rc != 0)
 			return -1;
 	}
@@ -1236,6 +1378,8 @@ static int write_index_pages(build_ctx *ctx)
 		rc = page_path && vars ? 0 : -1;
 		if (rc == 0)
 			rc |= set_page_basics(ctx, vars, page_path, locales[i], pp_site_title(ctx->site, locales[i]));
+		const char *what = rc == 0 ? pp_theme_message(ctx->theme, locales[i], "policies", ctx->d) : NULL;
+		rc |= rc == 0 ? set_document_title(ctx, vars, locales[i], what ? strdup(what) : NULL, NULL) : 0;
 		rc |= rc == 0 ? add_policies(ctx, vars, page_path, locales[i]) : 0;
 		for (size_t j = 0; rc == 0 && j < n; j++) {
 			char *target = pp_strdup_printf("%s/index.html", locales[j]);
@@ -1290,9 +1434,27 @@ static int write_not_found_page(build_ctx *ctx)
 	ctx->absolute_links = 1;
 	int rc = vars ? set_page_basics(ctx, vars, "404.html", locale, pp_site_title(ctx->site, locale)) : -1;
 	pp_vars_set(vars, "canonical", NULL);
+	const char *what = pp_theme_message(ctx->theme, locale, "not_found_title", ctx->d);
+	rc |= set_document_title(ctx, vars, locale, what ? strdup(what) : NULL, NULL);
+	/* Served at any URL, on any host (a preview, a staging copy): its style
+	 * goes inside it rather than behind an address that may not be there. */
+	for (size_t i = 0; rc == 0 && i < ctx->asset_count; i++)
+		if (strcmp(ctx->assets[i].name, "style.css") == 0) {
+			rc |= pp_vars_set(vars, "stylesheet", NULL);
+			rc |= set_owned(vars, "inline_style", strndup(ctx->assets[i].data, ctx->assets[i].len));
+		}
+	/* Said in every language of the site, each in its own direction. */
 	for (size_t j = 0; rc == 0 && j < n; j++) {
 		char *target = pp_strdup_printf("%s/index.html", locales[j]);
 		rc |= target ? add_language_link(ctx, vars, "404.html", locale, locales[j], target) : -1;
+		pp_vars *language = pp_vars_add_item(vars, "languages");
+		rc |= language ? 0 : -1;
+		if (rc == 0) {
+			rc |= pp_vars_set(language, "lang", locales[j]);
+			rc |= pp_vars_set(language, "dir", is_rtl(ctx, locales[j]) ? "rtl" : "ltr");
+			rc |= pp_vars_set(language, "first", j == 0 ? "true" : NULL);
+			rc |= add_policies(ctx, language, "404.html", locales[j]);
+		}
 		free(target);
 	}
 	if (rc == 0)

@@ -656,7 +656,7 @@ static UMessageFormat *get_format(const pp_theme *theme, pp_format_cache *cache,
 /* Formats key with one argument, a double (count) or a UTF-8 string (text):
  * umsg_format reads plural and number arguments as doubles, others as UChar*. */
 static char *format_message(const pp_theme *theme, pp_format_cache *cache, const char *locale,
-                            const char *key, double count, const char *text, pp_diags *d)
+                            const char *key, double count, const char *text, const char *text2, pp_diags *d)
 {
 	const char *pattern = pp_theme_message(theme, locale, key, d);
 	if (!pattern)
@@ -670,22 +670,29 @@ static char *format_message(const pp_theme *theme, pp_format_cache *cache, const
 	}
 	int32_t arg_len = 0;
 	UChar *uarg = text ? pp_to_utf16(text, strlen(text), &arg_len) : NULL;
-	if (text && !uarg) {
+	UChar *uarg2 = text2 ? pp_to_utf16(text2, strlen(text2), &arg_len) : NULL;
+	if ((text && !uarg) || (text2 && !uarg2)) {
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be converted", key, locale);
+		free(uarg);
+		free(uarg2);
 		return NULL;
 	}
 	int opened;
 	UMessageFormat *fmt = get_format(theme, cache, pattern, icu_locale, key, locale, &opened, d);
 	if (!fmt) {
 		free(uarg);
+		free(uarg2);
 		return NULL;
 	}
-	UChar out[1024];
-	int32_t out_len = text ? umsg_format(fmt, out, 1024, &status, uarg)
-	                       : umsg_format(fmt, out, 1024, &status, count);
+	/* Long enough for any message a page holds: a title, a notice. */
+	UChar out[2048];
+	int32_t out_len = text2 ? umsg_format(fmt, out, 2048, &status, uarg, uarg2)
+	                  : text ? umsg_format(fmt, out, 2048, &status, uarg)
+	                         : umsg_format(fmt, out, 2048, &status, count);
 	if (opened)
 		umsg_close(fmt);
 	free(uarg);
+	free(uarg2);
 	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
 		pp_error(d, theme->dir, 0, 0, "message '%s' for '%s' cannot be formatted: %s", key, locale,
 		         u_errorName(status));
@@ -697,13 +704,19 @@ static char *format_message(const pp_theme *theme, pp_format_cache *cache, const
 char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const char *locale,
                             const char *key, double count, pp_diags *d)
 {
-	return format_message(theme, cache, locale, key, count, NULL, d);
+	return format_message(theme, cache, locale, key, count, NULL, NULL, d);
 }
 
 char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const char *locale,
                            const char *key, const char *arg, pp_diags *d)
 {
-	return format_message(theme, cache, locale, key, 0, arg ? arg : "", d);
+	return format_message(theme, cache, locale, key, 0, arg ? arg : "", NULL, d);
+}
+
+char *pp_theme_format_texts(const pp_theme *theme, pp_format_cache *cache, const char *locale, const char *key,
+                            const char *arg0, const char *arg1, pp_diags *d)
+{
+	return format_message(theme, cache, locale, key, 0, arg0 ? arg0 : "", arg1 ? arg1 : "", d);
 }
 
 /* ---- rendering ----------------------------------------------------------- */
@@ -803,6 +816,8 @@ static void render_content(render_state *rs, const xmlNode *el, const directives
 		var *v = lookup(vars, (const char *)dir->text);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)dir->text);
+		else if (v->text && *v->text && xmlStrEqual(el->name, BAD_CAST "style"))
+			pp_html_raw_text(rs->out, v->text);
 		else if (v->text && *v->text)
 			pp_html_text(rs->out, v->text);
 	} else if (dir->msg) {

@@ -67,6 +67,11 @@ char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const
 char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const char *locale,
                            const char *key, const char *arg, pp_diags *d);
 
+/* The same with two text arguments, {0} and {1} ("What changed from {0} to
+ * {1}"). */
+char *pp_theme_format_texts(const pp_theme *theme, pp_format_cache *cache, const char *locale, const char *key,
+                            const char *arg0, const char *arg1, pp_diags *d);
+
 pp_format_cache *pp_format_cache_new(void);
 void pp_format_cache_free(pp_format_cache *cache);
 

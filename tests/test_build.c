@@ -184,7 +184,74 @@ static void test_language_links(void **state)
 	htmlDocPtr home = page(f, "index.html");
 	assert_int_equal(tu_count(home, "//section[@lang='en']//a[@href='en/privacy/index.html']"), 1);
 	assert_int_equal(tu_count(home, "//section[@lang='ar'][@dir='rtl']//a[@href='ar/privacy/index.html']"), 1);
+	/* The site's root is no language's index: nothing is marked current. */
+	assert_int_equal(tu_count(home, "//*[@aria-current]"), 0);
 	xmlFreeDoc(home);
+	/* Every kind of page leads to the same page in the other language, and
+	 * marks current only the link to itself, as the alternates do. */
+	static const char *const same[][2] = {
+	    {"ar/privacy/2025-03-02/changes/index.html", "../../../../en/privacy/2025-03-02/changes/index.html"},
+	    {"ar/privacy/2025-03-02/changes/2023-03-14/index.html",
+	     "../../../../../en/privacy/2025-03-02/changes/2023-03-14/index.html"},
+	    {"ar/privacy/history/index.html", "../../../en/privacy/history/index.html"},
+	    {"ar/privacy/index.html", "../../en/privacy/index.html"},
+	    {"en/privacy/2024-09-01/changes/index.html", "../../../../ar/privacy/2024-09-01/changes/index.html"},
+	};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		doc = page(f, same[i][0]);
+		const char *other = strncmp(same[i][0], "ar/", 3) == 0 ? "en" : "ar";
+		char xpath[256];
+		snprintf(xpath, sizeof xpath, "string(//nav[@class='languages']//a[@hreflang='%s']/@href)", other);
+		expect_xpath(doc, xpath, same[i][1]);
+		assert_int_equal(tu_count(doc, "//nav[@class='languages']//a[@aria-current]"), 1);
+		snprintf(xpath, sizeof xpath, "string(//nav[@class='languages']//a[@aria-current='page']/@hreflang)");
+		expect_xpath(doc, xpath, same[i][0][0] == 'a' ? "ar" : "en");
+		char *self = tu_string(doc, "string(//nav[@class='languages']//a[@aria-current='page']/@href)");
+		const char *name = strrchr(same[i][0], '/') + 1;
+		if (strcmp(self, name) != 0)
+			fail_msg("%s: the current link leads to %s, not to the page itself", same[i][0], self);
+		free(self);
+		xmlFreeDoc(doc);
+	}
+}
+
+static char *find_under(const char *dir, const char *test);
+
+/* Every page has its own title, naming what it is (WCAG 2.4.2): only a
+ * policy's plain URL shares one with the version it shows, its canonical. */
+static void test_titles_distinct(void **state)
+{
+	fixture *f = *state;
+	char *list = find_under(f->out, "-name '*.html'");
+	char *titles[512], *canonicals[512], *paths[512];
+	size_t n = 0;
+	for (char *line = strtok(list, "\n"); line && n < 512; line = strtok(NULL, "\n")) {
+		char *path = tu_join(f->out, line);
+		htmlDocPtr doc = tu_parse_html(path);
+		titles[n] = tu_string(doc, "string(//title)");
+		canonicals[n] = tu_string(doc, "string(//link[@rel='canonical']/@href)");
+		paths[n] = strdup(line);
+		n++;
+		xmlFreeDoc(doc);
+		free(path);
+	}
+	assert_true(n > 20);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(titles[i], titles[j]) == 0 && (!*canonicals[i] || strcmp(canonicals[i], canonicals[j]) != 0))
+				fail_msg("%s and %s share the title '%s'", paths[i], paths[j], titles[i]);
+	for (size_t i = 0; i < n; i++) {
+		free(titles[i]);
+		free(canonicals[i]);
+		free(paths[i]);
+	}
+	free(list);
+	htmlDocPtr doc = page(f, "en/privacy/2025-03-02/changes/2023-03-14/index.html");
+	expect_xpath(doc, "string(//title)", "What changed from March 14, 2023 to March 2, 2025 — Privacy Policy — Malachite");
+	xmlFreeDoc(doc);
+	doc = page(f, "ar/privacy/2024-09-01/index.html");
+	expect_xpath(doc, "string(//title)", "إصدار سابق، بتاريخ ١ سبتمبر ٢٠٢٤ — سياسة الخصوصية — مالاكايت");
+	xmlFreeDoc(doc);
 }
 
 /* Every relative link of every page must lead to a file of the site. */
@@ -255,7 +322,7 @@ static void test_migrated_policy_builds(void **state)
 	htmlDocPtr doc = tu_parse_html(path);
 	assert_int_equal(tu_count(doc, "//h1"), 1);
 	expect_xpath(doc, "string(//h1)", "Privacy Policy");
-	expect_xpath(doc, "string(//title)", "Privacy Policy — Malachite");
+	expect_xpath(doc, "string(//title)", "In force since May 1, 2025 — Privacy Policy — Malachite");
 	assert_int_equal(tu_count(doc, "//div[@class='policy-body']/h2[@id='contact']"), 1);
 	xmlFreeDoc(doc);
 	unlink(file);
@@ -394,7 +461,8 @@ static void test_locale_settings_and_translation_notice(void **state)
 	             "This translation is older than the authoritative text of the policy, last updated on "
 	             "December ١, ٢٠٢٦.");
 	expect_xpath(doc, "string(//*[contains(@class,'notice-translation')]/a/@href)", "../../ar/privacy/index.html");
-	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/2025-03-02/");
+	/* The plain URL's other languages are their plain URLs: the version in force there. */
+	expect_xpath(doc, "string(//link[@hreflang='x-default']/@href)", "https://malachite.example/ar/privacy/");
 	xmlFreeDoc(doc);
 	free(path);
 	/* check reports the lag too. */
@@ -1029,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_localized_update_date_at_bottom),
 		cmocka_unit_test(test_in_force_upcoming_and_history),
 		cmocka_unit_test(test_language_links),
+		cmocka_unit_test(test_titles_distinct),
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_migrated_policy_builds),
 		cmocka_unit_test(test_identical_versions_say_so),

@@ -282,8 +282,16 @@ static void test_robots_404_and_fingerprints(void **state)
 	free(lang);
 	/* Served at any URL: every link is absolute. */
 	assert_int_equal(tu_count(nf, "//a[@href][not(starts-with(@href, 'https://malachite.example/') or starts-with(@href, '#'))]"), 0);
-	assert_int_equal(tu_count(nf, "//main//a[@href='https://malachite.example/en/']"), 1);
-	assert_int_equal(tu_count(nf, "//link[@rel='stylesheet'][starts-with(@href, 'https://malachite.example/assets/style.')]"), 1);
+	/* Said in every language, each section in its direction, leading to
+	 * that language's policies; styled from inside, wherever it is served. */
+	assert_int_equal(tu_count(nf, "//main/section[@lang='ar'][@dir='rtl']/h1[.='الصفحة غير موجودة']"), 1);
+	assert_int_equal(tu_count(nf, "//main/section[@lang='en'][@dir='ltr']/h2[.='Page not found']"), 1);
+	assert_int_equal(tu_count(nf, "//main/section[@lang='en']//a[@href='https://malachite.example/en/privacy/']"), 1);
+	assert_int_equal(tu_count(nf, "//link[@rel='stylesheet']"), 0);
+	assert_int_equal(tu_count(nf, "//head/style[contains(., '.skip-link')]"), 1);
+	char *title = tu_string(nf, "string(//title)");
+	assert_string_equal(title, "الصفحة غير موجودة — مالاكايت");
+	free(title);
 	xmlFreeDoc(nf);
 	/* The stylesheet's name carries its content hash; pages link that name. */
 	path = tu_join(f->out, "en/privacy/index.html");
