@@ -71,7 +71,10 @@ typedef struct {
 	char id[24];          /* "change-N", the id of the change's first marked element */
 	pp_change_kind kind;
 	char *section;        /* text of the heading the change falls under; NULL before any heading */
-	char *excerpt;        /* a few words of the change */
+	char *excerpt;        /* a few words of the change: what it adds (or, removing only, removes) */
+	char *removed;        /* a replacement's removed words, when few ("او" for "أو"); else NULL */
+	char *context;        /* the words just before it in its block, which tell like changes
+	                         apart; NULL at a block's start */
 } pp_change;
 
 typedef struct {

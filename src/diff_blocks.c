@@ -71,6 +71,8 @@ static void restore_tally(diff_state *st, const tally *t)
 	for (size_t i = t->change_count; i < r->change_count; i++) {
 		free(r->changes[i].section);
 		free(r->changes[i].excerpt);
+		free(r->changes[i].removed);
+		free(r->changes[i].context);
 	}
 	r->change_count = t->change_count;
 	r->words_added = t->words_added;
@@ -740,6 +742,8 @@ void pp_diff_result_free(pp_diff_result *result)
 	for (size_t i = 0; i < result->change_count; i++) {
 		free(result->changes[i].section);
 		free(result->changes[i].excerpt);
+		free(result->changes[i].removed);
+		free(result->changes[i].context);
 	}
 	free(result->changes);
 	memset(result, 0, sizeof *result);

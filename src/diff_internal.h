@@ -245,7 +245,11 @@ int pp_diff_same_kind(const item *a, const item *b);
 /* ---- marks and changes (diff_marks.c) ---- */
 
 xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved);
-const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt);
+/* Records a change (its id returned, owned by the result): excerpt, the
+ * words it removes when it replaces few (removed, may be NULL) and the words
+ * before it (context, may be NULL), each cut at word boundaries. */
+const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt, const char *removed,
+                               const char *context);
 /* A heading starts a section: changes under it name it. */
 void pp_diff_enter_section(diff_state *st, xmlNodePtr heading);
 /* White space before n in its source, copied to out (table cells stay apart). */

@@ -9,6 +9,7 @@
 #include "diff_internal.h"
 #include "dom.h"
 #include "fsutil.h"
+#include "l10n.h"
 #include "markdown.h"
 
 static void add_class(xmlNodePtr el, const char *cls)
@@ -25,31 +26,72 @@ static void add_class(xmlNodePtr el, const char *cls)
 	}
 }
 
-static char *text_excerpt(const char *text)
+/* text with its white space collapsed to single spaces and trimmed. */
+static char *collapse_space(const char *text)
 {
-	while (*text == ' ' || *text == '\n' || *text == '\t')
-		text++;
-	/* About ten words, cut on a character boundary. */
-	size_t limit = 80, n = 0, spaces = 0;
-	while (n < limit && text[n] && spaces < 10) {
-		if (text[n] == ' ')
-			spaces++;
-		n++;
+	char *out = malloc(strlen(text) + 1), *w = out;
+	int space = 0;
+	for (const char *p = text; out && *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+			space = w != out;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *p;
 	}
-	while (n > 0 && (text[n] & 0xC0) == 0x80)
-		n--;
-	char *s = malloc(n + 4);
-	if (!s)
-		return NULL;
-	memcpy(s, text, n);
-	int more = text[n + strspn(text + n, " \n\t")] != '\0';
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t'))
-		n--;
-	strcpy(s + n, more ? "…" : "");
-	for (char *p = s; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return s;
+	if (out)
+		*w = '\0';
+	return out;
+}
+
+/* At most max_words words of text, from its start (or, from_end, its end),
+ * cut at word boundaries as ICU finds them (the diff's own words), with an
+ * ellipsis where the text goes on. malloc'ed; NULL when out of memory. */
+static char *words_of(diff_state *st, const char *text, size_t max_words, int from_end)
+{
+	char *collapsed = collapse_space(text);
+	int32_t len = 0;
+	UChar *u = collapsed ? pp_to_utf16(collapsed, strlen(collapsed), &len) : NULL;
+	UErrorCode status = U_ZERO_ERROR;
+	if (!u || !st->words) {
+		free(u);
+		return collapsed;
+	}
+	ubrk_setText(st->words, u, len, &status);
+	int32_t cut = from_end ? 0 : len;
+	size_t words = 0;
+	if (U_SUCCESS(status)) {
+		if (!from_end) {
+			for (int32_t b = ubrk_first(st->words); b != UBRK_DONE; b = ubrk_next(st->words))
+				if (ubrk_getRuleStatus(st->words) != UBRK_WORD_NONE && ++words == max_words) {
+					cut = b;
+					break;
+				}
+		} else {
+			/* The starts of the last max_words words, in a ring. */
+			int32_t ring[8];
+			size_t keep = max_words < 8 ? max_words : 8;
+			int32_t prev = ubrk_first(st->words);
+			for (int32_t b = ubrk_next(st->words); b != UBRK_DONE; prev = b, b = ubrk_next(st->words))
+				if (ubrk_getRuleStatus(st->words) != UBRK_WORD_NONE)
+					ring[words++ % keep] = prev;
+			if (words > keep)
+				cut = ring[words % keep];
+		}
+	}
+	int more = from_end ? cut > 0 : cut < len;
+	char *part = from_end ? pp_from_utf16(u + cut, len - cut) : pp_from_utf16(u, cut);
+	free(u);
+	free(collapsed);
+	if (!part || !more)
+		return part;
+	char *trimmed = collapse_space(part);
+	free(part);
+	char *marked = trimmed ? pp_strdup_printf(from_end ? "…%s" : "%s…", trimmed) : NULL;
+	free(trimmed);
+	return marked;
 }
 
 static void count_section(diff_state *st)
@@ -60,7 +102,8 @@ static void count_section(diff_state *st)
 	}
 }
 
-const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt)
+const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt, const char *removed,
+                               const char *context)
 {
 	pp_diff_result *r = st->result;
 	if (pp_grow(&r->changes, &r->change_capacity, r->change_count, sizeof *r->changes, 16) != 0) {
@@ -72,7 +115,20 @@ const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *
 	snprintf(c->id, sizeof c->id, "change-%zu", r->change_count);
 	c->kind = kind;
 	c->section = st->section ? strdup(st->section) : NULL;
-	c->excerpt = excerpt ? text_excerpt(excerpt) : NULL;
+	c->excerpt = excerpt ? words_of(st, excerpt, 10, 0) : NULL;
+	c->removed = removed ? words_of(st, removed, 6, 0) : NULL;
+	c->context = context ? words_of(st, context, 3, 1) : NULL;
+	if ((excerpt && !c->excerpt) || (removed && !c->removed) || (context && !c->context))
+		st->failed = 1;
+	/* Nothing but white space is no excerpt. */
+	if (c->excerpt && !*c->excerpt) {
+		free(c->excerpt);
+		c->excerpt = NULL;
+	}
+	if (c->context && !*c->context) {
+		free(c->context);
+		c->context = NULL;
+	}
 	count_section(st);
 	return c->id;
 }
@@ -245,7 +301,7 @@ void pp_diff_emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out)
 	 * with its heading, are one change. */
 	if (st->open_whole != (int)kind || kind == PP_CHANGE_MOVED) {
 		char *text = range_text(it->first, it->last);
-		id = pp_diff_new_change(st, kind, text);
+		id = pp_diff_new_change(st, kind, text, NULL, NULL);
 		free(text);
 		st->open_whole = (int)kind;
 	}

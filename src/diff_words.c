@@ -544,19 +544,38 @@ void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xm
 		}
 		int trailing = last_del >= 0 && last_ins >= 0 && a.items[at[last_del]].is_space &&
 		               b.items[bt[last_ins]].is_space && ka[at[last_del]] == kb[bt[last_ins]];
-		/* Excerpt: the new words, or the removed ones for a pure deletion. */
-		xmlBufferPtr ex = pp_dom_buffer_new();
-		int any_insert = 0;
-		for (long k = i; k < j; k++)
+		/* Excerpt: the new words, or the removed ones for a pure deletion;
+		 * for a replacement, the removed words too (the list shows "او"
+		 * becoming "أو"); and the words before it, which tell apart
+		 * changes that add the same words. */
+		xmlBufferPtr ex = pp_dom_buffer_new(), gone = pp_dom_buffer_new(), before = pp_dom_buffer_new();
+		int any_insert = 0, any_delete = 0;
+		for (long k = i; k < j; k++) {
 			any_insert |= ops[k] != OP_DELETE;
-		for (long k = i; ex && k < j; k++) {
+			any_delete |= ops[k] != OP_INSERT;
+		}
+		for (long k = i; ex && gone && k < j; k++) {
 			const token *t = any_insert ? (ops[k] != OP_DELETE ? &b.items[bt[k]] : NULL) : &a.items[at[k]];
 			if (t && t->is_text)
 				add_token_text(ex, t);
+			if (any_insert && ops[k] != OP_INSERT && a.items[at[k]].is_text)
+				add_token_text(gone, &a.items[at[k]]);
 		}
-		w.change_id = pp_diff_new_change(st, PP_CHANGE_CHANGED, ex ? (const char *)xmlBufferContent(ex) : NULL);
-		if (ex)
-			xmlBufferFree(ex);
+		/* A few equal tokens back are enough for three words. */
+		long from = i;
+		for (size_t seen = 0; from > 0 && seen < 12 && ops[from - 1] == OP_EQUAL; from--)
+			seen++;
+		for (long k = from; before && k < i; k++)
+			if (b.items[bt[k]].is_text)
+				add_token_text(before, &b.items[bt[k]]);
+		w.change_id = pp_diff_new_change(st, PP_CHANGE_CHANGED, ex ? (const char *)xmlBufferContent(ex) : NULL,
+		                                 any_insert && any_delete && gone ? (const char *)xmlBufferContent(gone) : NULL,
+		                                 before && xmlBufferLength(before) ? (const char *)xmlBufferContent(before) : NULL);
+		if (!ex || !gone || !before)
+			st->failed = 1;
+		xmlBufferFree(ex);
+		xmlBufferFree(gone);
+		xmlBufferFree(before);
 		/* Every removal of the change first, then every addition: each
 		 * side's tokens stay in their order. */
 		for (long k = i; k < j; k++)

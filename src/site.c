@@ -763,6 +763,10 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	if (!is_latest) {
 		rc |= set_link(ctx, vars, "next_href", page_path, infos[i + 1].path);
 		rc |= pp_vars_set(vars, "next_text", infos[i + 1].date_text);
+		/* A next version published now but in force later says when. */
+		int later = strcmp(infos[i + 1].version->effective, infos[i + 1].version->date) != 0;
+		rc |= pp_vars_set(vars, "next_effective_iso", later ? infos[i + 1].version->effective : NULL);
+		rc |= pp_vars_set(vars, "next_effective_text", later ? infos[i + 1].effective_text : NULL);
 	}
 	/* Notices at the top: a version replaced, or one not in force yet,
 	 * leads to the one in force and to everything that changed since. */
@@ -802,6 +806,8 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 				rc |= set_compare_link(ctx, item, "compare_href", s, page_path, k, i);
 				rc |= pp_vars_set(item, "compare_iso", infos[k].version->date);
 				rc |= pp_vars_set(item, "compare_text", infos[k].date_text);
+				rc |= pp_vars_set(item, "compare_summary", infos[k].version->summary);
+				rc |= pp_vars_set(item, "compare_editorial", infos[k].version->material ? NULL : "true");
 			}
 		}
 	/* The plain URL is the plain URL in every language. */
@@ -1076,8 +1082,13 @@ static int write_changes_output(build_ctx *ctx, const pp_series *s, const versio
 				href = NULL;
 				rc |= pp_vars_set(item, "kind", pp_theme_message(ctx->theme, s->locale,
 				                                                  change_kind_key(c->kind), ctx->d));
-				rc |= pp_vars_set(item, "section", c->section);
-				rc |= pp_vars_set(item, "excerpt", c->excerpt);
+				/* Before the first heading: the introduction, named. */
+				rc |= pp_vars_set(item, "section", c->section ? c->section
+				                                              : pp_theme_message(ctx->theme, s->locale,
+				                                                                 "change_introduction", ctx->d));
+				rc |= pp_vars_set(item, "context", c->context);
+				rc |= pp_vars_set(item, "removed", c->removed);
+				rc |= pp_vars_set(item, c->removed ? "added" : "excerpt", c->excerpt);
 			}
 			free(href);
 		}

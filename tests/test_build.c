@@ -291,6 +291,19 @@ static void test_bundled_changes_page(void **state)
 	assert_int_equal(tu_count(doc, "//ol[@class='change-list']/li/a[not(substring(@href,2) = //@id)]"), 0);
 	expect_xpath(doc, "string(//a[time/@datetime='2023-03-14']/@href)", "../../2023-03-14/index.html");
 	xmlFreeDoc(doc);
+	/* Each entry of the list reads on its own, inside its link: the section
+	 * (the introduction, before the first heading, named), a few words
+	 * before the change (cut at word boundaries) and, for a short
+	 * replacement, old and new ("او" becoming "أو"); no two entries alike. */
+	doc = page(f, "ar/privacy/2025-03-02/changes/index.html");
+	expect_xpath(doc, "normalize-space(//ol[@class='change-list']/li[1]/a)",
+	             "تعديل: المقدمة …جمعها من قبل مستخدمين مستخدمي");
+	expect_xpath(doc, "string(//ol[@class='change-list']/li[3]/a//del)", "او");
+	expect_xpath(doc, "string(//ol[@class='change-list']/li[3]/a//ins)", "أو");
+	assert_int_equal(tu_count(doc, "//ol[@class='change-list']/li[a[not(.//q)]]"), 0);
+	assert_int_equal(tu_count(doc, "//ol[@class='change-list']/li[normalize-space(a) = "
+	                               "normalize-space(preceding-sibling::li/a)]"), 0);
+	xmlFreeDoc(doc);
 
 	/* The first version has nothing to compare with. */
 	char *first = tu_join(f->out, "ar/privacy/2023-03-14/changes/index.html");
