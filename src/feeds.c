@@ -102,6 +102,7 @@ static void link_el(xml_out *x, const char *rel, const char *type, const char *h
 }
 
 int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *date_texts,
+                  const char *const *effect_notes,
                   pp_output *out, pp_diags *d)
 {
 	if (!site->base_url || s->count == 0)
@@ -146,7 +147,11 @@ int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *da
 		char *changes_url = changes_dir ? url_of(site, changes_dir) : NULL;
 		char *entry_updated = rfc3339(v);
 		const char *date_text = date_texts[i];
-		char *entry_title = date_text ? pp_strdup_printf("%s — %s", v->title, date_text) : NULL;
+		const char *note = effect_notes ? effect_notes[i] : NULL;
+		char *entry_title = date_text ? pp_strdup_printf("%s — %s%s%s%s", v->title, date_text, note ? " (" : "",
+		                                                 note ? note : "", note ? ")" : "")
+		                              : NULL;
+		char *entry_summary = note && v->summary ? pp_strdup_printf("%s (%s)", v->summary, note) : NULL;
 		if (version_url && changes_url && entry_updated && entry_title) {
 			start(&x, "entry");
 			element(&x, "id", version_url);
@@ -162,7 +167,7 @@ int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *da
 			attr(&x, "term", v->material ? "material" : "editorial");
 			end(&x);
 			element(&x, "pp:effective", v->effective);
-			element(&x, "summary", v->summary ? v->summary : entry_title);
+			element(&x, "summary", entry_summary ? entry_summary : v->summary ? v->summary : entry_title);
 			end(&x);
 		} else {
 			x.rc = -1;
@@ -173,6 +178,7 @@ int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *da
 		free(changes_url);
 		free(entry_updated);
 		free(entry_title);
+		free(entry_summary);
 	}
 	end(&x);
 	rc = xml_finish(&x, out, path, d);

@@ -19,9 +19,13 @@
 #define PP_MANIFEST_PATH "manifest.json"
 
 /* <locale>/<policy>/feed.xml for one series. date_texts has each version's
- * date as the locale writes it (the pages made them already). */
+ * date as the locale writes it (the pages made them already); effect_notes
+ * (may be NULL, or NULL entries) says, in the feed's language, when a
+ * version takes effect later than it is published ("takes effect on 16
+ * December 2026"): the entry's title and summary say it, as feed readers
+ * show those and ignore pp:effective. */
 int pp_write_feed(const pp_site *site, const pp_series *s, const char *const *date_texts,
-                  pp_output *out, pp_diags *d);
+                  const char *const *effect_notes, pp_output *out, pp_diags *d);
 /* sitemap.xml with hreflang alternates, and robots.txt pointing to it.
  * Past sitemaps.org's limits for one file (50,000 URLs, 50 MiB) the URLs go
  * into sitemap-1.xml, sitemap-2.xml... each within them, and sitemap.xml is

@@ -1302,9 +1302,20 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		rc = write_history_page(ctx, s, infos, &plan);
 	if (rc == 0) {
 		const char **dates = malloc(s->count * sizeof *dates);
-		for (size_t i = 0; dates && i < s->count; i++)
+		char **notes = calloc(s->count, sizeof *notes);
+		for (size_t i = 0; dates && notes && i < s->count; i++) {
 			dates[i] = infos[i].date_text;
-		rc = dates ? pp_write_feed(ctx->site, s, dates, ctx->out, ctx->d) : -1;
+			if (strcmp(s->versions[i].effective, s->versions[i].date) != 0 &&
+			    !(notes[i] = pp_theme_format_text(ctx->theme, ctx->formats, s->locale, "feed_takes_effect",
+			                                      infos[i].effective_text, ctx->d)))
+				rc = -1;
+		}
+		rc = rc == 0 && dates && notes
+		         ? pp_write_feed(ctx->site, s, dates, (const char *const *)notes, ctx->out, ctx->d)
+		         : -1;
+		for (size_t i = 0; notes && i < s->count; i++)
+			free(notes[i]);
+		free(notes);
 		free(dates);
 	}
 	if (rc == 0)
