@@ -961,6 +961,58 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 	return 0;
 }
 
+/* After each change, links to the next one and back to the list of
+ * changes, so a reader going through them need not scroll: after the
+ * change's mark (and the insertion that replaces a deletion), or at the
+ * end of a block added or removed whole. Page chrome, as the folds'
+ * summaries are: not text of either version. */
+static int add_change_links(build_ctx *ctx, xmlNodePtr marked, const char *locale, const pp_diff_result *result)
+{
+	if (!result->change_count)
+		return 0;
+	const char *next_text = pp_theme_message(ctx->theme, locale, "change_next", ctx->d);
+	const char *list_text = pp_theme_message(ctx->theme, locale, "change_list", ctx->d);
+	if (!next_text || !list_text)
+		return -1;
+	/* The marks in document order are the changes in order: one pass. */
+	size_t k = 0;
+	for (xmlNodePtr n = marked->children; n && k < result->change_count; n = pp_dom_next(n, marked, 1)) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *id = xmlGetProp(n, BAD_CAST "id");
+		int is_change = id && strcmp((const char *)id, result->changes[k].id) == 0;
+		xmlFree(id);
+		if (!is_change)
+			continue;
+		xmlNodePtr nav = xmlNewDocNode(marked->doc, NULL, BAD_CAST "span", NULL);
+		if (!nav)
+			return -1;
+		xmlSetProp(nav, BAD_CAST "class", BAD_CAST "change-nav");
+		if (k + 1 < result->change_count) {
+			char *href = pp_strdup_printf("#%s", result->changes[k + 1].id);
+			xmlNodePtr a = href ? xmlNewTextChild(nav, NULL, BAD_CAST "a", BAD_CAST next_text) : NULL;
+			if (a)
+				xmlSetProp(a, BAD_CAST "href", BAD_CAST href);
+			free(href);
+			xmlAddChild(nav, xmlNewText(BAD_CAST " "));
+		}
+		xmlNodePtr back = xmlNewTextChild(nav, NULL, BAD_CAST "a", BAD_CAST list_text);
+		if (back)
+			xmlSetProp(back, BAD_CAST "href", BAD_CAST "#changes-summary");
+		if (pp_dom_is_block(n)) {
+			xmlAddChild(n, nav);
+		} else {
+			xmlNodePtr after = n;
+			if (xmlStrcmp(n->name, BAD_CAST "del") == 0 && n->next && n->next->type == XML_ELEMENT_NODE &&
+			    xmlStrcmp(n->next->name, BAD_CAST "ins") == 0)
+				after = n->next;
+			xmlAddNextSibling(after, nav);
+		}
+		k++;
+	}
+	return 0;
+}
+
 /* One side of a comparison: a rendered version and its fingerprints. */
 typedef struct {
 	size_t index;        /* in the series */
@@ -1051,8 +1103,10 @@ static int write_changes_output(build_ctx *ctx, const pp_series *s, const versio
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, newer->version->title) : -1;
 	if (rc == 0) {
 		rebase_links(marked, prefix);
-		if (result->change_count)
+		if (result->change_count) {
+			rc |= add_change_links(ctx, marked, s->locale, result);
 			rc |= fold_unchanged(ctx, marked, s->locale);
+		}
 		rc |= pp_vars_set_nodes(vars, "diff", marked);
 		marked = NULL;
 		rc |= pp_vars_set(vars, "no_changes", result->change_count ? NULL : "true");

@@ -150,7 +150,23 @@ try {
       if (r.top < r.height * 0.2 || (near && r.heading < 0) || r.outline === 'none')
         jump.push(`${file}#${id} at ${viewport.width}px: ${JSON.stringify(r)}`);
     }
-  check('a jump to a change lands a fifth of a screen down or more, a nearby heading in view, outlined', jump);
+  // From each change, "next change" leads to the next and the last leads
+  // back to the list.
+  await page.goto(url('ar/privacy/2026-11-16/changes/2023-03-14/index.html'));
+  const chain = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll('.change-list a')].map((a) => a.getAttribute('href'));
+    const navs = [...document.querySelectorAll('.change-nav')].map((n) => [...n.querySelectorAll('a')].map((a) => a.getAttribute('href')));
+    return { ids, navs };
+  });
+  chain.navs.forEach((links, i) => {
+    const want = i + 1 < chain.ids.length ? [chain.ids[i + 1], '#changes-summary'] : ['#changes-summary'];
+    if (JSON.stringify(links) !== JSON.stringify(want)) jump.push(`change ${i + 1}: ${JSON.stringify(links)}`);
+  });
+  if (chain.navs.length !== chain.ids.length || chain.ids.length < 5) jump.push(`${chain.navs.length} of ${chain.ids.length}`);
+  await page.click('.change-nav a');
+  if ((await page.evaluate(() => location.hash)) !== chain.ids[1]) jump.push('"next change" did not lead to the next');
+  check('a jump to a change lands a fifth of a screen down or more, a nearby heading in view, outlined; ' +
+        'each change leads to the next and back to the list', jump);
 
   // The skip link, focused on a phone, is drawn opaque over the site title.
   const skip = [];

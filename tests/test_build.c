@@ -624,7 +624,7 @@ static void side_text(xmlNodePtr node, const char *hide, char **buf, size_t *len
 			continue;
 		if (hide && xmlStrcmp(n->name, BAD_CAST hide) == 0 && has_class_word(n, "diff-mark"))
 			continue;
-		if (has_class_word(n, "sr-only"))
+		if (has_class_word(n, "sr-only") || has_class_word(n, "change-nav"))
 			continue;
 		if (xmlStrcmp(n->name, BAD_CAST "summary") == 0 && n->parent && has_class_word(n->parent, "unchanged"))
 			continue;
