@@ -961,6 +961,50 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 	return 0;
 }
 
+/* An addition that starts with a space (" من أجل فهم أفضل" after "منك") would
+ * show a highlighted gap before its words: the space goes into an addition
+ * of its own, drawn plain (.diff-space), so both sides still read true and
+ * the words are what is marked. Past the screen-reader label, if any. */
+static int separate_leading_space(xmlNodePtr marked)
+{
+	for (xmlNodePtr n = marked->children; n; n = pp_dom_next(n, marked, 1)) {
+		if (n->type != XML_ELEMENT_NODE || xmlStrcmp(n->name, BAD_CAST "ins") != 0 || !pp_diff_is_mark(n))
+			continue;
+		xmlNodePtr text = n->children;
+		while (text && text->type == XML_ELEMENT_NODE) {
+			xmlChar *cls = xmlGetProp(text, BAD_CAST "class");
+			int label = cls && xmlStrcmp(cls, BAD_CAST "sr-only") == 0;
+			xmlFree(cls);
+			if (!label)
+				break;
+			text = text->next;
+		}
+		if (!text || text->type != XML_TEXT_NODE || !text->content)
+			continue;
+		size_t space = strspn((const char *)text->content, " \t\n");
+		if (space == 0 || (text->content[space] == '\0' && !text->next))
+			continue; /* no space, or nothing but space */
+		xmlNodePtr gap = xmlNewDocNode(marked->doc, NULL, BAD_CAST "ins", NULL);
+		xmlNodePtr gap_text = gap ? xmlNewDocTextLen(marked->doc, text->content, (int)space) : NULL;
+		if (!gap_text) {
+			xmlFreeNode(gap);
+			return -1;
+		}
+		xmlAddChild(gap, gap_text);
+		xmlSetProp(gap, BAD_CAST "class", BAD_CAST "diff-mark diff-space");
+		xmlAddPrevSibling(n, gap);
+		if (text->content[space] == '\0') {
+			xmlUnlinkNode(text);
+			xmlFreeNode(text);
+		} else {
+			xmlChar *rest = xmlStrdup(text->content + space);
+			xmlNodeSetContent(text, rest);
+			xmlFree(rest);
+		}
+	}
+	return 0;
+}
+
 /* After each change, links to the next one and back to the list of
  * changes, so a reader going through them need not scroll: after the
  * change's mark (and the insertion that replaces a deletion), or at the
@@ -1002,10 +1046,11 @@ static int add_change_links(build_ctx *ctx, xmlNodePtr marked, const char *local
 		if (pp_dom_is_block(n)) {
 			xmlAddChild(n, nav);
 		} else {
+			/* Past the additions that follow it (a replacement's, its space). */
 			xmlNodePtr after = n;
-			if (xmlStrcmp(n->name, BAD_CAST "del") == 0 && n->next && n->next->type == XML_ELEMENT_NODE &&
-			    xmlStrcmp(n->next->name, BAD_CAST "ins") == 0)
-				after = n->next;
+			while (after->next && after->next->type == XML_ELEMENT_NODE &&
+			       xmlStrcmp(after->next->name, BAD_CAST "ins") == 0 && pp_diff_is_mark(after->next))
+				after = after->next;
 			xmlAddNextSibling(after, nav);
 		}
 		k++;
@@ -1104,6 +1149,7 @@ static int write_changes_output(build_ctx *ctx, const pp_series *s, const versio
 	if (rc == 0) {
 		rebase_links(marked, prefix);
 		if (result->change_count) {
+			rc |= separate_leading_space(marked);
 			rc |= add_change_links(ctx, marked, s->locale, result);
 			rc |= fold_unchanged(ctx, marked, s->locale);
 		}
