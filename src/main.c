@@ -38,6 +38,7 @@
 #include "import.h"
 #include "site.h"
 #include "template.h"
+#include "translate.h"
 
 enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
@@ -49,6 +50,7 @@ static void usage(FILE *out)
 	      "       policypress diff OLD.md NEW.md [--format text|html] [--ignore-diacritics]\n"
 	      "       policypress import git REPO FILE --policy NAME --locale TAG [--content DIR] [--title TEXT]\n"
 	      "                         [--since DATE] [--date-from commit|effective-line] [--as-of DATE]\n"
+	      "       policypress translate status [--content DIR] [--format text|json] [--as-of DATE]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
@@ -58,6 +60,9 @@ static void usage(FILE *out)
 	      "            1 for content errors, 2 for usage or file errors\n"
 	      "  diff      show what changed between two versions, word by word; exit status\n"
 	      "            0 when the texts are equal, 1 when they differ, 2 on error\n"
+	      "  translate status: which translations are behind their authoritative text, by what,\n"
+	      "            and where to read what changed; exit status 0 when all are current, 1 when\n"
+	      "            any is behind\n"
 	      "  import    write a version file for every committed version of FILE in the git\n"
 	      "            repository REPO (one per day, following renames); never rewrites one\n"
 	      "\n"
@@ -565,6 +570,49 @@ static int cmd_diff(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_translate(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "status") != 0) {
+		fprintf(stderr, "policypress: translate takes a subcommand: status\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	pp_translate_status_options status = {.content_dir = "content"};
+	const char *format = "text", *as_of_arg = NULL;
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
+		{"as-of", required_argument, NULL, 'a'},   {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:f:a:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': status.content_dir = optarg; break;
+		case 'f': format = optarg; break;
+		case 'a': as_of_arg = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char as_of[11];
+	if (reference_date(as_of_arg, as_of) != 0)
+		return EXIT_USAGE;
+	status.as_of = as_of;
+	status.json = strcmp(format, "json") == 0;
+	pp_diags d;
+	pp_diags_init(&d);
+	int rc = pp_translate_status(&status, stdout, &d);
+	pp_diags_sort(&d);
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	return rc;
+}
+
 /* The libraries in use, for bug reports: output depends on their versions
  * (ICU's locale data above all). */
 static void print_version(void)
@@ -609,6 +657,8 @@ int main(int argc, char **argv)
 		rc = cmd_diff(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "import") == 0) {
 		rc = cmd_import(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "translate") == 0) {
+		rc = cmd_translate(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "policypress: unknown command '%s'\n", argv[1]);
 		usage(stderr);

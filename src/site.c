@@ -670,11 +670,35 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 		rc |= set_link(ctx, vars, "authority_href", page_path, target);
 		rc |= pp_vars_set(vars, "authority_lang", authority->locale);
 		rc |= set_owned(vars, "authority_name", native_name(ctx, authority->locale));
+		/* And to what changed in it since the version translated. */
+		const pp_version *from = pp_series_version(authority, translated);
+		char *since = from ? pp_site_compare_page(authority, ctx->as_of, (size_t)(from - authority->versions),
+		                                          authority->count - 1)
+		                   : NULL;
+		if (since)
+			rc |= set_link(ctx, vars, "authority_changes_href", page_path, since);
+		free(since);
 	}
 	free(notice);
 	free(date);
 	free(target);
 	return rc;
+}
+
+char *pp_site_compare_page(const pp_series *s, const char *as_of, size_t older, size_t newer)
+{
+	if (older >= newer || newer >= s->count)
+		return NULL;
+	if (older + 1 == newer)
+		return pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, s->versions[newer].date);
+	long *replaced_by = malloc(s->count * sizeof *replaced_by);
+	if (!replaced_by)
+		return NULL;
+	pp_series_replaced_by(s, replaced_by);
+	series_plan plan;
+	plan_series(s, replaced_by, as_of, &plan);
+	free(replaced_by);
+	return is_target(&plan, newer) ? compare_path(s, older, newer) : NULL;
 }
 
 /* Link name to the page comparing version older with version newer. */

@@ -63,6 +63,13 @@ typedef struct {
 	int diff_fault;
 } pp_build_options;
 
+/* The site path of the page comparing versions older and newer of s (its
+ * indexes, older < newer) that a build on as_of writes: the newer version's
+ * changes page when they are adjacent, else its comparison page when the
+ * newer one is compared with every earlier version (in force or one of the
+ * first upcoming). NULL when no page compares them, or out of memory. */
+char *pp_site_compare_page(const pp_series *s, const char *as_of, size_t older, size_t newer);
+
 /* Called from several threads at once is not allowed: hooks in options are
  * called with a lock held, one at a time.
  * Returns 0 when every page was written; otherwise errors are in d and the
