@@ -17,6 +17,7 @@
 #include "kramdown.h"
 #include "l10n.h"
 #include "markdown.h"
+#include "parity.h"
 #include "site.h"
 #include "template.h"
 
@@ -485,6 +486,26 @@ static void check_published(const pp_site *site, const char *manifest, const pp_
 	pp_published_free(published, count);
 }
 
+/* Each translation says what the version it translates says: the same
+ * blocks, numbers and link targets (parity.h). Warnings; errors with
+ * --strict. */
+static void check_parity(const pp_site *site, int strict, pp_diags *d)
+{
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		if (strcmp(s->locale, site->default_locale) == 0)
+			continue;
+		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
+		for (size_t j = 0; authority && j < s->count; j++) {
+			const pp_version *v = &s->versions[j];
+			const pp_version *source = *v->translates ? pp_series_version(authority, v->translates)
+			                                          : pp_series_at_or_before(authority, v->date);
+			if (source)
+				pp_parity_check(source, authority->locale, v, s->locale, strict ? PP_ERROR : PP_WARNING, d);
+		}
+	}
+}
+
 /* Versions published after the reference date are checked like the others
  * (their day is when they must be right) but build leaves them out until
  * then: said, so nobody takes the check for a publication. */
@@ -519,6 +540,7 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 		check_notice_period(site, options->published, d);
 		check_editorial_versions(site, d);
 		list_future_versions(site, options->as_of, d);
+		check_parity(site, options->strict, d);
 		pp_theme *theme = pp_theme_load(options->theme_dir, site->default_locale, d);
 		pp_attachment_links links = {0};
 		if (theme) {

@@ -48,6 +48,7 @@
 #define PP_DIFF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/tree.h>
 
@@ -147,5 +148,13 @@ char *pp_diff_plain_text(xmlNodePtr root);
  * needed or memory ran out. *ops is malloc'ed. */
 long pp_myers(const unsigned long long *a, size_t n, const unsigned long long *b, size_t m,
               size_t max_edits, unsigned char **ops);
+
+/* The shortest edit script between two sequences of keys (Myers, within
+ * the diff's cost limit; past it the middle is all removed, then all
+ * added): *ops gets one PP_SEQ_* per step, malloc'ed. Returns the number
+ * of steps, or -1 when out of memory. For aligning other sequences than
+ * texts (a translation's blocks with its source's). */
+enum { PP_SEQ_EQUAL = 0, PP_SEQ_REMOVED = 1, PP_SEQ_ADDED = 2 };
+long pp_diff_sequences(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char **ops);
 
 #endif

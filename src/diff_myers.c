@@ -156,3 +156,12 @@ long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
 	*ops_out = ops;
 	return (long)(pre + (size_t)mid_count + suf);
 }
+
+long pp_diff_sequences(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char **ops)
+{
+	int degraded = 0;
+	_Static_assert((int)PP_SEQ_EQUAL == (int)OP_EQUAL && (int)PP_SEQ_REMOVED == (int)OP_DELETE &&
+	                   (int)PP_SEQ_ADDED == (int)OP_INSERT,
+	               "the public steps are the diff's own");
+	return pp_diff_keys(a, n, b, m, ops, &degraded);
+}
