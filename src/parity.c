@@ -126,6 +126,8 @@ int pp_blocks_read(const pp_version *v, pp_blocks *out, pp_diags *d)
 	pp_attribute_table *attrs = doc ? pp_kramdown_attach(doc, text->body, text->body_len, v->path,
 	                                                     text->body_line - 1, &quiet)
 	                                : NULL;
+	/* A text the render refuses (a comment left open) is reported there. */
+	int refused = !attrs && quiet.errors > 0 && !quiet.out_of_memory;
 	pp_diags_free(&quiet);
 	int rc = attrs ? read_tree(doc, text->body_line - 1, out) : -1;
 	pp_attribute_table_free(attrs);
@@ -134,7 +136,8 @@ int pp_blocks_read(const pp_version *v, pp_blocks *out, pp_diags *d)
 		pp_version_clear(&read);
 	if (rc != 0) {
 		pp_blocks_free(out);
-		pp_error(d, v->path, 0, 0, "cannot read the text's blocks (out of memory, or comments left open)");
+		if (!refused)
+			pp_error(d, v->path, 0, 0, "out of memory reading the text's blocks");
 	}
 	return rc;
 }
