@@ -744,6 +744,9 @@ static int set_period(build_ctx *ctx, pp_vars *vars, const version_info *infos, 
 	return rc;
 }
 
+static const pp_version *source_of(const build_ctx *ctx, const pp_series *s, const pp_version *v,
+                                   const pp_series **authority);
+
 static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *infos, size_t i,
                               const series_plan *plan, const char *page_path)
 {
@@ -838,6 +841,12 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	page_place at = {.newer = strcmp(page_path, info->path) == 0 ? v->date : NULL};
 	rc |= add_policy_languages(ctx, vars, s, page_path, &at);
 	rc |= set_translation_notice(ctx, vars, s, page_path);
+	const pp_series *authority;
+	if (source_of(ctx, s, v, &authority)) {
+		char *side = pp_strdup_printf("%s/%s/%s/side-by-side/index.html", s->locale, s->policy, v->date);
+		rc |= side ? set_link(ctx, vars, "side_by_side_href", page_path, side) : -1;
+		free(side);
+	}
 	char *what = version_page_title(ctx, s->locale, info);
 	rc |= what ? set_document_title(ctx, vars, s->locale, what, v->title) : -1;
 	if (rc != 0)
@@ -845,6 +854,137 @@ static int write_version_page(build_ctx *ctx, const pp_series *s, version_info *
 	else
 		rc = write_page(ctx, "policy", s->locale, page_path, vars);
 	pp_vars_free(vars);
+	return rc;
+}
+
+/* An element's name as an alignment key. */
+static uint64_t element_key(const xmlChar *name)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *name; name++)
+		h = (h ^ *name) * 1099511628211ULL;
+	return h;
+}
+
+/* The authoritative version a translation's version translates, or NULL
+ * (for the authoritative locale, or none yet). */
+static const pp_version *source_of(const build_ctx *ctx, const pp_series *s, const pp_version *v,
+                                   const pp_series **authority)
+{
+	*authority = pp_site_find(ctx->site, s->policy, ctx->site->default_locale);
+	if (!*authority || *authority == s)
+		return NULL;
+	return *v->translates ? pp_series_version(*authority, v->translates) : pp_series_at_or_before(*authority, v->date);
+}
+
+/* Ids of the source column go: the translation's own are the page's, and
+ * two languages of one policy pin the same ones. Walked without recursion. */
+static void strip_ids(xmlNodePtr root)
+{
+	for (xmlNodePtr n = root; n; n = pp_dom_next(n, root, 1))
+		if (n->type == XML_ELEMENT_NODE)
+			xmlUnsetProp(n, BAD_CAST "id");
+}
+
+/* <locale>/<policy>/<V>/side-by-side/: each block of the authoritative text
+ * beside its translation, as bilingual contracts are published, aligned
+ * by the kind of block; a block with no counterpart is marked. */
+static int write_side_by_side_page(build_ctx *ctx, const pp_series *s, const version_info *info)
+{
+	const pp_series *authority;
+	const pp_version *v = info->version, *source = source_of(ctx, s, v, &authority);
+	if (!source)
+		return 0;
+	char *page_path = pp_strdup_printf("%s/%s/%s/side-by-side/index.html", s->locale, s->policy, v->date);
+	char *source_page = pp_strdup_printf("%s/%s/%s/index.html", authority->locale, authority->policy, source->date);
+	xmlNodePtr theirs = page_path && source_page ? render_body(ctx, authority, source, ctx->d) : NULL;
+	xmlNodePtr ours = theirs ? render_body(ctx, s, v, ctx->d) : NULL;
+	pp_vars *vars = ours ? pp_vars_new() : NULL;
+	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, v->title) : -1;
+	/* Links written from each version's permanent URL, seen from here. */
+	char *source_prefix = pp_strdup_printf("../../../../%s/%s/%s/", authority->locale, authority->policy, source->date);
+	if (rc == 0 && source_prefix) {
+		rebase_links(theirs, source_prefix);
+		rebase_links(ours, "../");
+		strip_ids(theirs);
+	}
+	/* Rows: the top-level blocks of each, aligned by element. */
+	size_t na = 0, nb = 0;
+	for (xmlNodePtr n = theirs ? theirs->children : NULL; n; n = n->next)
+		na += n->type == XML_ELEMENT_NODE;
+	for (xmlNodePtr n = ours ? ours->children : NULL; n; n = n->next)
+		nb += n->type == XML_ELEMENT_NODE;
+	xmlNodePtr *a = malloc((na ? na : 1) * sizeof *a), *b = malloc((nb ? nb : 1) * sizeof *b);
+	uint64_t *ka = malloc((na ? na : 1) * sizeof *ka), *kb = malloc((nb ? nb : 1) * sizeof *kb);
+	unsigned char *ops = NULL;
+	long steps = rc == 0 && source_prefix && a && b && ka && kb ? 0 : -1;
+	na = nb = 0;
+	for (xmlNodePtr n = theirs ? theirs->children : NULL; steps == 0 && n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE) {
+			a[na] = n;
+			ka[na++] = element_key(n->name);
+		}
+	for (xmlNodePtr n = ours ? ours->children : NULL; steps == 0 && n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE) {
+			b[nb] = n;
+			kb[nb++] = element_key(n->name);
+		}
+	if (steps == 0)
+		steps = pp_diff_sequences(ka, na, kb, nb, &ops);
+	rc |= steps < 0 ? -1 : 0;
+	const char *source_dir = is_rtl(ctx, authority->locale) ? "rtl" : "ltr";
+	for (long k = 0, i = 0, j = 0; rc == 0 && k < steps; k++) {
+		pp_vars *row = pp_vars_add_item(vars, "rows");
+		xmlNodePtr left = xmlNewNode(NULL, BAD_CAST "div"), right = xmlNewNode(NULL, BAD_CAST "div");
+		rc |= row && left && right ? 0 : -1;
+		if (rc == 0 && ops[k] != PP_SEQ_ADDED)
+			xmlAddChild(left, xmlCopyNode(a[i++], 1));
+		if (rc == 0 && ops[k] != PP_SEQ_REMOVED)
+			xmlAddChild(right, xmlCopyNode(b[j++], 1));
+		if (rc == 0) {
+			/* The rows take the copies. */
+			rc |= pp_vars_set_nodes(row, "source", left);
+			rc |= pp_vars_set_nodes(row, "translation", right);
+			left = right = NULL;
+			rc |= pp_vars_set(row, "source_lang", authority->locale);
+			rc |= pp_vars_set(row, "source_dir", source_dir);
+			rc |= pp_vars_set(row, "unaligned", ops[k] == PP_SEQ_EQUAL ? NULL : "true");
+		}
+		if (left)
+			xmlFreeNode(left);
+		if (right)
+			xmlFreeNode(right);
+	}
+	if (rc == 0) {
+		rc |= set_link(ctx, vars, "version_href", page_path, info->path);
+		rc |= set_link(ctx, vars, "source_href", page_path, source_page);
+		rc |= pp_vars_set(vars, "source_lang", authority->locale);
+		rc |= set_owned(vars, "source_name", native_name(ctx, authority->locale));
+		rc |= pp_vars_set(vars, "updated_iso", v->date);
+		rc |= pp_vars_set(vars, "updated_text", info->date_text);
+		page_place at = {.newer = v->date};
+		rc |= add_policy_languages(ctx, vars, s, page_path, &at);
+		char *what = pp_theme_format_text(ctx->theme, ctx->formats, s->locale, "title_side_by_side", info->date_text,
+		                                  ctx->d);
+		rc |= what ? set_document_title(ctx, vars, s->locale, what, v->title) : -1;
+	}
+	if (rc != 0)
+		pp_error(ctx->d, v->path, 0, 0, "out of memory preparing the side-by-side page");
+	else
+		rc = write_page(ctx, "sidebyside", s->locale, page_path, vars);
+	pp_vars_free(vars);
+	free(ops);
+	free(a);
+	free(b);
+	free(ka);
+	free(kb);
+	free(source_prefix);
+	if (theirs)
+		xmlFreeNode(theirs);
+	if (ours)
+		xmlFreeNode(ours);
+	free(page_path);
+	free(source_page);
 	return rc;
 }
 
@@ -1386,6 +1526,8 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		rc = render_version(ctx, s, info);
 		if (rc == 0)
 			rc = write_version_page(ctx, s, infos, i, &plan, info->path);
+		if (rc == 0)
+			rc = write_side_by_side_page(ctx, s, info);
 		if (rc == 0 && (long)i == plan.shown) {
 			char *plain_path = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
 			rc = plain_path ? write_version_page(ctx, s, infos, i, &plan, plain_path) : -1;
@@ -1656,6 +1798,8 @@ static size_t count_pages(const pp_site *site, const char *as_of)
 		if (!s->count)
 			continue;
 		total += 2 * s->count + 1; /* versions, changes, plain URL, history */
+		if (strcmp(s->locale, site->default_locale) != 0)
+			total += s->count; /* side-by-side pages (an upper bound) */
 		long *replaced_by = malloc(s->count * sizeof *replaced_by);
 		if (!replaced_by)
 			continue; /* only the progress count is short */

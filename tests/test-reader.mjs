@@ -53,7 +53,8 @@ const DESKTOP = { width: 1280, height: 900 };
 // upcoming version, a version's changes, a comparison, the history, the 404.
 const KINDS = ['index.html', 'ar/index.html', 'ar/privacy/index.html', 'en/privacy/2024-09-01/index.html',
                'ar/privacy/2026-11-16/index.html', 'ar/privacy/2025-03-02/changes/index.html',
-               'en/privacy/2025-03-02/changes/2023-03-14/index.html', 'en/privacy/history/index.html', '404.html'];
+               'en/privacy/2025-03-02/changes/2023-03-14/index.html', 'en/privacy/history/index.html', '404.html',
+               'en/privacy/2026-11-16/side-by-side/index.html'];
 
 const browser = await puppeteer.launch({
   executablePath: chromium,

@@ -217,6 +217,57 @@ static void test_language_links(void **state)
 
 static char *find_under(const char *dir, const char *test);
 
+/* Each translation version beside the authoritative text it translates:
+ * rows of aligned blocks, each column in its language and direction, a
+ * block without counterpart marked; linked from the version's page. */
+static void test_side_by_side(void **state)
+{
+	fixture *f = *state;
+	htmlDocPtr doc = page(f, "en/privacy/2024-09-01/side-by-side/index.html");
+	assert_true(tu_count(doc, "//div[@class='bilingual-row']") > 10);
+	assert_int_equal(tu_count(doc, "//div[@class='bilingual-row'][not(div[contains(@class,'bilingual-source')]"
+	                               "[@lang='ar'][@dir='rtl'])]"), 0);
+	assert_int_equal(tu_count(doc, "//div[contains(@class,'bilingual-translation')][@lang]"), 0); /* the page's */
+	assert_int_equal(tu_count(doc, "/html[@lang='en'][@dir='ltr']"), 1);
+	assert_int_equal(tu_count(doc, "//p[@class='bilingual-unaligned']"), 0);
+	/* No id twice: the source column's are left out. */
+	assert_int_equal(tu_count(doc, "//*[@id][@id = preceding::*/@id]"), 0);
+	assert_int_equal(tu_count(doc, "//div[contains(@class,'bilingual-source')]//*[@id]"), 0);
+	xmlFreeDoc(doc);
+	doc = page(f, "en/privacy/2024-09-01/index.html");
+	expect_xpath(doc, "string(//a[@class='side-by-side-link']/@href)", "side-by-side/index.html");
+	xmlFreeDoc(doc);
+	doc = page(f, "ar/privacy/2024-09-01/index.html");
+	assert_int_equal(tu_count(doc, "//a[@class='side-by-side-link']"), 0);
+	xmlFreeDoc(doc);
+	/* A translation missing a paragraph: its row is marked. */
+	char *src = tu_join(f->content, "privacy/en/2024-09-01.md");
+	char *text = tu_read(src, NULL);
+	char *cut = strstr(text, "\nUsers may also be asked");
+	assert_non_null(cut);
+	char *end = strchr(cut + 1, '\n');
+	memmove(cut, end, strlen(end) + 1);
+	char *content = tu_join(f->tmp, "content-sbs");
+	assert_int_equal(tu_copy_tree(f->content, content), 0);
+	char *changed = tu_join(content, "privacy/en/2024-09-01.md");
+	tu_write(changed, text);
+	char *out = tu_join(f->tmp, "out-sbs");
+	char *err = NULL;
+	assert_int_equal(tu_build(content, out, &err), 0);
+	char *path = tu_join(out, "en/privacy/2024-09-01/side-by-side/index.html");
+	doc = tu_parse_html(path);
+	assert_int_equal(tu_count(doc, "//div[@class='bilingual-row'][p[@class='bilingual-unaligned']]"
+	                               "[div[contains(@class,'bilingual-translation')][not(*)]]"), 1);
+	xmlFreeDoc(doc);
+	free(path);
+	free(err);
+	free(out);
+	free(changed);
+	free(content);
+	free(text);
+	free(src);
+}
+
 /* Every page has its own title, naming what it is (WCAG 2.4.2): only a
  * policy's plain URL shares one with the version it shows, its canonical. */
 static void test_titles_distinct(void **state)
@@ -570,9 +621,9 @@ static void test_links_resolve(void **state)
 	}
 	/* Per locale: 4 versions, 3 changes pages, 2 + 3 compare pages (the
 	 * version in force with its 2 earlier ones, the upcoming one with its
-	 * 3), the plain URL and the history; then 2 locale indexes, the home
-	 * page and 404.html. */
-	assert_int_equal(pages, 2 * (4 + 3 + 5 + 2) + 4);
+	 * 3), the plain URL and the history; the translation's 4 side-by-side
+	 * pages; then 2 locale indexes, the home page and 404.html. */
+	assert_int_equal(pages, 2 * (4 + 3 + 5 + 2) + 4 + 4);
 	assert_true(links > 50);
 	free(list);
 	free(cmd);
@@ -1113,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(test_in_force_upcoming_and_history),
 		cmocka_unit_test(test_language_links),
 		cmocka_unit_test(test_titles_distinct),
+		cmocka_unit_test(test_side_by_side),
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_migrated_policy_builds),
 		cmocka_unit_test(test_identical_versions_say_so),
