@@ -7,6 +7,7 @@
 
 #include "fsutil.h"
 #include "l10n.h"
+#include "markdown.h"
 
 typedef struct {
 	cmark_node *node;
@@ -601,6 +602,12 @@ static cmark_node *split_at_marker(pass *ps, cmark_node *paragraph)
 	}
 	if (!has_text || !marker)
 		return NULL;
+	/* The lines after move to a paragraph of their own: their text must
+	 * not live in this one's buffer, which may go. */
+	if (pp_markdown_own_text(paragraph) != 0) {
+		ps->failed = 1;
+		return NULL;
+	}
 	cmark_node *before_break = cmark_node_previous(marker); /* the soft break ending the line before */
 	cmark_node *after = marker_end ? cmark_node_next(marker_end) : NULL;
 	cmark_node *rest = NULL;

@@ -51,6 +51,8 @@ static void usage(FILE *out)
 	      "       policypress import git REPO FILE --policy NAME --locale TAG [--content DIR] [--title TEXT]\n"
 	      "                         [--since DATE] [--date-from commit|effective-line] [--as-of DATE]\n"
 	      "       policypress translate status [--content DIR] [--format text|json] [--as-of DATE]\n"
+	      "       policypress translate export POLICY LOCALE [--content DIR] [--format po] [-o FILE]\n"
+	      "       policypress translate import FILE [--content DIR] [--date DATE]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
@@ -570,10 +572,85 @@ static int cmd_diff(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_translate_export(int argc, char **argv)
+{
+	pp_translate_export_options export = {.content_dir = "content"};
+	const char *format = "po";
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:f:o:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': export.content_dir = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': export.output = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "po") != 0) {
+		fprintf(stderr, "policypress: translate export writes PO files (--format po); XLIFF is not written yet\n");
+		return EXIT_USAGE;
+	}
+	export.policy = argv[optind];
+	export.locale = argv[optind + 1];
+	pp_diags d;
+	pp_diags_init(&d);
+	int rc = pp_translate_export(&export, &d);
+	pp_diags_sort(&d);
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	return rc;
+}
+
+static int cmd_translate_import(int argc, char **argv)
+{
+	pp_translate_import_options import = {.content_dir = "content"};
+	const char *date_arg = NULL;
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'}, {"date", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:d:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': import.content_dir = optarg; break;
+		case 'd': date_arg = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char date[11];
+	if (reference_date(date_arg, date) != 0)
+		return EXIT_USAGE;
+	import.file = argv[optind];
+	import.date = date;
+	pp_diags d;
+	pp_diags_init(&d);
+	int rc = pp_translate_import(&import, &d);
+	pp_diags_sort(&d);
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	return rc;
+}
+
 static int cmd_translate(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return cmd_translate_export(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return cmd_translate_import(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "status") != 0) {
-		fprintf(stderr, "policypress: translate takes a subcommand: status\n");
+		fprintf(stderr, "policypress: translate takes a subcommand: status, export or import\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}

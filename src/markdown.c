@@ -73,6 +73,32 @@ int pp_markdown_costly_block(const char *text, size_t len, int *line)
  * state; policypress keeps none of its own. */
 static pthread_mutex_t cmark_global_table = PTHREAD_MUTEX_INITIALIZER;
 
+int pp_markdown_own_text(cmark_node *root)
+{
+	cmark_iter *iter = cmark_iter_new(root);
+	if (!iter)
+		return -1;
+	int rc = 0;
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(iter);
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		cmark_node_type type = cmark_node_get_type(n);
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_HTML_INLINE) {
+			const char *literal = cmark_node_get_literal(n);
+			if (literal && !cmark_node_set_literal(n, literal))
+				rc = -1;
+		} else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
+			const char *url = cmark_node_get_url(n), *title = cmark_node_get_title(n);
+			if ((url && !cmark_node_set_url(n, url)) || (title && !cmark_node_set_title(n, title)))
+				rc = -1;
+		}
+	}
+	cmark_iter_free(iter);
+	return rc;
+}
+
 cmark_node *pp_markdown_parse(const char *text, size_t len)
 {
 	pthread_mutex_lock(&cmark_global_table);

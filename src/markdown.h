@@ -60,6 +60,11 @@ void pp_markdown_init(void);
 /* Releases them at exit, after the last parse. */
 void pp_markdown_shutdown(void);
 
+/* cmark keeps the text of inline nodes in their block's buffer: before
+ * inline nodes move to another block that may outlive theirs, each gets
+ * its own copy. Iterative; -1 when out of memory. */
+int pp_markdown_own_text(cmark_node *root);
+
 /* Parses UTF-8 Markdown; NULL when out of memory. */
 cmark_node *pp_markdown_parse(const char *text, size_t len);
 

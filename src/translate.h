@@ -27,4 +27,35 @@ typedef struct {
 
 int pp_translate_status(const pp_translate_status_options *options, FILE *out, pp_diags *d);
 
+/* export: the units of policy's latest authoritative version as a PO file
+ * for locale (translate_units.h), written through libgettextpo: each unit
+ * with its id as msgctxt, its kind and section as a comment for the
+ * translator, its source line as a reference. The locale's latest
+ * translation is carried over, aligned block by block with the source it
+ * translates: a unit unchanged since is exported translated; a changed one
+ * with its old translation, marked fuzzy, the previous source beside it
+ * (#| msgid); a new one empty. The header names the source version and
+ * its SHA-256. A summary line goes to standard error. Returns the exit
+ * status: 0, 1 for content errors, 2 for file errors. */
+typedef struct {
+	const char *content_dir;
+	const char *policy, *locale;
+	const char *output; /* NULL: standard output */
+} pp_translate_export_options;
+int pp_translate_export(const pp_translate_export_options *options, pp_diags *d);
+
+/* import: writes <policy>/<locale>/<date>.md from a PO file exported by
+ * export, with 'translates' its source version and the translated title,
+ * summary and description, its text the source's blocks with each unit's
+ * translation in place (translate_units.h). Refuses, naming each unit: one
+ * untranslated or fuzzy, one whose code spans changed, one missing, one
+ * not in the source; a source changed since export (its SHA-256); a file
+ * that exists (a version is never rewritten). Returns the exit status. */
+typedef struct {
+	const char *content_dir;
+	const char *file;
+	const char *date; /* "YYYY-MM-DD" */
+} pp_translate_import_options;
+int pp_translate_import(const pp_translate_import_options *options, pp_diags *d);
+
 #endif

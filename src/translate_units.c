@@ -1,0 +1,358 @@
+/* Translation units: see translate_units.h. */
+#include "translate_units.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "dom.h"
+#include "fsutil.h"
+#include "kramdown.h"
+#include "l10n.h"
+#include "markdown.h"
+
+enum { UNIT_HEADING = 1, UNIT_PARAGRAPH, UNIT_ITEM, UNIT_QUOTE, UNIT_CELL, UNIT_NOTE };
+
+static const char *kind_code(int kind)
+{
+	switch (kind) {
+	case UNIT_HEADING: return "h";
+	case UNIT_ITEM: return "li";
+	case UNIT_QUOTE: return "q";
+	case UNIT_CELL: return "td";
+	case UNIT_NOTE: return "note";
+	default: return "p";
+	}
+}
+
+static const char *kind_note(int kind)
+{
+	switch (kind) {
+	case UNIT_HEADING: return "heading";
+	case UNIT_ITEM: return "list item";
+	case UNIT_QUOTE: return "quotation";
+	case UNIT_CELL: return "table cell";
+	case UNIT_NOTE: return "footnote";
+	default: return "paragraph";
+	}
+}
+
+void pp_units_free(pp_units *u)
+{
+	for (size_t i = 0; i < u->count; i++) {
+		free(u->items[i].id);
+		free(u->items[i].text);
+		free(u->items[i].note);
+	}
+	free(u->items);
+	if (u->doc)
+		cmark_node_free(u->doc);
+	memset(u, 0, sizeof *u);
+}
+
+/* A block's inline content as Markdown: its children moved into a
+ * paragraph of their own for the renderer, then moved back. */
+static char *inline_markdown(cmark_node *block)
+{
+	cmark_node *holder = cmark_node_new(CMARK_NODE_PARAGRAPH);
+	if (!holder)
+		return NULL;
+	cmark_node *child;
+	while ((child = cmark_node_first_child(block)))
+		cmark_node_append_child(holder, child);
+	char *text = cmark_render_commonmark(holder, CMARK_OPT_DEFAULT, 0);
+	while ((child = cmark_node_first_child(holder)))
+		cmark_node_append_child(block, child);
+	cmark_node_free(holder);
+	if (!text)
+		return NULL;
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = '\0';
+	return text;
+}
+
+/* A block's words, without Markdown: for its section's id. */
+static char *plain_text(cmark_node *block)
+{
+	xmlBufferPtr words = pp_dom_buffer_new();
+	cmark_iter *iter = words ? cmark_iter_new(block) : NULL;
+	cmark_event_type ev;
+	while (iter && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(iter);
+		if (ev == CMARK_EVENT_ENTER && (cmark_node_get_type(n) == CMARK_NODE_TEXT || cmark_node_get_type(n) == CMARK_NODE_CODE))
+			xmlBufferCat(words, BAD_CAST cmark_node_get_literal(n));
+	}
+	char *text = iter ? strdup((const char *)xmlBufferContent(words)) : NULL;
+	cmark_iter_free(iter);
+	xmlBufferFree(words);
+	return text;
+}
+
+/* Whether a paragraph is only a kramdown attribute list ("{: #id }"). */
+static int is_attribute_list(const char *text)
+{
+	size_t n = strlen(text);
+	return n >= 3 && text[0] == '{' && text[1] == ':' && text[n - 1] == '}' && !strchr(text, '\n');
+}
+
+int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
+{
+	memset(out, 0, sizeof *out);
+	pp_version read;
+	const pp_version *text = v;
+	if (!v->body) {
+		if (pp_version_read_text(v, &read, d) != 0)
+			return -1;
+		text = &read;
+	}
+	int rc = 0;
+	out->doc = pp_markdown_parse(text->body, text->body_len);
+	/* Comments are not for translators; attribute lists stay as text. */
+	if (!out->doc || pp_kramdown_extensions(out->doc, v->path, text->body_line - 1, d) != 0)
+		rc = -1;
+	pp_slugger *slugger = rc == 0 ? pp_slugger_new() : NULL;
+	cmark_iter *iter = slugger ? cmark_iter_new(out->doc) : NULL;
+	if (rc == 0 && !iter)
+		rc = -1;
+	char *section = strdup("intro");
+	size_t counts[UNIT_NOTE + 1] = {0};
+	int items = 0, quotes = 0, notes = 0;
+	cmark_event_type ev;
+	while (rc == 0 && section && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		cmark_node_type type = cmark_node_get_type(node);
+		const char *name = cmark_node_get_type_string(node);
+		int enter = ev == CMARK_EVENT_ENTER;
+		if (type == CMARK_NODE_ITEM)
+			items += enter ? 1 : -1;
+		else if (type == CMARK_NODE_BLOCK_QUOTE)
+			quotes += enter ? 1 : -1;
+		else if (type == CMARK_NODE_FOOTNOTE_DEFINITION)
+			notes += enter ? 1 : -1;
+		int kind = 0;
+		if (!enter)
+			continue;
+		if (type == CMARK_NODE_HEADING)
+			kind = UNIT_HEADING;
+		else if (type == CMARK_NODE_PARAGRAPH)
+			kind = notes ? UNIT_NOTE : items ? UNIT_ITEM : quotes ? UNIT_QUOTE : UNIT_PARAGRAPH;
+		else if (strcmp(name, "table_cell") == 0)
+			kind = UNIT_CELL;
+		if (!kind)
+			continue;
+		char *markdown = inline_markdown(node);
+		if (!markdown) {
+			rc = -1;
+			break;
+		}
+		if ((kind == UNIT_PARAGRAPH && is_attribute_list(markdown)) || (kind == UNIT_CELL && !*markdown)) {
+			free(markdown); /* kept from the source as it is */
+			continue;
+		}
+		if (kind == UNIT_HEADING) {
+			/* A new section: its pinned id, else its words transliterated. */
+			char *words = plain_text(node);
+			/* "Title {#pin}": the attribute block at its end pins the id. */
+			const char *block = words ? strrchr(words, '{') : NULL;
+			char *pinned = block && (block == words || block[-1] == ' ' || block[-1] == '\t')
+			                   ? pp_heading_block_id(block, strlen(block), NULL)
+			                   : NULL;
+			char *plain = pinned || !words ? NULL : pp_slug(slugger, words);
+			free(words);
+			free(section);
+			section = pinned ? pinned : plain && *plain ? plain : strdup("section");
+			if (plain && section != plain)
+				free(plain);
+			memset(counts, 0, sizeof counts);
+		}
+		counts[kind]++;
+		char *id = kind == UNIT_HEADING ? pp_strdup_printf("%s/h", section)
+		                                : pp_strdup_printf("%s/%s-%zu", section, kind_code(kind), counts[kind]);
+		char *note = pp_strdup_printf("%s, in section %s", kind_note(kind), section);
+		if (!id || !note || pp_grow(&out->items, &out->capacity, out->count, sizeof *out->items, 64) != 0) {
+			free(id);
+			free(note);
+			free(markdown);
+			rc = -1;
+			break;
+		}
+		out->items[out->count++] = (pp_unit){id, markdown, note, kind,
+		                                     cmark_node_get_start_line(node) + text->body_line - 1, node};
+	}
+	if (!section)
+		rc = -1;
+	free(section);
+	cmark_iter_free(iter);
+	pp_slugger_free(slugger);
+	if (text == &read)
+		pp_version_clear(&read);
+	if (rc != 0) {
+		if (d->errors == 0)
+			pp_error(d, v->path, 0, 0, "out of memory reading the text's units");
+		pp_units_free(out);
+	}
+	return rc;
+}
+
+int pp_units_align(const pp_units *a, const pp_units *b, long **pairs)
+{
+	*pairs = malloc((a->count ? a->count : 1) * sizeof **pairs);
+	uint64_t *ka = malloc((a->count ? a->count : 1) * sizeof *ka), *kb = malloc((b->count ? b->count : 1) * sizeof *kb);
+	unsigned char *ops = NULL;
+	long steps = *pairs && ka && kb ? 0 : -1;
+	for (size_t i = 0; steps == 0 && i < a->count; i++)
+		ka[i] = (uint64_t)a->items[i].kind;
+	for (size_t i = 0; steps == 0 && i < b->count; i++)
+		kb[i] = (uint64_t)b->items[i].kind;
+	if (steps == 0)
+		steps = pp_diff_sequences(ka, a->count, kb, b->count, &ops);
+	size_t i = 0, j = 0;
+	for (long k = 0; k < steps; k++) {
+		if (ops[k] == PP_SEQ_EQUAL)
+			(*pairs)[i++] = (long)j++;
+		else if (ops[k] == PP_SEQ_REMOVED)
+			(*pairs)[i++] = -1;
+		else
+			j++;
+	}
+	free(ops);
+	free(ka);
+	free(kb);
+	if (steps < 0) {
+		free(*pairs);
+		*pairs = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* "[^label]: -" for every footnote of the document: a unit's text parsed
+ * with them reads its references as references. */
+static char *footnote_definitions(cmark_node *doc)
+{
+	xmlBufferPtr defs = pp_dom_buffer_new();
+	cmark_iter *iter = defs ? cmark_iter_new(doc) : NULL;
+	cmark_event_type ev;
+	while (iter && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(iter);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_FOOTNOTE_DEFINITION)
+			continue;
+		/* cmark-gfm gives a definition's label only in its rendering:
+		 * "[^label]:". */
+		char *rendered = cmark_render_commonmark(n, CMARK_OPT_DEFAULT, 0);
+		char *end = rendered && strncmp(rendered, "[^", 2) == 0 ? strstr(rendered, "]:") : NULL;
+		if (end) {
+			xmlBufferCat(defs, BAD_CAST "\n\n");
+			xmlBufferAdd(defs, BAD_CAST rendered, (int)(end - rendered + 2));
+			xmlBufferCat(defs, BAD_CAST " -");
+		}
+		free(rendered);
+	}
+	char *text = iter ? strdup((const char *)xmlBufferContent(defs)) : NULL;
+	cmark_iter_free(iter);
+	xmlBufferFree(defs);
+	return text;
+}
+
+char *pp_units_compose(pp_units *units, const char *const *texts, const int *lines, const char *file, pp_diags *d)
+{
+	size_t errors_before = d->errors;
+	char *defs = footnote_definitions(units->doc);
+	if (!defs) {
+		pp_error(d, file, 0, 0, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < units->count; i++) {
+		pp_unit *u = &units->items[i];
+		char *with_notes = pp_strdup_printf("%s%s\n", texts[i], defs);
+		cmark_node *parsed = with_notes ? pp_markdown_parse(with_notes, strlen(with_notes)) : NULL;
+		free(with_notes);
+		cmark_node *block = parsed ? cmark_node_first_child(parsed) : NULL;
+		if (!parsed) {
+			pp_error(d, file, lines ? lines[i] : 0, lines && lines[i] ? 1 : 0, "out of memory");
+			continue;
+		}
+		/* After the text, only the definitions added. */
+		cmark_node *extra = block ? cmark_node_next(block) : NULL;
+		while (extra && cmark_node_get_type(extra) == CMARK_NODE_FOOTNOTE_DEFINITION)
+			extra = cmark_node_next(extra);
+		if (!block || extra || cmark_node_get_type(block) != CMARK_NODE_PARAGRAPH) {
+			pp_error(d, file, lines ? lines[i] : 0, lines && lines[i] ? 1 : 0,
+			         "unit %s: its translation must be one run of text, as its source is (it reads as %s); "
+			         "escape a leading '#', '-', '>' or number with '\\'",
+			         u->id, !block ? "nothing" : extra ? "several blocks" : cmark_node_get_type_string(block));
+			cmark_node_free(parsed);
+			continue;
+		}
+		/* A footnote reference belongs to the parse it was read in (its
+		 * definition there): written out as its Markdown, raw, it reads as
+		 * a reference again in the composed text. */
+		cmark_iter *refs = cmark_iter_new(block);
+		cmark_node **ref_nodes = NULL;
+		size_t ref_count = 0, ref_capacity = 0;
+		cmark_event_type ev;
+		while (refs && (ev = cmark_iter_next(refs)) != CMARK_EVENT_DONE)
+			if (ev == CMARK_EVENT_ENTER &&
+			    cmark_node_get_type(cmark_iter_get_node(refs)) == CMARK_NODE_FOOTNOTE_REFERENCE) {
+				if (pp_grow(&ref_nodes, &ref_capacity, ref_count, sizeof *ref_nodes, 8) != 0) {
+					pp_error(d, file, 0, 0, "out of memory");
+					break;
+				}
+				ref_nodes[ref_count++] = cmark_iter_get_node(refs);
+			}
+		cmark_iter_free(refs);
+		for (size_t k = 0; k < ref_count; k++) {
+			char *markdown = cmark_render_commonmark(ref_nodes[k], CMARK_OPT_DEFAULT, 0);
+			size_t n = markdown ? strlen(markdown) : 0;
+			while (n > 0 && (markdown[n - 1] == '\n' || markdown[n - 1] == ' '))
+				markdown[--n] = '\0';
+			cmark_node *raw = markdown ? cmark_node_new(CMARK_NODE_HTML_INLINE) : NULL;
+			if (raw && cmark_node_set_literal(raw, markdown) && cmark_node_insert_before(ref_nodes[k], raw))
+				cmark_node_free(ref_nodes[k]);
+			else if (raw)
+				cmark_node_free(raw);
+			free(markdown);
+		}
+		free(ref_nodes);
+		cmark_node *child;
+		if (pp_markdown_own_text(block) != 0) {
+			pp_error(d, file, 0, 0, "out of memory");
+			cmark_node_free(parsed);
+			continue;
+		}
+		while ((child = cmark_node_first_child(u->node)))
+			cmark_node_free(child);
+		while ((child = cmark_node_first_child(block)))
+			cmark_node_append_child(u->node, child);
+		cmark_node_free(parsed);
+	}
+	free(defs);
+	if (d->errors != errors_before)
+		return NULL;
+	char *markdown = cmark_render_commonmark(units->doc, CMARK_OPT_DEFAULT, 0);
+	if (!markdown)
+		pp_error(d, file, 0, 0, "out of memory writing the translation");
+	return markdown;
+}
+
+char *pp_inline_codes(const char *markdown)
+{
+	cmark_node *doc = pp_markdown_parse(markdown, strlen(markdown));
+	cmark_iter *iter = doc ? cmark_iter_new(doc) : NULL;
+	xmlBufferPtr codes = iter ? pp_dom_buffer_new() : NULL;
+	cmark_event_type ev;
+	while (codes && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_CODE) {
+			xmlBufferCat(codes, BAD_CAST cmark_node_get_literal(node));
+			xmlBufferCat(codes, BAD_CAST "\n");
+		}
+	}
+	char *out = codes ? strdup((const char *)xmlBufferContent(codes)) : NULL;
+	xmlBufferFree(codes);
+	cmark_iter_free(iter);
+	if (doc)
+		cmark_node_free(doc);
+	return out;
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""policypress translate export / import on PO files: the bundled English
+translation exported against the Arabic source (msgfmt --check passes, an
+independent reader, polib, reads it back) and imported back renders as it
+does today; a round trip on generated rich documents in Arabic, Hebrew,
+Persian and English, each unit's translation set to its source, renders
+exactly as the source; after one paragraph of the source changes only
+that unit needs review, its old translation and previous source kept;
+and every refusal, with its message.
+
+  test-translate-po.py POLICYPRESS SOURCE_ROOT   (prints TAP)"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+binary, source_root = sys.argv[1:3]
+results = []
+
+
+def check(name, problems):
+    results.append((name, problems))
+
+
+try:
+    import polib
+except ImportError:
+    # Debian's python3-polib is for Debian's python3: run there if this
+    # interpreter is another (a pyenv one).
+    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+    polib = None
+
+
+def run(*args):
+    return subprocess.run([binary, *args], capture_output=True, text=True)
+
+
+def same_text(a, b):
+    """Whether two version files render the same text: diff shows at most their front matter."""
+    r = run("diff", a, b)
+    out = r.stdout.split("\n\n", 1)[1] if r.stdout.startswith("@@ front matter @@") else r.stdout
+    return out.strip() == "", r.stdout
+
+
+work = tempfile.mkdtemp(prefix="pp-po-")
+try:
+    content = os.path.join(work, "content")
+    shutil.copytree(os.path.join(source_root, "content"), content)
+    po = os.path.join(work, "en.po")
+    r = run("translate", "export", "privacy", "en", "--content", content, "-o", po)
+    problems = [] if r.returncode == 0 else [f"export: {r.returncode} {r.stderr}"]
+    fmt = subprocess.run(["msgfmt", "--check", "-o", os.devnull, po], capture_output=True, text=True)
+    if fmt.returncode != 0 or fmt.stderr:
+        problems.append(f"msgfmt --check: {fmt.stderr}")
+    if polib:
+        p = polib.pofile(po)
+        if p.metadata.get("X-Policypress-Source-Version") != "2026-11-16" or p.metadata.get("Language") != "en":
+            problems.append(f"header {p.metadata}")
+        units = [e for e in p if e.msgctxt]
+        if len(units) < 20 or len(p.untranslated_entries()) != 1 or p.fuzzy_entries():
+            problems.append(f"{len(units)} units, {len(p.untranslated_entries())} untranslated (the summary only)")
+        if not any(e.msgctxt == "personal-information/h" for e in units):
+            problems.append("a pinned id does not name its section's units")
+    else:
+        problems.append("python3-polib is not installed")
+    check("export: the bundled English against the Arabic passes msgfmt --check and reads back with polib", problems)
+
+    # Imported back (the summary translated), it renders as it does today.
+    if polib:
+        p = polib.pofile(po)
+        for e in p:
+            if e.msgctxt == "summary":
+                e.msgstr = "Added the section on data retention; material changes are now announced thirty days before they take effect."
+        p.save(po)
+    r = run("translate", "import", po, "--content", content, "--date", "2026-11-20")
+    made = os.path.join(content, "privacy/en/2026-11-20.md")
+    problems = [] if r.returncode == 0 and os.path.exists(made) else [f"import: {r.returncode} {r.stderr}"]
+    if not problems:
+        ok, out = same_text(os.path.join(content, "privacy/en/2026-11-16.md"), made)
+        if not ok:
+            problems.append(out[:2000])
+        c = run("check", "--content", content, "-q", "--as-of", "2026-12-01")
+        if c.returncode != 0 or c.stdout:
+            problems.append(f"check: {c.stdout}")
+        text = open(made, encoding="utf-8").read()
+        if "translates: 2026-11-16" not in text or "title: \"Privacy Policy\"" not in text:
+            problems.append(text[:300])
+    check("import: the same translation back renders as the bundled one does, and passes check", problems)
+
+    # Refusals: a file that exists, an untranslated unit, a fuzzy one, code
+    # spans changed, a source changed since export.
+    problems = []
+    r = run("translate", "import", po, "--content", content, "--date", "2026-11-20")
+    if r.returncode != 1 or "exists already: a version is never rewritten" not in r.stderr:
+        problems.append(f"existing file: {r.returncode} {r.stderr}")
+    if polib:
+        p = polib.pofile(po)
+        units = [e for e in p if e.msgctxt and "/" in e.msgctxt]
+        units[0].msgstr = ""
+        units[1].flags.append("fuzzy")
+        p.save(po)
+        r = run("translate", "import", po, "--content", content, "--date", "2026-11-21")
+        want = [f"unit {units[0].msgctxt} (source line", "is not translated",
+                f"unit {units[1].msgctxt} (source line", "still needs review (fuzzy)"]
+        if r.returncode != 1 or not all(w in r.stderr for w in want) or os.path.exists(os.path.join(content, "privacy/en/2026-11-21.md")):
+            problems.append(f"untranslated and fuzzy: {r.returncode} {r.stderr}")
+    with open(os.path.join(content, "privacy/ar/2026-11-16.md"), "a", encoding="utf-8") as f:
+        f.write("\nفقرة أضيفت بعد التصدير.\n")
+    r = run("translate", "import", po, "--content", content, "--date", "2026-11-22")
+    if r.returncode != 1 or "changed after this file was exported" not in r.stderr:
+        problems.append(f"source changed: {r.returncode} {r.stderr}")
+    check("refusals: an existing file, untranslated and fuzzy units, a source changed since export", problems)
+
+    # Carried over: one paragraph of the source changed in a new version;
+    # only that unit is to review, with its old translation and previous
+    # source; the others are translated.
+    shutil.rmtree(content)
+    shutil.copytree(os.path.join(source_root, "content"), content)
+    src = open(os.path.join(content, "privacy/ar/2026-11-16.md"), encoding="utf-8").read()
+    edited = src.replace("updated: 2026-11-16", "updated: 2026-11-25").replace("effective: 2026-12-16", "effective: 2026-12-26")
+    edited = edited.replace("بطرق مختلفة", "بطرق عديدة")
+    with open(os.path.join(content, "privacy/ar/2026-11-25.md"), "w", encoding="utf-8") as f:
+        f.write(edited)
+    r = run("translate", "export", "privacy", "en", "--content", content, "-o", po)
+    problems = [] if r.returncode == 0 else [f"export: {r.stderr}"]
+    if polib and not problems:
+        p = polib.pofile(po)
+        fuzzy = p.fuzzy_entries()
+        if len(fuzzy) != 1 or "بطرق مختلفة" not in (fuzzy[0].previous_msgid or "") or "بطرق عديدة" not in fuzzy[0].msgid \
+                or "in different ways" not in fuzzy[0].msgstr:
+            problems.append(f"fuzzy: {[(e.msgctxt, e.previous_msgid) for e in fuzzy]}")
+        if len([e for e in p.translated_entries() if e.msgctxt and '/' in e.msgctxt]) != len([e for e in p if e.msgctxt and '/' in e.msgctxt]) - 1:
+            problems.append("other units are not carried over translated")
+    check("carried over: after one source paragraph changed, only its unit needs review, with the old translation", problems)
+
+    # Round trip on generated rich documents: every unit's translation set
+    # to its source renders exactly as the source.
+    rng = random.Random(7)
+    words = {"ar": "البيانات الخدمة المستخدم نحتفظ الشخصية مشاركة الشركاء حماية".split(),
+             "he": "המידע השירות המשתמש שומרים האישי שיתוף שותפים הגנה".split(),
+             "fa": "داده خدمت کاربر نگه شخصی اشتراک شرکا حفاظت".split(),
+             "en": "data service user keep personal sharing partners protection".split()}
+
+    def sentence(lang):
+        w = [rng.choice(words[lang]) for _ in range(rng.randint(3, 9))]
+        k = rng.randrange(len(w))
+        w[k] = rng.choice([f"*{w[k]}*", f"**{w[k]}**", f"[{w[k]}](https://example.org/{k})", f"`code{k}`", f"{k * 7}"])
+        return " ".join(w) + "."
+
+    def document(lang):
+        parts = []
+        for s in range(rng.randint(2, 4)):
+            parts.append(("#" * rng.randint(2, 3)) + " " + sentence(lang).rstrip(".") + (" {#s%d}" % s if rng.random() < 0.5 else ""))
+            for _ in range(rng.randint(1, 4)):
+                kind = rng.random()
+                if kind < 0.4:
+                    parts.append(sentence(lang) + "\n" + sentence(lang))
+                elif kind < 0.6:
+                    parts.append("\n".join(f"{i + 1}. {sentence(lang)}" if rng.random() < 0.5 else f"- {sentence(lang)}"
+                                           for i in range(rng.randint(1, 3))))
+                elif kind < 0.75:
+                    parts.append("> " + sentence(lang))
+                elif kind < 0.9:
+                    parts.append("| a | b |\n|---|---|\n| " + sentence(lang) + " | " + sentence(lang) + " |")
+                else:
+                    parts.append(sentence(lang) + "[^n]\n\n[^n]: " + sentence(lang))
+        return "\n\n".join(parts) + "\n"
+
+    problems = []
+    for n in range(24):
+        lang = ["ar", "he", "fa", "en"][n % 4]
+        other = "en" if lang != "en" else "ar"
+        site = os.path.join(work, f"gen{n}")
+        os.makedirs(os.path.join(site, "p", lang))
+        with open(os.path.join(site, "site.yaml"), "w") as f:
+            f.write(f"default_locale: {lang}\ntitle:\n  {lang}: T\n  {other}: T\n")
+        body = document(lang)
+        with open(os.path.join(site, "p", lang, "2025-01-01.md"), "w", encoding="utf-8") as f:
+            f.write(f"---\ntitle: عنوان {n}\nupdated: 2025-01-01\nsummary: {json.dumps(sentence(lang), ensure_ascii=False)}\n---\n\n{body}")
+        gen_po = os.path.join(site, "x.po")
+        r = run("translate", "export", "p", other, "--content", site, "-o", gen_po)
+        if r.returncode != 0 or not polib:
+            problems.append(f"{n}: export {r.stderr}")
+            continue
+        p = polib.pofile(gen_po)
+        for e in p:
+            if e.msgctxt:
+                e.msgstr = e.msgid
+        p.save(gen_po)
+        r = run("translate", "import", gen_po, "--content", site, "--date", "2025-01-02")
+        made = os.path.join(site, "p", other, "2025-01-02.md")
+        if r.returncode != 0:
+            problems.append(f"{n}: import {r.stderr}")
+            continue
+        ok, out = same_text(os.path.join(site, "p", lang, "2025-01-01.md"), made)
+        if not ok:
+            problems.append(f"{n} ({lang}): {out[:600]}")
+    check("round trip on 24 generated documents (Arabic, Hebrew, Persian, English): source as translation renders as the source",
+          problems)
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+
+print(f"1..{len(results)}")
+for i, (name, problems) in enumerate(results, 1):
+    print(f"{'not ok' if problems else 'ok'} {i} - {name}")
+    for p in problems[:10]:
+        print("# " + str(p).replace("\n", "\n# "))
+sys.exit(1 if any(p for _, p in results) else 0)
