@@ -12,6 +12,7 @@
 #include "content.h"
 #include "fsutil.h"
 #include "translate_units.h"
+#include "version_write.h"
 
 /* libgettextpo reports through a handler that carries no pointer of ours:
  * its messages go to the diags of the one call in progress (the command
@@ -134,6 +135,11 @@ int pp_translate_export(const pp_translate_export_options *o, pp_diags *d)
 					was = &before.items[k];
 					carried = pairs[k] >= 0 ? &theirs.items[pairs[k]] : NULL;
 				}
+			if (was && !carried)
+				pp_warning(d, old->path, 0, 0,
+				           "unit %s is exported untranslated: the translation's blocks do not align with its "
+				           "source's here (a block missing, added or of another kind)",
+				           u->id);
 			po_message_t m = new_message(u->id, u->text, carried ? carried->text : NULL, u->note);
 			char line[32];
 			snprintf(line, sizeof line, "%d", u->line);
@@ -173,24 +179,6 @@ int pp_translate_export(const pp_translate_export_options *o, pp_diags *d)
 	pp_units_free(&theirs);
 	pp_site_free(site);
 	return rc == 0 ? 0 : d->io_errors ? 2 : 1;
-}
-
-/* YAML for a one-line text: double-quoted, its specials escaped. */
-static char *yaml_string(const char *text)
-{
-	size_t n = strlen(text);
-	char *out = malloc(2 * n + 3), *w = out;
-	if (!out)
-		return NULL;
-	*w++ = '"';
-	for (const char *p = text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			*w++ = '\\';
-		*w++ = *p == '\n' ? ' ' : *p;
-	}
-	*w++ = '"';
-	*w = '\0';
-	return out;
 }
 
 int pp_translate_import(const pp_translate_import_options *o, pp_diags *d)
@@ -308,17 +296,17 @@ int pp_translate_import(const pp_translate_import_options *o, pp_diags *d)
 	if (d->errors)
 		rc = -1;
 	char *body = rc == 0 ? pp_units_compose(&units, texts, lines, o->file, d) : NULL;
-	char *yaml_title = title ? yaml_string(title) : NULL, *yaml_summary = summary ? yaml_string(summary) : NULL;
-	char *yaml_description = description ? yaml_string(description) : NULL;
-	char *text = body && yaml_title ? pp_strdup_printf("---\ntitle: %s\nupdated: %s\ntranslates: %s\n%s%s%s%s%s%s---\n\n%s",
-	                                                   yaml_title, o->date, source->date,
-	                                                   yaml_summary ? "summary: " : "", yaml_summary ? yaml_summary : "",
-	                                                   yaml_summary ? "\n" : "", yaml_description ? "description: " : "",
-	                                                   yaml_description ? yaml_description : "",
-	                                                   yaml_description ? "\n" : "", body)
-	                                : NULL;
+	char *head = body ? pp_front_matter_write(&(pp_front_matter_fields){.title = title, .date = o->date,
+	                                                                     .summary = summary, .description = description,
+	                                                                     .translates = source->date})
+	                  : NULL;
+	char *text = head ? pp_strdup_printf("%s\n%s", head, body) : NULL;
 	char *dir = target ? pp_strdup_printf("%s/%s/%s", o->content_dir, policy, locale) : NULL;
-	if (text && dir && (pp_mkdirs(dir) != 0 || pp_write_file(target, text, strlen(text)) != 0)) {
+	int written = text && dir && pp_mkdirs(dir) == 0 ? pp_write_new_file(target, text, strlen(text)) : -1;
+	if (written == 1) {
+		pp_error(d, target, 0, 0, "exists already: a version is never rewritten; import with another --date");
+		rc = -1;
+	} else if (written != 0 && text) {
 		pp_io_error(d, target, "cannot write: %s", strerror(errno));
 		rc = -1;
 	} else if (text) {
@@ -329,9 +317,7 @@ int pp_translate_import(const pp_translate_import_options *o, pp_diags *d)
 	}
 	free(dir);
 	free(text);
-	free(yaml_title);
-	free(yaml_summary);
-	free(yaml_description);
+	free(head);
 	free(body);
 	free(texts);
 	free(lines);

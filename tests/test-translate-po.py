@@ -87,7 +87,7 @@ try:
         if c.returncode != 0 or c.stdout:
             problems.append(f"check: {c.stdout}")
         text = open(made, encoding="utf-8").read()
-        if "translates: 2026-11-16" not in text or "title: \"Privacy Policy\"" not in text:
+        if "\ntranslates: 2026-11-16\n" not in text or "\ntitle: Privacy Policy\n" not in text:
             problems.append(text[:300])
     check("import: the same translation back renders as the bundled one does, and passes check", problems)
 
