@@ -33,6 +33,7 @@
 #include "fsutil.h"
 #include "html.h"
 #include "markdown.h"
+#include "new.h"
 #include "output.h"
 #include "pp_config.h"
 #include "import.h"
@@ -53,6 +54,7 @@ static void usage(FILE *out)
 	      "       policypress translate status [--content DIR] [--format text|json] [--as-of DATE]\n"
 	      "       policypress translate export POLICY LOCALE [--content DIR] [--format po] [-o FILE]\n"
 	      "       policypress translate import FILE [--content DIR] [--date DATE]\n"
+	      "       policypress new POLICY [--locale TAG] [--date DATE] [--content DIR]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
@@ -572,6 +574,42 @@ static int cmd_diff(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_new(int argc, char **argv)
+{
+	pp_new_options new_version = {.content_dir = "content"};
+	const char *date_arg = NULL;
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'}, {"locale", required_argument, NULL, 'l'},
+		{"date", required_argument, NULL, 'd'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:l:d:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': new_version.content_dir = optarg; break;
+		case 'l': new_version.locale = optarg; break;
+		case 'd': date_arg = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char date[11];
+	if (reference_date(date_arg, date) != 0)
+		return EXIT_USAGE;
+	new_version.policy = argv[optind];
+	new_version.date = date;
+	pp_diags d;
+	pp_diags_init(&d);
+	int rc = pp_new_version(&new_version, &d);
+	pp_diags_sort(&d);
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	return rc;
+}
+
 static int cmd_translate_export(int argc, char **argv)
 {
 	pp_translate_export_options export = {.content_dir = "content"};
@@ -736,6 +774,8 @@ int main(int argc, char **argv)
 		rc = cmd_import(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "translate") == 0) {
 		rc = cmd_translate(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "new") == 0) {
+		rc = cmd_new(argc - 1, argv + 1);
 	} else {
 		fprintf(stderr, "policypress: unknown command '%s'\n", argv[1]);
 		usage(stderr);
