@@ -52,7 +52,7 @@ static void usage(FILE *out)
 	      "       policypress import git REPO FILE --policy NAME --locale TAG [--content DIR] [--title TEXT]\n"
 	      "                         [--since DATE] [--date-from commit|effective-line] [--as-of DATE]\n"
 	      "       policypress translate status [--content DIR] [--format text|json] [--as-of DATE]\n"
-	      "       policypress translate export POLICY LOCALE [--content DIR] [--format po] [-o FILE]\n"
+	      "       policypress translate export POLICY LOCALE [--content DIR] [--format po|xliff] [-o FILE]\n"
 	      "       policypress translate import FILE [--content DIR] [--date DATE]\n"
 	      "       policypress new POLICY [--locale TAG] [--date DATE] [--content DIR]\n"
 	      "       policypress --help | --version\n"
@@ -632,10 +632,11 @@ static int cmd_translate_export(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(format, "po") != 0) {
-		fprintf(stderr, "policypress: translate export writes PO files (--format po); XLIFF is not written yet\n");
+	if (strcmp(format, "po") != 0 && strcmp(format, "xliff") != 0) {
+		fprintf(stderr, "policypress: translate export writes --format po or xliff, not '%s'\n", format);
 		return EXIT_USAGE;
 	}
+	export.xliff = strcmp(format, "xliff") == 0;
 	export.policy = argv[optind];
 	export.locale = argv[optind + 1];
 	pp_diags d;

@@ -27,10 +27,10 @@ typedef struct {
 
 int pp_translate_status(const pp_translate_status_options *options, FILE *out, pp_diags *d);
 
-/* export: the units of policy's latest authoritative version as a PO file
- * for locale (translate_units.h), written through libgettextpo: each unit
- * with its id as msgctxt, its kind and section as a comment for the
- * translator, its source line as a reference. The locale's latest
+/* export: the units of policy's latest authoritative version for locale
+ * (translate_units.h), as a PO file through libgettextpo (each unit with
+ * its id as msgctxt, its kind and section as a comment, its source line as
+ * a reference) or as XLIFF 2.0 (translate_xliff.c). The locale's latest
  * translation is carried over, aligned block by block with the source it
  * translates: a unit unchanged since is exported translated; a changed one
  * with its old translation, marked fuzzy, the previous source beside it
@@ -41,11 +41,12 @@ typedef struct {
 	const char *content_dir;
 	const char *policy, *locale;
 	const char *output; /* NULL: standard output */
+	int xliff;          /* XLIFF 2.0 rather than PO */
 } pp_translate_export_options;
 int pp_translate_export(const pp_translate_export_options *options, pp_diags *d);
 
-/* import: writes <policy>/<locale>/<date>.md from a PO file exported by
- * export, with 'translates' its source version and the translated title,
+/* import: writes <policy>/<locale>/<date>.md from a PO or XLIFF file
+ * exported by export (told apart by its first character), with 'translates' its source version and the translated title,
  * summary and description, its text the source's blocks with each unit's
  * translation in place (translate_units.h). Refuses, naming each unit: one
  * untranslated or fuzzy, one whose code spans changed, one missing, one

@@ -356,3 +356,27 @@ char *pp_inline_codes(const char *markdown)
 		cmark_node_free(doc);
 	return out;
 }
+
+char *pp_inline_canonical(const char *markdown)
+{
+	/* Its footnote references defined, so they read as references. */
+	xmlBufferPtr text = pp_dom_buffer_new();
+	if (!text)
+		return NULL;
+	xmlBufferCat(text, BAD_CAST markdown);
+	for (const char *p = strstr(markdown, "[^"); p; p = strstr(p + 2, "[^")) {
+		const char *end = strchr(p, ']');
+		if (!end || memchr(p, ' ', (size_t)(end - p)) || memchr(p, '\n', (size_t)(end - p)))
+			continue;
+		xmlBufferCat(text, BAD_CAST "\n\n");
+		xmlBufferAdd(text, BAD_CAST p, (int)(end - p + 1));
+		xmlBufferCat(text, BAD_CAST ": -");
+	}
+	cmark_node *doc = pp_markdown_parse((const char *)xmlBufferContent(text), (size_t)xmlBufferLength(text));
+	xmlBufferFree(text);
+	cmark_node *block = doc ? cmark_node_first_child(doc) : NULL;
+	char *out = block ? inline_markdown(block) : NULL;
+	if (doc)
+		cmark_node_free(doc);
+	return out ? out : strdup(markdown);
+}

@@ -56,6 +56,11 @@ int pp_units_align(const pp_units *a, const pp_units *b, long **pairs);
  * the texts come from, or 0). NULL after errors in d. */
 char *pp_units_compose(pp_units *units, const char *const *texts, const int *lines, const char *file, pp_diags *d);
 
+/* Inline Markdown as cmark-gfm writes it back (escapes and delimiters its
+ * own): two texts that read the same have the same form. malloc'ed; NULL
+ * when out of memory. */
+char *pp_inline_canonical(const char *markdown);
+
 /* The code spans of inline Markdown, in order, joined by "\n": what a
  * translation must keep as it is. malloc'ed. */
 char *pp_inline_codes(const char *markdown);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""policypress translate export / import on PO files: the bundled English
+"""policypress translate export / import on PO and XLIFF 2.0 files: the bundled English
 translation exported against the Arabic source (msgfmt --check passes, an
 independent reader, polib, reads it back) and imported back renders as it
 does today; a round trip on generated rich documents in Arabic, Hebrew,
@@ -201,6 +201,85 @@ try:
             problems.append(f"{n} ({lang}): {out[:600]}")
     check("round trip on 24 generated documents (Arabic, Hebrew, Persian, English): source as translation renders as the source",
           problems)
+    # XLIFF 2.0: read back by an independent XML reader (every unit, every
+    # inline code's data there), imported back as the PO file is, and a
+    # target the tool left "initial" refused as still to review.
+    import copy
+    import xml.etree.ElementTree as ET
+    X = "urn:oasis:names:tc:xliff:document:2.0"
+    ET.register_namespace("", X)
+    shutil.rmtree(content)
+    shutil.copytree(os.path.join(source_root, "content"), content)
+    xlf = os.path.join(work, "en.xlf")
+    r = run("translate", "export", "privacy", "en", "--content", content, "--format", "xliff", "-o", xlf)
+    problems = [] if r.returncode == 0 else [f"export: {r.stderr}"]
+    if not problems:
+        tree = ET.parse(xlf)
+        root = tree.getroot()
+        units = root.findall(f"{{{X}}}file/{{{X}}}unit")
+        if root.tag != f"{{{X}}}xliff" or root.get("version") != "2.0" or root.get("srcLang") != "ar" or \
+                root.get("trgLang") != "en" or len(units) < 20:
+            problems.append(f"root {root.tag} {root.attrib}, {len(units)} units")
+        codes = 0
+        for u in units:
+            data = {d.get("id") for d in u.iter(f"{{{X}}}data")}
+            for c in list(u.iter(f"{{{X}}}pc")) + list(u.iter(f"{{{X}}}ph")):
+                codes += 1
+                for a in ("dataRef", "dataRefStart", "dataRefEnd"):
+                    if c.get(a) is not None and c.get(a) not in data:
+                        problems.append(f"{u.get('name')}: {a}={c.get(a)} has no data")
+        if codes < 5:
+            problems.append(f"{codes} inline codes")
+        for u in units:
+            if u.get("name") == "summary":
+                seg = u.find(f"{{{X}}}segment")
+                t = ET.SubElement(seg, f"{{{X}}}target")
+                t.text = "Added the section on data retention."
+                seg.set("state", "translated")
+        tree.write(xlf, encoding="utf-8", xml_declaration=True)
+        r = run("translate", "import", xlf, "--content", content, "--date", "2026-11-20")
+        made = os.path.join(content, "privacy/en/2026-11-20.md")
+        ok, out = same_text(os.path.join(content, "privacy/en/2026-11-16.md"), made) if r.returncode == 0 else (False, r.stderr)
+        if not ok:
+            problems.append(out[:1500])
+        seg = units[4].find(f"{{{X}}}segment")
+        seg.set("state", "initial")
+        tree.write(xlf, encoding="utf-8", xml_declaration=True)
+        r = run("translate", "import", xlf, "--content", content, "--date", "2026-11-21")
+        if r.returncode != 1 or f"unit {units[4].get('name')} (source line" not in r.stderr or "still needs review" not in r.stderr:
+            problems.append(f"initial target: {r.returncode} {r.stderr}")
+    check("XLIFF 2.0: read back by ElementTree, inline codes with their data, imported back as it is; initial targets refused",
+          problems)
+
+    # The generated documents again through XLIFF, each target a copy of its source.
+    problems = []
+    for n in range(0, 24, 3):
+        site = os.path.join(work, f"gen{n}")
+        lang = ["ar", "he", "fa", "en"][n % 4]
+        other = "en" if lang != "en" else "ar"
+        gen_xlf = os.path.join(site, "x.xlf")
+        r = run("translate", "export", "p", other, "--content", site, "--format", "xliff", "-o", gen_xlf)
+        if r.returncode != 0:
+            problems.append(f"{n}: export {r.stderr}")
+            continue
+        tree = ET.parse(gen_xlf)
+        for seg in tree.getroot().iter(f"{{{X}}}segment"):
+            old = seg.find(f"{{{X}}}target")
+            if old is not None:
+                seg.remove(old)
+            target = copy.deepcopy(seg.find(f"{{{X}}}source"))
+            target.tag = f"{{{X}}}target"
+            seg.append(target)
+            seg.set("state", "translated")
+        tree.write(gen_xlf, encoding="utf-8", xml_declaration=True)
+        r = run("translate", "import", gen_xlf, "--content", site, "--date", "2025-01-03")
+        if r.returncode != 0:
+            problems.append(f"{n}: import {r.stderr}")
+            continue
+        ok, out = same_text(os.path.join(site, "p", lang, "2025-01-01.md"), os.path.join(site, "p", other, "2025-01-03.md"))
+        if not ok:
+            problems.append(f"{n} ({lang}): {out[:600]}")
+    check("XLIFF round trip on generated documents: source as target renders as the source", problems)
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
