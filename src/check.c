@@ -498,8 +498,7 @@ static void check_parity(const pp_site *site, int strict, pp_diags *d)
 		const pp_series *authority = pp_site_find(site, s->policy, site->default_locale);
 		for (size_t j = 0; authority && j < s->count; j++) {
 			const pp_version *v = &s->versions[j];
-			const pp_version *source = *v->translates ? pp_series_version(authority, v->translates)
-			                                          : pp_series_at_or_before(authority, v->date);
+			const pp_version *source = pp_series_translated(authority, v);
 			if (source)
 				pp_parity_check(source, authority->locale, v, s->locale, strict ? PP_ERROR : PP_WARNING, d);
 		}

@@ -1280,8 +1280,7 @@ static void align_translations(pp_site *site, pp_diags *d)
 					         site->default_locale);
 				continue;
 			}
-			const pp_version *original = *v->translates ? pp_series_version(authority, v->translates)
-			                                            : pp_series_at_or_before(authority, v->date);
+			const pp_version *original = pp_series_translated(authority, v);
 			if (*v->translates && !original) {
 				pp_error(d, v->path, v->translates_line, v->translates_column,
 				         "'translates' names %s, but the authoritative '%s' text has no version of that date",
@@ -1549,6 +1548,13 @@ const char *pp_version_status_name(pp_version_status status)
 	case PP_VERSION_NEVER: break;
 	}
 	return "never";
+}
+
+const pp_version *pp_series_translated(const pp_series *authority, const pp_version *v)
+{
+	if (!authority)
+		return NULL;
+	return *v->translates ? pp_series_version(authority, v->translates) : pp_series_at_or_before(authority, v->date);
 }
 
 const pp_version *pp_series_version(const pp_series *s, const char *date)

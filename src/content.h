@@ -270,6 +270,12 @@ const char *pp_version_status_name(pp_version_status status);
 /* The series' latest version of that date or before it, or NULL. */
 const pp_version *pp_series_at_or_before(const pp_series *s, const char *date);
 
+/* The authoritative version translation v (of the authoritative series
+ * authority) translates: the one its 'translates' names, else the latest
+ * published on or before v's date. NULL when there is none (or authority
+ * is NULL). */
+const pp_version *pp_series_translated(const pp_series *authority, const pp_version *v);
+
 /* The series' version of that date, or NULL (binary search: versions are
  * oldest first, and a long history is not scanned per page). */
 const pp_version *pp_series_version(const pp_series *s, const char *date);

@@ -157,4 +157,11 @@ long pp_myers(const unsigned long long *a, size_t n, const unsigned long long *b
 enum { PP_SEQ_EQUAL = 0, PP_SEQ_REMOVED = 1, PP_SEQ_ADDED = 2 };
 long pp_diff_sequences(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char **ops);
 
+/* For each item of a, the index of its counterpart in b (-1 for none), as
+ * pp_diff_sequences pairs them, of equal items the first ones pairing (an
+ * item added or missing among like ones is taken to be the last, as diff
+ * slides its changes down). *pairs malloc'ed (n entries). 0, or -1 when
+ * out of memory. */
+int pp_diff_pairs(const uint64_t *a, size_t n, const uint64_t *b, size_t m, long **pairs);
+
 #endif

@@ -165,3 +165,39 @@ long pp_diff_sequences(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
 	               "the public steps are the diff's own");
 	return pp_diff_keys(a, n, b, m, ops, &degraded);
 }
+
+int pp_diff_pairs(const uint64_t *a, size_t n, const uint64_t *b, size_t m, long **pairs)
+{
+	unsigned char *ops = NULL;
+	*pairs = malloc((n ? n : 1) * sizeof **pairs);
+	long steps = *pairs ? pp_diff_sequences(a, n, b, m, &ops) : -1;
+	/* Slid down in one pass that carries each step forward. */
+	for (long k = 0, i = 0, j = 0; k + 1 < steps; k++) {
+		int op = ops[k];
+		if (op != PP_SEQ_EQUAL && ops[k + 1] == PP_SEQ_EQUAL &&
+		    (op == PP_SEQ_ADDED ? b[j] == b[j + 1] : a[i] == a[i + 1])) {
+			ops[k] = PP_SEQ_EQUAL;
+			ops[k + 1] = (unsigned char)op;
+		}
+		if (ops[k] != PP_SEQ_ADDED)
+			i++;
+		if (ops[k] != PP_SEQ_REMOVED)
+			j++;
+	}
+	size_t i = 0, j = 0;
+	for (long k = 0; k < steps; k++) {
+		if (ops[k] == PP_SEQ_EQUAL)
+			(*pairs)[i++] = (long)j++;
+		else if (ops[k] == PP_SEQ_REMOVED)
+			(*pairs)[i++] = -1;
+		else
+			j++;
+	}
+	free(ops);
+	if (steps < 0) {
+		free(*pairs);
+		*pairs = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -683,7 +683,7 @@ static const char *translated_date(const pp_site *site, const pp_series *s, cons
 {
 	if (*v->translates)
 		return v->translates;
-	const pp_version *at = pp_series_at_or_before(pp_site_find(site, s->policy, site->default_locale), v->date);
+	const pp_version *at = pp_series_translated(pp_site_find(site, s->policy, site->default_locale), v);
 	return at ? at->date : NULL;
 }
 

@@ -874,7 +874,7 @@ static const pp_version *source_of(const build_ctx *ctx, const pp_series *s, con
 	*authority = pp_site_find(ctx->site, s->policy, ctx->site->default_locale);
 	if (!*authority || *authority == s)
 		return NULL;
-	return *v->translates ? pp_series_version(*authority, v->translates) : pp_series_at_or_before(*authority, v->date);
+	return pp_series_translated(*authority, v);
 }
 
 /* Ids of the source column go: the translation's own are the page's, and

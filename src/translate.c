@@ -100,8 +100,7 @@ int pp_translate_status(const pp_translate_status_options *options, FILE *out, p
 		if (!authority || authority->count == 0)
 			continue;
 		const pp_version *latest = &s->versions[s->count - 1];
-		const pp_version *source = *latest->translates ? pp_series_version(authority, latest->translates)
-		                                               : pp_series_at_or_before(authority, latest->date);
+		const pp_version *source = pp_series_translated(authority, latest);
 		if (!source)
 			continue; /* translating nothing yet: check reports it */
 		size_t from = (size_t)(source - authority->versions), last = authority->count - 1;

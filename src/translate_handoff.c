@@ -79,9 +79,7 @@ static int build_file(const pp_site *site, const pp_series *authority, const pp_
 {
 	const pp_version *source = &authority->versions[authority->count - 1];
 	const pp_version *old = translation && translation->count ? &translation->versions[translation->count - 1] : NULL;
-	const pp_version *old_source = old ? (*old->translates ? pp_series_version(authority, old->translates)
-	                                                       : pp_series_at_or_before(authority, old->date))
-	                                   : NULL;
+	const pp_version *old_source = old ? pp_series_translated(authority, old) : NULL;
 	pp_units now = {0}, before = {0}, theirs = {0};
 	long *pairs = NULL;
 	int rc = pp_units_read(source, &now, d);

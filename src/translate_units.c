@@ -197,34 +197,17 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 
 int pp_units_align(const pp_units *a, const pp_units *b, long **pairs)
 {
-	*pairs = malloc((a->count ? a->count : 1) * sizeof **pairs);
 	uint64_t *ka = malloc((a->count ? a->count : 1) * sizeof *ka), *kb = malloc((b->count ? b->count : 1) * sizeof *kb);
-	unsigned char *ops = NULL;
-	long steps = *pairs && ka && kb ? 0 : -1;
-	for (size_t i = 0; steps == 0 && i < a->count; i++)
+	int rc = ka && kb ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < a->count; i++)
 		ka[i] = (uint64_t)a->items[i].kind;
-	for (size_t i = 0; steps == 0 && i < b->count; i++)
+	for (size_t i = 0; rc == 0 && i < b->count; i++)
 		kb[i] = (uint64_t)b->items[i].kind;
-	if (steps == 0)
-		steps = pp_diff_sequences(ka, a->count, kb, b->count, &ops);
-	size_t i = 0, j = 0;
-	for (long k = 0; k < steps; k++) {
-		if (ops[k] == PP_SEQ_EQUAL)
-			(*pairs)[i++] = (long)j++;
-		else if (ops[k] == PP_SEQ_REMOVED)
-			(*pairs)[i++] = -1;
-		else
-			j++;
-	}
-	free(ops);
+	if (rc == 0)
+		rc = pp_diff_pairs(ka, a->count, kb, b->count, pairs);
 	free(ka);
 	free(kb);
-	if (steps < 0) {
-		free(*pairs);
-		*pairs = NULL;
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* "[^label]: -" for every footnote of the document: a unit's text parsed
