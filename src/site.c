@@ -898,7 +898,8 @@ static int write_side_by_side_page(build_ctx *ctx, const pp_series *s, const ver
 	char *page_path = pp_strdup_printf("%s/%s/%s/side-by-side/index.html", s->locale, s->policy, v->date);
 	char *source_page = pp_strdup_printf("%s/%s/%s/index.html", authority->locale, authority->policy, source->date);
 	xmlNodePtr theirs = page_path && source_page ? render_body(ctx, authority, source, ctx->d) : NULL;
-	xmlNodePtr ours = theirs ? render_body(ctx, s, v, ctx->d) : NULL;
+	/* The translation was just rendered for its own page: a copy. */
+	xmlNodePtr ours = theirs ? (info->body ? pp_dom_copy(info->body, NULL) : render_body(ctx, s, v, ctx->d)) : NULL;
 	pp_vars *vars = ours ? pp_vars_new() : NULL;
 	int rc = vars ? set_page_basics(ctx, vars, page_path, s->locale, v->title) : -1;
 	/* Links written from each version's permanent URL, seen from here. */
