@@ -8,7 +8,6 @@
 #include <jansson.h>
 #include <libxml/hash.h>
 #include <libxml/tree.h>
-#include <unicode/utf8.h>
 
 #include "content.h"
 #include "diff.h"
@@ -559,38 +558,13 @@ int pp_check(const char *content_dir, const pp_check_options *options, pp_diags 
 	return d->errors ? 1 : 0;
 }
 
-/* text as UTF-8: every byte that is not part of a valid sequence written
- * as "\xHH". malloc'ed; NULL when out of memory or text is NULL. */
-static char *valid_utf8(const char *text)
-{
-	if (!text)
-		return NULL;
-	int32_t length = (int32_t)strlen(text), i = 0;
-	char *out = malloc((size_t)length * 4 + 1), *w = out;
-	while (out && i < length) {
-		int32_t start = i;
-		UChar32 c;
-		U8_NEXT((const uint8_t *)text, i, length, c);
-		if (c < 0) {
-			for (int32_t k = start; k < i; k++)
-				w += sprintf(w, "\\x%02X", (unsigned char)text[k]);
-		} else {
-			memcpy(w, text + start, (size_t)(i - start));
-			w += i - start;
-		}
-	}
-	if (out)
-		*w = '\0';
-	return out;
-}
-
 int pp_check_print_json(const pp_diags *d, FILE *out)
 {
 	json_t *list = json_array();
 	int rc = list ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < d->count; i++) {
 		const pp_diag *m = &d->items[i];
-		char *file = valid_utf8(m->file), *message = valid_utf8(m->message);
+		char *file = pp_utf8_escape_invalid(m->file), *message = pp_utf8_escape_invalid(m->message);
 		json_t *item = (file || !m->file) && message
 		                   ? json_pack("{s:s?, s:i, s:i, s:s, s:s}", "file", file, "line", m->line, "column",
 		                               m->column, "severity", m->severity == PP_ERROR ? "error" : "warning",

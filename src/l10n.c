@@ -681,3 +681,26 @@ int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **
 	free(units);
 	return *out ? 0 : -1;
 }
+
+char *pp_utf8_escape_invalid(const char *text)
+{
+	if (!text)
+		return NULL;
+	int32_t length = (int32_t)strlen(text), i = 0;
+	char *out = malloc((size_t)length * 4 + 1), *w = out;
+	while (out && i < length) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT((const uint8_t *)text, i, length, c);
+		if (c < 0) {
+			for (int32_t k = start; k < i; k++)
+				w += sprintf(w, "\\x%02X", (unsigned char)text[k]);
+		} else {
+			memcpy(w, text + start, (size_t)(i - start));
+			w += i - start;
+		}
+	}
+	if (out)
+		*w = '\0';
+	return out;
+}

@@ -135,4 +135,9 @@ int pp_to_utf8_from(const char *encoding, const char *bytes, size_t len, char **
  * half a character. */
 size_t pp_utf8_fit(const char *text, size_t len, size_t max);
 
+/* text as UTF-8 for a JSON message: every byte that is not part of a valid
+ * sequence written as "\xHH". malloc'ed; NULL when out of memory or text
+ * is NULL. */
+char *pp_utf8_escape_invalid(const char *text);
+
 #endif

@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "build.h"
 #include "check.h"
 #include "compare.h"
 #include "content.h"
@@ -37,9 +38,11 @@
 #include "output.h"
 #include "pp_config.h"
 #include "import.h"
+#include "serve.h"
 #include "site.h"
 #include "template.h"
 #include "translate.h"
+#include "watch.h"
 
 enum { EXIT_CONTENT = 1, EXIT_USAGE = 2 };
 
@@ -55,6 +58,8 @@ static void usage(FILE *out)
 	      "       policypress translate export POLICY LOCALE [--content DIR] [--format po|xliff] [-o FILE]\n"
 	      "       policypress translate import FILE [--content DIR] [--date DATE]\n"
 	      "       policypress new POLICY [--locale TAG] [--date DATE] [--content DIR]\n"
+	      "       policypress serve [--content DIR] [--theme DIR] [--port N] [--host ADDR] [--as-of DATE]\n"
+	      "                         [--future] [--open] [--poll]\n"
 	      "       policypress --help | --version\n"
 	      "\n"
 	      "  build     render every policy version, history, changes and index page into --out,\n"
@@ -67,6 +72,8 @@ static void usage(FILE *out)
 	      "  translate status: which translations are behind their authoritative text, by what,\n"
 	      "            and where to read what changed; exit status 0 when all are current, 1 when\n"
 	      "            any is behind\n"
+	      "  serve     preview the site at http://127.0.0.1:1313/, rebuilt on every edit; pages\n"
+	      "            reload by themselves and show build errors until they are fixed\n"
 	      "  import    write a version file for every committed version of FILE in the git\n"
 	      "            repository REPO (one per day, following renames); never rewrites one\n"
 	      "\n"
@@ -168,11 +175,25 @@ static void *watch_for_stop(void *arg)
 }
 
 /* Sets the site a stop removes; NULL once it is swapped in or discarded. */
-static void watch_output(stop_watch *w, pp_output *out)
+static void build_writing(void *data, pp_output *out)
 {
+	stop_watch *w = data;
 	pthread_mutex_lock(&w->lock);
 	w->out = out;
 	pthread_mutex_unlock(&w->lock);
+}
+
+/* The swap, kept apart from a stop: afterwards a stop says the new site is
+ * whole instead of removing it. */
+static int build_swap(void *data, pp_output *out, pp_diags *d)
+{
+	stop_watch *w = data;
+	pthread_mutex_lock(&w->lock);
+	int rc = pp_output_swap(out, d);
+	w->out = NULL;
+	w->published = rc == 0;
+	pthread_mutex_unlock(&w->lock);
+	return rc;
 }
 
 static void report_page(void *data, const char *path, size_t done, size_t total)
@@ -323,33 +344,14 @@ static int cmd_build(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &watch.signals, &previous);
 	pthread_t watcher;
 	int watching = pthread_create(&watcher, NULL, watch_for_stop, &watch) == 0;
-	/* Texts are read again page by page: memory follows a series, not the site. */
-	pp_site *site = pp_site_load(content_dir, base_url, PP_METADATA_ONLY, jobs, &d);
-	/* A version dated after the reference date is not published yet. */
-	char first_withheld[11] = "";
-	size_t withheld = site && !future ? pp_site_withhold_future(site, as_of, first_withheld) : 0;
-	if (site && site->series_count == 0) {
-		pp_error(&d, content_dir, 0, 0,
-		         "no version is published yet on %s: every version's 'updated' date is after it "
-		         "(--future previews them)",
-		         as_of);
-		pp_site_free(site);
-		site = NULL;
-	}
-	pp_theme *theme = site ? pp_theme_load(theme_dir, site->default_locale, &d) : NULL;
-	pp_output *out = theme ? pp_output_begin(out_dir, &d) : NULL;
-	int rc = EXIT_CONTENT;
-	if (out) {
-		watch_output(&watch, out);
-		int built = pp_site_build(site, theme, out, &build, &d) == 0;
-		pthread_mutex_lock(&watch.lock);
-		if (built && pp_output_swap(out, &d) == 0)
-			rc = 0;
-		watch.out = NULL;
-		watch.published = rc == 0;
-		pthread_mutex_unlock(&watch.lock);
-		pp_output_abort(out); /* the old site, or the new one that failed */
-	}
+	pp_build_request request = {.content_dir = content_dir, .theme_dir = theme_dir, .out_dir = out_dir,
+	                            .base_url = base_url, .options = build, .writing = build_writing,
+	                            .swap = build_swap, .hook_data = &watch};
+	pp_build_result result;
+	int rc = pp_build_run(&request, &result, &d) == 0 ? 0 : EXIT_CONTENT;
+	pp_site *site = result.site;
+	size_t withheld = result.withheld;
+	const char *first_withheld = result.first_withheld;
 	if (r.progress)
 		fputs("\r\033[K", stderr);
 	/* As check: 1 for what the content must fix, 2 when files could not be
@@ -382,7 +384,6 @@ static int cmd_build(int argc, char **argv)
 		fprintf(stderr, "policypress: build failed; %s was left as it was\n", out_dir);
 	}
 	pp_diags_free(&d);
-	pp_theme_free(theme);
 	pp_site_free(site);
 	if (watching) {
 		pthread_cancel(watcher);
@@ -572,6 +573,64 @@ static int cmd_diff(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = EXIT_USAGE;
 	return rc;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	pp_serve_options serve = {.content_dir = "content"};
+	const char *as_of_arg = NULL;
+	static const struct option options[] = {
+		{"content", required_argument, NULL, 'c'}, {"theme", required_argument, NULL, 't'},
+		{"port", required_argument, NULL, 'p'},    {"host", required_argument, NULL, 'H'},
+		{"as-of", required_argument, NULL, 'a'},   {"future", no_argument, NULL, 'F'},
+		{"open", no_argument, NULL, 'O'},          {"poll", no_argument, NULL, 'P'},
+		{"jobs", required_argument, NULL, 'j'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:t:p:j:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c': serve.content_dir = optarg; break;
+		case 't': serve.theme_dir = optarg; break;
+		case 'H': serve.host = optarg; break;
+		case 'a': as_of_arg = optarg; break;
+		case 'F': serve.future = 1; break;
+		case 'O': serve.open_browser = 1; break;
+		case 'P': serve.poll_ms = PP_WATCH_POLL_MS; break;
+		case 'p': {
+			char *end;
+			long port = strtol(optarg, &end, 10);
+			if (*end || end == optarg || port < 0 || port > 65535) {
+				fprintf(stderr, "policypress: --port takes a number from 0 (any free port) to 65535\n");
+				return EXIT_USAGE;
+			}
+			serve.port = (unsigned)port;
+			serve.port_given = 1;
+			break;
+		}
+		case 'j':
+			if (parse_jobs(optarg, &serve.jobs) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "policypress: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	char as_of[11], theme_buf[PATH_MAX];
+	if (reference_date(as_of_arg, as_of) != 0)
+		return EXIT_USAGE;
+	serve.as_of = as_of;
+	if (!serve.theme_dir)
+		serve.theme_dir = default_theme(theme_buf, sizeof theme_buf);
+	if (!is_dir(serve.content_dir)) {
+		fprintf(stderr, "policypress: %s: no such content directory (--content DIR)\n", serve.content_dir);
+		return EXIT_USAGE;
+	}
+	return pp_serve(&serve);
 }
 
 static int cmd_new(int argc, char **argv)
@@ -775,6 +834,8 @@ int main(int argc, char **argv)
 		rc = cmd_import(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "translate") == 0) {
 		rc = cmd_translate(argc - 1, argv + 1);
+	} else if (strcmp(argv[1], "serve") == 0) {
+		rc = cmd_serve(argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "new") == 0) {
 		rc = cmd_new(argc - 1, argv + 1);
 	} else {

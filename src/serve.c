@@ -1,0 +1,216 @@
+/* policypress serve (see serve.h). */
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "serve_http.h"
+#include "watch.h"
+
+extern char **environ;
+
+/* Quiet time after the last event of an edit before building: editors
+ * write a temporary file, rename it and touch metadata within a few
+ * milliseconds. */
+#define SETTLE_MS 60
+
+typedef struct {
+	sigset_t signals;
+	int stop_pipe[2]; /* written once a signal arrives */
+	atomic_int stopping;
+	int signal;
+} stopper;
+
+static void *wait_for_signal(void *arg)
+{
+	stopper *s = arg;
+	int sig;
+	if (sigwait(&s->signals, &sig) != 0)
+		return NULL;
+	s->signal = sig;
+	atomic_store(&s->stopping, 1);
+	ssize_t ignored = write(s->stop_pipe[1], "x", 1);
+	(void)ignored;
+	return NULL;
+}
+
+static int build_cancelled(void *data)
+{
+	return atomic_load(&((stopper *)data)->stopping);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Builds the site in place of the last one and tells the browsers. */
+static int rebuild(const pp_serve_options *o, const char *site_dir, pp_http *http, stopper *stop)
+{
+	long long start = now_ms();
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_build_request request = {
+		.content_dir = o->content_dir,
+		.theme_dir = o->theme_dir,
+		.out_dir = site_dir,
+		.options = {.jobs = o->jobs, .as_of = o->as_of, .future = o->future, .cancelled = build_cancelled,
+	                    .data = stop},
+	};
+	pp_build_result result;
+	int built = pp_build_run(&request, &result, &d) == 0;
+	pp_site_free(result.site);
+	if (atomic_load(&stop->stopping)) {
+		pp_diags_free(&d);
+		return -1;
+	}
+	pp_diags_sort(&d);
+	pp_diags_print(&d, stderr);
+	if (built)
+		printf("policypress: built in %lld ms%s\n", now_ms() - start,
+		       result.withheld ? " (versions dated later left out: --future shows them)" : "");
+	else
+		fprintf(stderr, "policypress: build failed; the browser shows why, over the last good site\n");
+	pp_http_publish(http, built, &d);
+	pp_diags_free(&d);
+	return 0;
+}
+
+static void open_browser(const char *url)
+{
+	pid_t pid;
+	char *argv[] = {"xdg-open", (char *)url, NULL};
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	int rc = posix_spawnp(&pid, "xdg-open", &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	if (rc != 0)
+		fprintf(stderr, "policypress: cannot open a browser (xdg-open: %s); open %s\n", strerror(rc), url);
+}
+
+int pp_serve(const pp_serve_options *o)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	stopper stop = {.stop_pipe = {-1, -1}};
+	sigemptyset(&stop.signals);
+	sigaddset(&stop.signals, SIGINT);
+	sigaddset(&stop.signals, SIGTERM);
+	sigaddset(&stop.signals, SIGHUP);
+	/* Before any thread starts, so every thread inherits the mask and
+	 * only the signal thread takes them. */
+	sigset_t previous;
+	pthread_sigmask(SIG_BLOCK, &stop.signals, &previous);
+	/* A browser closing a connection must not end the server. */
+	signal(SIGPIPE, SIG_IGN);
+
+	int status = 2;
+	pp_diags d;
+	pp_diags_init(&d);
+	char *tmp_root = NULL, *site_dir = NULL;
+	pp_watch *watch = NULL;
+	pp_http *http = NULL;
+	pthread_t signal_thread;
+	int signal_thread_running = 0;
+
+	const char *tmp = getenv("TMPDIR");
+	tmp_root = pp_strdup_printf("%s/policypress-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!tmp_root || !mkdtemp(tmp_root)) {
+		fprintf(stderr, "policypress: cannot create a temporary directory: %s\n", strerror(errno));
+		free(tmp_root);
+		tmp_root = NULL;
+		goto done;
+	}
+	if (!(site_dir = pp_path_join(tmp_root, "site")) || pipe2(stop.stop_pipe, O_CLOEXEC) != 0)
+		goto done;
+	signal_thread_running = pthread_create(&signal_thread, NULL, wait_for_signal, &stop) == 0;
+	if (!signal_thread_running)
+		goto done;
+
+	/* Watching starts before the first build, so no edit falls between. */
+	const char *roots[] = {o->content_dir, o->theme_dir};
+	watch = pp_watch_open(roots, 2, o->poll_ms, &d);
+	pp_http_config config = {.site_dir = site_dir,
+	                         .host = o->host,
+	                         .port = o->port_given ? o->port : PP_SERVE_DEFAULT_PORT,
+	                         .any_port_if_taken = !o->port_given};
+	http = watch ? pp_http_start(&config, &d) : NULL;
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	pp_diags_init(&d);
+	if (!http)
+		goto done;
+
+	const char *host = o->host ? o->host : "127.0.0.1";
+	int bracket = strchr(host, ':') != NULL; /* an IPv6 address */
+	char *url = pp_strdup_printf("http://%s%s%s:%u/", bracket ? "[" : "", host, bracket ? "]" : "",
+	                             pp_http_port(http));
+	if (!url)
+		goto done;
+	if (!o->port_given && pp_http_port(http) != PP_SERVE_DEFAULT_PORT)
+		printf("policypress: port %u is taken; using %u\n", PP_SERVE_DEFAULT_PORT, pp_http_port(http));
+	if (!pp_http_is_loopback(http))
+		fprintf(stderr, "policypress: warning: listening on %s, beyond this machine: anyone who can reach "
+		                "it reads the preview, unpublished versions included\n", host);
+	printf("policypress: serving %s at %s (building into %s, removed on exit; Ctrl-C stops)\n", o->content_dir,
+	       url, tmp_root);
+	printf("policypress: watching %s and %s%s\n", o->content_dir, o->theme_dir,
+	       pp_watch_polling(watch) ? " by polling" : "");
+	status = 0;
+	if (rebuild(o, site_dir, http, &stop) == 0) {
+		if (o->open_browser)
+			open_browser(url);
+		for (;;) {
+			int changed = pp_watch_wait(watch, stop.stop_pipe[0], SETTLE_MS);
+			if (changed < 0) {
+				fprintf(stderr, "policypress: cannot watch %s: %s\n", o->content_dir, strerror(errno));
+				status = 2;
+				break;
+			}
+			if (changed == 0 || rebuild(o, site_dir, http, &stop) != 0)
+				break;
+		}
+	}
+	free(url);
+
+done:
+	pp_diags_print(&d, stderr);
+	pp_diags_free(&d);
+	pp_http_stop(http);
+	pp_watch_free(watch);
+	if (tmp_root && pp_remove_tree(tmp_root) != 0)
+		fprintf(stderr, "policypress: cannot remove %s: %s\n", tmp_root, strerror(errno));
+	if (signal_thread_running) {
+		if (!atomic_load(&stop.stopping))
+			pthread_cancel(signal_thread);
+		pthread_join(signal_thread, NULL);
+	}
+	if (atomic_load(&stop.stopping))
+		printf("policypress: stopped by %s\n",
+		       stop.signal == SIGINT ? "SIGINT" : stop.signal == SIGTERM ? "SIGTERM" : "SIGHUP");
+	for (int i = 0; i < 2; i++)
+		if (stop.stop_pipe[i] >= 0)
+			close(stop.stop_pipe[i]);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		; /* xdg-open */
+	free(site_dir);
+	free(tmp_root);
+	pthread_sigmask(SIG_SETMASK, &previous, NULL);
+	return status;
+}
