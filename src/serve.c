@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,10 @@ extern char **environ;
  * write a temporary file, rename it and touch metadata within a few
  * milliseconds. */
 #define SETTLE_MS 60
+
+/* A memory file system is used for the build only with this much room:
+ * containers often give /dev/shm 64 MiB, less than a big site. */
+#define MIN_MEMORY_ROOM (1ULL << 30)
 
 typedef struct {
 	sigset_t signals;
@@ -59,36 +64,110 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Builds the site in place of the last one and tells the browsers. */
-static int rebuild(const pp_serve_options *o, const char *site_dir, pp_http *http, stopper *stop)
+/* The policy and locale of a page's path ("/en/privacy/..."), or -1 for a
+ * page of no one series (the indexes). */
+static int page_series(const char *page, char locale[64], char policy[256])
+{
+	if (!page || page[0] != '/')
+		return -1;
+	const char *a = page + 1, *slash = strchr(a, '/');
+	if (!slash || slash == a || (size_t)(slash - a) >= 64)
+		return -1;
+	const char *b = slash + 1, *end = strchr(b, '/');
+	if (!end)
+		end = b + strlen(b);
+	if (end == b || (size_t)(end - b) >= 256 || strncmp(b, "index.html", (size_t)(end - b)) == 0)
+		return -1;
+	memcpy(locale, a, (size_t)(slash - a));
+	locale[slash - a] = '\0';
+	memcpy(policy, b, (size_t)(end - b));
+	policy[end - b] = '\0';
+	return 0;
+}
+
+static int build_into(const pp_serve_options *o, const char *out_dir, const char *only_policy,
+                      const char *only_locale, stopper *stop, size_t *withheld, pp_diags *d)
+{
+	pp_build_request request = {
+		.content_dir = o->content_dir,
+		.theme_dir = o->theme_dir,
+		.out_dir = out_dir,
+		.options = {.jobs = o->jobs, .as_of = o->as_of, .future = o->future, .cancelled = build_cancelled,
+	                    .data = stop, .only_policy = only_policy, .only_locale = only_locale},
+	};
+	pp_build_result result;
+	int rc = pp_build_run(&request, &result, d);
+	if (withheld)
+		*withheld = result.withheld;
+	pp_site_free(result.site);
+	return rc;
+}
+
+/* Builds the site in place of the last one and tells the browsers: first
+ * the series of the page being read, served at once, then the whole
+ * site. */
+static int rebuild(const pp_serve_options *o, const char *site_dir, const char *quick_dir, pp_http *http,
+                   stopper *stop)
 {
 	long long start = now_ms();
 	pp_diags d;
 	pp_diags_init(&d);
-	pp_build_request request = {
-		.content_dir = o->content_dir,
-		.theme_dir = o->theme_dir,
-		.out_dir = site_dir,
-		.options = {.jobs = o->jobs, .as_of = o->as_of, .future = o->future, .cancelled = build_cancelled,
-	                    .data = stop},
-	};
-	pp_build_result result;
-	int built = pp_build_run(&request, &result, &d) == 0;
-	pp_site_free(result.site);
+	char locale[64], policy[256];
+	char *reading = pp_http_reading(http);
+	int quick = page_series(reading, locale, policy) == 0;
+	long long quick_ms = -1;
+	if (quick) {
+		if (build_into(o, quick_dir, policy, locale, stop, NULL, &d) == 0) {
+			pp_http_publish_quick(http);
+			quick_ms = now_ms() - start;
+		} else if (d.errors) {
+			/* The whole build would fail the same way. */
+			quick = -1;
+		}
+		if (quick_ms < 0 && quick != -1) {
+			/* No such series (a page of a removed policy): only the whole build. */
+			pp_diags_free(&d);
+			pp_diags_init(&d);
+		}
+	}
+	size_t withheld = 0;
+	int built = quick != -1 && build_into(o, site_dir, NULL, NULL, stop, &withheld, &d) == 0;
+	free(reading);
 	if (atomic_load(&stop->stopping)) {
 		pp_diags_free(&d);
 		return -1;
 	}
 	pp_diags_sort(&d);
 	pp_diags_print(&d, stderr);
-	if (built)
+	if (built && quick_ms >= 0)
+		printf("policypress: built in %lld ms (%s, %s ready in %lld ms)%s\n", now_ms() - start, policy, locale,
+		       quick_ms, withheld ? " (versions dated later left out: --future shows them)" : "");
+	else if (built)
 		printf("policypress: built in %lld ms%s\n", now_ms() - start,
-		       result.withheld ? " (versions dated later left out: --future shows them)" : "");
+		       withheld ? " (versions dated later left out: --future shows them)" : "");
 	else
 		fprintf(stderr, "policypress: build failed; the browser shows why, over the last good site\n");
 	pp_http_publish(http, built, &d);
 	pp_diags_free(&d);
 	return 0;
+}
+
+/* Where the private build goes: TMPDIR when set; else a memory file
+ * system with room (a rebuild writes thousands of small files, three
+ * times faster there than on a disk), else /tmp. */
+static const char *temp_base(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (tmp && *tmp)
+		return tmp;
+	const char *candidates[] = {getenv("XDG_RUNTIME_DIR"), "/dev/shm"};
+	for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
+		struct statvfs fs;
+		if (candidates[i] && *candidates[i] && access(candidates[i], W_OK | X_OK) == 0 &&
+		    statvfs(candidates[i], &fs) == 0 && (unsigned long long)fs.f_bavail * fs.f_frsize >= MIN_MEMORY_ROOM)
+			return candidates[i];
+	}
+	return "/tmp";
 }
 
 static void open_browser(const char *url)
@@ -123,21 +202,20 @@ int pp_serve(const pp_serve_options *o)
 	int status = 2;
 	pp_diags d;
 	pp_diags_init(&d);
-	char *tmp_root = NULL, *site_dir = NULL;
+	char *tmp_root = NULL, *site_dir = NULL, *quick_dir = NULL;
 	pp_watch *watch = NULL;
 	pp_http *http = NULL;
 	pthread_t signal_thread;
 	int signal_thread_running = 0;
 
-	const char *tmp = getenv("TMPDIR");
-	tmp_root = pp_strdup_printf("%s/policypress-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	tmp_root = pp_strdup_printf("%s/policypress-serve-XXXXXX", temp_base());
 	if (!tmp_root || !mkdtemp(tmp_root)) {
 		fprintf(stderr, "policypress: cannot create a temporary directory: %s\n", strerror(errno));
 		free(tmp_root);
 		tmp_root = NULL;
 		goto done;
 	}
-	if (!(site_dir = pp_path_join(tmp_root, "site")) || pipe2(stop.stop_pipe, O_CLOEXEC) != 0)
+	if (!(site_dir = pp_path_join(tmp_root, "site")) || !(quick_dir = pp_path_join(tmp_root, "quick")) || pipe2(stop.stop_pipe, O_CLOEXEC) != 0)
 		goto done;
 	signal_thread_running = pthread_create(&signal_thread, NULL, wait_for_signal, &stop) == 0;
 	if (!signal_thread_running)
@@ -147,6 +225,7 @@ int pp_serve(const pp_serve_options *o)
 	const char *roots[] = {o->content_dir, o->theme_dir};
 	watch = pp_watch_open(roots, 2, o->poll_ms, &d);
 	pp_http_config config = {.site_dir = site_dir,
+	                         .quick_dir = quick_dir,
 	                         .host = o->host,
 	                         .port = o->port_given ? o->port : PP_SERVE_DEFAULT_PORT,
 	                         .any_port_if_taken = !o->port_given};
@@ -173,7 +252,7 @@ int pp_serve(const pp_serve_options *o)
 	printf("policypress: watching %s and %s%s\n", o->content_dir, o->theme_dir,
 	       pp_watch_polling(watch) ? " by polling" : "");
 	status = 0;
-	if (rebuild(o, site_dir, http, &stop) == 0) {
+	if (rebuild(o, site_dir, quick_dir, http, &stop) == 0) {
 		if (o->open_browser)
 			open_browser(url);
 		for (;;) {
@@ -183,7 +262,7 @@ int pp_serve(const pp_serve_options *o)
 				status = 2;
 				break;
 			}
-			if (changed == 0 || rebuild(o, site_dir, http, &stop) != 0)
+			if (changed == 0 || rebuild(o, site_dir, quick_dir, http, &stop) != 0)
 				break;
 		}
 	}
@@ -210,6 +289,7 @@ done:
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		; /* xdg-open */
 	free(site_dir);
+	free(quick_dir);
 	free(tmp_root);
 	pthread_sigmask(SIG_SETMASK, &previous, NULL);
 	return status;

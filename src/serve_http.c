@@ -33,11 +33,17 @@
 struct pp_http {
 	struct MHD_Daemon *daemon;
 	char *site_dir;
+	char *quick_dir;
 	unsigned port;
 	int loopback;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	unsigned long generation; /* of the site in place; 0: none yet */
+	/* Of the partial build, while quick is set. Both come from one
+	 * counter, so a page never sees the same number for two states. */
+	unsigned long quick_generation, last_generation;
+	int quick;
+	char *reading;            /* the page whose stream opened last */
 	unsigned long failure;    /* counts failed builds */
 	char *failure_json;       /* the last build's messages while it failed */
 	int stopping;
@@ -74,7 +80,8 @@ static const char live_script[] =
 	"      overlay.appendChild(line);\n"
 	"    });\n"
 	"  }\n"
-	"  var events = new EventSource('" LIVE_EVENTS "?since=' + encodeURIComponent(since));\n"
+	"  var events = new EventSource('" LIVE_EVENTS "?since=' + encodeURIComponent(since)\n"
+	"    + '&page=' + encodeURIComponent(location.pathname));\n"
 	"  events.addEventListener('reload', function () { events.close(); location.reload(); });\n"
 	"  events.addEventListener('failed', function (e) { show(JSON.parse(e.data)); });\n"
 	"})();\n";
@@ -155,12 +162,9 @@ static enum MHD_Result queue_text(struct MHD_Connection *c, unsigned status, con
 
 /* A page with the live script before </head> (or at the end when it has
  * none), so it reloads on the next build. */
-static enum MHD_Result queue_page(pp_http *h, struct MHD_Connection *c, unsigned status, const char *html,
-                                  size_t len)
+static enum MHD_Result queue_page(struct MHD_Connection *c, unsigned status, const char *html, size_t len,
+                                  unsigned long generation)
 {
-	pthread_mutex_lock(&h->lock);
-	unsigned long generation = h->generation;
-	pthread_mutex_unlock(&h->lock);
 	char tag[96];
 	int tag_len = snprintf(tag, sizeof tag, "<script src=\"" LIVE_SCRIPT "\" data-generation=\"%lu\"></script>",
 	                       generation);
@@ -181,8 +185,10 @@ static enum MHD_Result queue_page(pp_http *h, struct MHD_Connection *c, unsigned
 	             "text/html; charset=utf-8");
 }
 
-/* Serves the open regular file fd (taken) named name. */
-static enum MHD_Result queue_file(pp_http *h, struct MHD_Connection *c, unsigned status, int fd, const char *name)
+/* Serves the open regular file fd (taken) named name, of the site of
+ * that generation. */
+static enum MHD_Result queue_file(struct MHD_Connection *c, unsigned status, int fd, const char *name,
+                                  unsigned long generation)
 {
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -209,7 +215,7 @@ static enum MHD_Result queue_file(pp_http *h, struct MHD_Connection *c, unsigned
 		got += (size_t)n;
 	}
 	close(fd);
-	enum MHD_Result rc = html ? queue_page(h, c, status, html, got)
+	enum MHD_Result rc = html ? queue_page(c, status, html, got, generation)
 	                          : queue_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	free(html);
 	return rc;
@@ -222,16 +228,19 @@ static enum MHD_Result queue_not_found(pp_http *h, struct MHD_Connection *c)
 	free(path);
 	if (fd < 0)
 		return queue_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
-	return queue_file(h, c, MHD_HTTP_NOT_FOUND, fd, "404.html");
+	pthread_mutex_lock(&h->lock);
+	unsigned long generation = h->generation;
+	pthread_mutex_unlock(&h->lock);
+	return queue_file(c, MHD_HTTP_NOT_FOUND, fd, "404.html", generation);
 }
 
 /* Opens the site's file at the decoded path, one segment at a time and
  * never through a symbolic link. Returns the descriptor, or -1 with *why:
  * 404, 301 (a directory named without its slash) or 503 (no site yet).
  * *name is the last segment (index.html for a directory). */
-static int open_in_site(pp_http *h, const char *path, int *why, const char **name)
+static int open_in_site(const char *site_dir, const char *path, int *why, const char **name)
 {
-	int dir = open(h->site_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dir = open(site_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
 		*why = MHD_HTTP_SERVICE_UNAVAILABLE;
 		return -1;
@@ -284,9 +293,37 @@ static int open_in_site(pp_http *h, const char *path, int *why, const char **nam
 	return fd;
 }
 
+/* Opens path in the partial build while it is in use, else in the site;
+ * *generation says which one it came from. With the lock held. */
+static int open_page(pp_http *h, const char *path, int *why, const char **name, unsigned long *generation)
+{
+	if (h->quick && h->quick_dir) {
+		int fd = open_in_site(h->quick_dir, path, why, name);
+		if (fd >= 0) {
+			*generation = h->quick_generation;
+			return fd;
+		}
+	}
+	*generation = h->generation;
+	return open_in_site(h->site_dir, path, why, name);
+}
+
+/* The generation of the site the page at path is served from now. */
+static unsigned long page_generation(pp_http *h, const char *path)
+{
+	int why;
+	const char *name;
+	unsigned long generation = h->generation;
+	int fd = path ? open_page(h, path, &why, &name, &generation) : -1;
+	if (fd >= 0)
+		close(fd);
+	return generation;
+}
+
 /* One live stream: what it has to send, and the state it last told. */
 typedef struct {
 	pp_http *http;
+	char *page; /* the decoded path of the page it is for, or NULL */
 	unsigned long generation;
 	unsigned long failure;
 	char *pending;
@@ -297,6 +334,7 @@ static void free_stream(void *data)
 {
 	live_stream *s = data;
 	free(s->pending);
+	free(s->page);
 	free(s);
 }
 
@@ -311,9 +349,10 @@ static char *next_event(live_stream *s)
 	for (;;) {
 		if (h->stopping)
 			return NULL;
-		if (h->generation > s->generation) {
-			s->generation = h->generation;
-			return pp_strdup_printf("event: reload\ndata: %lu\n\n", h->generation);
+		unsigned long generation = page_generation(h, s->page);
+		if (generation > s->generation) {
+			s->generation = generation;
+			return pp_strdup_printf("event: reload\ndata: %lu\n\n", generation);
 		}
 		if (h->failure_json && h->failure != s->failure) {
 			s->failure = h->failure;
@@ -356,6 +395,16 @@ static enum MHD_Result queue_events(pp_http *h, struct MHD_Connection *c)
 	char *end = NULL;
 	unsigned long generation = since ? strtoul(since, &end, 10) : 0;
 	s->generation = end && !*end ? generation : 0;
+	const char *page = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+	if (page && page[0] == '/' && !strstr(page, "%00") && (s->page = xmlURIUnescapeString(page, 0, NULL))) {
+		char *copy = strdup(s->page);
+		pthread_mutex_lock(&h->lock);
+		if (copy) {
+			free(h->reading);
+			h->reading = copy;
+		}
+		pthread_mutex_unlock(&h->lock);
+	}
 	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read_stream, s, free_stream);
 	if (!r) {
 		free_stream(s);
@@ -416,13 +465,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	else {
 		int why;
 		const char *name;
-		int fd = open_in_site(h, path, &why, &name);
+		unsigned long generation;
+		pthread_mutex_lock(&h->lock);
+		int fd = open_page(h, path, &why, &name, &generation);
+		pthread_mutex_unlock(&h->lock);
 		if (fd >= 0)
-			rc = queue_file(h, c, MHD_HTTP_OK, fd, name);
+			rc = queue_file(c, MHD_HTTP_OK, fd, name, generation);
 		else if (why == MHD_HTTP_MOVED_PERMANENTLY)
 			rc = redirect_to_directory(c, url);
 		else if (why == MHD_HTTP_SERVICE_UNAVAILABLE)
-			rc = queue_page(h, c, why, no_site_page, sizeof no_site_page - 1);
+			rc = queue_page(c, why, no_site_page, sizeof no_site_page - 1, 0);
 		else
 			rc = queue_not_found(h, c);
 	}
@@ -493,7 +545,10 @@ static int listen_on(const pp_http_config *config, int *loopback, pp_diags *d)
 pp_http *pp_http_start(const pp_http_config *config, pp_diags *d)
 {
 	pp_http *h = calloc(1, sizeof *h);
-	if (!h || !(h->site_dir = strdup(config->site_dir))) {
+	if (!h || !(h->site_dir = strdup(config->site_dir)) ||
+	    (config->quick_dir && !(h->quick_dir = strdup(config->quick_dir)))) {
+		if (h)
+			free(h->site_dir);
 		free(h);
 		pp_error(d, NULL, 0, 0, "out of memory");
 		return NULL;
@@ -521,6 +576,7 @@ pp_http *pp_http_start(const pp_http_config *config, pp_diags *d)
 		pthread_cond_destroy(&h->changed);
 		pthread_mutex_destroy(&h->lock);
 		free(h->site_dir);
+		free(h->quick_dir);
 		free(h);
 		return NULL;
 	}
@@ -573,11 +629,33 @@ void pp_http_publish(pp_http *h, int built, const pp_diags *errors)
 	free(h->failure_json);
 	h->failure_json = NULL;
 	if (built)
-		h->generation++;
-	else {
+		h->generation = h->quick ? h->quick_generation : ++h->last_generation;
+	h->quick = 0;
+	if (!built) {
 		h->failure++;
 		h->failure_json = json ? json : strdup("[\"policypress: the build failed\"]");
 	}
+	pthread_cond_broadcast(&h->changed);
+	pthread_mutex_unlock(&h->lock);
+}
+
+char *pp_http_reading(pp_http *h)
+{
+	pthread_mutex_lock(&h->lock);
+	char *page = h->reading ? strdup(h->reading) : NULL;
+	pthread_mutex_unlock(&h->lock);
+	return page;
+}
+
+void pp_http_publish_quick(pp_http *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->quick_generation = ++h->last_generation;
+	h->quick = 1;
+	/* The content loaded and the page rendered: what failed before is
+	 * fixed at least there; the whole build says the rest. */
+	free(h->failure_json);
+	h->failure_json = NULL;
 	pthread_cond_broadcast(&h->changed);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -594,6 +672,8 @@ void pp_http_stop(pp_http *h)
 	pthread_cond_destroy(&h->changed);
 	pthread_mutex_destroy(&h->lock);
 	free(h->failure_json);
+	free(h->reading);
 	free(h->site_dir);
+	free(h->quick_dir);
 	free(h);
 }

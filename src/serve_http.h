@@ -11,6 +11,10 @@
  * the way, anything but a regular file at the end: 404, or 400 for a path
  * that is not one.
  *
+ * The page being read is the first one ready: the server knows which page
+ * each live stream is for, and a partial build of that page's series can
+ * be served ahead of the site until the whole build is in place.
+ *
  * Live reload: every HTML page served gets one script element before
  * </head>, loading /__policypress/live.js (the reserved path; never in
  * `build` output). The script listens to /__policypress/events, a stream
@@ -32,6 +36,10 @@ typedef struct pp_http pp_http;
 
 typedef struct {
 	const char *site_dir; /* copied */
+	/* A partial build of the series being read (copied; may be NULL): its
+	 * files are served ahead of the site's between pp_http_publish_quick
+	 * and the next pp_http_publish. */
+	const char *quick_dir;
 	const char *host;     /* an address or a name; NULL: 127.0.0.1 */
 	unsigned port;        /* 0: any free port */
 	/* When the port is taken: 1 takes any free one instead, 0 fails. */
@@ -50,6 +58,15 @@ int pp_http_is_loopback(const pp_http *h);
  * the build failed with the errors in errors (the last good site stays
  * served). */
 void pp_http_publish(pp_http *h, int built, const pp_diags *errors);
+
+/* The page read last: the path of the page whose live stream opened last
+ * ("/en/privacy/2025-03-02/"), NULL when none. malloc'ed. */
+char *pp_http_reading(pp_http *h);
+
+/* The partial build in quick_dir is in place: the pages it holds are
+ * served from it, and the browsers showing them reload; the others wait
+ * for pp_http_publish, which ends the partial build's use. */
+void pp_http_publish_quick(pp_http *h);
 
 /* Ends every live stream, closes every connection and frees h. */
 void pp_http_stop(pp_http *h);

@@ -1822,6 +1822,12 @@ static void build_task(void *shared, void *state, size_t index)
 {
 	const pp_site *site = shared;
 	build_ctx *ctx = state;
+	const pp_build_options *o = ctx->options;
+	if (o && o->only_policy && index != TASK_SITE_FILES) {
+		const pp_series *s = index >= SITE_TASKS ? &site->series[index - SITE_TASKS] : NULL;
+		if (!s || strcmp(s->policy, o->only_policy) != 0 || strcmp(s->locale, o->only_locale) != 0)
+			return;
+	}
 	switch (index) {
 	case TASK_SITEMAP:
 		pp_write_sitemap(site, ctx->out, ctx->d);
@@ -1941,7 +1947,7 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 			ctx.links[unique++] = ctx.links[i];
 	ctx.link_count = unique;
 	/* Last: it lists what the pages link. */
-	if (out && d->errors == errors_before)
+	if (out && d->errors == errors_before && !(options && options->only_policy))
 		pp_write_manifest(site, ctx.links, ctx.link_count, out, d);
 	if (options && options->links) {
 		options->links->items = ctx.links;

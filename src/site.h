@@ -58,6 +58,12 @@ typedef struct {
 	/* When not NULL, filled with every link from a version to an attachment
 	 * (also in the manifest); the caller frees items. */
 	pp_attachment_links *links;
+	/* When set, only the pages of the series of this policy in this
+	 * locale (and the theme's assets, attachments, robots.txt and
+	 * versions.json) are written: no indexes, sitemap or manifest. For a
+	 * preview that makes the page being read ready first; never a site to
+	 * publish. */
+	const char *only_policy, *only_locale;
 	/* Tests only: a fault for the diff's self-check to catch and repair on
 	 * every changes page (PP_DIFF_FAULT_*, 0 for none). */
 	int diff_fault;
