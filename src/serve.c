@@ -36,6 +36,7 @@ typedef struct {
 	sigset_t signals;
 	int stop_pipe[2]; /* written once a signal arrives */
 	atomic_int stopping;
+	atomic_int quitting; /* the server ends by itself: the next signal is ours */
 	int signal;
 } stopper;
 
@@ -43,7 +44,7 @@ static void *wait_for_signal(void *arg)
 {
 	stopper *s = arg;
 	int sig;
-	if (sigwait(&s->signals, &sig) != 0)
+	if (sigwait(&s->signals, &sig) != 0 || atomic_load(&s->quitting))
 		return NULL;
 	s->signal = sig;
 	atomic_store(&s->stopping, 1);
@@ -276,8 +277,11 @@ done:
 	if (tmp_root && pp_remove_tree(tmp_root) != 0)
 		fprintf(stderr, "policypress: cannot remove %s: %s\n", tmp_root, strerror(errno));
 	if (signal_thread_running) {
+		/* Woken by a signal of its own rather than cancelled: a thread
+		 * cancelled in sigwait is not cleaned up properly everywhere. */
+		atomic_store(&stop.quitting, 1);
 		if (!atomic_load(&stop.stopping))
-			pthread_cancel(signal_thread);
+			pthread_kill(signal_thread, SIGHUP);
 		pthread_join(signal_thread, NULL);
 	}
 	if (atomic_load(&stop.stopping))
