@@ -3,12 +3,19 @@
 upcoming version becomes the one in force on its day without anyone pushing
 (GitHub: a daily `schedule:` whose runs deploy; GitLab: the default branch's
 rules, which a pipeline schedule's runs meet, and the schedule documented).
-Both check against the live manifest before they build. Read with PyYAML.
+Both check against the live manifest before they build. Both install a
+release's Debian package when one is named (its SHA-256 checked first, the
+job stopped on a mismatch), else build from source; their install scripts
+are run with stand-ins for apt-get, curl, git and meson that record what
+they are asked. Read with PyYAML.
 
   test-ci-pipelines.py SOURCE_ROOT"""
+import hashlib
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -91,6 +98,72 @@ if not re.search(r"Pipeline schedules.*\n.*\d+ \d+ \* \* \*", text):
 if "--published live-manifest.json" not in " ".join(pipeline[".policypress"]["before_script"]):
     problems.append("no check against the live manifest before the build")
 check("GitLab: pages published by the daily schedule's pipelines as by pushes", problems)
+
+
+STUBS = {
+    "apt-get": 'echo "apt-get $*" >> "$LOG"',
+    "git": 'echo "git $*" >> "$LOG"; if [ "$1" = clone ]; then mkdir -p "$3/build-aux"; '
+           'printf \'#!/bin/sh\\necho setup >> "$LOG"\\n\' > "$3/build-aux/setup"; chmod +x "$3/build-aux/setup"; fi',
+    "meson": 'echo "meson $*" >> "$LOG"',
+    # curl -fsSL -o FILE URL, for file:// URLs
+    "curl": 'echo "curl $*" >> "$LOG"; cp "${4#file://}" "$3"',
+}
+
+
+def run_install(script, variables):
+    """Runs an install script as CI would (bash -e), with stand-ins; returns
+    its exit status and what the stand-ins were asked, in order."""
+    with tempfile.TemporaryDirectory() as work:
+        bin_dir = os.path.join(work, "bin")
+        os.mkdir(bin_dir)
+        for name, body in STUBS.items():
+            with open(os.path.join(bin_dir, name), "w") as f:
+                f.write("#!/bin/sh\n" + body + "\n")
+            os.chmod(os.path.join(bin_dir, name), 0o755)
+        script = script.replace("/opt/policypress", os.path.join(work, "policypress"))
+        script = script.replace("/tmp/policypress.deb", os.path.join(work, "downloaded.deb"))
+        log = os.path.join(work, "log")
+        env = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"], LOG=log, **variables)
+        rc = subprocess.run(["bash", "-eo", "pipefail", "-c", script], env=env, capture_output=True).returncode
+        lines = open(log).read().splitlines() if os.path.exists(log) else []
+        return rc, [line.replace(work, "WORK") for line in lines]
+
+
+def install_cases(name, script):
+    problems = []
+    with tempfile.NamedTemporaryFile(suffix=".deb") as deb:
+        deb.write(b"a package")
+        deb.flush()
+        digest = hashlib.sha256(b"a package").hexdigest()
+        package = {"POLICYPRESS_DEB_URL": "file://" + deb.name, "POLICYPRESS_DEB_SHA256": digest,
+                   "POLICYPRESS_GIT": "https://example.org/policypress.git", "POLICYPRESS_REF": "v0.1.0"}
+        rc, asked = run_install(script, package)
+        if rc != 0 or "apt-get install -y --no-install-recommends WORK/downloaded.deb" not in asked or \
+                any(a.startswith(("git clone", "meson")) for a in asked):
+            problems.append(f"{name}: with a package: exit {rc}, {asked}")
+        rc, asked = run_install(script, dict(package, POLICYPRESS_DEB_SHA256="0" * 64))
+        if rc == 0 or any("downloaded.deb" in a and a.startswith("apt-get") for a in asked):
+            problems.append(f"{name}: a package with another SHA-256 was installed: exit {rc}, {asked}")
+        rc, asked = run_install(script, dict(package, POLICYPRESS_DEB_URL="", POLICYPRESS_DEB_SHA256=""))
+        wanted = ["git clone https://example.org/policypress.git WORK/policypress",
+                  "git -C WORK/policypress checkout v0.1.0", "setup", "meson install -C WORK/policypress/build"]
+        if rc != 0 or [a for a in asked if not a.startswith(("apt-get", "curl"))] != wanted:
+            problems.append(f"{name}: without a package: exit {rc}, {asked}")
+    return problems
+
+
+github_step = next(s for s in workflow["jobs"]["check"]["steps"] if s.get("name") == "Install policypress")
+github_script = github_step["run"]
+for key, value in (github_step.get("env") or {}).items():
+    if value != "${{ vars.%s }}" % key:
+        raise SystemExit(f"unexpected env {key}: {value!r}")
+gitlab_script = "\n".join(line for line in pipeline[".policypress"]["before_script"]
+                          if "check --content" not in line and "fetch-live-manifest" not in line)
+problems = install_cases("GitHub", github_script) + install_cases("GitLab", gitlab_script)
+for name, steps in (("GitHub", steps), ("GitLab", " ".join(pipeline[".policypress"]["before_script"]))):
+    if "policypress-fetch-live-manifest" not in steps:
+        problems.append(f"{name}: the live manifest is not fetched with the installed script")
+check("a release's package installed when named and its SHA-256 matches, else built from source", problems)
 
 print(f"1..{len(results)}")
 for i, (name, problems) in enumerate(results, 1):
