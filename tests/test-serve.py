@@ -480,6 +480,50 @@ def main():
             if run.returncode != 2 or message not in run.stderr:
                 problems.append(f"{args}: exit {run.returncode}, {run.stderr!r}")
         check("ports, hosts and refusals", problems)
+        # --open runs xdg-open on the address (a stand-in records it).
+        problems = []
+        stub = os.path.join(work, "stub-bin")
+        os.mkdir(stub)
+        opened = os.path.join(work, "opened")
+        with open(os.path.join(stub, "xdg-open"), "w") as f:
+            f.write(f'#!/bin/sh\necho "$@" > {opened}\n')
+        os.chmod(os.path.join(stub, "xdg-open"), 0o755)
+        server = Server(content, "--port", "0", "--open", cwd=cwd,
+                        env=dict(env, PATH=stub + ":" + os.environ["PATH"]))
+        server.wait_line("built in")
+        for _ in range(100):
+            if os.path.exists(opened) and os.path.getsize(opened):
+                break
+            time.sleep(0.05)
+        said = open(opened).read().strip() if os.path.exists(opened) else None
+        if said != f"http://127.0.0.1:{server.port}/":
+            problems.append(f"xdg-open was given {said!r}")
+        server.stop()
+        check("--open opens the address", problems)
+
+        # Content that does not build when serve starts: the browser is told
+        # why (503 and the failure), and gets the site once it is fixed.
+        problems = []
+        broken = os.path.join(content, "privacy", "en", "2025-06-01.md")
+        write(broken, "---\ntitle: Broken\nupdated: 2025-06-01\n")
+        server = Server(content, "--port", "0", cwd=cwd, env=env)
+        if not server.wait_line("", timeout=5) and not server.port:
+            problems.append("serve did not start")
+        time.sleep(0.5)
+        status, headers, body = server.get("/en/privacy/")
+        if status != 503 or not SCRIPT.search(body):
+            problems.append(f"no site yet: {status}, {body[:200]!r}")
+        events = Events(server.port, 0, "/en/privacy/")
+        event = events.wait("failed")
+        if not event or not any(m.startswith(broken + ":1:1: error:") for m in json.loads(event[1])):
+            problems.append(f"no failure event for the content that does not build: {event}")
+        os.remove(broken)
+        if not events.wait("reload") or server.get("/en/privacy/")[0] != 200:
+            problems.append("no site once the content was fixed")
+        events.close()
+        server.stop()
+        check("content broken at start: 503 with the errors, the site once fixed", problems)
+
         leftovers = [n for n in os.listdir(work) if n.startswith("policypress-serve-")]
         check("no temporary directory left", leftovers)
 
