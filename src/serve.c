@@ -138,17 +138,20 @@ static int rebuild(const pp_serve_options *o, const char *site_dir, const char *
 		pp_diags_free(&d);
 		return -1;
 	}
+	/* Browsers first, then the terminal: whoever reads "built" finds the
+	 * new site in place. */
+	long long whole_ms = now_ms() - start;
 	pp_diags_sort(&d);
+	pp_http_publish(http, built, &d);
 	pp_diags_print(&d, stderr);
 	if (built && quick_ms >= 0)
-		printf("policypress: built in %lld ms (%s, %s ready in %lld ms)%s\n", now_ms() - start, policy, locale,
+		printf("policypress: built in %lld ms (%s, %s ready in %lld ms)%s\n", whole_ms, policy, locale,
 		       quick_ms, withheld ? " (versions dated later left out: --future shows them)" : "");
 	else if (built)
-		printf("policypress: built in %lld ms%s\n", now_ms() - start,
+		printf("policypress: built in %lld ms%s\n", whole_ms,
 		       withheld ? " (versions dated later left out: --future shows them)" : "");
 	else
 		fprintf(stderr, "policypress: build failed; the browser shows why, over the last good site\n");
-	pp_http_publish(http, built, &d);
 	pp_diags_free(&d);
 	return 0;
 }
