@@ -96,6 +96,16 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* Arguments left after a command's options that it takes none of. */
+static int refuse_extra_arguments(int argc, char **argv)
+{
+	if (optind == argc)
+		return 0;
+	fprintf(stderr, "policypress: unexpected argument '%s'\n", argv[optind]);
+	usage(stderr);
+	return -1;
+}
+
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -321,11 +331,8 @@ static int cmd_build(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "policypress: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+	if (refuse_extra_arguments(argc, argv) != 0)
 		return EXIT_USAGE;
-	}
 	char as_of[11];
 	if (refuse_output_dir(out_dir, content_dir) != 0 || reference_date(as_of_arg, as_of) != 0)
 		return EXIT_USAGE;
@@ -615,11 +622,8 @@ static int cmd_serve(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "policypress: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+	if (refuse_extra_arguments(argc, argv) != 0)
 		return EXIT_USAGE;
-	}
 	char as_of[11], theme_buf[PATH_MAX];
 	if (reference_date(as_of_arg, as_of) != 0)
 		return EXIT_USAGE;
