@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { browserTools } from './browser-tools.mjs';
 
 const [binary, sourceRoot] = process.argv.slice(2);
 const results = [];
@@ -25,22 +25,7 @@ const finish = () => {
   process.exit(results.some(([, p]) => p.length) ? 1 : 0);
 };
 
-const require = createRequire(path.resolve(sourceRoot, 'package.json'));
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-let puppeteer, axeSource;
-try {
-  puppeteer = require('puppeteer-core');
-  axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-} catch (e) { /* reported below */ }
-if (!chromium || !puppeteer || !axeSource) {
-  const why = !chromium ? 'chromium is not installed' : 'puppeteer-core or axe-core is not installed (npm install)';
-  if (process.env.PP_REQUIRE_BROWSER) {
-    console.log(`1..1\nnot ok 1 - ${why}, and PP_REQUIRE_BROWSER is set`);
-    process.exit(1);
-  }
-  console.log(`1..1\nok 1 # SKIP ${why} (build-aux/test installs them)`);
-  process.exit(0);
-}
+const { chromium, puppeteer, axeSource } = browserTools(sourceRoot, { axe: true });
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-reader-'));
 const site = path.join(work, 'public');
