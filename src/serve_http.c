@@ -415,6 +415,10 @@ static enum MHD_Result queue_events(pp_http *h, struct MHD_Connection *c)
 
 static enum MHD_Result redirect_to_directory(struct MHD_Connection *c, const char *raw_path)
 {
+	/* One leading slash: "//en" must not become "//en/", a link to the
+	 * host "en". */
+	while (raw_path[0] == '/' && raw_path[1] == '/')
+		raw_path++;
 	char *location = pp_strdup_printf("%s/", raw_path);
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
 	if (!location || !r || MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location) != MHD_YES) {

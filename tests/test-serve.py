@@ -222,6 +222,9 @@ def test_files(server, content, work):
     status, headers, _ = server.get("/en/privacy")
     if status != 301 or headers.get("location") != "/en/privacy/":
         problems.append(f"/en/privacy: {status} to {headers.get('location')}, not 301 to /en/privacy/")
+    status, headers, _ = server.get("//en")
+    if status != 301 or headers.get("location") != "/en/":
+        problems.append(f"//en: {status} to {headers.get('location')}, not 301 to /en/ (never to a host)")
     status, headers, body = server.get("/en/no-such-policy/")
     with open(os.path.join(out, "404.html"), "rb") as f:
         if status != 404 or SCRIPT.sub(b"", body) != f.read():
