@@ -219,11 +219,12 @@ int pp_serve(const pp_serve_options *o)
 		tmp_root = NULL;
 		goto done;
 	}
-	if (!(site_dir = pp_path_join(tmp_root, "site")) || !(quick_dir = pp_path_join(tmp_root, "quick")) || pipe2(stop.stop_pipe, O_CLOEXEC) != 0)
+	if (!(site_dir = pp_path_join(tmp_root, "site")) || !(quick_dir = pp_path_join(tmp_root, "quick")) ||
+	    pipe2(stop.stop_pipe, O_CLOEXEC) != 0 ||
+	    !(signal_thread_running = pthread_create(&signal_thread, NULL, wait_for_signal, &stop) == 0)) {
+		fprintf(stderr, "policypress: cannot start: %s\n", strerror(errno ? errno : ENOMEM));
 		goto done;
-	signal_thread_running = pthread_create(&signal_thread, NULL, wait_for_signal, &stop) == 0;
-	if (!signal_thread_running)
-		goto done;
+	}
 
 	/* Watching starts before the first build, so no edit falls between. */
 	const char *roots[] = {o->content_dir, o->theme_dir};
