@@ -293,12 +293,25 @@ static int read_events(pp_watch *w)
 				continue;
 			}
 			size_t index = (size_t)ev->wd;
-			if (ev->mask & IN_IGNORED) {
-				if (ev->wd >= 0 && index < w->dir_capacity) {
-					free(w->dirs[index]);
-					w->dirs[index] = NULL;
+			if (ev->mask & (IN_IGNORED | IN_MOVE_SELF)) {
+				int root = 0;
+				if (ev->wd >= 0 && index < w->dir_capacity && w->dirs[index]) {
+					for (size_t i = 0; i < w->root_count; i++)
+						root |= strcmp(w->dirs[index], w->roots[i]) == 0;
+					if (ev->mask & IN_IGNORED) {
+						free(w->dirs[index]);
+						w->dirs[index] = NULL;
+					}
 				}
-				continue;
+				if (root) {
+					/* A root removed or moved away (a checkout, a
+					 * restore): what comes in its place is not
+					 * watched, and only polling sees it. */
+					start_polling(w, PP_WATCH_POLL_MS);
+					return 1;
+				}
+				if (ev->mask & IN_IGNORED)
+					continue;
 			}
 			if (ev->len && ignored_name(ev->name))
 				continue;

@@ -8,7 +8,9 @@
  * Where inotify is unavailable, or the watch limit
  * (fs.inotify.max_user_watches) is reached, or polling is asked for, the
  * trees are compared every poll interval instead, by each file's path,
- * size, times and inode: slower to notice, same result.
+ * size, times and inode: slower to notice, same result. A root removed or
+ * moved away while watched is polled for from then on, so its return is
+ * seen.
  *
  * Ownership: pp_watch_open copies the root paths. One thread at a time
  * uses a watch.

@@ -354,6 +354,32 @@ def test_live(server, content, mode):
     return problems
 
 
+def test_replaced_root(server, content):
+    """The content directory moved away and another put in its place (as a
+    checkout or a restore does): the build fails while it is gone, and the
+    new directory is watched once it is there."""
+    problems = []
+    events = Events(server.port, generation(server))
+    time.sleep(0.2)
+    away = content + ".away"
+    os.rename(content, away)
+    if not events.wait("failed"):
+        problems.append("no failure while the content directory is gone")
+    shutil.copytree(away, content)
+    shutil.rmtree(away)
+    if not events.wait("reload"):
+        problems.append("no reload once a content directory is back")
+    events.close()
+    events = Events(server.port, generation(server))
+    time.sleep(0.2)
+    with open(os.path.join(content, "privacy", "en", "2025-03-02.md"), "a", encoding="utf-8") as f:
+        f.write("\nEdited in the new directory.\n")
+    if not events.wait("reload") or b"Edited in the new directory." not in server.get("/en/privacy/")[2]:
+        problems.append("an edit in the directory put in place is not seen")
+    events.close()
+    return problems
+
+
 def test_reading_first(server, content):
     """The series of the page read last is built and reloaded first; pages
     of other series reload when the whole site is in place; none twice."""
@@ -425,6 +451,7 @@ def main():
         check("live reload with inotify: edit, rename-save, new directory, error and fix",
               test_live(server, content, "inotify"))
         check("the page being read is the first one ready", test_reading_first(server, content))
+        check("the content directory replaced while serving", test_replaced_root(server, content))
         check("SIGTERM stops within a second, ending streams, leaving nothing",
               test_stop(server, signal.SIGTERM, content, cwd))
 
