@@ -326,6 +326,23 @@ def test_live(server, content, mode):
         os.rename(version + ".tmp~", version)
     edited("a save by rename", rename_save, "/en/privacy/2025-03-02/", f"Saved by rename ({mode}).")
 
+    # A burst of events (a checkout, a save that writes, renames and
+    # touches) is one rebuild, not one per event.
+    server.drain()
+    events = Events(server.port, generation(server))
+    time.sleep(0.2)
+    for i in range(30):
+        append(version, f"\nBurst {i} ({mode}).\n")
+    reloads = 0
+    while events.wait("reload", timeout=3):
+        reloads += 1
+    events.close()
+    status, _, body = server.get("/en/privacy/")
+    if f"Burst 29 ({mode}).".encode() not in body:
+        problems.append(f"{mode}: the last write of a burst is not in the page")
+    if reloads != 1:
+        problems.append(f"{mode}: 30 writes in a burst gave {reloads} reloads to a page, not 1")
+
     policy = "terms" if mode == "inotify" else "terms-polled"
 
     def new_policy():
