@@ -40,8 +40,8 @@ def check(name, problems):
 class Server:
     """policypress serve in its own process, its output read line by line."""
 
-    def __init__(self, content, *args, cwd=None, env=None):
-        self.proc = subprocess.Popen([binary, "serve", "--content", content, "--as-of", AS_OF, *args],
+    def __init__(self, content, *args, cwd=None, env=None, wrap=()):
+        self.proc = subprocess.Popen([*wrap, binary, "serve", "--content", content, "--as-of", AS_OF, *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env)
         self.lines = queue.Queue()
         self.seen = []
@@ -345,7 +345,7 @@ def test_live(server, content, mode):
     if reloads != 1:
         problems.append(f"{mode}: 30 writes in a burst gave {reloads} reloads to a page, not 1")
 
-    policy = "terms" if mode == "inotify" else "terms-polled"
+    policy = {"inotify": "terms", "polling": "terms-polled"}.get(mode) or "terms-" + re.sub(r"\W+", "-", mode)
 
     def new_policy():
         write(os.path.join(content, policy, "en", "2024-01-01.md"),
@@ -478,6 +478,27 @@ def main():
         server.wait_line("built in")
         check("live reload by polling", test_live(server, content, "polling"))
         check("SIGINT stops within a second", test_stop(server, signal.SIGINT, content, cwd))
+
+        # Out of inotify watches: polling, said once, and edits still seen.
+        # The limit is lowered in a user namespace of the test's own, so the
+        # machine's is untouched; where those are not allowed, skipped.
+        probe = subprocess.run(["unshare", "-U", "-r", "sh", "-c", "echo 3 > /proc/sys/user/max_inotify_watches"],
+                               capture_output=True)
+        if probe.returncode != 0:
+            check("out of inotify watches: polling # SKIP no user namespaces here", [])
+        else:
+            problems = []
+            server = Server(content, "--port", "0", cwd=cwd, env=env, wrap=[
+                "unshare", "-U", "-r", "sh", "-c", 'echo 3 > /proc/sys/user/max_inotify_watches && exec "$@"', "sh"])
+            line = server.wait_line("watching")
+            if not line or "by polling" not in line:
+                problems.append(f"not polling with 3 watches: {line!r}")
+            server.wait_line("built in")
+            if not any("fs.inotify.max_user_watches is reached" in l for l in server.stderr):
+                problems.append(f"the limit is not named: {server.stderr}")
+            problems += test_live(server, content, "polling after the limit")
+            server.stop()
+            check("out of inotify watches: polling, said, and edits seen", problems)
 
         # The reference date: a version dated later is left out, --future
         # shows it marked as a preview.
