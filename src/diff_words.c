@@ -102,7 +102,8 @@ static int tokenize_text(diff_state *st, xmlNodePtr node, uint64_t ctx, uint32_t
 	size_t utf8_len = strlen((const char *)utf8);
 	if (utf8_len > UINT32_MAX)
 		return -1;
-	UChar *text = pp_to_utf16((const char *)utf8, utf8_len, &len);
+	UChar stack[1024];
+	UChar *text = pp_to_utf16_in((const char *)utf8, utf8_len, stack, sizeof stack / sizeof *stack, &len);
 	if (!text)
 		return -1;
 	int32_t at16 = 0;  /* the UTF-16 index ... */
@@ -110,14 +111,24 @@ static int tokenize_text(diff_state *st, xmlNodePtr node, uint64_t ctx, uint32_t
 	UErrorCode status = U_ZERO_ERROR;
 	ubrk_setText(st->words, text, len, &status);
 	if (U_FAILURE(status)) {
-		free(text);
+		if (text != stack)
+			free(text);
 		return -1;
+	}
+	if (out->count_only) { /* words counted: no token, key or offset needed */
+		ubrk_first(st->words);
+		while (ubrk_next(st->words) != UBRK_DONE)
+			out->words += ubrk_getRuleStatus(st->words) != UBRK_WORD_NONE;
+		if (text != stack)
+			free(text);
+		return 0;
 	}
 	int32_t start = ubrk_first(st->words);
 	for (int32_t end = ubrk_next(st->words); end != UBRK_DONE; start = end, end = ubrk_next(st->words)) {
 		token *tok = tokens_push(out);
 		if (!tok) {
-			free(text);
+			if (text != stack)
+				free(text);
 			return -1;
 		}
 		tok->offset = (uint32_t)at8;
@@ -139,7 +150,8 @@ static int tokenize_text(diff_state *st, xmlNodePtr node, uint64_t ctx, uint32_t
 		if (tok->is_word)
 			out->words++;
 	}
-	free(text);
+	if (text != stack)
+		free(text);
 	return 0;
 }
 

@@ -35,6 +35,15 @@ uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len)
 	return buf;
 }
 
+uint16_t *pp_to_utf16_in(const char *utf8, size_t len, uint16_t *stack, size_t capacity, int32_t *out_len)
+{
+	if (len >= capacity)
+		return pp_to_utf16(utf8, len, out_len);
+	UErrorCode status = U_ZERO_ERROR;
+	u_strFromUTF8(stack, (int32_t)capacity, out_len, utf8, (int32_t)len, &status);
+	return U_SUCCESS(status) ? stack : NULL;
+}
+
 char *pp_from_utf16(const uint16_t *text, int32_t len)
 {
 	UErrorCode status = U_ZERO_ERROR;
@@ -535,14 +544,6 @@ char *pp_slug(pp_slugger *slugger, const char *utf8)
 	return ascii;
 }
 
-static int is_ascii(const char *text, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)text[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
 /* Unicode's Stream-Safe Text Format (UAX #15, section 13): a combining
  * grapheme joiner (U+034F, invisible) after every 30 non-starters in a row.
  * Normalization reorders a run of combining marks in time quadratic in its
@@ -613,23 +614,43 @@ static UChar *stream_safe(UChar *text, int32_t *n)
 	return safe;
 }
 
+/* Whether every character of UTF-8 text lies below U+0300: lead bytes
+ * below 0xCC. Such text is in NFC as it stands: U+0300 is where ICU's NFC
+ * data starts (minCompNoMaybeCP): nothing below it decomposes, has a
+ * combining class or combines with what precedes it. */
+static int below_u0300(const char *utf8, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)utf8;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= 0xCC)
+			return 0;
+	return 1;
+}
+
 int pp_is_nfc(const char *utf8, size_t len)
 {
-	if (is_ascii(utf8, len))
-		return 1; /* ASCII has no decompositions and nothing composes with it */
+	/* Latin text (ASCII and Latin-1 letters) is the common case, and needs
+	 * no conversion. */
+	if (below_u0300(utf8, len))
+		return 1;
+	UChar stack[1024];
 	int32_t n;
-	UChar *text = pp_to_utf16(utf8, len, &n);
+	UChar *text = pp_to_utf16_in(utf8, len, stack, sizeof stack / sizeof *stack, &n);
 	if (!text)
 		return -1;
+	int normalized;
 	if (may_need_joiners(utf8, len) && joiners_needed(text, n) > 0) {
-		free(text); /* not stream-safe; ICU's check would be quadratic in the run */
-		return 0;
+		normalized = 0; /* not stream-safe; ICU's check would be quadratic in the run */
+	} else {
+		UErrorCode status = U_ZERO_ERROR;
+		const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+		normalized = U_SUCCESS(status) ? unorm2_isNormalized(nfc, text, n, &status) != 0 : 0;
+		if (U_FAILURE(status))
+			normalized = -1;
 	}
-	UErrorCode status = U_ZERO_ERROR;
-	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
-	int normalized = U_SUCCESS(status) ? unorm2_isNormalized(nfc, text, n, &status) : 0;
-	free(text);
-	return U_SUCCESS(status) ? normalized != 0 : -1;
+	if (text != stack)
+		free(text);
+	return normalized;
 }
 
 char *pp_nfc(const char *utf8, size_t len)

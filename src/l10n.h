@@ -122,6 +122,10 @@ char *pp_nfc(const char *utf8, size_t len);
 
 /* UTF-8 <-> UTF-16 conversions for ICU calls; NULL on failure. */
 uint16_t *pp_to_utf16(const char *utf8, size_t len, int32_t *out_len);
+/* The same into stack (capacity units) when the text fits, as most lines
+ * and paragraphs do, else malloc'ed: free the result only when it is not
+ * stack. */
+uint16_t *pp_to_utf16_in(const char *utf8, size_t len, uint16_t *stack, size_t capacity, int32_t *out_len);
 char *pp_from_utf16(const uint16_t *text, int32_t len);
 
 /* Text in a named encoding (an IANA or ICU name: "ISO-8859-1",
