@@ -39,7 +39,8 @@
  * whole block (or document) instead of searching on. Memory too: a pair of
  * text blocks holding more than PP_DIFF_MAX_WORDS_TEXT bytes of text is
  * shown replaced whole without being split into words. Nothing here keeps
- * state between calls; an ICU break iterator is opened per call. Nothing
+ * state between calls but a pp_diff_contexts (below), which also keeps the
+ * ICU word break iterator its series' comparisons share. Nothing
  * recurses: containers are aligned with an explicit stack, and each
  * document's blocks are fingerprinted once, bottom-up, so nesting depth
  * costs neither stack nor repeated walks.

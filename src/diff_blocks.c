@@ -707,8 +707,20 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 		free(own_new.slots);
 		return -1;
 	}
-	st.words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status);
-	if (U_FAILURE(status)) {
+	/* The series' iterator when the newer side is indexed with its
+	 * contexts, else one of this comparison's own. */
+	pp_diff_contexts *series = new_index && new_index->root == new_root ? new_index->contexts : NULL;
+	UBreakIterator *own_words = NULL;
+	if (series)
+		st.words = pp_diff_contexts_words(series, options->locale);
+	else if ((own_words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status)) &&
+	         U_FAILURE(status)) {
+		ubrk_close(own_words);
+		own_words = NULL;
+	}
+	if (!series)
+		st.words = own_words;
+	if (!st.words) {
 		free(own_old.slots);
 		free(own_new.slots);
 		return -1;
@@ -723,7 +735,8 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 		else if (!reads_true)
 			replace_document(&st, old_root, new_root, out, before);
 	}
-	ubrk_close(st.words);
+	if (own_words)
+		ubrk_close(own_words);
 	free(st.section);
 	free(own_old.slots);
 	free(own_new.slots);

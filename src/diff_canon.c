@@ -657,6 +657,10 @@ int pp_diff_fingerprint_range(const pp_diff_options *opt, xmlNodePtr first, xmlN
 
 struct pp_diff_contexts {
 	ctx_table table;
+	/* Opening a word break iterator costs more than comparing two short
+	 * versions: one serves the series' comparisons, all in one locale. */
+	UBreakIterator *words;
+	char *words_locale;
 };
 
 pp_diff_contexts *pp_diff_contexts_new(void) { return calloc(1, sizeof(pp_diff_contexts)); }
@@ -666,7 +670,31 @@ void pp_diff_contexts_free(pp_diff_contexts *contexts)
 	if (!contexts)
 		return;
 	ctx_table_free(&contexts->table);
+	if (contexts->words)
+		ubrk_close(contexts->words);
+	free(contexts->words_locale);
 	free(contexts);
+}
+
+UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *locale)
+{
+	locale = locale ? locale : "";
+	if (contexts->words && strcmp(contexts->words_locale, locale) == 0)
+		return contexts->words;
+	if (contexts->words)
+		ubrk_close(contexts->words);
+	free(contexts->words_locale);
+	contexts->words = NULL;
+	UErrorCode status = U_ZERO_ERROR;
+	if (!(contexts->words_locale = strdup(locale)))
+		return NULL;
+	UBreakIterator *words = ubrk_open(UBRK_WORD, locale, NULL, 0, &status);
+	if (U_FAILURE(status)) {
+		if (words)
+			ubrk_close(words);
+		return NULL;
+	}
+	return contexts->words = words;
 }
 
 struct pp_diff_form {

@@ -180,6 +180,11 @@ pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xml
                                pp_diff_contexts *contexts);
 void pp_diff_form_free(pp_diff_form *form);
 
+/* The word break iterator for locale kept in contexts (opened on first
+ * use; borrowed, valid until contexts is freed or asked for another
+ * locale), or NULL when ICU fails or memory runs out. */
+UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *locale);
+
 /* pp_diff_reads_as against a form: 1, 0, or -1 when out of memory. The
  * copies (in output order) are compared by the bytes that source, a form
  * sharing form's contexts, recorded for their blocks, instead of walked. */
