@@ -11,6 +11,7 @@
 #include "diff.h"
 #include "dom.h"
 #include "feeds.h"
+#include "handover.h"
 #include "fsutil.h"
 #include "html.h"
 #include "l10n.h"
@@ -55,6 +56,15 @@ typedef struct {
 	 * links to the same page in another language. */
 	struct sibling_plan *siblings;
 	size_t sibling_count;
+	/* Authoritative texts handed to the translations shown beside them;
+	 * NULL renders them again. handover_base: the key of each series'
+	 * first version, SIZE_MAX for a series that is not authoritative. */
+	pp_handover *handover;
+	const size_t *handover_base;
+	/* The order series are taken in: each policy's authoritative series
+	 * first, so its texts are ready when its translations want them. NULL:
+	 * content order. */
+	const size_t *series_order;
 } build_ctx;
 
 /* Pages written so far, for the progress hook; shared between workers. */
@@ -877,6 +887,16 @@ static const pp_version *source_of(const build_ctx *ctx, const pp_series *s, con
 	return pp_series_translated(*authority, v);
 }
 
+/* A version's key in the handover (SIZE_MAX when its series hands
+ * nothing over). */
+static size_t handover_key(const build_ctx *ctx, const pp_series *s, const pp_version *v)
+{
+	if (!ctx->handover)
+		return SIZE_MAX;
+	size_t base = ctx->handover_base[s - ctx->site->series];
+	return base == SIZE_MAX ? SIZE_MAX : base + (size_t)(v - s->versions);
+}
+
 /* Ids of the source column go: the translation's own are the page's, and
  * two languages of one policy pin the same ones. Walked without recursion. */
 static void strip_ids(xmlNodePtr root)
@@ -897,7 +917,10 @@ static int write_side_by_side_page(build_ctx *ctx, const pp_series *s, const ver
 		return 0;
 	char *page_path = pp_strdup_printf("%s/%s/%s/side-by-side/index.html", s->locale, s->policy, v->date);
 	char *source_page = pp_strdup_printf("%s/%s/%s/index.html", authority->locale, authority->policy, source->date);
-	xmlNodePtr theirs = page_path && source_page ? render_body(ctx, authority, source, ctx->d) : NULL;
+	xmlNodePtr theirs = page_path && source_page ? pp_handover_take(ctx->handover, handover_key(ctx, authority, source))
+	                                             : NULL;
+	if (!theirs && page_path && source_page)
+		theirs = render_body(ctx, authority, source, ctx->d);
 	/* The translation was just rendered for its own page: a copy. */
 	xmlNodePtr ours = theirs ? (info->body ? pp_dom_copy(info->body, NULL) : render_body(ctx, s, v, ctx->d)) : NULL;
 	pp_vars *vars = ours ? pp_vars_new() : NULL;
@@ -1525,6 +1548,9 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	for (size_t i = 0; rc == 0 && i < s->count; i++) {
 		version_info *info = &infos[i];
 		rc = render_version(ctx, s, info);
+		size_t key = handover_key(ctx, s, info->version);
+		if (rc == 0 && pp_handover_wanted(ctx->handover, key, (size_t)info->version->stamp.size))
+			pp_handover_offer(ctx->handover, key, pp_dom_copy(info->body, NULL), (size_t)info->version->stamp.size);
 		if (rc == 0)
 			rc = write_version_page(ctx, s, infos, i, &plan, info->path);
 		if (rc == 0)
@@ -1824,7 +1850,9 @@ static void build_task(void *shared, void *state, size_t index)
 	build_ctx *ctx = state;
 	const pp_build_options *o = ctx->options;
 	if (o && o->only_policy && index != TASK_SITE_FILES) {
-		const pp_series *s = index >= SITE_TASKS ? &site->series[index - SITE_TASKS] : NULL;
+		const pp_series *s = index >= SITE_TASKS ? &site->series[ctx->series_order ? ctx->series_order[index - SITE_TASKS]
+		                                                                          : index - SITE_TASKS]
+		                                         : NULL;
 		if (!s || strcmp(s->policy, o->only_policy) != 0 || strcmp(s->locale, o->only_locale) != 0)
 			return;
 	}
@@ -1844,8 +1872,69 @@ static void build_task(void *shared, void *state, size_t index)
 		pp_write_versions_index(site, ctx->as_of, ctx->out, ctx->d);
 		break;
 	default:
-		build_series(ctx, &site->series[index - SITE_TASKS]);
+		build_series(ctx, &site->series[ctx->series_order ? ctx->series_order[index - SITE_TASKS]
+		                                                  : index - SITE_TASKS]);
 	}
+}
+
+/* Authoritative texts a translation's side-by-side pages show, read by
+ * up to this many bytes of Markdown at once beyond what the pages being
+ * written hold (a text's DOM is a few times its Markdown). */
+#define HANDOVER_BUDGET (1u << 20)
+
+/* The handover of authoritative texts to the side-by-side pages (a key
+ * per authoritative version, wanted once for each translation version
+ * showing it) and the order of the series that makes it work. Without
+ * memory for it, every text is rendered where it is shown, as in a
+ * partial build, which does not render the authoritative series. */
+static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out)
+{
+	const pp_site *site = ctx->site;
+	*base_out = *order_out = NULL;
+	if ((ctx->options && ctx->options->only_policy) || !site->series_count)
+		return;
+	size_t *base = malloc(site->series_count * sizeof *base);
+	size_t *order = malloc(site->series_count * sizeof *order);
+	if (!base || !order) {
+		free(base);
+		free(order);
+		return;
+	}
+	size_t keys = 0, placed = 0;
+	for (size_t i = 0; i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		int authoritative = strcmp(s->locale, site->default_locale) == 0;
+		base[i] = authoritative ? keys : SIZE_MAX;
+		keys += authoritative ? s->count : 0;
+		/* Series come sorted by policy: at a policy's first series, its
+		 * authoritative one goes first, then the rest in content order. */
+		if (i == 0 || strcmp(site->series[i - 1].policy, s->policy) != 0) {
+			const pp_series *a = pp_site_find(site, s->policy, site->default_locale);
+			if (a)
+				order[placed++] = (size_t)(a - site->series);
+		}
+		if (!authoritative)
+			order[placed++] = i;
+	}
+	if (placed != site->series_count) { /* never: a policy's series are adjacent */
+		free(base);
+		free(order);
+		return;
+	}
+	ctx->handover = keys ? pp_handover_new(keys, HANDOVER_BUDGET) : NULL;
+	for (size_t i = 0; ctx->handover && i < site->series_count; i++) {
+		const pp_series *s = &site->series[i];
+		const pp_series *a = base[i] == SIZE_MAX ? pp_site_find(site, s->policy, site->default_locale) : NULL;
+		for (size_t j = 0; a && j < s->count; j++) {
+			const pp_version *source = pp_series_translated(a, &s->versions[j]);
+			if (source)
+				pp_handover_want(ctx->handover, base[a - site->series] + (size_t)(source - a->versions));
+		}
+	}
+	ctx->handover_base = base;
+	ctx->series_order = order;
+	*base_out = base;
+	*order_out = order;
 }
 
 /* Writes everything in parallel, each worker with its own copy of the
@@ -1935,8 +2024,14 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	size_t errors_before = d->errors;
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
-	if (d->errors == errors_before)
+	size_t *handover_base = NULL, *series_order = NULL;
+	if (d->errors == errors_before) {
+		plan_handover(&ctx, &handover_base, &series_order);
 		build_all(&ctx);
+	}
+	pp_handover_free(ctx.handover);
+	free(handover_base);
+	free(series_order);
 	/* A version is rendered more than once (its page, compare pages):
 	 * each pair once, in the manifest's order. */
 	if (ctx.link_count)
