@@ -428,15 +428,26 @@ static void text_bytes(canon *c, const uint8_t *s, uint64_t ctx)
 		/* A run of bytes shown as they are: everything above the space
 		 * but tatweel (D9 80; other characters starting D9 are letters). */
 		size_t run = i;
-		if (c->fp) {
-			uint64_t word = c->word;
-			while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
-				word = (word ^ s[i++]) * HASH_PRIME;
-			c->word = word;
-			c->in_word |= i > run;
-		} else {
-			while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
-				i++;
+		for (;;) {
+			size_t word_start = i;
+			if (c->fp) {
+				uint64_t word = c->word;
+				while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
+					word = (word ^ s[i++]) * HASH_PRIME;
+				c->word = word;
+				c->in_word |= i > word_start;
+			} else {
+				while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
+					i++;
+			}
+			/* One space between two shown characters, outside <pre>, is
+			 * written as itself: collapsing it would write the same byte in
+			 * the same context. The run goes on through it, so text costs
+			 * a copy per run of words, not per word. */
+			if (c->pre || i == run || s[i] != ' ' || s[i + 1] <= ' ' || (s[i + 1] == 0xD9 && s[i + 2] == 0x80))
+				break;
+			end_word(c);
+			i++;
 		}
 		if (i > run) {
 			start_visible(c, ctx);
