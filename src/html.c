@@ -11,10 +11,20 @@
 /* Elements with no end tag (HTML Living Standard, "void elements"). */
 static int is_void(const xmlChar *name)
 {
-	static const char *const names[] = {"area", "base", "br",   "col",   "embed", "hr",  "img",
-	                                    "input", "link", "meta", "source", "track", "wbr"};
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-		if (xmlStrEqual(name, BAD_CAST names[i]))
+	/* Asked of every element written: the names grouped by length, so most
+	 * elements (p, li, div, span) are answered by one or two tests. */
+	static const char *const by_length[][5] = {
+		[2] = {"br", "hr"},
+		[3] = {"col", "img", "wbr"},
+		[4] = {"area", "base", "link", "meta"},
+		[5] = {"embed", "input", "track"},
+		[6] = {"source"},
+	};
+	size_t len = strnlen((const char *)name, 7);
+	if (len >= sizeof by_length / sizeof *by_length)
+		return 0;
+	for (const char *const *n = by_length[len]; *n; n++)
+		if (memcmp(name, *n, len) == 0)
 			return 1;
 	return 0;
 }

@@ -766,10 +766,8 @@ static const xmlChar *directive_value(render_state *rs, const xmlAttr *attr, xml
 	return value ? value : BAD_CAST "";
 }
 
-static int has_prefix(const xmlChar *name, const char *prefix)
-{
-	return strncmp((const char *)name, prefix, strlen(prefix)) == 0;
-}
+/* prefix: a string literal or char array, whose length is known here. */
+#define has_prefix(name, prefix) (strncmp((const char *)(name), prefix, sizeof prefix - 1) == 0)
 
 /* Sets name to value: in place of an attribute of that name, as a DOM
  * would, or added after the others. */
