@@ -584,9 +584,21 @@ typedef struct {
 	UMessageFormat *fmt;
 } cached_format;
 
+/* Counts formatted, by message key, locale and count: a changes page
+ * asks for "3 words added" and a label per folded stretch of text, the
+ * same few numbers again and again. Direct-mapped; a newer result replaces
+ * an older one in its slot. */
+#define COUNT_CACHE_SIZE 256
+
+typedef struct {
+	char *key, *locale, *text; /* one allocation, key first; NULL: empty */
+	double count;
+} cached_count;
+
 struct pp_format_cache {
 	cached_format entries[FORMAT_CACHE_SIZE];
 	size_t next_victim;
+	cached_count counts[COUNT_CACHE_SIZE];
 };
 
 pp_format_cache *pp_format_cache_new(void) { return calloc(1, sizeof(pp_format_cache)); }
@@ -598,7 +610,36 @@ void pp_format_cache_free(pp_format_cache *cache)
 	for (size_t i = 0; i < FORMAT_CACHE_SIZE; i++)
 		if (cache->entries[i].fmt)
 			umsg_close(cache->entries[i].fmt);
+	for (size_t i = 0; i < COUNT_CACHE_SIZE; i++)
+		free(cache->counts[i].key);
 	free(cache);
+}
+
+static cached_count *count_slot(pp_format_cache *cache, const char *locale, const char *key, double count)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (const char *p = locale; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	uint64_t bits;
+	memcpy(&bits, &count, sizeof bits);
+	h = (h ^ bits) * 1099511628211ULL;
+	return &cache->counts[(h >> 32) % COUNT_CACHE_SIZE];
+}
+
+static void remember_count(cached_count *slot, const char *locale, const char *key, double count,
+                           const char *text)
+{
+	size_t lk = strlen(key) + 1, ll = strlen(locale) + 1, lt = strlen(text) + 1;
+	char *block = malloc(lk + ll + lt);
+	if (!block)
+		return; /* not remembered: formatted again next time */
+	free(slot->key);
+	slot->key = memcpy(block, key, lk);
+	slot->locale = memcpy(block + lk, locale, ll);
+	slot->text = memcpy(block + lk + ll, text, lt);
+	slot->count = count;
 }
 
 static UMessageFormat *open_format(const pp_theme *theme, const char *pattern, const char *icu_locale,
@@ -704,7 +745,14 @@ static char *format_message(const pp_theme *theme, pp_format_cache *cache, const
 char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const char *locale,
                             const char *key, double count, pp_diags *d)
 {
-	return format_message(theme, cache, locale, key, count, NULL, NULL, d);
+	cached_count *slot = cache ? count_slot(cache, locale, key, count) : NULL;
+	if (slot && slot->key && slot->count == count && strcmp(slot->key, key) == 0 &&
+	    strcmp(slot->locale, locale) == 0)
+		return strdup(slot->text);
+	char *text = format_message(theme, cache, locale, key, count, NULL, NULL, d);
+	if (text && slot)
+		remember_count(slot, locale, key, count, text);
+	return text;
 }
 
 char *pp_theme_format_text(const pp_theme *theme, pp_format_cache *cache, const char *locale,
