@@ -430,15 +430,18 @@ static void text_bytes(canon *c, const uint8_t *s, uint64_t ctx)
 		size_t run = i;
 		for (;;) {
 			size_t word_start = i;
-			if (c->fp) {
+			if (c->fp && c->max_words) {
 				uint64_t word = c->word;
 				while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
 					word = (word ^ s[i++]) * HASH_PRIME;
 				c->word = word;
 				c->in_word |= i > word_start;
 			} else {
+				/* Words counted, none kept: no word needs its hash. */
 				while (s[i] > ' ' && !(s[i] == 0xD9 && s[i + 1] == 0x80))
 					i++;
+				if (c->fp)
+					c->in_word |= i > word_start;
 			}
 			/* One space between two shown characters, outside <pre>, is
 			 * written as itself: collapsing it would write the same byte in
