@@ -35,6 +35,11 @@ struct pp_vars {
 	pp_vars *parent;
 	var *vars;
 	size_t count, capacity;
+	/* Past a few variables, an open-addressed index by name hash (entries
+	 * are positions in vars plus one; 0 is empty): a page sets and reads
+	 * dozens. */
+	uint32_t *slots;
+	size_t slot_count;
 };
 
 pp_vars *pp_vars_new(void) { return calloc(1, sizeof(pp_vars)); }
@@ -54,6 +59,7 @@ void pp_vars_free(pp_vars *vars)
 		free(v->items);
 	}
 	free(vars->vars);
+	free(vars->slots);
 	free(vars);
 }
 
@@ -65,12 +71,41 @@ static uint32_t name_hash(const char *name)
 	return h;
 }
 
+#define VARS_SCANNED 8
+
 static var *find_own(pp_vars *vars, const char *name, uint32_t hash)
 {
-	for (size_t i = 0; i < vars->count; i++)
-		if (vars->vars[i].name_hash == hash && strcmp(vars->vars[i].name, name) == 0)
-			return &vars->vars[i];
+	if (!vars->slots) {
+		for (size_t i = 0; i < vars->count; i++)
+			if (vars->vars[i].name_hash == hash && strcmp(vars->vars[i].name, name) == 0)
+				return &vars->vars[i];
+		return NULL;
+	}
+	for (size_t j = hash & (vars->slot_count - 1); vars->slots[j]; j = (j + 1) & (vars->slot_count - 1)) {
+		var *v = &vars->vars[vars->slots[j] - 1];
+		if (v->name_hash == hash && strcmp(v->name, name) == 0)
+			return v;
+	}
 	return NULL;
+}
+
+/* Indexes every variable in a table kept at most half full; -1 when out of
+ * memory (the variables stay as they were). */
+static int index_vars(pp_vars *vars, size_t slot_count)
+{
+	uint32_t *slots = calloc(slot_count, sizeof *slots);
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < vars->count; i++) {
+		size_t j = vars->vars[i].name_hash & (slot_count - 1);
+		while (slots[j])
+			j = (j + 1) & (slot_count - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(vars->slots);
+	vars->slots = slots;
+	vars->slot_count = slot_count;
+	return 0;
 }
 
 static var *lookup(pp_vars *vars, const char *name)
@@ -91,6 +126,13 @@ static var *own_var(pp_vars *vars, const char *name)
 	var *v = find_own(vars, name, hash);
 	if (v)
 		return v;
+	if (vars->count >= UINT32_MAX - 1)
+		return NULL;
+	size_t wanted = vars->slot_count ? vars->slot_count : 32;
+	while (vars->count + 1 > VARS_SCANNED && (vars->count + 1) * 2 > wanted)
+		wanted *= 2;
+	if (vars->count + 1 > VARS_SCANNED && wanted != vars->slot_count && index_vars(vars, wanted) != 0)
+		return NULL;
 	if (pp_grow(&vars->vars, &vars->capacity, vars->count, sizeof *vars->vars, 8) != 0)
 		return NULL;
 	v = &vars->vars[vars->count];
@@ -99,6 +141,12 @@ static var *own_var(pp_vars *vars, const char *name)
 		return NULL;
 	v->name_hash = hash;
 	vars->count++;
+	if (vars->slots) {
+		size_t j = hash & (vars->slot_count - 1);
+		while (vars->slots[j])
+			j = (j + 1) & (vars->slot_count - 1);
+		vars->slots[j] = (uint32_t)vars->count;
+	}
 	return v;
 }
 
@@ -189,6 +237,7 @@ typedef struct {
 	char *locale;
 	message *messages;
 	size_t count;
+	const message **by_key; /* messages sorted by key, the first of equal keys first */
 } catalog;
 
 struct pp_theme {
@@ -297,6 +346,25 @@ static int refuse_outside(const pp_theme *theme, const char *path, pp_diags *d)
 	return 0;
 }
 
+/* By key, and of equal keys the first written first (the one a lookup
+ * finds): the messages lie in one array, in the order they were read. */
+static int compare_message_keys(const void *a, const void *b)
+{
+	const message *x = *(const message *const *)a, *y = *(const message *const *)b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int index_catalog(catalog *cat)
+{
+	if (!(cat->by_key = malloc((cat->count ? cat->count : 1) * sizeof *cat->by_key)))
+		return -1;
+	for (size_t i = 0; i < cat->count; i++)
+		cat->by_key[i] = &cat->messages[i];
+	qsort(cat->by_key, cat->count, sizeof *cat->by_key, compare_message_keys);
+	return 0;
+}
+
 static int load_catalogs(pp_theme *theme, pp_diags *d)
 {
 	char *dir = pp_path_join(theme->dir, "messages");
@@ -336,7 +404,8 @@ static int load_catalogs(pp_theme *theme, pp_diags *d)
 				memset(cat, 0, sizeof *cat);
 				cat->locale = strndup(names[i], n - 5);
 				catalog_loader loader = {cat};
-				if (!cat->locale || pp_yaml_each_pair(&y, root, &loader, visit_message, d) != 0)
+				if (!cat->locale || pp_yaml_each_pair(&y, root, &loader, visit_message, d) != 0 ||
+				    index_catalog(cat) != 0)
 					rc = -1;
 			}
 			pp_yaml_free(&y);
@@ -521,6 +590,7 @@ void pp_theme_free(pp_theme *theme)
 			free(theme->catalogs[i].messages[j].text);
 		}
 		free(theme->catalogs[i].messages);
+		free(theme->catalogs[i].by_key);
 		free(theme->catalogs[i].locale);
 	}
 	free(theme->catalogs);
@@ -544,9 +614,17 @@ static const char *catalog_lookup(const pp_theme *theme, const char *locale, con
 		const catalog *cat = &theme->catalogs[i];
 		if (strcmp(cat->locale, locale) != 0)
 			continue;
-		for (size_t j = 0; j < cat->count; j++)
-			if (strcmp(cat->messages[j].key, key) == 0)
-				return cat->messages[j].text;
+		/* Every page asks for dozens of messages: by binary search. */
+		size_t lo = 0, hi = cat->count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(cat->by_key[mid]->key, key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < cat->count && strcmp(cat->by_key[lo]->key, key) == 0)
+			return cat->by_key[lo]->text;
 	}
 	return NULL;
 }
@@ -595,10 +673,20 @@ typedef struct {
 	double count;
 } cached_count;
 
+/* ICU's names of the language tags asked for (a page asks in one or two). */
+#define LOCALE_CACHE_SIZE 8
+
+typedef struct {
+	char tag[ULOC_FULLNAME_CAPACITY];
+	char icu_locale[ULOC_FULLNAME_CAPACITY];
+} cached_locale;
+
 struct pp_format_cache {
 	cached_format entries[FORMAT_CACHE_SIZE];
 	size_t next_victim;
 	cached_count counts[COUNT_CACHE_SIZE];
+	cached_locale locales[LOCALE_CACHE_SIZE];
+	size_t next_locale;
 };
 
 pp_format_cache *pp_format_cache_new(void) { return calloc(1, sizeof(pp_format_cache)); }
@@ -704,10 +792,24 @@ static char *format_message(const pp_theme *theme, pp_format_cache *cache, const
 		return NULL;
 	char icu_locale[ULOC_FULLNAME_CAPACITY];
 	UErrorCode status = U_ZERO_ERROR;
-	uloc_forLanguageTag(locale, icu_locale, sizeof icu_locale, NULL, &status);
-	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
-		pp_error(d, theme->dir, 0, 0, "message '%s': '%s' is not a locale ICU can read", key, locale);
-		return NULL;
+	const cached_locale *known = NULL;
+	for (size_t i = 0; cache && i < LOCALE_CACHE_SIZE && !known; i++)
+		if (cache->locales[i].tag[0] && strcmp(cache->locales[i].tag, locale) == 0)
+			known = &cache->locales[i];
+	if (known) {
+		memcpy(icu_locale, known->icu_locale, sizeof icu_locale);
+	} else {
+		uloc_forLanguageTag(locale, icu_locale, sizeof icu_locale, NULL, &status);
+		if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
+			pp_error(d, theme->dir, 0, 0, "message '%s': '%s' is not a locale ICU can read", key, locale);
+			return NULL;
+		}
+		if (cache && strlen(locale) < sizeof cache->locales[0].tag) {
+			cached_locale *e = &cache->locales[cache->next_locale];
+			cache->next_locale = (cache->next_locale + 1) % LOCALE_CACHE_SIZE;
+			strcpy(e->tag, locale);
+			memcpy(e->icu_locale, icu_locale, sizeof icu_locale);
+		}
 	}
 	int32_t arg_len = 0;
 	UChar *uarg = text ? pp_to_utf16(text, strlen(text), &arg_len) : NULL;
@@ -889,7 +991,7 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 {
 	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
 	directives dir = {0};
-	xmlChar *owned[MAX_ATTRIBUTES] = {0}; /* values that were not one text node */
+	xmlChar *owned[MAX_ATTRIBUTES]; /* values that were not one text node: owned_count of them */
 	size_t owned_count = 0;
 	out_attribute attrs[MAX_ATTRIBUTES];
 	size_t attr_count = 0;
