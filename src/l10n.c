@@ -380,10 +380,18 @@ int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *col
 	size_t i = 0;
 	int ln = 1, col = 1;
 	while (i < len) {
+		/* Printable ASCII, most of any text: a column each, nothing to
+		 * decode or refuse. */
+		size_t run = i;
+		while (i < len && s[i] >= 0x20 && s[i] < 0x7F)
+			i++;
+		col += (int)(i - run);
+		if (i == len)
+			break;
 		size_t start = i;
 		UChar32 c;
 		if (s[i] < 0x80) {
-			c = s[i++]; /* most text is ASCII: no decoding */
+			c = s[i++];
 		} else {
 			int32_t k = 0, n = len - i > INT32_MAX ? INT32_MAX : (int32_t)(len - i);
 			U8_NEXT(s + i, k, n, c);
@@ -439,6 +447,13 @@ void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void 
 	int32_t i = 0, n = (int32_t)len;
 	int line = 1, column = 1;
 	while (i < n) {
+		/* ASCII but the line feed: a column each, never a control. */
+		int32_t run = i;
+		while (i < n && s[i] < 0x80 && s[i] != '\n')
+			i++;
+		column += i - run;
+		if (i == n)
+			break;
 		UChar32 c;
 		U8_NEXT(s, i, n, c);
 		if (c == '\n') {
