@@ -30,10 +30,11 @@ int pp_markdown_costly_block(const char *text, size_t len, int *line)
 	size_t openers = 0, links = 0;
 	/* Over the whole text first: nearly every text is far below the bound
 	 * there, and no paragraph can be above it then. */
-	for (const char *p = text; (p = memmem(p, (size_t)(text + len - p), "![", 2)) != NULL; p += 2)
-		openers++;
-	for (const char *p = text; openers && (p = memmem(p, (size_t)(text + len - p), "](", 2)) != NULL; p += 2)
-		links++;
+	const char *end = text + len;
+	for (const char *p = text; (p = memchr(p, '!', (size_t)(end - p))) != NULL && p + 1 < end; p++)
+		openers += p[1] == '[';
+	for (const char *p = text; openers && (p = memchr(p, ']', (size_t)(end - p))) != NULL && p + 1 < end; p++)
+		links += p[1] == '(';
 	if (openers * links <= PP_MAX_OPENERS_TIMES_LINKS)
 		return 0;
 	openers = links = 0;
