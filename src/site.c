@@ -668,7 +668,7 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 	if (!behind)
 		return pp_vars_set(vars, "translation_notice", NULL);
 	const pp_version *ref = &authority->versions[authority->count - 1];
-	char *date = pp_site_date_text(site, s->locale, ref->year, ref->month, ref->day);
+	char *date = pp_site_date_text_cached(site, ctx->dates, s->locale, ref->year, ref->month, ref->day);
 	char *notice = date ? pp_theme_format_text(ctx->theme, ctx->formats, s->locale, "translation_behind",
 	                                           date, ctx->d)
 	                    : NULL;
@@ -1658,10 +1658,10 @@ static int add_policies(build_ctx *ctx, pp_vars *vars, const char *page_path, co
 		char *target = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
 		int y, m, d;
 		char *shown_date = pp_parse_iso_date(shown->effective, &y, &m, &d) == 0
-		                       ? pp_site_date_text(ctx->site, locale, y, m, d) : NULL;
+		                       ? pp_site_date_text_cached(ctx->site, ctx->dates, locale, y, m, d) : NULL;
 		const pp_version *upcoming = next >= 0 && in_force >= 0 ? &s->versions[next] : NULL;
 		char *upcoming_date = upcoming && pp_parse_iso_date(upcoming->effective, &y, &m, &d) == 0
-		                          ? pp_site_date_text(ctx->site, locale, y, m, d) : NULL;
+		                          ? pp_site_date_text_cached(ctx->site, ctx->dates, locale, y, m, d) : NULL;
 		int rc = item && target && shown_date && (!upcoming || upcoming_date) ? 0 : -1;
 		if (rc == 0) {
 			rc |= pp_vars_set(item, "title", shown->title);
