@@ -666,13 +666,16 @@ static int write_json(json_t *root, pp_output *out, const char *path, pp_diags *
 {
 	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(root);
-	char *with_newline = text ? pp_strdup_printf("%s\n", text) : NULL;
-	free(text);
+	size_t len = text ? strlen(text) : 0;
+	char *with_newline = text ? realloc(text, len + 2) : NULL;
 	if (!with_newline) {
+		free(text);
 		pp_error(d, path, 0, 0, "out of memory writing %s", path);
 		return -1;
 	}
-	int rc = pp_output_write(out, path, with_newline, strlen(with_newline), d);
+	with_newline[len] = '\n';
+	with_newline[len + 1] = '\0';
+	int rc = pp_output_write(out, path, with_newline, len + 1, d);
 	free(with_newline);
 	return rc;
 }
