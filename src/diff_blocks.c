@@ -613,6 +613,7 @@ void pp_diff_index_free(pp_diff_index *index)
 	pp_diff_items_free(&index->items);
 	free(index->prints.slots);
 	pp_diff_form_free(index->form);
+	pp_diff_token_cache_free(index->tokens);
 	free(index);
 }
 
@@ -701,6 +702,8 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	block_prints own_old = {0}, own_new = {0};
 	st.old_prints = old_index && old_index->root == old_root ? &old_index->prints : &own_old;
 	st.new_prints = new_index && new_index->root == new_root ? &new_index->prints : &own_new;
+	st.old_own = old_index && old_index->root == old_root ? old_index : NULL;
+	st.new_own = new_index && new_index->root == new_root ? new_index : NULL;
 	if ((st.old_prints == &own_old && pp_diff_make_prints(options, old_root, &own_old) != 0) ||
 	    (st.new_prints == &own_new && pp_diff_make_prints(options, new_root, &own_new) != 0)) {
 		free(own_old.slots);

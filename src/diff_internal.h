@@ -64,6 +64,9 @@ typedef struct diff_state {
 	int failed;
 	int fault;           /* PP_DIFF_FAULT_*, spent once (tests of the self-check) */
 	const struct pp_diff_index *old_index, *new_index; /* fingerprints made before, or NULL */
+	/* The indexes of exactly these two documents (else NULL): their word
+	 * tokens are kept there. */
+	struct pp_diff_index *old_own, *new_own;
 	const struct block_prints *old_prints, *new_prints; /* fingerprints of each side's blocks */
 	pp_diff_copy *copies;  /* top-level blocks copied unchanged, for the final check */
 	size_t copy_count, copy_cap;
@@ -226,12 +229,19 @@ typedef struct block_prints {
 	size_t cap, count;
 } block_prints;
 
+/* Word tokens of a document's text blocks, kept for its other comparisons
+ * (diff_words.c): a version in force is compared with every earlier one,
+ * and its changed blocks would be split into words for each. */
+typedef struct pp_diff_token_cache pp_diff_token_cache;
+void pp_diff_token_cache_free(pp_diff_token_cache *cache);
+
 struct pp_diff_index {
 	xmlNodePtr root;
 	block_prints prints;
 	item_list items;
 	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
 	pp_diff_contexts *contexts; /* shared by the series' indexes, or NULL */
+	pp_diff_token_cache *tokens; /* made when first needed */
 };
 
 void pp_diff_items_free(item_list *l);

@@ -480,17 +480,111 @@ static int lose_for_tests(diff_state *st)
 	return 1;
 }
 
+/* ---- tokens kept per document ---------------------------------------------- */
+
+/* Bytes of tokens one document keeps at most: a hostile document of long
+ * paragraphs changed everywhere would otherwise keep all its words. */
+#define TOKEN_CACHE_BYTES (1u << 20)
+
+typedef struct {
+	xmlNodePtr first, last; /* the range; first NULL: an empty slot */
+	int in_pre;
+	token_list tokens;
+} cached_tokens;
+
+struct pp_diff_token_cache {
+	cached_tokens *slots;
+	size_t cap, count, bytes;
+};
+
+void pp_diff_token_cache_free(pp_diff_token_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < cache->cap; i++)
+		tokens_free(&cache->slots[i].tokens);
+	free(cache->slots);
+	free(cache);
+}
+
+static size_t range_slot(const pp_diff_token_cache *cache, xmlNodePtr first, xmlNodePtr last, int in_pre)
+{
+	uintptr_t h = ((uintptr_t)first >> 4) * 0x9E3779B97F4A7C15ULL;
+	size_t j = (size_t)(h >> 20) & (cache->cap - 1);
+	for (; cache->slots[j].first; j = (j + 1) & (cache->cap - 1)) {
+		const cached_tokens *e = &cache->slots[j];
+		if (e->first == first && e->last == last && e->in_pre == in_pre)
+			break;
+	}
+	return j;
+}
+
+/* Keeps t (taken: *t is emptied) for the range in index's cache, if the
+ * budget allows; 1 when kept. */
+static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre, token_list *t)
+{
+	pp_diff_token_cache *cache = index->tokens;
+	size_t bytes = t->count * sizeof *t->items;
+	if (!cache && !(cache = index->tokens = calloc(1, sizeof *cache)))
+		return 0;
+	if (cache->bytes + bytes > TOKEN_CACHE_BYTES)
+		return 0;
+	if ((cache->count + 1) * 2 > cache->cap) {
+		size_t cap = cache->cap ? cache->cap * 2 : 64;
+		cached_tokens *slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return 0;
+		pp_diff_token_cache grown = {slots, cap, cache->count, cache->bytes};
+		for (size_t i = 0; i < cache->cap; i++)
+			if (cache->slots[i].first)
+				slots[range_slot(&grown, cache->slots[i].first, cache->slots[i].last, cache->slots[i].in_pre)] =
+					cache->slots[i];
+		free(cache->slots);
+		*cache = grown;
+	}
+	cached_tokens *e = &cache->slots[range_slot(cache, first, last, in_pre)];
+	*e = (cached_tokens){first, last, in_pre, *t};
+	cache->count++;
+	cache->bytes += bytes;
+	memset(t, 0, sizeof *t);
+	return 1;
+}
+
+/* The tokens of a range: kept in its document's index, else made now (and
+ * kept there when it has one). *borrowed: the list belongs to the index. */
+static int tokens_of(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre,
+                     token_list *out, const token_list **list)
+{
+	if (index && index->tokens && first) {
+		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, in_pre)];
+		if (e->first) {
+			*list = &e->tokens;
+			return 0;
+		}
+	}
+	if (tokenize_range(st, first, last, in_pre, out) != 0)
+		return -1;
+	*list = out;
+	if (index && first && keep_tokens(index, first, last, in_pre, out)) {
+		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, in_pre)];
+		*list = &e->tokens;
+	}
+	return 0;
+}
+
 void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xmlNodePtr new_first,
                    xmlNodePtr new_last, int in_pre, xmlNodePtr out)
 {
-	token_list a = {0}, b = {0};
+	token_list own_a = {0}, own_b = {0};
+	const token_list *list_a = &own_a, *list_b = &own_b;
 	uint64_t *ka = NULL, *kb = NULL;
 	unsigned char *ops = NULL;
 	size_t *at = NULL, *bt = NULL; /* token index in a / b at each op */
 	writer w = {.st = st, .root = out, .mark_at = NO_MARK, .pending = pp_dom_buffer_new()};
-	if (!w.pending || tokenize_range(st, old_first, old_last, in_pre, &a) != 0 ||
-	    tokenize_range(st, new_first, new_last, in_pre, &b) != 0)
+	if (!w.pending || tokens_of(st, st->old_own, old_first, old_last, in_pre, &own_a, &list_a) != 0 ||
+	    tokens_of(st, st->new_own, new_first, new_last, in_pre, &own_b, &list_b) != 0)
 		goto fail;
+	const token_list a = *list_a, b = *list_b; /* read only: a kept list serves other comparisons */
 	ka = malloc((a.count + 1) * sizeof *ka);
 	kb = malloc((b.count + 1) * sizeof *kb);
 	if (!ka || !kb)
@@ -622,6 +716,6 @@ done:
 	free(bt);
 	free(ka);
 	free(kb);
-	tokens_free(&a);
-	tokens_free(&b);
+	tokens_free(&own_a);
+	tokens_free(&own_b);
 }

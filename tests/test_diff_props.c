@@ -863,6 +863,94 @@ static void test_guarantee_on_generated_pairs(void **state)
 	assert_true(s.moved > 0);
 }
 
+/* The HTML of a comparison, through the indexes or without them. */
+static char *compared_html(xmlNodePtr old_body, pp_diff_index *old_index, xmlNodePtr new_body,
+                           pp_diff_index *new_index, const pp_diff_options *opt, size_t *changes)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr out = xmlNewDocNode(doc, NULL, BAD_CAST "div", NULL);
+	xmlDocSetRootElement(doc, out);
+	pp_diff_result result;
+	assert_int_equal(pp_diff_dom_indexed(old_body, old_index, new_body, new_index, out, opt, &result), 0);
+	*changes = result.change_count;
+	pp_diff_result_free(&result);
+	char *html;
+	size_t len;
+	assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
+	xmlFreeDoc(doc);
+	return html;
+}
+
+/* A site compares each version with the one before and the version in
+ * force with every earlier one, through indexes that keep what a version's
+ * comparisons share (fingerprints, forms, word tokens). Over generated
+ * series, every comparison, in that order and then again backwards, must
+ * give the bytes and changes of the same comparison made from scratch. */
+static void test_series_compared_through_indexes(void **state)
+{
+	(void)state;
+	uint64_t seed = seed_from_env() + 2;
+	unsigned long series = cases_from_env(3000) / 20;
+	enum { VERSIONS = 6 };
+	unsigned long comparisons = 0;
+	for (unsigned long i = 0; i < series; i++) {
+		rng_state = seed * 1000003ULL + i;
+		doc docs[VERSIONS];
+		random_doc(&docs[0]);
+		for (int v = 1; v < VERSIONS; v++) {
+			docs[v] = docs[v - 1];
+			for (int k = 1 + pick(3); k > 0; k--)
+				edit(&docs[v]);
+		}
+		pp_diags d;
+		pp_diags_init(&d);
+		pp_md_context ctx = {.path = "x.md", .rtl = (int)(i % 3 != 2)};
+		pp_diff_options opt = {.locale = ctx.rtl ? "ar" : "en", .ignore_diacritics = (int)(i % 7 == 0)};
+		pp_diff_contexts *contexts = pp_diff_contexts_new();
+		assert_non_null(contexts);
+		xmlNodePtr bodies[VERSIONS];
+		pp_diff_index *indexes[VERSIONS];
+		char *md[VERSIONS];
+		for (int v = 0; v < VERSIONS; v++) {
+			md[v] = markdown(&docs[v]);
+			assert_non_null(bodies[v] = pp_markdown_to_container(md[v], strlen(md[v]), &ctx, &d));
+			assert_non_null(indexes[v] = pp_diff_index_new(bodies[v], &opt, contexts));
+		}
+		int pairs[3 * VERSIONS * VERSIONS][2], n = 0;
+		for (int v = 1; v < VERSIONS; v++)
+			pairs[n][0] = v - 1, pairs[n++][1] = v;
+		for (int e = 0; e < VERSIONS - 1; e++)
+			pairs[n][0] = e, pairs[n++][1] = VERSIONS - 1;
+		for (int a = VERSIONS - 1; a-- > 0;)
+			for (int b = VERSIONS; b-- > a + 1;)
+				pairs[n][0] = a, pairs[n++][1] = b;
+		for (int k = 0; k < n; k++) {
+			int a = pairs[k][0], b = pairs[k][1];
+			size_t plain_changes, indexed_changes;
+			char *plain = compared_html(bodies[a], NULL, bodies[b], NULL, &opt, &plain_changes);
+			char *indexed = compared_html(bodies[a], indexes[a], bodies[b], indexes[b], &opt, &indexed_changes);
+			if (strcmp(plain, indexed) != 0 || plain_changes != indexed_changes) {
+				char what[96];
+				snprintf(what, sizeof what, "versions %d and %d compare otherwise through their indexes", a, b);
+				fail_case(seed, i, what, md[a], md[b], indexed);
+			}
+			comparisons++;
+			free(plain);
+			free(indexed);
+		}
+		for (int v = 0; v < VERSIONS; v++) {
+			pp_diff_index_free(indexes[v]);
+			xmlFreeNode(bodies[v]);
+			free(md[v]);
+		}
+		pp_diff_contexts_free(contexts);
+		pp_diags_free(&d);
+	}
+	printf("# %lu series, %lu comparisons through indexes (seed %llu)\n", series, comparisons,
+	       (unsigned long long)seed);
+	assert_true(comparisons > 0);
+}
+
 /* Two unrelated documents: nothing in common, every word on its side. */
 static void test_guarantee_on_unrelated_pairs(void **state)
 {
@@ -1002,6 +1090,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_oracle_notices_damage),
 		cmocka_unit_test(test_guarantee_on_generated_pairs),
 		cmocka_unit_test(test_guarantee_on_unrelated_pairs),
+		cmocka_unit_test(test_series_compared_through_indexes),
 	};
 	xmlInitParser();
 	pp_markdown_init();
