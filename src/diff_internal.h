@@ -281,8 +281,9 @@ void pp_diff_emit_equal(diff_state *st, const item *it, xmlNodePtr out);
 void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xmlNodePtr new_first,
                    xmlNodePtr new_last, int in_pre, xmlNodePtr out);
 
-/* Words (ICU word segments with a letter or digit) in a range. */
-size_t pp_diff_count_words(diff_state *st, xmlNodePtr first, xmlNodePtr last);
+/* Words (ICU word segments with a letter or digit) in a range of the
+ * document index was made for (kept there; index may be NULL). */
+size_t pp_diff_count_words(diff_state *st, struct pp_diff_index *index, xmlNodePtr first, xmlNodePtr last);
 
 /* Tokens of a range, for the precision benchmark and tests. */
 int pp_diff_word_keys(diff_state *st, xmlNodePtr first, xmlNodePtr last, int in_pre, uint64_t **keys,

@@ -306,7 +306,7 @@ void pp_diff_emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out)
 		st->open_whole = (int)kind;
 	}
 	if (!it->moved) {
-		size_t words = pp_diff_count_words(st, it->first, it->last);
+		size_t words = pp_diff_count_words(st, op == OP_DELETE ? st->old_own : st->new_own, it->first, it->last);
 		if (op == OP_DELETE)
 			st->result->words_removed += words;
 		else

@@ -201,16 +201,6 @@ static int tokenize_range(diff_state *st, xmlNodePtr first, xmlNodePtr last, int
 	return rc;
 }
 
-size_t pp_diff_count_words(diff_state *st, xmlNodePtr first, xmlNodePtr last)
-{
-	token_list t = {.count_only = 1};
-	if (tokenize_range(st, first, last, 0, &t) != 0)
-		st->failed = 1;
-	size_t words = t.words;
-	tokens_free(&t);
-	return words;
-}
-
 int pp_diff_word_keys(diff_state *st, xmlNodePtr first, xmlNodePtr last, int in_pre, uint64_t **keys,
                       unsigned char **is_word, size_t *count)
 {
@@ -570,6 +560,28 @@ static int tokens_of(diff_state *st, pp_diff_index *index, xmlNodePtr first, xml
 		*list = &e->tokens;
 	}
 	return 0;
+}
+
+/* Word counts are kept beside token lists, under this in_pre. */
+#define COUNTED 2
+
+size_t pp_diff_count_words(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last)
+{
+	if (index && index->tokens && first) {
+		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, COUNTED)];
+		if (e->first)
+			return e->tokens.words;
+	}
+	token_list t = {.count_only = 1};
+	if (tokenize_range(st, first, last, 0, &t) != 0)
+		st->failed = 1;
+	size_t words = t.words;
+	tokens_free(&t);
+	if (index && first && !st->failed) {
+		token_list counted = {.words = words};
+		keep_tokens(index, first, last, COUNTED, &counted);
+	}
+	return words;
 }
 
 void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xmlNodePtr new_first,
