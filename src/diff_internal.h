@@ -281,6 +281,14 @@ void pp_diff_emit_equal(diff_state *st, const item *it, xmlNodePtr out);
 void pp_diff_words(diff_state *st, xmlNodePtr old_first, xmlNodePtr old_last, xmlNodePtr new_first,
                    xmlNodePtr new_last, int in_pre, xmlNodePtr out);
 
+/* Texts kept for a range of the document index was made for (index may
+ * be NULL): the excerpt of a block added or removed whole. kept_text is
+ * NULL when none is; keep_text copies text, or keeps nothing when out of
+ * memory. */
+enum { PP_KEPT_EXCERPT = 3 };
+const char *pp_diff_kept_text(struct pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind);
+void pp_diff_keep_text(struct pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind, const char *text);
+
 /* Words (ICU word segments with a letter or digit) in a range of the
  * document index was made for (kept there; index may be NULL). */
 size_t pp_diff_count_words(diff_state *st, struct pp_diff_index *index, xmlNodePtr first, xmlNodePtr last);

@@ -102,11 +102,16 @@ static void count_section(diff_state *st)
 	}
 }
 
-const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt, const char *removed,
-                               const char *context)
+#define EXCERPT_WORDS 10
+
+/* A change whose excerpt is cut already (taken; NULL for none, or failed
+ * when excerpt_failed). */
+static const char *record_change(diff_state *st, pp_change_kind kind, char *excerpt, int excerpt_failed,
+                                 const char *removed, const char *context)
 {
 	pp_diff_result *r = st->result;
 	if (pp_grow(&r->changes, &r->change_capacity, r->change_count, sizeof *r->changes, 16) != 0) {
+		free(excerpt);
 		st->failed = 1;
 		return NULL;
 	}
@@ -115,10 +120,10 @@ const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *
 	snprintf(c->id, sizeof c->id, "change-%zu", r->change_count);
 	c->kind = kind;
 	c->section = st->section ? strdup(st->section) : NULL;
-	c->excerpt = excerpt ? words_of(st, excerpt, 10, 0) : NULL;
+	c->excerpt = excerpt;
 	c->removed = removed ? words_of(st, removed, 6, 0) : NULL;
 	c->context = context ? words_of(st, context, 3, 1) : NULL;
-	if ((excerpt && !c->excerpt) || (removed && !c->removed) || (context && !c->context))
+	if (excerpt_failed || (removed && !c->removed) || (context && !c->context))
 		st->failed = 1;
 	/* Nothing but white space is no excerpt. */
 	if (c->excerpt && !*c->excerpt) {
@@ -131,6 +136,13 @@ const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *
 	}
 	count_section(st);
 	return c->id;
+}
+
+const char *pp_diff_new_change(diff_state *st, pp_change_kind kind, const char *excerpt, const char *removed,
+                               const char *context)
+{
+	char *cut = excerpt ? words_of(st, excerpt, EXCERPT_WORDS, 0) : NULL;
+	return record_change(st, kind, cut, excerpt && !cut, removed, context);
 }
 
 xmlNodePtr pp_diff_new_mark(diff_state *st, int op, const char *id, int moved)
@@ -300,9 +312,21 @@ void pp_diff_emit_whole(diff_state *st, const item *it, int op, xmlNodePtr out)
 	/* Consecutive blocks added (or removed) together, such as a new section
 	 * with its heading, are one change. */
 	if (st->open_whole != (int)kind || kind == PP_CHANGE_MOVED) {
-		char *text = range_text(it->first, it->last);
-		id = pp_diff_new_change(st, kind, text, NULL, NULL);
-		free(text);
+		/* The version in force is compared with every earlier one: its
+		 * block's excerpt is cut once, in its index. */
+		pp_diff_index *index = op == OP_DELETE ? st->old_own : st->new_own;
+		const char *kept = pp_diff_kept_text(index, it->first, it->last, PP_KEPT_EXCERPT);
+		char *cut = kept ? strdup(kept) : NULL;
+		int failed = kept && !cut;
+		if (!kept) {
+			char *text = range_text(it->first, it->last);
+			cut = text ? words_of(st, text, EXCERPT_WORDS, 0) : NULL;
+			failed = text && !cut;
+			free(text);
+			if (cut)
+				pp_diff_keep_text(index, it->first, it->last, PP_KEPT_EXCERPT, cut);
+		}
+		id = record_change(st, kind, cut, failed, NULL, NULL);
 		st->open_whole = (int)kind;
 	}
 	if (!it->moved) {

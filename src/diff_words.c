@@ -478,8 +478,9 @@ static int lose_for_tests(diff_state *st)
 
 typedef struct {
 	xmlNodePtr first, last; /* the range; first NULL: an empty slot */
-	int in_pre;
+	int in_pre;             /* or COUNTED, or PP_KEPT_EXCERPT */
 	token_list tokens;
+	char *text;             /* a PP_KEPT_EXCERPT */
 } cached_tokens;
 
 struct pp_diff_token_cache {
@@ -491,8 +492,10 @@ void pp_diff_token_cache_free(pp_diff_token_cache *cache)
 {
 	if (!cache)
 		return;
-	for (size_t i = 0; i < cache->cap; i++)
+	for (size_t i = 0; i < cache->cap; i++) {
 		tokens_free(&cache->slots[i].tokens);
+		free(cache->slots[i].text);
+	}
 	free(cache->slots);
 	free(cache);
 }
@@ -533,7 +536,7 @@ static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 		*cache = grown;
 	}
 	cached_tokens *e = &cache->slots[range_slot(cache, first, last, in_pre)];
-	*e = (cached_tokens){first, last, in_pre, *t};
+	*e = (cached_tokens){first, last, in_pre, *t, NULL};
 	cache->count++;
 	cache->bytes += bytes;
 	memset(t, 0, sizeof *t);
@@ -564,6 +567,25 @@ static int tokens_of(diff_state *st, pp_diff_index *index, xmlNodePtr first, xml
 
 /* Word counts are kept beside token lists, under this in_pre. */
 #define COUNTED 2
+
+const char *pp_diff_kept_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind)
+{
+	if (!index || !index->tokens || !first)
+		return NULL;
+	const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, kind)];
+	return e->first ? e->text : NULL;
+}
+
+void pp_diff_keep_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind, const char *text)
+{
+	token_list none = {0};
+	char *copy = index && first ? strdup(text) : NULL;
+	if (!copy || !keep_tokens(index, first, last, kind, &none)) {
+		free(copy);
+		return;
+	}
+	index->tokens->slots[range_slot(index->tokens, first, last, kind)].text = copy;
+}
 
 size_t pp_diff_count_words(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last)
 {

@@ -863,7 +863,8 @@ static void test_guarantee_on_generated_pairs(void **state)
 	assert_true(s.moved > 0);
 }
 
-/* The HTML of a comparison, through the indexes or without them. */
+/* The HTML of a comparison, with its counts and list of changes, through
+ * the indexes or without them. */
 static char *compared_html(xmlNodePtr old_body, pp_diff_index *old_index, xmlNodePtr new_body,
                            pp_diff_index *new_index, const pp_diff_options *opt, size_t *changes)
 {
@@ -873,12 +874,33 @@ static char *compared_html(xmlNodePtr old_body, pp_diff_index *old_index, xmlNod
 	pp_diff_result result;
 	assert_int_equal(pp_diff_dom_indexed(old_body, old_index, new_body, new_index, out, opt, &result), 0);
 	*changes = result.change_count;
-	pp_diff_result_free(&result);
 	char *html;
 	size_t len;
 	assert_int_equal(pp_html_serialize(doc, &html, &len), 0);
 	xmlFreeDoc(doc);
-	return html;
+	/* And the list of changes, as a changes page shows it. */
+	str all = {0};
+	put(&all, html);
+	free(html);
+	char line[64];
+	snprintf(line, sizeof line, "\n%zu %zu %zu\n", result.words_added, result.words_removed,
+	         result.sections_changed);
+	put(&all, line);
+	for (size_t i = 0; i < result.change_count; i++) {
+		const pp_change *c = &result.changes[i];
+		snprintf(line, sizeof line, "%s %d|", c->id, (int)c->kind);
+		put(&all, line);
+		put(&all, c->section ? c->section : "-");
+		put(&all, "|");
+		put(&all, c->excerpt ? c->excerpt : "-");
+		put(&all, "|");
+		put(&all, c->removed ? c->removed : "-");
+		put(&all, "|");
+		put(&all, c->context ? c->context : "-");
+		put(&all, "\n");
+	}
+	pp_diff_result_free(&result);
+	return all.s;
 }
 
 /* A site compares each version with the one before and the version in
