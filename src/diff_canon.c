@@ -22,6 +22,7 @@
 
 #include "diff_internal.h"
 #include "fsutil.h"
+#include "html.h"
 #include "markdown.h"
 
 int pp_diff_ignored(const pp_diff_options *opt, UChar32 c)
@@ -34,11 +35,17 @@ int pp_diff_is_atom(xmlNodePtr el)
 	return pp_diff_name_is(el, "br") || pp_diff_name_is(el, "img") || pp_diff_name_is(el, "wbr");
 }
 
+/* Read in place (the walks ask it of every mark and span they pass), as
+ * xmlGetProp would find it: the first attribute of that name. */
 static int has_class(xmlNodePtr el, const char *cls)
 {
-	if (!xmlHasProp(el, BAD_CAST "class"))
+	xmlAttrPtr a = el->properties;
+	while (a && xmlStrcmp(a->name, BAD_CAST "class") != 0)
+		a = a->next;
+	const xmlChar *value;
+	xmlChar *owned;
+	if (!a || pp_html_attribute_value(a, &value, &owned) != 0)
 		return 0;
-	xmlChar *value = xmlGetProp(el, BAD_CAST "class");
 	int found = 0;
 	size_t n = strlen(cls);
 	for (const char *p = (const char *)value; p && *p && !found;) {
@@ -47,7 +54,7 @@ static int has_class(xmlNodePtr el, const char *cls)
 		found = len == n && memcmp(p, cls, n) == 0;
 		p += len;
 	}
-	xmlFree(value);
+	xmlFree(owned);
 	return found;
 }
 
