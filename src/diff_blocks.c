@@ -104,6 +104,21 @@ static void replace_pair(diff_state *st, const item *o, const item *n, xmlNodePt
 	pp_diff_emit_whole(st, &whole_n, OP_INSERT, out);
 }
 
+/* Whether a side of a pair's output reads as its item: against the bytes
+ * of the version's form when the item is one of its top-level blocks (a
+ * version in force is checked against every earlier one), else against a
+ * form made for the item. */
+static int side_reads_as(diff_state *st, pp_diff_index *index, size_t *cursor, xmlNodePtr first, xmlNodePtr last,
+                         int side, const item *it, int in_pre)
+{
+	if (index && index->form && !in_pre && !it->inline_run && it->first == it->last) {
+		int rc = pp_diff_block_reads_as(st->opt, index->form, it->first, cursor, first, last, side);
+		if (rc != -2)
+			return rc;
+	}
+	return pp_diff_reads_as(st->opt, first, last, side, it->first, it->last, in_pre);
+}
+
 /* The self-check of one pair's output (the nodes of out after before):
  * each side must read as its source, or the pair is shown replaced whole. */
 static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr out, xmlNodePtr before,
@@ -112,8 +127,8 @@ static void check_pair(diff_state *st, const item *o, const item *n, xmlNodePtr 
 	if (st->failed)
 		return;
 	xmlNodePtr first = before ? before->next : out->children;
-	int old_ok = pp_diff_reads_as(st->opt, first, out->last, SIDE_OLD, o->first, o->last, in_pre);
-	int new_ok = old_ok == 1 ? pp_diff_reads_as(st->opt, first, out->last, SIDE_NEW, n->first, n->last, in_pre)
+	int old_ok = side_reads_as(st, st->old_own, &st->old_cursor, first, out->last, SIDE_OLD, o, in_pre);
+	int new_ok = old_ok == 1 ? side_reads_as(st, st->new_own, &st->new_cursor, first, out->last, SIDE_NEW, n, in_pre)
 	                         : old_ok;
 	if (old_ok < 0 || new_ok < 0) {
 		st->failed = 1;
@@ -728,6 +743,12 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 		free(own_new.slots);
 		return -1;
 	}
+	/* Each side's form now, so the pairs' checks can read their blocks'
+	 * bytes there (the final check needs the forms anyway). */
+	pp_diff_index *sides[] = {st.old_own, st.new_own};
+	for (size_t k = 0; k < 2; k++)
+		if (sides[k] && !sides[k]->form)
+			sides[k]->form = pp_diff_form_new(options, sides[k]->root->children, NULL, 0, sides[k]->contexts);
 	xmlNodePtr before = out->last;
 	diff_tree(&st, old_root, new_root, out);
 	if (!st.failed) {

@@ -803,6 +803,29 @@ int pp_diff_form_matches(const pp_diff_options *opt, pp_diff_form *form, xmlNode
 	return !c.differs && c.len == form->len;
 }
 
+int pp_diff_block_reads_as(const pp_diff_options *opt, pp_diff_form *form, xmlNodePtr block, size_t *cursor,
+                           xmlNodePtr out_first, xmlNodePtr out_last, int side)
+{
+	/* Blocks are checked in document order: the search goes on from the
+	 * last one found, round to the start. */
+	const segment *seg = NULL;
+	for (size_t n = 0, j = *cursor; !seg && n < form->segment_count; n++, j = (j + 1) % form->segment_count)
+		if (form->segments[j].node == block) {
+			seg = &form->segments[j];
+			*cursor = j;
+		}
+	if (!seg || form->in_pre)
+		return -2;
+	canon c = {.opt = opt, .side = side, .table = &form->contexts->table, .at_start = 1,
+	           .expect = form->buf + seg->start, .expect_len = seg->len};
+	for (xmlNodePtr node = out_first; node && !c.failed; node = node == out_last ? NULL : node->next)
+		if (walk(&c, node, node) != 0)
+			return -1;
+	if (c.failed)
+		return -1;
+	return !c.differs && c.len == seg->len;
+}
+
 int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePtr out_last, int side,
                      xmlNodePtr src_first, xmlNodePtr src_last, int in_pre)
 {

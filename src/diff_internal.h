@@ -67,6 +67,7 @@ typedef struct diff_state {
 	/* The indexes of exactly these two documents (else NULL): their word
 	 * tokens are kept there. */
 	struct pp_diff_index *old_own, *new_own;
+	size_t old_cursor, new_cursor; /* for pp_diff_block_reads_as */
 	const struct block_prints *old_prints, *new_prints; /* fingerprints of each side's blocks */
 	pp_diff_copy *copies;  /* top-level blocks copied unchanged, for the final check */
 	size_t copy_count, copy_cap;
@@ -182,6 +183,14 @@ typedef struct pp_diff_form pp_diff_form;
 pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
                                pp_diff_contexts *contexts);
 void pp_diff_form_free(pp_diff_form *form);
+
+/* pp_diff_reads_as for a top-level block of the document form was made
+ * for (in SIDE_SOURCE, not in <pre>), against the form's bytes for it
+ * instead of a form made anew; *cursor (0 at first) speeds up blocks asked
+ * in document order. -2 when block is no such block (the caller makes a
+ * form), else as pp_diff_reads_as. */
+int pp_diff_block_reads_as(const pp_diff_options *opt, pp_diff_form *form, xmlNodePtr block, size_t *cursor,
+                           xmlNodePtr out_first, xmlNodePtr out_last, int side);
 
 /* The word break iterator for locale kept in contexts (opened on first
  * use; borrowed, valid until contexts is freed or asked for another
