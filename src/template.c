@@ -13,6 +13,7 @@
 #include <unicode/umsg.h>
 
 #include "fsutil.h"
+#include "dom.h"
 #include "html.h"
 #include "l10n.h"
 #include "yamlmap.h"
@@ -418,6 +419,9 @@ static int load_catalogs(pp_theme *theme, pp_diags *d)
 	return rc;
 }
 
+static int plan_template(xmlDocPtr doc);
+static void free_plans(xmlDocPtr doc);
+
 static int load_templates(pp_theme *theme, pp_diags *d)
 {
 	char **names;
@@ -446,6 +450,10 @@ static int load_templates(pp_theme *theme, pp_diags *d)
 		theme->template_count++;
 		if (refuse_outside(theme, t->path, d) != 0 || !(t->doc = parse_template(t->path, d)))
 			rc = -1;
+		else if (plan_template(t->doc) != 0) {
+			pp_error(d, t->path, 0, 0, "out of memory reading the template");
+			rc = -1;
+		}
 	}
 	pp_free_names(names, count);
 	return rc;
@@ -580,8 +588,10 @@ void pp_theme_free(pp_theme *theme)
 	for (size_t i = 0; i < theme->template_count; i++) {
 		free(theme->templates[i].name);
 		free(theme->templates[i].path);
-		if (theme->templates[i].doc)
+		if (theme->templates[i].doc) {
+			free_plans(theme->templates[i].doc);
 			xmlFreeDoc(theme->templates[i].doc);
+		}
 	}
 	free(theme->templates);
 	for (size_t i = 0; i < theme->catalog_count; i++) {
@@ -904,18 +914,6 @@ static void render_error(render_state *rs, const xmlNode *el, const char *fmt, c
 	rs->failed = 1;
 }
 
-/* A directive's value ("" when it has none); NULL, with an error, when out
- * of memory. *owned is for the caller to free. */
-static const xmlChar *directive_value(render_state *rs, const xmlAttr *attr, xmlChar **owned)
-{
-	const xmlChar *value;
-	if (pp_html_attribute_value(attr, &value, owned) != 0) {
-		render_error(rs, attr->parent, "out of memory reading attribute %s", (const char *)attr->name);
-		return NULL;
-	}
-	return value ? value : BAD_CAST "";
-}
-
 /* prefix: a string literal or char array, whose length is known here. */
 #define has_prefix(name, prefix) (strncmp((const char *)(name), prefix, sizeof prefix - 1) == 0)
 
@@ -932,6 +930,112 @@ static int set_attribute(out_attribute *attrs, size_t *count, const xmlChar *nam
 		return -1;
 	attrs[(*count)++] = (out_attribute){NULL, name, value};
 	return 0;
+}
+
+/* What render_element reads off a template element, read once when the
+ * theme loads and kept in the element's _private (templates are read
+ * only from then on): its directives, the attributes it writes as they
+ * are, and those it fills from variables and from messages, in order. */
+typedef struct {
+	directives dir;
+	out_attribute attrs[MAX_ATTRIBUTES]; /* written as they are */
+	size_t attr_count;
+	const xmlChar **fills;  /* data-attr- and data-msg-attr- in order: name written, variable or key */
+	unsigned char *fill_is_msg;
+	size_t fill_count;
+	xmlChar **owned;        /* values that were not one text node, copied */
+	size_t owned_count;
+	int too_many;           /* more than MAX_ATTRIBUTES: an error when written */
+} element_plan;
+
+static void free_plan(element_plan *plan)
+{
+	if (!plan)
+		return;
+	for (size_t i = 0; i < plan->owned_count; i++)
+		xmlFree(plan->owned[i]);
+	free(plan->owned);
+	free(plan->fills);
+	free(plan->fill_is_msg);
+	free(plan);
+}
+
+/* -1 when out of memory. */
+static int plan_element(xmlNodePtr el)
+{
+	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
+	element_plan *plan = calloc(1, sizeof *plan);
+	size_t attributes = 0;
+	for (const xmlAttr *a = el->properties; a; a = a->next)
+		attributes++;
+	if (!plan || !(plan->owned = calloc(attributes + 1, sizeof *plan->owned)) ||
+	    !(plan->fills = calloc(2 * attributes + 1, sizeof *plan->fills)) ||
+	    !(plan->fill_is_msg = calloc(attributes + 1, 1))) {
+		free_plan(plan);
+		return -1;
+	}
+	size_t counted_owned = 0; /* values copied of the attributes written or directives, as the limit counts */
+	for (const xmlAttr *a = el->properties; a; a = a->next) {
+		if (plan->attr_count == MAX_ATTRIBUTES || counted_owned == MAX_ATTRIBUTES) {
+			plan->too_many = 1;
+			break;
+		}
+		const xmlChar **directive = NULL;
+		int fill = 0, is_msg = 0;
+		if (!a->ns && has_prefix(a->name, "data-")) {
+			const char *name = (const char *)a->name + 5;
+			directive = strcmp(name, "each") == 0     ? &plan->dir.each
+			            : strcmp(name, "if") == 0     ? &plan->dir.if_set
+			            : strcmp(name, "unless") == 0 ? &plan->dir.unless_set
+			            : strcmp(name, "text") == 0   ? &plan->dir.text
+			            : strcmp(name, "msg") == 0    ? &plan->dir.msg
+			            : strcmp(name, "html") == 0   ? &plan->dir.html
+			                                          : NULL;
+			is_msg = !directive && has_prefix(a->name, msg_prefix);
+			fill = !directive && (has_prefix(a->name, var_prefix) || is_msg);
+		}
+		const xmlChar *value;
+		if (pp_html_attribute_value(a, &value, &plan->owned[plan->owned_count]) != 0) {
+			free_plan(plan);
+			return -1;
+		}
+		if (plan->owned[plan->owned_count]) {
+			plan->owned_count++;
+			counted_owned += !fill;
+		}
+		if (fill) {
+			size_t k = plan->fill_count++;
+			plan->fills[2 * k] = a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
+			plan->fills[2 * k + 1] = value ? value : BAD_CAST "";
+			plan->fill_is_msg[k] = (unsigned char)is_msg;
+		} else if (directive) {
+			*directive = value ? value : BAD_CAST "";
+		} else {
+			plan->attrs[plan->attr_count++] = (out_attribute){a->ns, a->name, value};
+		}
+	}
+	el->_private = plan;
+	return 0;
+}
+
+/* Every element of a template planned; walked without recursion. */
+static int plan_template(xmlDocPtr doc)
+{
+	xmlNodePtr root = (xmlNodePtr)doc;
+	for (xmlNodePtr n = root->children; n; n = pp_dom_next(n, root, 1))
+		if (n->type == XML_ELEMENT_NODE && plan_element(n) != 0)
+			return -1;
+	return 0;
+}
+
+static void free_plans(xmlDocPtr doc)
+{
+	xmlNodePtr root = (xmlNodePtr)doc;
+	for (xmlNodePtr n = root->children; n; n = pp_dom_next(n, root, 1))
+		if (n->type == XML_ELEMENT_NODE) {
+			free_plan(n->_private);
+			n->_private = NULL;
+		}
 }
 
 static void render_nodes(render_state *rs, const xmlNode *first, int only_first, pp_vars *vars,
@@ -989,89 +1093,51 @@ static void render_content(render_state *rs, const xmlNode *el, const directives
 static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, const char *lang,
                            int repeated)
 {
-	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
-	directives dir = {0};
-	xmlChar *owned[MAX_ATTRIBUTES]; /* values that were not one text node: owned_count of them */
-	size_t owned_count = 0;
-	out_attribute attrs[MAX_ATTRIBUTES];
-	size_t attr_count = 0;
-	for (const xmlAttr *a = el->properties; a; a = a->next) {
-		if (attr_count == MAX_ATTRIBUTES || owned_count == MAX_ATTRIBUTES) {
-			render_error(rs, el, "more than %s attributes on one element", "64");
-			goto done;
-		}
-		const xmlChar **directive = NULL;
-		if (!a->ns && has_prefix(a->name, "data-")) {
-			const char *name = (const char *)a->name + 5;
-			directive = strcmp(name, "each") == 0     ? &dir.each
-			            : strcmp(name, "if") == 0     ? &dir.if_set
-			            : strcmp(name, "unless") == 0 ? &dir.unless_set
-			            : strcmp(name, "text") == 0   ? &dir.text
-			            : strcmp(name, "msg") == 0    ? &dir.msg
-			            : strcmp(name, "html") == 0   ? &dir.html
-			                                          : NULL;
-			/* data-attr- and data-msg-attr- are read when the element is kept. */
-			if (!directive && (has_prefix(a->name, var_prefix) || has_prefix(a->name, msg_prefix)))
-				continue;
-		}
-		const xmlChar *value;
-		if (pp_html_attribute_value(a, &value, &owned[owned_count]) != 0) {
-			render_error(rs, el, "out of memory reading attribute %s", (const char *)a->name);
-			goto done;
-		}
-		if (owned[owned_count])
-			owned_count++;
-		if (directive)
-			*directive = value ? value : BAD_CAST "";
-		else
-			attrs[attr_count++] = (out_attribute){a->ns, a->name, value};
+	const element_plan *plan = el->_private;
+	if (plan->too_many) {
+		render_error(rs, el, "more than %s attributes on one element", "64");
+		return;
 	}
-
+	const directives *dir = &plan->dir;
 	/* data-each first, so data-if on the same element is decided per item. */
-	if (dir.each && !repeated) {
-		var *list = lookup(vars, (const char *)dir.each);
+	if (dir->each && !repeated) {
+		var *list = lookup(vars, (const char *)dir->each);
 		if (list && !list->is_list && (list->text || list->nodes))
-			render_error(rs, el, "template variable '%s' is not a list", (const char *)dir.each);
+			render_error(rs, el, "template variable '%s' is not a list", (const char *)dir->each);
 		for (size_t i = 0; list && list->is_list && i < list->item_count; i++)
 			render_element(rs, el, list->items[i], lang, 1);
-		goto done;
+		return;
 	}
-	if (dir.if_set && !is_set(lookup(vars, (const char *)dir.if_set)))
-		goto done;
-	if (dir.unless_set && is_set(lookup(vars, (const char *)dir.unless_set)))
-		goto done;
+	if (dir->if_set && !is_set(lookup(vars, (const char *)dir->if_set)))
+		return;
+	if (dir->unless_set && is_set(lookup(vars, (const char *)dir->unless_set)))
+		return;
 
+	out_attribute attrs[MAX_ATTRIBUTES];
+	size_t attr_count = plan->attr_count;
+	memcpy(attrs, plan->attrs, attr_count * sizeof *attrs);
 	/* Variables first: a lang set from a variable decides the messages'
 	 * language. */
-	for (const xmlAttr *a = el->properties; a; a = a->next) {
-		if (a->ns || !has_prefix(a->name, var_prefix))
+	for (size_t k = 0; k < plan->fill_count; k++) {
+		if (plan->fill_is_msg[k])
 			continue;
-		xmlChar *key = NULL;
-		const xmlChar *name = directive_value(rs, a, &key);
-		if (!name)
-			continue;
+		const xmlChar *name = plan->fills[2 * k + 1];
 		var *v = lookup(vars, (const char *)name);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)name);
-		else if (v->text &&
-		         set_attribute(attrs, &attr_count, a->name + sizeof var_prefix - 1, BAD_CAST v->text) != 0)
+		else if (v->text && set_attribute(attrs, &attr_count, plan->fills[2 * k], BAD_CAST v->text) != 0)
 			render_error(rs, el, "more than %s attributes on one element", "64");
-		xmlFree(key);
 	}
 	for (size_t i = 0; i < attr_count; i++)
 		if (!attrs[i].ns && attrs[i].value && xmlStrEqual(attrs[i].name, BAD_CAST "lang"))
 			lang = (const char *)attrs[i].value;
-	for (const xmlAttr *a = el->properties; a; a = a->next) {
-		if (a->ns || !has_prefix(a->name, msg_prefix))
+	for (size_t k = 0; k < plan->fill_count; k++) {
+		if (!plan->fill_is_msg[k])
 			continue;
-		xmlChar *key = NULL;
-		const xmlChar *name = directive_value(rs, a, &key);
-		if (!name)
-			continue;
-		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)name, rs->d);
-		if (text && set_attribute(attrs, &attr_count, a->name + sizeof msg_prefix - 1, BAD_CAST text) != 0)
+		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale,
+		                                    (const char *)plan->fills[2 * k + 1], rs->d);
+		if (text && set_attribute(attrs, &attr_count, plan->fills[2 * k], BAD_CAST text) != 0)
 			render_error(rs, el, "more than %s attributes on one element", "64");
-		xmlFree(key);
 	}
 
 	pp_html_start(rs->out, el->ns, el->name);
@@ -1085,11 +1151,8 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 	for (size_t i = 0; i < attr_count; i++)
 		pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
 	pp_html_start_end(rs->out);
-	render_content(rs, el, &dir, vars, lang);
+	render_content(rs, el, dir, vars, lang);
 	pp_html_end(rs->out, el->ns, el->name);
-done:
-	for (size_t i = 0; i < owned_count; i++)
-		xmlFree(owned[i]);
 }
 
 static void render_nodes(render_state *rs, const xmlNode *first, int only_first, pp_vars *vars,
