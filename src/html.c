@@ -126,8 +126,9 @@ static void write_raw(pp_html_writer *w, const char *text) { write_bytes(w, text
  * has none of these and is copied as it is. */
 static void write_escaped(pp_html_writer *w, const xmlChar *text)
 {
-	if (!strpbrk((const char *)text, "&<>\r")) {
-		write_raw(w, (const char *)text);
+	size_t plain = strcspn((const char *)text, "&<>\r");
+	if (!text[plain]) {
+		write_bytes(w, (const char *)text, plain);
 		return;
 	}
 	xmlChar *escaped = xmlEncodeSpecialChars(NULL, text);
