@@ -961,10 +961,17 @@ static int write_side_by_side_page(build_ctx *ctx, const pp_series *s, const ver
 		pp_vars *row = pp_vars_add_item(vars, "rows");
 		xmlNodePtr left = xmlNewNode(NULL, BAD_CAST "div"), right = xmlNewNode(NULL, BAD_CAST "div");
 		rc |= row && left && right ? 0 : -1;
-		if (rc == 0 && ops[k] != PP_SEQ_ADDED)
-			xmlAddChild(left, xmlCopyNode(a[i++], 1));
-		if (rc == 0 && ops[k] != PP_SEQ_REMOVED)
-			xmlAddChild(right, xmlCopyNode(b[j++], 1));
+		/* Both texts are this page's own copies: their blocks move into
+		 * the rows (a copy would cost a third of the page, and libxml2's
+		 * copy recurses as deep as the text nests). */
+		if (rc == 0 && ops[k] != PP_SEQ_ADDED) {
+			xmlUnlinkNode(a[i]);
+			xmlAddChild(left, a[i++]);
+		}
+		if (rc == 0 && ops[k] != PP_SEQ_REMOVED) {
+			xmlUnlinkNode(b[j]);
+			xmlAddChild(right, b[j++]);
+		}
 		if (rc == 0) {
 			/* The rows take the copies. */
 			rc |= pp_vars_set_nodes(row, "source", left);

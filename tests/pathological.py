@@ -117,6 +117,17 @@ CASES = {
 }
 
 
+# Cases built with a translation too (the same text in "ar"), whose
+# side-by-side pages hold both texts: the rows were once libxml2 copies,
+# recursive as deep as the text nests.
+TRANSLATED = {
+    "nested block quotes beside their translation": ("> " * 50000 + "a", "", r"a"),
+    "nested inline raw HTML beside its translation": ("<span>" * 100000 + "x" + "</span>" * 100000 + "\n", "",
+                                                       r"x"),
+}
+CASES.update(TRANSLATED)
+
+
 # The classes that were super-linear, each at a size n and larger: the
 # benchmark prints the time of build at n, 2n and 4n (linear: each double
 # of n doubles the time).
@@ -222,15 +233,21 @@ def run_case(binary, name, body, fm, expect, check_error=None, work=None):
     """Returns (problems, measurements)."""
     content = os.path.join(work, "content")
     shutil.rmtree(content, ignore_errors=True)
-    series = os.path.join(content, "policy", "en")
-    os.makedirs(series)
+    translated = name in TRANSLATED
+    os.makedirs(content)
     with open(os.path.join(content, "site.yaml"), "w") as f:
-        f.write("default_locale: en\nbase_url: https://policies.example/\ntitle:\n  en: Policies\n")
-    with open(os.path.join(series, "2024-01-01.md"), "w", newline="") as f:
-        f.write("---\ntitle: T\nupdated: 2024-01-01\nsummary: s\n---\nThe version before.\n")
+        f.write("default_locale: en\nbase_url: https://policies.example/\ntitle:\n  en: Policies\n" +
+                ("  ar: سياسات\n" if translated else ""))
+    for locale in ("en", "ar") if translated else ("en",):
+        series = os.path.join(content, "policy", locale)
+        os.makedirs(series)
+        with open(os.path.join(series, "2024-01-01.md"), "w", newline="") as f:
+            f.write("---\ntitle: T\nupdated: 2024-01-01\nsummary: s\n---\nThe version before.\n")
+        newer = os.path.join(series, "2024-02-01.md")
+        with open(newer, "w", encoding="utf-8", newline="") as f:
+            f.write(front_matter(fm) + body)
+    series = os.path.join(content, "policy", "en")
     newer = os.path.join(series, "2024-02-01.md")
-    with open(newer, "w", encoding="utf-8", newline="") as f:
-        f.write(front_matter(fm) + body)
     out = os.path.join(work, "out")
     log = os.path.join(work, "log")
     problems, measured = [], []
@@ -255,6 +272,13 @@ def run_case(binary, name, body, fm, expect, check_error=None, work=None):
                 text = visible_text(f.read())
             if not re.fullmatch(expect, text):
                 problems.append("the page shows %r, not /%s/" % (text[:200], expect[:80]))
+            if translated:
+                with open(os.path.join(out, "ar", "policy", "2024-02-01", "side-by-side", "index.html"),
+                          encoding="utf-8") as f:
+                    page = f.read()
+                # Both texts, each written out longer than its Markdown.
+                if "bilingual-row" not in page or len(page) < 2 * len(body):
+                    problems.append("the side-by-side page does not show both texts")
     return problems, measured
 
 
