@@ -109,9 +109,10 @@ static int index_vars(pp_vars *vars, size_t slot_count)
 	return 0;
 }
 
-static var *lookup(pp_vars *vars, const char *name)
+/* The variable name (of hash name_hash(name)) in vars or the scopes
+ * around it. */
+static var *lookup_hashed(pp_vars *vars, const char *name, uint32_t hash)
 {
-	uint32_t hash = name_hash(name);
 	for (; vars; vars = vars->parent) {
 		var *v = find_own(vars, name, hash);
 		if (v)
@@ -897,6 +898,7 @@ typedef struct {
 /* The directives of one template element (values borrowed from it). */
 typedef struct {
 	const xmlChar *each, *if_set, *unless_set, *text, *msg, *html;
+	uint32_t each_hash, if_hash, unless_hash, text_hash, html_hash; /* of the variable names */
 } directives;
 
 /* One attribute of the element being written. */
@@ -941,6 +943,7 @@ typedef struct {
 	out_attribute attrs[MAX_ATTRIBUTES]; /* written as they are */
 	size_t attr_count;
 	const xmlChar **fills;  /* data-attr- and data-msg-attr- in order: name written, variable or key */
+	uint32_t *fill_hashes;  /* of the variables' names */
 	unsigned char *fill_is_msg;
 	size_t fill_count;
 	xmlChar **owned;        /* values that were not one text node, copied */
@@ -956,6 +959,7 @@ static void free_plan(element_plan *plan)
 		xmlFree(plan->owned[i]);
 	free(plan->owned);
 	free(plan->fills);
+	free(plan->fill_hashes);
 	free(plan->fill_is_msg);
 	free(plan);
 }
@@ -970,7 +974,8 @@ static int plan_element(xmlNodePtr el)
 		attributes++;
 	if (!plan || !(plan->owned = calloc(attributes + 1, sizeof *plan->owned)) ||
 	    !(plan->fills = calloc(2 * attributes + 1, sizeof *plan->fills)) ||
-	    !(plan->fill_is_msg = calloc(attributes + 1, 1))) {
+	    !(plan->fill_is_msg = calloc(attributes + 1, 1)) ||
+	    !(plan->fill_hashes = calloc(attributes + 1, sizeof *plan->fill_hashes))) {
 		free_plan(plan);
 		return -1;
 	}
@@ -1007,6 +1012,7 @@ static int plan_element(xmlNodePtr el)
 			size_t k = plan->fill_count++;
 			plan->fills[2 * k] = a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
 			plan->fills[2 * k + 1] = value ? value : BAD_CAST "";
+			plan->fill_hashes[k] = name_hash((const char *)plan->fills[2 * k + 1]);
 			plan->fill_is_msg[k] = (unsigned char)is_msg;
 		} else if (directive) {
 			*directive = value ? value : BAD_CAST "";
@@ -1014,6 +1020,12 @@ static int plan_element(xmlNodePtr el)
 			plan->attrs[plan->attr_count++] = (out_attribute){a->ns, a->name, value};
 		}
 	}
+	directives *dir = &plan->dir;
+	dir->each_hash = dir->each ? name_hash((const char *)dir->each) : 0;
+	dir->if_hash = dir->if_set ? name_hash((const char *)dir->if_set) : 0;
+	dir->unless_hash = dir->unless_set ? name_hash((const char *)dir->unless_set) : 0;
+	dir->text_hash = dir->text ? name_hash((const char *)dir->text) : 0;
+	dir->html_hash = dir->html ? name_hash((const char *)dir->html) : 0;
 	el->_private = plan;
 	return 0;
 }
@@ -1065,7 +1077,7 @@ static void render_content(render_state *rs, const xmlNode *el, const directives
                            const char *lang)
 {
 	if (dir->text) {
-		var *v = lookup(vars, (const char *)dir->text);
+		var *v = lookup_hashed(vars, (const char *)dir->text, dir->text_hash);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)dir->text);
 		else if (v->text && *v->text && xmlStrEqual(el->name, BAD_CAST "style"))
@@ -1077,7 +1089,7 @@ static void render_content(render_state *rs, const xmlNode *el, const directives
 		if (text && *text)
 			pp_html_text(rs->out, text);
 	} else if (dir->html) {
-		var *v = lookup(vars, (const char *)dir->html);
+		var *v = lookup_hashed(vars, (const char *)dir->html, dir->html_hash);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)dir->html);
 		else if (v->is_page && rs->page)
@@ -1101,16 +1113,16 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 	const directives *dir = &plan->dir;
 	/* data-each first, so data-if on the same element is decided per item. */
 	if (dir->each && !repeated) {
-		var *list = lookup(vars, (const char *)dir->each);
+		var *list = lookup_hashed(vars, (const char *)dir->each, dir->each_hash);
 		if (list && !list->is_list && (list->text || list->nodes))
 			render_error(rs, el, "template variable '%s' is not a list", (const char *)dir->each);
 		for (size_t i = 0; list && list->is_list && i < list->item_count; i++)
 			render_element(rs, el, list->items[i], lang, 1);
 		return;
 	}
-	if (dir->if_set && !is_set(lookup(vars, (const char *)dir->if_set)))
+	if (dir->if_set && !is_set(lookup_hashed(vars, (const char *)dir->if_set, dir->if_hash)))
 		return;
-	if (dir->unless_set && is_set(lookup(vars, (const char *)dir->unless_set)))
+	if (dir->unless_set && is_set(lookup_hashed(vars, (const char *)dir->unless_set, dir->unless_hash)))
 		return;
 
 	out_attribute attrs[MAX_ATTRIBUTES];
@@ -1122,7 +1134,7 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		if (plan->fill_is_msg[k])
 			continue;
 		const xmlChar *name = plan->fills[2 * k + 1];
-		var *v = lookup(vars, (const char *)name);
+		var *v = lookup_hashed(vars, (const char *)name, plan->fill_hashes[k]);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)name);
 		else if (v->text && set_attribute(attrs, &attr_count, plan->fills[2 * k], BAD_CAST v->text) != 0)
