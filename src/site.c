@@ -1097,11 +1097,12 @@ static int has_change(xmlNodePtr node)
 	return 0;
 }
 
-/* Characters (code points) of the text inside node, counted in place. */
-static size_t text_length(xmlNodePtr node)
+/* Characters (code points) of the text inside node, counted in place up
+ * to limit (a fold is decided once there are enough). */
+static size_t text_length(xmlNodePtr node, size_t limit)
 {
 	size_t count = 0;
-	for (xmlNodePtr n = node->children; n; n = pp_dom_next(n, node, 1))
+	for (xmlNodePtr n = node->children; n && count < limit; n = pp_dom_next(n, node, 1))
 		if (n->type == XML_TEXT_NODE && n->content)
 			count += (size_t)xmlUTF8Strlen(n->content);
 	return count;
@@ -1123,7 +1124,8 @@ static int fold_unchanged(build_ctx *ctx, xmlNodePtr container, const char *loca
 		                   (!pp_dom_is_heading(run_end) && !has_change(run_end)))) {
 			if (run_end->type == XML_ELEMENT_NODE) {
 				blocks++;
-				characters += text_length(run_end);
+				if (characters < FOLD_CHARACTERS)
+					characters += text_length(run_end, FOLD_CHARACTERS - characters);
 			}
 			run_end = run_end->next;
 		}
