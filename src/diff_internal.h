@@ -238,9 +238,10 @@ typedef struct block_prints {
 	size_t cap, count;
 } block_prints;
 
-/* Word tokens of a document's text blocks, kept for its other comparisons
- * (diff_words.c): a version in force is compared with every earlier one,
- * and its changed blocks would be split into words for each. */
+/* What a document's comparisons share of its blocks (diff_words.c): their
+ * word tokens, word counts and excerpts. A version in force is compared
+ * with every earlier one, and its changed blocks would be split into words
+ * for each. At most 1 MiB a document. */
 typedef struct pp_diff_token_cache pp_diff_token_cache;
 void pp_diff_token_cache_free(pp_diff_token_cache *cache);
 

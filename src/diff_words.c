@@ -472,15 +472,18 @@ static int lose_for_tests(diff_state *st)
 
 /* ---- tokens kept per document ---------------------------------------------- */
 
-/* Bytes of tokens one document keeps at most: a hostile document of long
- * paragraphs changed everywhere would otherwise keep all its words. */
+/* Bytes one document keeps at most (tokens and texts): a hostile document
+ * of long paragraphs changed everywhere would otherwise keep all its words. */
 #define TOKEN_CACHE_BYTES (1u << 20)
+
+/* Word counts are kept beside token lists, under this in_pre. */
+#define COUNTED 2
 
 typedef struct {
 	xmlNodePtr first, last; /* the range; first NULL: an empty slot */
-	int in_pre;             /* or COUNTED, or PP_KEPT_EXCERPT */
+	int in_pre;             /* 0 or 1: tokens; COUNTED: tokens.words; PP_KEPT_EXCERPT: text */
 	token_list tokens;
-	char *text;             /* a PP_KEPT_EXCERPT */
+	char *text;
 } cached_tokens;
 
 struct pp_diff_token_cache {
@@ -512,12 +515,13 @@ static size_t range_slot(const pp_diff_token_cache *cache, xmlNodePtr first, xml
 	return j;
 }
 
-/* Keeps t (taken: *t is emptied) for the range in index's cache, if the
- * budget allows; 1 when kept. */
-static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre, token_list *t)
+/* Keeps t (taken: *t is emptied) and text (taken) for the range in index's
+ * cache, if the budget allows; 1 when kept. */
+static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre, token_list *t,
+                       char *text)
 {
 	pp_diff_token_cache *cache = index->tokens;
-	size_t bytes = t->count * sizeof *t->items;
+	size_t bytes = t->count * sizeof *t->items + (text ? strlen(text) + 1 : 0);
 	if (!cache && !(cache = index->tokens = calloc(1, sizeof *cache)))
 		return 0;
 	if (cache->bytes + bytes > TOKEN_CACHE_BYTES)
@@ -536,7 +540,7 @@ static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 		*cache = grown;
 	}
 	cached_tokens *e = &cache->slots[range_slot(cache, first, last, in_pre)];
-	*e = (cached_tokens){first, last, in_pre, *t, NULL};
+	*e = (cached_tokens){first, last, in_pre, *t, text};
 	cache->count++;
 	cache->bytes += bytes;
 	memset(t, 0, sizeof *t);
@@ -544,7 +548,7 @@ static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 }
 
 /* The tokens of a range: kept in its document's index, else made now (and
- * kept there when it has one). *borrowed: the list belongs to the index. */
+ * kept there when it has one). *list: the index's list, or out. */
 static int tokens_of(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre,
                      token_list *out, const token_list **list)
 {
@@ -558,15 +562,12 @@ static int tokens_of(diff_state *st, pp_diff_index *index, xmlNodePtr first, xml
 	if (tokenize_range(st, first, last, in_pre, out) != 0)
 		return -1;
 	*list = out;
-	if (index && first && keep_tokens(index, first, last, in_pre, out)) {
+	if (index && first && keep_tokens(index, first, last, in_pre, out, NULL)) {
 		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, in_pre)];
 		*list = &e->tokens;
 	}
 	return 0;
 }
-
-/* Word counts are kept beside token lists, under this in_pre. */
-#define COUNTED 2
 
 const char *pp_diff_kept_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind)
 {
@@ -580,11 +581,8 @@ void pp_diff_keep_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 {
 	token_list none = {0};
 	char *copy = index && first ? strdup(text) : NULL;
-	if (!copy || !keep_tokens(index, first, last, kind, &none)) {
+	if (copy && !keep_tokens(index, first, last, kind, &none, copy))
 		free(copy);
-		return;
-	}
-	index->tokens->slots[range_slot(index->tokens, first, last, kind)].text = copy;
 }
 
 size_t pp_diff_count_words(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last)
@@ -601,7 +599,7 @@ size_t pp_diff_count_words(diff_state *st, pp_diff_index *index, xmlNodePtr firs
 	tokens_free(&t);
 	if (index && first && !st->failed) {
 		token_list counted = {.words = words};
-		keep_tokens(index, first, last, COUNTED, &counted);
+		keep_tokens(index, first, last, COUNTED, &counted, NULL);
 	}
 	return words;
 }
