@@ -1886,9 +1886,9 @@ static void build_task(void *shared, void *state, size_t index)
 	}
 }
 
-/* Authoritative texts a translation's side-by-side pages show, read by
- * up to this many bytes of Markdown at once beyond what the pages being
- * written hold (a text's DOM is a few times its Markdown). */
+/* Authoritative texts kept at once for the translations' side-by-side
+ * pages: up to this many bytes of their Markdown (a text's DOM takes a few
+ * times that). */
 #define HANDOVER_BUDGET (1u << 20)
 
 /* The handover of authoritative texts to the side-by-side pages (a key
