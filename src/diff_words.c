@@ -515,6 +515,15 @@ static size_t range_slot(const pp_diff_token_cache *cache, xmlNodePtr first, xml
 	return j;
 }
 
+/* What index keeps for the range under kind, or NULL. */
+static const cached_tokens *kept(const pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind)
+{
+	if (!index || !index->tokens || !index->tokens->cap || !first)
+		return NULL;
+	const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, kind)];
+	return e->first ? e : NULL;
+}
+
 /* Keeps t (taken: *t is emptied) and text (taken) for the range in index's
  * cache, if the budget allows; 1 when kept. */
 static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre, token_list *t,
@@ -522,9 +531,9 @@ static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 {
 	pp_diff_token_cache *cache = index->tokens;
 	size_t bytes = t->count * sizeof *t->items + (text ? strlen(text) + 1 : 0);
-	if (!cache && !(cache = index->tokens = calloc(1, sizeof *cache)))
+	if ((cache ? cache->bytes : 0) + bytes > TOKEN_CACHE_BYTES)
 		return 0;
-	if (cache->bytes + bytes > TOKEN_CACHE_BYTES)
+	if (!cache && !(cache = index->tokens = calloc(1, sizeof *cache)))
 		return 0;
 	if ((cache->count + 1) * 2 > cache->cap) {
 		size_t cap = cache->cap ? cache->cap * 2 : 64;
@@ -552,29 +561,23 @@ static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 static int tokens_of(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre,
                      token_list *out, const token_list **list)
 {
-	if (index && index->tokens && first) {
-		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, in_pre)];
-		if (e->first) {
-			*list = &e->tokens;
-			return 0;
-		}
+	const cached_tokens *e = kept(index, first, last, in_pre);
+	if (e) {
+		*list = &e->tokens;
+		return 0;
 	}
 	if (tokenize_range(st, first, last, in_pre, out) != 0)
 		return -1;
 	*list = out;
-	if (index && first && keep_tokens(index, first, last, in_pre, out, NULL)) {
-		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, in_pre)];
-		*list = &e->tokens;
-	}
+	if (index && first && keep_tokens(index, first, last, in_pre, out, NULL))
+		*list = &kept(index, first, last, in_pre)->tokens;
 	return 0;
 }
 
 const char *pp_diff_kept_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind)
 {
-	if (!index || !index->tokens || !first)
-		return NULL;
-	const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, kind)];
-	return e->first ? e->text : NULL;
+	const cached_tokens *e = kept(index, first, last, kind);
+	return e ? e->text : NULL;
 }
 
 void pp_diff_keep_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind, const char *text)
@@ -587,11 +590,9 @@ void pp_diff_keep_text(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 
 size_t pp_diff_count_words(diff_state *st, pp_diff_index *index, xmlNodePtr first, xmlNodePtr last)
 {
-	if (index && index->tokens && first) {
-		const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, COUNTED)];
-		if (e->first)
-			return e->tokens.words;
-	}
+	const cached_tokens *e = kept(index, first, last, COUNTED);
+	if (e)
+		return e->tokens.words;
 	token_list t = {.count_only = 1};
 	if (tokenize_range(st, first, last, 0, &t) != 0)
 		st->failed = 1;

@@ -767,12 +767,66 @@ static void test_indexed_versions_compare_the_same(void **state)
 	pp_diags_free(&d);
 }
 
+/* A version whose changed paragraph has more words than an index keeps
+ * (1 MiB of tokens), the first thing either index is asked to keep:
+ * compared through the indexes, twice, as from scratch, with a block added
+ * after it counted. */
+static void test_index_over_its_token_budget(void **state)
+{
+	(void)state;
+	size_t words = 60000;
+	char *long_old = malloc(words * 8 + 200), *long_new = malloc(words * 8 + 200);
+	assert_non_null(long_old);
+	assert_non_null(long_new);
+	char *o = long_old, *n = long_new;
+	o += sprintf(o, "Intro.\n\n");
+	n += sprintf(n, "Intro.\n\n");
+	for (size_t i = 0; i < words; i++) {
+		o += sprintf(o, "w%zu ", i % 97);
+		n += sprintf(n, "w%zu ", i == words / 2 ? 1000 : i % 97);
+	}
+	sprintf(o, "\n\nKept.\n");
+	sprintf(n, "\n\nKept.\n\nAdded last.\n");
+	pp_diags d;
+	pp_diags_init(&d);
+	pp_md_context ctx = {.path = "x.md", .line_offset = 0, .rtl = 0};
+	xmlNodePtr bodies[2] = {pp_markdown_to_container(long_old, strlen(long_old), &ctx, &d),
+	                        pp_markdown_to_container(long_new, strlen(long_new), &ctx, &d)};
+	assert_non_null(bodies[0]);
+	assert_non_null(bodies[1]);
+	pp_diff_options opt = {.locale = "en"};
+	pp_diff_contexts *contexts = pp_diff_contexts_new();
+	pp_diff_index *indexes[2] = {pp_diff_index_new(bodies[0], &opt, contexts),
+	                             pp_diff_index_new(bodies[1], &opt, contexts)};
+	assert_non_null(indexes[0]);
+	assert_non_null(indexes[1]);
+	size_t plain_changes, indexed_changes;
+	char *plain = diff_html(bodies[0], NULL, bodies[1], NULL, &opt, &plain_changes);
+	for (int round = 0; round < 2; round++) {
+		char *indexed = diff_html(bodies[0], indexes[0], bodies[1], indexes[1], &opt, &indexed_changes);
+		assert_string_equal(indexed, plain);
+		assert_int_equal(indexed_changes, plain_changes);
+		free(indexed);
+	}
+	assert_true(plain_changes >= 2);
+	free(plain);
+	for (int i = 0; i < 2; i++) {
+		pp_diff_index_free(indexes[i]);
+		xmlFreeNode(bodies[i]);
+	}
+	pp_diff_contexts_free(contexts);
+	pp_diags_free(&d);
+	free(long_old);
+	free(long_new);
+}
+
 int main(void)
 {
 	pp_markdown_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_arabic_word_changed),
 		cmocka_unit_test(test_indexed_versions_compare_the_same),
+		cmocka_unit_test(test_index_over_its_token_budget),
 		cmocka_unit_test(test_clitic_change),
 		cmocka_unit_test(test_diacritics_with_and_without_option),
 		cmocka_unit_test(test_tatweel_and_white_space_are_not_changes),
