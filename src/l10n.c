@@ -629,17 +629,25 @@ static UChar *stream_safe(UChar *text, int32_t *n)
 	return safe;
 }
 
-/* Whether every character of UTF-8 text lies below U+0300: lead bytes
- * below 0xCC. Such text is in NFC as it stands: U+0300 is where ICU's NFC
- * data starts (minCompNoMaybeCP): nothing below it decomposes, has a
- * combining class or combines with what precedes it. */
+/* Whether UTF-8 text is well formed with every character below U+0300.
+ * Such text is in NFC as it stands: U+0300 is where ICU's NFC data starts
+ * (minCompNoMaybeCP): nothing below it decomposes, has a combining class
+ * or combines with what precedes it. (Text that is not UTF-8 goes on to
+ * ICU, which refuses it.) */
 static int below_u0300(const char *utf8, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)utf8;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] >= 0xCC)
+	const uint8_t *s = (const uint8_t *)utf8;
+	for (int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len; i < n;) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c < 0 || c >= 0x300)
 			return 0;
-	return 1;
+	}
+	return len <= INT32_MAX;
 }
 
 int pp_is_nfc(const char *utf8, size_t len)

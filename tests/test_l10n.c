@@ -214,8 +214,14 @@ static void test_nfc(void **state)
 	fixed = pp_nfc(marks_out_of_order, strlen(marks_out_of_order));
 	assert_string_equal(fixed, marks_in_order);
 	free(fixed);
-	/* Invalid UTF-8 is a failure, not a guess. */
+	/* Invalid UTF-8 is a failure, not a guess: also where every byte is
+	 * below those of U+0300 (a stray continuation byte, a cut sequence),
+	 * which Latin text is told NFC by without ICU. */
 	assert_int_equal(pp_is_nfc("\xC3\u0301", 3), -1);
+	assert_int_equal(pp_is_nfc("\xA2 onewo", 8), -1);
+	assert_int_equal(pp_is_nfc("caf\xC3", 4), -1);
+	assert_int_equal(pp_is_nfc("\xC0\xAF", 2), -1); /* overlong */
+	assert_int_equal(pp_is_nfc("\u00DCber \u00E7a", strlen("\u00DCber \u00E7a")), 1);
 }
 
 int main(void)

@@ -52,8 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			char *text = pp_diff_to_text(out, 1, size % 5 == 0 ? 1 : -1);
 			free(text);
-			pp_diff_result_free(&result);
 		}
+		if (out) /* filled even when the comparison fails */
+			pp_diff_result_free(&result);
 		xmlFreeNode(out);
 	}
 	xmlFreeNode(a);
