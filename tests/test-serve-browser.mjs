@@ -38,6 +38,8 @@ const server = spawn(binary, ['serve', '--content', content, '--port', '0', '--a
 let serverErrors = '';
 server.stderr.on('data', (d) => { serverErrors += d; });
 const lines = readline.createInterface({ input: server.stdout });
+const serverOutput = []; /* what the server said, for a failure's report */
+lines.on('line', (line) => serverOutput.push(line));
 const base = await new Promise((resolve) => {
   const timer = setTimeout(() => resolve(null), 30000);
   lines.on('line', (line) => {
@@ -151,6 +153,8 @@ try {
       problems.push('the new policy page does not show its text');
   } catch (e) {
     problems.push(`a new policy directory did not show: ${e.message}`);
+    problems.push('the server said, last:', ...serverOutput.slice(-12),
+                  ...serverErrors.split('\n').filter(Boolean).slice(-12));
   }
   check('a new policy directory while serving: listed and served', problems);
   check('no error in the console', consoleErrors);
