@@ -942,9 +942,12 @@ typedef struct {
 	directives dir;
 	out_attribute attrs[MAX_ATTRIBUTES]; /* written as they are */
 	size_t attr_count;
-	const xmlChar **fills;  /* data-attr- and data-msg-attr- in order: name written, variable or key */
-	uint32_t *fill_hashes;  /* of the variables' names */
-	unsigned char *fill_is_msg;
+	struct fill {           /* data-attr- and data-msg-attr-, in order */
+		const xmlChar *name;  /* the attribute written */
+		const xmlChar *from;  /* the variable, or the message's key */
+		uint32_t from_hash;   /* of a variable's name */
+		int is_msg;
+	} *fills;
 	size_t fill_count;
 	xmlChar **owned;        /* values that were not one text node, copied */
 	size_t owned_count;
@@ -959,8 +962,6 @@ static void free_plan(element_plan *plan)
 		xmlFree(plan->owned[i]);
 	free(plan->owned);
 	free(plan->fills);
-	free(plan->fill_hashes);
-	free(plan->fill_is_msg);
 	free(plan);
 }
 
@@ -973,9 +974,7 @@ static int plan_element(xmlNodePtr el)
 	for (const xmlAttr *a = el->properties; a; a = a->next)
 		attributes++;
 	if (!plan || !(plan->owned = calloc(attributes + 1, sizeof *plan->owned)) ||
-	    !(plan->fills = calloc(2 * attributes + 1, sizeof *plan->fills)) ||
-	    !(plan->fill_is_msg = calloc(attributes + 1, 1)) ||
-	    !(plan->fill_hashes = calloc(attributes + 1, sizeof *plan->fill_hashes))) {
+	    !(plan->fills = calloc(attributes + 1, sizeof *plan->fills))) {
 		free_plan(plan);
 		return -1;
 	}
@@ -1009,11 +1008,10 @@ static int plan_element(xmlNodePtr el)
 			counted_owned += !fill;
 		}
 		if (fill) {
-			size_t k = plan->fill_count++;
-			plan->fills[2 * k] = a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
-			plan->fills[2 * k + 1] = value ? value : BAD_CAST "";
-			plan->fill_hashes[k] = name_hash((const char *)plan->fills[2 * k + 1]);
-			plan->fill_is_msg[k] = (unsigned char)is_msg;
+			const xmlChar *from = value ? value : BAD_CAST "";
+			plan->fills[plan->fill_count++] = (struct fill){
+				a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1, from,
+				name_hash((const char *)from), is_msg};
 		} else if (directive) {
 			*directive = value ? value : BAD_CAST "";
 		} else {
@@ -1130,25 +1128,23 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 	memcpy(attrs, plan->attrs, attr_count * sizeof *attrs);
 	/* Variables first: a lang set from a variable decides the messages'
 	 * language. */
-	for (size_t k = 0; k < plan->fill_count; k++) {
-		if (plan->fill_is_msg[k])
+	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
+		if (f->is_msg)
 			continue;
-		const xmlChar *name = plan->fills[2 * k + 1];
-		var *v = lookup_hashed(vars, (const char *)name, plan->fill_hashes[k]);
+		var *v = lookup_hashed(vars, (const char *)f->from, f->from_hash);
 		if (!v)
-			render_error(rs, el, "unknown template variable '%s'", (const char *)name);
-		else if (v->text && set_attribute(attrs, &attr_count, plan->fills[2 * k], BAD_CAST v->text) != 0)
+			render_error(rs, el, "unknown template variable '%s'", (const char *)f->from);
+		else if (v->text && set_attribute(attrs, &attr_count, f->name, BAD_CAST v->text) != 0)
 			render_error(rs, el, "more than %s attributes on one element", "64");
 	}
 	for (size_t i = 0; i < attr_count; i++)
 		if (!attrs[i].ns && attrs[i].value && xmlStrEqual(attrs[i].name, BAD_CAST "lang"))
 			lang = (const char *)attrs[i].value;
-	for (size_t k = 0; k < plan->fill_count; k++) {
-		if (!plan->fill_is_msg[k])
+	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
+		if (!f->is_msg)
 			continue;
-		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale,
-		                                    (const char *)plan->fills[2 * k + 1], rs->d);
-		if (text && set_attribute(attrs, &attr_count, plan->fills[2 * k], BAD_CAST text) != 0)
+		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)f->from, rs->d);
+		if (text && set_attribute(attrs, &attr_count, f->name, BAD_CAST text) != 0)
 			render_error(rs, el, "more than %s attributes on one element", "64");
 	}
 
