@@ -191,20 +191,34 @@ char *pp_path_join(const char *a, const char *b)
 	size_t la = strlen(a);
 	while (la > 1 && a[la - 1] == '/')
 		la--;
-	return pp_strdup_printf("%.*s/%s", (int)la, a, b);
+	size_t lb = strlen(b);
+	char *joined = malloc(la + 1 + lb + 1);
+	if (!joined)
+		return NULL;
+	memcpy(joined, a, la);
+	joined[la] = '/';
+	memcpy(joined + la + 1, b, lb + 1);
+	return joined;
 }
 
 char *pp_strdup_printf(const char *fmt, ...)
 {
+	/* Most results are short (paths, URLs, labels): formatted once on the
+	 * stack, the format runs once instead of measuring and then writing. */
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return NULL;
 	char *s = malloc((size_t)n + 1);
 	if (!s)
 		return NULL;
+	if ((size_t)n < sizeof small) {
+		memcpy(s, small, (size_t)n + 1);
+		return s;
+	}
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
