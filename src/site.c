@@ -1891,6 +1891,20 @@ static void build_task(void *shared, void *state, size_t index)
  * times that). */
 #define HANDOVER_BUDGET (1u << 20)
 
+/* Appends the translations of the policy whose series start at *from to
+ * order, and moves *from to the next policy's first series. */
+static size_t place_translations(const pp_site *site, size_t *from, size_t *order, size_t placed)
+{
+	size_t i = *from;
+	do {
+		if (strcmp(site->series[i].locale, site->default_locale) != 0)
+			order[placed++] = i;
+		i++;
+	} while (i < site->series_count && strcmp(site->series[i].policy, site->series[*from].policy) == 0);
+	*from = i;
+	return placed;
+}
+
 /* The handover of authoritative texts to the side-by-side pages (a key
  * per authoritative version, wanted once for each translation version
  * showing it) and the order of the series that makes it work. Without
@@ -1909,22 +1923,29 @@ static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out)
 		free(order);
 		return;
 	}
-	size_t keys = 0, placed = 0;
+	/* Series come sorted by policy, a policy's series adjacent. Each
+	 * policy's authoritative series goes first, and its translations only
+	 * after the authoritative series of the next policies, one for each
+	 * other worker: started side by side with their source, translations
+	 * overtook it and rendered a sixth of its texts again. */
+	unsigned jobs = ctx->options && ctx->options->jobs ? ctx->options->jobs : pp_processor_count();
+	size_t lag = jobs > 1 ? jobs - 1 : 0;
+	size_t keys = 0, placed = 0, policies = 0, held_from = 0;
 	for (size_t i = 0; i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
 		int authoritative = strcmp(s->locale, site->default_locale) == 0;
 		base[i] = authoritative ? keys : SIZE_MAX;
 		keys += authoritative ? s->count : 0;
-		/* Series come sorted by policy: at a policy's first series, its
-		 * authoritative one goes first, then the rest in content order. */
-		if (i == 0 || strcmp(site->series[i - 1].policy, s->policy) != 0) {
-			const pp_series *a = pp_site_find(site, s->policy, site->default_locale);
-			if (a)
-				order[placed++] = (size_t)(a - site->series);
-		}
-		if (!authoritative)
-			order[placed++] = i;
+		if (i > 0 && strcmp(site->series[i - 1].policy, s->policy) == 0)
+			continue;
+		const pp_series *a = pp_site_find(site, s->policy, site->default_locale);
+		if (a)
+			order[placed++] = (size_t)(a - site->series);
+		if (++policies > lag)
+			placed = place_translations(site, &held_from, order, placed);
 	}
+	while (held_from < site->series_count)
+		placed = place_translations(site, &held_from, order, placed);
 	if (placed != site->series_count) { /* never: a policy's series are adjacent */
 		free(base);
 		free(order);
