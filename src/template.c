@@ -239,7 +239,10 @@ typedef struct {
 	char *locale;
 	message *messages;
 	size_t count;
-	const message **by_key; /* messages sorted by key, the first of equal keys first */
+	/* Open addressing by key hash, a power of two at least twice count;
+	 * of equal keys the first written (every page asks for dozens). */
+	const message **slots;
+	size_t slot_mask;
 } catalog;
 
 struct pp_theme {
@@ -348,22 +351,37 @@ static int refuse_outside(const pp_theme *theme, const char *path, pp_diags *d)
 	return 0;
 }
 
-/* By key, and of equal keys the first written first (the one a lookup
- * finds): the messages lie in one array, in the order they were read. */
-static int compare_message_keys(const void *a, const void *b)
+static size_t key_hash(const char *key)
 {
-	const message *x = *(const message *const *)a, *y = *(const message *const *)b;
-	int c = strcmp(x->key, y->key);
-	return c ? c : (x > y) - (x < y);
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* The slot of key: where it is, or the empty one where it would go. */
+static const message **catalog_slot(const catalog *cat, const char *key)
+{
+	size_t i = key_hash(key) & cat->slot_mask;
+	while (cat->slots[i] && strcmp(cat->slots[i]->key, key) != 0)
+		i = (i + 1) & cat->slot_mask;
+	return &cat->slots[i];
 }
 
 static int index_catalog(catalog *cat)
 {
-	if (!(cat->by_key = malloc((cat->count ? cat->count : 1) * sizeof *cat->by_key)))
+	size_t size = 16;
+	while (size < 2 * cat->count)
+		size *= 2;
+	if (!(cat->slots = calloc(size, sizeof *cat->slots)))
 		return -1;
-	for (size_t i = 0; i < cat->count; i++)
-		cat->by_key[i] = &cat->messages[i];
-	qsort(cat->by_key, cat->count, sizeof *cat->by_key, compare_message_keys);
+	cat->slot_mask = size - 1;
+	/* In the order read: a key written twice keeps its first text. */
+	for (size_t i = 0; i < cat->count; i++) {
+		const message **slot = catalog_slot(cat, cat->messages[i].key);
+		if (!*slot)
+			*slot = &cat->messages[i];
+	}
 	return 0;
 }
 
@@ -601,7 +619,7 @@ void pp_theme_free(pp_theme *theme)
 			free(theme->catalogs[i].messages[j].text);
 		}
 		free(theme->catalogs[i].messages);
-		free(theme->catalogs[i].by_key);
+		free(theme->catalogs[i].slots);
 		free(theme->catalogs[i].locale);
 	}
 	free(theme->catalogs);
@@ -625,17 +643,9 @@ static const char *catalog_lookup(const pp_theme *theme, const char *locale, con
 		const catalog *cat = &theme->catalogs[i];
 		if (strcmp(cat->locale, locale) != 0)
 			continue;
-		/* Every page asks for dozens of messages: by binary search. */
-		size_t lo = 0, hi = cat->count;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (strcmp(cat->by_key[mid]->key, key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < cat->count && strcmp(cat->by_key[lo]->key, key) == 0)
-			return cat->by_key[lo]->text;
+		const message *found = *catalog_slot(cat, key);
+		if (found)
+			return found->text;
 	}
 	return NULL;
 }
