@@ -1,6 +1,8 @@
 #include "l10n.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -650,11 +652,48 @@ static int below_u0300(const char *utf8, size_t len)
 	return len <= INT32_MAX;
 }
 
+/* The characters of the Basic Multilingual Plane that leave a text in NFC
+ * wherever they stand: combining class 0 and NFC_Quick_Check=Yes (UAX #15's
+ * quick check says yes to a text made of these alone, and no joiner is
+ * needed where no character has a combining class). Read from ICU's data
+ * once per process, on the first text beyond U+02FF, and never changed after:
+ * threads share it as they share ICU's own data. */
+static uint8_t nfc_starters[0x10000 / 8];
+static pthread_once_t nfc_starters_read = PTHREAD_ONCE_INIT;
+
+static void read_nfc_starters(void)
+{
+	for (UChar32 c = 0; c < 0x10000; c++)
+		if (u_getCombiningClass(c) == 0 && u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) == UNORM_YES)
+			nfc_starters[c >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+/* Whether well-formed UTF-8 text has only such characters: Arabic, Hebrew,
+ * Cyrillic or CJK text without marks is NFC as it stands, told without a
+ * conversion to UTF-16. 0 means "ask ICU", not "not NFC". */
+static int only_nfc_starters(const char *utf8, size_t len)
+{
+	if (len > INT32_MAX || pthread_once(&nfc_starters_read, read_nfc_starters) != 0)
+		return 0;
+	const uint8_t *s = (const uint8_t *)utf8;
+	for (int32_t i = 0, n = (int32_t)len; i < n;) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c < 0 || c > 0xFFFF || !(nfc_starters[c >> 3] & (1u << (c & 7))))
+			return 0;
+	}
+	return 1;
+}
+
 int pp_is_nfc(const char *utf8, size_t len)
 {
 	/* Latin text (ASCII and Latin-1 letters) is the common case, and needs
-	 * no conversion. */
-	if (below_u0300(utf8, len))
+	 * no conversion; most other text needs none either. */
+	if (below_u0300(utf8, len) || only_nfc_starters(utf8, len))
 		return 1;
 	UChar stack[1024];
 	int32_t n;

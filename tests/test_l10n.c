@@ -9,6 +9,11 @@
 
 #include <cmocka.h>
 
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
 #include "l10n.h"
 
 static void expect_date(const char *locale, int y, int m, int d, const char *expected)
@@ -224,6 +229,59 @@ static void test_nfc(void **state)
 	assert_int_equal(pp_is_nfc("\u00DCber \u00E7a", strlen("\u00DCber \u00E7a")), 1);
 }
 
+/* pp_is_nfc against ICU itself over generated texts: the quick paths (Latin,
+ * then characters of class 0 that the quick check passes) must never say
+ * "NFC" where ICU's full check, with the stream-safe rule, would not. The
+ * characters are chosen where the answer is hard: marks in and out of
+ * order, characters that combine with what precedes them (Arabic madda,
+ * Hangul vowels, Indic length marks), composition exclusions, singletons,
+ * compatibility characters of class 0 that decompose to marks, characters
+ * beyond the BMP. */
+static void test_nfc_quick_paths_agree_with_icu(void **state)
+{
+	(void)state;
+	static const UChar32 pool[] = {
+		'a', 'Z', ' ', 0xE9, 0x0301, 0x0316, 0x0627, 0x0653, 0x064E, 0x0651, 0x0640, 0x0622,
+		0x05D0, 0x05B8, 0xFB2E, 0x1100, 0x1161, 0xAC00, 0x11A8, 0x0915, 0x093C, 0x0958,
+		0xFF9E, 0x3099, 0x212B, 0x0344, 0x2126, 0x4E00, 0x1F600, 0x1D15E, 0x0CC6, 0x0CD5,
+		0x0B47, 0x0B3E, 0x0DD9, 0x0DCF, 0x110BA, 0xFB50, 0x0674, 0x06C0, 0x0E33,
+	};
+	const size_t pool_size = sizeof pool / sizeof *pool;
+	UErrorCode status = U_ZERO_ERROR;
+	const UNormalizer2 *nfc = unorm2_getNFCInstance(&status);
+	assert_true(U_SUCCESS(status));
+	uint64_t seed = 0x9E3779B97F4A7C15ULL;
+	size_t yes = 0;
+	for (int round = 0; round < 20000; round++) {
+		char text[4 * 12 + 1];
+		int32_t n = 0;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		int count = 1 + (int)((seed >> 33) % 12);
+		for (int k = 0; k < count; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* Mostly one script's letters, as real text is, some of anything. */
+			size_t pick = (seed >> 40) % 4 == 0 ? (size_t)((seed >> 20) % pool_size) : (size_t)(round % pool_size);
+			UBool error = 0;
+			U8_APPEND((uint8_t *)text, n, (int32_t)sizeof text - 1, pool[pick], error);
+			assert_false(error);
+		}
+		text[n] = '\0';
+		UChar utf16[64];
+		int32_t len16 = 0;
+		status = U_ZERO_ERROR;
+		u_strFromUTF8(utf16, 64, &len16, text, n, &status);
+		assert_true(U_SUCCESS(status));
+		int expected = unorm2_isNormalized(nfc, utf16, len16, &status) != 0;
+		assert_true(U_SUCCESS(status));
+		int got = pp_is_nfc(text, (size_t)n);
+		if (got != expected)
+			fail_msg("pp_is_nfc says %d, ICU %d, for the text of round %d", got, expected, round);
+		yes += (size_t)expected;
+	}
+	/* Both answers were asked for many times. */
+	assert_true(yes > 2000 && yes < 18000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_slugs),
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_nfc_stream_safe),
+		cmocka_unit_test(test_nfc_quick_paths_agree_with_icu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
