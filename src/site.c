@@ -84,6 +84,7 @@ typedef struct {
 	pp_version_status status;
 	xmlNodePtr body;  /* rendered Markdown in a detached <div>, or NULL */
 	pp_diff_index *index; /* the body's fingerprints, while changes pages need them */
+	int borrowed;     /* body and index are a compare target's, freed with it */
 } version_info;
 
 /* The versions every earlier version is compared with, at
@@ -546,9 +547,11 @@ static void free_versions(version_info *infos, size_t count)
 		free(infos[i].changes_path);
 		free(infos[i].date_text);
 		free(infos[i].effective_text);
-		pp_diff_index_free(infos[i].index);
-		if (infos[i].body)
-			xmlFreeNode(infos[i].body);
+		if (!infos[i].borrowed) {
+			pp_diff_index_free(infos[i].index);
+			if (infos[i].body)
+				xmlFreeNode(infos[i].body);
+		}
 	}
 	free(infos);
 }
@@ -1499,23 +1502,27 @@ static int write_versions_json(build_ctx *ctx, const pp_series *s, const version
  * passes. A target that fails to render is left out here: the loop renders
  * it again and reports the error where it belongs. */
 static size_t prepare_targets(build_ctx *ctx, const pp_series *s, const series_plan *plan,
-                              const pp_diff_options *options, pp_diff_contexts *contexts, compared *targets)
+                              const pp_diff_options *options, pp_diff_contexts *contexts, compared *targets,
+                              pp_diags *said_of)
 {
 	size_t n = 0;
 	for (size_t k = 0; k < plan->target_count; k++) {
 		size_t t = plan->targets[k];
 		if (t <= 1)
 			continue; /* the version just before it is compared in the loop */
-		pp_diags scratch; /* its warnings are the loop's to give */
-		pp_diags_init(&scratch);
-		xmlNodePtr body = render_body(ctx, s, &s->versions[t], &scratch);
-		pp_diags_free(&scratch);
+		/* Its messages are given when the loop comes to it, in place of
+		 * rendering it again. */
+		pp_diags said;
+		pp_diags_init(&said);
+		xmlNodePtr body = render_body(ctx, s, &s->versions[t], &said);
 		pp_diff_index *diff = body ? pp_diff_index_new(body, options, contexts) : NULL;
 		if (!diff) {
 			if (body)
 				xmlFreeNode(body);
-			continue;
+			pp_diags_free(&said);
+			continue; /* the loop renders it, and says why it failed */
 		}
+		said_of[n] = said;
 		targets[n++] = (compared){t, body, diff};
 	}
 	return n;
@@ -1553,10 +1560,24 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		rc = -1;
 	}
 	compared targets[MAX_COMPARE_TARGETS];
-	size_t target_count = rc == 0 && contexts ? prepare_targets(ctx, s, &plan, &options, contexts, targets) : 0;
+	pp_diags target_said[MAX_COMPARE_TARGETS];
+	size_t target_count =
+	    rc == 0 && contexts ? prepare_targets(ctx, s, &plan, &options, contexts, targets, target_said) : 0;
 	for (size_t i = 0; rc == 0 && i < s->count; i++) {
 		version_info *info = &infos[i];
-		rc = render_version(ctx, s, info);
+		/* A compare target is rendered and indexed already: its page and
+		 * its comparisons use that text and its caches. */
+		size_t target = 0;
+		while (target < target_count && targets[target].index != i)
+			target++;
+		if (target < target_count) {
+			info->body = targets[target].body;
+			info->index = targets[target].diff;
+			info->borrowed = 1;
+			pp_diags_merge(ctx->d, &target_said[target]);
+		} else {
+			rc = render_version(ctx, s, info);
+		}
 		size_t key = handover_key(ctx, s, info->version);
 		if (rc == 0 && pp_handover_wanted(ctx->handover, key, (size_t)info->version->stamp.size))
 			pp_handover_offer(ctx->handover, key, pp_dom_copy(info->body, NULL), (size_t)info->version->stamp.size);
@@ -1569,7 +1590,7 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 			rc = plain_path ? write_version_page(ctx, s, infos, i, &plan, plain_path) : -1;
 			free(plain_path);
 		}
-		if (rc == 0 && contexts && !(info->index = pp_diff_index_new(info->body, &options, contexts))) {
+		if (rc == 0 && contexts && !info->index && !(info->index = pp_diff_index_new(info->body, &options, contexts))) {
 			pp_error(ctx->d, info->version->path, 0, 0, "out of memory comparing versions");
 			rc = -1;
 		}
@@ -1594,9 +1615,11 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 			free(path);
 		}
 		if (i > 0) {
-			pp_diff_index_free(infos[i - 1].index);
+			if (!infos[i - 1].borrowed) {
+				pp_diff_index_free(infos[i - 1].index);
+				xmlFreeNode(infos[i - 1].body);
+			}
 			infos[i - 1].index = NULL;
-			xmlFreeNode(infos[i - 1].body);
 			infos[i - 1].body = NULL;
 		}
 	}
@@ -1622,11 +1645,12 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	if (rc == 0)
 		rc = write_versions_json(ctx, s, infos, &plan);
+	free_versions(infos, s->count); /* before the targets whose texts versions borrow */
 	for (size_t k = 0; k < target_count; k++) {
 		pp_diff_index_free(targets[k].diff);
 		xmlFreeNode(targets[k].body);
+		pp_diags_free(&target_said[k]);
 	}
-	free_versions(infos, s->count);
 	pp_diff_contexts_free(contexts); /* after the indexes that use it */
 	free(ctx->siblings);
 	ctx->siblings = NULL;
