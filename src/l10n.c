@@ -367,6 +367,13 @@ pp_direction pp_text_direction(const char *utf8, size_t len)
 	return PP_DIR_NEUTRAL;
 }
 
+/* Whether s[i] starts a well-formed two-byte UTF-8 sequence (U+0080 to
+ * U+07FF): what U8_NEXT would decode there without an error. */
+static int is_plain_pair(const uint8_t *s, size_t len, size_t i)
+{
+	return s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80;
+}
+
 static int is_forbidden(UChar32 c)
 {
 	if (c < 0x20)
@@ -382,12 +389,18 @@ int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *col
 	size_t i = 0;
 	int ln = 1, col = 1;
 	while (i < len) {
-		/* Printable ASCII, most of any text: a column each, nothing to
-		 * decode or refuse. */
-		size_t run = i;
-		while (i < len && s[i] >= 0x20 && s[i] < 0x7F)
-			i++;
-		col += (int)(i - run);
+		/* Printable ASCII and well-formed two-byte characters past the C1
+		 * controls (Latin, Greek, Cyrillic, Hebrew, Arabic letters), most
+		 * of any text: a column each, nothing to decode or refuse. */
+		while (i < len) {
+			if (s[i] >= 0x20 && s[i] < 0x7F)
+				i++;
+			else if (is_plain_pair(s, len, i) && (s[i] != 0xC2 || s[i + 1] >= 0xA0))
+				i += 2;
+			else
+				break;
+			col++;
+		}
 		if (i == len)
 			break;
 		size_t start = i;
@@ -449,11 +462,17 @@ void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void 
 	int32_t i = 0, n = (int32_t)len;
 	int line = 1, column = 1;
 	while (i < n) {
-		/* ASCII but the line feed: a column each, never a control. */
-		int32_t run = i;
-		while (i < n && s[i] < 0x80 && s[i] != '\n')
-			i++;
-		column += i - run;
+		/* ASCII but the line feed, and well-formed two-byte characters
+		 * (the controls take three): a column each, never a control. */
+		while (i < n) {
+			if (s[i] < 0x80 && s[i] != '\n')
+				i++;
+			else if (is_plain_pair(s, (size_t)n, (size_t)i))
+				i += 2;
+			else
+				break;
+			column++;
+		}
 		if (i == n)
 			break;
 		UChar32 c;

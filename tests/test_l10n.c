@@ -282,6 +282,134 @@ static void test_nfc_quick_paths_agree_with_icu(void **state)
 	assert_true(yes > 2000 && yes < 18000);
 }
 
+/* The scans for forbidden characters and bidi controls skip ASCII and
+ * two-byte characters without decoding them; over generated texts (letters
+ * of several scripts, C1 controls, controls, noncharacters, invalid and
+ * truncated sequences, line feeds) they must find what a plain decoding of
+ * every character finds, at the same line and column. */
+typedef struct {
+	int line[64], column[64], unbalanced[64];
+	uint32_t c[64];
+	int count;
+} seen_controls;
+
+static void collect_control(void *data, int line, int column, uint32_t c, int unbalanced)
+{
+	seen_controls *seen = data;
+	if (seen->count < 64) {
+		seen->line[seen->count] = line;
+		seen->column[seen->count] = column;
+		seen->unbalanced[seen->count] = unbalanced;
+		seen->c[seen->count++] = c;
+	}
+}
+
+/* The rule l10n.h states, applied to one decoded character: a PDF closes
+ * the innermost embedding or override, a PDI the innermost isolate with
+ * whatever it holds; what a line leaves open is unbalanced. */
+typedef struct {
+	int line[16], column[16];
+	uint32_t c[16];
+	int depth;
+} open_controls;
+
+static void plain_control(open_controls *open, seen_controls *seen, UChar32 c, int line, int column)
+{
+	int isolate = c >= 0x2066 && c <= 0x2068;
+	if ((c >= 0x202A && c <= 0x202E && c != 0x202C) || isolate) {
+		open->line[open->depth] = line;
+		open->column[open->depth] = column;
+		open->c[open->depth++] = (uint32_t)c;
+	} else if (c == 0x202C || c == 0x2069) {
+		int k = open->depth;
+		if (c == 0x2069)
+			while (k > 0 && !(open->c[k - 1] >= 0x2066 && open->c[k - 1] <= 0x2068))
+				k--;
+		int top_isolate = k > 0 && open->c[k - 1] >= 0x2066 && open->c[k - 1] <= 0x2068;
+		if (k > 0 && top_isolate == (c == 0x2069)) {
+			collect_control(seen, open->line[k - 1], open->column[k - 1], open->c[k - 1], 0);
+			open->depth = k - 1;
+			collect_control(seen, line, column, (uint32_t)c, 0);
+		} else {
+			collect_control(seen, line, column, (uint32_t)c, 1);
+		}
+	} else if (c == '\n' || c == -2) { /* -2: the end of the text */
+		for (int k = 0; k < open->depth; k++)
+			collect_control(seen, open->line[k], open->column[k], open->c[k], 1);
+		open->depth = 0;
+	}
+}
+
+static void test_scans_agree_with_plain_decoding(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"a", " ", "\n", "\t", "\x01", "\x7F", "\xC2\x85", "\xC2\xA0", "\xD8\xA8", "\xD7\x90", "\xDF\xBF",
+		"\xC3\xA9", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x81\xA6", "\xE2\x81\xA9", "\xE2\x80\x8F",
+		"\xEF\xB7\x90", "\xEF\xBF\xBE", "\xC3", "\x80", "\xC0\xAF", "\xD8", "\xF0\x9F\x98\x80", "\xE2\x80",
+	};
+	const size_t piece_count = sizeof pieces / sizeof *pieces;
+	uint64_t seed = 0x2545F4914F6CDD1DULL;
+	for (int round = 0; round < 20000; round++) {
+		char text[16 * 4 + 1];
+		size_t len = 0;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		int count = 1 + (int)((seed >> 33) % 16);
+		for (int k = 0; k < count; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* Mostly letters, as text is; the rest anything. */
+			size_t pick = (seed >> 40) % 3 ? 8 + (size_t)((seed >> 20) % 4) : (size_t)((seed >> 20) % piece_count);
+			size_t n = strlen(pieces[pick]);
+			memcpy(text + len, pieces[pick], n);
+			len += n;
+		}
+		text[len] = '\0';
+		/* Plain decoding: every character, one by one. */
+		int line = 1, column = 1, want_line = 0, want_column = 0;
+		int32_t want = -2;
+		size_t want_offset = 0;
+		seen_controls want_controls = {0};
+		open_controls open = {0};
+		for (int32_t i = 0, n = (int32_t)len; i < n;) {
+			int32_t start = i;
+			UChar32 c;
+			U8_NEXT((const uint8_t *)text, i, n, c);
+			int forbidden = c < 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+			                (c >= 0x7F && c <= 0x9F) || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
+			if (forbidden && want == -2) {
+				want = c < 0 ? -1 : c;
+				want_line = line;
+				want_column = column;
+				want_offset = (size_t)start;
+			}
+			plain_control(&open, &want_controls, c, line, column);
+			if (c == '\n')
+				line++, column = 1;
+			else
+				column++;
+		}
+		int got_line = 0, got_column = 0;
+		size_t got_offset = 0;
+		int32_t got = pp_text_find_forbidden(text, len, &got_line, &got_column, &got_offset);
+		if (got != want || (want != -2 && (got_line != want_line || got_column != want_column ||
+		                                   got_offset != want_offset)))
+			fail_msg("round %d: found %d at %d:%d (offset %zu), plainly %d at %d:%d (offset %zu)", round,
+			         got, got_line, got_column, got_offset, want, want_line, want_column, want_offset);
+		plain_control(&open, &want_controls, -2, line, column);
+		/* The same controls, in the same order, at the same places. */
+		seen_controls got_controls = {0};
+		pp_bidi_controls(text, len, collect_control, &got_controls);
+		assert_int_equal(got_controls.count, want_controls.count);
+		for (int k = 0; k < want_controls.count; k++)
+			if (got_controls.line[k] != want_controls.line[k] || got_controls.column[k] != want_controls.column[k] ||
+			    got_controls.c[k] != want_controls.c[k] || got_controls.unbalanced[k] != want_controls.unbalanced[k])
+				fail_msg("round %d: control %d is U+%04X at %d:%d (%d), plainly U+%04X at %d:%d (%d)", round, k,
+				         got_controls.c[k], got_controls.line[k], got_controls.column[k],
+				         got_controls.unbalanced[k], want_controls.c[k], want_controls.line[k],
+				         want_controls.column[k], want_controls.unbalanced[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_nfc_stream_safe),
 		cmocka_unit_test(test_nfc_quick_paths_agree_with_icu),
+		cmocka_unit_test(test_scans_agree_with_plain_decoding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
