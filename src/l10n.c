@@ -650,27 +650,6 @@ static UChar *stream_safe(UChar *text, int32_t *n)
 	return safe;
 }
 
-/* Whether UTF-8 text is well formed with every character below U+0300.
- * Such text is in NFC as it stands: U+0300 is where ICU's NFC data starts
- * (minCompNoMaybeCP): nothing below it decomposes, has a combining class
- * or combines with what precedes it. (Text that is not UTF-8 goes on to
- * ICU, which refuses it.) */
-static int below_u0300(const char *utf8, size_t len)
-{
-	const uint8_t *s = (const uint8_t *)utf8;
-	for (int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len; i < n;) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		UChar32 c;
-		U8_NEXT(s, i, n, c);
-		if (c < 0 || c >= 0x300)
-			return 0;
-	}
-	return len <= INT32_MAX;
-}
-
 /* The characters of the Basic Multilingual Plane that leave a text in NFC
  * wherever they stand: combining class 0 and NFC_Quick_Check=Yes (UAX #15's
  * quick check says yes to a text made of these alone, and no joiner is
@@ -687,14 +666,19 @@ static void read_nfc_starters(void)
 			nfc_starters[c >> 3] |= (uint8_t)(1u << (c & 7));
 }
 
-/* Whether well-formed UTF-8 text has only such characters: Arabic, Hebrew,
- * Cyrillic or CJK text without marks is NFC as it stands, told without a
- * conversion to UTF-16. 0 means "ask ICU", not "not NFC". */
-static int only_nfc_starters(const char *utf8, size_t len)
+/* Whether well-formed UTF-8 text is NFC as it stands, told without a
+ * conversion to UTF-16: each character is below U+0300, where ICU's NFC
+ * data starts (minCompNoMaybeCP: nothing below it decomposes, has a
+ * combining class or combines with what precedes it), so Latin text needs
+ * no table; or it is one of the BMP's NFC starters, so Arabic, Hebrew,
+ * Cyrillic or CJK text without marks needs no more. 0 means "ask ICU", not
+ * "not NFC" (text that is not UTF-8 goes on to ICU, which refuses it). */
+static int quick_nfc(const char *utf8, size_t len)
 {
-	if (len > INT32_MAX || pthread_once(&nfc_starters_read, read_nfc_starters) != 0)
+	if (len > INT32_MAX)
 		return 0;
 	const uint8_t *s = (const uint8_t *)utf8;
+	int table_read = 0;
 	for (int32_t i = 0, n = (int32_t)len; i < n;) {
 		if (s[i] < 0x80) {
 			i++;
@@ -702,7 +686,14 @@ static int only_nfc_starters(const char *utf8, size_t len)
 		}
 		UChar32 c;
 		U8_NEXT(s, i, n, c);
-		if (c < 0 || c > 0xFFFF || !(nfc_starters[c >> 3] & (1u << (c & 7))))
+		if (c < 0)
+			return 0;
+		if (c < 0x300)
+			continue;
+		if (!table_read && pthread_once(&nfc_starters_read, read_nfc_starters) != 0)
+			return 0;
+		table_read = 1;
+		if (c > 0xFFFF || !(nfc_starters[c >> 3] & (1u << (c & 7))))
 			return 0;
 	}
 	return 1;
@@ -710,9 +701,7 @@ static int only_nfc_starters(const char *utf8, size_t len)
 
 int pp_is_nfc(const char *utf8, size_t len)
 {
-	/* Latin text (ASCII and Latin-1 letters) is the common case, and needs
-	 * no conversion; most other text needs none either. */
-	if (below_u0300(utf8, len) || only_nfc_starters(utf8, len))
+	if (quick_nfc(utf8, len))
 		return 1;
 	UChar stack[1024];
 	int32_t n;
