@@ -1915,6 +1915,12 @@ static void build_task(void *shared, void *state, size_t index)
  * times that). */
 #define HANDOVER_BUDGET (1u << 20)
 
+/* The workers asked for, one per processor by default. */
+static unsigned worker_count(const build_ctx *ctx)
+{
+	return ctx->options && ctx->options->jobs ? ctx->options->jobs : pp_processor_count();
+}
+
 /* Appends the translations of the policy whose series start at *from to
  * order, and moves *from to the next policy's first series. */
 static size_t place_translations(const pp_site *site, size_t *from, size_t *order, size_t placed)
@@ -1952,7 +1958,7 @@ static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out)
 	 * after the authoritative series of the next policies, one for each
 	 * other worker: started side by side with their source, translations
 	 * overtook it and rendered a sixth of its texts again. */
-	unsigned jobs = ctx->options && ctx->options->jobs ? ctx->options->jobs : pp_processor_count();
+	unsigned jobs = worker_count(ctx);
 	size_t lag = jobs > 1 ? jobs - 1 : 0;
 	size_t keys = 0, placed = 0, policies = 0, held_from = 0;
 	for (size_t i = 0; i < site->series_count; i++) {
@@ -1996,7 +2002,7 @@ static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out)
 static void build_all(build_ctx *ctx)
 {
 	size_t tasks = SITE_TASKS + ctx->site->series_count;
-	unsigned jobs = ctx->options && ctx->options->jobs ? ctx->options->jobs : pp_processor_count();
+	unsigned jobs = worker_count(ctx);
 	if (jobs > tasks)
 		jobs = (unsigned)tasks;
 	build_ctx *workers = calloc(jobs, sizeof *workers);
