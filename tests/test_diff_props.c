@@ -42,13 +42,7 @@
 
 static uint64_t rng_state;
 
-static uint64_t next_random(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+static uint64_t next_random(void) { return tu_random(&rng_state); }
 
 static int pick(int n) { return (int)(next_random() % (uint64_t)n); }
 static int chance(int percent) { return pick(100) < percent; }

@@ -15,6 +15,7 @@
 #include <unicode/utf8.h>
 
 #include "l10n.h"
+#include "testutil.h"
 
 static void expect_date(const char *locale, int y, int m, int d, const char *expected)
 {
@@ -255,12 +256,11 @@ static void test_nfc_quick_paths_agree_with_icu(void **state)
 	for (int round = 0; round < 20000; round++) {
 		char text[4 * 12 + 1];
 		int32_t n = 0;
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		int count = 1 + (int)((seed >> 33) % 12);
+		int count = 1 + (int)(tu_random(&seed) % 12);
 		for (int k = 0; k < count; k++) {
-			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint64_t r = tu_random(&seed);
 			/* Mostly one script's letters, as real text is, some of anything. */
-			size_t pick = (seed >> 40) % 4 == 0 ? (size_t)((seed >> 20) % pool_size) : (size_t)(round % pool_size);
+			size_t pick = r % 4 == 0 ? (size_t)((r >> 8) % pool_size) : (size_t)(round % pool_size);
 			UBool error = 0;
 			U8_APPEND((uint8_t *)text, n, (int32_t)sizeof text - 1, pool[pick], error);
 			assert_false(error);
@@ -353,12 +353,11 @@ static void test_scans_agree_with_plain_decoding(void **state)
 	for (int round = 0; round < 20000; round++) {
 		char text[16 * 4 + 1];
 		size_t len = 0;
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		int count = 1 + (int)((seed >> 33) % 16);
+		int count = 1 + (int)(tu_random(&seed) % 16);
 		for (int k = 0; k < count; k++) {
-			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint64_t r = tu_random(&seed);
 			/* Mostly letters, as text is; the rest anything. */
-			size_t pick = (seed >> 40) % 3 ? 8 + (size_t)((seed >> 20) % 4) : (size_t)((seed >> 20) % piece_count);
+			size_t pick = r % 3 ? 8 + (size_t)((r >> 8) % 4) : (size_t)((r >> 8) % piece_count);
 			size_t n = strlen(pieces[pick]);
 			memcpy(text + len, pieces[pick], n);
 			len += n;

@@ -136,6 +136,14 @@ int tu_write(const char *path, const char *text)
 	return fclose(f) == 0 ? rc : -1;
 }
 
+uint64_t tu_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 char *tu_tree_digest(const char *dir)
 {
 	/* find | sort | sha256sum: names and contents, in a fixed order. */

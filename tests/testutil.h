@@ -4,6 +4,7 @@
 #define PP_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/xpath.h>
@@ -31,6 +32,10 @@ char *tu_join(const char *a, const char *b);
  * a loop of strstr calls is quadratic under AddressSanitizer, whose
  * interceptor measures the whole rest of the haystack on every call. */
 size_t tu_count_occurrences(const char *haystack, const char *needle);
+
+/* The next number of a splitmix64 sequence kept in *state: small, seedable
+ * and the same everywhere, so a property test's cases repeat. */
+uint64_t tu_random(uint64_t *state);
 
 /* Hash of every file under a directory (names and contents), to compare
  * whole trees byte for byte. */
