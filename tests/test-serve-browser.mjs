@@ -59,7 +59,11 @@ const browser = await puppeteer.launch({
 });
 const consoleErrors = [];
 const TIMEOUT = 30000;
-const includes = (t) => document.body.innerText.includes(t);
+// Polled on every animation frame, also while a reloaded page is still
+// being parsed and has no body yet: a predicate that threw there would end
+// the polling for good (an uncaught error in the page), and the wait would
+// time out although the page came.
+const includes = (t) => Boolean(document.body && document.body.innerText.includes(t));
 try {
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
