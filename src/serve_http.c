@@ -395,8 +395,15 @@ static enum MHD_Result queue_events(pp_http *h, struct MHD_Connection *c)
 	char *end = NULL;
 	unsigned long generation = since ? strtoul(since, &end, 10) : 0;
 	s->generation = end && !*end ? generation : 0;
+	/* As the live script sends it: encodeURIComponent(location.pathname),
+	 * its slashes encoded too (query values stay encoded, see
+	 * no_unescape). */
 	const char *page = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
-	if (page && page[0] == '/' && !strstr(page, "%00") && (s->page = xmlURIUnescapeString(page, 0, NULL))) {
+	if (page && !strstr(page, "%00") && (s->page = xmlURIUnescapeString(page, 0, NULL)) && s->page[0] != '/') {
+		xmlFree(s->page);
+		s->page = NULL;
+	}
+	if (s->page) {
 		char *copy = strdup(s->page);
 		pthread_mutex_lock(&h->lock);
 		if (copy) {

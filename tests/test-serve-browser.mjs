@@ -1,9 +1,9 @@
 // policypress serve as an author meets it, in Debian's headless Chromium
 // driven by puppeteer-core: a page open in the browser reloads by itself to
-// an edited version, to a save by rename and to a new policy; a broken
-// version shows an overlay with its file:line:column over the last good
-// page, also on a page opened while it is broken; the fix clears it by
-// itself. The live script leaves no error in the console.
+// an edited version (its series built first), to a save by rename and to a
+// new policy; a broken version shows an overlay with its file:line:column
+// over the last good page, also on a page opened while it is broken; the
+// fix clears it by itself. The live script leaves no error in the console.
 //
 //   node test-serve-browser.mjs POLICYPRESS SOURCE_ROOT   (prints TAP)
 import { spawn } from 'node:child_process';
@@ -40,6 +40,15 @@ server.stderr.on('data', (d) => { serverErrors += d; });
 const lines = readline.createInterface({ input: server.stdout });
 const serverOutput = []; /* what the server said, for a failure's report */
 lines.on('line', (line) => serverOutput.push(line));
+// The first line the server prints from index `from` on that matches re.
+const serverLine = async (re, from, timeout) => {
+  for (const end = Date.now() + timeout; Date.now() < end;) {
+    const line = serverOutput.slice(from).find((l) => re.test(l));
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+};
 const base = await new Promise((resolve) => {
   const timer = setTimeout(() => resolve(null), 30000);
   lines.on('line', (line) => {
@@ -75,6 +84,7 @@ try {
 
   let problems = [];
   const started = Date.now();
+  const printed = serverOutput.length;
   fs.appendFileSync(version, '\nReloaded by the browser after an edit.\n');
   try {
     await page.waitForFunction(includes, { timeout: TIMEOUT },
@@ -82,6 +92,10 @@ try {
   } catch (e) {
     problems.push(`the page did not reload to the edit: ${e.message}`);
   }
+  // The page open in the browser is the one being read: its series first.
+  const built = await serverLine(/built in/, printed, TIMEOUT);
+  if (!/built in \d+ ms \(privacy, en ready in \d+ ms\)/.test(built))
+    problems.push(`the series of the page being read was not built first: ${built}`);
   check(`an edited version: the open page reloads to it (${Date.now() - started} ms)`, problems);
 
   problems = [];

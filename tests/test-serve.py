@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 binary, source_root = sys.argv[1:3]
 results = []
@@ -116,7 +117,9 @@ class Events:
     def __init__(self, port, since, page=None):
         self.events = queue.Queue()
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-        query = f"since={since}" + (f"&page={page}" if page else "")
+        # The page encoded as the live script encodes it
+        # (encodeURIComponent: its slashes too).
+        query = f"since={since}" + (f"&page={urllib.parse.quote(page, safe='')}" if page else "")
         self.sock.sendall(f"GET /__policypress/events?{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         threading.Thread(target=self._read, daemon=True).start()
 
