@@ -108,7 +108,7 @@ static int build_into(const pp_serve_options *o, const char *out_dir, const char
  * the series of the page being read, served at once, then the whole
  * site. */
 static int rebuild(const pp_serve_options *o, const char *site_dir, const char *quick_dir, pp_http *http,
-                   stopper *stop)
+                   pp_watch *watch, stopper *stop)
 {
 	long long start = now_ms();
 	pp_diags d;
@@ -137,6 +137,14 @@ static int rebuild(const pp_serve_options *o, const char *site_dir, const char *
 	if (atomic_load(&stop->stopping)) {
 		pp_diags_free(&d);
 		return -1;
+	}
+	if (!built && pp_watch_changed(watch) > 0) {
+		/* What failed may be what changed since ("changed while the
+		 * site was being built", a file read half-written): the next
+		 * build, already due, says whether it still fails. */
+		printf("policypress: the content changed during the build; building again\n");
+		pp_diags_free(&d);
+		return 0;
 	}
 	/* Browsers first, then the terminal: whoever reads "built" finds the
 	 * new site in place. */
@@ -257,7 +265,7 @@ int pp_serve(const pp_serve_options *o)
 	printf("policypress: watching %s and %s%s\n", o->content_dir, o->theme_dir,
 	       pp_watch_polling(watch) ? " by polling" : "");
 	status = 0;
-	if (rebuild(o, site_dir, quick_dir, http, &stop) == 0) {
+	if (rebuild(o, site_dir, quick_dir, http, watch, &stop) == 0) {
 		if (o->open_browser)
 			open_browser(url);
 		for (;;) {
@@ -267,7 +275,7 @@ int pp_serve(const pp_serve_options *o)
 				status = 2;
 				break;
 			}
-			if (changed == 0 || rebuild(o, site_dir, quick_dir, http, &stop) != 0)
+			if (changed == 0 || rebuild(o, site_dir, quick_dir, http, watch, &stop) != 0)
 				break;
 		}
 	}

@@ -29,6 +29,9 @@
 #define LIVE_EVENTS RESERVED "events"
 /* A live stream says something this often, so a dropped one is noticed. */
 #define KEEPALIVE_SECONDS 15
+/* A page asked for while the first build runs waits for it this long at
+ * most (then the placeholder page, which reloads when a site comes). */
+#define FIRST_BUILD_WAIT_SECONDS 60
 
 struct pp_http {
 	struct MHD_Daemon *daemon;
@@ -293,6 +296,19 @@ static int open_in_site(const char *site_dir, const char *path, int *why, const 
 	return fd;
 }
 
+/* Waits, with the lock held, until the first build has ended (a site or
+ * a failure in place) or FIRST_BUILD_WAIT_SECONDS have passed: a browser
+ * opened at once gets the site, not a placeholder that reloads. */
+static void wait_for_first_build(pp_http *h)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += FIRST_BUILD_WAIT_SECONDS;
+	while (!h->generation && !h->quick && !h->failure && !h->stopping)
+		if (pthread_cond_timedwait(&h->changed, &h->lock, &until) == ETIMEDOUT)
+			break;
+}
+
 /* Opens path in the partial build while it is in use, else in the site;
  * *generation says which one it came from. With the lock held. */
 static int open_page(pp_http *h, const char *path, int *why, const char **name, unsigned long *generation)
@@ -478,6 +494,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		const char *name;
 		unsigned long generation;
 		pthread_mutex_lock(&h->lock);
+		wait_for_first_build(h);
 		int fd = open_page(h, path, &why, &name, &generation);
 		pthread_mutex_unlock(&h->lock);
 		if (fd >= 0)

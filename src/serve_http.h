@@ -11,6 +11,11 @@
  * the way, anything but a regular file at the end: 404, or 400 for a path
  * that is not one.
  *
+ * A file asked for before the first build has ended waits for it (up to a
+ * minute), so a browser opened at once gets the site rather than a
+ * placeholder; after a first build that failed, every page is that
+ * placeholder (status 503) with the build's messages over it.
+ *
  * The page being read is the first one ready: the server knows which page
  * each live stream is for, and a partial build of that page's series can
  * be served ahead of the site until the whole build is in place.

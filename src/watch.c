@@ -33,6 +33,9 @@ struct pp_watch {
 	char **dirs;
 	size_t dir_capacity;
 	uint64_t signature; /* polling: the trees as last seen */
+	/* A change found by pp_watch_changed, for the next wait, and when. */
+	int pending;
+	long long pending_since;
 };
 
 static int ignored_name(const char *name)
@@ -356,10 +359,40 @@ static int wait_for(const pp_watch *w, int stop_fd, int timeout_ms)
 	return n > 0 ? 1 : 0;
 }
 
+int pp_watch_changed(pp_watch *w)
+{
+	if (w->pending)
+		return 1;
+	int changed;
+	if (w->inotify_fd >= 0) {
+		struct pollfd fd = {.fd = w->inotify_fd, .events = POLLIN};
+		int n;
+		do
+			n = poll(&fd, 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -1;
+		/* Read, not only polled: events of ignored names are no change. */
+		changed = n > 0 ? read_events(w) : 0;
+		if (changed < 0)
+			return -1;
+	} else {
+		uint64_t signature = trees_signature(w);
+		changed = signature != w->signature;
+		w->signature = signature;
+	}
+	if (changed) {
+		w->pending = 1;
+		w->pending_since = now_ms();
+	}
+	return changed;
+}
+
 int pp_watch_wait(pp_watch *w, int stop_fd, int quiet_ms)
 {
-	int changed = 0;
-	long long first = 0;
+	int changed = w->pending;
+	long long first = w->pending_since;
+	w->pending = 0;
 	for (;;) {
 		int timeout;
 		if (w->inotify_fd < 0)

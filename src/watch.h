@@ -36,6 +36,11 @@ pp_watch *pp_watch_open(const char *const *roots, size_t count, int poll_ms, pp_
  * is readable. 1: changed, 0: stop_fd is readable, -1: failed (errno). */
 int pp_watch_wait(pp_watch *w, int stop_fd, int quiet_ms);
 
+/* Whether the trees changed since pp_watch_wait last returned, without
+ * waiting; a change found is kept, and the next pp_watch_wait settles it
+ * and returns it. 1: changed, 0: not, -1: failed (errno). */
+int pp_watch_changed(pp_watch *w);
+
 /* Whether the watch polls (asked for, or inotify fell back). */
 int pp_watch_polling(const pp_watch *w);
 

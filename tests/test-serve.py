@@ -434,6 +434,40 @@ def test_reading_first(server, content):
     return problems
 
 
+def test_edits_during_builds(server, content):
+    """Versions appended to every 30 ms for 3 s: builds start while they
+    change (after 2 s of events at the latest) and find them changed; those
+    failures are not shown, as the next build is due, and the last build
+    serves the last edit."""
+    problems = []
+    versions = [os.path.join(content, policy, "en", sorted(os.listdir(os.path.join(content, policy, "en")))[-1])
+                for policy in sorted(os.listdir(content)) if os.path.isdir(os.path.join(content, policy, "en"))]
+    events = Events(server.port, generation(server), "/en/policy0000/")
+    time.sleep(0.2)
+    server.drain()
+    end = time.monotonic() + 3
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+        for path in versions:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(f"\nEdit {n}.\n")
+        time.sleep(0.03)
+    line = server.wait_line("built in", timeout=60)
+    if not line:
+        problems.append(f"no build after the edits: {server.seen[-5:]} {server.stderr[-5:]}")
+    if not any("building again" in l for l in server.seen):
+        problems.append("no build found its content changed: the edits did not overlap a build")
+    failed = [e for e in list(events.events.queue) if e[0] == "failed"]
+    if failed:
+        problems.append(f"a failure was shown for content that was changing: {failed[0][1][:300]}")
+    body = server.get("/en/policy0000/")[2].decode()
+    if f"Edit {n}." not in body:
+        problems.append(f"the last edit (Edit {n}.) is not served")
+    events.close()
+    return problems
+
+
 def test_stop(server, sig, content, cwd):
     problems = []
     events = Events(server.port, generation(server))  # an open live stream
@@ -580,10 +614,9 @@ def main():
         broken = os.path.join(content, "privacy", "en", "2025-06-01.md")
         write(broken, "---\ntitle: Broken\nupdated: 2025-06-01\n")
         server = Server(content, "--port", "0", cwd=cwd, env=env)
-        if not server.wait_line("", timeout=5) and not server.port:
+        if not server.port:
             problems.append("serve did not start")
-        time.sleep(0.5)
-        status, headers, body = server.get("/en/privacy/")
+        status, headers, body = server.get("/en/privacy/")  # answered once the first build failed
         if status != 503 or not SCRIPT.search(body):
             problems.append(f"no site yet: {status}, {body[:200]!r}")
         events = Events(server.port, 0, "/en/privacy/")
@@ -596,6 +629,26 @@ def main():
         events.close()
         server.stop()
         check("content broken at start: 503 with the errors, the site once fixed", problems)
+
+        # A browser opened at once, while the first build of a site of 400
+        # versions runs: it waits for that build and gets the site, not a
+        # placeholder (an error in its console, and a reload).
+        problems = []
+        subprocess.run([sys.executable, os.path.join(source_root, "tests", "bench", "gen_corpus.py"), source_root,
+                        os.path.join(work, "big"), "20", "2", "10", "1"], check=True, stdout=subprocess.DEVNULL)
+        server = Server(os.path.join(work, "big", "content"), "--port", "0", cwd=cwd, env=env)
+        built_before = any("built in" in line for line in server.seen)
+        status, _, body = server.get("/en/") if server.port else (None, None, b"")
+        if status != 200 or b"policy0000" not in body:
+            problems.append(f"asked for during the first build: {status}, {body[:200]!r}")
+        if not server.wait_line("built in"):
+            problems.append("the first build did not end")
+        if built_before:
+            problems.append("the first build ended before the request: make the site bigger")
+        check("a page asked for during the first build: the site once built", problems)
+        check("edits during builds: no failure shown for them, the last edit served",
+              test_edits_during_builds(server, os.path.join(work, "big", "content")))
+        server.stop()
 
         leftovers = [n for n in os.listdir(work) if n.startswith("policypress-serve-")]
         check("no temporary directory left", leftovers)
