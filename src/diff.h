@@ -35,8 +35,12 @@
  *      result->repaired counts these; callers warn.
  *
  * Cost is bounded: Myers is cut off after a number of edits that shrinks as
- * the inputs grow, and a comparison over the limit degrades to replacing the
- * whole block (or document) instead of searching on. Memory too: a pair of
+ * the inputs grow. Past that limit the items found exactly once on each
+ * side are anchors, as in patience diff (the longest run of them in the same
+ * order on both sides is kept equal), and the stretches between anchors are
+ * compared apart, each within its own limit and all within a total of work;
+ * only a stretch past those degrades to being replaced whole, instead of
+ * searching on (result->degraded). Memory too: a pair of
  * text blocks holding more than PP_DIFF_MAX_WORDS_TEXT bytes of text is
  * shown replaced whole without being split into words. Nothing here keeps
  * state between calls but a pp_diff_contexts (below), which also keeps the
@@ -151,8 +155,9 @@ long pp_myers(const unsigned long long *a, size_t n, const unsigned long long *b
               size_t max_edits, unsigned char **ops);
 
 /* The shortest edit script between two sequences of keys (Myers, within
- * the diff's cost limit; past it the middle is all removed, then all
- * added): *ops gets one PP_SEQ_* per step, malloc'ed. Returns the number
+ * the diff's cost limit; past it anchored on the keys found once on each
+ * side, and a stretch between anchors past its own limit all removed, then
+ * all added): *ops gets one PP_SEQ_* per step, malloc'ed. Returns the number
  * of steps, or -1 when out of memory. For aligning other sequences than
  * texts (a translation's blocks with its source's). */
 enum { PP_SEQ_EQUAL = 0, PP_SEQ_REMOVED = 1, PP_SEQ_ADDED = 2 };

@@ -40,8 +40,10 @@ static inline uint64_t pp_hash_bytes(uint64_t h, const void *data, size_t len)
 }
 
 /* Myers with common prefix and suffix trimmed first; beyond the edit limit
- * the middle is "delete all, insert all" and *degraded is set. Returns the
- * op count (ops malloc'ed) or -1 when out of memory. */
+ * anchored on the keys found once on each side (see diff.h), a stretch
+ * between anchors past its own limit "delete all, insert all" with
+ * *degraded set. Returns the op count (ops malloc'ed) or -1 when out of
+ * memory. */
 long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char **ops,
                   int *degraded);
 

@@ -107,10 +107,11 @@ long pp_myers(const unsigned long long *a, size_t n, const unsigned long long *b
 
 /* Edit limit for sequences of total length len: exact for ordinary sizes,
  * shrinking for large inputs so (len * edits) stays near a fixed budget. */
+#define EDIT_BUDGET 40000000u
 static size_t edit_limit(size_t len)
 {
-	const size_t budget = 40000000, floor = 64, ceiling = 2000;
-	size_t limit = budget / (len ? len : 1);
+	const size_t floor = 64, ceiling = 2000;
+	size_t limit = EDIT_BUDGET / (len ? len : 1);
 	if (limit < floor)
 		limit = floor;
 	if (limit > ceiling)
@@ -118,11 +119,11 @@ static size_t edit_limit(size_t len)
 	return limit;
 }
 
-/* Myers with common prefix and suffix trimmed first, so a long document with
- * a few edits costs little. Falls back to "delete all, insert all" beyond the
- * edit limit; *degraded tells. Returns the op count or -1 (out of memory). */
-long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
-                  unsigned char **ops_out, int *degraded)
+/* Myers on a and b with their common prefix and suffix trimmed first (a
+ * long document with a few edits costs little), its steps appended at
+ * ops + *count. 0; 1 past the edit limit, nothing appended. */
+static int myers_trimmed(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char *ops,
+                         size_t *count)
 {
 	size_t pre = 0, suf = 0;
 	while (pre < n && pre < m && a[pre] == b[pre])
@@ -131,30 +132,146 @@ long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
 		suf++;
 	size_t mid_n = n - pre - suf, mid_m = m - pre - suf;
 	unsigned char *mid = NULL;
-	long mid_count = pp_myers((const unsigned long long *)a + pre, mid_n,
-	                          (const unsigned long long *)b + pre, mid_m,
-	                          edit_limit(mid_n + mid_m), &mid);
+	long mid_count = pp_myers((const unsigned long long *)a + pre, mid_n, (const unsigned long long *)b + pre,
+	                          mid_m, edit_limit(mid_n + mid_m), &mid);
 	if (mid_count < 0) {
 		free(mid);
-		mid = malloc(mid_n + mid_m + 1);
-		if (!mid)
-			return -1;
-		memset(mid, OP_DELETE, mid_n);
-		memset(mid + mid_n, OP_INSERT, mid_m);
-		mid_count = (long)(mid_n + mid_m);
-		*degraded = 1;
+		return 1;
 	}
-	unsigned char *ops = malloc(pre + (size_t)mid_count + suf + 1);
-	if (!ops) {
-		free(mid);
+	memset(ops + *count, OP_EQUAL, pre);
+	memcpy(ops + *count + pre, mid, (size_t)mid_count);
+	memset(ops + *count + pre + (size_t)mid_count, OP_EQUAL, suf);
+	*count += pre + (size_t)mid_count + suf;
+	free(mid);
+	return 0;
+}
+
+/* a and b replaced whole: every item of a removed, then every one of b
+ * added. */
+static void replaced_whole(size_t n, size_t m, unsigned char *ops, size_t *count)
+{
+	memset(ops + *count, OP_DELETE, n);
+	memset(ops + *count + n, OP_INSERT, m);
+	*count += n + m;
+}
+
+typedef struct {
+	uint64_t key;
+	uint32_t in_a, in_b; /* occurrences, counted up to 2 */
+	size_t at_a, at_b;   /* where, when once */
+} key_count;
+
+static key_count *find_key(key_count *table, size_t mask, uint64_t key)
+{
+	/* Keys are hashes already: their own bits spread them. */
+	size_t i = (size_t)(key ^ (key >> 29)) & mask;
+	while ((table[i].in_a || table[i].in_b) && table[i].key != key)
+		i = (i + 1) & mask;
+	table[i].key = key;
+	return &table[i];
+}
+
+/* Past the edit limit, as patience diff does: the items found exactly once
+ * on each side, in the longest run that keeps their order on both sides,
+ * are paired as anchors, and the stretches between them are compared
+ * apart, each within its own limit, all of them within a total of work;
+ * only a stretch past those is replaced whole (*degraded set). A long
+ * document with many scattered changes keeps its unchanged parts equal
+ * instead of being replaced whole. 0, or -1 when out of memory. */
+static int anchored(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char *ops, size_t *count,
+                    int *degraded)
+{
+	size_t capacity = 16;
+	while (capacity < 2 * (n + m))
+		capacity *= 2;
+	key_count *table = calloc(capacity, sizeof *table);
+	size_t fewer = n < m ? n : m;
+	size_t *at_a = malloc((fewer + 1) * sizeof *at_a), *at_b = malloc((fewer + 1) * sizeof *at_b);
+	size_t *tails = malloc((fewer + 1) * sizeof *tails), *before = malloc((fewer + 1) * sizeof *before);
+	if (!table || !at_a || !at_b || !tails || !before) {
+		free(table);
+		free(at_a);
+		free(at_b);
+		free(tails);
+		free(before);
 		return -1;
 	}
-	memset(ops, OP_EQUAL, pre);
-	memcpy(ops + pre, mid, (size_t)mid_count);
-	memset(ops + pre + mid_count, OP_EQUAL, suf);
-	free(mid);
+	for (size_t i = 0; i < n; i++) {
+		key_count *k = find_key(table, capacity - 1, a[i]);
+		k->in_a += k->in_a < 2;
+		k->at_a = i;
+	}
+	for (size_t j = 0; j < m; j++) {
+		key_count *k = find_key(table, capacity - 1, b[j]);
+		k->in_b += k->in_b < 2;
+		k->at_b = j;
+	}
+	size_t candidates = 0;
+	for (size_t i = 0; i < n; i++) {
+		const key_count *k = find_key(table, capacity - 1, a[i]);
+		if (k->in_a == 1 && k->in_b == 1) {
+			at_a[candidates] = i;
+			at_b[candidates++] = k->at_b;
+		}
+	}
+	free(table);
+	/* The longest run increasing in b (candidates increase in a): patience
+	 * sorting, tails[l] the candidate ending the best run of length l+1. */
+	size_t longest = 0;
+	for (size_t c = 0; c < candidates; c++) {
+		size_t lo = 0, hi = longest;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (at_b[tails[mid]] < at_b[c])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		before[c] = lo ? tails[lo - 1] : SIZE_MAX;
+		tails[lo] = c;
+		if (lo == longest)
+			longest++;
+	}
+	/* The run, in order, into tails[0..longest). */
+	for (size_t l = longest, c = longest ? tails[longest - 1] : SIZE_MAX; l > 0; l--, c = before[c])
+		tails[l - 1] = c;
+	size_t i = 0, j = 0, work = 0;
+	for (size_t l = 0; l <= longest; l++) {
+		size_t to_a = l < longest ? at_a[tails[l]] : n, to_b = l < longest ? at_b[tails[l]] : m;
+		size_t len = (to_a - i) + (to_b - j), limit = edit_limit(len);
+		size_t cost = len * (limit < len ? limit : len);
+		if (longest == 0 || work + cost > 4 * (size_t)EDIT_BUDGET ||
+		    myers_trimmed(a + i, to_a - i, b + j, to_b - j, ops, count) != 0) {
+			replaced_whole(to_a - i, to_b - j, ops, count);
+			*degraded = 1;
+		}
+		work += cost;
+		if (l < longest)
+			ops[(*count)++] = OP_EQUAL;
+		i = to_a + 1;
+		j = to_b + 1;
+	}
+	free(at_a);
+	free(at_b);
+	free(tails);
+	free(before);
+	return 0;
+}
+
+long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char **ops_out,
+                  int *degraded)
+{
+	*ops_out = NULL;
+	unsigned char *ops = malloc(n + m + 1);
+	if (!ops)
+		return -1;
+	size_t count = 0;
+	if (myers_trimmed(a, n, b, m, ops, &count) != 0 && anchored(a, n, b, m, ops, &count, degraded) != 0) {
+		free(ops);
+		return -1;
+	}
 	*ops_out = ops;
-	return (long)(pre + (size_t)mid_count + suf);
+	return (long)count;
 }
 
 long pp_diff_sequences(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char **ops)

@@ -627,6 +627,109 @@ static void test_myers_cost_limit(void **state)
 	free(ops);
 }
 
+/* An edit script's steps replayed: each side rebuilt, equal steps only on
+ * equal keys. The number of equal steps, or -1 when the script is wrong. */
+static long replay_script(const uint64_t *a, size_t n, const uint64_t *b, size_t m, const unsigned char *ops,
+                          long count)
+{
+	size_t ia = 0, ib = 0;
+	long equal = 0;
+	for (long i = 0; i < count; i++) {
+		if (ops[i] == PP_SEQ_EQUAL) {
+			if (ia >= n || ib >= m || a[ia] != b[ib])
+				return -1;
+			ia++, ib++, equal++;
+		} else if (ops[i] == PP_SEQ_REMOVED) {
+			ia++;
+		} else {
+			ib++;
+		}
+	}
+	return ia == n && ib == m ? equal : -1;
+}
+
+/* Past Myers' edit limit (30,000 items a side, 3,000 replaced at random
+ * places: 6,000 edits, over nine times the limit for that length), the
+ * items found once on each side anchor the comparison: every unchanged item
+ * stays equal, as the shortest script has it, instead of everything being
+ * replaced. Where no item is found once on each side, still replaced whole;
+ * with anchors among repeated noise, a valid script keeping the anchors. */
+static void test_sequences_anchored_past_the_limit(void **state)
+{
+	(void)state;
+	enum { N = 30000 };
+	uint64_t *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+	assert_non_null(a);
+	assert_non_null(b);
+	uint64_t seed = 7;
+	size_t replaced = 0;
+	for (size_t i = 0; i < N; i++) {
+		a[i] = b[i] = 1000000 + i;
+		if (tu_random(&seed) % 10 == 0) {
+			b[i] = 5000000 + i;
+			replaced++;
+		}
+	}
+	unsigned char *ops;
+	long count = pp_diff_sequences(a, N, b, N, &ops);
+	assert_true(count > 0);
+	assert_int_equal(replay_script(a, N, b, N, ops, count), N - replaced);
+	free(ops);
+
+	for (size_t i = 0; i < N; i++) {
+		a[i] = 1;
+		b[i] = 2 + (i % 2);
+	}
+	count = pp_diff_sequences(a, N, b, N, &ops);
+	assert_int_equal(replay_script(a, N, b, N, ops, count), 0);
+	assert_int_equal(count, 2 * N);
+	free(ops);
+
+	/* Every fifth item unique and kept; the rest noise from three keys. */
+	size_t anchors = 0;
+	for (size_t i = 0; i < N; i++) {
+		int unique = i % 5 == 0;
+		a[i] = unique ? 1000000 + i : tu_random(&seed) % 3;
+		b[i] = unique ? 1000000 + i : tu_random(&seed) % 3;
+		anchors += unique;
+	}
+	count = pp_diff_sequences(a, N, b, N, &ops);
+	long equal = replay_script(a, N, b, N, ops, count);
+	assert_true(equal >= (long)anchors);
+	free(ops);
+	free(a);
+	free(b);
+}
+
+/* A document of 12,000 paragraphs with 1,200 of them edited: past the
+ * block alignment's limit, yet every edit is shown word by word and
+ * nothing is replaced whole. */
+static void test_long_document_with_scattered_edits(void **state)
+{
+	(void)state;
+	enum { PARAGRAPHS = 12000 };
+	size_t size = PARAGRAPHS * 48;
+	char *old_md = malloc(size), *new_md = malloc(size);
+	assert_non_null(old_md);
+	assert_non_null(new_md);
+	size_t o = 0, n = 0;
+	for (int i = 0; i < PARAGRAPHS; i++) {
+		o += (size_t)sprintf(old_md + o, "Paragraph %d keeps its words.\n\n", i);
+		n += (size_t)sprintf(new_md + n, i % 10 == 3 ? "Paragraph %d changes its words.\n\n"
+		                                             : "Paragraph %d keeps its words.\n\n", i);
+	}
+	compared c = compare(old_md, new_md);
+	assert_int_equal(c.result.degraded, 0);
+	assert_int_equal(c.result.repaired, 0);
+	assert_true(c.faithful);
+	assert_int_equal(c.result.change_count, PARAGRAPHS / 10);
+	assert_int_equal(tu_count(c.page, "//del[.='[removed] keeps']"), PARAGRAPHS / 10);
+	assert_int_equal(tu_count(c.page, "//*[contains(@class,'diff-removed') or contains(@class,'diff-added')]"), 0);
+	release(&c);
+	free(old_md);
+	free(new_md);
+}
+
 static char *random_document(unsigned seed, size_t bytes)
 {
 	static const char *const words[] = {"privacy", "data", "الخدمة", "المستخدم", "cookies", "قد",
@@ -841,6 +944,8 @@ int main(void)
 		cmocka_unit_test(test_formatting_kept_around_marks),
 		cmocka_unit_test(test_myers_is_minimal_and_consistent),
 		cmocka_unit_test(test_myers_cost_limit),
+		cmocka_unit_test(test_sequences_anchored_past_the_limit),
+		cmocka_unit_test(test_long_document_with_scattered_edits),
 		cmocka_unit_test(test_unrelated_documents_degrade_not_hang),
 		cmocka_unit_test(test_diff_command_exit_codes),
 		cmocka_unit_test(test_word_replaced_by_link),
