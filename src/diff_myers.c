@@ -119,17 +119,26 @@ static size_t edit_limit(size_t len)
 	return limit;
 }
 
+/* The lengths of the common prefix and of the common suffix after it. */
+static void common_ends(const uint64_t *a, size_t n, const uint64_t *b, size_t m, size_t *pre, size_t *suf)
+{
+	size_t p = 0, q = 0;
+	while (p < n && p < m && a[p] == b[p])
+		p++;
+	while (q < n - p && q < m - p && a[n - 1 - q] == b[m - 1 - q])
+		q++;
+	*pre = p;
+	*suf = q;
+}
+
 /* Myers on a and b with their common prefix and suffix trimmed first (a
  * long document with a few edits costs little), its steps appended at
  * ops + *count. 0; 1 past the edit limit, nothing appended. */
 static int myers_trimmed(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsigned char *ops,
                          size_t *count)
 {
-	size_t pre = 0, suf = 0;
-	while (pre < n && pre < m && a[pre] == b[pre])
-		pre++;
-	while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf])
-		suf++;
+	size_t pre, suf;
+	common_ends(a, n, b, m, &pre, &suf);
 	size_t mid_n = n - pre - suf, mid_m = m - pre - suf;
 	unsigned char *mid = NULL;
 	long mid_count = pp_myers((const unsigned long long *)a + pre, mid_n, (const unsigned long long *)b + pre,
@@ -266,9 +275,19 @@ long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsi
 	if (!ops)
 		return -1;
 	size_t count = 0;
-	if (myers_trimmed(a, n, b, m, ops, &count) != 0 && anchored(a, n, b, m, ops, &count, degraded) != 0) {
-		free(ops);
-		return -1;
+	if (myers_trimmed(a, n, b, m, ops, &count) != 0) {
+		/* The common prefix and suffix stay equal whatever the middle
+		 * comes to. */
+		size_t pre, suf;
+		common_ends(a, n, b, m, &pre, &suf);
+		memset(ops, OP_EQUAL, pre);
+		count = pre;
+		if (anchored(a + pre, n - pre - suf, b + pre, m - pre - suf, ops, &count, degraded) != 0) {
+			free(ops);
+			return -1;
+		}
+		memset(ops + count, OP_EQUAL, suf);
+		count += suf;
 	}
 	*ops_out = ops;
 	return (long)count;

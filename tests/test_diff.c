@@ -652,8 +652,9 @@ static long replay_script(const uint64_t *a, size_t n, const uint64_t *b, size_t
  * places: 6,000 edits, over nine times the limit for that length), the
  * items found once on each side anchor the comparison: every unchanged item
  * stays equal, as the shortest script has it, instead of everything being
- * replaced. Where no item is found once on each side, still replaced whole;
- * with anchors among repeated noise, a valid script keeping the anchors. */
+ * replaced. Where no item is found once on each side, still replaced whole,
+ * but for a common prefix; with anchors among repeated noise, a valid
+ * script keeping the anchors. */
 static void test_sequences_anchored_past_the_limit(void **state)
 {
 	(void)state;
@@ -683,6 +684,16 @@ static void test_sequences_anchored_past_the_limit(void **state)
 	count = pp_diff_sequences(a, N, b, N, &ops);
 	assert_int_equal(replay_script(a, N, b, N, ops, count), 0);
 	assert_int_equal(count, 2 * N);
+	free(ops);
+
+	/* A common prefix of repeated items (no anchor) before a middle with
+	 * none found on both sides: the prefix stays equal. */
+	for (size_t i = 0; i < N; i++) {
+		a[i] = i < 100 ? 7 : 1000000 + i;
+		b[i] = i < 100 ? 7 : 5000000 + i;
+	}
+	count = pp_diff_sequences(a, N, b, N, &ops);
+	assert_int_equal(replay_script(a, N, b, N, ops, count), 100);
 	free(ops);
 
 	/* Every fifth item unique and kept; the rest noise from three keys. */
