@@ -39,7 +39,8 @@ typedef struct pp_attribute_table pp_attribute_table;
 
 /* kramdown's extensions (kramdown_extensions.c), read before attribute
  * lists: "{::comment}" … "{:/comment}" (or "{:/}") is taken out with all it
- * holds, across blocks as in one line, so an internal note is never
+ * holds, across blocks as in one line, and in raw HTML too (where kramdown
+ * would publish it as text: a warning), so an internal note is never
  * published; "{::nomarkdown}" … "{:/nomarkdown}" loses its tags and its
  * inside is read as Markdown (a warning: raw HTML in it is only kept as far
  * as any raw HTML is); "{::options … /}" goes with a warning; self-closing

@@ -95,14 +95,20 @@ static void keep(char *kept, size_t *kept_len, const char *text, size_t from, si
 }
 
 /* Reads the run of adjacent text nodes that starts with first (cmark splits
- * text where an extension might start, so a tag may span nodes): takes
- * out tags, and everything between a comment's tags; the run's kept text
- * goes into its first node and the others go. Returns the node after it. */
+ * text where an extension might start, so a tag may span nodes), or the
+ * raw HTML node first alone: takes out tags, and everything between a
+ * comment's tags; the run's kept text goes into its first node and the
+ * others go. Returns the node after it. */
 static cmark_node *read_run(ext_pass *ps, cmark_node *first)
 {
 	size_t len = 0;
 	cmark_node *after = first;
-	for (; after && cmark_node_get_type(after) == CMARK_NODE_TEXT; after = cmark_node_next(after))
+	int html = cmark_node_get_type(first) != CMARK_NODE_TEXT;
+	if (html) {
+		len = strlen(cmark_node_get_literal(first) ? cmark_node_get_literal(first) : "");
+		after = cmark_node_next(first);
+	}
+	for (; !html && after && cmark_node_get_type(after) == CMARK_NODE_TEXT; after = cmark_node_next(after))
 		len += strlen(cmark_node_get_literal(after));
 	if (len + 1 > ps->run_capacity) {
 		char *grown = realloc(ps->run, 2 * (len + 1));
@@ -115,7 +121,7 @@ static cmark_node *read_run(ext_pass *ps, cmark_node *first)
 	}
 	size_t at = 0;
 	for (cmark_node *n = first; n != after; n = cmark_node_next(n)) {
-		const char *lit = cmark_node_get_literal(n);
+		const char *lit = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
 		size_t n_len = strlen(lit);
 		memcpy(ps->run + at, lit, n_len);
 		at += n_len;
@@ -133,6 +139,12 @@ static cmark_node *read_run(ext_pass *ps, cmark_node *first)
 	ext_tag tag;
 	int changed = 0;
 	while (from <= len && next_tag(ps->run, len, from, &tag)) {
+		if (html && !changed && (tag.kind == EXT_COMMENT || ps->open == EXT_COMMENT))
+			/* kramdown leaves raw HTML as it is, tags and all: the
+			 * site Jekyll built published this comment. */
+			pp_warning(ps->d, ps->path, cmark_node_get_start_line(first) + ps->line_offset, 1,
+			           "a kramdown comment tag in raw HTML: kramdown publishes it as text, with what it "
+			           "hides; policypress takes the comment out, as anywhere else");
 		if (ps->open != EXT_COMMENT)
 			keep(kept, &kept_len, ps->run, from, tag.start);
 		from = tag.end;
@@ -254,10 +266,16 @@ int pp_kramdown_extensions(cmark_node *root, const char *path, int line_offset, 
 			table = NULL; /* up to the node after it */
 		}
 		size_t doomed_before = ps.doomed_count;
-		if (cmark_node_get_type(node) == CMARK_NODE_TEXT) {
+		cmark_node_type type = cmark_node_get_type(node);
+		if (type == CMARK_NODE_TEXT) {
 			cmark_node *prev = cmark_node_previous(node);
 			if (!prev || cmark_node_get_type(prev) != CMARK_NODE_TEXT)
 				read_run(&ps, node);
+		} else if (type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE) {
+			/* A comment in raw HTML (or one that reaches into it) hides
+			 * there too; nomarkdown's tags, which usually wrap raw HTML,
+			 * go from it. */
+			read_run(&ps, node);
 		} else if (ps.open == EXT_COMMENT && !cmark_node_first_child(node) && prunable(node)) {
 			doom(&ps, node); /* code, breaks, HTML, images: inside a comment */
 			ps.removed = 1;

@@ -452,6 +452,20 @@ static void test_kramdown_comments_never_published(void **state)
 	assert_true(pp_diags_has(&r.diags, PP_WARNING, "kramdown's {::options} are ignored"));
 	xmlFreeDoc(page);
 	release(&r);
+	/* In raw HTML kramdown leaves its tags as text, and Jekyll published
+	 * the note: taken out here too, with a warning that says so; the
+	 * nomarkdown tags that usually wrap raw HTML go from it. */
+	r = render("<div class=\"box\">\nVisible.\n{::comment}\nSECRET note\n{:/comment}\n</div>\n\n"
+	           "{::nomarkdown}\n<table><tr><td>cell</td></tr></table>\n{:/nomarkdown}\n",
+	           0);
+	page = tu_parse_html_string(r.html);
+	assert_null(strstr(r.html, "SECRET"));
+	assert_null(strstr(r.html, "nomarkdown"));
+	assert_int_equal(tu_count(page, "//div[contains(., 'Visible.')]"), 1);
+	assert_int_equal(tu_count(page, "//td[.='cell']"), 1);
+	assert_true(pp_diags_has(&r.diags, PP_WARNING, "a kramdown comment tag in raw HTML: kramdown publishes it as text"));
+	xmlFreeDoc(page);
+	release(&r);
 	/* Left open, a comment would hide the rest: refused where it starts. */
 	char *msg = render_error("Text.\n\nMore {::comment} hidden\n\nand more.\n");
 	assert_string_equal(msg, "doc.md:7:1: error: kramdown's {::comment} is not closed: end it with {:/comment} "
@@ -479,7 +493,13 @@ static void test_kramdown_comments_property(void **state)
 	                                     "*A {::comment}S*{:/comment}* B*\n\n",
 	                                     "{::comment}\n# S\n{:/comment}\nA\n\nB\n\n",
 	                                     "A{::comment}\n\n> S\n\n```\nS\n```\n{:/}B\n\n",
-	                                     "1. A\n2. {::comment}S\n3. S{:/comment}B\n\n"};
+	                                     "1. A\n2. {::comment}S\n3. S{:/comment}B\n\n",
+	                                     /* In raw HTML, where kramdown would publish it. */
+	                                     "<div>\nA\n{::comment}\nS\n{:/comment}\n</div>\n\nB\n\n",
+	                                     "<p>A {::comment}S{:/comment} B</p>\n\n",
+	                                     "{::comment}\n<div>S</div>\n{:/comment}\n\nA\n\nB\n\n",
+	                                     "A <span>{::comment}S</span> S{:/comment} B\n\n",
+	                                     "<div>\nA {::comment}\n</div>\n\nS\n\n{:/comment}\nB\n\n"};
 	unsigned seed = 42;
 	for (int round = 0; round < 2000; round++) {
 		char doc[4096] = "", kept[8][32];
