@@ -895,6 +895,8 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 	free(ps.line_starts);
 	if (!ps.failed)
 		report_liquid(&ps, root);
+	if (!ps.failed && pp_kramdown_definition_lists(root) != 0)
+		ps.failed = 1;
 	if (ps.failed) {
 		pp_error(d, path, 0, 0, "out of memory reading attribute lists");
 		pp_attribute_table_free(t);

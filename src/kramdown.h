@@ -58,6 +58,22 @@ int pp_kramdown_extensions(cmark_node *root, const char *path, int line_offset, 
 pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, size_t source_len, const char *path,
                                        int line_offset, pp_diags *d);
 
+/* kramdown's definition lists (kramdown_definitions.c), read by
+ * pp_kramdown_attach once attribute lists are out: a paragraph whose lines
+ * after the first start with ": " (a colon and a space or tab) is a list,
+ * the lines before the first of them its terms, each of them a definition
+ * (the lines after one, lazily, part of it); a paragraph that starts so
+ * defines the terms of the paragraph before it, after a blank line, or
+ * adds to the list before it. The list is a custom block whose on_enter is
+ * "dl", holding custom blocks "dt" and "dd", each holding one paragraph
+ * with the line's inline nodes (rendered without a <p>). Returns 0, or -1
+ * when out of memory. */
+int pp_kramdown_definition_lists(cmark_node *root);
+
+/* "dl", "dt" or "dd" for a node of a definition list made above, else
+ * NULL. */
+const char *pp_kramdown_definition_part(cmark_node *node);
+
 /* The attributes given to node, or NULL. */
 const pp_attributes *pp_attributes_of(const pp_attribute_table *table, cmark_node *node);
 

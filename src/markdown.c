@@ -668,6 +668,9 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		if (parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM && list &&
 		    cmark_node_get_list_tight(list))
 			return cur;
+		/* A term or a definition of a kramdown list: its line only. */
+		if (parent && pp_kramdown_definition_part(parent))
+			return cur;
 		return pp_md_new_child(cur, "p");
 	}
 	case CMARK_NODE_HEADING:
@@ -682,8 +685,11 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 	case CMARK_NODE_FOOTNOTE_DEFINITION:
 		return enter_note(st, cur);
 	case CMARK_NODE_CUSTOM_BLOCK:
-	case CMARK_NODE_CUSTOM_INLINE:
+		if (pp_kramdown_definition_part(node))
+			return pp_md_new_child(cur, pp_kramdown_definition_part(node));
 		return cur; /* raw on_enter/on_exit text is never emitted; children are */
+	case CMARK_NODE_CUSTOM_INLINE:
+		return cur;
 	default:
 		return enter_extension(node, cur);
 	}

@@ -393,6 +393,22 @@ static void test_formatting_change_is_a_change(void **state)
 	release(&c);
 }
 
+/* A kramdown definition list compares as its terms and definitions: a
+ * word changed in a definition is marked there, a term added is added. */
+static void test_definition_list_changes(void **state)
+{
+	(void)state;
+	compared c = compare("Personal data\n: any information about a person.\n\nProcessor\n: acts for us.\n",
+	                     "Personal data\n: any information about a natural person.\n\nProcessor\n: acts for us.\n\n"
+	                     "Recipient\n: receives data.\n");
+	assert_true(c.faithful);
+	assert_int_equal(c.result.repaired, 0);
+	assert_int_equal(tu_count(c.page, "//dl/dd[1]/ins[normalize-space(.)='[added] natural']"), 1);
+	assert_int_equal(tu_count(c.page, "//dl/dd[2][not(.//ins)][not(.//del)]"), 1);
+	assert_int_equal(tu_count(c.page, "//dl/dt[3][contains(@class,'diff-added')] | //dl/dt[3][ins]"), 1);
+	release(&c);
+}
+
 static void test_list_start_number_is_a_change(void **state)
 {
 	(void)state;
@@ -955,6 +971,7 @@ int main(void)
 		cmocka_unit_test(test_formatting_kept_around_marks),
 		cmocka_unit_test(test_myers_is_minimal_and_consistent),
 		cmocka_unit_test(test_myers_cost_limit),
+		cmocka_unit_test(test_definition_list_changes),
 		cmocka_unit_test(test_sequences_anchored_past_the_limit),
 		cmocka_unit_test(test_long_document_with_scattered_edits),
 		cmocka_unit_test(test_unrelated_documents_degrade_not_hang),

@@ -478,6 +478,41 @@ static void test_kramdown_comments_never_published(void **state)
 	free(msg);
 }
 
+/* kramdown's definition lists: terms and definitions in one paragraph or
+ * after blank lines, one list while they follow each other, lazy lines part
+ * of a definition; a colon inside a line, or a first line's colon with no
+ * term before it, is text. */
+static void test_kramdown_definition_lists(void **state)
+{
+	(void)state;
+	rendered r = render("Personal data\n: any information about a person.\n\n"
+	                    "Controller\nData controller\n: decides the purposes;\nand the means.\n"
+	                    ": a second *definition*.\n\n"
+	                    "Processor\n\n: processes on behalf of the controller.\n\n"
+	                    "Kept: a colon inside a line.\n\n"
+	                    "## After\n\n: a colon first, no term before.\n\n"
+	                    "المعالج\n: جهة تعالج البيانات.\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//dl"), 2);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dt"), 4);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dd"), 4);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dt[1][.='Personal data']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dt[3][.='Data controller']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dd[2][.='decides the purposes;\nand the means.']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dd[3]/em[.='definition']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dt[4][.='Processor']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[1]/dd[4][.='processes on behalf of the controller.']"), 1);
+	assert_int_equal(tu_count(page, "//dd//p | //dt//p | //dl/p"), 0);
+	assert_int_equal(tu_count(page, "//p[.='Kept: a colon inside a line.']"), 1);
+	assert_int_equal(tu_count(page, "//h2/following-sibling::p[.=': a colon first, no term before.']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[2]/dt[.='المعالج']"), 1);
+	assert_int_equal(tu_count(page, "(//dl)[2]/dd[.='جهة تعالج البيانات.']"), 1);
+	assert_null(strstr(r.html, "\n: "));
+	xmlFreeDoc(page);
+	release(&r);
+}
+
 /* Generated documents of kept words and comments in every position (inline,
  * across lines, across blocks, in lists, quotes, tables and emphasis): no
  * comment word is ever published, and every kept word is. */
@@ -761,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_footnotes_link_both_ways),
 		cmocka_unit_test(test_kramdown_attribute_lists),
 		cmocka_unit_test(test_kramdown_comments_never_published),
+		cmocka_unit_test(test_kramdown_definition_lists),
 		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_ids_unique_on_the_page),
 		cmocka_unit_test(test_end_of_block_marker_after_a_line),
