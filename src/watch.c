@@ -343,7 +343,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits up to timeout_ms for the watch or stop_fd. 1: the watch has
+/* Waits up to timeout_ms for the watch or stop_fd (-1: none). 1: the watch has
  * something, 0: timeout, 2: stop_fd, -1: error. */
 static int wait_for(const pp_watch *w, int stop_fd, int timeout_ms)
 {
@@ -359,29 +359,27 @@ static int wait_for(const pp_watch *w, int stop_fd, int timeout_ms)
 	return n > 0 ? 1 : 0;
 }
 
+/* What is there to see now: the pending events read (inotify), or the
+ * trees compared with the last look (polling). 1: a change, 0: none, -1:
+ * failed. */
+static int look(pp_watch *w)
+{
+	if (w->inotify_fd >= 0)
+		return read_events(w);
+	uint64_t signature = trees_signature(w);
+	int changed = signature != w->signature;
+	w->signature = signature;
+	return changed;
+}
+
 int pp_watch_changed(pp_watch *w)
 {
 	if (w->pending)
 		return 1;
-	int changed;
-	if (w->inotify_fd >= 0) {
-		struct pollfd fd = {.fd = w->inotify_fd, .events = POLLIN};
-		int n;
-		do
-			n = poll(&fd, 1, 0);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			return -1;
-		/* Read, not only polled: events of ignored names are no change. */
-		changed = n > 0 ? read_events(w) : 0;
-		if (changed < 0)
-			return -1;
-	} else {
-		uint64_t signature = trees_signature(w);
-		changed = signature != w->signature;
-		w->signature = signature;
-	}
-	if (changed) {
+	/* Read, not only polled: events of ignored names are no change. */
+	int ready = w->inotify_fd >= 0 ? wait_for(w, -1, 0) : 1;
+	int changed = ready > 0 ? look(w) : ready;
+	if (changed > 0) {
 		w->pending = 1;
 		w->pending_since = now_ms();
 	}
@@ -408,20 +406,13 @@ int pp_watch_wait(pp_watch *w, int stop_fd, int quiet_ms)
 			return -1;
 		if (r == 2)
 			return 0;
-		int now_changed;
-		if (w->inotify_fd >= 0) {
-			if (r == 0) /* quiet for quiet_ms since the last event */
-				return 1;
-			now_changed = read_events(w);
-			if (now_changed < 0)
-				return -1;
-		} else {
-			uint64_t signature = trees_signature(w);
-			now_changed = signature != w->signature;
-			w->signature = signature;
-			if (changed && !now_changed)
-				return 1; /* unchanged for one interval */
-		}
+		if (w->inotify_fd >= 0 && r == 0) /* quiet for quiet_ms since the last event */
+			return 1;
+		int polling = w->inotify_fd < 0, now_changed = look(w);
+		if (now_changed < 0)
+			return -1;
+		if (polling && changed && !now_changed)
+			return 1; /* unchanged for one interval */
 		if (now_changed && !changed) {
 			changed = 1;
 			first = now_ms();
