@@ -99,6 +99,22 @@ static int move_lines(cmark_node *dl, cmark_node *first, int terms)
 	return 0;
 }
 
+/* The list the terms of paragraph join: the one right before it (a blank
+ * line between), which goes on as kramdown reads it, else a new one put
+ * before it. NULL when out of memory. */
+static cmark_node *list_for(cmark_node *paragraph)
+{
+	cmark_node *before = cmark_node_previous(paragraph);
+	if (is_list(before))
+		return before;
+	cmark_node *dl = new_part("dl");
+	if (dl && !cmark_node_insert_before(paragraph, dl)) {
+		cmark_node_free(dl);
+		dl = NULL;
+	}
+	return dl;
+}
+
 /* Takes the emptied paragraph out of the tree, to be freed at the end. */
 static int set_aside(cmark_node ***gone, size_t *count, size_t *capacity, cmark_node *paragraph)
 {
@@ -158,11 +174,7 @@ int pp_kramdown_definition_lists(cmark_node *root)
 			if (is_list(before)) {
 				dl = before;
 			} else if (before && cmark_node_get_type(before) == CMARK_NODE_PARAGRAPH) {
-				cmark_node *prior = cmark_node_previous(before);
-				dl = is_list(prior) ? prior : new_part("dl");
-				if (!dl || (dl != prior && !cmark_node_insert_before(before, dl))) {
-					if (dl != prior)
-						cmark_node_free(dl);
+				if (!(dl = list_for(before))) {
 					failed = 1;
 					break;
 				}
@@ -175,12 +187,8 @@ int pp_kramdown_definition_lists(cmark_node *root)
 			failed = failed || set_aside(&gone, &gone_count, &gone_capacity, paragraph) != 0;
 			continue;
 		}
-		/* A list right before (a blank line between) goes on, as
-		 * kramdown reads it. */
-		cmark_node *dl = is_list(before) ? before : new_part("dl");
-		if (!dl || (dl != before && !cmark_node_insert_before(paragraph, dl))) {
-			if (dl != before)
-				cmark_node_free(dl);
+		cmark_node *dl = list_for(paragraph);
+		if (!dl) {
 			failed = 1;
 			break;
 		}

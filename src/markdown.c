@@ -684,10 +684,10 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		return enter_link(st, node, cur);
 	case CMARK_NODE_FOOTNOTE_DEFINITION:
 		return enter_note(st, cur);
-	case CMARK_NODE_CUSTOM_BLOCK:
-		if (pp_kramdown_definition_part(node))
-			return pp_md_new_child(cur, pp_kramdown_definition_part(node));
-		return cur; /* raw on_enter/on_exit text is never emitted; children are */
+	case CMARK_NODE_CUSTOM_BLOCK: {
+		const char *part = pp_kramdown_definition_part(node);
+		return part ? pp_md_new_child(cur, part) : cur; /* raw on_enter/on_exit text is never emitted */
+	}
 	case CMARK_NODE_CUSTOM_INLINE:
 		return cur;
 	default:
