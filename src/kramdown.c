@@ -905,6 +905,25 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 	return t;
 }
 
+const char *pp_kramdown_trailing_block(const char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	if (n == 0 || text[n - 1] != '}')
+		return NULL;
+	const char *open = NULL;
+	for (size_t i = n; i-- > 0;)
+		if (text[i] == '{') {
+			open = text + i;
+			break;
+		}
+	/* Only a block that follows a space, or the whole text, is an attribute block. */
+	if (!open || (open > text && open[-1] != ' ' && open[-1] != '\t'))
+		return NULL;
+	return open;
+}
+
 const pp_attributes *pp_attributes_of(const pp_attribute_table *t, cmark_node *node)
 {
 	if (!t || !t->count)

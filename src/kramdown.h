@@ -74,6 +74,49 @@ int pp_kramdown_definition_lists(cmark_node *root);
  * NULL. */
 const char *pp_kramdown_definition_part(cmark_node *node);
 
+/* kramdown's abbreviations (kramdown_abbreviations.c). A definition
+ * "*[GDPR]: General Data Protection Regulation" is a line that starts a
+ * block, or follows a definition (an attribute list right after one is
+ * kramdown's for the abbreviation: nothing a page shows). Every occurrence
+ * of a defined abbreviation in the document's text, wherever the definition
+ * stands, as a whole word (\w as ICU's regular expressions read it), the
+ * longest first, becomes an <abbr> whose title is the definition's text, as
+ * kramdown writes it; code, raw HTML, addresses and images' alternative
+ * text are left as they are.
+ *
+ * Reading takes the tree parsed from text (which it changes: kramdown's
+ * comments are taken out, so a definition in one defines nothing) and gives
+ * the definitions, with a copy of text whose definitions' lines are blank
+ * (same length, same lines and columns): the Markdown to parse and render.
+ * A definition given again is a warning; the last one counts, as in
+ * kramdown. Both are NULL when text defines none. Returns 0, or -1 when out
+ * of memory (reported in d). The caller frees *abbreviations with
+ * pp_abbreviations_free and *blanked with free. */
+typedef struct pp_abbreviations pp_abbreviations;
+int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t len, const char *path,
+                                   int line_offset, pp_diags *d, pp_abbreviations **abbreviations, char **blanked);
+
+/* Marks the occurrences in root, after pp_kramdown_attach: each becomes a
+ * custom inline node whose on_enter is "abbr" and on_exit the title ("" for
+ * none), holding its text. *incomplete is set when a hostile text would
+ * take too long to read in full (the rest is left unmarked). Returns 0, or
+ * -1 when out of memory. */
+int pp_kramdown_abbreviations_apply(cmark_node *root, const pp_abbreviations *abbreviations, int *incomplete);
+
+/* Whether line (a block's line, from where the block's content starts) is
+ * an abbreviation's definition, or, after_definition, the attribute list
+ * that may follow one: what reading takes out. */
+int pp_kramdown_abbreviation_line(const char *line, size_t len, int after_definition);
+
+/* The title of an abbreviation marked above ("" for none), else NULL. */
+const char *pp_kramdown_abbreviation_title(cmark_node *node);
+
+void pp_abbreviations_free(pp_abbreviations *abbreviations);
+
+/* The attribute block at the end of a heading's text ("Title {#id}"): its
+ * start in text, or NULL. */
+const char *pp_kramdown_trailing_block(const char *text);
+
 /* The attributes given to node, or NULL. */
 const pp_attributes *pp_attributes_of(const pp_attribute_table *table, cmark_node *node);
 

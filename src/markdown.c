@@ -688,8 +688,13 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		const char *part = pp_kramdown_definition_part(node);
 		return part ? pp_md_new_child(cur, part) : cur; /* raw on_enter/on_exit text is never emitted */
 	}
-	case CMARK_NODE_CUSTOM_INLINE:
-		return cur;
+	case CMARK_NODE_CUSTOM_INLINE: {
+		const char *title = pp_kramdown_abbreviation_title(node);
+		xmlNodePtr abbr = title ? pp_md_new_child(cur, "abbr") : cur;
+		if (abbr && title && *title && !xmlSetProp(abbr, BAD_CAST "title", BAD_CAST title))
+			return NULL;
+		return abbr;
+	}
 	default:
 		return enter_extension(node, cur);
 	}
@@ -760,27 +765,6 @@ static int is_leaf(cmark_node *node)
 
 /* ---- attribute blocks and heading ids ---- */
 
-
-/* Finds an attribute block at the end of a heading's text: "Title {#id}".
- * Returns its start in text, or NULL. */
-static const char *trailing_attribute_block(const char *text)
-{
-	size_t n = strlen(text);
-	while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
-		n--;
-	if (n == 0 || text[n - 1] != '}')
-		return NULL;
-	const char *open = NULL;
-	for (size_t i = n; i-- > 0;)
-		if (text[i] == '{') {
-			open = text + i;
-			break;
-		}
-	/* Only a block that follows a space, or the whole text, is an attribute block. */
-	if (!open || (open > text && open[-1] != ' ' && open[-1] != '\t'))
-		return NULL;
-	return open;
-}
 
 /* Ids the pages make: footnotes' and their references', changes pages'
  * marks ("fn-3", "fnref-3-2", "change-12"). */
@@ -929,7 +913,7 @@ static char *take_heading_attributes(render_state *st, xmlNodePtr heading, cmark
 	if (!last || last->type != XML_TEXT_NODE || !last->content)
 		return NULL;
 	const char *text = (const char *)last->content;
-	const char *block = trailing_attribute_block(text);
+	const char *block = pp_kramdown_trailing_block(text);
 	if (!block)
 		return NULL;
 	size_t n = strlen(block);
@@ -1187,6 +1171,16 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	st.attrs = pp_kramdown_attach(root, ctx->source, ctx->source_len, ctx->path, ctx->line_offset, d);
 	if (!st.attrs)
 		return -1;
+	int incomplete;
+	if (pp_kramdown_abbreviations_apply(root, ctx->abbreviations, &incomplete) != 0) {
+		pp_attribute_table_free(st.attrs);
+		pp_error(d, ctx->path, 0, 0, "out of memory marking abbreviations");
+		return -1;
+	}
+	if (incomplete)
+		pp_warning(d, ctx->path, 0, 0,
+		           "too many abbreviations to mark in this text in reasonable time: some are shown without "
+		           "their definitions");
 	cmark_iter *iter = cmark_iter_new(root);
 	open_element *open = NULL;
 	size_t depth = 0, cap = 0;
@@ -1302,7 +1296,7 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 		char *id = given && given->id ? strdup(given->id) : NULL;
 		cmark_node *last = cmark_node_last_child(node);
 		const char *lit = last && cmark_node_get_type(last) == CMARK_NODE_TEXT ? cmark_node_get_literal(last) : NULL;
-		const char *block = !id && lit ? trailing_attribute_block(lit) : NULL;
+		const char *block = !id && lit ? pp_kramdown_trailing_block(lit) : NULL;
 		if (block)
 			id = pp_heading_block_id(block, strlen(block), attrs);
 		if (!id)
@@ -1323,18 +1317,36 @@ int pp_markdown_pinned_ids(const char *text, size_t len, char ***ids, size_t *co
 xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_context *ctx,
                                     pp_diags *d)
 {
-	xmlNodePtr container = xmlNewNode(NULL, BAD_CAST "div");
-	cmark_node *doc = container ? pp_markdown_parse(text, len) : NULL;
-	if (!doc) {
-		pp_error(d, ctx->path, 0, 0, "out of memory parsing Markdown");
-		xmlFreeNode(container);
-		return NULL;
-	}
 	pp_md_context with_source = *ctx;
 	with_source.source = text;
 	with_source.source_len = len;
-	int rc = pp_markdown_render(doc, container, &with_source, d);
+	/* kramdown's abbreviations: their definitions' lines are blank in the
+	 * Markdown that is rendered. */
+	pp_abbreviations *abbreviations = NULL;
+	char *blanked = NULL;
+	if (memmem(text, len, "*[", 2)) {
+		cmark_node *parsed = pp_markdown_parse(text, len);
+		int rc = parsed ? pp_kramdown_abbreviations_read(parsed, text, len, ctx->path, ctx->line_offset, d,
+		                                                  &abbreviations, &blanked)
+		                : -1;
+		cmark_node_free(parsed);
+		if (rc != 0) {
+			if (!parsed)
+				pp_error(d, ctx->path, 0, 0, "out of memory parsing Markdown");
+			return NULL;
+		}
+		if (blanked)
+			with_source.source = blanked;
+		with_source.abbreviations = abbreviations;
+	}
+	xmlNodePtr container = xmlNewNode(NULL, BAD_CAST "div");
+	cmark_node *doc = container ? pp_markdown_parse(with_source.source, len) : NULL;
+	int rc = doc ? pp_markdown_render(doc, container, &with_source, d) : -1;
+	if (!doc)
+		pp_error(d, ctx->path, 0, 0, "out of memory parsing Markdown");
 	cmark_node_free(doc);
+	pp_abbreviations_free(abbreviations);
+	free(blanked);
 	if (rc != 0) {
 		xmlFreeNode(container);
 		return NULL;
@@ -1386,7 +1398,7 @@ char *pp_markdown_first_heading_text(const char *text, size_t len)
 	xmlBufferFree(words);
 	if (!joined)
 		return NULL;
-	const char *block = trailing_attribute_block(joined);
+	const char *block = pp_kramdown_trailing_block(joined);
 	if (block)
 		joined[block - joined] = '\0';
 	if (!joined[strspn(joined, " \t")]) {

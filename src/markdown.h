@@ -35,6 +35,7 @@
 #include <libxml/tree.h>
 
 #include "diag.h"
+#include "kramdown.h"
 #include "l10n.h"
 
 typedef struct {
@@ -53,6 +54,9 @@ typedef struct {
 	 * always. */
 	const char *const *reserved_ids;
 	size_t reserved_count;
+	/* kramdown's abbreviations, marked after attribute lists are read
+	 * (NULL: none); pp_markdown_to_container reads them. */
+	const pp_abbreviations *abbreviations;
 } pp_md_context;
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */

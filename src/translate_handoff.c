@@ -264,9 +264,15 @@ int pp_translate_import(const pp_translate_import_options *o, pp_diags *d)
 			*(context[0] == 't' ? &title : context[0] == 's' ? &summary : &description) = msgstr;
 			continue;
 		}
-		char *canonical = index >= 0 && strcmp(units.items[index].text, msgid) != 0 ? pp_inline_canonical(msgid) : NULL;
-		int differs = canonical && strcmp(canonical, units.items[index].text) != 0;
-		free(canonical);
+		/* The same text, if written otherwise (an XLIFF file's Markdown is
+		 * written back from its pieces). */
+		int differs = 0;
+		if (index >= 0 && strcmp(units.items[index].text, msgid) != 0) {
+			char *canonical = pp_inline_canonical(msgid), *source_canonical = pp_inline_canonical(units.items[index].text);
+			differs = canonical && source_canonical && strcmp(canonical, source_canonical) != 0;
+			free(canonical);
+			free(source_canonical);
+		}
 		if (differs) {
 			pp_error(d, o->file, line, 0, "unit %s: its source text is not %s's", context, source->path);
 			continue;

@@ -11,7 +11,7 @@
 #include "l10n.h"
 #include "markdown.h"
 
-enum { UNIT_HEADING = 1, UNIT_PARAGRAPH, UNIT_ITEM, UNIT_QUOTE, UNIT_CELL, UNIT_NOTE };
+enum { UNIT_HEADING = 1, UNIT_PARAGRAPH, UNIT_ITEM, UNIT_QUOTE, UNIT_CELL, UNIT_NOTE, UNIT_ABBREVIATIONS };
 
 static const char *kind_code(int kind)
 {
@@ -21,6 +21,7 @@ static const char *kind_code(int kind)
 	case UNIT_QUOTE: return "q";
 	case UNIT_CELL: return "td";
 	case UNIT_NOTE: return "note";
+	case UNIT_ABBREVIATIONS: return "abbr";
 	default: return "p";
 	}
 }
@@ -33,6 +34,7 @@ static const char *kind_note(int kind)
 	case UNIT_QUOTE: return "quotation";
 	case UNIT_CELL: return "table cell";
 	case UNIT_NOTE: return "footnote";
+	case UNIT_ABBREVIATIONS: return "abbreviations, a line each: *[abbreviation]: what it stands for";
 	default: return "paragraph";
 	}
 }
@@ -96,6 +98,69 @@ static int is_attribute_list(const char *text)
 	return n >= 3 && text[0] == '{' && text[1] == ':' && text[n - 1] == '}' && !strchr(text, '\n');
 }
 
+/* Where lines start, found going forward only: blocks come in the order
+ * of their lines. */
+typedef struct {
+	const char *text;
+	size_t len, offset; /* of line */
+	int line;
+} line_cursor;
+
+/* Line number's bytes (without its end), or NULL past the text. */
+static const char *cursor_line(line_cursor *c, int number, size_t *len)
+{
+	while (c->line < number && c->offset <= c->len) {
+		const char *end = memchr(c->text + c->offset, '\n', c->len - c->offset);
+		c->offset = end ? (size_t)(end - c->text) + 1 : c->len + 1;
+		c->line++;
+	}
+	if (c->line != number || c->offset > c->len)
+		return NULL;
+	const char *end = memchr(c->text + c->offset, '\n', c->len - c->offset);
+	*len = (end ? (size_t)(end - c->text) : c->len) - c->offset;
+	if (*len > 0 && c->text[c->offset + *len - 1] == '\r')
+		--*len;
+	return c->text + c->offset;
+}
+
+/* A paragraph of kramdown abbreviations' definitions only, as its lines
+ * are written (cmark would escape them into text): malloc'ed, or NULL when
+ * it is another paragraph. *failed when out of memory. */
+static char *definitions_text(cmark_node *paragraph, line_cursor *c, int *failed)
+{
+	int first = cmark_node_get_start_line(paragraph), last = cmark_node_get_end_line(paragraph);
+	xmlBufferPtr lines = NULL;
+	for (int number = first; number <= last; number++) {
+		size_t len, skip = 0;
+		const char *line = cursor_line(c, number, &len);
+		if (!line)
+			break;
+		if (number == first)
+			skip = (size_t)cmark_node_get_start_column(paragraph) - 1;
+		else
+			while (skip < len && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
+				skip++;
+		if (skip > len || !pp_kramdown_abbreviation_line(line + skip, len - skip, number > first))
+			break;
+		if (!lines && !(lines = pp_dom_buffer_new())) {
+			*failed = 1;
+			return NULL;
+		}
+		if (number > first)
+			xmlBufferAdd(lines, BAD_CAST "\n", 1);
+		xmlBufferAdd(lines, BAD_CAST line + skip, (int)(len - skip));
+		if (number == last) {
+			char *text = strdup((const char *)xmlBufferContent(lines));
+			*failed = !text;
+			xmlBufferFree(lines);
+			return text;
+		}
+	}
+	if (lines)
+		xmlBufferFree(lines);
+	return NULL;
+}
+
 int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 {
 	memset(out, 0, sizeof *out);
@@ -116,7 +181,8 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 	if (rc == 0 && !iter)
 		rc = -1;
 	char *section = strdup("intro");
-	size_t counts[UNIT_NOTE + 1] = {0};
+	size_t counts[UNIT_ABBREVIATIONS + 1] = {0};
+	line_cursor lines = {text->body, text->body_len, 0, 1};
 	int items = 0, quotes = 0, notes = 0;
 	cmark_event_type ev;
 	while (rc == 0 && section && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
@@ -141,7 +207,12 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 			kind = UNIT_CELL;
 		if (!kind)
 			continue;
-		char *markdown = inline_markdown(node);
+		int failed = 0;
+		char *markdown = type == CMARK_NODE_PARAGRAPH ? definitions_text(node, &lines, &failed) : NULL;
+		if (markdown)
+			kind = UNIT_ABBREVIATIONS;
+		else if (!failed)
+			markdown = inline_markdown(node);
 		if (!markdown) {
 			rc = -1;
 			break;
@@ -238,6 +309,111 @@ static char *footnote_definitions(cmark_node *doc)
 	return text;
 }
 
+/* Whether every line of text is a definition (the first) or, after one, a
+ * definition or an attribute list. */
+static int all_definitions(const char *text)
+{
+	int count = 0;
+	for (const char *p = text; p; count++) {
+		const char *end = strchr(p, '\n');
+		if (!pp_kramdown_abbreviation_line(p, end ? (size_t)(end - p) : strlen(p), count > 0))
+			return 0;
+		p = end ? end + 1 : NULL;
+	}
+	return 1;
+}
+
+/* The lines of a translation of abbreviations' definitions, as they are to
+ * be written: a PO file gives them so; an XLIFF file gives Markdown written
+ * back from its pieces, its text escaped ("\\*\\[RGPD\\]: …"), which is
+ * read here (the text as a reader reads it, anything else as its Markdown).
+ * malloc'ed; NULL when they are not definitions (*failed when out of
+ * memory). */
+static char *definition_lines(const char *text, int *failed)
+{
+	*failed = 0;
+	if (all_definitions(text)) {
+		char *copy = strdup(text);
+		*failed = !copy;
+		return copy;
+	}
+	cmark_node *doc = pp_markdown_parse(text, strlen(text));
+	cmark_node *para = doc ? cmark_node_first_child(doc) : NULL;
+	xmlBufferPtr lines = para ? pp_dom_buffer_new() : NULL;
+	int one = lines && cmark_node_get_type(para) == CMARK_NODE_PARAGRAPH && !cmark_node_next(para);
+	for (cmark_node *n = one ? cmark_node_first_child(para) : NULL; n && !*failed; n = cmark_node_next(n)) {
+		cmark_node_type type = cmark_node_get_type(n);
+		if (type == CMARK_NODE_TEXT) {
+			xmlBufferCat(lines, BAD_CAST cmark_node_get_literal(n));
+		} else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) {
+			xmlBufferCat(lines, BAD_CAST "\n");
+		} else {
+			char *markdown = cmark_render_commonmark(n, CMARK_OPT_DEFAULT, 0);
+			size_t len = markdown ? strlen(markdown) : 0;
+			while (len > 0 && markdown[len - 1] == '\n')
+				len--;
+			if (markdown)
+				xmlBufferAdd(lines, BAD_CAST markdown, (int)len);
+			*failed = !markdown;
+			free(markdown);
+		}
+	}
+	char *out = one && !*failed ? strdup((const char *)xmlBufferContent(lines)) : NULL;
+	*failed = *failed || !doc || (para && !lines) || (one && !out);
+	if (out && !all_definitions(out)) {
+		free(out);
+		out = NULL;
+	}
+	if (lines)
+		xmlBufferFree(lines);
+	if (doc)
+		cmark_node_free(doc);
+	return out;
+}
+
+/* A unit of abbreviations' definitions takes its translation's lines as
+ * they are written, each of them a definition (or the attribute list after
+ * one), as its source's are. */
+static void compose_definitions(pp_unit *u, const char *translation, int line, const char *file, pp_diags *d)
+{
+	int failed;
+	char *text = definition_lines(translation, &failed);
+	if (!text) {
+		if (failed)
+			pp_error(d, file, line, line ? 1 : 0, "out of memory");
+		else
+			pp_error(d, file, line, line ? 1 : 0,
+			         "unit %s: each line of its translation must define an abbreviation, as its source's lines "
+			         "do (*[abbreviation]: what it stands for)",
+			         u->id);
+		return;
+	}
+	cmark_node *child;
+	while ((child = cmark_node_first_child(u->node)))
+		cmark_node_free(child);
+	/* Raw, so the CommonMark writer keeps "*[" as it is; line by line, so
+	 * it puts each inside the blocks around it ("> "). */
+	for (const char *p = text; p;) {
+		const char *end = strchr(p, '\n');
+		char *one = end ? strndup(p, (size_t)(end - p)) : strdup(p);
+		cmark_node *raw = one ? cmark_node_new(CMARK_NODE_HTML_INLINE) : NULL;
+		cmark_node *brk = end && raw ? cmark_node_new(CMARK_NODE_SOFTBREAK) : NULL;
+		int ok = raw && (!end || brk) && cmark_node_set_literal(raw, one) && cmark_node_append_child(u->node, raw);
+		ok = ok && (!brk || cmark_node_append_child(u->node, brk));
+		free(one);
+		if (!ok) {
+			if (raw && !cmark_node_parent(raw))
+				cmark_node_free(raw);
+			if (brk && !cmark_node_parent(brk))
+				cmark_node_free(brk);
+			pp_error(d, file, line, line ? 1 : 0, "out of memory");
+			break;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	free(text);
+}
+
 char *pp_units_compose(pp_units *units, const char *const *texts, const int *lines, const char *file, pp_diags *d)
 {
 	size_t errors_before = d->errors;
@@ -248,6 +424,10 @@ char *pp_units_compose(pp_units *units, const char *const *texts, const int *lin
 	}
 	for (size_t i = 0; i < units->count; i++) {
 		pp_unit *u = &units->items[i];
+		if (u->kind == UNIT_ABBREVIATIONS) {
+			compose_definitions(u, texts[i], lines ? lines[i] : 0, file, d);
+			continue;
+		}
 		char *with_notes = pp_strdup_printf("%s%s\n", texts[i], defs);
 		cmark_node *parsed = with_notes ? pp_markdown_parse(with_notes, strlen(with_notes)) : NULL;
 		free(with_notes);

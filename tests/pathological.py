@@ -106,6 +106,12 @@ CASES = {
     "kramdown definitions and references": ("".join("q%d\n{: d%d}\n\n" % (i, i) for i in range(20000)) +
                                             "".join("{:d%d: #x%d}\n\n" % (i, i) for i in range(20000)), "",
                                             r"(q\d+ ){19999}q19999"),
+    "kramdown abbreviations, many": ("".join("*[N%05d]: title %d\n" % (i, i) for i in range(20000)) + "\n" +
+                                     " ".join("N%05d" % (i * 7919 % 20000) for i in range(30000)), "",
+                                     r"(N\d{5} ){29999}N\d{5}"),
+    # A name that the text follows nearly to its end, at every word.
+    "kramdown abbreviation near misses": ("*[" + "a " * 20000 + "b]: t\n*[a]: u\n\n" + "a " * 400000, "",
+                                          r"(a ){399999}a"),
     "nested inline raw HTML": ("<span>" * 100000 + "x" + "</span>" * 100000 + "\n", "", r"x"),
     "Liquid tags shown as text": ("{%" * 500000, "", r"(\{%){500000}"),
     "front matter with many keys": ("x", "".join("k%d: v\n" % i for i in range(80000)),

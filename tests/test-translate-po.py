@@ -140,10 +140,10 @@ try:
     # Round trip on generated rich documents: every unit's translation set
     # to its source renders exactly as the source.
     rng = random.Random(7)
-    words = {"ar": "البيانات الخدمة المستخدم نحتفظ الشخصية مشاركة الشركاء حماية".split(),
-             "he": "המידע השירות המשתמש שומרים האישי שיתוף שותפים הגנה".split(),
-             "fa": "داده خدمت کاربر نگه شخصی اشتراک شرکا حفاظت".split(),
-             "en": "data service user keep personal sharing partners protection".split()}
+    words = {"ar": "البيانات الخدمة المستخدم نحتفظ الشخصية مشاركة الشركاء حماية DPO".split(),
+             "he": "המידע השירות המשתמש שומרים האישי שיתוף שותפים הגנה GDPR".split(),
+             "fa": "داده خدمت کاربر نگه شخصی اشتراک شرکا حفاظت EU".split(),
+             "en": "data service user keep personal sharing partners protection GDPR".split()}
 
     def sentence(lang):
         w = [rng.choice(words[lang]) for _ in range(rng.randint(3, 9))]
@@ -168,6 +168,11 @@ try:
                     parts.append("| a | b |\n|---|---|\n| " + sentence(lang) + " | " + sentence(lang) + " |")
                 else:
                     parts.append(sentence(lang) + "[^n]\n\n[^n]: " + sentence(lang))
+        # kramdown abbreviations, defined anywhere (a title is any text,
+        # written as it is), used in the sentences.
+        if rng.random() < 0.6:
+            parts.insert(rng.randrange(len(parts) + 1), "*[GDPR]: " + sentence(lang) + "\n*[EU]: " + sentence(lang))
+            parts.insert(rng.randrange(len(parts) + 1), "> " + sentence(lang) + " EU GDPR\n>\n> *[DPO]: " + sentence(lang))
         return "\n\n".join(parts) + "\n"
 
     problems = []
@@ -201,6 +206,32 @@ try:
             problems.append(f"{n} ({lang}): {out[:600]}")
     check("round trip on 24 generated documents (Arabic, Hebrew, Persian, English): source as translation renders as the source",
           problems)
+    # A translation of abbreviations' definitions that defines none is
+    # refused (it would be published as text).
+    problems = []
+    refused = 0
+    for n in range(24):
+        site = os.path.join(work, f"gen{n}")
+        gen_po = os.path.join(site, "x.po")
+        if not polib or not os.path.exists(gen_po):
+            continue
+        p = polib.pofile(gen_po)
+        abbreviations = [e for e in p if e.msgctxt and "/abbr-" in e.msgctxt]
+        if not abbreviations:
+            continue
+        abbreviations[0].msgstr = abbreviations[0].msgstr.replace("*[", "[", 1)
+        p.save(gen_po)
+        other = "en" if ["ar", "he", "fa", "en"][n % 4] != "en" else "ar"
+        r = run("translate", "import", gen_po, "--content", site, "--date", "2025-01-03")
+        # (libgettextpo tells no message's line: the unit names it)
+        want = (f"x.po: error: unit {abbreviations[0].msgctxt}: each line of its translation "
+                "must define an abbreviation, as its source's lines do (*[abbreviation]: what it stands for)")
+        if r.returncode != 1 or want not in r.stderr or os.path.exists(os.path.join(site, "p", other, "2025-01-03.md")):
+            problems.append(f"{n}: {r.returncode} {r.stderr[-400:]} (wanted {want})")
+        refused += 1
+    if refused < 5:
+        problems.append(f"only {refused} generated documents have abbreviations")
+    check("refusals: a translation of abbreviations' definitions that defines none", problems)
     # XLIFF 2.0: read back by an independent XML reader (every unit, every
     # inline code's data there), imported back as the PO file is, and a
     # target the tool left "initial" refused as still to review.

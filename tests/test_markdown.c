@@ -1,5 +1,6 @@
 /* Markdown to DOM: structure, safety (no raw HTML, no script URLs) and
  * direction of blocks and inline runs. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,12 +35,17 @@ static rendered render(const char *markdown, int rtl)
 	xmlDocSetRootElement(r.doc, html);
 	xmlSetProp(html, BAD_CAST "dir", BAD_CAST(rtl ? "rtl" : "ltr"));
 	xmlNodePtr body = xmlNewChild(html, NULL, BAD_CAST "body", NULL);
-	cmark_node *md = pp_markdown_parse(markdown, strlen(markdown));
-	assert_non_null(md);
-	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl, .source = markdown,
-	                     .source_len = strlen(markdown), .reserved_ids = page_ids, .reserved_count = page_id_count};
-	assert_int_equal(pp_markdown_render(md, body, &ctx, &r.diags), 0);
-	cmark_node_free(md);
+	/* As pages render a version's text. */
+	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl, .reserved_ids = page_ids,
+	                     .reserved_count = page_id_count};
+	xmlNodePtr container = pp_markdown_to_container(markdown, strlen(markdown), &ctx, &r.diags);
+	assert_non_null(container);
+	while (container->children) {
+		xmlNodePtr child = container->children;
+		xmlUnlinkNode(child);
+		xmlAddChild(body, child);
+	}
+	xmlFreeNode(container);
 	size_t len;
 	assert_int_equal(pp_html_serialize(r.doc, &r.html, &len), 0);
 	return r;
@@ -513,6 +519,161 @@ static void test_kramdown_definition_lists(void **state)
 	release(&r);
 }
 
+/* kramdown's abbreviations: definitions never published, occurrences
+ * marked as whole words wherever the definition stands, the longest first;
+ * code, addresses and images' text left alone; a definition in a comment
+ * defines nothing; one given again is a warning, and the last counts. */
+static void test_kramdown_abbreviations(void **state)
+{
+	(void)state;
+	rendered r = render("We follow the GDPR and the EU-US DPF: see [GDPR](https://gdpr.eu), `GDPR`.\n\n"
+	                    "*[GDPR]: General Data Protection Regulation\n"
+	                    "*[EU-US DPF]: EU-U.S. Data Privacy Framework\n"
+	                    "*[EU]: European Union\n"
+	                    "{: .note}\n"
+	                    "## Our GDPR duties {#duties}\n\n"
+	                    "The EU, GDPRs, xGDPR and GDPR_x; *GDPR* is. ![GDPR](logo.png)\n\n"
+	                    "- *[CCPA]:\n  Under CCPA.\n\n"
+	                    "> *[ن.ع.م]: نظام عربي مختصر\n> وفق ن.ع.م والنعم.\n\n"
+	                    "Text\n*[NOTDEF]: continues the paragraph\n\nNOTDEF.\n\n"
+	                    "{::comment}\n*[SECRET]: never a definition\n{:/comment}\nSECRET stays.\n\n"
+	                    "*[GDPR]: General Data Protection Regulation (EU) 2016/679\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	const char *gdpr = "//abbr[@title='General Data Protection Regulation (EU) 2016/679'][.='GDPR']";
+	assert_int_equal(tu_count(page, gdpr), 4); /* text, link, heading, emphasis: the last definition */
+	assert_int_equal(tu_count(page, "//p[1]/a[@href='https://gdpr.eu']/abbr[.='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "//code[.='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "//h2[@id='duties']/abbr[.='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "//em/abbr[.='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "//img[@alt='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "//abbr[@title='EU-U.S. Data Privacy Framework'][.='EU-US DPF']"), 1);
+	assert_int_equal(tu_count(page, "//abbr[@title='European Union'][.='EU']"), 1);
+	assert_int_equal(tu_count(page, "//abbr[not(@title)][.='CCPA']"), 1);
+	assert_int_equal(tu_count(page, "//li[.='Under CCPA.']"), 1);
+	assert_int_equal(tu_count(page, "//blockquote/p/abbr[@title='نظام عربي مختصر'][.='ن.ع.م']"), 1);
+	assert_int_equal(tu_count(page, "//blockquote/p[.='وفق ن.ع.م والنعم.']"), 1);
+	assert_int_equal(tu_count(page, "//abbr"), 8);
+	/* Not definitions: a paragraph's second line, and one in a comment. */
+	assert_int_equal(tu_count(page, "//p[.='Text\n*[NOTDEF]: continues the paragraph']"), 1);
+	assert_int_equal(tu_count(page, "//p[normalize-space(.)='SECRET stays.']"), 1);
+	assert_int_equal(tu_count(page, "//p[.='NOTDEF.']"), 1);
+	/* The attribute list after a definition is the abbreviation's. */
+	assert_null(strstr(r.html, "{: .note}"));
+	assert_null(strstr(r.html, "*[GDPR]"));
+	assert_null(strstr(r.html, "*[EU"));
+	assert_int_equal(r.diags.count, 1);
+	char *message = first_message(&r);
+	assert_string_equal(message, "doc.md:31:1: warning: abbreviation 'GDPR' is defined again: this definition is "
+	                             "used, as kramdown does\n");
+	free(message);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+/* Generated documents of words, some defined as abbreviations (one a part
+ * of another, some defined twice, Arabic among them), with the definitions
+ * anywhere: every occurrence of a defined name as a whole word is marked
+ * with its last definition, the longest first, nothing else is, and the
+ * text reads as written. The expected marks come from a plain search of
+ * every name at every place. */
+static void test_kramdown_abbreviations_property(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"EU", "EU-US", "GDPR", "DPO", "ن.ع", "ن.ع.م", "A"};
+	static const char *const words[] = {"EU", "EU-US", "GDPR", "GDPRs", "xEU", "DPO_2", "ن.ع.م", "ن.ع", "ن.عم",
+	                                    "نعم", "A", "Aé", "data", "(GDPR)", "EU.", "A1", "é"};
+	static const char *const separators[] = {" ", ", ", "  ", "، ", "\n", " (", ") "};
+	const size_t name_count = sizeof names / sizeof *names;
+	uint64_t seed = 23;
+	for (int round = 0; round < 2000; round++) {
+		char doc[8192] = "", text[4096] = "";
+		size_t at = 0, text_at = 0;
+		int defined[sizeof names / sizeof *names] = {0}; /* the last title number + 1 */
+		int paragraphs = 1 + (int)(tu_random(&seed) % 4);
+		for (int p = 0; p < paragraphs; p++) {
+			for (size_t n = 0; n < name_count; n++)
+				if (tu_random(&seed) % 4 == 0) {
+					int title = (int)(tu_random(&seed) % 1000);
+					at += (size_t)snprintf(doc + at, sizeof doc - at, "*[%s]: T%d\n", names[n], title);
+					defined[n] = title + 1;
+				}
+			at += (size_t)snprintf(doc + at, sizeof doc - at, "\n");
+			int count = 1 + (int)(tu_random(&seed) % 12);
+			for (int w = 0; w < count; w++) {
+				const char *word = words[tu_random(&seed) % (sizeof words / sizeof *words)];
+				const char *sep = w + 1 < count ? separators[tu_random(&seed) % 7] : "";
+				const char *stress = tu_random(&seed) % 5 == 0 ? "*" : "";
+				at += (size_t)snprintf(doc + at, sizeof doc - at, "%s%s%s%s", stress, word, stress, sep);
+				text_at += (size_t)snprintf(text + text_at, sizeof text - text_at, "%s%s", word, sep);
+			}
+			at += (size_t)snprintf(doc + at, sizeof doc - at, "\n\n");
+			text_at += (size_t)snprintf(text + text_at, sizeof text - text_at, "\n");
+		}
+		/* Expected: at each place a word may start, the longest name
+		 * defined that ends where a word ends (the Arabic comma is the one
+		 * character past ASCII that is no word's). */
+		char marks[4096] = "";
+		size_t expected = 0, marks_at = 0;
+		for (size_t i = 0; text[i];) {
+			unsigned char before = i ? (unsigned char)text[i - 1] : ' ';
+			int starts = !(isalnum(before) || before == '_' || (before >= 0x80 && !(i >= 2 && memcmp(text + i - 2, "،", 2) == 0)));
+			size_t best = 0;
+			for (size_t n = 0; starts && (text[i] & 0xC0) != 0x80 && n < name_count; n++) {
+				size_t len = strlen(names[n]);
+				unsigned char after = (unsigned char)text[i + len];
+				int word_after = isalnum(after) || after == '_' || (after >= 0x80 && memcmp(text + i + len, "،", 2) != 0);
+				if (defined[n] && strncmp(text + i, names[n], len) == 0 && len > best && !word_after)
+					best = len;
+			}
+			if (best) {
+				expected++;
+				marks_at += (size_t)snprintf(marks + marks_at, sizeof marks - marks_at, "%.*s|", (int)best, text + i);
+			}
+			i += best > 0 ? best : 1;
+		}
+		rendered r = render(doc, round % 2);
+		htmlDocPtr page = tu_parse_html_string(r.html);
+		char found[4096] = "";
+		size_t found_at = 0;
+		xmlXPathContextPtr xp = xmlXPathNewContext(page);
+		xmlXPathObjectPtr all = xp ? xmlXPathEvalExpression(BAD_CAST "//abbr", xp) : NULL;
+		assert_non_null(all);
+		for (int k = 0; all->nodesetval && k < all->nodesetval->nodeNr; k++) {
+			xmlChar *words_of = xmlNodeGetContent(all->nodesetval->nodeTab[k]);
+			found_at += (size_t)snprintf(found + found_at, sizeof found - found_at, "%s|", (char *)words_of);
+			xmlFree(words_of);
+		}
+		xmlXPathFreeObject(all);
+		xmlXPathFreeContext(xp);
+		if ((size_t)tu_count(page, "//abbr") != expected || strcmp(found, marks) != 0 || strstr(r.html, "*["))
+			fail_msg("marked %s, expected %s, in:\n%s\n---\n%s", found, marks, doc, r.html);
+		for (size_t n = 0; n < name_count; n++) {
+			char xpath[128];
+			snprintf(xpath, sizeof xpath, "//abbr[.='%s'][@title!='T%d']", names[n], defined[n] - 1);
+			if (tu_count(page, xpath) != 0)
+				fail_msg("'%s' marked with a title other than its last definition in:\n%s\n---\n%s", names[n],
+				         doc, r.html);
+		}
+		/* The words as written (white space aside), the marks taken away. */
+		xmlChar *shown = xmlXPathCastNodeToString(xmlDocGetRootElement(page));
+		char *a = (char *)shown, *b = text;
+		for (;; a++, b++) {
+			while (*a && isspace((unsigned char)*a))
+				a++;
+			while (*b && isspace((unsigned char)*b))
+				b++;
+			if (*a != *b || !*a)
+				break;
+		}
+		if (*a || *b)
+			fail_msg("the text does not read as written:\n%s\n---\n%s", doc, (char *)shown);
+		xmlFree(shown);
+		xmlFreeDoc(page);
+		release(&r);
+	}
+}
+
 /* Generated documents of kept words and comments in every position (inline,
  * across lines, across blocks, in lists, quotes, tables and emphasis): no
  * comment word is ever published, and every kept word is. */
@@ -797,6 +958,8 @@ int main(void)
 		cmocka_unit_test(test_kramdown_attribute_lists),
 		cmocka_unit_test(test_kramdown_comments_never_published),
 		cmocka_unit_test(test_kramdown_definition_lists),
+		cmocka_unit_test(test_kramdown_abbreviations),
+		cmocka_unit_test(test_kramdown_abbreviations_property),
 		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_ids_unique_on_the_page),
 		cmocka_unit_test(test_end_of_block_marker_after_a_line),

@@ -1,0 +1,441 @@
+/* kramdown's abbreviations in Markdown and its parsed cmark-gfm tree: see
+ * kramdown.h. */
+#include "kramdown.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "fsutil.h"
+
+/* The abbreviations are kept in a byte trie, so that the text is read once
+ * whatever their number: at each place a word may start, the trie is walked
+ * as far as the text follows it. */
+typedef struct {
+	uint32_t child, sibling; /* 0: none (the root is never either) */
+	int32_t abbreviation;    /* index in names, or -1 */
+	unsigned char byte;
+} trie_node;
+
+struct pp_abbreviations {
+	char **names, **titles;
+	size_t count, capacity;
+	trie_node *trie;
+	size_t trie_count, trie_capacity;
+};
+
+/* Steps through the trie for one text before the rest is left unmarked
+ * (a warning): about a second of hostile input. */
+#define MAX_TRIE_STEPS ((size_t)1 << 27)
+
+void pp_abbreviations_free(pp_abbreviations *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->count; i++) {
+		free(a->names[i]);
+		free(a->titles[i]);
+	}
+	free(a->names);
+	free(a->titles);
+	free(a->trie);
+	free(a);
+}
+
+/* The new node's index, or UINT32_MAX when out of memory. */
+static uint32_t new_trie_node(pp_abbreviations *a, unsigned char byte)
+{
+	if (pp_grow(&a->trie, &a->trie_capacity, a->trie_count, sizeof *a->trie, 64) != 0)
+		return UINT32_MAX;
+	a->trie[a->trie_count] = (trie_node){0, 0, -1, byte};
+	return (uint32_t)a->trie_count++;
+}
+
+/* The trie node for name's bytes, made as needed; 0 (the root, which no
+ * name ends at) when out of memory. */
+static uint32_t trie_place(pp_abbreviations *a, const char *name)
+{
+	uint32_t at = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		uint32_t c = a->trie[at].child;
+		while (c && a->trie[c].byte != *p)
+			c = a->trie[c].sibling;
+		if (!c) {
+			if ((c = new_trie_node(a, *p)) == UINT32_MAX)
+				return 0;
+			a->trie[c].sibling = a->trie[at].child;
+			a->trie[at].child = c;
+		}
+		at = c;
+	}
+	return at;
+}
+
+/* Adds or replaces a definition; 1 when it replaced one, 0 when added, -1
+ * when out of memory. */
+static int define(pp_abbreviations *a, const char *name, size_t name_len, const char *title, size_t title_len)
+{
+	char *n = strndup(name, name_len), *t = strndup(title, title_len);
+	uint32_t at = n && t ? trie_place(a, n) : 0;
+	if (!at) {
+		free(n);
+		free(t);
+		return -1;
+	}
+	int32_t old = a->trie[at].abbreviation;
+	if (old >= 0) {
+		free(n);
+		free(a->titles[old]);
+		a->titles[old] = t;
+		return 1;
+	}
+	size_t titles_capacity = a->capacity;
+	if (pp_grow(&a->names, &a->capacity, a->count, sizeof *a->names, 16) != 0 ||
+	    pp_grow(&a->titles, &titles_capacity, a->count, sizeof *a->titles, 16) != 0) {
+		free(n);
+		free(t);
+		return -1;
+	}
+	a->names[a->count] = n;
+	a->titles[a->count] = t;
+	a->trie[at].abbreviation = (int32_t)a->count++;
+	return 0;
+}
+
+/* ---- definitions ---- */
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n'; }
+
+/* A definition "*[name]: title" in line (len bytes from the block's
+ * start): kramdown's /\*\[(.+?)\]:(.*?)\n/, the name up to the first "]:",
+ * the title trimmed. */
+static int definition_at(const char *line, size_t len, const char **name, size_t *name_len, const char **title,
+                         size_t *title_len)
+{
+	if (len < 5 || line[0] != '*' || line[1] != '[')
+		return 0;
+	for (size_t i = 3; i + 1 < len; i++)
+		if (line[i] == ']' && line[i + 1] == ':') {
+			*name = line + 2;
+			*name_len = i - 2;
+			size_t start = i + 2, end = len;
+			while (start < end && is_space(line[start]))
+				start++;
+			while (end > start && is_space(line[end - 1]))
+				end--;
+			*title = line + start;
+			*title_len = end - start;
+			/* A name holds no line break (the line has none) nor a NUL. */
+			return memchr(*name, '\0', *name_len) == NULL && memchr(*title, '\0', *title_len) == NULL;
+		}
+	return 0;
+}
+
+static int is_block_list(const char *line, size_t len);
+
+int pp_kramdown_abbreviation_line(const char *line, size_t len, int after_definition)
+{
+	const char *name, *title;
+	size_t name_len, title_len;
+	if (definition_at(line, len, &name, &name_len, &title, &title_len))
+		return 1;
+	return after_definition && is_block_list(line, len);
+}
+
+/* A block attribute list on a line of its own: "{: .x}", not an extension. */
+static int is_block_list(const char *line, size_t len)
+{
+	while (len > 0 && is_space(line[len - 1]))
+		len--;
+	return len >= 3 && line[0] == '{' && line[1] == ':' && line[2] != ':' && line[2] != '/' && line[len - 1] == '}';
+}
+
+typedef struct {
+	const char *text;
+	size_t len;
+	size_t *starts; /* of each line, 1-based lines at starts[line - 1]; one past the last */
+	size_t count;
+} lines;
+
+/* The lines as cmark counts them: ended by "\n", "\r\n" or "\r". */
+static int lines_init(lines *l, const char *text, size_t len)
+{
+	*l = (lines){text, len, NULL, 0};
+	size_t capacity = 0;
+	for (size_t i = 0;;) {
+		if (pp_grow(&l->starts, &capacity, l->count, sizeof *l->starts, 256) != 0)
+			return -1;
+		l->starts[l->count++] = i;
+		if (i >= len)
+			return 0;
+		while (i < len && text[i] != '\n' && text[i] != '\r')
+			i++;
+		if (i < len)
+			i += text[i] == '\r' && i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
+		else
+			i = len + 1; /* past the end: the last line has no ending */
+	}
+}
+
+/* Line number's bytes without their ending, or NULL past the text. */
+static const char *line_at(const lines *l, int number, size_t *len)
+{
+	if (number < 1 || (size_t)number >= l->count || l->starts[number - 1] > l->len)
+		return NULL;
+	size_t start = l->starts[number - 1], end = start;
+	while (end < l->len && l->text[end] != '\n' && l->text[end] != '\r')
+		end++;
+	*len = end - start;
+	return l->text + start;
+}
+
+/* Definitions at the start of paragraph: its first line, and the lines
+ * right after it that are definitions too (or an attribute list, which
+ * kramdown gives to the abbreviation: nothing a page shows), blanked in
+ * copy. Returns -1 when out of memory. */
+static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, const lines *l, char *copy, const char *path,
+                          int line_offset, pp_diags *d)
+{
+	int first = cmark_node_get_start_line(paragraph), last = cmark_node_get_end_line(paragraph);
+	int column = cmark_node_get_start_column(paragraph);
+	for (int number = first; number <= last; number++) {
+		size_t len;
+		const char *line = line_at(l, number, &len);
+		if (!line)
+			return 0;
+		size_t skip = 0;
+		if (number == first)
+			skip = column > 0 ? (size_t)column - 1 : 0;
+		else
+			while (skip < len && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
+				skip++; /* a continuation line's indent, or its quote's '>' */
+		if (skip > len)
+			return 0;
+		const char *name, *title;
+		size_t name_len, title_len;
+		if (definition_at(line + skip, len - skip, &name, &name_len, &title, &title_len)) {
+			int replaced = define(a, name, name_len, title, title_len);
+			if (replaced < 0)
+				return -1;
+			if (replaced)
+				pp_warning(d, path, number + line_offset, (int)skip + 1,
+				           "abbreviation '%.*s' is defined again: this definition is used, as kramdown does",
+				           (int)name_len, name);
+		} else if (number == first || !is_block_list(line + skip, len - skip)) {
+			return 0;
+		}
+		memset(copy + (line - l->text) + skip, ' ', len - skip);
+	}
+	return 0;
+}
+
+int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t len, const char *path,
+                                   int line_offset, pp_diags *d, pp_abbreviations **abbreviations, char **blanked)
+{
+	*abbreviations = NULL;
+	*blanked = NULL;
+	/* Definitions inside a comment define nothing: comments go first. Their
+	 * messages are the render's to give. */
+	pp_diags quiet;
+	pp_diags_init(&quiet);
+	int refused = pp_kramdown_extensions(parsed, path, line_offset, &quiet) != 0;
+	pp_diags_free(&quiet);
+	if (refused)
+		return 0; /* the render refuses it again, and says why */
+	pp_abbreviations *a = calloc(1, sizeof *a);
+	char *copy = a ? malloc(len + 1) : NULL;
+	lines l = {0};
+	cmark_iter *iter = copy && lines_init(&l, text, len) == 0 && new_trie_node(a, 0) == 0 /* the root */
+	                       ? cmark_iter_new(parsed)
+	                       : NULL;
+	int failed = iter == NULL;
+	if (copy) {
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+	}
+	cmark_event_type ev;
+	while (!failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH)
+			failed = read_paragraph(a, node, &l, copy, path, line_offset, d) != 0;
+	}
+	cmark_iter_free(iter);
+	free(l.starts);
+	if (failed || a->count == 0) {
+		pp_abbreviations_free(a);
+		free(copy);
+		if (failed)
+			pp_error(d, path, 0, 0, "out of memory reading abbreviations");
+		return failed ? -1 : 0;
+	}
+	*abbreviations = a;
+	*blanked = copy;
+	return 0;
+}
+
+/* ---- occurrences ---- */
+
+/* A word character as ICU's regular expressions read \w. */
+static int is_word_char(UChar32 c)
+{
+	return c >= 0 && (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) ||
+	                  (U_GET_GC_MASK(c) & (U_GC_M_MASK | U_GC_ND_MASK | U_GC_PC_MASK)) || c == 0x200C ||
+	                  c == 0x200D);
+}
+
+static int word_before(const char *s, size_t at)
+{
+	if (at == 0)
+		return 0;
+	int32_t i = (int32_t)at;
+	UChar32 c;
+	U8_PREV((const uint8_t *)s, 0, i, c);
+	return is_word_char(c);
+}
+
+static int word_at(const char *s, size_t at, size_t len)
+{
+	if (at >= len)
+		return 0;
+	int32_t i = (int32_t)at;
+	UChar32 c;
+	U8_NEXT((const uint8_t *)s, i, (int32_t)len, c);
+	return is_word_char(c);
+}
+
+/* The longest abbreviation that starts at `at` and ends before a non-word
+ * character; its index, its length in *match, or -1. */
+static int32_t match_at(const pp_abbreviations *a, const char *s, size_t len, size_t at, size_t *match,
+                        size_t *steps)
+{
+	int32_t found = -1;
+	uint32_t node = 0;
+	for (size_t i = at; i < len; i++) {
+		uint32_t c = a->trie[node].child;
+		while (c && a->trie[c].byte != (unsigned char)s[i]) {
+			c = a->trie[c].sibling;
+			++*steps;
+		}
+		if (!c)
+			break;
+		node = c;
+		++*steps;
+		if (a->trie[node].abbreviation >= 0 && !word_at(s, i + 1, len)) {
+			found = a->trie[node].abbreviation;
+			*match = i + 1 - at;
+		}
+	}
+	return found;
+}
+
+const char *pp_kramdown_abbreviation_title(cmark_node *node)
+{
+	if (cmark_node_get_type(node) != CMARK_NODE_CUSTOM_INLINE)
+		return NULL;
+	const char *tag = cmark_node_get_on_enter(node);
+	return tag && strcmp(tag, "abbr") == 0 ? cmark_node_get_on_exit(node) : NULL;
+}
+
+/* A new text node holding len bytes of s, or NULL when out of memory. */
+static cmark_node *new_text(const char *s, size_t len)
+{
+	char *literal = strndup(s, len);
+	cmark_node *text = literal ? cmark_node_new(CMARK_NODE_TEXT) : NULL;
+	if (text && !cmark_node_set_literal(text, literal)) {
+		cmark_node_free(text);
+		text = NULL;
+	}
+	free(literal);
+	return text;
+}
+
+/* Marks the abbreviations in one text node; a heading's attribute block at
+ * the end of its text is left to be read as one. Returns -1 when out of
+ * memory. */
+static int mark_text(const pp_abbreviations *a, cmark_node *node, size_t *steps)
+{
+	const char *literal = cmark_node_get_literal(node);
+	if (!literal)
+		return 0;
+	size_t len = strlen(literal);
+	cmark_node *parent = cmark_node_parent(node);
+	if (parent && cmark_node_get_type(parent) == CMARK_NODE_HEADING && !cmark_node_next(node)) {
+		const char *block = pp_kramdown_trailing_block(literal);
+		if (block)
+			len = (size_t)(block - literal);
+	}
+	char *s = strdup(literal); /* set_literal below frees literal */
+	if (!s)
+		return -1;
+	size_t done = 0; /* bytes before it are in nodes of their own */
+	int rc = 0;
+	for (size_t at = 0; rc == 0 && at < len && *steps < MAX_TRIE_STEPS; at++) {
+		if ((s[at] & 0xC0) == 0x80 || word_before(s, at))
+			continue;
+		size_t match = 0;
+		int32_t k = match_at(a, s, len, at, &match, steps);
+		if (k < 0)
+			continue;
+		cmark_node *before = at > done ? new_text(s + done, at - done) : NULL;
+		cmark_node *abbr = cmark_node_new(CMARK_NODE_CUSTOM_INLINE), *inner = new_text(s + at, match);
+		int ok = (before || at == done) && abbr && inner && cmark_node_set_on_enter(abbr, "abbr") &&
+		         cmark_node_set_on_exit(abbr, a->titles[k]) && cmark_node_append_child(abbr, inner);
+		ok = ok && (!before || cmark_node_insert_before(node, before)) && cmark_node_insert_before(node, abbr);
+		if (!ok) {
+			if (before && !cmark_node_parent(before))
+				cmark_node_free(before);
+			if (inner && !cmark_node_parent(inner))
+				cmark_node_free(inner);
+			if (abbr && !cmark_node_parent(abbr))
+				cmark_node_free(abbr); /* with inner, if it holds it */
+			rc = -1;
+			break;
+		}
+		done = at + match;
+		at = done - 1;
+	}
+	if (rc == 0 && done > 0) {
+		if (s[done])
+			rc = cmark_node_set_literal(node, s + done) ? 0 : -1;
+		else
+			cmark_node_free(node);
+	}
+	free(s);
+	return rc;
+}
+
+int pp_kramdown_abbreviations_apply(cmark_node *root, const pp_abbreviations *a, int *incomplete)
+{
+	*incomplete = 0;
+	if (!a || a->count == 0)
+		return 0;
+	/* Text split by cmark at characters that might have been markup reads
+	 * as one text, as kramdown's does. */
+	cmark_consolidate_text_nodes(root);
+	cmark_node **texts = NULL;
+	size_t count = 0, capacity = 0;
+	int rc = 0;
+	cmark_iter *iter = cmark_iter_new(root);
+	cmark_event_type ev;
+	while (iter && rc == 0 && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(iter);
+		cmark_node_type type = cmark_node_get_type(node);
+		if (type == CMARK_NODE_IMAGE && ev == CMARK_EVENT_ENTER)
+			cmark_iter_reset(iter, node, CMARK_EVENT_EXIT); /* its text is its alternative */
+		else if (type == CMARK_NODE_TEXT && pp_grow(&texts, &capacity, count, sizeof *texts, 64) == 0)
+			texts[count++] = node;
+		else if (type == CMARK_NODE_TEXT)
+			rc = -1;
+	}
+	rc = iter ? rc : -1;
+	cmark_iter_free(iter);
+	size_t steps = 0;
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = mark_text(a, texts[i], &steps);
+	*incomplete = steps >= MAX_TRIE_STEPS;
+	free(texts);
+	return rc;
+}
