@@ -89,6 +89,8 @@ static int parse_inside(const char *p, const char *end, const pp_attribute_table
 				return -1;
 			if (kind == '#' && set_value(&out->id, word, (size_t)(p - word)) != 0)
 				return -1;
+			if (kind == '.' && p - word == 6 && memcmp(word, "no_toc", 6) == 0)
+				out->no_toc = 1;
 			continue;
 		}
 		const char *name = p;
@@ -123,7 +125,9 @@ static int parse_inside(const char *p, const char *end, const pp_attribute_table
 				return -1;
 			continue;
 		}
-		/* A name: the definition it refers to. */
+		/* A name: the definition it refers to; "toc" needs none. */
+		if (name_len == 3 && memcmp(name, "toc", 3) == 0)
+			out->toc = 1;
 		const definition *def = find_definition(t, name, name_len);
 		if (def && depth < MAX_REFERENCE_DEPTH &&
 		    parse_inside(def->body, def->body + strlen(def->body), t, out, depth + 1) != 0)
@@ -311,7 +315,7 @@ static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, in
 		free(a->dir);
 		a->dir = NULL;
 	}
-	if (!a->id && !a->lang && !a->dir)
+	if (!a->id && !a->lang && !a->dir && !a->toc && !a->no_toc)
 		return 0;
 	pp_attribute_table *t = ps->table;
 	if (pp_grow(&t->items, &t->capacity, t->count, sizeof *t->items, 16) != 0)
@@ -806,6 +810,8 @@ static void merge_attached(pp_attribute_table *t)
 				free(into->lang), into->lang = from->lang, from->lang = NULL;
 			if (from->dir)
 				free(into->dir), into->dir = from->dir, from->dir = NULL;
+			into->toc |= from->toc;
+			into->no_toc |= from->no_toc;
 			pp_attributes_clear(from);
 		} else {
 			t->items[w++] = t->items[i];
@@ -930,7 +936,8 @@ const pp_attributes *pp_attributes_of(const pp_attribute_table *t, cmark_node *n
 		return NULL;
 	attached key = {.node = node};
 	const attached *found = bsearch(&key, t->items, t->count, sizeof *t->items, compare_node);
-	return found && (found->attrs.id || found->attrs.lang || found->attrs.dir) ? &found->attrs : NULL;
+	const pp_attributes *a = found ? &found->attrs : NULL;
+	return a && (a->id || a->lang || a->dir || a->toc || a->no_toc) ? a : NULL;
 }
 
 void pp_attribute_table_free(pp_attribute_table *t)

@@ -33,6 +33,10 @@
 
 typedef struct {
 	char *id, *lang, *dir; /* NULL when not given */
+	/* kramdown's table of contents: a list that refers to "toc" ("* TOC"
+	 * and "{:toc}") is replaced by one, of the headings with an id that do
+	 * not have the class "no_toc". */
+	unsigned toc : 1, no_toc : 1;
 } pp_attributes;
 
 typedef struct pp_attribute_table pp_attribute_table;

@@ -537,20 +537,38 @@ static void set_id(render_state *st, xmlNodePtr el, const char *id)
 		xmlSetProp(el, BAD_CAST "id", BAD_CAST id);
 }
 
+/* Remembers el in a list of the state; -1 when out of memory. */
+static int remember(xmlNodePtr **list, size_t *count, size_t *cap, xmlNodePtr el)
+{
+	if (pp_grow(list, cap, *count, sizeof **list, 8) != 0)
+		return -1;
+	(*list)[(*count)++] = el;
+	return 0;
+}
+
 /* The attributes a kramdown list gave node: lang and dir, and the id
- * (headings take theirs when their own id is given, at their end). */
-static void apply_attributes(render_state *st, cmark_node *node, xmlNodePtr el)
+ * (headings take theirs when their own id is given, at their end). A list
+ * that is kramdown's table of contents is kept empty, to be filled once
+ * every heading has its id: 1 then, so its items are not rendered. */
+static int apply_attributes(render_state *st, cmark_node *node, xmlNodePtr el)
 {
 	const pp_attributes *a = pp_attributes_of(st->attrs, node);
 	if (!a || !el || el->type != XML_ELEMENT_NODE)
-		return;
+		return 0;
 	if (a->lang)
 		xmlSetProp(el, BAD_CAST "lang", BAD_CAST a->lang);
 	if (a->dir)
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST a->dir);
-	if (!a->id || pp_dom_is_heading(el))
-		return;
-	pp_md_claim_id(st, el, a->id, node);
+	int toc = a->toc && cmark_node_get_type(node) == CMARK_NODE_LIST;
+	if (a->no_toc && pp_dom_is_heading(el) && remember(&st->not_in_toc, &st->not_in_toc_count, &st->not_in_toc_cap, el) != 0)
+		st->failed = 1;
+	if (toc && remember(&st->tocs, &st->toc_count, &st->toc_cap, el) != 0)
+		st->failed = 1;
+	if (a->id && !pp_dom_is_heading(el))
+		pp_md_claim_id(st, el, a->id, node);
+	else if (toc && st->toc_count == 1)
+		pp_md_claim_id(st, el, "markdown-toc", node); /* kramdown's id for it */
+	return toc;
 }
 
 /* A reference: a superscript link to its note, with an id its note's back
@@ -1219,7 +1237,12 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 				}
 				cmark_node_set_user_data(node, cur);
 				if (el != cur) {
-					apply_attributes(&st, node, el);
+					if (apply_attributes(&st, node, el)) {
+						/* "* TOC": its items are not read, and it is filled at
+						 * the end (the walk goes on after its exit). */
+						cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
+						continue;
+					}
 					if (pp_grow(&open, &cap, depth, sizeof *open, 64) != 0) {
 						st.failed = 1;
 						break;
@@ -1247,6 +1270,10 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	}
 	cmark_iter_free(iter);
 	free(open);
+	if (!st.failed && st.toc_count)
+		pp_md_fill_tocs(&st, parent);
+	free(st.tocs);
+	free(st.not_in_toc);
 	for (size_t i = 0; i < st.memoized_count; i++)
 		st.memoized[i]->_private = NULL;
 	free(st.memoized);

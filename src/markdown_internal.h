@@ -53,6 +53,10 @@ typedef struct {
 	pp_attribute_table *attrs; /* kramdown attribute lists, by node */
 	raw_open *raw;       /* inline raw HTML elements open, innermost last */
 	size_t raw_count, raw_cap;
+	/* kramdown's tables of contents, empty lists until the end; the
+	 * headings left out of them (class no_toc). */
+	xmlNodePtr *tocs, *not_in_toc;
+	size_t toc_count, toc_cap, not_in_toc_count, not_in_toc_cap;
 } render_state;
 
 /* Gives el the id when it may have it: a valid id, not the page's, not
@@ -72,6 +76,12 @@ pp_severity pp_md_content_severity(const render_state *st);
  * links are isolated, and its direction is remembered. node may be NULL
  * for an element that is no heading. */
 void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int context_rtl);
+
+/* markdown_toc.c: fills each table of contents in st->tocs with the
+ * headings under root that have an id, in order, nested by level as
+ * kramdown nests them: an item per heading, a link to it holding a copy of
+ * its text (links, note references and ids left out). */
+void pp_md_fill_tocs(render_state *st, xmlNodePtr root);
 
 /* markdown_html.c */
 void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur);

@@ -112,6 +112,9 @@ CASES = {
     # A name that the text follows nearly to its end, at every word.
     "kramdown abbreviation near misses": ("*[" + "a " * 20000 + "b]: t\n*[a]: u\n\n" + "a " * 400000, "",
                                           r"(a ){399999}a"),
+    # Tables of contents times headings: filled up to 20,000 entries.
+    "kramdown tables of contents": ("* TOC\n{:toc}\n\nx\n\n" * 2000 + "".join("## h%d\n\n" % i for i in range(2000)),
+                                    "", r"((h\d+ ){2000}x ){10}(x ){1990}(h\d+ ){1999}h\d+"),
     "nested inline raw HTML": ("<span>" * 100000 + "x" + "</span>" * 100000 + "\n", "", r"x"),
     "Liquid tags shown as text": ("{%" * 500000, "", r"(\{%){500000}"),
     "front matter with many keys": ("x", "".join("k%d: v\n" % i for i in range(80000)),

@@ -674,6 +674,93 @@ static void test_kramdown_abbreviations_property(void **state)
 	}
 }
 
+/* kramdown's table of contents: "* TOC" with "{:toc}" becomes the list of
+ * the headings with links to them, nested by level, wherever it stands;
+ * headings of class no_toc are left out; entries keep a heading's words
+ * and formatting but not its links, note references or ids. */
+static void test_kramdown_table_of_contents(void **state)
+{
+	(void)state;
+	rendered r = render("## Contents\n{: .no_toc}\n\n* TOC\n* ignored\n{:toc}\n\n"
+	                    "## First [section](https://x.example) with a note[^1]\n\nText.\n\n"
+	                    "### Sub *emph*\n\n#### Deep\n\n## Second {#pinned}\n\n# Top\n\n"
+	                    "1. TOC\n{: #again toc}\n\n[^1]: The note.\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li"), 3);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li[1]/a[@href='#first-section-with-a-note']"
+	                                "[.='First section with a note'][not(.//a)][not(.//sup)]"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li[1]/ul/li/a[@href='#sub-emph']/em[.='emph']"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li[1]/ul/li/ul/li/a[@href='#deep'][.='Deep']"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li[2]/a[@href='#pinned'][.='Second']"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li[3]/a[@href='#top'][.='Top']"), 1);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']//a[@href='#contents']"), 0);
+	assert_int_equal(tu_count(page, "//li[.='TOC' or .='ignored']"), 0);
+	/* The second table, an ordered one with its own id, lists the same. */
+	assert_int_equal(tu_count(page, "//ol[@id='again']/li"), 3);
+	assert_int_equal(tu_count(page, "//ol[@id='again']/li[1]/ol/li/ol/li/a[@href='#deep']"), 1);
+	/* Every id once on the page. */
+	assert_int_equal(tu_count(page, "//*[@id][@id = preceding::*/@id]"), 0);
+	assert_int_equal(tu_count(page, "//*[@id='fnref-1']"), 1);
+	assert_int_equal(r.diags.count, 0);
+	xmlFreeDoc(page);
+	release(&r);
+	/* Right to left: entries isolate their left-to-right words as their
+	 * headings do. */
+	r = render("* TOC\n{:toc}\n\n## البيانات الشخصية GDPR\n\nنص.\n", 1);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//ul[@id='markdown-toc']/li/a[starts-with(@href, '#')]"
+	                                "[.='البيانات الشخصية GDPR']/span[@dir='ltr'][.='GDPR']"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+/* Generated sequences of heading levels: each table nests its entries as
+ * kramdown's generate_toc_tree does (an entry goes under the last one of
+ * a lower level still open), checked against that algorithm written here. */
+static void test_kramdown_table_of_contents_property(void **state)
+{
+	(void)state;
+	uint64_t seed = 5;
+	for (int round = 0; round < 1000; round++) {
+		char doc[4096] = "* TOC\n{:toc}\n\n", expected[4096] = "";
+		size_t at = strlen(doc), e = 0;
+		int levels[40], count = 1 + (int)(tu_random(&seed) % 30);
+		int open[8], depth = 0;
+		for (int i = 0; i < count; i++) {
+			levels[i] = 1 + (int)(tu_random(&seed) % 6);
+			at += (size_t)snprintf(doc + at, sizeof doc - at, "%.*s h%d\n\n", levels[i], "######", i);
+			while (depth > 0 && open[depth - 1] >= levels[i])
+				depth--;
+			/* The expected entry: its name after as many dots as its depth. */
+			e += (size_t)snprintf(expected + e, sizeof expected - e, "%.*sh%d|", depth, "........", i);
+			open[depth++] = levels[i];
+		}
+		rendered r = render(doc, 0);
+		htmlDocPtr page = tu_parse_html_string(r.html);
+		xmlXPathContextPtr xp = xmlXPathNewContext(page);
+		xmlXPathObjectPtr entries = xmlXPathEvalExpression(BAD_CAST "//ul[@id='markdown-toc']//a", xp);
+		char got[4096] = "";
+		size_t g = 0;
+		for (int k = 0; entries && entries->nodesetval && k < entries->nodesetval->nodeNr; k++) {
+			xmlNodePtr a = entries->nodesetval->nodeTab[k];
+			int nested = -1;
+			for (xmlNodePtr p = a->parent; p && xmlStrcmp(p->name, BAD_CAST "body") != 0; p = p->parent)
+				nested += xmlStrcmp(p->name, BAD_CAST "ul") == 0;
+			xmlChar *text = xmlNodeGetContent(a);
+			g += (size_t)snprintf(got + g, sizeof got - g, "%.*s%s|", nested, "........", (char *)text);
+			xmlFree(text);
+		}
+		xmlXPathFreeObject(entries);
+		xmlXPathFreeContext(xp);
+		if (strcmp(got, expected) != 0)
+			fail_msg("table of contents %s, expected %s, of:\n%s", got, expected, doc);
+		xmlFreeDoc(page);
+		release(&r);
+	}
+}
+
 /* Generated documents of kept words and comments in every position (inline,
  * across lines, across blocks, in lists, quotes, tables and emphasis): no
  * comment word is ever published, and every kept word is. */
@@ -960,6 +1047,8 @@ int main(void)
 		cmocka_unit_test(test_kramdown_definition_lists),
 		cmocka_unit_test(test_kramdown_abbreviations),
 		cmocka_unit_test(test_kramdown_abbreviations_property),
+		cmocka_unit_test(test_kramdown_table_of_contents),
+		cmocka_unit_test(test_kramdown_table_of_contents_property),
 		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_ids_unique_on_the_page),
 		cmocka_unit_test(test_end_of_block_marker_after_a_line),
