@@ -100,20 +100,20 @@ typedef struct pp_abbreviations pp_abbreviations;
 int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t len, const char *path,
                                    int line_offset, pp_diags *d, pp_abbreviations **abbreviations, char **blanked);
 
-/* Marks the occurrences in root, after pp_kramdown_attach: each becomes a
- * custom inline node whose on_enter is "abbr" and on_exit the title ("" for
- * none), holding its text. *incomplete is set when a hostile text would
- * take too long to read in full (the rest is left unmarked). Returns 0, or
- * -1 when out of memory. */
-int pp_kramdown_abbreviations_apply(cmark_node *root, const pp_abbreviations *abbreviations, int *incomplete);
+/* The first occurrence in s[from, len) of a defined abbreviation (at a
+ * place a word may start, before a place it may end, the longest there):
+ * 1 with its start, its length and its title ("" for none), else 0. steps
+ * counts the work done for one text; once it passes
+ * PP_MAX_ABBREVIATION_STEPS (about a second of a hostile text) nothing more
+ * is found, and the caller says so. */
+#define PP_MAX_ABBREVIATION_STEPS ((size_t)1 << 27)
+int pp_kramdown_abbreviation_find(const pp_abbreviations *abbreviations, const char *s, size_t len, size_t from,
+                                  size_t *start, size_t *length, const char **title, size_t *steps);
 
 /* Whether line (a block's line, from where the block's content starts) is
  * an abbreviation's definition, or, after_definition, the attribute list
  * that may follow one: what reading takes out. */
 int pp_kramdown_abbreviation_line(const char *line, size_t len, int after_definition);
-
-/* The title of an abbreviation marked above ("" for none), else NULL. */
-const char *pp_kramdown_abbreviation_title(cmark_node *node);
 
 void pp_abbreviations_free(pp_abbreviations *abbreviations);
 

@@ -27,10 +27,6 @@ struct pp_abbreviations {
 	size_t trie_count, trie_capacity;
 };
 
-/* Steps through the trie for one text before the rest is left unmarked
- * (a warning): about a second of hostile input. */
-#define MAX_TRIE_STEPS ((size_t)1 << 27)
-
 void pp_abbreviations_free(pp_abbreviations *a)
 {
 	if (!a)
@@ -331,111 +327,18 @@ static int32_t match_at(const pp_abbreviations *a, const char *s, size_t len, si
 	return found;
 }
 
-const char *pp_kramdown_abbreviation_title(cmark_node *node)
+int pp_kramdown_abbreviation_find(const pp_abbreviations *a, const char *s, size_t len, size_t from, size_t *start,
+                                  size_t *length, const char **title, size_t *steps)
 {
-	if (cmark_node_get_type(node) != CMARK_NODE_CUSTOM_INLINE)
-		return NULL;
-	const char *tag = cmark_node_get_on_enter(node);
-	return tag && strcmp(tag, "abbr") == 0 ? cmark_node_get_on_exit(node) : NULL;
-}
-
-/* A new text node holding len bytes of s, or NULL when out of memory. */
-static cmark_node *new_text(const char *s, size_t len)
-{
-	char *literal = strndup(s, len);
-	cmark_node *text = literal ? cmark_node_new(CMARK_NODE_TEXT) : NULL;
-	if (text && !cmark_node_set_literal(text, literal)) {
-		cmark_node_free(text);
-		text = NULL;
-	}
-	free(literal);
-	return text;
-}
-
-/* Marks the abbreviations in one text node; a heading's attribute block at
- * the end of its text is left to be read as one. Returns -1 when out of
- * memory. */
-static int mark_text(const pp_abbreviations *a, cmark_node *node, size_t *steps)
-{
-	const char *literal = cmark_node_get_literal(node);
-	if (!literal)
-		return 0;
-	size_t len = strlen(literal);
-	cmark_node *parent = cmark_node_parent(node);
-	if (parent && cmark_node_get_type(parent) == CMARK_NODE_HEADING && !cmark_node_next(node)) {
-		const char *block = pp_kramdown_trailing_block(literal);
-		if (block)
-			len = (size_t)(block - literal);
-	}
-	char *s = strdup(literal); /* set_literal below frees literal */
-	if (!s)
-		return -1;
-	size_t done = 0; /* bytes before it are in nodes of their own */
-	int rc = 0;
-	for (size_t at = 0; rc == 0 && at < len && *steps < MAX_TRIE_STEPS; at++) {
+	for (size_t at = from; a && at < len && *steps < PP_MAX_ABBREVIATION_STEPS; at++) {
 		if ((s[at] & 0xC0) == 0x80 || word_before(s, at))
 			continue;
-		size_t match = 0;
-		int32_t k = match_at(a, s, len, at, &match, steps);
-		if (k < 0)
-			continue;
-		cmark_node *before = at > done ? new_text(s + done, at - done) : NULL;
-		cmark_node *abbr = cmark_node_new(CMARK_NODE_CUSTOM_INLINE), *inner = new_text(s + at, match);
-		int ok = (before || at == done) && abbr && inner && cmark_node_set_on_enter(abbr, "abbr") &&
-		         cmark_node_set_on_exit(abbr, a->titles[k]) && cmark_node_append_child(abbr, inner);
-		ok = ok && (!before || cmark_node_insert_before(node, before)) && cmark_node_insert_before(node, abbr);
-		if (!ok) {
-			if (before && !cmark_node_parent(before))
-				cmark_node_free(before);
-			if (inner && !cmark_node_parent(inner))
-				cmark_node_free(inner);
-			if (abbr && !cmark_node_parent(abbr))
-				cmark_node_free(abbr); /* with inner, if it holds it */
-			rc = -1;
-			break;
+		int32_t k = match_at(a, s, len, at, length, steps);
+		if (k >= 0) {
+			*start = at;
+			*title = a->titles[k];
+			return 1;
 		}
-		done = at + match;
-		at = done - 1;
 	}
-	if (rc == 0 && done > 0) {
-		if (s[done])
-			rc = cmark_node_set_literal(node, s + done) ? 0 : -1;
-		else
-			cmark_node_free(node);
-	}
-	free(s);
-	return rc;
-}
-
-int pp_kramdown_abbreviations_apply(cmark_node *root, const pp_abbreviations *a, int *incomplete)
-{
-	*incomplete = 0;
-	if (!a || a->count == 0)
-		return 0;
-	/* Text split by cmark at characters that might have been markup reads
-	 * as one text, as kramdown's does. */
-	cmark_consolidate_text_nodes(root);
-	cmark_node **texts = NULL;
-	size_t count = 0, capacity = 0;
-	int rc = 0;
-	cmark_iter *iter = cmark_iter_new(root);
-	cmark_event_type ev;
-	while (iter && rc == 0 && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
-		cmark_node *node = cmark_iter_get_node(iter);
-		cmark_node_type type = cmark_node_get_type(node);
-		if (type == CMARK_NODE_IMAGE && ev == CMARK_EVENT_ENTER)
-			cmark_iter_reset(iter, node, CMARK_EVENT_EXIT); /* its text is its alternative */
-		else if (type == CMARK_NODE_TEXT && pp_grow(&texts, &capacity, count, sizeof *texts, 64) == 0)
-			texts[count++] = node;
-		else if (type == CMARK_NODE_TEXT)
-			rc = -1;
-	}
-	rc = iter ? rc : -1;
-	cmark_iter_free(iter);
-	size_t steps = 0;
-	for (size_t i = 0; rc == 0 && i < count; i++)
-		rc = mark_text(a, texts[i], &steps);
-	*incomplete = steps >= MAX_TRIE_STEPS;
-	free(texts);
-	return rc;
+	return 0;
 }

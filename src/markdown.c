@@ -706,23 +706,61 @@ static xmlNodePtr enter_container(render_state *st, cmark_node *node, xmlNodePtr
 		const char *part = pp_kramdown_definition_part(node);
 		return part ? pp_md_new_child(cur, part) : cur; /* raw on_enter/on_exit text is never emitted */
 	}
-	case CMARK_NODE_CUSTOM_INLINE: {
-		const char *title = pp_kramdown_abbreviation_title(node);
-		xmlNodePtr abbr = title ? pp_md_new_child(cur, "abbr") : cur;
-		if (abbr && title && *title && !xmlSetProp(abbr, BAD_CAST "title", BAD_CAST title))
-			return NULL;
-		return abbr;
-	}
+	case CMARK_NODE_CUSTOM_INLINE:
+		return cur;
 	default:
 		return enter_extension(node, cur);
 	}
+}
+
+/* len bytes of text appended to parent; -1 when out of memory. */
+static int append_text_bytes(xmlNodePtr parent, const char *text, size_t len)
+{
+	char *copy = strndup(text, len);
+	int rc = copy ? pp_md_append_text(parent, copy) : -1;
+	free(copy);
+	return rc;
+}
+
+/* A text node's text with kramdown's abbreviations in it as <abbr>s with
+ * their titles; a heading's attribute block at the end of its text is left
+ * to be read as one. */
+static void append_abbreviated(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl)
+{
+	const char *text = cmark_node_get_literal(node);
+	if (!text)
+		return;
+	size_t len = strlen(text), end = len, done = 0, start, length;
+	cmark_node *parent = cmark_node_parent(node);
+	if (parent && cmark_node_get_type(parent) == CMARK_NODE_HEADING && !cmark_node_next(node)) {
+		const char *block = pp_kramdown_trailing_block(text);
+		if (block)
+			end = (size_t)(block - text);
+	}
+	const char *title;
+	while (!st->failed &&
+	       pp_kramdown_abbreviation_find(st->ctx->abbreviations, text, end, done, &start, &length, &title,
+	                                     &st->abbreviation_steps)) {
+		xmlNodePtr abbr = append_text_bytes(cur, text + done, start - done) == 0 ? pp_md_new_child(cur, "abbr") : NULL;
+		if (!abbr || (*title && !xmlSetProp(abbr, BAD_CAST "title", BAD_CAST title)) ||
+		    append_text_bytes(abbr, text + start, length) != 0) {
+			st->failed = 1;
+			return;
+		}
+		pp_md_exit_element(st, abbr, NULL, context_rtl);
+		done = start + length;
+	}
+	if (append_text_bytes(cur, text + done, len - done) != 0)
+		st->failed = 1;
 }
 
 static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl)
 {
 	switch (cmark_node_get_type(node)) {
 	case CMARK_NODE_TEXT:
-		if (pp_md_append_text(cur, cmark_node_get_literal(node)) != 0)
+		if (st->ctx->abbreviations)
+			append_abbreviated(st, node, cur, context_rtl);
+		else if (pp_md_append_text(cur, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
 		break;
 	case CMARK_NODE_SOFTBREAK:
@@ -1189,16 +1227,10 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	st.attrs = pp_kramdown_attach(root, ctx->source, ctx->source_len, ctx->path, ctx->line_offset, d);
 	if (!st.attrs)
 		return -1;
-	int incomplete;
-	if (pp_kramdown_abbreviations_apply(root, ctx->abbreviations, &incomplete) != 0) {
-		pp_attribute_table_free(st.attrs);
-		pp_error(d, ctx->path, 0, 0, "out of memory marking abbreviations");
-		return -1;
-	}
-	if (incomplete)
-		pp_warning(d, ctx->path, 0, 0,
-		           "too many abbreviations to mark in this text in reasonable time: some are shown without "
-		           "their definitions");
+	/* Text cmark split at characters that might have been markup reads as
+	 * one text, as kramdown's does, for abbreviations found across them. */
+	if (ctx->abbreviations)
+		cmark_consolidate_text_nodes(root);
 	cmark_iter *iter = cmark_iter_new(root);
 	open_element *open = NULL;
 	size_t depth = 0, cap = 0;
@@ -1270,6 +1302,10 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	}
 	cmark_iter_free(iter);
 	free(open);
+	if (st.abbreviation_steps >= PP_MAX_ABBREVIATION_STEPS)
+		pp_warning(d, ctx->path, 0, 0,
+		           "too many abbreviations to mark in this text in reasonable time: some are shown without "
+		           "their definitions");
 	if (!st.failed && st.toc_count)
 		pp_md_fill_tocs(&st, parent);
 	free(st.tocs);

@@ -57,6 +57,7 @@ typedef struct {
 	 * headings left out of them (class no_toc). */
 	xmlNodePtr *tocs, *not_in_toc;
 	size_t toc_count, toc_cap, not_in_toc_count, not_in_toc_cap;
+	size_t abbreviation_steps; /* work done finding abbreviations */
 } render_state;
 
 /* Gives el the id when it may have it: a valid id, not the page's, not

@@ -537,23 +537,25 @@ static void test_kramdown_abbreviations(void **state)
 	                    "> *[ن.ع.م]: نظام عربي مختصر\n> وفق ن.ع.م والنعم.\n\n"
 	                    "Text\n*[NOTDEF]: continues the paragraph\n\nNOTDEF.\n\n"
 	                    "{::comment}\n*[SECRET]: never a definition\n{:/comment}\nSECRET stays.\n\n"
+	                    "| GDPR | x |\n|---|---|\n| EU | ~~GDPR~~ |\n\n"
 	                    "*[GDPR]: General Data Protection Regulation (EU) 2016/679\n",
 	                    0);
 	htmlDocPtr page = tu_parse_html_string(r.html);
 	const char *gdpr = "//abbr[@title='General Data Protection Regulation (EU) 2016/679'][.='GDPR']";
-	assert_int_equal(tu_count(page, gdpr), 4); /* text, link, heading, emphasis: the last definition */
+	assert_int_equal(tu_count(page, gdpr), 6); /* text, link, heading, emphasis, table: the last definition */
+	assert_int_equal(tu_count(page, "//th/abbr[.='GDPR'] | //td/s/abbr[.='GDPR'] | //td/abbr[.='EU']"), 3);
 	assert_int_equal(tu_count(page, "//p[1]/a[@href='https://gdpr.eu']/abbr[.='GDPR']"), 1);
 	assert_int_equal(tu_count(page, "//code[.='GDPR']"), 1);
 	assert_int_equal(tu_count(page, "//h2[@id='duties']/abbr[.='GDPR']"), 1);
 	assert_int_equal(tu_count(page, "//em/abbr[.='GDPR']"), 1);
 	assert_int_equal(tu_count(page, "//img[@alt='GDPR']"), 1);
 	assert_int_equal(tu_count(page, "//abbr[@title='EU-U.S. Data Privacy Framework'][.='EU-US DPF']"), 1);
-	assert_int_equal(tu_count(page, "//abbr[@title='European Union'][.='EU']"), 1);
+	assert_int_equal(tu_count(page, "//abbr[@title='European Union'][.='EU']"), 2);
 	assert_int_equal(tu_count(page, "//abbr[not(@title)][.='CCPA']"), 1);
 	assert_int_equal(tu_count(page, "//li[.='Under CCPA.']"), 1);
 	assert_int_equal(tu_count(page, "//blockquote/p/abbr[@title='نظام عربي مختصر'][.='ن.ع.م']"), 1);
 	assert_int_equal(tu_count(page, "//blockquote/p[.='وفق ن.ع.م والنعم.']"), 1);
-	assert_int_equal(tu_count(page, "//abbr"), 8);
+	assert_int_equal(tu_count(page, "//abbr"), 11);
 	/* Not definitions: a paragraph's second line, and one in a comment. */
 	assert_int_equal(tu_count(page, "//p[.='Text\n*[NOTDEF]: continues the paragraph']"), 1);
 	assert_int_equal(tu_count(page, "//p[normalize-space(.)='SECRET stays.']"), 1);
@@ -564,7 +566,7 @@ static void test_kramdown_abbreviations(void **state)
 	assert_null(strstr(r.html, "*[EU"));
 	assert_int_equal(r.diags.count, 1);
 	char *message = first_message(&r);
-	assert_string_equal(message, "doc.md:31:1: warning: abbreviation 'GDPR' is defined again: this definition is "
+	assert_string_equal(message, "doc.md:35:1: warning: abbreviation 'GDPR' is defined again: this definition is "
 	                             "used, as kramdown does\n");
 	free(message);
 	xmlFreeDoc(page);
