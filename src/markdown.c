@@ -791,7 +791,7 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 		pp_md_add_inline_html(st, node, cur);
 		break;
 	case CMARK_NODE_HTML_BLOCK:
-		pp_md_add_html_block(st, node, cur);
+		pp_md_add_html_block(st, node, cur, context_rtl);
 		break;
 	case CMARK_NODE_FOOTNOTE_REFERENCE:
 		add_note_reference(st, node, cur);
@@ -1221,12 +1221,12 @@ typedef struct {
 	int rtl;
 } open_element;
 
-int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d)
+/* The tree's blocks and inlines as DOM under parent, st->attrs read from
+ * it. Sets st->failed when out of memory. */
+static void render_tree(render_state *st_, cmark_node *root, xmlNodePtr parent, int parent_rtl)
 {
-	render_state st = {.ctx = ctx, .d = d, .slugger = ctx->slugger};
-	st.attrs = pp_kramdown_attach(root, ctx->source, ctx->source_len, ctx->path, ctx->line_offset, d);
-	if (!st.attrs)
-		return -1;
+	render_state st = *st_; /* written back at the end */
+	const pp_md_context *ctx = st.ctx;
 	/* Text cmark split at characters that might have been markup reads as
 	 * one text, as kramdown's does, for abbreviations found across them. */
 	if (ctx->abbreviations)
@@ -1237,15 +1237,14 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	if (!iter || pp_grow(&open, &cap, 0, sizeof *open, 64) != 0) {
 		cmark_iter_free(iter);
 		free(open);
-		pp_attribute_table_free(st.attrs);
-		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
-		return -1;
+		st_->failed = 1;
+		return;
 	}
 	/* Iterative walk: deeply nested lists, quotes or emphasis cannot exhaust
 	 * the stack. A container's user data holds the element that was current
 	 * before it, so leaving it restores the right place; the open elements
 	 * keep the direction in force, so no ancestor is looked up twice. */
-	open[depth++] = (open_element){parent, pp_dom_inherited_rtl(parent, ctx->rtl)};
+	open[depth++] = (open_element){parent, parent_rtl};
 	xmlNodePtr cur = parent;
 	cmark_event_type ev;
 	while (!st.failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
@@ -1253,6 +1252,9 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		int here_rtl = open[depth - 1].rtl;
 		if (ev == CMARK_EVENT_ENTER) {
 			if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE && pp_md_inline_raw_tag(&st, node, &cur, here_rtl)) {
+				continue;
+			} else if (cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK &&
+			           pp_md_block_raw_tag(&st, node, &cur, here_rtl)) {
 				continue;
 			} else if (is_leaf(node)) {
 				add_leaf(&st, node, cur, here_rtl);
@@ -1302,6 +1304,47 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	}
 	cmark_iter_free(iter);
 	free(open);
+	*st_ = st;
+}
+
+int pp_md_render_nested(render_state *st, const char *text, size_t len, int first_line, xmlNodePtr into,
+                        int into_rtl)
+{
+	if (st->nested)
+		return 1;
+	pp_md_context inner = *st->ctx;
+	inner.source = text;
+	inner.source_len = len;
+	inner.line_offset = st->ctx->line_offset + first_line - 1;
+	cmark_node *doc = pp_markdown_parse(text, len);
+	pp_attribute_table *attrs =
+	    doc ? pp_kramdown_attach(doc, text, len, inner.path, inner.line_offset, st->d) : NULL;
+	if (!attrs) {
+		if (doc)
+			cmark_node_free(doc);
+		return -1;
+	}
+	const pp_md_context *outer = st->ctx;
+	pp_attribute_table *outer_attrs = st->attrs;
+	st->ctx = &inner;
+	st->attrs = attrs;
+	st->nested = 1;
+	render_tree(st, doc, into, into_rtl);
+	st->nested = 0;
+	st->attrs = outer_attrs;
+	st->ctx = outer;
+	pp_attribute_table_free(attrs);
+	cmark_node_free(doc);
+	return st->failed ? -1 : 0;
+}
+
+int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context *ctx, pp_diags *d)
+{
+	render_state st = {.ctx = ctx, .d = d, .slugger = ctx->slugger};
+	st.attrs = pp_kramdown_attach(root, ctx->source, ctx->source_len, ctx->path, ctx->line_offset, d);
+	if (!st.attrs)
+		return -1;
+	render_tree(&st, root, parent, pp_dom_inherited_rtl(parent, ctx->rtl));
 	if (st.abbreviation_steps >= PP_MAX_ABBREVIATION_STEPS)
 		pp_warning(d, ctx->path, 0, 0,
 		           "too many abbreviations to mark in this text in reasonable time: some are shown without "

@@ -250,13 +250,162 @@ static int sanitize_children(sanitizer *z, xmlNodePtr src_parent, xmlNodePtr dst
 	return 0;
 }
 
+/* A raw block that starts kramdown's <div markdown="1"> (a kept block
+ * element whose opening tag may ask for Markdown): 2 when its closing tag
+ * ends the block (no blank line in it), 1 when it stays open; the
+ * element's name, the end of the opening tag and where the Markdown in the
+ * block ends (the closing tag, or the end). 0 when it is not one. */
+static int markdown_element(const char *html, char *name, size_t size, size_t *open_end, size_t *close_start)
+{
+	if (tag_name(html, name, size) != 1 || !IN(BAD_CAST name, kept_elements) || IN(BAD_CAST name, inline_kept))
+		return 0;
+	const char *gt = strchr(html, '>');
+	if (!gt || !memmem(html, (size_t)(gt - html), "markdown", 8))
+		return 0;
+	size_t n = strlen(html), name_len = strlen(name);
+	while (n > 0 && isspace((unsigned char)html[n - 1]))
+		n--;
+	size_t open = (size_t)(gt - html) + 1;
+	*open_end = open;
+	*close_start = n; /* not closed in this block: the element stays open */
+	if (n >= open + name_len + 3 && html[n - 1] == '>' && strncasecmp(html + n - name_len - 1, name, name_len) == 0 &&
+	    strncmp(html + n - name_len - 3, "</", 2) == 0) {
+		*close_start = n - name_len - 3;
+		return 2;
+	}
+	return 1;
+}
+
+/* A block that is only a closing tag ("</div>"): 1 with its name. */
+static int closing_tag_only(const char *html, char *name, size_t size)
+{
+	if (tag_name(html, name, size) != 2)
+		return 0;
+	const char *gt = strchr(html, '>');
+	while (gt && *++gt)
+		if (!isspace((unsigned char)*gt))
+			return 0;
+	return gt != NULL;
+}
+
+/* The element of an opening tag, as libxml2's HTML parser reads it, in
+ * *doc (freed by the caller); NULL when it reads none. */
+static xmlNodePtr parse_opening_tag(const char *tag, size_t len, const char *name, htmlDocPtr *doc)
+{
+	char *whole = pp_strdup_printf("<body>%.*s</%s></body>", (int)len, tag, name);
+	*doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
+	                              HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
+	             : NULL;
+	free(whole);
+	xmlNodePtr root = *doc ? xmlDocGetRootElement(*doc) : NULL;
+	xmlNodePtr body = root ? root->children : NULL;
+	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
+		body = body->next;
+	xmlNodePtr parsed = body ? body->children : NULL;
+	while (parsed && parsed->type != XML_ELEMENT_NODE)
+		parsed = parsed->next;
+	return parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? parsed : NULL;
+}
+
+static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl);
+
+int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl)
+{
+	const char *html = cmark_node_get_literal(node);
+	char name[16];
+	size_t open_end, close_start;
+	if (!html || st->nested)
+		return 0;
+	cmark_node *holder = cmark_node_parent(node);
+	if (closing_tag_only(html, name, sizeof name)) {
+		/* Closes the element a markdown="1" tag opened in the same
+		 * container, with what opened inside it. */
+		size_t at = st->raw_count;
+		while (at > 0 && st->raw[at - 1].holder == holder && xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
+			at--;
+		if (at == 0 || st->raw[at - 1].holder != holder)
+			return 0;
+		while (st->raw_count >= at)
+			pp_md_close_raw(st, cur, context_rtl);
+		return 1;
+	}
+	if (markdown_element(html, name, sizeof name, &open_end, &close_start) != 1)
+		return 0;
+	xmlNodePtr el = add_markdown_element(st, node, *cur, context_rtl);
+	if (!el)
+		return !st->failed ? 0 : 1;
+	/* The blocks after it, to its closing tag, go inside it. */
+	if (pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) != 0) {
+		st->failed = 1;
+		return 1;
+	}
+	st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
+	*cur = el;
+	return 1;
+}
+
+/* kramdown's markdown="1": the element rebuilt from the allowlist, the
+ * rest of its block read as Markdown into it; the element, or NULL when
+ * the block is not one, Markdown inside raw HTML is read already, or it
+ * failed (st->failed). */
+static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl)
+{
+	const char *html = cmark_node_get_literal(node);
+	char name[16];
+	size_t open_end, close_start;
+	int closed = st->nested ? 0 : markdown_element(html, name, sizeof name, &open_end, &close_start) == 2;
+	if (st->nested || !markdown_element(html, name, sizeof name, &open_end, &close_start))
+		return NULL;
+	htmlDocPtr doc;
+	xmlNodePtr parsed = parse_opening_tag(html, open_end, name, &doc);
+	xmlChar *mode = parsed ? xmlGetProp(parsed, BAD_CAST "markdown") : NULL;
+	int wanted = mode && (xmlStrcmp(mode, BAD_CAST "1") == 0 || xmlStrcasecmp(mode, BAD_CAST "block") == 0);
+	xmlFree(mode);
+	if (!wanted) {
+		if (doc)
+			xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlUnsetProp(parsed, BAD_CAST "markdown"); /* kramdown's, not the page's */
+	xmlNodePtr el = pp_md_new_child(cur, name);
+	sanitizer z = {st, node, 0, 0};
+	if (el)
+		copy_safe_attributes(&z, parsed, el);
+	int unsafe = z.unsafe_urls;
+	for (xmlAttrPtr a = parsed->properties; a; a = a->next)
+		unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
+	xmlFreeDoc(doc);
+	int first_line = 1;
+	for (size_t i = 0; i < open_end; i++)
+		first_line += html[i] == '\n';
+	first_line += cmark_node_get_start_line(node) - 1;
+	xmlChar *dir = el ? xmlGetProp(el, BAD_CAST "dir") : NULL;
+	int inside_rtl = dir ? xmlStrcmp(dir, BAD_CAST "rtl") == 0 : context_rtl;
+	xmlFree(dir);
+	if (!el || pp_md_render_nested(st, html + open_end, close_start - open_end, first_line, el, inside_rtl) < 0) {
+		st->failed = 1;
+		return NULL;
+	}
+	/* Closed in its block: complete now; else when its closing tag comes. */
+	if (closed)
+		pp_md_exit_element(st, el, NULL, context_rtl);
+	pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
+	            cmark_node_get_start_column(node),
+	            unsafe ? "raw HTML <%s markdown> is not passed through: it was rebuilt from safe elements, its "
+	                     "inside read as Markdown, and its event handlers, styles or unsafe links were removed"
+	                : "raw HTML <%s markdown> is not passed through: it was rebuilt from safe elements and "
+	                  "its inside read as Markdown",
+	            name);
+	return el;
+}
+
 /* A raw HTML block becomes DOM built from what the allowlist keeps: the
  * words of the policy survive, nothing executable does, and no HTML string
  * reaches the page. */
-void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur)
+void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl)
 {
 	const char *html = cmark_node_get_literal(node);
-	if (!html || is_comment(html))
+	if (!html || is_comment(html) || add_markdown_element(st, node, cur, context_rtl) || st->failed)
 		return;
 	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
 	 * libxml2 hangs every top-level element after the first under it, so

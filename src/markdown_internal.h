@@ -58,6 +58,7 @@ typedef struct {
 	xmlNodePtr *tocs, *not_in_toc;
 	size_t toc_count, toc_cap, not_in_toc_count, not_in_toc_cap;
 	size_t abbreviation_steps; /* work done finding abbreviations */
+	int nested; /* rendering Markdown inside raw HTML (markdown="1") */
 } render_state;
 
 /* Gives el the id when it may have it: a valid id, not the page's, not
@@ -84,13 +85,29 @@ void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int c
  * its text (links, note references and ids left out). */
 void pp_md_fill_tocs(render_state *st, xmlNodePtr root);
 
+/* Renders text (Markdown held in raw HTML, its first line first_line of
+ * the node's text) into `into` as part of this rendering: its ids, notes
+ * and headings are the page's. Not again inside it (raw HTML in it is
+ * rebuilt as raw HTML is): 1 then, with nothing done. 0, or -1 after an
+ * error (out of memory, or a refused kramdown extension) in st->d.
+ * into_rtl: the direction in force inside `into`. */
+int pp_md_render_nested(render_state *st, const char *text, size_t len, int first_line, xmlNodePtr into,
+                        int into_rtl);
+
 /* markdown_html.c */
-void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur);
+void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl);
 /* An inline tag: a line break, or dropped with a warning. */
 void pp_md_add_inline_html(render_state *st, cmark_node *node, xmlNodePtr cur);
 /* An inline tag of a kept element opens it (*cur moves inside) or closes
  * it; 1 when taken, 0 when the tag is for pp_md_add_inline_html. */
 int pp_md_inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl);
+/* A raw HTML block that opens kramdown's <div markdown="1"> without closing
+ * it (a blank line in it): the blocks after it go inside it (*cur moves
+ * inside) until a block that is its closing tag, or the end of the
+ * container holding it; that closing tag closes it. 1 when taken, 0 when
+ * the block is for pp_md_add_html_block. */
+int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl);
+
 /* Ends the innermost open inline element; *cur goes back outside it. */
 void pp_md_close_raw(render_state *st, xmlNodePtr *cur, int context_rtl);
 

@@ -115,6 +115,12 @@ CASES = {
     # Tables of contents times headings: filled up to 20,000 entries.
     "kramdown tables of contents": ("* TOC\n{:toc}\n\nx\n\n" * 2000 + "".join("## h%d\n\n" % i for i in range(2000)),
                                     "", r"((h\d+ ){2000}x ){10}(x ){1990}(h\d+ ){1999}h\d+"),
+    # kramdown's markdown="1": elements left open (a blank line in each) nest
+    # in a stack, not in calls; nested in one block, only the outer reads Markdown.
+    "kramdown markdown divs left open": ('<div markdown="1">\n*a*\n\n' * 50000, "", r"(a ){49999}a",
+                                         r"2024-02-01\.md:6:1: error: raw HTML <div markdown> is not passed through"),
+    "kramdown markdown divs nested in one block": ('<div markdown="1">' * 50000 + "x" + "</div>" * 50000 + "\n", "",
+                                                   r"x", r"2024-02-01\.md:6:1: error: raw HTML <div markdown>"),
     "nested inline raw HTML": ("<span>" * 100000 + "x" + "</span>" * 100000 + "\n", "", r"x"),
     "Liquid tags shown as text": ("{%" * 500000, "", r"(\{%){500000}"),
     "front matter with many keys": ("x", "".join("k%d: v\n" % i for i in range(80000)),

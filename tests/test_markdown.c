@@ -763,6 +763,46 @@ static void test_kramdown_table_of_contents_property(void **state)
 	}
 }
 
+/* kramdown's markdown="1" on a raw block element: its inside is Markdown,
+ * in one raw block or across blank lines to its closing tag (the blocks
+ * between go inside it), rebuilt from the allowlist as raw HTML is; not
+ * again inside Markdown read so, nor with another value. */
+static void test_kramdown_markdown_in_html(void **state)
+{
+	(void)state;
+	rendered r = render("<div class=\"note\" markdown=\"1\" onclick=\"x()\">\n**Important:** read [bad](javascript:x).\n\n"
+	                    "- item\n\n## Inside\n</div>\n\n"
+	                    "<section markdown=\"block\" lang=\"ar\" dir=\"rtl\">نص *مهم* GDPR\n"
+	                    "<div markdown=\"1\">**nested**</div>\n</section>\n\n"
+	                    "<div markdown=\"0\">\n**raw**\n</div>\n\nAfter.\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "/html/body/div[1][not(@class)][not(@onclick)][not(@markdown)]"
+	                                "/p[1]/strong[.='Important:']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/div[1]/ul/li[.='item']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/div[1]/h2[@id='inside'][.='Inside']"), 1);
+	assert_int_equal(tu_count(page, "//a[contains(@href, 'javascript')]"), 0);
+	assert_int_equal(tu_count(page, "/html/body/section[@lang='ar'][@dir='rtl']/p/em[.='مهم']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/section/p/span[@dir='ltr'][.='GDPR']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/section//div[normalize-space(.)='**nested**']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/div[2][normalize-space(.)='**raw**']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/p[.='After.']"), 1);
+	assert_int_equal(tu_count(page, "//*[@markdown]"), 0);
+	pp_diags_sort(&r.diags);
+	char *message = first_message(&r);
+	assert_string_equal(message, "doc.md:5:1: warning: raw HTML <div markdown> is not passed through: it was rebuilt from "
+	                             "safe elements, its inside read as Markdown, and its event handlers, styles or unsafe "
+	                             "links were removed\n");
+	free(message);
+	int link_at_its_line = 0;
+	for (size_t i = 0; i < r.diags.count; i++)
+		link_at_its_line |= r.diags.items[i].line == 6 && r.diags.items[i].column == 21 &&
+		                    strstr(r.diags.items[i].message, "javascript:x") != NULL;
+	assert_true(link_at_its_line);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
 /* Generated documents of kept words and comments in every position (inline,
  * across lines, across blocks, in lists, quotes, tables and emphasis): no
  * comment word is ever published, and every kept word is. */
@@ -1051,6 +1091,7 @@ int main(void)
 		cmocka_unit_test(test_kramdown_abbreviations_property),
 		cmocka_unit_test(test_kramdown_table_of_contents),
 		cmocka_unit_test(test_kramdown_table_of_contents_property),
+		cmocka_unit_test(test_kramdown_markdown_in_html),
 		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_ids_unique_on_the_page),
 		cmocka_unit_test(test_end_of_block_marker_after_a_line),
