@@ -22,7 +22,7 @@ typedef struct {
 
 struct pp_abbreviations {
 	char **names, **titles;
-	size_t count, capacity;
+	size_t count, names_capacity, titles_capacity;
 	trie_node *trie;
 	size_t trie_count, trie_capacity;
 };
@@ -88,9 +88,8 @@ static int define(pp_abbreviations *a, const char *name, size_t name_len, const 
 		a->titles[old] = t;
 		return 1;
 	}
-	size_t titles_capacity = a->capacity;
-	if (pp_grow(&a->names, &a->capacity, a->count, sizeof *a->names, 16) != 0 ||
-	    pp_grow(&a->titles, &titles_capacity, a->count, sizeof *a->titles, 16) != 0) {
+	if (pp_grow(&a->names, &a->names_capacity, a->count, sizeof *a->names, 16) != 0 ||
+	    pp_grow(&a->titles, &a->titles_capacity, a->count, sizeof *a->titles, 16) != 0) {
 		free(n);
 		free(t);
 		return -1;

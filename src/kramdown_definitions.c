@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "markdown.h"
 
 const char *pp_kramdown_definition_part(cmark_node *node)
 {
@@ -63,6 +64,10 @@ static cmark_node *add_part(cmark_node *dl, const char *tag)
  * out of memory. */
 static int move_lines(cmark_node *dl, cmark_node *first, int terms)
 {
+	/* Their texts and addresses live in their paragraph's buffer, which
+	 * goes: each gets its own copy first. */
+	if (first && pp_markdown_own_text(cmark_node_parent(first)) != 0)
+		return -1;
 	cmark_node *into = NULL, *next;
 	int after_break = 1;
 	for (cmark_node *n = first; n; n = next) {

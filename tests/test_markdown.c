@@ -517,6 +517,19 @@ static void test_kramdown_definition_lists(void **state)
 	assert_null(strstr(r.html, "\n: "));
 	xmlFreeDoc(page);
 	release(&r);
+	/* Links move with their lines: their addresses lived in the paragraph
+	 * that goes (the sanitized build read them freed). */
+	r = render("Website http://example.com\n: https://example.org/a\n\n[Term](https://t.example \"T\")\n"
+	           ": with [a link](https://l.example/x \"title\") and ![i](i.png)\n",
+	           0);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//dl/dt[1]/a[@href='http://example.com'][.='http://example.com']"), 1);
+	assert_int_equal(tu_count(page, "//dl/dd[1]/a[@href='https://example.org/a']"), 1);
+	assert_int_equal(tu_count(page, "//dl/dt[2]/a[@href='https://t.example'][@title='T'][.='Term']"), 1);
+	assert_int_equal(tu_count(page, "//dl/dd[2]/a[@href='https://l.example/x'][@title='title'][.='a link']"), 1);
+	assert_int_equal(tu_count(page, "//dl/dd[2]/img[@src='i.png'][@alt='i']"), 1);
+	xmlFreeDoc(page);
+	release(&r);
 }
 
 /* kramdown's abbreviations: definitions never published, occurrences
