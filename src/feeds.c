@@ -355,7 +355,8 @@ static void each_entry(sitemap_ctx *c)
 		c->x->rc = -1;
 	for (size_t i = 0; seen && i < site->series_count; i++) {
 		const pp_series *s = &site->series[i];
-		if (xmlHashLookup(seen, BAD_CAST s->locale))
+		/* A locale with no versions (an empty directory) has no home page. */
+		if (s->count == 0 || xmlHashLookup(seen, BAD_CAST s->locale))
 			continue;
 		if (xmlHashAddEntry(seen, BAD_CAST s->locale, (void *)s) != 0)
 			c->x->rc = -1;

@@ -1040,6 +1040,39 @@ static void test_script_in_markdown_does_not_come_through(void **state)
 	free(out);
 }
 
+/* A locale directory without versions (a translation not begun) is a
+ * warning for build and check alike: check rendered the site with it and
+ * crashed writing the sitemap (a locale home page with no date). */
+static void test_locale_without_versions(void **state)
+{
+	fixture *f = *state;
+	char *dir = tu_join(f->content, "privacy/fr");
+	char *note = tu_join(dir, "notes.txt");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	tu_write(note, "to translate\n");
+	char *argv[] = {(char *)tu_binary(), "check", "--content", f->content, "--as-of", TU_AS_OF, NULL};
+	char *report = NULL, *err = NULL;
+	assert_int_equal(tu_run(argv, &report, &err), 0);
+	assert_non_null(strstr(report, "privacy/fr: warning: no versions (YYYY-MM-DD.md files) in this locale"));
+	char *out = tu_join(f->tmp, "empty-locale-out");
+	char *build_err = NULL;
+	assert_int_equal(tu_build(f->content, out, &build_err), 0);
+	char *sitemap_path = tu_join(out, "sitemap.xml");
+	char *sitemap = tu_read(sitemap_path, NULL);
+	assert_non_null(sitemap);
+	assert_null(strstr(sitemap, "/fr/"));
+	unlink(note);
+	rmdir(dir);
+	free(sitemap);
+	free(sitemap_path);
+	free(build_err);
+	free(out);
+	free(report);
+	free(err);
+	free(note);
+	free(dir);
+}
+
 static void test_failed_build_leaves_output_untouched(void **state)
 {
 	fixture *f = *state;
@@ -1179,6 +1212,7 @@ int main(void)
 		cmocka_unit_test(test_failed_build_leaves_output_untouched),
 		cmocka_unit_test(test_broken_theme_leaves_output_untouched),
 		cmocka_unit_test(test_refuses_to_replace_foreign_directory),
+		cmocka_unit_test(test_locale_without_versions),
 		cmocka_unit_test(test_rebuild_is_byte_identical),
 	};
 	return cmocka_run_group_tests(tests, tu_site_setup, tu_site_teardown);
