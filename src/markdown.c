@@ -1322,7 +1322,7 @@ int pp_md_render_nested(render_state *st, const char *text, size_t len, int firs
 	if (!attrs) {
 		if (doc)
 			cmark_node_free(doc);
-		return -1;
+		return doc ? -2 : -1; /* refused: a comment left open, said in st->d */
 	}
 	const pp_md_context *outer = st->ctx;
 	pp_attribute_table *outer_attrs = st->attrs;
@@ -1367,7 +1367,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
 		return -1;
 	}
-	return 0;
+	return st.refused ? -1 : 0;
 }
 
 void pp_free_ids(char **ids, size_t count)

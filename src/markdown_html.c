@@ -333,7 +333,7 @@ int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int
 		return 0;
 	xmlNodePtr el = add_markdown_element(st, node, *cur, context_rtl);
 	if (!el)
-		return !st->failed ? 0 : 1;
+		return st->failed || st->refused;
 	/* The blocks after it, to its closing tag, go inside it. */
 	if (pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) != 0) {
 		st->failed = 1;
@@ -353,8 +353,8 @@ static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNo
 	const char *html = cmark_node_get_literal(node);
 	char name[16];
 	size_t open_end, close_start;
-	int closed = st->nested ? 0 : markdown_element(html, name, sizeof name, &open_end, &close_start) == 2;
-	if (st->nested || !markdown_element(html, name, sizeof name, &open_end, &close_start))
+	int kind = st->nested ? 0 : markdown_element(html, name, sizeof name, &open_end, &close_start);
+	if (!kind)
 		return NULL;
 	htmlDocPtr doc;
 	xmlNodePtr parsed = parse_opening_tag(html, open_end, name, &doc);
@@ -382,12 +382,15 @@ static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNo
 	xmlChar *dir = el ? xmlGetProp(el, BAD_CAST "dir") : NULL;
 	int inside_rtl = dir ? xmlStrcmp(dir, BAD_CAST "rtl") == 0 : context_rtl;
 	xmlFree(dir);
-	if (!el || pp_md_render_nested(st, html + open_end, close_start - open_end, first_line, el, inside_rtl) < 0) {
-		st->failed = 1;
+	int rendered = el ? pp_md_render_nested(st, html + open_end, close_start - open_end, first_line, el, inside_rtl)
+	                  : -1;
+	if (rendered < 0) {
+		st->failed |= rendered == -1;
+		st->refused |= rendered == -2;
 		return NULL;
 	}
 	/* Closed in its block: complete now; else when its closing tag comes. */
-	if (closed)
+	if (kind == 2)
 		pp_md_exit_element(st, el, NULL, context_rtl);
 	pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
 	            cmark_node_get_start_column(node),
@@ -405,7 +408,7 @@ static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNo
 void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl)
 {
 	const char *html = cmark_node_get_literal(node);
-	if (!html || is_comment(html) || add_markdown_element(st, node, cur, context_rtl) || st->failed)
+	if (!html || is_comment(html) || add_markdown_element(st, node, cur, context_rtl) || st->failed || st->refused)
 		return;
 	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
 	 * libxml2 hangs every top-level element after the first under it, so

@@ -58,7 +58,8 @@ typedef struct {
 	xmlNodePtr *tocs, *not_in_toc;
 	size_t toc_count, toc_cap, not_in_toc_count, not_in_toc_cap;
 	size_t abbreviation_steps; /* work done finding abbreviations */
-	int nested; /* rendering Markdown inside raw HTML (markdown="1") */
+	int nested;  /* rendering Markdown inside raw HTML (markdown="1") */
+	int refused; /* what that Markdown holds was refused (an error in d) */
 } render_state;
 
 /* Gives el the id when it may have it: a valid id, not the page's, not
@@ -88,8 +89,8 @@ void pp_md_fill_tocs(render_state *st, xmlNodePtr root);
 /* Renders text (Markdown held in raw HTML, its first line first_line of
  * the node's text) into `into` as part of this rendering: its ids, notes
  * and headings are the page's. Not again inside it (raw HTML in it is
- * rebuilt as raw HTML is): 1 then, with nothing done. 0, or -1 after an
- * error (out of memory, or a refused kramdown extension) in st->d.
+ * rebuilt as raw HTML is): 1 then, with nothing done. 0; -1 when out of
+ * memory; -2 after an error in st->d (a kramdown comment left open).
  * into_rtl: the direction in force inside `into`. */
 int pp_md_render_nested(render_state *st, const char *text, size_t len, int first_line, xmlNodePtr into,
                         int into_rtl);
