@@ -47,6 +47,9 @@ void pp_units_free(pp_units *u)
 		free(u->items[i].note);
 	}
 	free(u->items);
+	for (size_t i = 0; i < u->lazy_count; i++)
+		free(u->lazy_lists[i]);
+	free(u->lazy_lists);
 	if (u->doc)
 		cmark_node_free(u->doc);
 	memset(u, 0, sizeof *u);
@@ -89,6 +92,21 @@ static char *plain_text(cmark_node *block)
 	cmark_iter_free(iter);
 	xmlBufferFree(words);
 	return text;
+}
+
+/* Whether a list item's text is kramdown's table of contents ("TOC" and
+ * "{:toc}" under it): the page replaces it, there is nothing to translate. */
+static int is_table_of_contents(const char *text)
+{
+	const char *last = strrchr(text, '\n');
+	if (!last)
+		return 0;
+	pp_attributes a;
+	if (pp_attributes_parse(last + 1, strlen(last + 1), NULL, &a) != 0)
+		return 0;
+	int toc = a.toc;
+	pp_attributes_clear(&a);
+	return toc;
 }
 
 /* Whether a paragraph is only a kramdown attribute list ("{: #id }"). */
@@ -161,6 +179,60 @@ static char *definitions_text(cmark_node *paragraph, line_cursor *c, int *failed
 	return NULL;
 }
 
+/* An attribute list on the paragraph's last line, written at the line's
+ * start inside a list item or a quote: a lazy line, whose list belongs to
+ * the list or quote (see kramdown.h). Kept in out; -1 when out of memory. */
+static int keep_lazy_list(cmark_node *paragraph, line_cursor *c, pp_units *out)
+{
+	int contained = 0;
+	for (cmark_node *a = cmark_node_parent(paragraph); a && !contained; a = cmark_node_parent(a))
+		contained = cmark_node_get_type(a) == CMARK_NODE_ITEM || cmark_node_get_type(a) == CMARK_NODE_BLOCK_QUOTE;
+	int last = cmark_node_get_end_line(paragraph);
+	size_t len;
+	const char *line = contained && last > cmark_node_get_start_line(paragraph) ? cursor_line(c, last, &len) : NULL;
+	if (!line || len < 3 || line[0] != '{' || line[1] != ':')
+		return 0;
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	if (line[len - 1] != '}')
+		return 0;
+	char *list = strndup(line, len);
+	if (!list || pp_grow(&out->lazy_lists, &out->lazy_capacity, out->lazy_count, sizeof *out->lazy_lists, 8) != 0) {
+		free(list);
+		return -1;
+	}
+	out->lazy_lists[out->lazy_count++] = list;
+	return 0;
+}
+
+/* The written document with each lazy attribute list back at its line's
+ * start: the writer indents it (or quotes it) with the paragraph it ends.
+ * Found in order, each after the one before. Takes markdown; NULL when out
+ * of memory. */
+static char *unindent_lazy_lists(const pp_units *units, char *markdown)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < units->lazy_count; i++) {
+		const char *list = units->lazy_lists[i];
+		size_t n = strlen(list);
+		for (char *line = markdown + from; *line;) {
+			char *end = strchr(line, '\n');
+			size_t line_len = end ? (size_t)(end - line) : strlen(line), prefix = 0;
+			while (prefix < line_len && (line[prefix] == ' ' || line[prefix] == '>'))
+				prefix++;
+			if (prefix > 0 && line_len - prefix == n && memcmp(line + prefix, list, n) == 0) {
+				memmove(line, line + prefix, strlen(line + prefix) + 1);
+				from = (size_t)(line - markdown) + n;
+				break;
+			}
+			if (!end)
+				break;
+			line = end + 1;
+		}
+	}
+	return markdown;
+}
+
 int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 {
 	memset(out, 0, sizeof *out);
@@ -209,6 +281,8 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 			continue;
 		int failed = 0;
 		char *markdown = type == CMARK_NODE_PARAGRAPH ? definitions_text(node, &lines, &failed) : NULL;
+		if (!markdown && !failed && type == CMARK_NODE_PARAGRAPH && keep_lazy_list(node, &lines, out) != 0)
+			failed = 1;
 		if (markdown)
 			kind = UNIT_ABBREVIATIONS;
 		else if (!failed)
@@ -217,7 +291,8 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 			rc = -1;
 			break;
 		}
-		if ((kind == UNIT_PARAGRAPH && is_attribute_list(markdown)) || (kind == UNIT_CELL && !*markdown)) {
+		if ((kind == UNIT_PARAGRAPH && is_attribute_list(markdown)) || (kind == UNIT_CELL && !*markdown) ||
+		    (kind == UNIT_ITEM && is_table_of_contents(markdown))) {
 			free(markdown); /* kept from the source as it is */
 			continue;
 		}
@@ -496,7 +571,7 @@ char *pp_units_compose(pp_units *units, const char *const *texts, const int *lin
 	char *markdown = cmark_render_commonmark(units->doc, CMARK_OPT_DEFAULT, 0);
 	if (!markdown)
 		pp_error(d, file, 0, 0, "out of memory writing the translation");
-	return markdown;
+	return markdown ? unindent_lazy_lists(units, markdown) : NULL;
 }
 
 char *pp_inline_codes(const char *markdown)

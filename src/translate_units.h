@@ -38,6 +38,11 @@ typedef struct {
 	pp_unit *items;
 	size_t count, capacity;
 	cmark_node *doc;   /* the parsed document the nodes are in; owned */
+	/* kramdown attribute lists on a lazy last line of a list's or quote's
+	 * paragraph ("- TOC" / "{:toc}"), which belong to the list or quote:
+	 * written back without the indent or '>' the writer gives them. */
+	char **lazy_lists;
+	size_t lazy_count, lazy_capacity;
 } pp_units;
 
 /* The units of a version's text (read again when loaded without it).

@@ -168,6 +168,9 @@ try:
                     parts.append("| a | b |\n|---|---|\n| " + sentence(lang) + " | " + sentence(lang) + " |")
                 else:
                     parts.append(sentence(lang) + "[^n]\n\n[^n]: " + sentence(lang))
+        # kramdown's table of contents: kept as it is, not a unit.
+        if rng.random() < 0.5:
+            parts.insert(0, rng.choice(["* TOC\n{:toc}", "1. TOC\n{: toc}"]))
         # kramdown abbreviations, defined anywhere (a title is any text,
         # written as it is), used in the sentences.
         if rng.random() < 0.6:
@@ -192,6 +195,8 @@ try:
             problems.append(f"{n}: export {r.stderr}")
             continue
         p = polib.pofile(gen_po)
+        if any("toc" in e.msgid for e in p):
+            problems.append(f"{n}: the table of contents is a unit")
         for e in p:
             if e.msgctxt:
                 e.msgstr = e.msgid
