@@ -69,6 +69,11 @@ void pp_markdown_shutdown(void);
  * its own copy. Iterative; -1 when out of memory. */
 int pp_markdown_own_text(cmark_node *root);
 
+/* Whether a raw HTML block is kramdown's <div markdown="1"> … </div> in
+ * one block (no blank line in it): Markdown inside raw HTML, which the
+ * page renders but a reader of the parsed tree sees as raw HTML. */
+int pp_markdown_html_holds_markdown(const char *html);
+
 /* Parses UTF-8 Markdown; NULL when out of memory. */
 cmark_node *pp_markdown_parse(const char *text, size_t len);
 

@@ -307,6 +307,29 @@ static xmlNodePtr parse_opening_tag(const char *tag, size_t len, const char *nam
 	return parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? parsed : NULL;
 }
 
+/* Whether the opening tag asks for Markdown inside: markdown="1" or
+ * "block". */
+static int asks_for_markdown(xmlNodePtr parsed)
+{
+	xmlChar *mode = parsed ? xmlGetProp(parsed, BAD_CAST "markdown") : NULL;
+	int wanted = mode && (xmlStrcmp(mode, BAD_CAST "1") == 0 || xmlStrcasecmp(mode, BAD_CAST "block") == 0);
+	xmlFree(mode);
+	return wanted;
+}
+
+int pp_markdown_html_holds_markdown(const char *html)
+{
+	char name[16];
+	size_t open_end, close_start;
+	if (markdown_element(html, name, sizeof name, &open_end, &close_start) != 2)
+		return 0;
+	htmlDocPtr doc;
+	int wanted = asks_for_markdown(parse_opening_tag(html, open_end, name, &doc));
+	if (doc)
+		xmlFreeDoc(doc);
+	return wanted;
+}
+
 static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl);
 
 int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl)
@@ -358,10 +381,7 @@ static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNo
 		return NULL;
 	htmlDocPtr doc;
 	xmlNodePtr parsed = parse_opening_tag(html, open_end, name, &doc);
-	xmlChar *mode = parsed ? xmlGetProp(parsed, BAD_CAST "markdown") : NULL;
-	int wanted = mode && (xmlStrcmp(mode, BAD_CAST "1") == 0 || xmlStrcasecmp(mode, BAD_CAST "block") == 0);
-	xmlFree(mode);
-	if (!wanted) {
+	if (!asks_for_markdown(parsed)) {
 		if (doc)
 			xmlFreeDoc(doc);
 		return NULL;

@@ -271,6 +271,10 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 		int kind = 0;
 		if (!enter)
 			continue;
+		if (type == CMARK_NODE_HTML_BLOCK && pp_markdown_html_holds_markdown(cmark_node_get_literal(node)))
+			pp_warning(d, v->path, cmark_node_get_start_line(node) + text->body_line - 1, 1,
+			           "the Markdown inside this markdown=\"1\" element is not offered for translation: put a "
+			           "blank line after its opening tag and one before its closing tag, and its blocks are units");
 		if (type == CMARK_NODE_HEADING)
 			kind = UNIT_HEADING;
 		else if (type == CMARK_NODE_PARAGRAPH)

@@ -237,6 +237,29 @@ try:
     if refused < 5:
         problems.append(f"only {refused} generated documents have abbreviations")
     check("refusals: a translation of abbreviations' definitions that defines none", problems)
+
+    # kramdown's markdown="1": across blank lines its blocks are units; in
+    # one raw block they are not, and export says so with the line.
+    problems = []
+    site = os.path.join(work, "markdown-in-html")
+    os.makedirs(os.path.join(site, "p", "en"))
+    with open(os.path.join(site, "site.yaml"), "w") as f:
+        f.write("default_locale: en\ntitle:\n  en: T\n  fr: T\n")
+    with open(os.path.join(site, "p", "en", "2025-01-01.md"), "w") as f:
+        f.write("---\ntitle: T\nupdated: 2025-01-01\n---\n\nIntro.\n\n"
+                '<div class="note" markdown="1">\n**Hidden** from translators.\n</div>\n\n'
+                '<div markdown="1">\n\n**Offered** to translators.\n\n</div>\n')
+    md_po = os.path.join(site, "x.po")
+    r = run("translate", "export", "p", "fr", "--content", site, "-o", md_po)
+    want = ("p/en/2025-01-01.md:8:1: warning: the Markdown inside this markdown=\"1\" element is not offered for "
+            "translation: put a blank line after its opening tag and one before its closing tag, and its blocks are units")
+    if r.returncode != 0 or want not in r.stderr:
+        problems.append(f"export: {r.returncode} {r.stderr[-400:]}")
+    elif polib:
+        ids = [e.msgid for e in polib.pofile(md_po) if e.msgctxt and "/" in e.msgctxt]
+        if ids != ["Intro.", "**Offered** to translators."]:
+            problems.append(f"units {ids}")
+    check("markdown=\"1\": its blocks are units across blank lines; in one raw block, export says they are not", problems)
     # XLIFF 2.0: read back by an independent XML reader (every unit, every
     # inline code's data there), imported back as the PO file is, and a
     # target the tool left "initial" refused as still to review.
