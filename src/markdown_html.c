@@ -134,6 +134,49 @@ static int tag_name(const char *html, char *name, size_t size)
 	return closing ? 2 : 1;
 }
 
+/* The element of an opening tag, as libxml2's HTML parser reads it, in
+ * *doc (freed by the caller); NULL when it reads none. */
+static xmlNodePtr parse_opening_tag(const char *tag, size_t len, const char *name, htmlDocPtr *doc)
+{
+	char *whole = pp_strdup_printf("<body>%.*s</%s></body>", (int)len, tag, name);
+	*doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
+	                              HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
+	             : NULL;
+	free(whole);
+	xmlNodePtr root = *doc ? xmlDocGetRootElement(*doc) : NULL;
+	xmlNodePtr body = root ? root->children : NULL;
+	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
+		body = body->next;
+	xmlNodePtr parsed = body ? body->children : NULL;
+	while (parsed && parsed->type != XML_ELEMENT_NODE)
+		parsed = parsed->next;
+	return parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? parsed : NULL;
+}
+
+/* The attributes of a raw element that are removed and worth saying so:
+ * event handlers, styles and unsafe links (z counted those it copied). */
+static int unsafe_attributes(const sanitizer *z, xmlNodePtr parsed)
+{
+	int unsafe = z->unsafe_urls;
+	for (xmlAttrPtr a = parsed->properties; a; a = a->next)
+		unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
+	return unsafe;
+}
+
+/* Closes the innermost raw element named name that holder opened, and any
+ * opened inside it; 0 when holder has none open. */
+static int close_named(render_state *st, xmlNodePtr *cur, cmark_node *holder, const char *name, int context_rtl)
+{
+	size_t at = st->raw_count;
+	while (at > 0 && st->raw[at - 1].holder == holder && xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
+		at--;
+	if (at == 0 || st->raw[at - 1].holder != holder)
+		return 0;
+	while (st->raw_count >= at)
+		pp_md_close_raw(st, cur, context_rtl);
+	return 1;
+}
+
 void pp_md_close_raw(render_state *st, xmlNodePtr *cur, int context_rtl)
 {
 	raw_open *top = &st->raw[--st->raw_count];
@@ -155,47 +198,26 @@ int pp_md_inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, in
 		return 0;
 	cmark_node *holder = cmark_node_parent(node);
 	if (kind == 2) {
-		/* Closes the innermost open one of that name in the same node, and
-		 * any opened inside it; a stray closing tag is dropped. */
-		size_t at = st->raw_count;
-		while (at > 0 && st->raw[at - 1].holder == holder &&
-		       xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
-			at--;
-		if (at > 0 && st->raw[at - 1].holder == holder)
-			while (st->raw_count >= at)
-				pp_md_close_raw(st, cur, context_rtl);
+		/* Closes the innermost open one of that name in the same node; a
+		 * stray closing tag is dropped. */
+		close_named(st, cur, holder, name, context_rtl);
 		return 1;
 	}
 	if (strstr(html, "/>"))
 		return 0; /* <span/>: nothing to hold */
-	char *whole = pp_strdup_printf("<body>%s</%s></body>", html, name);
-	htmlDocPtr doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
-	                                        HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
-	                       : NULL;
-	free(whole);
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	xmlNodePtr body = root ? root->children : NULL;
-	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
-		body = body->next;
-	xmlNodePtr parsed = body ? body->children : NULL;
-	while (parsed && parsed->type != XML_ELEMENT_NODE)
-		parsed = parsed->next;
-	xmlNodePtr el = parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? pp_md_new_child(*cur, name) : NULL;
+	htmlDocPtr doc;
+	xmlNodePtr parsed = parse_opening_tag(html, strlen(html), name, &doc);
+	xmlNodePtr el = parsed ? pp_md_new_child(*cur, name) : NULL;
 	if (el && pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) == 0) {
 		sanitizer z = {st, node, 0, 0};
 		copy_safe_attributes(&z, parsed, el);
-		int unsafe = z.unsafe_urls;
-		for (xmlAttrPtr a = parsed->properties; a; a = a->next)
-			unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
-		if (unsafe)
+		if (unsafe_attributes(&z, parsed))
 			pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
 			            cmark_node_get_start_column(node),
 			            "raw HTML <%s>: its event handlers, styles or unsafe links were removed", name);
 		st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
 		*cur = el;
-	} else if (!parsed) {
-		el = NULL;
-	} else {
+	} else if (parsed) {
 		st->failed = 1;
 	}
 	if (doc)
@@ -288,25 +310,6 @@ static int closing_tag_only(const char *html, char *name, size_t size)
 	return gt != NULL;
 }
 
-/* The element of an opening tag, as libxml2's HTML parser reads it, in
- * *doc (freed by the caller); NULL when it reads none. */
-static xmlNodePtr parse_opening_tag(const char *tag, size_t len, const char *name, htmlDocPtr *doc)
-{
-	char *whole = pp_strdup_printf("<body>%.*s</%s></body>", (int)len, tag, name);
-	*doc = whole ? htmlReadMemory(whole, (int)strlen(whole), NULL, "UTF-8",
-	                              HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
-	             : NULL;
-	free(whole);
-	xmlNodePtr root = *doc ? xmlDocGetRootElement(*doc) : NULL;
-	xmlNodePtr body = root ? root->children : NULL;
-	while (body && (body->type != XML_ELEMENT_NODE || xmlStrcmp(body->name, BAD_CAST "body") != 0))
-		body = body->next;
-	xmlNodePtr parsed = body ? body->children : NULL;
-	while (parsed && parsed->type != XML_ELEMENT_NODE)
-		parsed = parsed->next;
-	return parsed && xmlStrcmp(parsed->name, BAD_CAST name) == 0 ? parsed : NULL;
-}
-
 /* Whether the opening tag asks for Markdown inside: markdown="1" or
  * "block". */
 static int asks_for_markdown(xmlNodePtr parsed)
@@ -340,18 +343,10 @@ int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int
 	if (!html || st->nested)
 		return 0;
 	cmark_node *holder = cmark_node_parent(node);
-	if (closing_tag_only(html, name, sizeof name)) {
-		/* Closes the element a markdown="1" tag opened in the same
-		 * container, with what opened inside it. */
-		size_t at = st->raw_count;
-		while (at > 0 && st->raw[at - 1].holder == holder && xmlStrcmp(st->raw[at - 1].element->name, BAD_CAST name) != 0)
-			at--;
-		if (at == 0 || st->raw[at - 1].holder != holder)
-			return 0;
-		while (st->raw_count >= at)
-			pp_md_close_raw(st, cur, context_rtl);
-		return 1;
-	}
+	/* The closing tag of an element a markdown="1" tag opened in the same
+	 * container. */
+	if (closing_tag_only(html, name, sizeof name))
+		return close_named(st, cur, holder, name, context_rtl);
 	if (markdown_element(html, name, sizeof name, &open_end, &close_start) != 1)
 		return 0;
 	xmlNodePtr el = add_markdown_element(st, node, *cur, context_rtl);
@@ -391,9 +386,7 @@ static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNo
 	sanitizer z = {st, node, 0, 0};
 	if (el)
 		copy_safe_attributes(&z, parsed, el);
-	int unsafe = z.unsafe_urls;
-	for (xmlAttrPtr a = parsed->properties; a; a = a->next)
-		unsafe += xmlStrncasecmp(a->name, BAD_CAST "on", 2) == 0 || xmlStrcasecmp(a->name, BAD_CAST "style") == 0;
+	int unsafe = unsafe_attributes(&z, parsed);
 	xmlFreeDoc(doc);
 	int first_line = 1;
 	for (size_t i = 0; i < open_end; i++)
