@@ -1223,10 +1223,9 @@ typedef struct {
 
 /* The tree's blocks and inlines as DOM under parent, st->attrs read from
  * it. Sets st->failed when out of memory. */
-static void render_tree(render_state *st_, cmark_node *root, xmlNodePtr parent, int parent_rtl)
+static void render_tree(render_state *st, cmark_node *root, xmlNodePtr parent, int parent_rtl)
 {
-	render_state st = *st_; /* written back at the end */
-	const pp_md_context *ctx = st.ctx;
+	const pp_md_context *ctx = st->ctx;
 	/* Text cmark split at characters that might have been markup reads as
 	 * one text, as kramdown's does, for abbreviations found across them. */
 	if (ctx->abbreviations)
@@ -1237,7 +1236,7 @@ static void render_tree(render_state *st_, cmark_node *root, xmlNodePtr parent, 
 	if (!iter || pp_grow(&open, &cap, 0, sizeof *open, 64) != 0) {
 		cmark_iter_free(iter);
 		free(open);
-		st_->failed = 1;
+		st->failed = 1;
 		return;
 	}
 	/* Iterative walk: deeply nested lists, quotes or emphasis cannot exhaust
@@ -1247,38 +1246,38 @@ static void render_tree(render_state *st_, cmark_node *root, xmlNodePtr parent, 
 	open[depth++] = (open_element){parent, parent_rtl};
 	xmlNodePtr cur = parent;
 	cmark_event_type ev;
-	while (!st.failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+	while (!st->failed && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
 		cmark_node *node = cmark_iter_get_node(iter);
 		int here_rtl = open[depth - 1].rtl;
 		if (ev == CMARK_EVENT_ENTER) {
-			if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE && pp_md_inline_raw_tag(&st, node, &cur, here_rtl)) {
+			if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE && pp_md_inline_raw_tag(st, node, &cur, here_rtl)) {
 				continue;
 			} else if (cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK &&
-			           pp_md_block_raw_tag(&st, node, &cur, here_rtl)) {
+			           pp_md_block_raw_tag(st, node, &cur, here_rtl)) {
 				continue;
 			} else if (is_leaf(node)) {
-				add_leaf(&st, node, cur, here_rtl);
+				add_leaf(st, node, cur, here_rtl);
 			} else if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) {
-				add_image(&st, node, cur);
-				apply_attributes(&st, node, cur->last);
+				add_image(st, node, cur);
+				apply_attributes(st, node, cur->last);
 				cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
 				cmark_node_set_user_data(node, cur);
 			} else {
-				xmlNodePtr el = enter_container(&st, node, cur);
+				xmlNodePtr el = enter_container(st, node, cur);
 				if (!el) {
-					st.failed = 1;
+					st->failed = 1;
 					break;
 				}
 				cmark_node_set_user_data(node, cur);
 				if (el != cur) {
-					if (apply_attributes(&st, node, el)) {
+					if (apply_attributes(st, node, el)) {
 						/* "* TOC": its items are not read, and it is filled at
 						 * the end (the walk goes on after its exit). */
 						cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);
 						continue;
 					}
 					if (pp_grow(&open, &cap, depth, sizeof *open, 64) != 0) {
-						st.failed = 1;
+						st->failed = 1;
 						break;
 					}
 					int own = own_dir_rtl(el);
@@ -1288,15 +1287,15 @@ static void render_tree(render_state *st_, cmark_node *root, xmlNodePtr parent, 
 			}
 		} else if (ev == CMARK_EVENT_EXIT) {
 			/* Inline raw HTML left open inside it ends with it. */
-			while (st.raw_count && st.raw[st.raw_count - 1].holder == node)
-				pp_md_close_raw(&st, &cur, here_rtl);
+			while (st->raw_count && st->raw[st->raw_count - 1].holder == node)
+				pp_md_close_raw(st, &cur, here_rtl);
 			xmlNodePtr back = cmark_node_get_user_data(node);
 			if (cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION && cur != back)
-				add_note_back_links(&st, cur);
+				add_note_back_links(st, cur);
 			if (cur != back && depth > 1) {
 				depth--; /* cur was pushed when it was entered */
 				if (cur->type == XML_ELEMENT_NODE)
-					pp_md_exit_element(&st, cur, node, open[depth - 1].rtl);
+					pp_md_exit_element(st, cur, node, open[depth - 1].rtl);
 			}
 			if (back)
 				cur = back;
@@ -1304,7 +1303,6 @@ static void render_tree(render_state *st_, cmark_node *root, xmlNodePtr parent, 
 	}
 	cmark_iter_free(iter);
 	free(open);
-	*st_ = st;
 }
 
 int pp_md_render_nested(render_state *st, const char *text, size_t len, int first_line, xmlNodePtr into,
