@@ -156,25 +156,34 @@ void pp_md_fill_tocs(render_state *st, xmlNodePtr root)
 		return;
 	}
 	xmlNodePtr *made = NULL;
-	size_t made_count = 0, made_cap = 0, written = 0;
+	size_t made_cap = 0, written = 0;
+	int full = 0;
 	for (size_t t = 0; !st->failed && t < st->toc_count; t++) {
-		if (written + count > MAX_TOC_ENTRIES) {
+		if (!full && written + count > MAX_TOC_ENTRIES) {
 			pp_warning(st->d, st->ctx->path, 0, 0,
 			           "%zu tables of contents of %zu headings each are more than a page can hold: the ones "
 			           "after the first %zu are left empty",
 			           st->toc_count, count, t);
-			break;
+			full = 1;
 		}
-		written += count;
-		if (fill(st->tocs[t], headings, count, &made, &made_count, &made_cap) != 0)
-			st->failed = 1;
+		xmlNodePtr toc = st->tocs[t];
+		size_t made_count = 0;
+		if (!full) {
+			written += count;
+			if (fill(toc, headings, count, &made, &made_count, &made_cap) != 0) {
+				st->failed = 1;
+				break;
+			}
+		}
+		/* Directions as every element of the text gets them, inner elements
+		 * first, the table last; none of its elements has a dir of its own
+		 * before it is done, so the direction in force inside is the
+		 * table's. */
+		int inside_rtl = pp_dom_inherited_rtl(toc, st->ctx->rtl);
+		for (size_t i = made_count; i-- > 0;)
+			pp_md_exit_element(st, made[i], NULL, inside_rtl);
+		pp_md_exit_element(st, toc, NULL, pp_dom_inherited_rtl(toc->parent, st->ctx->rtl));
 	}
-	/* Directions as every element of the text gets them, inner elements
-	 * first; the tables themselves last. */
-	for (size_t i = made_count; !st->failed && i-- > 0;)
-		pp_md_exit_element(st, made[i], NULL, pp_dom_inherited_rtl(made[i]->parent, st->ctx->rtl));
-	for (size_t t = 0; !st->failed && t < st->toc_count; t++)
-		pp_md_exit_element(st, st->tocs[t], NULL, pp_dom_inherited_rtl(st->tocs[t]->parent, st->ctx->rtl));
 	free(made);
 	free(headings);
 }
