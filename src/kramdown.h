@@ -100,6 +100,11 @@ typedef struct pp_abbreviations pp_abbreviations;
 int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t len, const char *path,
                                    int line_offset, pp_diags *d, pp_abbreviations **abbreviations, char **blanked);
 
+/* Whether text may define an abbreviation: a line with "*[" and a "]:"
+ * after it. When it does not, reading would find none (and parse for
+ * nothing). */
+int pp_kramdown_may_define_abbreviations(const char *text, size_t len);
+
 /* The first occurrence in s[from, len) of a defined abbreviation (at a
  * place a word may start, before a place it may end, the longest there):
  * 1 with its start, its length and its title ("" for none), else 0. steps

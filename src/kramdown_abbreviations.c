@@ -25,6 +25,7 @@ struct pp_abbreviations {
 	size_t count, names_capacity, titles_capacity;
 	trie_node *trie;
 	size_t trie_count, trie_capacity;
+	unsigned char starts[256]; /* the first bytes of names: elsewhere no word is looked at */
 };
 
 void pp_abbreviations_free(pp_abbreviations *a)
@@ -96,6 +97,7 @@ static int define(pp_abbreviations *a, const char *name, size_t name_len, const 
 	}
 	a->names[a->count] = n;
 	a->titles[a->count] = t;
+	a->starts[(unsigned char)n[0]] = 1;
 	a->trie[at].abbreviation = (int32_t)a->count++;
 	return 0;
 }
@@ -227,6 +229,17 @@ static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, const line
 	return 0;
 }
 
+int pp_kramdown_may_define_abbreviations(const char *text, size_t len)
+{
+	for (const char *p = memmem(text, len, "*[", 2); p; p = memmem(p + 2, len - (size_t)(p + 2 - text), "*[", 2)) {
+		const char *end = memchr(p, '\n', len - (size_t)(p - text));
+		size_t line = end ? (size_t)(end - p) : len - (size_t)(p - text);
+		if (memmem(p, line, "]:", 2))
+			return 1;
+	}
+	return 0;
+}
+
 int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t len, const char *path,
                                    int line_offset, pp_diags *d, pp_abbreviations **abbreviations, char **blanked)
 {
@@ -330,7 +343,7 @@ int pp_kramdown_abbreviation_find(const pp_abbreviations *a, const char *s, size
                                   size_t *length, const char **title, size_t *steps)
 {
 	for (size_t at = from; a && at < len && *steps < PP_MAX_ABBREVIATION_STEPS; at++) {
-		if ((s[at] & 0xC0) == 0x80 || word_before(s, at))
+		if (!a->starts[(unsigned char)s[at]] || (s[at] & 0xC0) == 0x80 || word_before(s, at))
 			continue;
 		int32_t k = match_at(a, s, len, at, length, steps);
 		if (k >= 0) {

@@ -1428,7 +1428,7 @@ xmlNodePtr pp_markdown_to_container(const char *text, size_t len, const pp_md_co
 	 * Markdown that is rendered. */
 	pp_abbreviations *abbreviations = NULL;
 	char *blanked = NULL;
-	if (memmem(text, len, "*[", 2)) {
+	if (pp_kramdown_may_define_abbreviations(text, len)) {
 		cmark_node *parsed = pp_markdown_parse(text, len);
 		int rc = parsed ? pp_kramdown_abbreviations_read(parsed, text, len, ctx->path, ctx->line_offset, d,
 		                                                  &abbreviations, &blanked)
