@@ -207,9 +207,8 @@ static int keep_lazy_list(cmark_node *paragraph, line_cursor *c, pp_units *out)
 
 /* The written document with each lazy attribute list back at its line's
  * start: the writer indents it (or quotes it) with the paragraph it ends.
- * Found in order, each after the one before. Takes markdown; NULL when out
- * of memory. */
-static char *unindent_lazy_lists(const pp_units *units, char *markdown)
+ * Found in order, each after the one before; changed in place. */
+static void unindent_lazy_lists(const pp_units *units, char *markdown)
 {
 	size_t from = 0;
 	for (size_t i = 0; i < units->lazy_count; i++) {
@@ -230,7 +229,6 @@ static char *unindent_lazy_lists(const pp_units *units, char *markdown)
 			line = end + 1;
 		}
 	}
-	return markdown;
 }
 
 int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
@@ -573,9 +571,11 @@ char *pp_units_compose(pp_units *units, const char *const *texts, const int *lin
 	if (d->errors != errors_before)
 		return NULL;
 	char *markdown = cmark_render_commonmark(units->doc, CMARK_OPT_DEFAULT, 0);
-	if (!markdown)
+	if (markdown)
+		unindent_lazy_lists(units, markdown);
+	else
 		pp_error(d, file, 0, 0, "out of memory writing the translation");
-	return markdown ? unindent_lazy_lists(units, markdown) : NULL;
+	return markdown;
 }
 
 char *pp_inline_codes(const char *markdown)
