@@ -242,6 +242,48 @@ int pp_grow(void *items_ptr, size_t *capacity, size_t count, size_t size, size_t
 	return 0;
 }
 
+/* The index: where each line starts, and where the one after the last
+ * would (past its ending). */
+static int index_lines(pp_text_lines *l)
+{
+	size_t capacity = 0;
+	for (size_t i = 0;;) {
+		if (pp_grow(&l->starts, &capacity, l->count, sizeof *l->starts, 256) != 0)
+			return -1;
+		l->starts[l->count++] = i;
+		if (i > l->len)
+			return 0;
+		while (i < l->len && l->text[i] != '\n' && l->text[i] != '\r')
+			i++;
+		i += i < l->len && l->text[i] == '\r' && i + 1 < l->len && l->text[i + 1] == '\n' ? 2 : 1;
+	}
+}
+
+const char *pp_text_line(pp_text_lines *l, int number, size_t *len)
+{
+	if (l->failed)
+		return NULL;
+	if (!l->starts && index_lines(l) != 0) {
+		pp_text_lines_free(l);
+		l->failed = 1;
+		return NULL;
+	}
+	if (number < 1 || (size_t)number >= l->count)
+		return NULL;
+	size_t start = l->starts[number - 1], end = start;
+	while (end < l->len && l->text[end] != '\n' && l->text[end] != '\r')
+		end++;
+	*len = end - start;
+	return l->text + start;
+}
+
+void pp_text_lines_free(pp_text_lines *l)
+{
+	free(l->starts);
+	l->starts = NULL;
+	l->count = 0;
+}
+
 int pp_mkdirs(const char *path)
 {
 	/* Deepest first: usually only the last directory is missing, and this

@@ -57,6 +57,21 @@ char *pp_strdup_printf(const char *fmt, ...) PP_PRINTF(1, 2);
  * memory, the array left as it was. */
 int pp_grow(void *items_ptr, size_t *capacity, size_t count, size_t size, size_t initial);
 
+/* The lines of a text as cmark counts them (each ended by "\n", "\r\n" or
+ * "\r"), indexed on the first call of pp_text_line. text is borrowed. */
+typedef struct {
+	const char *text;
+	size_t len;
+	size_t *starts; /* of each line, and one past the last line's end */
+	size_t count;
+	int failed;     /* out of memory indexing them */
+} pp_text_lines;
+
+/* Line number (from 1) without its ending; NULL past the last line, or
+ * when out of memory indexing them (failed is set). */
+const char *pp_text_line(pp_text_lines *lines, int number, size_t *len);
+void pp_text_lines_free(pp_text_lines *lines);
+
 /* Creates path and any missing parents (mode 0755). */
 int pp_mkdirs(const char *path);
 

@@ -252,8 +252,7 @@ typedef struct {
 	int failed;
 	cmark_node **doomed; /* nodes to free once the walk is over */
 	size_t doomed_count, doomed_capacity;
-	size_t *line_starts; /* offsets of the source's lines, once needed */
-	size_t line_count;
+	pp_text_lines lines; /* of the source, indexed once needed */
 	size_t liquid_reported;
 } pass;
 
@@ -367,28 +366,7 @@ static int line_kind(const char *text)
  * indexed on first use: a document with many lists reads no line twice. */
 static const char *source_line(pass *ps, int line, size_t *len)
 {
-	if (!ps->source || line < 1)
-		return NULL;
-	if (!ps->line_starts) {
-		size_t lines = 1;
-		for (size_t i = 0; i < ps->source_len; i++)
-			lines += ps->source[i] == '\n';
-		ps->line_starts = malloc((lines + 1) * sizeof *ps->line_starts);
-		if (!ps->line_starts)
-			return NULL;
-		size_t n = 0;
-		ps->line_starts[n++] = 0;
-		for (size_t i = 0; i < ps->source_len; i++)
-			if (ps->source[i] == '\n')
-				ps->line_starts[n++] = i + 1;
-		ps->line_starts[n] = ps->source_len + 1; /* past the last line's end */
-		ps->line_count = n;
-	}
-	if ((size_t)line > ps->line_count)
-		return NULL;
-	size_t start = ps->line_starts[line - 1], next = ps->line_starts[line];
-	*len = next - 1 - start;
-	return ps->source + start;
+	return ps->source ? pp_text_line(&ps->lines, line, len) : NULL;
 }
 
 /* The block a list on a paragraph's last line belongs to: a lazy line (one
@@ -829,7 +807,8 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 	if (pp_kramdown_extensions(root, path, line_offset, d) != 0)
 		return NULL;
 	pp_attribute_table *t = calloc(1, sizeof *t);
-	pass ps = {t, source, source_len, path, line_offset, d, t == NULL, NULL, 0, 0, NULL, 0, 0};
+	pass ps = {.table = t, .source = source, .source_len = source_len, .path = path, .line_offset = line_offset,
+	           .d = d, .failed = t == NULL, .lines = {source, source_len, NULL, 0, 0}};
 	cmark_node **nodes = NULL;
 	size_t count = 0, capacity = 0;
 	cmark_iter *iter = t ? cmark_iter_new(root) : NULL;
@@ -898,7 +877,7 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 		cmark_node_free(ps.doomed[i]);
 	}
 	free(ps.doomed);
-	free(ps.line_starts);
+	pp_text_lines_free(&ps.lines);
 	if (!ps.failed)
 		report_liquid(&ps, root);
 	if (!ps.failed && pp_kramdown_definition_lists(root) != 0)

@@ -150,57 +150,18 @@ static int is_block_list(const char *line, size_t len)
 	return len >= 3 && line[0] == '{' && line[1] == ':' && line[2] != ':' && line[2] != '/' && line[len - 1] == '}';
 }
 
-typedef struct {
-	const char *text;
-	size_t len;
-	size_t *starts; /* of each line, 1-based lines at starts[line - 1]; one past the last */
-	size_t count;
-} lines;
-
-/* The lines as cmark counts them: ended by "\n", "\r\n" or "\r". */
-static int lines_init(lines *l, const char *text, size_t len)
-{
-	*l = (lines){text, len, NULL, 0};
-	size_t capacity = 0;
-	for (size_t i = 0;;) {
-		if (pp_grow(&l->starts, &capacity, l->count, sizeof *l->starts, 256) != 0)
-			return -1;
-		l->starts[l->count++] = i;
-		if (i >= len)
-			return 0;
-		while (i < len && text[i] != '\n' && text[i] != '\r')
-			i++;
-		if (i < len)
-			i += text[i] == '\r' && i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
-		else
-			i = len + 1; /* past the end: the last line has no ending */
-	}
-}
-
-/* Line number's bytes without their ending, or NULL past the text. */
-static const char *line_at(const lines *l, int number, size_t *len)
-{
-	if (number < 1 || (size_t)number >= l->count || l->starts[number - 1] > l->len)
-		return NULL;
-	size_t start = l->starts[number - 1], end = start;
-	while (end < l->len && l->text[end] != '\n' && l->text[end] != '\r')
-		end++;
-	*len = end - start;
-	return l->text + start;
-}
-
 /* Definitions at the start of paragraph: its first line, and the lines
  * right after it that are definitions too (or an attribute list, which
  * kramdown gives to the abbreviation: nothing a page shows), blanked in
  * copy. Returns -1 when out of memory. */
-static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, const lines *l, char *copy, const char *path,
-                          int line_offset, pp_diags *d)
+static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, pp_text_lines *l, char *copy,
+                          const char *path, int line_offset, pp_diags *d)
 {
 	int first = cmark_node_get_start_line(paragraph), last = cmark_node_get_end_line(paragraph);
 	int column = cmark_node_get_start_column(paragraph);
 	for (int number = first; number <= last; number++) {
 		size_t len;
-		const char *line = line_at(l, number, &len);
+		const char *line = pp_text_line(l, number, &len);
 		if (!line)
 			return 0;
 		size_t skip = 0;
@@ -255,10 +216,8 @@ int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t 
 		return 0; /* the render refuses it again, and says why */
 	pp_abbreviations *a = calloc(1, sizeof *a);
 	char *copy = a ? malloc(len + 1) : NULL;
-	lines l = {0};
-	cmark_iter *iter = copy && lines_init(&l, text, len) == 0 && new_trie_node(a, 0) == 0 /* the root */
-	                       ? cmark_iter_new(parsed)
-	                       : NULL;
+	pp_text_lines l = {text, len, NULL, 0, 0};
+	cmark_iter *iter = copy && new_trie_node(a, 0) == 0 /* the root */ ? cmark_iter_new(parsed) : NULL;
 	int failed = iter == NULL;
 	if (copy) {
 		memcpy(copy, text, len);
@@ -271,7 +230,8 @@ int pp_kramdown_abbreviations_read(cmark_node *parsed, const char *text, size_t 
 			failed = read_paragraph(a, node, &l, copy, path, line_offset, d) != 0;
 	}
 	cmark_iter_free(iter);
-	free(l.starts);
+	failed |= l.failed;
+	pp_text_lines_free(&l);
 	if (failed || a->count == 0) {
 		pp_abbreviations_free(a);
 		free(copy);

@@ -116,41 +116,16 @@ static int is_attribute_list(const char *text)
 	return n >= 3 && text[0] == '{' && text[1] == ':' && text[n - 1] == '}' && !strchr(text, '\n');
 }
 
-/* Where lines start, found going forward only: blocks come in the order
- * of their lines. */
-typedef struct {
-	const char *text;
-	size_t len, offset; /* of line */
-	int line;
-} line_cursor;
-
-/* Line number's bytes (without its end), or NULL past the text. */
-static const char *cursor_line(line_cursor *c, int number, size_t *len)
-{
-	while (c->line < number && c->offset <= c->len) {
-		const char *end = memchr(c->text + c->offset, '\n', c->len - c->offset);
-		c->offset = end ? (size_t)(end - c->text) + 1 : c->len + 1;
-		c->line++;
-	}
-	if (c->line != number || c->offset > c->len)
-		return NULL;
-	const char *end = memchr(c->text + c->offset, '\n', c->len - c->offset);
-	*len = (end ? (size_t)(end - c->text) : c->len) - c->offset;
-	if (*len > 0 && c->text[c->offset + *len - 1] == '\r')
-		--*len;
-	return c->text + c->offset;
-}
-
 /* A paragraph of kramdown abbreviations' definitions only, as its lines
  * are written (cmark would escape them into text): malloc'ed, or NULL when
  * it is another paragraph. *failed when out of memory. */
-static char *definitions_text(cmark_node *paragraph, line_cursor *c, int *failed)
+static char *definitions_text(cmark_node *paragraph, pp_text_lines *c, int *failed)
 {
 	int first = cmark_node_get_start_line(paragraph), last = cmark_node_get_end_line(paragraph);
 	xmlBufferPtr lines = NULL;
 	for (int number = first; number <= last; number++) {
 		size_t len, skip = 0;
-		const char *line = cursor_line(c, number, &len);
+		const char *line = pp_text_line(c, number, &len);
 		if (!line)
 			break;
 		if (number == first)
@@ -182,14 +157,14 @@ static char *definitions_text(cmark_node *paragraph, line_cursor *c, int *failed
 /* An attribute list on the paragraph's last line, written at the line's
  * start inside a list item or a quote: a lazy line, whose list belongs to
  * the list or quote (see kramdown.h). Kept in out; -1 when out of memory. */
-static int keep_lazy_list(cmark_node *paragraph, line_cursor *c, pp_units *out)
+static int keep_lazy_list(cmark_node *paragraph, pp_text_lines *c, pp_units *out)
 {
 	int contained = 0;
 	for (cmark_node *a = cmark_node_parent(paragraph); a && !contained; a = cmark_node_parent(a))
 		contained = cmark_node_get_type(a) == CMARK_NODE_ITEM || cmark_node_get_type(a) == CMARK_NODE_BLOCK_QUOTE;
 	int last = cmark_node_get_end_line(paragraph);
 	size_t len;
-	const char *line = contained && last > cmark_node_get_start_line(paragraph) ? cursor_line(c, last, &len) : NULL;
+	const char *line = contained && last > cmark_node_get_start_line(paragraph) ? pp_text_line(c, last, &len) : NULL;
 	if (!line || len < 3 || line[0] != '{' || line[1] != ':')
 		return 0;
 	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
@@ -252,7 +227,7 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 		rc = -1;
 	char *section = strdup("intro");
 	size_t counts[UNIT_ABBREVIATIONS + 1] = {0};
-	line_cursor lines = {text->body, text->body_len, 0, 1};
+	pp_text_lines lines = {text->body, text->body_len, NULL, 0, 0};
 	int items = 0, quotes = 0, notes = 0;
 	cmark_event_type ev;
 	while (rc == 0 && section && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
@@ -328,9 +303,10 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 		out->items[out->count++] = (pp_unit){id, markdown, note, kind,
 		                                     cmark_node_get_start_line(node) + text->body_line - 1, node};
 	}
-	if (!section)
+	if (!section || lines.failed)
 		rc = -1;
 	free(section);
+	pp_text_lines_free(&lines);
 	cmark_iter_free(iter);
 	pp_slugger_free(slugger);
 	if (text == &read)
