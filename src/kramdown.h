@@ -30,6 +30,7 @@
 #include <cmark-gfm.h>
 
 #include "diag.h"
+#include "fsutil.h"
 
 typedef struct {
 	char *id, *lang, *dir; /* NULL when not given */
@@ -114,6 +115,12 @@ int pp_kramdown_may_define_abbreviations(const char *text, size_t len);
 #define PP_MAX_ABBREVIATION_STEPS ((size_t)1 << 27)
 int pp_kramdown_abbreviation_find(const pp_abbreviations *abbreviations, const char *s, size_t len, size_t from,
                                   size_t *start, size_t *length, const char **title, size_t *steps);
+
+/* Line number of paragraph (parsed from the text lines index) from where
+ * the paragraph's content starts: on its first line its column, on the
+ * others past the indent and quote marks ('>') before it. NULL past the
+ * text. */
+const char *pp_kramdown_paragraph_line(cmark_node *paragraph, pp_text_lines *lines, int number, size_t *len);
 
 /* Whether line (a block's line, from where the block's content starts) is
  * an abbreviation's definition, or, after_definition, the attribute list

@@ -154,38 +154,47 @@ static int is_block_list(const char *line, size_t len)
  * right after it that are definitions too (or an attribute list, which
  * kramdown gives to the abbreviation: nothing a page shows), blanked in
  * copy. Returns -1 when out of memory. */
+const char *pp_kramdown_paragraph_line(cmark_node *paragraph, pp_text_lines *lines, int number, size_t *len)
+{
+	size_t whole;
+	const char *line = pp_text_line(lines, number, &whole);
+	if (!line)
+		return NULL;
+	size_t skip = 0;
+	if (number == cmark_node_get_start_line(paragraph))
+		skip = (size_t)cmark_node_get_start_column(paragraph) - 1;
+	else
+		while (skip < whole && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
+			skip++; /* a continuation line's indent, or its quote's '>' */
+	if (skip > whole)
+		return NULL;
+	*len = whole - skip;
+	return line + skip;
+}
+
 static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, pp_text_lines *l, char *copy,
                           const char *path, int line_offset, pp_diags *d)
 {
 	int first = cmark_node_get_start_line(paragraph), last = cmark_node_get_end_line(paragraph);
-	int column = cmark_node_get_start_column(paragraph);
 	for (int number = first; number <= last; number++) {
 		size_t len;
-		const char *line = pp_text_line(l, number, &len);
+		const char *line = pp_kramdown_paragraph_line(paragraph, l, number, &len);
 		if (!line)
-			return 0;
-		size_t skip = 0;
-		if (number == first)
-			skip = column > 0 ? (size_t)column - 1 : 0;
-		else
-			while (skip < len && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
-				skip++; /* a continuation line's indent, or its quote's '>' */
-		if (skip > len)
 			return 0;
 		const char *name, *title;
 		size_t name_len, title_len;
-		if (definition_at(line + skip, len - skip, &name, &name_len, &title, &title_len)) {
+		if (definition_at(line, len, &name, &name_len, &title, &title_len)) {
 			int replaced = define(a, name, name_len, title, title_len);
 			if (replaced < 0)
 				return -1;
 			if (replaced)
-				pp_warning(d, path, number + line_offset, (int)skip + 1,
+				pp_warning(d, path, number + line_offset, (int)(line - l->text - l->starts[number - 1]) + 1,
 				           "abbreviation '%.*s' is defined again: this definition is used, as kramdown does",
 				           (int)name_len, name);
-		} else if (number == first || !is_block_list(line + skip, len - skip)) {
+		} else if (number == first || !is_block_list(line, len)) {
 			return 0;
 		}
-		memset(copy + (line - l->text) + skip, ' ', len - skip);
+		memset(copy + (line - l->text), ' ', len);
 	}
 	return 0;
 }

@@ -124,16 +124,9 @@ static char *definitions_text(cmark_node *paragraph, pp_text_lines *c, int *fail
 	int first = cmark_node_get_start_line(paragraph), last = cmark_node_get_end_line(paragraph);
 	xmlBufferPtr lines = NULL;
 	for (int number = first; number <= last; number++) {
-		size_t len, skip = 0;
-		const char *line = pp_text_line(c, number, &len);
-		if (!line)
-			break;
-		if (number == first)
-			skip = (size_t)cmark_node_get_start_column(paragraph) - 1;
-		else
-			while (skip < len && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
-				skip++;
-		if (skip > len || !pp_kramdown_abbreviation_line(line + skip, len - skip, number > first))
+		size_t len;
+		const char *line = pp_kramdown_paragraph_line(paragraph, c, number, &len);
+		if (!line || !pp_kramdown_abbreviation_line(line, len, number > first))
 			break;
 		if (!lines && !(lines = pp_dom_buffer_new())) {
 			*failed = 1;
@@ -141,7 +134,7 @@ static char *definitions_text(cmark_node *paragraph, pp_text_lines *c, int *fail
 		}
 		if (number > first)
 			xmlBufferAdd(lines, BAD_CAST "\n", 1);
-		xmlBufferAdd(lines, BAD_CAST line + skip, (int)(len - skip));
+		xmlBufferAdd(lines, BAD_CAST line, (int)len);
 		if (number == last) {
 			char *text = strdup((const char *)xmlBufferContent(lines));
 			*failed = !text;
