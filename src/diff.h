@@ -108,7 +108,9 @@ int pp_diff_dom(xmlNodePtr old_root, xmlNodePtr new_root, xmlNodePtr out,
 typedef struct pp_diff_index pp_diff_index;
 /* The contexts (inline elements with their attributes) seen in a series of
  * versions, interned once: indexes sharing them check unchanged blocks by
- * comparing bytes instead of walking them. Not for two threads at once. */
+ * comparing bytes instead of walking them. It also keeps the series' word
+ * break iterator and the word segments of the texts it compared (each
+ * distinct text split once). Not for two threads at once. */
 typedef struct pp_diff_contexts pp_diff_contexts;
 pp_diff_contexts *pp_diff_contexts_new(void);
 void pp_diff_contexts_free(pp_diff_contexts *contexts);

@@ -729,8 +729,10 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	 * contexts, else one of this comparison's own. */
 	pp_diff_contexts *series = new_index && new_index->root == new_root ? new_index->contexts : NULL;
 	UBreakIterator *own_words = NULL;
-	if (series)
+	if (series) {
 		st.words = pp_diff_contexts_words(series, options->locale);
+		st.segments = pp_diff_contexts_segments(series);
+	}
 	else if ((own_words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status)) &&
 	         U_FAILURE(status)) {
 		ubrk_close(own_words);

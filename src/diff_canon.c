@@ -682,6 +682,7 @@ struct pp_diff_contexts {
 	 * versions: one serves the series' comparisons, all in one locale. */
 	UBreakIterator *words;
 	char *words_locale;
+	pp_diff_segment_cache *segments; /* split by words, for words_locale */
 };
 
 pp_diff_contexts *pp_diff_contexts_new(void) { return calloc(1, sizeof(pp_diff_contexts)); }
@@ -694,8 +695,11 @@ void pp_diff_contexts_free(pp_diff_contexts *contexts)
 	if (contexts->words)
 		ubrk_close(contexts->words);
 	free(contexts->words_locale);
+	pp_diff_segment_cache_free(contexts->segments);
 	free(contexts);
 }
+
+pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts) { return &contexts->segments; }
 
 UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *locale)
 {
@@ -706,6 +710,8 @@ UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *l
 		ubrk_close(contexts->words);
 	free(contexts->words_locale);
 	contexts->words = NULL;
+	pp_diff_segment_cache_free(contexts->segments); /* another locale splits otherwise */
+	contexts->segments = NULL;
 	UErrorCode status = U_ZERO_ERROR;
 	if (!(contexts->words_locale = strdup(locale)))
 		return NULL;

@@ -5,6 +5,8 @@
  *                  fidelity check compares the two
  *   diff_words.c   words of a paired text block: tokens, their edit script, and
  *                  the writer that emits marks around them
+ *   diff_segments.c a text's word segments (ICU), each distinct text of a
+ *                  series split once
  *   diff_items.c   items of a container (blocks, runs of inline content) and
  *                  their fingerprints, made once per document, bottom-up
  *   diff_marks.c   marks, the list of changes, blocks copied equal or marked
@@ -54,9 +56,40 @@ typedef struct {
 	xmlNodePtr out, source;
 } pp_diff_copy;
 
+/* ---- word segments (diff_segments.c) ---- */
+
+/* Where ICU's word break iterator splits a text: segment i ends at end16[i]
+ * in text (the UTF-16 of the text) and at end8[i] in its UTF-8; is_word[i]
+ * when its rule status is a word's. Read only. */
+typedef struct {
+	const UChar *text;
+	int32_t len;
+	size_t count, words;
+	const int32_t *end16;
+	const uint32_t *end8;
+	const unsigned char *is_word;
+} pp_diff_segmentation;
+
+/* Segmentations of a series' texts (one locale), at most 4 MiB. */
+typedef struct pp_diff_segment_cache pp_diff_segment_cache;
+void pp_diff_segment_cache_free(pp_diff_segment_cache *cache);
+
+/* The segments of utf8 (utf8_len bytes of valid UTF-8) by words: from
+ * *cache when it holds that text, else split by words and kept there (the
+ * cache made when first needed) while the bound allows. cache NULL: none
+ * kept. One not kept is also set in *scratch, for the caller to free with
+ * pp_diff_segmentation_free once read. NULL when out of memory or ICU
+ * fails. */
+const pp_diff_segmentation *pp_diff_segment(pp_diff_segment_cache **cache, UBreakIterator *words,
+                                            const char *utf8, size_t utf8_len, pp_diff_segmentation **scratch);
+void pp_diff_segmentation_free(pp_diff_segmentation *seg);
+/* The series' cache of segmentations, for its iterator's locale. */
+pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts);
+
 typedef struct diff_state {
 	const pp_diff_options *opt;
 	UBreakIterator *words;
+	pp_diff_segment_cache **segments; /* the series', or NULL */
 	xmlDocPtr doc;       /* output document */
 	pp_diff_result *result;
 	char *section;       /* current heading text (owned) */

@@ -97,61 +97,42 @@ static uint64_t segment_key(const pp_diff_options *opt, uint64_t h, const UChar 
 static int tokenize_text(diff_state *st, xmlNodePtr node, uint64_t ctx, uint32_t depth, int in_pre,
                          token_list *out)
 {
-	int32_t len;
-	const uint8_t *utf8 = node->content;
-	size_t utf8_len = strlen((const char *)utf8);
+	const char *utf8 = (const char *)node->content;
+	size_t utf8_len = strlen(utf8);
 	if (utf8_len > UINT32_MAX)
 		return -1;
-	UChar stack[1024];
-	UChar *text = pp_to_utf16_in((const char *)utf8, utf8_len, stack, sizeof stack / sizeof *stack, &len);
-	if (!text)
+	pp_diff_segmentation *scratch;
+	const pp_diff_segmentation *seg = pp_diff_segment(st->segments, st->words, utf8, utf8_len, &scratch);
+	if (!seg)
 		return -1;
-	int32_t at16 = 0;  /* the UTF-16 index ... */
-	int32_t at8 = 0;   /* ... and the UTF-8 offset of the same character */
-	UErrorCode status = U_ZERO_ERROR;
-	ubrk_setText(st->words, text, len, &status);
-	if (U_FAILURE(status)) {
-		if (text != stack)
-			free(text);
-		return -1;
-	}
 	if (out->count_only) { /* words counted: no token, key or offset needed */
-		ubrk_first(st->words);
-		while (ubrk_next(st->words) != UBRK_DONE)
-			out->words += ubrk_getRuleStatus(st->words) != UBRK_WORD_NONE;
-		if (text != stack)
-			free(text);
+		out->words += seg->words;
+		pp_diff_segmentation_free(scratch);
 		return 0;
 	}
-	int32_t start = ubrk_first(st->words);
-	for (int32_t end = ubrk_next(st->words); end != UBRK_DONE; start = end, end = ubrk_next(st->words)) {
+	int32_t start = 0;
+	for (size_t i = 0; i < seg->count; start = seg->end16[i++]) {
 		token *tok = tokens_push(out);
 		if (!tok) {
-			if (text != stack)
-				free(text);
+			pp_diff_segmentation_free(scratch);
 			return -1;
 		}
-		tok->offset = (uint32_t)at8;
-		while (at16 < end && at8 < (int32_t)utf8_len) {
-			UChar32 c;
-			U8_NEXT(utf8, at8, (int32_t)utf8_len, c);
-			at16 += c >= 0 ? U16_LENGTH(c) : 1;
-		}
-		tok->length = (uint32_t)at8 - tok->offset;
+		int32_t end = seg->end16[i];
+		tok->offset = i ? seg->end8[i - 1] : 0;
+		tok->length = seg->end8[i] - tok->offset;
 		tok->is_text = 1;
 		tok->node = node;
 		tok->depth = depth;
-		tok->is_space = (unsigned char)all_collapsible(text + start, end - start);
-		tok->is_word = ubrk_getRuleStatus(st->words) != UBRK_WORD_NONE;
+		tok->is_space = (unsigned char)all_collapsible(seg->text + start, end - start);
+		tok->is_word = seg->is_word[i];
 		/* Outside <pre> every run of white space reads as one space:
 		 * re-wrapping a line is not a change. */
 		tok->key = tok->is_space && !in_pre ? pp_hash_bytes(ctx, " ", 1)
-		                                    : segment_key(st->opt, ctx * HASH_PRIME + 1, text + start, end - start);
+		                                    : segment_key(st->opt, ctx * HASH_PRIME + 1, seg->text + start, end - start);
 		if (tok->is_word)
 			out->words++;
 	}
-	if (text != stack)
-		free(text);
+	pp_diff_segmentation_free(scratch);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "diff.h"
+#include "diff_internal.h"
 #include "html.h"
 #include "markdown.h"
 #include "template.h"
@@ -950,6 +951,102 @@ static void test_index_over_its_token_budget(void **state)
 	free(long_new);
 }
 
+/* Segments as ICU's word break iterator gives them, read here directly:
+ * ends in UTF-16 and UTF-8, and which are words. */
+static void assert_segments_are_icu(UBreakIterator *words, const char *utf8, const pp_diff_segmentation *seg)
+{
+	UChar u[4096];
+	int32_t len;
+	UErrorCode status = U_ZERO_ERROR;
+	u_strFromUTF8(u, 4096, &len, utf8, -1, &status);
+	assert_true(U_SUCCESS(status));
+	assert_int_equal(seg->len, len);
+	assert_memory_equal(seg->text, u, (size_t)len * sizeof *u);
+	ubrk_setText(words, u, len, &status);
+	assert_true(U_SUCCESS(status));
+	size_t i = 0, counted = 0;
+	ubrk_first(words);
+	for (int32_t end = ubrk_next(words); end != UBRK_DONE; end = ubrk_next(words), i++) {
+		assert_true(i < seg->count);
+		assert_int_equal(seg->end16[i], end);
+		int32_t bytes = 0;
+		status = U_ZERO_ERROR;
+		u_strToUTF8(NULL, 0, &bytes, u, end, &status);
+		assert_int_equal(seg->end8[i], (uint32_t)bytes);
+		int is_word = ubrk_getRuleStatus(words) != UBRK_WORD_NONE;
+		assert_int_equal(seg->is_word[i], is_word);
+		counted += (size_t)is_word;
+	}
+	assert_int_equal(seg->count, i);
+	assert_int_equal(seg->words, counted);
+}
+
+/* The word segments a series keeps are ICU's for each text, whichever
+ * text asked first; a text asked again is found, not split again; past the
+ * cache's bound texts are still split right, and handed to the caller. */
+static void test_word_segments_kept_per_series(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		"نحن نجمع المعلومات التي تقدمها لنا مباشرةً، مثل الاسم (GDPR) والبريد الإلكتروني.",
+		"We collect the information you give us: name, e-mail, 3.5 GB of files.",
+		"אנו אוספים מידע על ארה״ב ועל 42 משתמשים.",
+		"ภาษาไทยไม่มีช่องว่างระหว่างคำ",
+		"  spaces\tand\nlines  ",
+		"x",
+		"😀 emoji 👍🏽 and CJK 日本語のテキスト",
+		"نحن نجمع المعلومات التي تقدمها لنا مباشرةً، مثل الاسم (GDPR) والبريد الإلكترونى.", /* one letter off */
+	};
+	size_t n = sizeof texts / sizeof *texts;
+	UErrorCode status = U_ZERO_ERROR;
+	UBreakIterator *words = ubrk_open(UBRK_WORD, "ar", NULL, 0, &status);
+	UBreakIterator *reader = ubrk_open(UBRK_WORD, "ar", NULL, 0, &status);
+	assert_true(U_SUCCESS(status));
+	pp_diff_segment_cache *cache = NULL;
+	const pp_diff_segmentation *first[8];
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < n; i++) {
+			pp_diff_segmentation *scratch;
+			const pp_diff_segmentation *seg = pp_diff_segment(&cache, words, texts[i], strlen(texts[i]), &scratch);
+			assert_non_null(seg);
+			assert_null(scratch); /* kept: far under the bound */
+			if (round == 0)
+				first[i] = seg;
+			else
+				assert_ptr_equal(seg, first[i]); /* found, not split again */
+			assert_segments_are_icu(reader, texts[i], seg);
+		}
+	/* A text longer than the stack buffer, and many distinct texts: past
+	 * the bound (4 MiB), each is split right and left to the caller. */
+	char *text = malloc(3000);
+	assert_non_null(text);
+	size_t scratches = 0;
+	for (unsigned k = 0; k < 4000; k++) {
+		int at = 0;
+		for (unsigned w = 0; at < 2900; w++)
+			at += sprintf(text + at, "%s%u ", w % 2 ? "كلمة" : "word", k * 7919u + w);
+		pp_diff_segmentation *scratch;
+		const pp_diff_segmentation *seg = pp_diff_segment(&cache, words, text, strlen(text), &scratch);
+		assert_non_null(seg);
+		if (k % 97 == 0 || scratch)
+			assert_segments_are_icu(reader, text, seg);
+		scratches += scratch != NULL;
+		pp_diff_segmentation_free(scratch);
+	}
+	assert_true(scratches > 1000);
+	assert_true(scratches < 4000);
+	/* Without a cache, nothing is kept. */
+	pp_diff_segmentation *scratch;
+	const pp_diff_segmentation *seg = pp_diff_segment(NULL, words, texts[0], strlen(texts[0]), &scratch);
+	assert_ptr_equal(seg, scratch);
+	assert_segments_are_icu(reader, texts[0], seg);
+	pp_diff_segmentation_free(scratch);
+	free(text);
+	pp_diff_segment_cache_free(cache);
+	ubrk_close(words);
+	ubrk_close(reader);
+}
+
 int main(void)
 {
 	pp_markdown_init();
@@ -957,6 +1054,7 @@ int main(void)
 		cmocka_unit_test(test_one_arabic_word_changed),
 		cmocka_unit_test(test_indexed_versions_compare_the_same),
 		cmocka_unit_test(test_index_over_its_token_budget),
+		cmocka_unit_test(test_word_segments_kept_per_series),
 		cmocka_unit_test(test_clitic_change),
 		cmocka_unit_test(test_diacritics_with_and_without_option),
 		cmocka_unit_test(test_tatweel_and_white_space_are_not_changes),
