@@ -217,9 +217,16 @@ int pp_date_parse(const char *tag, const char *text, size_t len, int *year, int 
 	return rc;
 }
 
+/* Formatters by ICU locale id: a locale shown in two calendars asks for
+ * two in turn, and opening one costs dozens of formats. */
+#define DATE_FORMATS 4
+
 struct pp_date_cache {
-	char id[ULOC_FULLNAME_CAPACITY];
-	UDateFormat *fmt;
+	struct {
+		char id[ULOC_FULLNAME_CAPACITY];
+		UDateFormat *fmt;
+	} formats[DATE_FORMATS];
+	size_t next_victim;
 	UCalendar *gregorian; /* for reading dates, opened on first use */
 };
 
@@ -229,8 +236,9 @@ void pp_date_cache_free(pp_date_cache *cache)
 {
 	if (!cache)
 		return;
-	if (cache->fmt)
-		udat_close(cache->fmt);
+	for (size_t i = 0; i < DATE_FORMATS; i++)
+		if (cache->formats[i].fmt)
+			udat_close(cache->formats[i].fmt);
 	if (cache->gregorian)
 		ucal_close(cache->gregorian);
 	free(cache);
@@ -239,7 +247,10 @@ void pp_date_cache_free(pp_date_cache *cache)
 static char *format_with(pp_date_cache *cache, const char *id, double when)
 {
 	UErrorCode status = U_ZERO_ERROR;
-	UDateFormat *fmt = cache && cache->fmt && strcmp(cache->id, id) == 0 ? cache->fmt : NULL;
+	UDateFormat *fmt = NULL;
+	for (size_t i = 0; cache && !fmt && i < DATE_FORMATS; i++)
+		if (cache->formats[i].fmt && strcmp(cache->formats[i].id, id) == 0)
+			fmt = cache->formats[i].fmt;
 	if (!fmt) {
 		/* UTC on both sides: a date is a day, not an instant, so the machine's
 		 * time zone must not move it. */
@@ -247,10 +258,12 @@ static char *format_with(pp_date_cache *cache, const char *id, double when)
 		if (U_FAILURE(status))
 			return NULL;
 		if (cache) {
-			if (cache->fmt)
-				udat_close(cache->fmt);
-			cache->fmt = fmt;
-			snprintf(cache->id, sizeof cache->id, "%s", id);
+			size_t victim = cache->next_victim;
+			cache->next_victim = (victim + 1) % DATE_FORMATS;
+			if (cache->formats[victim].fmt)
+				udat_close(cache->formats[victim].fmt);
+			cache->formats[victim].fmt = fmt;
+			snprintf(cache->formats[victim].id, sizeof cache->formats[victim].id, "%s", id);
 		}
 	}
 	UChar text[256];

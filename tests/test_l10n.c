@@ -50,6 +50,48 @@ static void test_dates_other_locales_and_calendars(void **state)
 	expect_date("he", 2024, 9, 1, "1 בספטמבר 2024");
 }
 
+/* A worker's cache of formatters, asked for more locales and calendars in
+ * turn than it holds (a site showing Arabic in two calendars, beside other
+ * languages): each date as formatted without a cache. */
+static void test_cached_dates_across_locales_and_calendars(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tag, *calendar, *numbers;
+	} asked[] = {{"ar", NULL, NULL},          {"ar", "islamic-umalqura", NULL}, {"en", NULL, NULL},
+	             {"fa", NULL, NULL},          {"ar", "islamic-umalqura", "latn"}, {"he", "hebrew", NULL},
+	             {"ar-MA", NULL, NULL},       {"en", "japanese", NULL}};
+	pp_date_cache *cache = pp_date_cache_new();
+	assert_non_null(cache);
+	for (int round = 0; round < 40; round++)
+		for (size_t k = 0; k < sizeof asked / sizeof *asked; k++) {
+			/* Every other round the order runs back, so evictions differ. */
+			size_t i = round % 2 ? sizeof asked / sizeof *asked - 1 - k : (k * (size_t)round) % (sizeof asked / sizeof *asked);
+			int year = 2000 + round, month = 1 + (int)k, day = 1 + round % 28;
+			char *cached = pp_date_format_cached(cache, asked[i].tag, asked[i].calendar, asked[i].numbers, year,
+			                                     month, day);
+			char *plain = pp_date_format_in(asked[i].tag, asked[i].calendar, asked[i].numbers, year, month, day);
+			assert_non_null(cached);
+			assert_non_null(plain);
+			assert_string_equal(cached, plain);
+			free(cached);
+			free(plain);
+		}
+	pp_date_cache_free(cache);
+	/* The two calendars of one locale stay apart. */
+	cache = pp_date_cache_new();
+	char *gregorian = pp_date_format_cached(cache, "ar", NULL, NULL, 2024, 9, 1);
+	char *hijri = pp_date_format_cached(cache, "ar", "islamic-umalqura", NULL, 2024, 9, 1);
+	char *again = pp_date_format_cached(cache, "ar", NULL, NULL, 2024, 9, 1);
+	assert_string_equal(gregorian, "١ سبتمبر ٢٠٢٤");
+	assert_string_equal(hijri, "٢٨ صفر ١٤٤٦ هـ");
+	assert_string_equal(again, gregorian);
+	free(gregorian);
+	free(hijri);
+	free(again);
+	pp_date_cache_free(cache);
+}
+
 static void test_date_is_not_moved_by_time_zone(void **state)
 {
 	(void)state;
@@ -414,6 +456,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates_arabic_and_english),
 		cmocka_unit_test(test_dates_other_locales_and_calendars),
+		cmocka_unit_test(test_cached_dates_across_locales_and_calendars),
 		cmocka_unit_test(test_date_is_not_moved_by_time_zone),
 		cmocka_unit_test(test_date_validity),
 		cmocka_unit_test(test_direction_from_icu),
