@@ -13,8 +13,13 @@
 
 #include "template.h"
 
+#define VAR_NAME_INLINE 24
+
 typedef struct {
-	char *name;
+	/* A page sets dozens of variables, nearly all with short names: those
+	 * are kept here, not allocated; a longer one in long_name. */
+	char name[VAR_NAME_INLINE];
+	char *long_name;
 	uint32_t name_hash;  /* compared before the names: pages look up thousands */
 	char *text;          /* text value, or NULL */
 	xmlNodePtr nodes;    /* container whose children are the value, or NULL */

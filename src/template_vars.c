@@ -14,7 +14,7 @@ void pp_vars_free(pp_vars *vars)
 		return;
 	for (size_t i = 0; i < vars->count; i++) {
 		var *v = &vars->vars[i];
-		free(v->name);
+		free(v->long_name);
 		free(v->text);
 		if (v->nodes && !v->borrowed)
 			xmlFreeNode(v->nodes);
@@ -37,17 +37,22 @@ uint32_t pp_vars_name_hash(const char *name)
 
 #define VARS_SCANNED 8
 
+static int is_named(const var *v, const char *name, uint32_t hash)
+{
+	return v->name_hash == hash && strcmp(v->long_name ? v->long_name : v->name, name) == 0;
+}
+
 static var *find_own(pp_vars *vars, const char *name, uint32_t hash)
 {
 	if (!vars->slots) {
 		for (size_t i = 0; i < vars->count; i++)
-			if (vars->vars[i].name_hash == hash && strcmp(vars->vars[i].name, name) == 0)
+			if (is_named(&vars->vars[i], name, hash))
 				return &vars->vars[i];
 		return NULL;
 	}
 	for (size_t j = hash & (vars->slot_count - 1); vars->slots[j]; j = (j + 1) & (vars->slot_count - 1)) {
 		var *v = &vars->vars[vars->slots[j] - 1];
-		if (v->name_hash == hash && strcmp(v->name, name) == 0)
+		if (is_named(v, name, hash))
 			return v;
 	}
 	return NULL;
@@ -102,7 +107,10 @@ var *pp_vars_own(pp_vars *vars, const char *name)
 		return NULL;
 	v = &vars->vars[vars->count];
 	memset(v, 0, sizeof *v);
-	if (!(v->name = strdup(name)))
+	size_t len = strlen(name);
+	if (len < VAR_NAME_INLINE)
+		memcpy(v->name, name, len + 1);
+	else if (!(v->long_name = strdup(name)))
 		return NULL;
 	v->name_hash = hash;
 	vars->count++;

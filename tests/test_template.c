@@ -392,6 +392,52 @@ static void test_attributes_lists_and_content(void **state)
 	free(dir);
 }
 
+/* Variable names of every length (a name of 23 bytes is kept in place, 24
+ * and more elsewhere), many of them (past the scan, in the hash index),
+ * set twice and read: each gives its own text. */
+static void test_variable_names_of_every_length(void **state)
+{
+	(void)state;
+	char names[80][81];
+	static char tpl[16384];
+	size_t at_tpl = (size_t)snprintf(tpl, sizeof tpl, "<fragment>");
+	for (int i = 0; i < 80; i++) {
+		int len = 1 + i;
+		for (int k = 0; k < len; k++)
+			names[i][k] = (char)('a' + (k + i) % 26);
+		names[i][len] = '\0';
+		at_tpl += (size_t)snprintf(tpl + at_tpl, sizeof tpl - at_tpl, "<p data-text=\"%s\">x</p>", names[i]);
+	}
+	snprintf(tpl + at_tpl, sizeof tpl - at_tpl, "</fragment>");
+	char *dir = make_theme(tpl);
+	pp_vars *vars = page_vars("en");
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 80; i++) {
+			char text[32];
+			snprintf(text, sizeof text, "v%d.%d", i, round);
+			assert_int_equal(pp_vars_set(vars, names[i], text), 0);
+		}
+	pp_diags d;
+	pp_diags_init(&d);
+	char *html = render_page(dir, "en", vars, &d);
+	assert_non_null(html);
+	assert_int_equal(d.errors, 0);
+	const char *at = html;
+	for (int i = 0; i < 80; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "<p>v%d.1</p>", i);
+		const char *found = strstr(at, want);
+		if (!found)
+			fail_msg("variable of a %d-byte name: %s not found after the previous one", i + 1, want);
+		at = found;
+	}
+	free(html);
+	pp_vars_free(vars);
+	pp_diags_free(&d);
+	tu_remove(dir);
+	free(dir);
+}
+
 /* A page template may be one element instead of a <fragment>; a text value
  * where a list is expected is an error naming it. */
 static void test_single_root_page_and_list_errors(void **state)
@@ -506,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_bundled_catalogs_complete),
 		cmocka_unit_test(test_bad_message_format_is_reported),
 		cmocka_unit_test(test_attributes_lists_and_content),
+		cmocka_unit_test(test_variable_names_of_every_length),
 		cmocka_unit_test(test_single_root_page_and_list_errors),
 		cmocka_unit_test(test_too_many_attributes),
 		cmocka_unit_test(test_theme_links_stay_inside),
