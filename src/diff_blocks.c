@@ -251,7 +251,7 @@ static xmlNodePtr emit_pair(diff_state *st, const item *o, const item *n, xmlNod
  * is one item on each side and of one kind, else the monotonic pairing with
  * the most word overlap among items at least half alike (small gaps only).
  * gd and gi hold item indices; pairs are positions in them. */
-static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t *gd, size_t nd,
+static size_t pair_gap(diff_state *st, item_list *olds, const size_t *gd, size_t nd,
                        item_list *news, const size_t *gi, size_t ni, size_t *pairs_d, size_t *pairs_i)
 {
 	if (nd == 1 && ni == 1)
@@ -267,7 +267,7 @@ static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t
 			double best = S(i + 1, j) > S(i, j + 1) ? S(i + 1, j) : S(i, j + 1);
 			item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
 			if (pp_diff_same_kind(a, b)) {
-				double sim = pp_diff_similarity(opt, a, b);
+				double sim = pp_diff_similarity(st->opt, st->word_sets, a, b);
 				if (sim >= 0.5 && S(i + 1, j + 1) + sim > best)
 					best = S(i + 1, j + 1) + sim;
 			}
@@ -276,7 +276,7 @@ static size_t pair_gap(const pp_diff_options *opt, item_list *olds, const size_t
 	size_t count = 0, i = 0, j = 0;
 	while (i < nd && j < ni) {
 		item *a = &olds->items[gd[i]], *b = &news->items[gi[j]];
-		double sim = pp_diff_same_kind(a, b) ? pp_diff_similarity(opt, a, b) : 0;
+		double sim = pp_diff_same_kind(a, b) ? pp_diff_similarity(st->opt, st->word_sets, a, b) : 0;
 		if (sim >= 0.5 && S(i, j) == S(i + 1, j + 1) + sim) {
 			pairs_d[count] = i;
 			pairs_i[count] = j;
@@ -484,7 +484,7 @@ static void open_gap(diff_state *st, frame *f)
 			f->pos_i[free_i] = k;
 			f->items_i[free_i++] = f->gi[k];
 		}
-	f->pairs = pair_gap(st->opt, &f->olds, f->items_d, free_d, &f->news, f->items_i, free_i, f->pairs_d, f->pairs_i);
+	f->pairs = pair_gap(st, &f->olds, f->items_d, free_d, &f->news, f->items_i, free_i, f->pairs_d, f->pairs_i);
 	f->p = f->d = f->k = 0;
 	f->in_gap = 1;
 }
@@ -732,6 +732,7 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	if (series) {
 		st.words = pp_diff_contexts_words(series, options->locale);
 		st.segments = pp_diff_contexts_segments(series);
+		st.word_sets = pp_diff_contexts_word_sets(series);
 	}
 	else if ((own_words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status)) &&
 	         U_FAILURE(status)) {

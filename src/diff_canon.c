@@ -683,6 +683,7 @@ struct pp_diff_contexts {
 	UBreakIterator *words;
 	char *words_locale;
 	pp_diff_segment_cache *segments; /* split by words, for words_locale */
+	pp_diff_word_sets *word_sets;
 };
 
 pp_diff_contexts *pp_diff_contexts_new(void) { return calloc(1, sizeof(pp_diff_contexts)); }
@@ -696,10 +697,18 @@ void pp_diff_contexts_free(pp_diff_contexts *contexts)
 		ubrk_close(contexts->words);
 	free(contexts->words_locale);
 	pp_diff_segment_cache_free(contexts->segments);
+	pp_diff_word_sets_free(contexts->word_sets);
 	free(contexts);
 }
 
 pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts) { return &contexts->segments; }
+
+pp_diff_word_sets *pp_diff_contexts_word_sets(pp_diff_contexts *contexts)
+{
+	if (!contexts->word_sets)
+		contexts->word_sets = pp_diff_word_sets_new();
+	return contexts->word_sets;
+}
 
 UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *locale)
 {

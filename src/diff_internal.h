@@ -83,6 +83,9 @@ void pp_diff_segment_cache_free(pp_diff_segment_cache *cache);
 const pp_diff_segmentation *pp_diff_segment(pp_diff_segment_cache **cache, UBreakIterator *words,
                                             const char *utf8, size_t utf8_len, pp_diff_segmentation **scratch);
 void pp_diff_segmentation_free(pp_diff_segmentation *seg);
+/* Sorted word hashes of a series' items (diff_items.c, below). */
+typedef struct pp_diff_word_sets pp_diff_word_sets;
+
 /* The series' cache of segmentations, for its iterator's locale. */
 pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts);
 
@@ -90,6 +93,7 @@ typedef struct diff_state {
 	const pp_diff_options *opt;
 	UBreakIterator *words;
 	pp_diff_segment_cache **segments; /* the series', or NULL */
+	pp_diff_word_sets *word_sets;     /* the series', or NULL */
 	xmlDocPtr doc;       /* output document */
 	pp_diff_result *result;
 	char *section;       /* current heading text (owned) */
@@ -241,6 +245,7 @@ int pp_diff_form_matches(const pp_diff_options *opt, pp_diff_form *form, xmlNode
 
 /* ---- items (diff_items.c) ---- */
 
+
 /* One comparable unit of a container: a block element, or a run of inline
  * nodes between blocks. */
 typedef struct {
@@ -251,6 +256,7 @@ typedef struct {
 	uint64_t *words;    /* word hashes, for similarity: made when a gap needs them */
 	size_t word_count;
 	int words_made;
+	int words_borrowed; /* words belong to the series' word sets */
 	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
 } item;
 
@@ -297,8 +303,16 @@ int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_print
 /* The items of container's children, with their hashes (blocks' from prints). */
 int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
                      item_list *out);
-/* Dice coefficient of the items' first words (made when first needed). */
-double pp_diff_similarity(const pp_diff_options *opt, item *a, item *b);
+/* Sorted word hashes of a series' items, by item hash: the versions of a
+ * policy share most of their blocks, and each version's comparisons would
+ * walk them again for the same words. At most 4 MiB. */
+pp_diff_word_sets *pp_diff_word_sets_new(void);
+void pp_diff_word_sets_free(pp_diff_word_sets *sets);
+/* The series' word sets, made when first asked for; NULL when out of memory. */
+pp_diff_word_sets *pp_diff_contexts_word_sets(pp_diff_contexts *contexts);
+/* Dice coefficient of the items' first words (made when first needed, or
+ * found in sets, which may be NULL). */
+double pp_diff_similarity(const pp_diff_options *opt, pp_diff_word_sets *sets, item *a, item *b);
 /* Two items that may pair: runs, or blocks of one name and shown attributes. */
 int pp_diff_same_kind(const item *a, const item *b);
 
