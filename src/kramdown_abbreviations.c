@@ -201,7 +201,12 @@ static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, pp_text_li
 
 int pp_kramdown_may_define_abbreviations(const char *text, size_t len)
 {
-	for (const char *p = memmem(text, len, "*[", 2); p; p = memmem(p + 2, len - (size_t)(p + 2 - text), "*[", 2)) {
+	/* memchr, not memmem: asked of every version, and glibc's memmem reads
+	 * a two-byte needle a byte at a time where memchr reads a vector. */
+	const char *stop = text + len;
+	for (const char *p = memchr(text, '*', len); p; p = memchr(p + 1, '*', (size_t)(stop - p - 1))) {
+		if (p + 1 == stop || p[1] != '[')
+			continue;
 		const char *end = memchr(p, '\n', len - (size_t)(p - text));
 		size_t line = end ? (size_t)(end - p) : len - (size_t)(p - text);
 		if (memmem(p, line, "]:", 2))

@@ -13,6 +13,7 @@
 #include <unicode/utf8.h>
 
 #include "html.h"
+#include "kramdown.h"
 #include "markdown.h"
 #include "template.h"
 #include "testutil.h"
@@ -584,6 +585,26 @@ static void test_kramdown_abbreviations(void **state)
 	free(message);
 	xmlFreeDoc(page);
 	release(&r);
+	/* The quick look that decides whether a text is read for definitions:
+	 * a line with "*[" and then "]:", within the length given. */
+	static const struct {
+		const char *text;
+		size_t len; /* 0: all of it */
+		int may;
+	} looks[] = {{"*[A]: a", 0, 1},      {"**[A]: a", 0, 1},         {"* * *[A]: a", 0, 1},
+	             {"- x\n* y\n*[A]: a", 0, 1}, {"*", 0, 0},             {"x *", 0, 0},
+	             {"*[", 0, 0},           {"*[A]\n]: a", 0, 0},        {"]: a *[A]", 0, 0},
+	             {"*[A]: a", 4, 0},      {"*[A]: a", 6, 1},          {"** [A]: a", 0, 0}};
+	for (size_t i = 0; i < sizeof looks / sizeof *looks; i++) {
+		size_t len = looks[i].len ? looks[i].len : strlen(looks[i].text);
+		/* A copy of exactly len bytes, so reading past it is caught. */
+		char *copy = malloc(len ? len : 1);
+		assert_non_null(copy);
+		memcpy(copy, looks[i].text, len);
+		if (pp_kramdown_may_define_abbreviations(copy, len) != looks[i].may)
+			fail_msg("'%s' (%zu bytes) may define an abbreviation: expected %d", looks[i].text, len, looks[i].may);
+		free(copy);
+	}
 }
 
 /* Generated documents of words, some defined as abbreviations (one a part
