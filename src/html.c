@@ -172,6 +172,10 @@ void pp_html_start(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 
 void pp_html_start_end(pp_html_writer *w) { write_raw(w, ">"); }
 
+void pp_html_written(pp_html_writer *w, const char *markup, size_t len) { write_bytes(w, markup, len); }
+
+size_t pp_html_written_length(const pp_html_writer *w) { return w->len; }
+
 void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 {
 	if (ns == NULL && is_void(name))

@@ -41,6 +41,12 @@ void pp_html_start(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
 void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *ns, const xmlChar *name,
                        const xmlChar *value);
 void pp_html_start_end(pp_html_writer *w);
+/* Markup written before by these functions into another writer and kept
+ * (a template's fixed attributes, written once when the theme loads),
+ * copied as it is. */
+void pp_html_written(pp_html_writer *w, const char *markup, size_t len);
+/* Bytes written so far. */
+size_t pp_html_written_length(const pp_html_writer *w);
 /* The end tag; nothing for void elements (br, img, meta…). */
 void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
 /* The value of a DOM attribute into *value: in place when it is one text

@@ -298,6 +298,8 @@ typedef struct {
 	const xmlNs *ns;
 	const xmlChar *name;
 	const xmlChar *value; /* NULL: an attribute without a value */
+	const char *html;     /* the attribute as written, when fixed in the template, or NULL */
+	size_t html_len;
 } out_attribute;
 
 #define MAX_ATTRIBUTES 64
@@ -318,11 +320,12 @@ static int set_attribute(out_attribute *attrs, size_t *count, const xmlChar *nam
 	for (size_t i = 0; i < *count; i++)
 		if (!attrs[i].ns && xmlStrEqual(attrs[i].name, name)) {
 			attrs[i].value = value;
+			attrs[i].html = NULL;
 			return 0;
 		}
 	if (*count == MAX_ATTRIBUTES)
 		return -1;
-	attrs[(*count)++] = (out_attribute){NULL, name, value};
+	attrs[(*count)++] = (out_attribute){NULL, name, value, NULL, 0};
 	return 0;
 }
 
@@ -343,6 +346,7 @@ typedef struct {
 	size_t fill_count;
 	xmlChar **owned;        /* values that were not one text node, copied */
 	size_t owned_count;
+	char *attrs_html;       /* the fixed attributes as written, one after another */
 	int too_many;           /* more than MAX_ATTRIBUTES: an error when written */
 } element_plan;
 
@@ -354,6 +358,7 @@ static void free_plan(element_plan *plan)
 		xmlFree(plan->owned[i]);
 	free(plan->owned);
 	free(plan->fills);
+	free(plan->attrs_html);
 	free(plan);
 }
 
@@ -407,9 +412,36 @@ static int plan_element(xmlNodePtr el)
 		} else if (directive) {
 			*directive = value ? value : BAD_CAST "";
 		} else {
-			plan->attrs[plan->attr_count++] = (out_attribute){a->ns, a->name, value};
+			plan->attrs[plan->attr_count++] = (out_attribute){a->ns, a->name, value, NULL, 0};
 		}
 	}
+	/* The attributes written as they are, written once now: a page copies
+	 * them instead of checking and escaping each value again. */
+	pp_html_writer *w = plan->attr_count ? pp_html_writer_new() : NULL;
+	size_t *ends = plan->attr_count ? calloc(plan->attr_count, sizeof *ends) : NULL;
+	size_t len = 0;
+	if (plan->attr_count && (!w || !ends)) {
+		pp_html_writer_free(w);
+		free(ends);
+		free_plan(plan);
+		return -1;
+	}
+	for (size_t i = 0; i < plan->attr_count; i++) {
+		const out_attribute *at = &plan->attrs[i];
+		pp_html_attribute(w, el->name, at->ns, at->name, at->value);
+		ends[i] = pp_html_written_length(w);
+	}
+	if (w && pp_html_finish(w, &plan->attrs_html, &len) != 0) {
+		free(ends);
+		free_plan(plan);
+		return -1;
+	}
+	for (size_t i = 0; i < plan->attr_count; i++) {
+		size_t start = i ? ends[i - 1] : 0;
+		plan->attrs[i].html = plan->attrs_html + start;
+		plan->attrs[i].html_len = ends[i] - start;
+	}
+	free(ends);
 	directives *dir = &plan->dir;
 	dir->each_hash = dir->each ? pp_vars_name_hash((const char *)dir->each) : 0;
 	dir->if_hash = dir->if_set ? pp_vars_name_hash((const char *)dir->if_set) : 0;
@@ -549,7 +581,10 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		xmlFree(name);
 	}
 	for (size_t i = 0; i < attr_count; i++)
-		pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
+		if (attrs[i].html)
+			pp_html_written(rs->out, attrs[i].html, attrs[i].html_len);
+		else
+			pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
 	pp_html_start_end(rs->out);
 	render_content(rs, el, dir, vars, lang);
 	pp_html_end(rs->out, el->ns, el->name);

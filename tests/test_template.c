@@ -71,7 +71,9 @@ static char *render_page(const char *theme_dir, const char *locale, pp_vars *var
 static void test_inserted_text_is_escaped(void **state)
 {
 	(void)state;
-	char *dir = make_theme("<fragment><h1 data-text=\"title\">t</h1><p data-attr-title=\"title\">p</p></fragment>");
+	char *dir = make_theme("<fragment><h1 data-text=\"title\">t</h1><p data-attr-title=\"title\">p</p>"
+	                       "<a href=\"/é x?q=1&amp;r=2\" title=\"a &lt; b &quot;c&quot;&#10;\" hidden=\"\">f</a>"
+	                       "<a class=\"k\" href=\"#fixed\" data-attr-href=\"title\">v</a></fragment>");
 	pp_vars *vars = pp_vars_new();
 	pp_vars_set(vars, "lang", "en");
 	pp_vars_set(vars, "title", "<script>alert(\"x\")</script> & \"q\"");
@@ -87,6 +89,11 @@ static void test_inserted_text_is_escaped(void **state)
 	assert_string_equal(h1, "<script>alert(\"x\")</script> & \"q\"");
 	char *attr = tu_string(page, "string(//p/@title)");
 	assert_string_equal(attr, "<script>alert(\"x\")</script> & \"q\"");
+	/* The template's own attributes are escaped as inserted ones are: the
+	 * address %-escaped where a URL may not hold a character, the value
+	 * where HTML may not; one replaced by a variable is that variable's. */
+	assert_non_null(strstr(html, "<a href=\"/%C3%A9%20x?q=1&amp;r=2\" title=\"a &lt; b &quot;c&quot;&#10;\" hidden=\"\">f</a>"));
+	assert_non_null(strstr(html, "<a class=\"k\" href=\"&lt;script&gt;alert(%22x%22)&lt;/script&gt;%20&amp;%20%22q%22\">v</a>"));
 	/* No template attribute is left in the output. */
 	assert_null(strstr(html, "data-"));
 	assert_non_null(strstr(html, "<!DOCTYPE html>"));
