@@ -21,7 +21,7 @@
 
 /* ---- dates --------------------------------------------------------------- */
 
-int pp_parse_iso_date(const char *text, int *year, int *month, int *day)
+int pp_iso_date_parts(const char *text, int *year, int *month, int *day)
 {
 	static const char shape[] = "dddd-dd-dd";
 	for (size_t i = 0; i < sizeof shape - 1; i++) {
@@ -33,6 +33,13 @@ int pp_parse_iso_date(const char *text, int *year, int *month, int *day)
 	*year = atoi(text);
 	*month = atoi(text + 5);
 	*day = atoi(text + 8);
+	return 0;
+}
+
+int pp_parse_iso_date(const char *text, int *year, int *month, int *day)
+{
+	if (pp_iso_date_parts(text, year, month, day) != 0)
+		return -1;
 	return pp_date_is_valid(*year, *month, *day) ? 0 : -1;
 }
 

@@ -209,6 +209,10 @@ int pp_document_read(const char *path, pp_version *out, pp_diags *d);
 /* Parses "YYYY-MM-DD" (exactly that shape) into its parts; 0 when it is a
  * real calendar day. */
 int pp_parse_iso_date(const char *text, int *year, int *month, int *day);
+/* The same without asking the calendar whether the day is real: for the
+ * dates of a loaded site (versions' and effective dates), all checked
+ * already. -1 when text is not of that shape. */
+int pp_iso_date_parts(const char *text, int *year, int *month, int *day);
 
 /* A date as the locale writes it, with the calendars and numbering system
  * site.yaml gives it ("١ سبتمبر ٢٠٢٤", or "٢٨ صفر ١٤٤٦ هـ (١ سبتمبر ٢٠٢٤)"

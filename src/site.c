@@ -384,7 +384,7 @@ static char *compare_path(const pp_series *s, size_t older, size_t newer)
 static char *effective_date_text(build_ctx *ctx, const char *locale, const pp_version *v)
 {
 	int year, month, day;
-	if (pp_parse_iso_date(v->effective, &year, &month, &day) != 0)
+	if (pp_iso_date_parts(v->effective, &year, &month, &day) != 0)
 		return NULL;
 	return pp_site_date_text_cached(ctx->site, ctx->dates, locale, year, month, day);
 }
@@ -409,7 +409,9 @@ static int prepare_versions(build_ctx *ctx, const pp_series *s, version_info *in
 		info->status = pp_series_status(s, replaced_by, plan->in_force, i, ctx->as_of);
 		info->path = pp_strdup_printf("%s/%s/%s/index.html", s->locale, s->policy, v->date);
 		info->date_text = pp_site_date_text_cached(ctx->site, ctx->dates, s->locale, v->year, v->month, v->day);
-		info->effective_text = effective_date_text(ctx, s->locale, v);
+		/* Most versions take effect when published: the same words. */
+		info->effective_text = strcmp(v->effective, v->date) == 0 && info->date_text ? strdup(info->date_text)
+		                                                                             : effective_date_text(ctx, s->locale, v);
 		if (i > 0)
 			info->changes_path = pp_strdup_printf("%s/%s/%s/changes/index.html", s->locale, s->policy, v->date);
 		if (!info->path || !info->date_text || !info->effective_text || (i > 0 && !info->changes_path)) {
@@ -1690,10 +1692,10 @@ static int add_policies(build_ctx *ctx, pp_vars *vars, const char *page_path, co
 		pp_vars *item = pp_vars_add_item(vars, "policies");
 		char *target = pp_strdup_printf("%s/%s/index.html", s->locale, s->policy);
 		int y, m, d;
-		char *shown_date = pp_parse_iso_date(shown->effective, &y, &m, &d) == 0
+		char *shown_date = pp_iso_date_parts(shown->effective, &y, &m, &d) == 0
 		                       ? pp_site_date_text_cached(ctx->site, ctx->dates, locale, y, m, d) : NULL;
 		const pp_version *upcoming = next >= 0 && in_force >= 0 ? &s->versions[next] : NULL;
-		char *upcoming_date = upcoming && pp_parse_iso_date(upcoming->effective, &y, &m, &d) == 0
+		char *upcoming_date = upcoming && pp_iso_date_parts(upcoming->effective, &y, &m, &d) == 0
 		                          ? pp_site_date_text_cached(ctx->site, ctx->dates, locale, y, m, d) : NULL;
 		int rc = item && target && shown_date && (!upcoming || upcoming_date) ? 0 : -1;
 		if (rc == 0) {
