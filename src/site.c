@@ -157,16 +157,12 @@ static int set_link(build_ctx *ctx, pp_vars *vars, const char *name, const char 
 		url = ctx->site->base_url ? canonical_url(ctx->site, to) : pp_strdup_printf("/%s", to);
 	else
 		url = pp_relative_url(from, to);
-	int rc = url ? pp_vars_set(vars, name, url) : -1;
-	free(url);
-	return rc;
+	return url ? pp_vars_take(vars, name, url) : -1;
 }
 
 static int set_owned(pp_vars *vars, const char *name, char *text)
 {
-	int rc = text ? pp_vars_set(vars, name, text) : -1;
-	free(text);
-	return rc;
+	return text ? pp_vars_take(vars, name, text) : -1;
 }
 
 /* Variables every page has: language, direction, titles, shared links. */

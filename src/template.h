@@ -86,6 +86,8 @@ pp_vars *pp_vars_new(void);
 void pp_vars_free(pp_vars *vars);
 /* Copies text; NULL leaves the variable unset (false for data-if). */
 int pp_vars_set(pp_vars *vars, const char *name, const char *text);
+/* The same, taking text (malloc'ed; freed here also when this fails). */
+int pp_vars_take(pp_vars *vars, const char *name, char *text);
 /* Takes ownership of container (an element in any document, or none) whose
  * children are the value, written by data-html as they are. */
 int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container);

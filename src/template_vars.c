@@ -135,6 +135,18 @@ int pp_vars_set(pp_vars *vars, const char *name, const char *text)
 	return 0;
 }
 
+int pp_vars_take(pp_vars *vars, const char *name, char *text)
+{
+	var *v = pp_vars_own(vars, name);
+	if (!v) {
+		free(text);
+		return -1;
+	}
+	free(v->text);
+	v->text = text;
+	return 0;
+}
+
 int pp_vars_set_nodes(pp_vars *vars, const char *name, xmlNodePtr container)
 {
 	var *v = pp_vars_own(vars, name);
