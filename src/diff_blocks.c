@@ -614,7 +614,20 @@ pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options
 		return NULL;
 	index->root = root;
 	index->contexts = contexts;
-	if (pp_diff_make_prints(options, root, &index->prints) != 0 || pp_diff_items_of(options, &index->prints, root, &index->items) != 0) {
+	/* In a series, the form its comparisons check against is made now, and
+	 * its blocks' prints read from it: one walk of the version, not two. */
+	int rc = 0;
+	if (contexts) {
+		rc = (index->form = pp_diff_form_new_with_blocks(options, root, contexts)) &&
+		             pp_diff_prints_from_form(options, root, index->form, &index->prints) == 0
+		         ? 0
+		         : -1;
+		if (index->form)
+			pp_diff_form_drop_blocks(index->form);
+	} else {
+		rc = pp_diff_make_prints(options, root, &index->prints);
+	}
+	if (rc != 0 || pp_diff_items_of(options, &index->prints, root, &index->items) != 0) {
 		pp_diff_index_free(index);
 		return NULL;
 	}
@@ -710,13 +723,20 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 {
 	memset(result, 0, sizeof *result);
 	UErrorCode status = U_ZERO_ERROR;
+	/* Each side's block prints: from its index, or made for this comparison.
+	 * An index in a series has prints made from its series' form, which
+	 * compare only with another index of that series. */
+	int one_series = old_index && new_index && old_index->contexts && old_index->contexts == new_index->contexts;
+	pp_diff_index *old_printed = old_index && old_index->root == old_root && (!old_index->contexts || one_series)
+	                                 ? old_index : NULL;
+	pp_diff_index *new_printed = new_index && new_index->root == new_root && (!new_index->contexts || one_series)
+	                                 ? new_index : NULL;
 	diff_state st = {.opt = options, .fault = options->inject_fault, .doc = out->doc, .result = result, .section_index = -1,
-	                 .counted_section = -2, .open_whole = -1, .old_index = old_index,
-	                 .new_index = new_index};
-	/* Each side's block prints: from its index, or made for this comparison. */
+	                 .counted_section = -2, .open_whole = -1, .old_index = old_printed,
+	                 .new_index = new_printed};
 	block_prints own_old = {0}, own_new = {0};
-	st.old_prints = old_index && old_index->root == old_root ? &old_index->prints : &own_old;
-	st.new_prints = new_index && new_index->root == new_root ? &new_index->prints : &own_new;
+	st.old_prints = old_printed ? &old_printed->prints : &own_old;
+	st.new_prints = new_printed ? &new_printed->prints : &own_new;
 	st.old_own = old_index && old_index->root == old_root ? old_index : NULL;
 	st.new_own = new_index && new_index->root == new_root ? new_index : NULL;
 	if ((st.old_prints == &own_old && pp_diff_make_prints(options, old_root, &own_old) != 0) ||

@@ -264,6 +264,8 @@ typedef struct {
 	uint64_t ctx;
 	xmlNodePtr node;
 	unsigned char block, pre;
+	size_t record;      /* its block's record plus one, or 0 */
+	size_t words_before; /* words counted before its content */
 } level;
 
 /* Where a top-level block's bytes lie in a form. */
@@ -299,6 +301,12 @@ typedef struct {
 	int segments_wanted;
 	segment *segments;
 	size_t segment_count, segment_cap;
+	/* Every block's bytes outside inline elements and <pre>, when wanted
+	 * (then fp counts words into word_counter, none kept). */
+	int blocks_wanted;
+	pp_diff_block_bytes *blocks;
+	size_t block_count, block_cap;
+	pp_diff_fingerprint word_counter;
 } canon;
 
 static void put(canon *c, const void *data, size_t len)
@@ -584,6 +592,11 @@ static void leave(canon *c, const level *l, uint64_t *ctx)
 {
 	if (l->block)
 		boundary(c, 2, NULL);
+	if (l->record) {
+		pp_diff_block_bytes *b = &c->blocks[l->record - 1];
+		b->len = c->len - b->start;
+		b->has_words = c->fp->word_total > l->words_before;
+	}
 	if (c->segments_wanted && c->segment_count && c->segments[c->segment_count - 1].node == l->node)
 		c->segments[c->segment_count - 1].len = c->len - c->segments[c->segment_count - 1].start;
 	c->pre -= l->pre;
@@ -623,8 +636,18 @@ static int walk(canon *c, xmlNodePtr first, xmlNodePtr last)
 				l->node = node;
 				l->block = (unsigned char)block;
 				l->pre = (unsigned char)(block && pp_diff_name_is(node, "pre"));
+				l->record = 0;
+				if (block && c->blocks_wanted && ctx == 0 && !c->pre) {
+					if (pp_grow(&c->blocks, &c->block_cap, c->block_count, sizeof *c->blocks, 64) != 0) {
+						c->failed = 1;
+						break;
+					}
+					c->blocks[c->block_count++] = (pp_diff_block_bytes){node, c->len, 0, 0};
+					l->record = c->block_count;
+				}
 				if (block)
 					boundary(c, 1, node);
+				l->words_before = c->fp ? c->fp->word_total : 0;
 				c->pre += l->pre;
 				if (how == 1 && !block) {
 					ctx = c->table ? ctx_intern(c->table, ctx, node)
@@ -741,10 +764,41 @@ struct pp_diff_form {
 	int in_pre;
 	segment *segments;          /* the top-level blocks', in document order */
 	size_t segment_count;
+	pp_diff_block_bytes *blocks; /* every block's, when asked for */
+	size_t block_count;
 };
+
+static pp_diff_form *make_form(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
+                               pp_diff_contexts *contexts, int blocks_wanted);
 
 pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
                                pp_diff_contexts *contexts)
+{
+	return make_form(opt, first, last, in_pre, contexts, 0);
+}
+
+pp_diff_form *pp_diff_form_new_with_blocks(const pp_diff_options *opt, xmlNodePtr root,
+                                           pp_diff_contexts *contexts)
+{
+	return make_form(opt, root->children, NULL, 0, contexts, 1);
+}
+
+const pp_diff_block_bytes *pp_diff_form_blocks(const pp_diff_form *form, size_t *count, const char **bytes)
+{
+	*count = form->block_count;
+	*bytes = form->buf;
+	return form->blocks;
+}
+
+void pp_diff_form_drop_blocks(pp_diff_form *form)
+{
+	free(form->blocks);
+	form->blocks = NULL;
+	form->block_count = 0;
+}
+
+static pp_diff_form *make_form(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
+                               pp_diff_contexts *contexts, int blocks_wanted)
 {
 	pp_diff_form *form = calloc(1, sizeof *form);
 	if (!form)
@@ -757,12 +811,16 @@ pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xml
 		return NULL;
 	}
 	canon c = {.opt = opt, .side = SIDE_SOURCE, .table = &form->contexts->table, .at_start = 1, .pre = in_pre,
-	           .segments_wanted = 1};
+	           .segments_wanted = 1, .blocks_wanted = blocks_wanted, .word = HASH_INIT};
+	if (blocks_wanted)
+		c.fp = &c.word_counter; /* words counted, none kept (max_words 0) */
 	int rc = first ? walk(&c, first, last) : 0;
 	form->buf = c.buf;
 	form->len = c.len;
 	form->segments = c.segments;
 	form->segment_count = c.segment_count;
+	form->blocks = c.blocks;
+	form->block_count = c.block_count;
 	if (rc != 0) {
 		pp_diff_form_free(form);
 		return NULL;
@@ -778,6 +836,7 @@ void pp_diff_form_free(pp_diff_form *form)
 		pp_diff_contexts_free(form->contexts);
 	free(form->buf);
 	free(form->segments);
+	free(form->blocks);
 	free(form);
 }
 

@@ -223,6 +223,25 @@ pp_diff_form *pp_diff_form_new(const pp_diff_options *opt, xmlNodePtr first, xml
                                pp_diff_contexts *contexts);
 void pp_diff_form_free(pp_diff_form *form);
 
+/* A block's bytes in a form, and whether it holds a word (as a fingerprint
+ * counts them). */
+typedef struct {
+	xmlNodePtr node;
+	size_t start, len;
+	int has_words;
+} pp_diff_block_bytes;
+
+/* pp_diff_form_new for a root's children (not in <pre>), also recording
+ * the bytes of every block entered outside inline elements and <pre>,
+ * for pp_diff_prints_from_form: in one walk instead of two. */
+pp_diff_form *pp_diff_form_new_with_blocks(const pp_diff_options *opt, xmlNodePtr root,
+                                           pp_diff_contexts *contexts);
+/* The blocks recorded (in document order) and the form's bytes; *count 0
+ * when none were. */
+const pp_diff_block_bytes *pp_diff_form_blocks(const pp_diff_form *form, size_t *count, const char **bytes);
+/* Frees the blocks' records, once read. */
+void pp_diff_form_drop_blocks(pp_diff_form *form);
+
 /* pp_diff_reads_as for a top-level block of the document form was made
  * for (in SIDE_SOURCE, not in <pre>), against the form's bytes for it
  * instead of a form made anew; *cursor (0 at first) speeds up blocks asked
@@ -300,6 +319,11 @@ void pp_diff_items_free(item_list *l);
 int pp_diff_is_blank_text(xmlNodePtr n);
 /* The prints of every block under root; -1 when out of memory. */
 int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints);
+/* The same for a root whose form was made with its blocks' bytes (a
+ * series' version): a block of text is hashed by its bytes there, which
+ * the form's contexts make comparable within the series only. */
+int pp_diff_prints_from_form(const pp_diff_options *opt, xmlNodePtr root, const pp_diff_form *form,
+                             block_prints *prints);
 /* The items of container's children, with their hashes (blocks' from prints). */
 int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
                      item_list *out);

@@ -113,9 +113,8 @@ static int has_block_child(xmlNodePtr el)
 /* The prints of every block under root, children before parents: a block
  * of text is hashed by its canonical form, once; a block holding blocks by
  * its name, shown attributes and its items' hashes in order. */
-int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints)
+static int fill_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints)
 {
-	memset(prints, 0, sizeof *prints);
 	for (xmlNodePtr n = root->children; n;) {
 		if (n->type == XML_ELEMENT_NODE && n->children && has_block_child(n)) {
 			n = n->children;
@@ -135,12 +134,15 @@ int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_print
 						it.has_words |= child.has_words;
 					}
 					it.hash = pp_hash_bytes(h, "\2", 1);
+				} else if (print_of(prints, n)) {
+					goto next; /* made from the form's bytes */
 				} else if (print_item(opt, prints, &it) != 0) {
 					return -1;
 				}
 				if (add_print(prints, n, it.hash, it.has_words) != 0)
 					return -1;
 			}
+		next:
 			if (n->next) {
 				n = n->next;
 				break;
@@ -151,6 +153,29 @@ int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_print
 		}
 	}
 	return 0;
+}
+
+int pp_diff_make_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints *prints)
+{
+	memset(prints, 0, sizeof *prints);
+	return fill_prints(opt, root, prints);
+}
+
+int pp_diff_prints_from_form(const pp_diff_options *opt, xmlNodePtr root, const pp_diff_form *form,
+                             block_prints *prints)
+{
+	memset(prints, 0, sizeof *prints);
+	size_t count;
+	const char *bytes;
+	const pp_diff_block_bytes *blocks = pp_diff_form_blocks(form, &count, &bytes);
+	/* A block of text is its bytes: they begin with its name and shown
+	 * attributes, and hold its content as the fingerprint walk reads it. */
+	for (size_t i = 0; i < count; i++)
+		if (!has_block_child(blocks[i].node) &&
+		    add_print(prints, blocks[i].node, pp_hash_bytes(HASH_INIT, bytes + blocks[i].start, blocks[i].len),
+		              blocks[i].has_words) != 0)
+			return -1;
+	return fill_prints(opt, root, prints);
 }
 
 int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,

@@ -926,11 +926,18 @@ static void test_series_compared_through_indexes(void **state)
 		assert_non_null(contexts);
 		xmlNodePtr bodies[VERSIONS];
 		pp_diff_index *indexes[VERSIONS];
+		/* Indexes of the same versions outside the series (none shared, or
+		 * another series'): their prints are made otherwise, and a
+		 * comparison of one with a series' index must not mix the two. */
+		pp_diff_contexts *elsewhere = pp_diff_contexts_new();
+		pp_diff_index *loose[VERSIONS], *foreign[VERSIONS];
 		char *md[VERSIONS];
 		for (int v = 0; v < VERSIONS; v++) {
 			md[v] = markdown(&docs[v]);
 			assert_non_null(bodies[v] = pp_markdown_to_container(md[v], strlen(md[v]), &ctx, &d));
 			assert_non_null(indexes[v] = pp_diff_index_new(bodies[v], &opt, contexts));
+			assert_non_null(loose[v] = pp_diff_index_new(bodies[v], &opt, NULL));
+			assert_non_null(foreign[v] = pp_diff_index_new(bodies[v], &opt, elsewhere));
 		}
 		int pairs[3 * VERSIONS * VERSIONS][2], n = 0;
 		for (int v = 1; v < VERSIONS; v++)
@@ -950,16 +957,34 @@ static void test_series_compared_through_indexes(void **state)
 				snprintf(what, sizeof what, "versions %d and %d compare otherwise through their indexes", a, b);
 				fail_case(seed, i, what, md[a], md[b], indexed);
 			}
+			if (i % 3 == 0) {
+				pp_diff_index *mixed[][2] = {{indexes[a], loose[b]}, {loose[a], indexes[b]}, {foreign[a], indexes[b]},
+				                             {indexes[a], foreign[b]}};
+				for (size_t m = 0; m < sizeof mixed / sizeof *mixed; m++) {
+					size_t mixed_changes;
+					char *html = compared_html(bodies[a], mixed[m][0], bodies[b], mixed[m][1], &opt, &mixed_changes);
+					if (strcmp(plain, html) != 0 || plain_changes != mixed_changes) {
+						char what[112];
+						snprintf(what, sizeof what, "versions %d and %d compare otherwise through mixed indexes (%zu)",
+						         a, b, m);
+						fail_case(seed, i, what, md[a], md[b], html);
+					}
+					free(html);
+				}
+			}
 			comparisons++;
 			free(plain);
 			free(indexed);
 		}
 		for (int v = 0; v < VERSIONS; v++) {
 			pp_diff_index_free(indexes[v]);
+			pp_diff_index_free(loose[v]);
+			pp_diff_index_free(foreign[v]);
 			xmlFreeNode(bodies[v]);
 			free(md[v]);
 		}
 		pp_diff_contexts_free(contexts);
+		pp_diff_contexts_free(elsewhere);
 		pp_diags_free(&d);
 	}
 	printf("# %lu series, %lu comparisons through indexes (seed %llu)\n", series, comparisons,
