@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "diff_internal.h"
 #include "fsutil.h"
 #include "markdown.h"
@@ -172,7 +174,7 @@ int pp_diff_prints_from_form(const pp_diff_options *opt, xmlNodePtr root, const 
 	 * attributes, and hold its content as the fingerprint walk reads it. */
 	for (size_t i = 0; i < count; i++)
 		if (!has_block_child(blocks[i].node) &&
-		    add_print(prints, blocks[i].node, pp_hash_bytes(HASH_INIT, bytes + blocks[i].start, blocks[i].len),
+		    add_print(prints, blocks[i].node, XXH3_64bits(bytes + blocks[i].start, blocks[i].len),
 		              blocks[i].has_words) != 0)
 			return -1;
 	return fill_prints(opt, root, prints);

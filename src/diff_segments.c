@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "diff_internal.h"
 #include "l10n.h"
 
@@ -112,7 +114,7 @@ const pp_diff_segmentation *pp_diff_segment(pp_diff_segment_cache **cache_ref, U
 	pp_diff_segment_cache *cache = cache_ref ? *cache_ref : NULL;
 	uint64_t hash = 0;
 	if (cache_ref) {
-		hash = pp_hash_bytes(HASH_INIT, utf8, utf8_len);
+		hash = XXH3_64bits(utf8, utf8_len);
 		if (cache && cache->cap) {
 			const kept_segmentation *k = cache->slots[slot_of(cache, hash, utf8, utf8_len)];
 			if (k)

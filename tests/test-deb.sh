@@ -31,7 +31,7 @@ fields=$(dpkg-deb -f "$deb" Package Version Depends)
 problems=()
 grep -qx "Package: policypress" <<<"$fields" || problems+=("Package: $(dpkg-deb -f "$deb" Package)")
 grep -qx "Version: $version" <<<"$fields" || problems+=("Version: $(dpkg-deb -f "$deb" Version), not $version")
-for lib in libcmark-gfm0 libxml2 libicu libyaml-0-2 libmicrohttpd12 libgit2 libgettextpo0; do
+for lib in libcmark-gfm0 libxml2 libicu libyaml-0-2 libxxhash0 libmicrohttpd12 libgit2 libgettextpo0; do
   grep -q "$lib" <<<"$fields" || problems+=("no dependency on $lib: $(dpkg-deb -f "$deb" Depends)")
 done
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
