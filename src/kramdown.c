@@ -832,6 +832,17 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 		/* Definitions: paragraphs whose lines define. */
 		cmark_node *next;
 		for (cmark_node *n = cmark_node_first_child(node); n; n = next ? cmark_node_next(next) : NULL) {
+			/* A definition line starts "{:": any other line of text is
+			 * passed without being put together. */
+			const char *lead = cmark_node_get_type(n) == CMARK_NODE_TEXT ? cmark_node_get_literal(n) : NULL;
+			if (lead && lead[0] && lead[0] != '{') {
+				int only_text = 1;
+				for (next = n; next && cmark_node_get_type(next) != CMARK_NODE_SOFTBREAK; next = cmark_node_next(next))
+					only_text &= cmark_node_get_type(next) == CMARK_NODE_TEXT;
+				if (!only_text)
+					break; /* as a line that is not all text ends the look below */
+				continue;
+			}
 			char *text = line_text(n, &next);
 			char *name, *body;
 			if (text && definition_parts(text, strlen(text), &name, &body)) {

@@ -104,12 +104,21 @@ static cmark_node *read_run(ext_pass *ps, cmark_node *first)
 	size_t len = 0;
 	cmark_node *after = first;
 	int html = cmark_node_get_type(first) != CMARK_NODE_TEXT;
+	int brace = 0;
 	if (html) {
-		len = strlen(cmark_node_get_literal(first) ? cmark_node_get_literal(first) : "");
+		const char *lit = cmark_node_get_literal(first) ? cmark_node_get_literal(first) : "";
+		len = strlen(lit);
+		brace = memchr(lit, '{', len) != NULL;
 		after = cmark_node_next(first);
 	}
-	for (; !html && after && cmark_node_get_type(after) == CMARK_NODE_TEXT; after = cmark_node_next(after))
-		len += strlen(cmark_node_get_literal(after));
+	for (; !html && after && cmark_node_get_type(after) == CMARK_NODE_TEXT; after = cmark_node_next(after)) {
+		const char *lit = cmark_node_get_literal(after);
+		size_t n = strlen(lit);
+		brace |= memchr(lit, '{', n) != NULL;
+		len += n;
+	}
+	if (ps->open == EXT_UNKNOWN && !brace)
+		return after; /* the usual case: plain text, left as it is, not even copied */
 	if (len + 1 > ps->run_capacity) {
 		char *grown = realloc(ps->run, 2 * (len + 1));
 		if (!grown) {
@@ -127,8 +136,6 @@ static cmark_node *read_run(ext_pass *ps, cmark_node *first)
 		at += n_len;
 	}
 	ps->run[len] = '\0';
-	if (ps->open == EXT_UNKNOWN && !memchr(ps->run, '{', len))
-		return after; /* the usual case: plain text, left as it is */
 
 	char *kept = malloc(len + 1);
 	if (!kept) {
