@@ -670,13 +670,22 @@ static UChar *stream_safe(UChar *text, int32_t *n)
  * once per process, on the first text beyond U+02FF, and never changed after:
  * threads share it as they share ICU's own data. */
 static uint8_t nfc_starters[0x10000 / 8];
+/* The same for marks: the combining class of a BMP character whose
+ * NFC_Quick_Check is Yes (Arabic harakat, Hebrew points), 0 for others. */
+static uint8_t nfc_marks[0x10000];
 static pthread_once_t nfc_starters_read = PTHREAD_ONCE_INIT;
 
 static void read_nfc_starters(void)
 {
-	for (UChar32 c = 0; c < 0x10000; c++)
-		if (u_getCombiningClass(c) == 0 && u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) == UNORM_YES)
+	for (UChar32 c = 0; c < 0x10000; c++) {
+		if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) != UNORM_YES)
+			continue;
+		uint8_t ccc = u_getCombiningClass(c);
+		if (ccc == 0)
 			nfc_starters[c >> 3] |= (uint8_t)(1u << (c & 7));
+		else
+			nfc_marks[c] = ccc;
+	}
 }
 
 /* Whether well-formed UTF-8 text is NFC as it stands, told without a
@@ -684,7 +693,11 @@ static void read_nfc_starters(void)
  * data starts (minCompNoMaybeCP: nothing below it decomposes, has a
  * combining class or combines with what precedes it), so Latin text needs
  * no table; or it is one of the BMP's NFC starters, so Arabic, Hebrew,
- * Cyrillic or CJK text without marks needs no more. 0 means "ask ICU", not
+ * Cyrillic or CJK text without marks needs no more; or a mark whose
+ * NFC_Quick_Check is Yes, in canonical order after the marks before it:
+ * UAX #15's quick check then answers Yes, so vocalized Arabic or pointed
+ * Hebrew needs no more either. A run of marks longer than a stream-safe
+ * text has is left to pp_is_nfc's own check. 0 means "ask ICU", not
  * "not NFC" (text that is not UTF-8 goes on to ICU, which refuses it). */
 static int quick_nfc(const char *utf8, size_t len)
 {
@@ -692,22 +705,38 @@ static int quick_nfc(const char *utf8, size_t len)
 		return 0;
 	const uint8_t *s = (const uint8_t *)utf8;
 	int table_read = 0;
+	uint8_t last_ccc = 0;
+	int marks = 0;
 	for (int32_t i = 0, n = (int32_t)len; i < n;) {
 		if (s[i] < 0x80) {
 			i++;
+			last_ccc = 0;
+			marks = 0;
 			continue;
 		}
 		UChar32 c;
 		U8_NEXT(s, i, n, c);
 		if (c < 0)
 			return 0;
-		if (c < 0x300)
+		if (c < 0x300) {
+			last_ccc = 0;
+			marks = 0;
 			continue;
+		}
 		if (!table_read && pthread_once(&nfc_starters_read, read_nfc_starters) != 0)
 			return 0;
 		table_read = 1;
-		if (c > 0xFFFF || !(nfc_starters[c >> 3] & (1u << (c & 7))))
+		if (c > 0xFFFF)
 			return 0;
+		if (nfc_starters[c >> 3] & (1u << (c & 7))) {
+			last_ccc = 0;
+			marks = 0;
+			continue;
+		}
+		uint8_t ccc = nfc_marks[c];
+		if (ccc == 0 || ccc < last_ccc || ++marks > PP_MAX_NON_STARTERS)
+			return 0;
+		last_ccc = ccc;
 	}
 	return 1;
 }

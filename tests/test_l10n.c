@@ -322,6 +322,56 @@ static void test_nfc_quick_paths_agree_with_icu(void **state)
 	}
 	/* Both answers were asked for many times. */
 	assert_true(yes > 2000 && yes < 18000);
+
+	/* Vocalized Arabic and pointed Hebrew: letters and their marks in any
+	 * order (canonical or not, marks that compose or not), runs of marks
+	 * longer than a stream-safe text allows among them. NFC as ICU says,
+	 * and no run of more than 30 non-starters (which pp_nfc would break). */
+	static const UChar32 letters[] = {0x0627, 0x0628, 0x0644, 0x0648, 0x064A, 0x05D0, 0x05E9, 0x05D1, ' ', 'a'};
+	static const UChar32 marks[] = {0x064B, 0x064C, 0x064E, 0x064F, 0x0650, 0x0651, 0x0652, 0x0670, 0x0653,
+	                                0x0654, 0x0655, 0x05B0, 0x05B4, 0x05B8, 0x05BC, 0x05C1, 0x05C2, 0x0301};
+	size_t marked_yes = 0, long_runs = 0;
+	for (int round = 0; round < 20000; round++) {
+		char text[4 * 48 + 1];
+		int32_t n = 0;
+		int count = 1 + (int)(tu_random(&seed) % 48);
+		int run = 0, longest = 0;
+		for (int k = 0; k < count; k++) {
+			uint64_t r = tu_random(&seed);
+			int mark = round % 50 == 0 ? k > 0 : r % 3 != 0; /* now and then one long run */
+			UChar32 c = mark ? marks[(r >> 8) % (round % 5 == 0 ? sizeof marks / sizeof *marks : 8)]
+			                 : letters[(r >> 8) % (sizeof letters / sizeof *letters)];
+			run = u_getCombiningClass(c) ? run + 1 : 0;
+			longest = run > longest ? run : longest;
+			UBool error = 0;
+			U8_APPEND((uint8_t *)text, n, (int32_t)sizeof text - 1, c, error);
+			assert_false(error);
+		}
+		text[n] = '\0';
+		UChar utf16[256];
+		int32_t len16 = 0;
+		status = U_ZERO_ERROR;
+		u_strFromUTF8(utf16, 256, &len16, text, n, &status);
+		assert_true(U_SUCCESS(status));
+		int expected = unorm2_isNormalized(nfc, utf16, len16, &status) != 0 && longest <= 30;
+		assert_true(U_SUCCESS(status));
+		int got = pp_is_nfc(text, (size_t)n);
+		if (got != expected)
+			fail_msg("pp_is_nfc says %d, expected %d, for the marked text of round %d", got, expected, round);
+		marked_yes += (size_t)expected;
+		long_runs += longest > 30;
+	}
+	assert_true(marked_yes > 2000 && marked_yes < 18000);
+	assert_true(long_runs > 50);
+	/* A run of one mark in canonical order, at the stream-safe limit and
+	 * one past it. */
+	for (int run = 29; run <= 32; run++) {
+		char text[2 + 2 * 32 + 1] = "\xD8\xA8"; /* ب */
+		for (int k = 0; k < run; k++)
+			memcpy(text + 2 + 2 * k, "\xD9\x8E", 2); /* fatha */
+		text[2 + 2 * run] = '\0';
+		assert_int_equal(pp_is_nfc(text, strlen(text)), run <= 30);
+	}
 }
 
 /* The scans for forbidden characters and bidi controls skip ASCII and
