@@ -706,6 +706,7 @@ struct pp_diff_contexts {
 	UBreakIterator *words;
 	char *words_locale;
 	pp_diff_segment_cache *segments; /* split by words, for words_locale */
+	pp_diff_excerpts *excerpts;      /* cut by words, for words_locale */
 	pp_diff_word_sets *word_sets;
 };
 
@@ -720,11 +721,14 @@ void pp_diff_contexts_free(pp_diff_contexts *contexts)
 		ubrk_close(contexts->words);
 	free(contexts->words_locale);
 	pp_diff_segment_cache_free(contexts->segments);
+	pp_diff_excerpts_free(contexts->excerpts);
 	pp_diff_word_sets_free(contexts->word_sets);
 	free(contexts);
 }
 
 pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts) { return &contexts->segments; }
+
+pp_diff_excerpts **pp_diff_contexts_excerpts(pp_diff_contexts *contexts) { return &contexts->excerpts; }
 
 pp_diff_word_sets *pp_diff_contexts_word_sets(pp_diff_contexts *contexts)
 {
@@ -744,6 +748,8 @@ UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *l
 	contexts->words = NULL;
 	pp_diff_segment_cache_free(contexts->segments); /* another locale splits otherwise */
 	contexts->segments = NULL;
+	pp_diff_excerpts_free(contexts->excerpts);
+	contexts->excerpts = NULL;
 	UErrorCode status = U_ZERO_ERROR;
 	if (!(contexts->words_locale = strdup(locale)))
 		return NULL;

@@ -83,6 +83,12 @@ void pp_diff_segment_cache_free(pp_diff_segment_cache *cache);
 const pp_diff_segmentation *pp_diff_segment(pp_diff_segment_cache **cache, UBreakIterator *words,
                                             const char *utf8, size_t utf8_len, pp_diff_segmentation **scratch);
 void pp_diff_segmentation_free(pp_diff_segmentation *seg);
+/* Excerpts a series' comparisons cut (diff_marks.c, below). */
+typedef struct pp_diff_excerpts pp_diff_excerpts;
+void pp_diff_excerpts_free(pp_diff_excerpts *excerpts);
+/* The series' excerpts, for its iterator's locale. */
+pp_diff_excerpts **pp_diff_contexts_excerpts(pp_diff_contexts *contexts);
+
 /* Sorted word hashes of a series' items (diff_items.c, below). */
 typedef struct pp_diff_word_sets pp_diff_word_sets;
 
@@ -94,6 +100,7 @@ typedef struct diff_state {
 	UBreakIterator *words;
 	pp_diff_segment_cache **segments; /* the series', or NULL */
 	pp_diff_word_sets *word_sets;     /* the series', or NULL */
+	pp_diff_excerpts **excerpts;      /* the series', or NULL */
 	xmlDocPtr doc;       /* output document */
 	pp_diff_result *result;
 	char *section;       /* current heading text (owned) */
