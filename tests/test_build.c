@@ -458,6 +458,53 @@ static void test_identical_versions_say_so(void **state)
 	free(out);
 }
 
+/* A stretch of unchanged text is folded when it is long: 400 characters,
+ * counted as characters, not bytes (Arabic letters are two bytes each). */
+static void test_fold_counts_characters(void **state)
+{
+	fixture *f = *state;
+	char *dir = tu_join(f->content, "folding");
+	char *locale_dir = tu_join(dir, "ar");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(locale_dir, 0755), 0);
+	char *paths[2] = {tu_join(locale_dir, "2025-01-01.md"), tu_join(locale_dir, "2025-02-01.md")};
+	/* One unchanged paragraph of 399 letters, another of 400, each alone
+	 * between two headings: only the second is folded. */
+	char para[2][2 * 400 + 1];
+	for (int k = 0; k < 2; k++) {
+		size_t letters = 399 + (size_t)k;
+		for (size_t i = 0; i < letters; i++)
+			memcpy(para[k] + 2 * i, i % 7 == 6 ? "\xD8\xA8" : "\xD9\x85", 2); /* م and ب */
+		para[k][2 * letters] = '\0';
+	}
+	for (int v = 0; v < 2; v++) {
+		char text[4096];
+		snprintf(text, sizeof text, "---\ntitle: طي\nupdated: 2025-0%d-01\n---\n\n## أ\n\n%s\n\n## ب\n\n%s\n\n## ج\n\n%s\n",
+		         v + 1, para[0], para[1], v ? "نص جديد." : "نص قديم.");
+		tu_write(paths[v], text);
+	}
+	char *out = tu_join(f->tmp, "fold-out");
+	char *err = NULL;
+	assert_int_equal(tu_build(f->content, out, &err), 0);
+	char *page_path = tu_join(out, "ar/folding/2025-02-01/changes/index.html");
+	htmlDocPtr doc = tu_parse_html(page_path);
+	assert_int_equal(tu_count(doc, "//details[@class='unchanged']"), 1);
+	expect_xpath(doc, "string(string-length(//details[@class='unchanged']/p))", "400");
+	assert_int_equal(tu_count(doc, "//div[contains(@class,'diff')]/p[string-length(.)=399]"), 1);
+	xmlFreeDoc(doc);
+	for (int v = 0; v < 2; v++) {
+		unlink(paths[v]);
+		free(paths[v]);
+	}
+	rmdir(locale_dir);
+	rmdir(dir);
+	free(page_path);
+	free(out);
+	free(err);
+	free(locale_dir);
+	free(dir);
+}
+
 /* Without a base URL the site still builds: pages have no canonical link
  * (it would need an absolute URL), feeds and the sitemap are not written,
  * and a warning says so. */
@@ -1201,6 +1248,7 @@ int main(void)
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_migrated_policy_builds),
 		cmocka_unit_test(test_identical_versions_say_so),
+		cmocka_unit_test(test_fold_counts_characters),
 		cmocka_unit_test(test_locale_settings_and_translation_notice),
 		cmocka_unit_test(test_huge_and_deep_versions),
 		cmocka_unit_test(test_without_base_url),
