@@ -350,12 +350,29 @@ size_t pp_utf8_fit(const char *text, size_t len, size_t max)
 	return (size_t)at;
 }
 
+/* Directions of the BMP (U_CHAR_DIRECTION_COUNT fits a byte), read from
+ * ICU once per process and never changed after. */
+static uint8_t bmp_directions[0x10000];
+static pthread_once_t bmp_directions_read = PTHREAD_ONCE_INIT;
+
+static void read_bmp_directions(void)
+{
+	for (UChar32 c = 0; c < 0x10000; c++)
+		bmp_directions[c] = (uint8_t)u_charDirection(c);
+}
+
+const uint8_t *pp_direction_table(void)
+{
+	return pthread_once(&bmp_directions_read, read_bmp_directions) == 0 ? bmp_directions : NULL;
+}
+
 pp_direction pp_text_direction(const char *utf8, size_t len)
 {
 	/* Rule P2 of the bidi algorithm, read straight from UTF-8: the first
 	 * strong character decides, skipping text inside isolates. It usually
 	 * stops at the first letter, so no copy of the text is made. */
 	const uint8_t *s = (const uint8_t *)utf8;
+	const uint8_t *directions = pp_direction_table();
 	int32_t i = 0, n = (int32_t)len;
 	int isolates = 0;
 	while (i < n) {
@@ -363,7 +380,7 @@ pp_direction pp_text_direction(const char *utf8, size_t len)
 		U8_NEXT(s, i, n, c);
 		if (c < 0)
 			continue;
-		UCharDirection d = u_charDirection(c);
+		UCharDirection d = pp_char_direction(directions, c);
 		if (d == U_LEFT_TO_RIGHT_ISOLATE || d == U_RIGHT_TO_LEFT_ISOLATE || d == U_FIRST_STRONG_ISOLATE) {
 			isolates++;
 		} else if (d == U_POP_DIRECTIONAL_ISOLATE) {

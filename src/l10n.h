@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <unicode/uchar.h>
+
 #include "diag.h"
 
 typedef enum { PP_DIR_NEUTRAL, PP_DIR_LTR, PP_DIR_RTL } pp_direction;
@@ -73,6 +75,16 @@ char *pp_locale_with_numbers(const char *tag, const char *numbers);
 /* Direction of the first strong character in UTF-8 text (rule P2 of the
  * Unicode bidi algorithm). */
 pp_direction pp_text_direction(const char *utf8, size_t len);
+
+/* ICU's u_charDirection for the Basic Multilingual Plane as a table, made
+ * from ICU once per process (shared, never changed after): every character
+ * of every text is asked its direction. NULL if it could not be made. */
+const uint8_t *pp_direction_table(void);
+/* u_charDirection(c), from table when it covers c. */
+static inline UCharDirection pp_char_direction(const uint8_t *table, UChar32 c)
+{
+	return table && c >= 0 && c <= 0xFFFF ? (UCharDirection)table[c] : u_charDirection(c);
+}
 
 /* Finds the first thing text may not hold: a byte sequence that is not
  * valid UTF-8 (returns -1), or a code point that XML 1.0 and HTML text

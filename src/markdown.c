@@ -1005,12 +1005,12 @@ static int number_part(UCharDirection d)
 	       d == U_EUROPEAN_NUMBER_TERMINATOR || d == U_COMMON_NUMBER_SEPARATOR;
 }
 
-static UCharDirection dir_at(const UChar *s, int32_t i, int32_t n, int32_t *next)
+static UCharDirection dir_at(const uint8_t *directions, const UChar *s, int32_t i, int32_t n, int32_t *next)
 {
 	UChar32 c;
 	U16_NEXT(s, i, n, c);
 	*next = i;
-	return u_charDirection(c);
+	return pp_char_direction(directions, c);
 }
 
 /* End (exclusive) of the run of the other direction that starts at i, or i
@@ -1019,20 +1019,20 @@ static UCharDirection dir_at(const UChar *s, int32_t i, int32_t n, int32_t *next
  * end ("C++", "100%") but not sentence punctuation. A run of digits alone is
  * only taken when it has signs or separators inside ("+966 11 234 5678",
  * "2024-09-01"), since plain numbers already display correctly. */
-static int32_t run_end(const UChar *s, int32_t i, int32_t n, int rtl)
+static int32_t run_end(const uint8_t *directions, const UChar *s, int32_t i, int32_t n, int rtl)
 {
 	int32_t next;
-	UCharDirection d = dir_at(s, i, n, &next);
+	UCharDirection d = dir_at(directions, s, i, n, &next);
 	int starts = opposite_strong(d, rtl) ||
 	             (rtl && (d == U_EUROPEAN_NUMBER || ((d == U_EUROPEAN_NUMBER_SEPARATOR ||
 	                                                  d == U_EUROPEAN_NUMBER_TERMINATOR) &&
-	                                                 next < n && dir_at(s, next, n, &next) == U_EUROPEAN_NUMBER)));
+	                                                 next < n && dir_at(directions, s, next, n, &next) == U_EUROPEAN_NUMBER)));
 	if (!starts)
 		return i;
 	int32_t k = i, good_end = i;
 	int strong = 0, digits = 0, joiners = 0, pending_joiners = 0;
 	while (k < n) {
-		d = dir_at(s, k, n, &next);
+		d = dir_at(directions, s, k, n, &next);
 		if (opposite_strong(d, rtl) || (rtl && d == U_EUROPEAN_NUMBER) ||
 		    (!rtl && (d == U_ARABIC_NUMBER || d == U_EUROPEAN_NUMBER)) ||
 		    (d == U_DIR_NON_SPACING_MARK && good_end == k)) {
@@ -1051,7 +1051,7 @@ static int32_t run_end(const UChar *s, int32_t i, int32_t n, int rtl)
 	}
 	/* Signs glued to the end belong to the run ("C++", "C#", "50%"). */
 	while (good_end < n) {
-		d = dir_at(s, good_end, n, &next);
+		d = dir_at(directions, s, good_end, n, &next);
 		if (d != U_EUROPEAN_NUMBER_SEPARATOR && d != U_EUROPEAN_NUMBER_TERMINATOR)
 			break;
 		good_end = next;
@@ -1102,6 +1102,7 @@ static int place(xmlNodePtr original, xmlNodePtr *last, xmlNodePtr node)
 static int may_hold_other_direction(const char *utf8, int rtl)
 {
 	const uint8_t *s = (const uint8_t *)utf8;
+	const uint8_t *directions = pp_direction_table();
 	int32_t i = 0, n = (int32_t)strlen(utf8);
 	while (i < n) {
 		UChar32 c;
@@ -1110,7 +1111,7 @@ static int may_hold_other_direction(const char *utf8, int rtl)
 			continue;
 		if (c < 0x80 && !rtl)
 			continue; /* ASCII never runs right to left */
-		UCharDirection d = u_charDirection(c);
+		UCharDirection d = pp_char_direction(directions, c);
 		if (rtl ? (d == U_LEFT_TO_RIGHT || d == U_EUROPEAN_NUMBER)
 		        : (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC))
 			return 1;
@@ -1126,11 +1127,12 @@ static int isolate_text(xmlNodePtr text, int rtl)
 	UChar *s = pp_to_utf16((const char *)text->content, strlen((const char *)text->content), &n);
 	if (!s)
 		return -1;
+	const uint8_t *directions = pp_direction_table();
 	int32_t plain_start = 0, i = 0;
 	int rc = 0;
 	xmlNodePtr last = NULL;
 	while (i < n && rc == 0) {
-		int32_t end = run_end(s, i, n, rtl);
+		int32_t end = run_end(directions, s, i, n, rtl);
 		if (end == i) {
 			U16_FWD_1(s, i, n);
 			continue;

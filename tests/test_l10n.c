@@ -118,6 +118,15 @@ static void test_date_validity(void **state)
 static void test_direction_from_icu(void **state)
 {
 	(void)state;
+	/* The table read from ICU says what ICU says, for every code point
+	 * (and ICU itself answers past the BMP). */
+	const uint8_t *table = pp_direction_table();
+	assert_non_null(table);
+	for (UChar32 c = 0; c <= 0x10FFFF; c++)
+		if (pp_char_direction(table, c) != u_charDirection(c))
+			fail_msg("U+%04X: direction %d, ICU says %d", (unsigned)c, (int)pp_char_direction(table, c),
+			         (int)u_charDirection(c));
+	assert_int_equal(pp_char_direction(NULL, 0x0627), U_RIGHT_TO_LEFT_ARABIC);
 	const char *rtl[] = {"ar", "fa", "he", "ur", "ps", "ckb", "dv", "yi", "ar-EG", "az-Arab"};
 	const char *ltr[] = {"en", "fr", "ja", "tr", "az", "ku", "pt-BR", "zh-Hant"};
 	for (size_t i = 0; i < sizeof rtl / sizeof *rtl; i++)
