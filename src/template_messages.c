@@ -196,7 +196,7 @@ typedef struct {
  * table held without evicting each other (two thirds were formatted
  * again): an open-addressed table that grows, up to COUNT_CACHE_MAX
  * entries; past that a count is formatted each time. */
-#define COUNT_CACHE_MAX 65536
+#define COUNT_CACHE_MAX 16384
 
 typedef struct {
 	char *key, *locale, *text; /* one allocation, key first; NULL: empty */
