@@ -65,13 +65,27 @@ int pp_diff_is_mark(xmlNodePtr el)
 
 int pp_diff_block_side(xmlNodePtr el)
 {
-	if (!xmlHasProp(el, BAD_CAST "class"))
+	/* Asked of every block both checks pass: the class read once, its
+	 * words compared in one pass. */
+	xmlAttrPtr a = el->properties;
+	while (a && xmlStrcmp(a->name, BAD_CAST "class") != 0)
+		a = a->next;
+	const xmlChar *value;
+	xmlChar *owned;
+	if (!a || pp_html_attribute_value(a, &value, &owned) != 0 || !value)
 		return OP_EQUAL;
-	if (has_class(el, "diff-removed") || has_class(el, "diff-moved-from"))
-		return OP_DELETE;
-	if (has_class(el, "diff-added") || has_class(el, "diff-moved-to"))
-		return OP_INSERT;
-	return OP_EQUAL;
+	int removed = 0, added = 0;
+	for (const char *p = (const char *)value; *p;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		if ((len == 12 && memcmp(p, "diff-removed", 12) == 0) || (len == 15 && memcmp(p, "diff-moved-from", 15) == 0))
+			removed = 1;
+		else if ((len == 10 && memcmp(p, "diff-added", 10) == 0) || (len == 13 && memcmp(p, "diff-moved-to", 13) == 0))
+			added = 1;
+		p += len;
+	}
+	xmlFree(owned);
+	return removed ? OP_DELETE : added ? OP_INSERT : OP_EQUAL;
 }
 
 int pp_diff_is_label(xmlNodePtr el)
@@ -578,9 +592,11 @@ int pp_diff_shows(xmlNodePtr el, int side)
 	if (side == SIDE_SOURCE || el->type != XML_ELEMENT_NODE)
 		return 1;
 	int hidden_op = side == SIDE_OLD ? OP_INSERT : OP_DELETE;
-	if (pp_diff_is_mark(el))
+	/* Marks are <del> and <ins>, labels <span>: other names pass by. */
+	char first = (char)el->name[0];
+	if ((first == 'd' || first == 'i') && pp_diff_is_mark(el))
 		return pp_diff_name_is(el, hidden_op == OP_INSERT ? "ins" : "del") ? 0 : 2;
-	if (pp_diff_is_label(el))
+	if (first == 's' && pp_diff_is_label(el))
 		return 0;
 	if (pp_dom_is_block(el) && pp_diff_block_side(el) == hidden_op)
 		return 0;
