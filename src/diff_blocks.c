@@ -751,9 +751,9 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 	UBreakIterator *own_words = NULL;
 	if (series) {
 		st.words = pp_diff_contexts_words(series, options->locale);
-		st.segments = pp_diff_contexts_segments(series);
-		st.excerpts = pp_diff_contexts_excerpts(series);
-		st.word_sets = pp_diff_contexts_word_sets(series);
+		st.segments = pp_diff_contexts_kept(series, KEPT_SEGMENTS);
+		st.excerpts = pp_diff_contexts_kept(series, KEPT_EXCERPTS);
+		st.word_sets = pp_diff_contexts_kept(series, KEPT_WORDS);
 	}
 	else if ((own_words = ubrk_open(UBRK_WORD, options->locale ? options->locale : "", NULL, 0, &status)) &&
 	         U_FAILURE(status)) {

@@ -721,9 +721,7 @@ struct pp_diff_contexts {
 	 * versions: one serves the series' comparisons, all in one locale. */
 	UBreakIterator *words;
 	char *words_locale;
-	pp_diff_segment_cache *segments; /* split by words, for words_locale */
-	pp_diff_excerpts *excerpts;      /* cut by words, for words_locale */
-	pp_diff_word_sets *word_sets;
+	pp_kept *kept[KEPT_KINDS]; /* segments and excerpts for words_locale */
 };
 
 pp_diff_contexts *pp_diff_contexts_new(void) { return calloc(1, sizeof(pp_diff_contexts)); }
@@ -736,21 +734,18 @@ void pp_diff_contexts_free(pp_diff_contexts *contexts)
 	if (contexts->words)
 		ubrk_close(contexts->words);
 	free(contexts->words_locale);
-	pp_diff_segment_cache_free(contexts->segments);
-	pp_diff_excerpts_free(contexts->excerpts);
-	pp_diff_word_sets_free(contexts->word_sets);
+	for (size_t k = 0; k < KEPT_KINDS; k++)
+		pp_kept_free(contexts->kept[k]);
 	free(contexts);
 }
 
-pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts) { return &contexts->segments; }
-
-pp_diff_excerpts **pp_diff_contexts_excerpts(pp_diff_contexts *contexts) { return &contexts->excerpts; }
-
-pp_diff_word_sets *pp_diff_contexts_word_sets(pp_diff_contexts *contexts)
+pp_kept *pp_diff_contexts_kept(pp_diff_contexts *contexts, pp_kept_kind kind)
 {
-	if (!contexts->word_sets)
-		contexts->word_sets = pp_diff_word_sets_new();
-	return contexts->word_sets;
+	static const size_t bounds[KEPT_KINDS] = {[KEPT_SEGMENTS] = 4u << 20, [KEPT_EXCERPTS] = 2u << 20,
+	                                          [KEPT_WORDS] = 4u << 20};
+	if (!contexts->kept[kind])
+		contexts->kept[kind] = pp_kept_new(bounds[kind]);
+	return contexts->kept[kind];
 }
 
 UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *locale)
@@ -762,10 +757,10 @@ UBreakIterator *pp_diff_contexts_words(pp_diff_contexts *contexts, const char *l
 		ubrk_close(contexts->words);
 	free(contexts->words_locale);
 	contexts->words = NULL;
-	pp_diff_segment_cache_free(contexts->segments); /* another locale splits otherwise */
-	contexts->segments = NULL;
-	pp_diff_excerpts_free(contexts->excerpts);
-	contexts->excerpts = NULL;
+	/* Another locale splits otherwise. */
+	pp_kept_free(contexts->kept[KEPT_SEGMENTS]);
+	pp_kept_free(contexts->kept[KEPT_EXCERPTS]);
+	contexts->kept[KEPT_SEGMENTS] = contexts->kept[KEPT_EXCERPTS] = NULL;
 	UErrorCode status = U_ZERO_ERROR;
 	if (!(contexts->words_locale = strdup(locale)))
 		return NULL;

@@ -56,6 +56,37 @@ typedef struct {
 	xmlNodePtr out, source;
 } pp_diff_copy;
 
+/* ---- values kept by key (diff_kept.c) ---- */
+
+/* A bounded table of values found by the bytes of their key: what a
+ * series' comparisons make once and ask for again (a text's word segments,
+ * its excerpts, a block's words for similarity). Each value is one
+ * malloc'ed block that also holds its key; the table owns the blocks it
+ * keeps. Not for two threads at once. */
+typedef struct pp_kept pp_kept;
+/* A table keeping at most max_bytes (blocks and entries); NULL when out of
+ * memory. */
+pp_kept *pp_kept_new(size_t max_bytes);
+void pp_kept_free(pp_kept *kept);
+/* The block kept for key (len bytes; hash, its XXH3), or NULL (also for a
+ * NULL table). */
+void *pp_kept_find(const pp_kept *kept, uint64_t hash, const void *key, size_t len);
+/* Keeps block (bytes in all), whose key lies inside it: 1 when kept (the
+ * table then owns it), 0 when not (past the bound, out of memory, or that
+ * key kept already): the caller still owns it. */
+int pp_kept_put(pp_kept *kept, uint64_t hash, const void *key, size_t len, void *block, size_t bytes);
+
+/* What a series' contexts keep (each made on first use, bounded). Segments
+ * and excerpts depend on the word break iterator's locale and go with it. */
+typedef enum {
+	KEPT_SEGMENTS,  /* a text's word segments (diff_segments.c), 4 MiB */
+	KEPT_EXCERPTS,  /* a text's excerpts as changes show them (diff_marks.c), 2 MiB */
+	KEPT_WORDS,     /* a block's sorted word hashes for similarity (diff_items.c), 4 MiB */
+	KEPT_KINDS
+} pp_kept_kind;
+/* The series' table of kind; NULL when out of memory. */
+pp_kept *pp_diff_contexts_kept(pp_diff_contexts *contexts, pp_kept_kind kind);
+
 /* ---- word segments (diff_segments.c) ---- */
 
 /* Where ICU's word break iterator splits a text: segment i ends at end16[i]
@@ -70,37 +101,20 @@ typedef struct {
 	const unsigned char *is_word;
 } pp_diff_segmentation;
 
-/* Segmentations of a series' texts (one locale), at most 4 MiB. */
-typedef struct pp_diff_segment_cache pp_diff_segment_cache;
-void pp_diff_segment_cache_free(pp_diff_segment_cache *cache);
-
 /* The segments of utf8 (utf8_len bytes of valid UTF-8) by words: from
- * *cache when it holds that text, else split by words and kept there (the
- * cache made when first needed) while the bound allows. cache NULL: none
- * kept. One not kept is also set in *scratch, for the caller to free with
+ * kept (KEPT_SEGMENTS) when it holds that text, else split by words and
+ * kept there while the bound allows. kept NULL: none kept. One not kept is
+ * also set in *scratch, for the caller to free with
  * pp_diff_segmentation_free once read. NULL when out of memory or ICU
  * fails. */
-const pp_diff_segmentation *pp_diff_segment(pp_diff_segment_cache **cache, UBreakIterator *words,
-                                            const char *utf8, size_t utf8_len, pp_diff_segmentation **scratch);
+const pp_diff_segmentation *pp_diff_segment(pp_kept *kept, UBreakIterator *words, const char *utf8,
+                                            size_t utf8_len, pp_diff_segmentation **scratch);
 void pp_diff_segmentation_free(pp_diff_segmentation *seg);
-/* Excerpts a series' comparisons cut (diff_marks.c, below). */
-typedef struct pp_diff_excerpts pp_diff_excerpts;
-void pp_diff_excerpts_free(pp_diff_excerpts *excerpts);
-/* The series' excerpts, for its iterator's locale. */
-pp_diff_excerpts **pp_diff_contexts_excerpts(pp_diff_contexts *contexts);
-
-/* Sorted word hashes of a series' items (diff_items.c, below). */
-typedef struct pp_diff_word_sets pp_diff_word_sets;
-
-/* The series' cache of segmentations, for its iterator's locale. */
-pp_diff_segment_cache **pp_diff_contexts_segments(pp_diff_contexts *contexts);
 
 typedef struct diff_state {
 	const pp_diff_options *opt;
 	UBreakIterator *words;
-	pp_diff_segment_cache **segments; /* the series', or NULL */
-	pp_diff_word_sets *word_sets;     /* the series', or NULL */
-	pp_diff_excerpts **excerpts;      /* the series', or NULL */
+	pp_kept *segments, *excerpts, *word_sets; /* the series' (pp_kept_kind), or NULL */
 	xmlDocPtr doc;       /* output document */
 	pp_diff_result *result;
 	char *section;       /* current heading text (owned) */
@@ -282,7 +296,7 @@ typedef struct {
 	uint64_t *words;    /* word hashes, for similarity: made when a gap needs them */
 	size_t word_count;
 	int words_made;
-	int words_borrowed; /* words belong to the series' word sets */
+	int words_borrowed; /* words belong to the series' KEPT_WORDS */
 	int moved;          /* removed here and added unchanged elsewhere (or the reverse) */
 } item;
 
@@ -334,16 +348,9 @@ int pp_diff_prints_from_form(const pp_diff_options *opt, xmlNodePtr root, const 
 /* The items of container's children, with their hashes (blocks' from prints). */
 int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xmlNodePtr container,
                      item_list *out);
-/* Sorted word hashes of a series' items, by item hash: the versions of a
- * policy share most of their blocks, and each version's comparisons would
- * walk them again for the same words. At most 4 MiB. */
-pp_diff_word_sets *pp_diff_word_sets_new(void);
-void pp_diff_word_sets_free(pp_diff_word_sets *sets);
-/* The series' word sets, made when first asked for; NULL when out of memory. */
-pp_diff_word_sets *pp_diff_contexts_word_sets(pp_diff_contexts *contexts);
 /* Dice coefficient of the items' first words (made when first needed, or
- * found in sets, which may be NULL). */
-double pp_diff_similarity(const pp_diff_options *opt, pp_diff_word_sets *sets, item *a, item *b);
+ * found in word_sets, KEPT_WORDS, which may be NULL). */
+double pp_diff_similarity(const pp_diff_options *opt, pp_kept *word_sets, item *a, item *b);
 /* Two items that may pair: runs, or blocks of one name and shown attributes. */
 int pp_diff_same_kind(const item *a, const item *b);
 

@@ -205,79 +205,28 @@ static int compare_u64(const void *a, const void *b)
  * bound the cost of a gap of large containers. */
 #define SIMILARITY_WORDS 2000
 
-#define WORD_SETS_BYTES (4u << 20)
-
+/* A block's words as kept in a series (KEPT_WORDS), found by its hash. */
 typedef struct {
-	uint64_t hash; /* the item's */
-	uint64_t *words;
+	uint64_t hash; /* the key: the item's */
 	size_t count;
-	int used;
-} word_set;
-
-struct pp_diff_word_sets {
-	word_set *slots; /* open addressing, a power of two */
-	size_t cap, count, bytes;
-};
-
-pp_diff_word_sets *pp_diff_word_sets_new(void) { return calloc(1, sizeof(pp_diff_word_sets)); }
-
-void pp_diff_word_sets_free(pp_diff_word_sets *sets)
-{
-	if (!sets)
-		return;
-	for (size_t i = 0; i < sets->cap; i++)
-		free(sets->slots[i].words);
-	free(sets->slots);
-	free(sets);
-}
-
-static size_t set_slot(const pp_diff_word_sets *sets, uint64_t hash)
-{
-	size_t j = (size_t)(hash >> 11) & (sets->cap - 1);
-	while (sets->slots[j].used && sets->slots[j].hash != hash)
-		j = (j + 1) & (sets->cap - 1);
-	return j;
-}
-
-/* Hands it's words to sets, if the bound allows: the item borrows them. */
-static void keep_words(pp_diff_word_sets *sets, item *it)
-{
-	size_t bytes = it->word_count * sizeof *it->words + sizeof(word_set);
-	if (sets->bytes + bytes > WORD_SETS_BYTES)
-		return;
-	if ((sets->count + 1) * 2 > sets->cap) {
-		size_t cap = sets->cap ? sets->cap * 2 : 256;
-		pp_diff_word_sets grown = {calloc(cap, sizeof *grown.slots), cap, sets->count, sets->bytes};
-		if (!grown.slots)
-			return;
-		for (size_t i = 0; i < sets->cap; i++)
-			if (sets->slots[i].used)
-				grown.slots[set_slot(&grown, sets->slots[i].hash)] = sets->slots[i];
-		free(sets->slots);
-		*sets = grown;
-	}
-	sets->slots[set_slot(sets, it->hash)] = (word_set){it->hash, it->words, it->word_count, 1};
-	sets->count++;
-	sets->bytes += bytes;
-	it->words_borrowed = 1;
-}
+	uint64_t words[];
+} kept_words;
 
 /* The item's word hashes, sorted, made when first needed: from the series'
  * sets when an item of the same hash (the same canonical form, so the same
  * words) was asked for before. */
-static void make_words(const pp_diff_options *opt, pp_diff_word_sets *sets, item *it)
+static void make_words(const pp_diff_options *opt, pp_kept *word_sets, item *it)
 {
 	if (it->words_made)
 		return;
 	it->words_made = 1;
-	if (sets && sets->cap) {
-		const word_set *kept = &sets->slots[set_slot(sets, it->hash)];
-		if (kept->used) {
-			it->words = kept->words;
-			it->word_count = kept->count;
-			it->words_borrowed = 1;
-			return;
-		}
+	uint64_t key_hash = XXH3_64bits(&it->hash, sizeof it->hash);
+	const kept_words *found = pp_kept_find(word_sets, key_hash, &it->hash, sizeof it->hash);
+	if (found) {
+		it->words = (uint64_t *)found->words;
+		it->word_count = found->count;
+		it->words_borrowed = 1;
+		return;
 	}
 	pp_diff_fingerprint fp;
 	if (pp_diff_fingerprint_range(opt, it->first, it->last, "", 0, SIMILARITY_WORDS, 1, &fp) != 0)
@@ -286,15 +235,31 @@ static void make_words(const pp_diff_options *opt, pp_diff_word_sets *sets, item
 	it->word_count = fp.word_count;
 	if (it->words)
 		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
-	if (sets)
-		keep_words(sets, it);
+	if (!word_sets)
+		return;
+	/* Kept in one block with its key; the item borrows them from there. */
+	size_t bytes = sizeof(kept_words) + it->word_count * sizeof *it->words;
+	kept_words *kept = malloc(bytes);
+	if (!kept)
+		return;
+	kept->hash = it->hash;
+	kept->count = it->word_count;
+	if (it->word_count)
+		memcpy(kept->words, it->words, it->word_count * sizeof *it->words);
+	if (!pp_kept_put(word_sets, key_hash, &kept->hash, sizeof kept->hash, kept, bytes)) {
+		free(kept);
+		return;
+	}
+	free(it->words);
+	it->words = kept->words;
+	it->words_borrowed = 1;
 }
 
 /* Dice coefficient of two word-hash multisets. */
-double pp_diff_similarity(const pp_diff_options *opt, pp_diff_word_sets *sets, item *a, item *b)
+double pp_diff_similarity(const pp_diff_options *opt, pp_kept *word_sets, item *a, item *b)
 {
-	make_words(opt, sets, a);
-	make_words(opt, sets, b);
+	make_words(opt, word_sets, a);
+	make_words(opt, word_sets, b);
 	if (a->word_count + b->word_count == 0)
 		return 1.0;
 	size_t i = 0, j = 0, common = 0;

@@ -54,82 +54,8 @@ static char *collapse_space(const char *text)
  * texts of its blocks, and the same blocks change in many comparisons of a
  * series (a paragraph changed once is changed in every comparison of an
  * earlier version with the version in force): 193,552 cuts of 12,332
- * distinct texts on the benchmark's 10,000 versions. Kept by text (its
- * bytes compared, not only their hash) and cut, up to EXCERPTS_BYTES a
- * series. */
-#define EXCERPTS_BYTES (2u << 20)
-
-typedef struct {
-	uint64_t hash;
-	char *text;   /* the text cut, then the cut, in one allocation */
-	size_t len;
-	size_t max_words;
-	int from_end;
-	const char *cut;
-} excerpt;
-
-struct pp_diff_excerpts {
-	excerpt *slots; /* open addressing, a power of two */
-	size_t cap, count, bytes;
-};
-
-void pp_diff_excerpts_free(pp_diff_excerpts *excerpts)
-{
-	if (!excerpts)
-		return;
-	for (size_t i = 0; i < excerpts->cap; i++)
-		free(excerpts->slots[i].text);
-	free(excerpts->slots);
-	free(excerpts);
-}
-
-static size_t excerpt_slot(const pp_diff_excerpts *e, uint64_t hash, const char *text, size_t len,
-                           size_t max_words, int from_end)
-{
-	size_t j = (size_t)(hash >> 9) & (e->cap - 1);
-	for (; e->slots[j].text; j = (j + 1) & (e->cap - 1)) {
-		const excerpt *x = &e->slots[j];
-		if (x->hash == hash && x->len == len && x->max_words == max_words && x->from_end == from_end &&
-		    memcmp(x->text, text, len) == 0)
-			break;
-	}
-	return j;
-}
-
-/* Keeps cut as the cut of text, if the bound allows. */
-static void keep_excerpt(pp_diff_excerpts **ref, uint64_t hash, const char *text, size_t len, size_t max_words,
-                         int from_end, const char *cut)
-{
-	pp_diff_excerpts *e = *ref;
-	size_t cut_len = strlen(cut) + 1, bytes = len + cut_len + sizeof(excerpt);
-	if ((e ? e->bytes : 0) + bytes > EXCERPTS_BYTES)
-		return;
-	if (!e && !(e = *ref = calloc(1, sizeof *e)))
-		return;
-	if ((e->count + 1) * 2 > e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 256;
-		pp_diff_excerpts grown = {calloc(cap, sizeof(excerpt)), cap, e->count, e->bytes};
-		if (!grown.slots)
-			return;
-		for (size_t i = 0; i < e->cap; i++) {
-			const excerpt *x = &e->slots[i];
-			if (x->text)
-				grown.slots[excerpt_slot(&grown, x->hash, x->text, x->len, x->max_words, x->from_end)] = *x;
-		}
-		free(e->slots);
-		*e = grown;
-	}
-	char *block = malloc(len + cut_len);
-	if (!block)
-		return;
-	memcpy(block, text, len);
-	memcpy(block + len, cut, cut_len);
-	e->slots[excerpt_slot(e, hash, text, len, max_words, from_end)] =
-		(excerpt){hash, block, len, max_words, from_end, block + len};
-	e->count++;
-	e->bytes += bytes;
-}
-
+ * distinct texts on the benchmark's 10,000 versions. A series keeps each
+ * cut (KEPT_EXCERPTS) by its key: how it is cut, then the text. */
 static char *cut_words(diff_state *st, const char *text, size_t max_words, int from_end);
 
 /* At most max_words words of text, from its start (or, from_end, its end),
@@ -140,17 +66,31 @@ static char *words_of(diff_state *st, const char *text, size_t max_words, int fr
 {
 	if (!st->excerpts || !st->words)
 		return cut_words(st, text, max_words, from_end);
-	size_t len = strlen(text);
-	uint64_t hash = XXH3_64bits(text, len);
-	const pp_diff_excerpts *e = *st->excerpts;
-	if (e && e->cap) {
-		const excerpt *x = &e->slots[excerpt_slot(e, hash, text, len, max_words, from_end)];
-		if (x->text)
-			return strdup(x->cut);
+	/* The key, then the cut, in one block: [max_words][from_end]text cut\0
+	 * (max_words is one of this file's few small counts). */
+	size_t len = strlen(text), key_len = len + 2;
+	char stack[512];
+	char *key = key_len <= sizeof stack ? stack : malloc(key_len);
+	if (!key)
+		return cut_words(st, text, max_words, from_end);
+	key[0] = (char)max_words;
+	key[1] = (char)from_end;
+	memcpy(key + 2, text, len);
+	uint64_t hash = XXH3_64bits(key, key_len);
+	const char *found = pp_kept_find(st->excerpts, hash, key, key_len);
+	char *cut = found ? strdup(found + key_len) : cut_words(st, text, max_words, from_end);
+	if (cut && !found) {
+		size_t cut_len = strlen(cut) + 1;
+		char *block = malloc(key_len + cut_len);
+		if (block) {
+			memcpy(block, key, key_len);
+			memcpy(block + key_len, cut, cut_len);
+			if (!pp_kept_put(st->excerpts, hash, block, key_len, block, key_len + cut_len))
+				free(block);
+		}
 	}
-	char *cut = cut_words(st, text, max_words, from_end);
-	if (cut)
-		keep_excerpt(st->excerpts, hash, text, len, max_words, from_end, cut);
+	if (key != stack)
+		free(key);
 	return cut;
 }
 

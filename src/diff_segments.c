@@ -5,11 +5,10 @@
  * The versions of a policy share most of their paragraphs, and a paragraph
  * changed in one version is compared word by word from each earlier version
  * (their comparisons with the version in force), each version a DOM of its
- * own: the same texts were split again and again. A series' cache keeps each
- * distinct text's segments once, found by a hash of the text and confirmed
- * by comparing its bytes, so what the comparisons get is exactly what ICU
- * gives. Bounded (SEGMENT_CACHE_BYTES); past the bound a text is split each
- * time, as without the cache.
+ * own: the same texts were split again and again. A series keeps each
+ * distinct text's segments once (KEPT_SEGMENTS), found by the text's bytes,
+ * so what the comparisons get is exactly what ICU gives; past the table's
+ * bound a text is split each time, as without it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,42 +18,13 @@
 #include "diff_internal.h"
 #include "l10n.h"
 
-#define SEGMENT_CACHE_BYTES (4u << 20)
-
 typedef struct {
-	pp_diff_segmentation seg;
-	uint64_t hash;
+	pp_diff_segmentation seg; /* first: a segmentation is freed as its block */
 	size_t utf8_len;
-	const char *utf8;
+	const char *utf8; /* the key, in the block */
 } kept_segmentation;
 
-struct pp_diff_segment_cache {
-	kept_segmentation **slots; /* open addressing, a power of two */
-	size_t cap, count, bytes;
-};
-
-void pp_diff_segment_cache_free(pp_diff_segment_cache *cache)
-{
-	if (!cache)
-		return;
-	for (size_t i = 0; i < cache->cap; i++)
-		free(cache->slots[i]);
-	free(cache->slots);
-	free(cache);
-}
-
 void pp_diff_segmentation_free(pp_diff_segmentation *seg) { free(seg); }
-
-static size_t slot_of(const pp_diff_segment_cache *cache, uint64_t hash, const char *utf8, size_t len)
-{
-	size_t j = (size_t)(hash >> 7) & (cache->cap - 1);
-	for (; cache->slots[j]; j = (j + 1) & (cache->cap - 1)) {
-		const kept_segmentation *k = cache->slots[j];
-		if (k->hash == hash && k->utf8_len == len && memcmp(k->utf8, utf8, len) == 0)
-			break;
-	}
-	return j;
-}
 
 /* The segments of text (len UTF-16 units; utf8, utf8_len its UTF-8) in one
  * allocation, with a copy of the UTF-16 and, when keep_utf8, of the UTF-8
@@ -86,7 +56,7 @@ static kept_segmentation *segment(UBreakIterator *words, const UChar *text, int3
 	UChar *copy = (UChar *)(block + text_at);
 	memcpy(copy, text, (size_t)len * sizeof(UChar));
 	char *utf8_copy = keep_utf8 ? memcpy((char *)(copy + len), utf8, utf8_len) : NULL;
-	*k = (kept_segmentation){{copy, len, count, 0, end16, end8, is_word}, 0, utf8_len, utf8_copy};
+	*k = (kept_segmentation){{copy, len, count, 0, end16, end8, is_word}, utf8_len, utf8_copy};
 	int32_t at16 = 0, at8 = 0; /* the UTF-16 index and the UTF-8 offset of one character */
 	size_t i = 0;
 	ubrk_first(words);
@@ -105,61 +75,28 @@ static kept_segmentation *segment(UBreakIterator *words, const UChar *text, int3
 	return k;
 }
 
-const pp_diff_segmentation *pp_diff_segment(pp_diff_segment_cache **cache_ref, UBreakIterator *words,
-                                            const char *utf8, size_t utf8_len, pp_diff_segmentation **scratch)
+const pp_diff_segmentation *pp_diff_segment(pp_kept *kept, UBreakIterator *words, const char *utf8,
+                                            size_t utf8_len, pp_diff_segmentation **scratch)
 {
 	*scratch = NULL;
 	if (utf8_len > INT32_MAX / 2)
 		return NULL;
-	pp_diff_segment_cache *cache = cache_ref ? *cache_ref : NULL;
-	uint64_t hash = 0;
-	if (cache_ref) {
-		hash = XXH3_64bits(utf8, utf8_len);
-		if (cache && cache->cap) {
-			const kept_segmentation *k = cache->slots[slot_of(cache, hash, utf8, utf8_len)];
-			if (k)
-				return &k->seg;
-		}
-	}
+	uint64_t hash = kept ? XXH3_64bits(utf8, utf8_len) : 0;
+	kept_segmentation *found = pp_kept_find(kept, hash, utf8, utf8_len);
+	if (found)
+		return &found->seg;
 	UChar stack[1024];
 	int32_t len;
 	UChar *text = pp_to_utf16_in(utf8, utf8_len, stack, sizeof stack / sizeof *stack, &len);
 	if (!text)
 		return NULL;
 	size_t bytes = 0;
-	int room = cache_ref && (cache ? cache->bytes : 0) + utf8_len * 4 + 64 <= SEGMENT_CACHE_BYTES;
-	kept_segmentation *k = segment(words, text, len, utf8, utf8_len, room, &bytes);
+	kept_segmentation *k = segment(words, text, len, utf8, utf8_len, kept != NULL, &bytes);
 	if (text != stack)
 		free(text);
 	if (!k)
 		return NULL;
-	k->hash = hash;
-	if (room && bytes + (cache ? cache->bytes : 0) <= SEGMENT_CACHE_BYTES) {
-		if (!cache && !(cache = *cache_ref = calloc(1, sizeof *cache)))
-			room = 0;
-		else if ((cache->count + 1) * 2 > cache->cap) {
-			size_t cap = cache->cap ? cache->cap * 2 : 256;
-			kept_segmentation **slots = calloc(cap, sizeof *slots);
-			if (!slots) {
-				room = 0;
-			} else {
-				pp_diff_segment_cache grown = {slots, cap, cache->count, cache->bytes};
-				for (size_t i = 0; i < cache->cap; i++)
-					if (cache->slots[i])
-						slots[slot_of(&grown, cache->slots[i]->hash, cache->slots[i]->utf8,
-						              cache->slots[i]->utf8_len)] = cache->slots[i];
-				free(cache->slots);
-				*cache = grown;
-			}
-		}
-		if (room) {
-			cache->slots[slot_of(cache, hash, utf8, utf8_len)] = k;
-			cache->count++;
-			cache->bytes += bytes;
-			return &k->seg;
-		}
-	}
-	/* Not kept: the caller's to free. */
-	*scratch = &k->seg;
+	if (!kept || !pp_kept_put(kept, hash, k->utf8, utf8_len, k, bytes))
+		*scratch = &k->seg; /* not kept: the caller's to free */
 	return &k->seg;
 }

@@ -1002,12 +1002,13 @@ static void test_word_segments_kept_per_series(void **state)
 	UBreakIterator *words = ubrk_open(UBRK_WORD, "ar", NULL, 0, &status);
 	UBreakIterator *reader = ubrk_open(UBRK_WORD, "ar", NULL, 0, &status);
 	assert_true(U_SUCCESS(status));
-	pp_diff_segment_cache *cache = NULL;
+	pp_kept *cache = pp_kept_new(4u << 20);
+	assert_non_null(cache);
 	const pp_diff_segmentation *first[8];
 	for (int round = 0; round < 2; round++)
 		for (size_t i = 0; i < n; i++) {
 			pp_diff_segmentation *scratch;
-			const pp_diff_segmentation *seg = pp_diff_segment(&cache, words, texts[i], strlen(texts[i]), &scratch);
+			const pp_diff_segmentation *seg = pp_diff_segment(cache, words, texts[i], strlen(texts[i]), &scratch);
 			assert_non_null(seg);
 			assert_null(scratch); /* kept: far under the bound */
 			if (round == 0)
@@ -1026,7 +1027,7 @@ static void test_word_segments_kept_per_series(void **state)
 		for (unsigned w = 0; at < 2900; w++)
 			at += sprintf(text + at, "%s%u ", w % 2 ? "كلمة" : "word", k * 7919u + w);
 		pp_diff_segmentation *scratch;
-		const pp_diff_segmentation *seg = pp_diff_segment(&cache, words, text, strlen(text), &scratch);
+		const pp_diff_segmentation *seg = pp_diff_segment(cache, words, text, strlen(text), &scratch);
 		assert_non_null(seg);
 		if (k % 97 == 0 || scratch)
 			assert_segments_are_icu(reader, text, seg);
@@ -1042,9 +1043,58 @@ static void test_word_segments_kept_per_series(void **state)
 	assert_segments_are_icu(reader, texts[0], seg);
 	pp_diff_segmentation_free(scratch);
 	free(text);
-	pp_diff_segment_cache_free(cache);
+	pp_kept_free(cache);
 	ubrk_close(words);
 	ubrk_close(reader);
+}
+
+/* The table a series keeps its texts' segments, excerpts and blocks' words
+ * in: a key is found by its bytes, not its hash alone; a key kept already
+ * is not kept twice; past the bound nothing more is kept, and what was
+ * kept stays. */
+static void test_kept_values(void **state)
+{
+	(void)state;
+	pp_kept *kept = pp_kept_new(64 * 1024);
+	assert_non_null(kept);
+	assert_null(pp_kept_find(kept, 1, "a", 1));
+	assert_null(pp_kept_find(NULL, 1, "a", 1));
+	size_t stored = 0, refused = 0;
+	for (unsigned i = 0; i < 4000; i++) {
+		char *block = malloc(64);
+		assert_non_null(block);
+		int len = snprintf(block, 64, "key %u", i);
+		/* Every key under one of four hashes: the bytes must tell them apart. */
+		if (pp_kept_put(kept, i % 4, block, (size_t)len, block, 64))
+			stored++;
+		else {
+			refused++;
+			free(block);
+		}
+	}
+	assert_true(stored > 100);
+	assert_true(refused > 100); /* the bound reached */
+	for (unsigned i = 0; i < 4000; i++) {
+		char key[32];
+		int len = snprintf(key, sizeof key, "key %u", i);
+		const char *found = pp_kept_find(kept, i % 4, key, (size_t)len);
+		if (i < stored) {
+			assert_non_null(found);
+			assert_memory_equal(found, key, (size_t)len);
+		} else {
+			assert_null(found);
+		}
+		assert_null(pp_kept_find(kept, (i + 1) % 4, key, (size_t)len)); /* the hash counts too */
+	}
+	/* A key kept already: the second block stays the caller's. */
+	pp_kept *small = pp_kept_new(4096);
+	char *first = strdup("same"), *second = strdup("same");
+	assert_int_equal(pp_kept_put(small, 7, first, 4, first, 5), 1);
+	assert_int_equal(pp_kept_put(small, 7, second, 4, second, 5), 0);
+	assert_ptr_equal(pp_kept_find(small, 7, "same", 4), first);
+	free(second);
+	pp_kept_free(small);
+	pp_kept_free(kept);
 }
 
 int main(void)
@@ -1055,6 +1105,7 @@ int main(void)
 		cmocka_unit_test(test_indexed_versions_compare_the_same),
 		cmocka_unit_test(test_index_over_its_token_budget),
 		cmocka_unit_test(test_word_segments_kept_per_series),
+		cmocka_unit_test(test_kept_values),
 		cmocka_unit_test(test_clitic_change),
 		cmocka_unit_test(test_diacritics_with_and_without_option),
 		cmocka_unit_test(test_tatweel_and_white_space_are_not_changes),

@@ -1,0 +1,88 @@
+/* Values kept by the bytes of their key, up to a bound (diff_internal.h).
+ *
+ * A series' comparisons ask again and again for what depends only on a
+ * text or a block (its word segments, its excerpts, its words for
+ * similarity): one table of each per series, open-addressed, keys compared
+ * by hash and then byte for byte, so what is found is exactly what would be
+ * made again. Past the bound nothing more is kept, and callers make it each
+ * time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff_internal.h"
+
+typedef struct {
+	uint64_t hash;
+	const void *key; /* inside block */
+	size_t len;
+	void *block;
+} kept_entry;
+
+struct pp_kept {
+	kept_entry *slots; /* a power of two, at most half full */
+	size_t cap, count, bytes, max_bytes;
+};
+
+pp_kept *pp_kept_new(size_t max_bytes)
+{
+	pp_kept *kept = calloc(1, sizeof *kept);
+	if (kept)
+		kept->max_bytes = max_bytes;
+	return kept;
+}
+
+void pp_kept_free(pp_kept *kept)
+{
+	if (!kept)
+		return;
+	for (size_t i = 0; i < kept->cap; i++)
+		free(kept->slots[i].block);
+	free(kept->slots);
+	free(kept);
+}
+
+static size_t slot_of(const pp_kept *kept, uint64_t hash, const void *key, size_t len)
+{
+	size_t j = (size_t)(hash >> 7) & (kept->cap - 1);
+	for (; kept->slots[j].block; j = (j + 1) & (kept->cap - 1)) {
+		const kept_entry *e = &kept->slots[j];
+		if (e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0)
+			break;
+	}
+	return j;
+}
+
+void *pp_kept_find(const pp_kept *kept, uint64_t hash, const void *key, size_t len)
+{
+	if (!kept || !kept->cap)
+		return NULL;
+	return kept->slots[slot_of(kept, hash, key, len)].block;
+}
+
+int pp_kept_put(pp_kept *kept, uint64_t hash, const void *key, size_t len, void *block, size_t bytes)
+{
+	if (!kept || kept->bytes + bytes + sizeof(kept_entry) > kept->max_bytes)
+		return 0;
+	if ((kept->count + 1) * 2 > kept->cap) {
+		size_t cap = kept->cap ? kept->cap * 2 : 256;
+		kept_entry *slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return 0;
+		pp_kept grown = {slots, cap, kept->count, kept->bytes, kept->max_bytes};
+		for (size_t i = 0; i < kept->cap; i++) {
+			const kept_entry *e = &kept->slots[i];
+			if (e->block)
+				slots[slot_of(&grown, e->hash, e->key, e->len)] = *e;
+		}
+		free(kept->slots);
+		*kept = grown;
+	}
+	size_t j = slot_of(kept, hash, key, len);
+	if (kept->slots[j].block)
+		return 0; /* kept already: the caller's copy is not needed */
+	kept->slots[j] = (kept_entry){hash, key, len, block};
+	kept->count++;
+	kept->bytes += bytes + sizeof(kept_entry);
+	return 1;
+}
