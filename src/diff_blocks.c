@@ -641,7 +641,7 @@ void pp_diff_index_free(pp_diff_index *index)
 	pp_diff_items_free(&index->items);
 	free(index->prints.slots);
 	pp_diff_form_free(index->form);
-	pp_diff_token_cache_free(index->tokens);
+	pp_kept_free(index->tokens);
 	free(index);
 }
 

@@ -744,7 +744,7 @@ pp_kept *pp_diff_contexts_kept(pp_diff_contexts *contexts, pp_kept_kind kind)
 	static const size_t bounds[KEPT_KINDS] = {[KEPT_SEGMENTS] = 4u << 20, [KEPT_EXCERPTS] = 2u << 20,
 	                                          [KEPT_WORDS] = 4u << 20};
 	if (!contexts->kept[kind])
-		contexts->kept[kind] = pp_kept_new(bounds[kind]);
+		contexts->kept[kind] = pp_kept_new(bounds[kind], NULL);
 	return contexts->kept[kind];
 }
 

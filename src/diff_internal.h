@@ -60,13 +60,14 @@ typedef struct {
 
 /* A bounded table of values found by the bytes of their key: what a
  * series' comparisons make once and ask for again (a text's word segments,
- * its excerpts, a block's words for similarity). Each value is one
- * malloc'ed block that also holds its key; the table owns the blocks it
- * keeps. Not for two threads at once. */
+ * its excerpts, a block's words for similarity; a version's word tokens).
+ * Each value is a malloc'ed block that also holds its key; the table owns
+ * the blocks it keeps. Not for two threads at once. */
 typedef struct pp_kept pp_kept;
-/* A table keeping at most max_bytes (blocks and entries); NULL when out of
+/* A table keeping at most max_bytes (as its callers count them, and its
+ * entries), whose blocks free_block frees (NULL: free). NULL when out of
  * memory. */
-pp_kept *pp_kept_new(size_t max_bytes);
+pp_kept *pp_kept_new(size_t max_bytes, void (*free_block)(void *block));
 void pp_kept_free(pp_kept *kept);
 /* The block kept for key (len bytes; hash, its XXH3), or NULL (also for a
  * NULL table). */
@@ -323,8 +324,6 @@ typedef struct block_prints {
  * word tokens, word counts and excerpts. A version in force is compared
  * with every earlier one, and its changed blocks would be split into words
  * for each. At most 1 MiB a document. */
-typedef struct pp_diff_token_cache pp_diff_token_cache;
-void pp_diff_token_cache_free(pp_diff_token_cache *cache);
 
 struct pp_diff_index {
 	xmlNodePtr root;
@@ -332,7 +331,7 @@ struct pp_diff_index {
 	item_list items;
 	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
 	pp_diff_contexts *contexts; /* shared by the series' indexes, or NULL */
-	pp_diff_token_cache *tokens; /* made when first needed */
+	pp_kept *tokens; /* diff_words.c's, made when first needed */
 };
 
 void pp_diff_items_free(item_list *l);

@@ -2,9 +2,10 @@
  *
  * A series' comparisons ask again and again for what depends only on a
  * text or a block (its word segments, its excerpts, its words for
- * similarity): one table of each per series, open-addressed, keys compared
- * by hash and then byte for byte, so what is found is exactly what would be
- * made again. Past the bound nothing more is kept, and callers make it each
+ * similarity), and a version's for what its ranges hold (their word
+ * tokens): one open-addressed table of each, keys compared by hash and
+ * then byte for byte, so what is found is exactly what would be made
+ * again. Past the bound nothing more is kept, and callers make it each
  * time.
  */
 #include <stdlib.h>
@@ -22,13 +23,16 @@ typedef struct {
 struct pp_kept {
 	kept_entry *slots; /* a power of two, at most half full */
 	size_t cap, count, bytes, max_bytes;
+	void (*free_block)(void *block);
 };
 
-pp_kept *pp_kept_new(size_t max_bytes)
+pp_kept *pp_kept_new(size_t max_bytes, void (*free_block)(void *block))
 {
 	pp_kept *kept = calloc(1, sizeof *kept);
-	if (kept)
+	if (kept) {
 		kept->max_bytes = max_bytes;
+		kept->free_block = free_block ? free_block : free;
+	}
 	return kept;
 }
 
@@ -37,7 +41,8 @@ void pp_kept_free(pp_kept *kept)
 	if (!kept)
 		return;
 	for (size_t i = 0; i < kept->cap; i++)
-		free(kept->slots[i].block);
+		if (kept->slots[i].block)
+			kept->free_block(kept->slots[i].block);
 	free(kept->slots);
 	free(kept);
 }
@@ -69,7 +74,7 @@ int pp_kept_put(pp_kept *kept, uint64_t hash, const void *key, size_t len, void 
 		kept_entry *slots = calloc(cap, sizeof *slots);
 		if (!slots)
 			return 0;
-		pp_kept grown = {slots, cap, kept->count, kept->bytes, kept->max_bytes};
+		pp_kept grown = {slots, cap, kept->count, kept->bytes, kept->max_bytes, kept->free_block};
 		for (size_t i = 0; i < kept->cap; i++) {
 			const kept_entry *e = &kept->slots[i];
 			if (e->block)

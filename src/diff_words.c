@@ -25,6 +25,8 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 
+#include <xxhash.h>
+
 #include "diff_internal.h"
 #include "dom.h"
 #include "fsutil.h"
@@ -460,49 +462,38 @@ static int lose_for_tests(diff_state *st)
 /* Word counts are kept beside token lists, under this in_pre. */
 #define COUNTED 2
 
+/* What a document keeps of one range, found by the range and a kind: its
+ * tokens (kind 0 or 1, in_pre), its word count (COUNTED) or a text
+ * (PP_KEPT_EXCERPT). The key is three words, with no padding to compare. */
 typedef struct {
-	xmlNodePtr first, last; /* the range; first NULL: an empty slot */
-	int in_pre;             /* 0 or 1: tokens; COUNTED: tokens.words; PP_KEPT_EXCERPT: text */
+	uintptr_t key[3]; /* first, last, kind */
 	token_list tokens;
 	char *text;
 } cached_tokens;
 
-struct pp_diff_token_cache {
-	cached_tokens *slots;
-	size_t cap, count, bytes;
-};
-
-void pp_diff_token_cache_free(pp_diff_token_cache *cache)
+static void free_cached_tokens(void *block)
 {
-	if (!cache)
-		return;
-	for (size_t i = 0; i < cache->cap; i++) {
-		tokens_free(&cache->slots[i].tokens);
-		free(cache->slots[i].text);
-	}
-	free(cache->slots);
-	free(cache);
+	cached_tokens *e = block;
+	tokens_free(&e->tokens);
+	free(e->text);
+	free(e);
 }
 
-static size_t range_slot(const pp_diff_token_cache *cache, xmlNodePtr first, xmlNodePtr last, int in_pre)
+static void range_key(uintptr_t key[3], xmlNodePtr first, xmlNodePtr last, int kind)
 {
-	uintptr_t h = ((uintptr_t)first >> 4) * 0x9E3779B97F4A7C15ULL;
-	size_t j = (size_t)(h >> 20) & (cache->cap - 1);
-	for (; cache->slots[j].first; j = (j + 1) & (cache->cap - 1)) {
-		const cached_tokens *e = &cache->slots[j];
-		if (e->first == first && e->last == last && e->in_pre == in_pre)
-			break;
-	}
-	return j;
+	key[0] = (uintptr_t)first;
+	key[1] = (uintptr_t)last;
+	key[2] = (uintptr_t)kind;
 }
 
 /* What index keeps for the range under kind, or NULL. */
 static const cached_tokens *kept(const pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int kind)
 {
-	if (!index || !index->tokens || !index->tokens->cap || !first)
+	if (!index || !index->tokens || !first)
 		return NULL;
-	const cached_tokens *e = &index->tokens->slots[range_slot(index->tokens, first, last, kind)];
-	return e->first ? e : NULL;
+	uintptr_t key[3];
+	range_key(key, first, last, kind);
+	return pp_kept_find(index->tokens, XXH3_64bits(key, sizeof key), key, sizeof key);
 }
 
 /* Keeps t (taken: *t is emptied) and text (taken) for the range in index's
@@ -510,29 +501,19 @@ static const cached_tokens *kept(const pp_diff_index *index, xmlNodePtr first, x
 static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, int in_pre, token_list *t,
                        char *text)
 {
-	pp_diff_token_cache *cache = index->tokens;
-	size_t bytes = t->count * sizeof *t->items + (text ? strlen(text) + 1 : 0);
-	if ((cache ? cache->bytes : 0) + bytes > TOKEN_CACHE_BYTES)
+	if (!index->tokens && !(index->tokens = pp_kept_new(TOKEN_CACHE_BYTES, free_cached_tokens)))
 		return 0;
-	if (!cache && !(cache = index->tokens = calloc(1, sizeof *cache)))
+	cached_tokens *e = malloc(sizeof *e);
+	if (!e)
 		return 0;
-	if ((cache->count + 1) * 2 > cache->cap) {
-		size_t cap = cache->cap ? cache->cap * 2 : 64;
-		cached_tokens *slots = calloc(cap, sizeof *slots);
-		if (!slots)
-			return 0;
-		pp_diff_token_cache grown = {slots, cap, cache->count, cache->bytes};
-		for (size_t i = 0; i < cache->cap; i++)
-			if (cache->slots[i].first)
-				slots[range_slot(&grown, cache->slots[i].first, cache->slots[i].last, cache->slots[i].in_pre)] =
-					cache->slots[i];
-		free(cache->slots);
-		*cache = grown;
+	range_key(e->key, first, last, in_pre);
+	e->tokens = *t;
+	e->text = text;
+	size_t bytes = sizeof *e + t->count * sizeof *t->items + (text ? strlen(text) + 1 : 0);
+	if (!pp_kept_put(index->tokens, XXH3_64bits(e->key, sizeof e->key), e->key, sizeof e->key, e, bytes)) {
+		free(e); /* t and text stay the caller's */
+		return 0;
 	}
-	cached_tokens *e = &cache->slots[range_slot(cache, first, last, in_pre)];
-	*e = (cached_tokens){first, last, in_pre, *t, text};
-	cache->count++;
-	cache->bytes += bytes;
 	memset(t, 0, sizeof *t);
 	return 1;
 }

@@ -1002,7 +1002,7 @@ static void test_word_segments_kept_per_series(void **state)
 	UBreakIterator *words = ubrk_open(UBRK_WORD, "ar", NULL, 0, &status);
 	UBreakIterator *reader = ubrk_open(UBRK_WORD, "ar", NULL, 0, &status);
 	assert_true(U_SUCCESS(status));
-	pp_kept *cache = pp_kept_new(4u << 20);
+	pp_kept *cache = pp_kept_new(4u << 20, NULL);
 	assert_non_null(cache);
 	const pp_diff_segmentation *first[8];
 	for (int round = 0; round < 2; round++)
@@ -1055,7 +1055,7 @@ static void test_word_segments_kept_per_series(void **state)
 static void test_kept_values(void **state)
 {
 	(void)state;
-	pp_kept *kept = pp_kept_new(64 * 1024);
+	pp_kept *kept = pp_kept_new(64 * 1024, NULL);
 	assert_non_null(kept);
 	assert_null(pp_kept_find(kept, 1, "a", 1));
 	assert_null(pp_kept_find(NULL, 1, "a", 1));
@@ -1087,7 +1087,7 @@ static void test_kept_values(void **state)
 		assert_null(pp_kept_find(kept, (i + 1) % 4, key, (size_t)len)); /* the hash counts too */
 	}
 	/* A key kept already: the second block stays the caller's. */
-	pp_kept *small = pp_kept_new(4096);
+	pp_kept *small = pp_kept_new(4096, NULL);
 	char *first = strdup("same"), *second = strdup("same");
 	assert_int_equal(pp_kept_put(small, 7, first, 4, first, 5), 1);
 	assert_int_equal(pp_kept_put(small, 7, second, 4, second, 5), 0);
