@@ -281,6 +281,19 @@ static void test_nfc(void **state)
 	assert_int_equal(pp_is_nfc("\u00DCber \u00E7a", strlen("\u00DCber \u00E7a")), 1);
 }
 
+/* Whether ICU finds the UTF-8 text (n bytes, at most 256 UTF-16 units) in NFC. */
+static int icu_says_nfc(const UNormalizer2 *nfc, const char *text, int32_t n)
+{
+	UChar utf16[256];
+	int32_t len16 = 0;
+	UErrorCode status = U_ZERO_ERROR;
+	u_strFromUTF8(utf16, 256, &len16, text, n, &status);
+	assert_true(U_SUCCESS(status));
+	int normalized = unorm2_isNormalized(nfc, utf16, len16, &status) != 0;
+	assert_true(U_SUCCESS(status));
+	return normalized;
+}
+
 /* pp_is_nfc against ICU itself over generated texts: the quick paths (Latin,
  * then characters of class 0 that the quick check passes) must never say
  * "NFC" where ICU's full check, with the stream-safe rule, would not. The
@@ -317,13 +330,7 @@ static void test_nfc_quick_paths_agree_with_icu(void **state)
 			assert_false(error);
 		}
 		text[n] = '\0';
-		UChar utf16[64];
-		int32_t len16 = 0;
-		status = U_ZERO_ERROR;
-		u_strFromUTF8(utf16, 64, &len16, text, n, &status);
-		assert_true(U_SUCCESS(status));
-		int expected = unorm2_isNormalized(nfc, utf16, len16, &status) != 0;
-		assert_true(U_SUCCESS(status));
+		int expected = icu_says_nfc(nfc, text, n);
 		int got = pp_is_nfc(text, (size_t)n);
 		if (got != expected)
 			fail_msg("pp_is_nfc says %d, ICU %d, for the text of round %d", got, expected, round);
@@ -357,13 +364,7 @@ static void test_nfc_quick_paths_agree_with_icu(void **state)
 			assert_false(error);
 		}
 		text[n] = '\0';
-		UChar utf16[256];
-		int32_t len16 = 0;
-		status = U_ZERO_ERROR;
-		u_strFromUTF8(utf16, 256, &len16, text, n, &status);
-		assert_true(U_SUCCESS(status));
-		int expected = unorm2_isNormalized(nfc, utf16, len16, &status) != 0 && longest <= 30;
-		assert_true(U_SUCCESS(status));
+		int expected = icu_says_nfc(nfc, text, n) && longest <= 30;
 		int got = pp_is_nfc(text, (size_t)n);
 		if (got != expected)
 			fail_msg("pp_is_nfc says %d, expected %d, for the marked text of round %d", got, expected, round);
