@@ -295,7 +295,8 @@ static int icu_says_nfc(const UNormalizer2 *nfc, const char *text, int32_t n)
 }
 
 /* pp_is_nfc against ICU itself over generated texts: the quick paths (Latin,
- * then characters of class 0 that the quick check passes) must never say
+ * then characters the quick check passes: of class 0, and marks in
+ * canonical order, as vocalized Arabic and pointed Hebrew have) must never say
  * "NFC" where ICU's full check, with the stream-safe rule, would not. The
  * characters are chosen where the answer is hard: marks in and out of
  * order, characters that combine with what precedes them (Arabic madda,
