@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 #include <pthread.h>
+#include <unicode/ubrk.h>
+#include <unicode/ustring.h>
 
 #include "diff.h"
 #include "diff_internal.h"
