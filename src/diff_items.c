@@ -122,8 +122,8 @@ static int fill_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints
 			n = n->children;
 			continue;
 		}
-		for (;;) { /* n's children are done: n itself */
-			if (pp_dom_is_block(n)) {
+		for (;;) { /* n's children are done: n itself, unless its print came from its form */
+			if (pp_dom_is_block(n) && !print_of(prints, n)) {
 				item it = {.first = n, .last = n};
 				if (has_block_child(n)) {
 					uint64_t h = pp_diff_block_head(n);
@@ -136,15 +136,12 @@ static int fill_prints(const pp_diff_options *opt, xmlNodePtr root, block_prints
 						it.has_words |= child.has_words;
 					}
 					it.hash = pp_hash_bytes(h, "\2", 1);
-				} else if (print_of(prints, n)) {
-					goto next; /* made from the form's bytes */
 				} else if (print_item(opt, prints, &it) != 0) {
 					return -1;
 				}
 				if (add_print(prints, n, it.hash, it.has_words) != 0)
 					return -1;
 			}
-		next:
 			if (n->next) {
 				n = n->next;
 				break;
