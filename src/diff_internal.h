@@ -27,6 +27,7 @@
 #include <unicode/utypes.h>
 
 #include "diff.h"
+#include "kept.h"
 
 enum { OP_EQUAL = 0, OP_DELETE = 1, OP_INSERT = 2, OP_REPLACE = 3 };
 
@@ -55,27 +56,6 @@ long pp_diff_keys(const uint64_t *a, size_t n, const uint64_t *b, size_t m, unsi
 typedef struct {
 	xmlNodePtr out, source;
 } pp_diff_copy;
-
-/* ---- values kept by key (diff_kept.c) ---- */
-
-/* A bounded table of values found by the bytes of their key: what a
- * series' comparisons make once and ask for again (a text's word segments,
- * its excerpts, a block's words for similarity; a version's word tokens).
- * Each value is a malloc'ed block that also holds its key; the table owns
- * the blocks it keeps. Not for two threads at once. */
-typedef struct pp_kept pp_kept;
-/* A table keeping at most max_bytes (as its callers count them, and its
- * entries), whose blocks free_block frees (NULL: free). NULL when out of
- * memory. */
-pp_kept *pp_kept_new(size_t max_bytes, void (*free_block)(void *block));
-void pp_kept_free(pp_kept *kept);
-/* The block kept for key (len bytes; hash, its XXH3), or NULL (also for a
- * NULL table). */
-void *pp_kept_find(const pp_kept *kept, uint64_t hash, const void *key, size_t len);
-/* Keeps block (bytes in all), whose key lies inside it: 1 when kept (the
- * table then owns it), 0 when not (past the bound, out of memory, or that
- * key kept already): the caller still owns it. */
-int pp_kept_put(pp_kept *kept, uint64_t hash, const void *key, size_t len, void *block, size_t bytes);
 
 /* What a series' contexts keep (each made on first use, bounded). Segments
  * and excerpts depend on the word break iterator's locale and go with it. */

@@ -217,8 +217,7 @@ static void make_words(const pp_diff_options *opt, pp_kept *word_sets, item *it)
 	if (it->words_made)
 		return;
 	it->words_made = 1;
-	uint64_t key_hash = XXH3_64bits(&it->hash, sizeof it->hash);
-	const kept_words *found = pp_kept_find(word_sets, key_hash, &it->hash, sizeof it->hash);
+	const kept_words *found = pp_kept_find(word_sets, &it->hash, sizeof it->hash);
 	if (found) {
 		it->words = (uint64_t *)found->words;
 		it->word_count = found->count;
@@ -243,7 +242,7 @@ static void make_words(const pp_diff_options *opt, pp_kept *word_sets, item *it)
 	kept->count = it->word_count;
 	if (it->word_count)
 		memcpy(kept->words, it->words, it->word_count * sizeof *it->words);
-	if (!pp_kept_put(word_sets, key_hash, &kept->hash, sizeof kept->hash, kept, bytes)) {
+	if (!pp_kept_put(word_sets, &kept->hash, sizeof kept->hash, kept, bytes)) {
 		free(kept);
 		return;
 	}

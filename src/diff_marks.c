@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
-
 #include "diff_internal.h"
 #include "dom.h"
 #include "fsutil.h"
@@ -76,8 +74,7 @@ static char *words_of(diff_state *st, const char *text, size_t max_words, int fr
 	key[0] = (char)max_words;
 	key[1] = (char)from_end;
 	memcpy(key + 2, text, len);
-	uint64_t hash = XXH3_64bits(key, key_len);
-	const char *found = pp_kept_find(st->excerpts, hash, key, key_len);
+	const char *found = pp_kept_find(st->excerpts, key, key_len);
 	char *cut = found ? strdup(found + key_len) : cut_words(st, text, max_words, from_end);
 	if (cut && !found) {
 		size_t cut_len = strlen(cut) + 1;
@@ -85,7 +82,7 @@ static char *words_of(diff_state *st, const char *text, size_t max_words, int fr
 		if (block) {
 			memcpy(block, key, key_len);
 			memcpy(block + key_len, cut, cut_len);
-			if (!pp_kept_put(st->excerpts, hash, block, key_len, block, key_len + cut_len))
+			if (!pp_kept_put(st->excerpts, block, key_len, block, key_len + cut_len))
 				free(block);
 		}
 	}

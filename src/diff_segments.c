@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
-
 #include "diff_internal.h"
 #include "l10n.h"
 
@@ -81,8 +79,7 @@ const pp_diff_segmentation *pp_diff_segment(pp_kept *kept, UBreakIterator *words
 	*scratch = NULL;
 	if (utf8_len > INT32_MAX / 2)
 		return NULL;
-	uint64_t hash = kept ? XXH3_64bits(utf8, utf8_len) : 0;
-	kept_segmentation *found = pp_kept_find(kept, hash, utf8, utf8_len);
+	kept_segmentation *found = pp_kept_find(kept, utf8, utf8_len);
 	if (found)
 		return &found->seg;
 	UChar stack[1024];
@@ -96,7 +93,7 @@ const pp_diff_segmentation *pp_diff_segment(pp_kept *kept, UBreakIterator *words
 		free(text);
 	if (!k)
 		return NULL;
-	if (!kept || !pp_kept_put(kept, hash, k->utf8, utf8_len, k, bytes))
+	if (!kept || !pp_kept_put(kept, k->utf8, utf8_len, k, bytes))
 		*scratch = &k->seg; /* not kept: the caller's to free */
 	return &k->seg;
 }

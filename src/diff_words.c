@@ -25,8 +25,6 @@
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
 
-#include <xxhash.h>
-
 #include "diff_internal.h"
 #include "dom.h"
 #include "fsutil.h"
@@ -493,7 +491,7 @@ static const cached_tokens *kept(const pp_diff_index *index, xmlNodePtr first, x
 		return NULL;
 	uintptr_t key[3];
 	range_key(key, first, last, kind);
-	return pp_kept_find(index->tokens, XXH3_64bits(key, sizeof key), key, sizeof key);
+	return pp_kept_find(index->tokens, key, sizeof key);
 }
 
 /* Keeps t (taken: *t is emptied) and text (taken) for the range in index's
@@ -510,7 +508,7 @@ static int keep_tokens(pp_diff_index *index, xmlNodePtr first, xmlNodePtr last, 
 	e->tokens = *t;
 	e->text = text;
 	size_t bytes = sizeof *e + t->count * sizeof *t->items + (text ? strlen(text) + 1 : 0);
-	if (!pp_kept_put(index->tokens, XXH3_64bits(e->key, sizeof e->key), e->key, sizeof e->key, e, bytes)) {
+	if (!pp_kept_put(index->tokens, e->key, sizeof e->key, e, bytes)) {
 		free(e); /* t and text stay the caller's */
 		return 0;
 	}

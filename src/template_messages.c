@@ -10,6 +10,7 @@
 #include <unicode/umsg.h>
 
 #include "fsutil.h"
+#include "kept.h"
 #include "l10n.h"
 #include "template_internal.h"
 #include "yamlmap.h"
@@ -192,17 +193,9 @@ typedef struct {
 /* Counts formatted, by message key, locale and count: a changes page
  * asks for "3 words added" and a label per folded stretch of text. A
  * site's pages ask for few distinct ones (1,614 in 120,883 questions on
- * the benchmark's 10,000 versions), but more than a small direct-mapped
- * table held without evicting each other (two thirds were formatted
- * again): an open-addressed table that grows, up to COUNT_CACHE_MAX
- * entries; past that a count is formatted each time. */
-#define COUNT_CACHE_MAX 16384
-
-typedef struct {
-	char *key, *locale, *text; /* one allocation, key first; NULL: empty */
-	double count;
-	uint64_t hash;
-} cached_count;
+ * the benchmark's 10,000 versions), kept in a table (kept.h) of at most
+ * COUNT_CACHE_BYTES; past that a count is formatted each time. */
+#define COUNT_CACHE_BYTES (2u << 20)
 
 /* ICU's names of the language tags asked for (a page asks in one or two). */
 #define LOCALE_CACHE_SIZE 8
@@ -215,8 +208,7 @@ typedef struct {
 struct pp_format_cache {
 	cached_format entries[FORMAT_CACHE_SIZE];
 	size_t next_victim;
-	cached_count *counts;
-	size_t count_cap, count_used; /* cap a power of two, or 0 */
+	pp_kept *counts; /* made when first needed */
 	cached_locale locales[LOCALE_CACHE_SIZE];
 	size_t next_locale;
 };
@@ -230,77 +222,40 @@ void pp_format_cache_free(pp_format_cache *cache)
 	for (size_t i = 0; i < FORMAT_CACHE_SIZE; i++)
 		if (cache->entries[i].fmt)
 			umsg_close(cache->entries[i].fmt);
-	for (size_t i = 0; i < cache->count_cap; i++)
-		free(cache->counts[i].key);
-	free(cache->counts);
+	pp_kept_free(cache->counts);
 	free(cache);
 }
 
-static uint64_t count_hash(const char *locale, const char *key, double count)
+/* A count's key: the bytes of its value, then the message key and the
+ * locale with their NULs; in buf when it fits, else malloc'ed. NULL when
+ * out of memory. */
+static char *count_key(char *buf, size_t size, const char *locale, const char *key, double count, size_t *len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ 0xFF) * 1099511628211ULL; /* ("ab", "c") is not ("a", "bc") */
-	for (const char *p = locale; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	uint64_t bits;
-	memcpy(&bits, &count, sizeof bits);
-	/* Mixed down: a whole number's low mantissa bits are all zero, and
-	 * FNV's multiplication carries upwards only, so without this every
-	 * count of one message would share its low bits, and its slot. */
-	h ^= bits;
-	h ^= h >> 33;
-	h *= 0xFF51AFD7ED558CCDULL;
-	return h ^ (h >> 33);
-}
-
-/* The slot holding (locale, key, count), or the empty one where it would
- * go; NULL when the table has none (not made yet). */
-static cached_count *count_slot(const pp_format_cache *cache, uint64_t h, const char *locale, const char *key,
-                                double count)
-{
-	if (!cache->count_cap)
-		return NULL;
-	size_t j = (size_t)(h >> 16) & (cache->count_cap - 1);
-	for (;; j = (j + 1) & (cache->count_cap - 1)) {
-		cached_count *e = &cache->counts[j];
-		if (!e->key || (e->hash == h && e->count == count && strcmp(e->key, key) == 0 &&
-		                strcmp(e->locale, locale) == 0))
-			return e;
+	size_t lk = strlen(key) + 1, ll = strlen(locale) + 1;
+	*len = sizeof count + lk + ll;
+	char *k = *len <= size ? buf : malloc(*len);
+	if (k) {
+		memcpy(k, &count, sizeof count);
+		memcpy(k + sizeof count, key, lk);
+		memcpy(k + sizeof count + lk, locale, ll);
 	}
+	return k;
 }
 
-/* Keeps text as the count's; when out of memory or past the bound it is
- * not kept, and formatted again next time. */
-static void remember_count(pp_format_cache *cache, uint64_t h, const char *locale, const char *key, double count,
-                           const char *text)
+/* Keeps text as the count's (its key k, len bytes); when out of memory or
+ * past the bound it is not kept, and formatted again next time. */
+static void keep_count(pp_format_cache *cache, const char *k, size_t len, const char *text)
 {
-	if (cache->count_used >= COUNT_CACHE_MAX)
+	if (!cache->counts && !(cache->counts = pp_kept_new(COUNT_CACHE_BYTES, NULL)))
 		return;
-	if ((cache->count_used + 1) * 2 > cache->count_cap) {
-		size_t cap = cache->count_cap ? cache->count_cap * 2 : 256;
-		cached_count *grown = calloc(cap, sizeof *grown);
-		if (!grown)
-			return;
-		pp_format_cache bigger = {.counts = grown, .count_cap = cap};
-		for (size_t i = 0; i < cache->count_cap; i++) {
-			const cached_count *e = &cache->counts[i];
-			if (e->key)
-				*count_slot(&bigger, e->hash, e->locale, e->key, e->count) = *e;
-		}
-		free(cache->counts);
-		cache->counts = grown;
-		cache->count_cap = cap;
-	}
-	size_t lk = strlen(key) + 1, ll = strlen(locale) + 1, lt = strlen(text) + 1;
-	char *block = malloc(lk + ll + lt);
+	size_t lt = strlen(text) + 1;
+	char *block = malloc(len + lt);
 	if (!block)
 		return;
-	cached_count *slot = count_slot(cache, h, locale, key, count);
-	*slot = (cached_count){memcpy(block, key, lk), memcpy(block + lk, locale, ll), memcpy(block + lk + ll, text, lt),
-	                       count, h};
-	cache->count_used++;
+	memcpy(block, k, len);
+	memcpy(block + len, text, lt);
+	if (!pp_kept_put(cache->counts, block, len, block, len + lt))
+		free(block);
 }
 
 static UMessageFormat *open_format(const pp_theme *theme, const char *pattern, const char *icu_locale,
@@ -420,13 +375,15 @@ static char *format_message(const pp_theme *theme, pp_format_cache *cache, const
 char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const char *locale,
                             const char *key, double count, pp_diags *d)
 {
-	uint64_t h = count_hash(locale, key, count);
-	const cached_count *kept = cache ? count_slot(cache, h, locale, key, count) : NULL;
-	if (kept && kept->key)
-		return strdup(kept->text);
-	char *text = format_message(theme, cache, locale, key, count, NULL, NULL, d);
-	if (text && cache)
-		remember_count(cache, h, locale, key, count, text);
+	char buf[256];
+	size_t len = 0;
+	char *k = cache ? count_key(buf, sizeof buf, locale, key, count, &len) : NULL;
+	const char *kept = k ? pp_kept_find(cache->counts, k, len) : NULL;
+	char *text = kept ? strdup(kept + len) : format_message(theme, cache, locale, key, count, NULL, NULL, d);
+	if (text && k && !kept)
+		keep_count(cache, k, len, text);
+	if (k != buf)
+		free(k);
 	return text;
 }
 

@@ -291,7 +291,7 @@ static void test_bundled_catalogs_complete(void **state)
 				free(text);
 			}
 	}
-	/* Past the counts a cache keeps (16,384), each is formatted again: the
+	/* Past the counts a cache keeps (2 MiB of them), each is formatted again: the
 	 * same text, before the bound and after it, asked twice. */
 	for (int round = 0; round < 2; round++)
 		for (double c = 0; c < 70000; c++) {

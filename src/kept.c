@@ -1,17 +1,12 @@
-/* Values kept by the bytes of their key, up to a bound (diff_internal.h).
- *
- * A series' comparisons ask again and again for what depends only on a
- * text or a block (its word segments, its excerpts, its words for
- * similarity), and a version's for what its ranges hold (their word
- * tokens): one open-addressed table of each, keys compared by hash and
- * then byte for byte, so what is found is exactly what would be made
- * again. Past the bound nothing more is kept, and callers make it each
- * time.
- */
+/* Values kept by the bytes of their key, up to a bound (kept.h): one
+ * open-addressed table, at most half full, grown by doubling. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff_internal.h"
+#include <xxhash.h>
+
+#include "kept.h"
 
 typedef struct {
 	uint64_t hash;
@@ -58,17 +53,18 @@ static size_t slot_of(const pp_kept *kept, uint64_t hash, const void *key, size_
 	return j;
 }
 
-void *pp_kept_find(const pp_kept *kept, uint64_t hash, const void *key, size_t len)
+void *pp_kept_find(const pp_kept *kept, const void *key, size_t len)
 {
 	if (!kept || !kept->cap)
 		return NULL;
-	return kept->slots[slot_of(kept, hash, key, len)].block;
+	return kept->slots[slot_of(kept, XXH3_64bits(key, len), key, len)].block;
 }
 
-int pp_kept_put(pp_kept *kept, uint64_t hash, const void *key, size_t len, void *block, size_t bytes)
+int pp_kept_put(pp_kept *kept, const void *key, size_t len, void *block, size_t bytes)
 {
 	if (!kept || kept->bytes + bytes + sizeof(kept_entry) > kept->max_bytes)
 		return 0;
+	uint64_t hash = XXH3_64bits(key, len);
 	if ((kept->count + 1) * 2 > kept->cap) {
 		size_t cap = kept->cap ? kept->cap * 2 : 256;
 		kept_entry *slots = calloc(cap, sizeof *slots);
