@@ -416,32 +416,27 @@ static int plan_element(xmlNodePtr el)
 		}
 	}
 	/* The attributes written as they are, written once now: a page copies
-	 * them instead of checking and escaping each value again. */
-	pp_html_writer *w = plan->attr_count ? pp_html_writer_new() : NULL;
-	size_t *ends = plan->attr_count ? calloc(plan->attr_count, sizeof *ends) : NULL;
-	size_t len = 0;
-	if (plan->attr_count && (!w || !ends)) {
-		pp_html_writer_free(w);
-		free(ends);
-		free_plan(plan);
-		return -1;
+	 * them instead of checking and escaping each value again. Each one's
+	 * end is kept in its html_len until the text is in place. */
+	if (plan->attr_count) {
+		pp_html_writer *w = pp_html_writer_new();
+		for (size_t i = 0; w && i < plan->attr_count; i++) {
+			const out_attribute *at = &plan->attrs[i];
+			pp_html_attribute(w, el->name, at->ns, at->name, at->value);
+			plan->attrs[i].html_len = pp_html_written_length(w);
+		}
+		size_t len;
+		if (!w || pp_html_finish(w, &plan->attrs_html, &len) != 0) {
+			free_plan(plan);
+			return -1;
+		}
+		for (size_t i = 0, start = 0; i < plan->attr_count; i++) {
+			size_t end = plan->attrs[i].html_len;
+			plan->attrs[i].html = plan->attrs_html + start;
+			plan->attrs[i].html_len = end - start;
+			start = end;
+		}
 	}
-	for (size_t i = 0; i < plan->attr_count; i++) {
-		const out_attribute *at = &plan->attrs[i];
-		pp_html_attribute(w, el->name, at->ns, at->name, at->value);
-		ends[i] = pp_html_written_length(w);
-	}
-	if (w && pp_html_finish(w, &plan->attrs_html, &len) != 0) {
-		free(ends);
-		free_plan(plan);
-		return -1;
-	}
-	for (size_t i = 0; i < plan->attr_count; i++) {
-		size_t start = i ? ends[i - 1] : 0;
-		plan->attrs[i].html = plan->attrs_html + start;
-		plan->attrs[i].html_len = ends[i] - start;
-	}
-	free(ends);
 	directives *dir = &plan->dir;
 	dir->each_hash = dir->each ? pp_vars_name_hash((const char *)dir->each) : 0;
 	dir->if_hash = dir->if_set ? pp_vars_name_hash((const char *)dir->if_set) : 0;
