@@ -125,14 +125,8 @@ var *pp_vars_own(pp_vars *vars, const char *name)
 
 int pp_vars_set(pp_vars *vars, const char *name, const char *text)
 {
-	var *v = pp_vars_own(vars, name);
-	if (!v)
-		return -1;
-	free(v->text);
-	v->text = NULL;
-	if (text && !(v->text = strdup(text)))
-		return -1;
-	return 0;
+	char *copy = text ? strdup(text) : NULL;
+	return text && !copy ? -1 : pp_vars_take(vars, name, copy);
 }
 
 int pp_vars_take(pp_vars *vars, const char *name, char *text)
