@@ -265,21 +265,27 @@ static void doom(pass *ps, cmark_node *node)
 	ps->doomed[ps->doomed_count++] = node;
 }
 
+/* The node that ends the line of inline nodes starting at first (its soft
+ * break, or NULL), and whether the line is all text. */
+static cmark_node *line_end(cmark_node *first, int *only_text)
+{
+	cmark_node *n = first;
+	*only_text = 1;
+	for (; n && cmark_node_get_type(n) != CMARK_NODE_SOFTBREAK; n = cmark_node_next(n))
+		*only_text &= cmark_node_get_type(n) == CMARK_NODE_TEXT;
+	return n;
+}
+
 /* The text of a line of inline nodes from first up to a soft break (or the
  * end), when it holds only text; *next is the node after it (the soft
  * break, or NULL). malloc'ed; NULL when the line holds other nodes. */
 static char *line_text(cmark_node *first, cmark_node **next)
 {
+	int only_text;
+	cmark_node *n = *next = line_end(first, &only_text);
 	size_t len = 0;
-	int only_text = 1;
-	cmark_node *n = first;
-	for (; n && cmark_node_get_type(n) != CMARK_NODE_SOFTBREAK; n = cmark_node_next(n)) {
-		if (cmark_node_get_type(n) != CMARK_NODE_TEXT)
-			only_text = 0;
-		else
-			len += strlen(cmark_node_get_literal(n));
-	}
-	*next = n;
+	for (cmark_node *m = first; only_text && m != n; m = cmark_node_next(m))
+		len += strlen(cmark_node_get_literal(m));
 	char *text = only_text ? malloc(len + 1) : NULL;
 	if (!text)
 		return NULL;
@@ -836,9 +842,8 @@ pp_attribute_table *pp_kramdown_attach(cmark_node *root, const char *source, siz
 			 * passed without being put together. */
 			const char *lead = cmark_node_get_type(n) == CMARK_NODE_TEXT ? cmark_node_get_literal(n) : NULL;
 			if (lead && lead[0] && lead[0] != '{') {
-				int only_text = 1;
-				for (next = n; next && cmark_node_get_type(next) != CMARK_NODE_SOFTBREAK; next = cmark_node_next(next))
-					only_text &= cmark_node_get_type(next) == CMARK_NODE_TEXT;
+				int only_text;
+				next = line_end(n, &only_text);
 				if (!only_text)
 					break; /* as a line that is not all text ends the look below */
 				continue;
