@@ -46,51 +46,9 @@ static char *collapse_space(const char *text)
 	return out;
 }
 
-/* ---- excerpts kept per series ---- */
-
-/* A change's excerpt, its removed words and its context are cut from the
- * texts of its blocks, and the same blocks change in many comparisons of a
- * series (a paragraph changed once is changed in every comparison of an
- * earlier version with the version in force): 193,552 cuts of 12,332
- * distinct texts on the benchmark's 10,000 versions. A series keeps each
- * cut (KEPT_EXCERPTS) by its key: how it is cut, then the text. */
-static char *cut_words(diff_state *st, const char *text, size_t max_words, int from_end);
-
 /* At most max_words words of text, from its start (or, from_end, its end),
  * cut at word boundaries as ICU finds them (the diff's own words), with an
- * ellipsis where the text goes on: from the series' excerpts when it was
- * cut before. malloc'ed; NULL when out of memory. */
-static char *words_of(diff_state *st, const char *text, size_t max_words, int from_end)
-{
-	if (!st->excerpts || !st->words)
-		return cut_words(st, text, max_words, from_end);
-	/* The key, then the cut, in one block: [max_words][from_end]text cut\0
-	 * (max_words is one of this file's few small counts). */
-	size_t len = strlen(text), key_len = len + 2;
-	char stack[512];
-	char *key = key_len <= sizeof stack ? stack : malloc(key_len);
-	if (!key)
-		return cut_words(st, text, max_words, from_end);
-	key[0] = (char)max_words;
-	key[1] = (char)from_end;
-	memcpy(key + 2, text, len);
-	const char *found = pp_kept_find(st->excerpts, key, key_len);
-	char *cut = found ? strdup(found + key_len) : cut_words(st, text, max_words, from_end);
-	if (cut && !found) {
-		size_t cut_len = strlen(cut) + 1;
-		char *block = malloc(key_len + cut_len);
-		if (block) {
-			memcpy(block, key, key_len);
-			memcpy(block + key_len, cut, cut_len);
-			if (!pp_kept_put(st->excerpts, block, key_len, block, key_len + cut_len))
-				free(block);
-		}
-	}
-	if (key != stack)
-		free(key);
-	return cut;
-}
-
+ * ellipsis where the text goes on. malloc'ed; NULL when out of memory. */
 static char *cut_words(diff_state *st, const char *text, size_t max_words, int from_end)
 {
 	char *collapsed = collapse_space(text);
@@ -134,6 +92,44 @@ static char *cut_words(diff_state *st, const char *text, size_t max_words, int f
 	char *marked = trimmed ? pp_strdup_printf(from_end ? "…%s" : "%s…", trimmed) : NULL;
 	free(trimmed);
 	return marked;
+}
+
+/* cut_words, from the series' excerpts when that text was cut so before.
+ * A change's excerpt, its removed words and its context are cut from the
+ * texts of its blocks, and the same blocks change in many comparisons of a
+ * series (a paragraph changed once is changed in every comparison of an
+ * earlier version with the version in force): 193,552 cuts of 12,332
+ * distinct texts on the benchmark's 10,000 versions. A series keeps each
+ * cut (KEPT_EXCERPTS) by its key: how it is cut, then the text. */
+static char *words_of(diff_state *st, const char *text, size_t max_words, int from_end)
+{
+	if (!st->excerpts || !st->words)
+		return cut_words(st, text, max_words, from_end);
+	/* The key, then the cut, in one block: [max_words][from_end]text cut\0
+	 * (max_words is one of this file's few small counts). */
+	size_t len = strlen(text), key_len = len + 2;
+	char stack[512];
+	char *key = key_len <= sizeof stack ? stack : malloc(key_len);
+	if (!key)
+		return cut_words(st, text, max_words, from_end);
+	key[0] = (char)max_words;
+	key[1] = (char)from_end;
+	memcpy(key + 2, text, len);
+	const char *found = pp_kept_find(st->excerpts, key, key_len);
+	char *cut = found ? strdup(found + key_len) : cut_words(st, text, max_words, from_end);
+	if (cut && !found) {
+		size_t cut_len = strlen(cut) + 1;
+		char *block = malloc(key_len + cut_len);
+		if (block) {
+			memcpy(block, key, key_len);
+			memcpy(block + key_len, cut, cut_len);
+			if (!pp_kept_put(st->excerpts, block, key_len, block, key_len + cut_len))
+				free(block);
+		}
+	}
+	if (key != stack)
+		free(key);
+	return cut;
 }
 
 static void count_section(diff_state *st)
