@@ -21,14 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/ubrk.h>
 #include <unicode/uchar.h>
-#include <unicode/ustring.h>
 
 #include "diff_internal.h"
 #include "dom.h"
 #include "fsutil.h"
-#include "l10n.h"
 #include "markdown.h"
 
 /* A segment of a text node, or an atom element. Segments point into their
