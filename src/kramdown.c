@@ -265,6 +265,25 @@ static void doom(pass *ps, cmark_node *node)
 	ps->doomed[ps->doomed_count++] = node;
 }
 
+/* Where a paragraph's content stands on one of its lines (kramdown.h). */
+const char *pp_kramdown_paragraph_line(cmark_node *paragraph, pp_text_lines *lines, int number, size_t *len)
+{
+	size_t whole;
+	const char *line = pp_text_line(lines, number, &whole);
+	if (!line)
+		return NULL;
+	size_t skip = 0;
+	if (number == cmark_node_get_start_line(paragraph))
+		skip = (size_t)cmark_node_get_start_column(paragraph) - 1;
+	else
+		while (skip < whole && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
+			skip++; /* a continuation line's indent, or its quote's '>' */
+	if (skip > whole)
+		return NULL;
+	*len = whole - skip;
+	return line + skip;
+}
+
 /* The node that ends the line of inline nodes starting at first (its soft
  * break, or NULL), and whether the line is all text. */
 static cmark_node *line_end(cmark_node *first, int *only_text)

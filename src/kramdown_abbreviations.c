@@ -154,24 +154,6 @@ static int is_block_list(const char *line, size_t len)
  * right after it that are definitions too (or an attribute list, which
  * kramdown gives to the abbreviation: nothing a page shows), blanked in
  * copy. Returns -1 when out of memory. */
-const char *pp_kramdown_paragraph_line(cmark_node *paragraph, pp_text_lines *lines, int number, size_t *len)
-{
-	size_t whole;
-	const char *line = pp_text_line(lines, number, &whole);
-	if (!line)
-		return NULL;
-	size_t skip = 0;
-	if (number == cmark_node_get_start_line(paragraph))
-		skip = (size_t)cmark_node_get_start_column(paragraph) - 1;
-	else
-		while (skip < whole && (line[skip] == ' ' || line[skip] == '\t' || line[skip] == '>'))
-			skip++; /* a continuation line's indent, or its quote's '>' */
-	if (skip > whole)
-		return NULL;
-	*len = whole - skip;
-	return line + skip;
-}
-
 static int read_paragraph(pp_abbreviations *a, cmark_node *paragraph, pp_text_lines *l, char *copy,
                           const char *path, int line_offset, pp_diags *d)
 {
