@@ -314,6 +314,23 @@ static char *line_text(cmark_node *first, cmark_node **next)
 	return text;
 }
 
+/* line_text for the paragraph passes, which care only for lines that may
+ * be an attribute list, a definition or a marker: each starts, after
+ * blanks, with '{' or '^'. Any other line is text (NULL) without being
+ * put together: nearly every line of a policy. */
+static char *marked_line_text(cmark_node *first, cmark_node **next)
+{
+	int only_text;
+	cmark_node *end = *next = line_end(first, &only_text);
+	for (cmark_node *m = first; only_text && m != end; m = cmark_node_next(m)) {
+		const char *s = cmark_node_get_literal(m);
+		s += strspn(s, " \t");
+		if (*s)
+			return *s == '{' || *s == '^' ? line_text(first, next) : NULL;
+	}
+	return NULL;
+}
+
 static int validate_and_store(pass *ps, cmark_node *target, pp_attributes *a, int line, int column)
 {
 	const char *where = ps->path;
@@ -438,7 +455,7 @@ static void one_paragraph_lists(pass *ps, cmark_node *paragraph)
 	int all = first != NULL, lines = 0;
 	for (cmark_node *n = first; all && n;) {
 		cmark_node *next;
-		char *text = line_text(n, &next);
+		char *text = marked_line_text(n, &next);
 		all = line_kind(text) != LINE_TEXT;
 		free(text);
 		lines++;
@@ -451,7 +468,7 @@ static void one_paragraph_lists(pass *ps, cmark_node *paragraph)
 		int line = start_line;
 		for (cmark_node *n = first; n; line++) {
 			cmark_node *next;
-			char *text = line_text(n, &next);
+			char *text = marked_line_text(n, &next);
 			if (text && line_kind(text) == LINE_LIST)
 				attach(ps, text, right_after ? before : right_before ? after : NULL, line, column);
 			free(text);
@@ -468,7 +485,7 @@ static void one_paragraph_lists(pass *ps, cmark_node *paragraph)
 	cmark_node *brk = line_start ? cmark_node_previous(line_start) : NULL;
 	if (brk) {
 		cmark_node *next;
-		char *text = line_text(line_start, &next);
+		char *text = marked_line_text(line_start, &next);
 		int kind = line_kind(text);
 		if (kind == LINE_LIST)
 			attach(ps, text, last_line_target(ps, paragraph), cmark_node_get_end_line(paragraph), 1);
@@ -485,7 +502,7 @@ static void one_paragraph_lists(pass *ps, cmark_node *paragraph)
 	/* The first line: a list before the text it is for. */
 	first = cmark_node_first_child(paragraph);
 	cmark_node *next = NULL;
-	char *text = first ? line_text(first, &next) : NULL;
+	char *text = first ? marked_line_text(first, &next) : NULL;
 	if (text && next && line_kind(text) == LINE_LIST) {
 		attach(ps, text, paragraph, start_line, column);
 		cmark_node *stop = cmark_node_next(next);
@@ -595,7 +612,7 @@ static cmark_node *split_at_marker(pass *ps, cmark_node *paragraph)
 	cmark_node *marker = NULL, *marker_end = NULL;
 	for (cmark_node *n = cmark_node_first_child(paragraph); n; line++) {
 		cmark_node *next;
-		char *text = line_text(n, &next);
+		char *text = marked_line_text(n, &next);
 		int kind = line_kind(text);
 		free(text);
 		if (kind == LINE_TEXT)
