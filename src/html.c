@@ -100,25 +100,39 @@ int pp_html_finish(pp_html_writer *w, char **out, size_t *len)
 	return rc;
 }
 
-static void write_bytes(pp_html_writer *w, const char *bytes, size_t n)
+static void write_grown(pp_html_writer *w, const char *bytes, size_t n)
 {
 	if (w->failed)
 		return;
-	if (w->capacity - w->len <= n) {
-		size_t capacity = w->capacity;
-		while (capacity - w->len <= n)
-			capacity *= 2;
-		char *grown = realloc(w->data, capacity);
-		if (!grown) {
-			w->failed = 1;
-			return;
-		}
-		w->data = grown;
-		w->capacity = capacity;
+	size_t capacity = w->capacity;
+	while (capacity - w->len <= n)
+		capacity *= 2;
+	char *grown = realloc(w->data, capacity);
+	if (!grown) {
+		w->failed = 1;
+		return;
 	}
+	w->data = grown;
+	w->capacity = capacity;
 	memcpy(w->data + w->len, bytes, n);
 	w->len += n;
 }
+
+/* Pages are written in pieces of a few bytes (a tag's "<", its name, its
+ * ">"): the common case, room enough, stays inline. One byte is always
+ * left for the final '\0'. */
+static inline void write_bytes(pp_html_writer *w, const char *bytes, size_t n)
+{
+	if (w->capacity - w->len > n && !w->failed) {
+		memcpy(w->data + w->len, bytes, n);
+		w->len += n;
+	} else {
+		write_grown(w, bytes, n);
+	}
+}
+
+/* A string literal, its length known where it is written. */
+#define write_literal(w, literal) write_bytes((w), "" literal, sizeof(literal) - 1)
 
 static void write_raw(pp_html_writer *w, const char *text) { write_bytes(w, text, strlen(text)); }
 
@@ -144,7 +158,7 @@ static void write_name(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 {
 	if (ns && ns->prefix) {
 		write_raw(w, (const char *)ns->prefix);
-		write_raw(w, ":");
+		write_literal(w, ":");
 	}
 	write_raw(w, (const char *)name);
 }
@@ -161,16 +175,16 @@ static int url_needs_escaping(const xmlChar *url)
 	return 0;
 }
 
-void pp_html_doctype(pp_html_writer *w) { write_raw(w, "<!DOCTYPE html>\n"); }
-void pp_html_newline(pp_html_writer *w) { write_raw(w, "\n"); }
+void pp_html_doctype(pp_html_writer *w) { write_literal(w, "<!DOCTYPE html>\n"); }
+void pp_html_newline(pp_html_writer *w) { write_literal(w, "\n"); }
 
 void pp_html_start(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 {
-	write_raw(w, "<");
+	write_literal(w, "<");
 	write_name(w, ns, name);
 }
 
-void pp_html_start_end(pp_html_writer *w) { write_raw(w, ">"); }
+void pp_html_start_end(pp_html_writer *w) { write_literal(w, ">"); }
 
 void pp_html_written(pp_html_writer *w, const char *markup, size_t len) { write_bytes(w, markup, len); }
 
@@ -180,9 +194,9 @@ void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 {
 	if (ns == NULL && is_void(name))
 		return;
-	write_raw(w, "</");
+	write_literal(w, "</");
 	write_name(w, ns, name);
-	write_raw(w, ">");
+	write_literal(w, ">");
 }
 
 /* Attribute values are escaped by libxml2 (&, <, >, ", and white space
@@ -190,7 +204,7 @@ void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *ns, const xmlChar *name,
                        const xmlChar *value)
 {
-	write_raw(w, " ");
+	write_literal(w, " ");
 	write_name(w, ns, name);
 	if (!value)
 		return;
@@ -207,7 +221,7 @@ void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *n
 			value = escaped;
 		}
 	}
-	write_raw(w, "=\"");
+	write_literal(w, "=\"");
 	if (strpbrk((const char *)value, "&<>\"\n\r\t")) {
 		xmlBufferEmpty(w->scratch);
 		xmlAttrSerializeTxtContent(w->scratch, w->encoding, NULL, value);
@@ -215,7 +229,7 @@ void pp_html_attribute(pp_html_writer *w, const xmlChar *element, const xmlNs *n
 	} else {
 		write_raw(w, (const char *)value);
 	}
-	write_raw(w, "\"");
+	write_literal(w, "\"");
 	xmlFree(escaped);
 }
 
@@ -268,9 +282,9 @@ static void write_start_tag(pp_html_writer *w, xmlNodePtr el)
 		write_raw(w, ns->prefix ? " xmlns:" : " xmlns");
 		if (ns->prefix)
 			write_raw(w, (const char *)ns->prefix);
-		write_raw(w, "=\"");
+		write_literal(w, "=\"");
 		write_escaped(w, ns->href);
-		write_raw(w, "\"");
+		write_literal(w, "\"");
 	}
 	for (xmlAttrPtr a = el->properties; a; a = a->next)
 		write_dom_attribute(w, a);
@@ -305,10 +319,10 @@ void pp_html_node(pp_html_writer *w, xmlNodePtr root)
 				write_escaped(w, n->content);
 			break;
 		case XML_COMMENT_NODE:
-			write_raw(w, "<!--");
+			write_literal(w, "<!--");
 			if (n->content)
 				write_raw(w, (const char *)n->content);
-			write_raw(w, "-->");
+			write_literal(w, "-->");
 			break;
 		case XML_DTD_NODE:
 			pp_html_doctype(w);
