@@ -18,6 +18,7 @@
 #include "yamlmap.h"
 
 #include <libxml/uri.h>
+#include <xxhash.h>
 
 /* ---- dates --------------------------------------------------------------- */
 
@@ -281,6 +282,13 @@ char *pp_leading_heading(const char *body, const char *end)
 	"this paragraph has too many image openers ('![') and links ('](') together: the Markdown "     \
 	"parser's time grows with their product; split it into paragraphs"
 
+static void text_check(const char *text, size_t len, uint64_t check[2])
+{
+	XXH128_hash_t h = XXH3_128bits(text, len);
+	check[0] = h.low64;
+	check[1] = h.high64;
+}
+
 int pp_version_parse(const char *path, const char *data, size_t len, const char *expected_date,
                      unsigned flags, pp_version *out, pp_diags *d)
 {
@@ -421,6 +429,7 @@ int pp_version_parse(const char *path, const char *data, size_t len, const char 
 	out->body_line = close_line + 1;
 	out->body_offset = (size_t)(body - text);
 	pp_sha256_hex(text, text_len, out->sha256);
+	text_check(text, text_len, out->text_check);
 	free(text);
 	return 0;
 }
@@ -1044,11 +1053,12 @@ int pp_version_read_text(const pp_version *v, pp_version *out, pp_diags *d)
 	char *normalized = pp_normalize_newlines(text, len, &text_len);
 	free(data);
 	/* The same file state, and (timestamps move in clock ticks, so a quick
-	 * rewrite of the same size could keep them) the same hash. */
-	char sha256[65] = "";
+	 * rewrite of the same size could keep them) the same text. */
+	uint64_t check[2] = {0, 0};
 	if (normalized)
-		pp_sha256_hex(normalized, text_len, sha256);
-	int same = pp_file_stamp_equal(&now, &v->stamp) && strcmp(sha256, v->sha256) == 0;
+		text_check(normalized, text_len, check);
+	int same = pp_file_stamp_equal(&now, &v->stamp) && check[0] == v->text_check[0] &&
+	           check[1] == v->text_check[1];
 	if (!normalized || !same || v->body_offset > text_len || !(out->path = strdup(v->path))) {
 		if (normalized && !same)
 			pp_error(d, v->path, 0, 0, "changed while the site was being built; build again");

@@ -35,6 +35,7 @@
 #define PP_CONTENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "fsutil.h"
@@ -55,6 +56,9 @@ typedef struct {
 	int body_line;    /* line of the source file on which body starts */
 	char sha256[65];  /* of the source after BOM and CRLF normalization: what a
 	                     published version is, for the manifest */
+	uint64_t text_check[2]; /* XXH3-128 of that same source: a text read again
+	                           is the one hashed (SHA-256 twice would cost a
+	                           second cryptographic pass over every version) */
 	char effective[11];   /* when it takes effect: "effective", else date */
 	int material;         /* 0 for an editorial change ("material: false") */
 	char translates[11];  /* the authoritative version translated; "" when not said */

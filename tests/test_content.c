@@ -558,6 +558,25 @@ static void test_texts_read_again(void **state)
 	assert_null(text.body);
 	assert_int_equal(d.errors, 1);
 	assert_non_null(strstr(d.items[0].message, "changed while the site was being built; build again"));
+	/* Rewritten within one tick of the clock, its stamp as it was when
+	 * loaded: the text itself tells. */
+	pp_diags_free(&d);
+	pp_diags_init(&d);
+	pp_version *loaded = &site->series[0].versions[1];
+	char *now_data;
+	size_t now_len;
+	assert_int_equal(pp_read_file_stamped(second, &now_data, &now_len, &loaded->stamp, &d), 0);
+	free(now_data);
+	assert_int_equal(pp_version_read_text(loaded, &text, &d), -1);
+	assert_int_equal(d.errors, 1);
+	assert_non_null(strstr(d.items[0].message, "changed while the site was being built; build again"));
+	/* Written back as it was, under that same stamp: the same text, read. */
+	assert_int_equal(tu_write(second, "---\ntitle: T\nupdated: 2024-02-01\n---\nSecond text.\n"), 0);
+	assert_int_equal(pp_read_file_stamped(second, &now_data, &now_len, &loaded->stamp, &d), 0);
+	free(now_data);
+	assert_int_equal(pp_version_read_text(loaded, &text, &d), 0);
+	assert_string_equal(text.body, "Second text.\n");
+	pp_version_clear(&text);
 	free(second);
 	pp_site_free(full);
 	pp_site_free(site);
