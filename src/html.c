@@ -58,7 +58,8 @@ pp_html_writer *pp_html_writer_new(void)
 	pp_html_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
-	w->capacity = 16384;
+	/* Most pages are 10 to 60 KB: written without a copy as they grow. */
+	w->capacity = 65536;
 	w->data = malloc(w->capacity);
 	w->scratch = pp_dom_buffer_new();
 	w->encoding = xmlNewDoc(BAD_CAST "1.0");
