@@ -1180,6 +1180,26 @@ static int isolate_runs(xmlNodePtr block, int rtl)
 	return 0;
 }
 
+/* The blocks that take a direction of their own (p, h1-h6, li, blockquote,
+ * td, th). Asked of every element rendered: by the first letter. */
+static int is_directed_block(const xmlChar *name)
+{
+	switch (name[0]) {
+	case 'p':
+		return name[1] == '\0';
+	case 'h':
+		return name[1] >= '1' && name[1] <= '6' && name[2] == '\0';
+	case 'l':
+		return name[1] == 'i' && name[2] == '\0';
+	case 't':
+		return (name[1] == 'd' || name[1] == 'h') && name[2] == '\0';
+	case 'b':
+		return xmlStrEqual(name, BAD_CAST "blockquote");
+	default:
+		return 0;
+	}
+}
+
 /* Finishes an element when its node is left: heading ids, the block's
  * direction, isolated runs. context_rtl is the direction around it. Its
  * direction is remembered for the blocks around it. */
@@ -1192,24 +1212,17 @@ void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int c
 		assign_heading_id(st, el, node, a && a->id ? a->id : trailing);
 		free(trailing);
 	}
-	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
-	                                     "li", "blockquote", "td", "th"};
-	pp_direction dir = PP_DIR_NEUTRAL;
-	int directed = 0;
-	if (xmlStrcmp(el->name, BAD_CAST "a") == 0) {
+	pp_direction dir;
+	if (xmlStrEqual(el->name, BAD_CAST "a")) {
 		dir = isolate_inline(el, context_rtl);
-		directed = 1;
-	}
-	for (size_t i = 0; !directed && i < sizeof blocks / sizeof *blocks; i++)
-		if (xmlStrcmp(el->name, BAD_CAST blocks[i]) == 0) {
-			dir = set_block_direction(el, context_rtl);
-			int own = own_dir_rtl(el);
-			if (isolate_runs(el, own >= 0 ? own : context_rtl) != 0)
-				st->failed = 1;
-			directed = 1;
-		}
-	if (!directed)
+	} else if (is_directed_block(el->name)) {
+		dir = set_block_direction(el, context_rtl);
+		int own = own_dir_rtl(el);
+		if (isolate_runs(el, own >= 0 ? own : context_rtl) != 0)
+			st->failed = 1;
+	} else {
 		dir = first_strong(el);
+	}
 	el->_private = (void *)(intptr_t)(dir == PP_DIR_RTL ? MEMO_RTL : dir == PP_DIR_LTR ? MEMO_LTR : MEMO_NEUTRAL);
 	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0)
 		st->failed = 1;
