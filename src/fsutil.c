@@ -284,11 +284,13 @@ void pp_text_lines_free(pp_text_lines *l)
 	l->count = 0;
 }
 
-int pp_mkdirs(const char *path)
+int pp_mkdirs(const char *path) { return pp_mkdirs_at(AT_FDCWD, path); }
+
+int pp_mkdirs_at(int dir, const char *path)
 {
 	/* Deepest first: usually only the last directory is missing, and this
 	 * makes one call for it instead of one per component. */
-	if (mkdir(path, 0777) == 0 || errno == EEXIST)
+	if (mkdirat(dir, path, 0777) == 0 || errno == EEXIST)
 		return 0;
 	if (errno != ENOENT)
 		return -1;
@@ -299,8 +301,8 @@ int pp_mkdirs(const char *path)
 	int rc = -1;
 	if (slash && slash != parent) {
 		*slash = '\0';
-		if (pp_mkdirs(parent) == 0)
-			rc = mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
+		if (pp_mkdirs_at(dir, parent) == 0)
+			rc = mkdirat(dir, path, 0777) == 0 || errno == EEXIST ? 0 : -1;
 	}
 	free(parent);
 	return rc;
@@ -325,7 +327,12 @@ int pp_remove_tree(const char *path)
 
 int pp_write_file(const char *path, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	return pp_write_file_at(AT_FDCWD, path, data, len);
+}
+
+int pp_write_file_at(int dir, const char *path, const void *data, size_t len)
+{
+	int fd = openat(dir, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	const char *p = data;

@@ -72,14 +72,19 @@ typedef struct {
 const char *pp_text_line(pp_text_lines *lines, int number, size_t *len);
 void pp_text_lines_free(pp_text_lines *lines);
 
-/* Creates path and any missing parents (mode 0755). */
+/* Creates path and any missing parents (mode 0755). The _at form reads a
+ * relative path from the directory dir, as mkdirat does (AT_FDCWD: the
+ * working directory). */
 int pp_mkdirs(const char *path);
+int pp_mkdirs_at(int dir, const char *path);
 
 /* Removes a file or a directory tree without following symbolic links. */
 int pp_remove_tree(const char *path);
 
-/* Writes data to path, creating or truncating it, and fails on short writes. */
+/* Writes data to path, creating or truncating it, and fails on short
+ * writes. The _at form reads a relative path from the directory dir. */
 int pp_write_file(const char *path, const void *data, size_t len);
+int pp_write_file_at(int dir, const char *path, const void *data, size_t len);
 
 /* Lowercase hex SHA-256 of data into out (65 bytes with the NUL). */
 void pp_sha256_hex(const void *data, size_t len, char out[65]);

@@ -18,6 +18,7 @@
 struct pp_output {
 	char *out_dir;
 	char *staging;
+	int staging_fd; /* pages are written from it: no path walk from / each */
 	int lock_fd;  /* holds the output's lock until freed */
 	int swapped;  /* staging now holds the old site */
 	/* Writes hold it shared; a stop takes it exclusively and keeps it, so
@@ -128,6 +129,7 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 	pp_output *o = calloc(1, sizeof *o);
 	if (o) {
 		o->lock_fd = -1;
+		o->staging_fd = -1;
 		pthread_rwlockattr_t attr;
 		pthread_rwlockattr_init(&attr);
 		/* A stop must not wait behind a stream of writes. */
@@ -173,6 +175,10 @@ pp_output *pp_output_begin(const char *out_dir, pp_diags *d)
 	umask(mask);
 	if (chmod(o->staging, 0777 & ~mask) != 0) {
 		pp_io_error(d, out_dir, "cannot set the permissions of %s: %s", o->staging, strerror(errno));
+		goto fail;
+	}
+	if ((o->staging_fd = open(o->staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		pp_io_error(d, out_dir, "cannot open %s: %s", o->staging, strerror(errno));
 		goto fail;
 	}
 	free(copy1);
@@ -222,23 +228,22 @@ int pp_output_write(pp_output *o, const char *relpath, const void *data, size_t 
 
 static int write_staged(pp_output *o, const char *relpath, const void *data, size_t len, pp_diags *d)
 {
-	char *path = pp_path_join(o->staging, relpath);
-	if (!path) {
-		pp_error(d, relpath, 0, 0, "out of memory");
-		return -1;
-	}
 	/* The parent first: pages have a directory each ("2024-09-01/index.html"),
 	 * so it is nearly always new, and one mkdir that may find it there costs
 	 * less than an open that fails, a mkdir and a second open. */
-	if (create_parent(path) != 0) {
-		pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
-		free(path);
-		return -1;
+	const char *slash = strrchr(relpath, '/');
+	if (slash) {
+		char *parent = strndup(relpath, (size_t)(slash - relpath));
+		int made = parent ? pp_mkdirs_at(o->staging_fd, parent) : -1;
+		free(parent);
+		if (made != 0) {
+			pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
+			return -1;
+		}
 	}
-	int rc = pp_write_file(path, data, len);
+	int rc = pp_write_file_at(o->staging_fd, relpath, data, len);
 	if (rc != 0)
 		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(errno));
-	free(path);
 	return rc;
 }
 
@@ -248,6 +253,8 @@ void pp_output_abort(pp_output *o)
 		return;
 	if (o->staging)
 		pp_remove_tree(o->staging);
+	if (o->staging_fd >= 0)
+		close(o->staging_fd);
 	if (o->lock_fd >= 0)
 		close(o->lock_fd);
 	pthread_rwlock_destroy(&o->writing);
