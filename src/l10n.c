@@ -726,13 +726,23 @@ static int quick_nfc(const char *utf8, size_t len)
 	int marks = 0;
 	for (int32_t i = 0, n = (int32_t)len; i < n;) {
 		if (s[i] < 0x80) {
-			i++;
+			/* ASCII, eight bytes at a time while no byte has its top bit. */
+			uint64_t w;
+			for (i++; i + 8 <= n && (memcpy(&w, s + i, 8), !(w & UINT64_C(0x8080808080808080)));)
+				i += 8;
 			last_ccc = 0;
 			marks = 0;
 			continue;
 		}
 		UChar32 c;
-		U8_NEXT(s, i, n, c);
+		if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && U8_IS_TRAIL(s[i + 1])) {
+			/* Two bytes (Latin, Greek, Cyrillic, Hebrew, Arabic): well formed
+			 * as read, without U8_NEXT's general case. */
+			c = ((s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+			i += 2;
+		} else {
+			U8_NEXT(s, i, n, c);
+		}
 		if (c < 0)
 			return 0;
 		if (c < 0x300) {

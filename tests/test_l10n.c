@@ -279,6 +279,27 @@ static void test_nfc(void **state)
 	assert_int_equal(pp_is_nfc("caf\xC3", 4), -1);
 	assert_int_equal(pp_is_nfc("\xC0\xAF", 2), -1); /* overlong */
 	assert_int_equal(pp_is_nfc("\u00DCber \u00E7a", strlen("\u00DCber \u00E7a")), 1);
+	/* After ASCII runs of every length about the eight bytes read at once:
+	 * a mark that composes with the letter before it, a cut sequence, a
+	 * composed letter, a two-byte character that is not well formed. */
+	for (size_t run = 0; run < 26; run++) {
+		char text[64];
+		memset(text, 'e', run);
+		struct {
+			const char *tail;
+			int expected;
+		} cases[] = {{"e\u0301", 0}, {"\xC3", -1}, {"\u00E9", 1}, {"\xD9", -1}, {"\xC1\xBF", -1},
+		             {"\u0628\u064E\u0651x", 1}, {"", 1}};
+		for (size_t k = 0; k < 2 * sizeof cases / sizeof *cases; k++) {
+			/* Each case also with ASCII after it, so it can start a word. */
+			size_t c = k % (sizeof cases / sizeof *cases);
+			strcpy(text + run, cases[c].tail);
+			if (k != c)
+				strcat(text, "abcdefghijk");
+			if (pp_is_nfc(text, strlen(text)) != cases[c].expected)
+				fail_msg("pp_is_nfc of %zu ASCII letters and case %zu", run, k);
+		}
+	}
 }
 
 /* Whether ICU finds the UTF-8 text (n bytes, at most 256 UTF-16 units) in NFC. */
