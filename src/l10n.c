@@ -735,7 +735,7 @@ static int quick_nfc(const char *utf8, size_t len)
 			continue;
 		}
 		UChar32 c;
-		if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && U8_IS_TRAIL(s[i + 1])) {
+		if (is_plain_pair(s, (size_t)n, (size_t)i)) {
 			/* Two bytes (Latin, Greek, Cyrillic, Hebrew, Arabic): well formed
 			 * as read, without U8_NEXT's general case. */
 			c = ((s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
