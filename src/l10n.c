@@ -397,13 +397,6 @@ pp_direction pp_text_direction(const char *utf8, size_t len)
 	return PP_DIR_NEUTRAL;
 }
 
-/* Whether s[i] starts a well-formed two-byte UTF-8 sequence (U+0080 to
- * U+07FF): what U8_NEXT would decode there without an error. */
-static int is_plain_pair(const uint8_t *s, size_t len, size_t i)
-{
-	return s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80;
-}
-
 static int is_forbidden(UChar32 c)
 {
 	if (c < 0x20)
@@ -425,7 +418,7 @@ int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *col
 		while (i < len) {
 			if (s[i] >= 0x20 && s[i] < 0x7F)
 				i++;
-			else if (is_plain_pair(s, len, i) && (s[i] != 0xC2 || s[i + 1] >= 0xA0))
+			else if (pp_utf8_is_pair(s, len, i) && (s[i] != 0xC2 || s[i + 1] >= 0xA0))
 				i += 2;
 			else
 				break;
@@ -497,7 +490,7 @@ void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void 
 		while (i < n) {
 			if (s[i] < 0x80 && s[i] != '\n')
 				i++;
-			else if (is_plain_pair(s, (size_t)n, (size_t)i))
+			else if (pp_utf8_is_pair(s, (size_t)n, (size_t)i))
 				i += 2;
 			else
 				break;
@@ -735,10 +728,10 @@ static int quick_nfc(const char *utf8, size_t len)
 			continue;
 		}
 		UChar32 c;
-		if (is_plain_pair(s, (size_t)n, (size_t)i)) {
+		if (pp_utf8_is_pair(s, (size_t)n, (size_t)i)) {
 			/* Two bytes (Latin, Greek, Cyrillic, Hebrew, Arabic): well formed
 			 * as read, without U8_NEXT's general case. */
-			c = ((s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+			c = pp_utf8_pair(s, (size_t)i);
 			i += 2;
 		} else {
 			U8_NEXT(s, i, n, c);

@@ -86,6 +86,21 @@ static inline UCharDirection pp_char_direction(const uint8_t *table, UChar32 c)
 	return table && c >= 0 && c <= 0xFFFF ? (UCharDirection)table[c] : u_charDirection(c);
 }
 
+/* Whether s[i] starts a well-formed two-byte UTF-8 sequence (U+0080 to
+ * U+07FF: Latin, Greek, Cyrillic, Hebrew, Arabic): what U8_NEXT would
+ * decode there without an error. Inline for the scanners that read every
+ * character of every text. */
+static inline int pp_utf8_is_pair(const uint8_t *s, size_t len, size_t i)
+{
+	return s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80;
+}
+
+/* That pair's code point. */
+static inline UChar32 pp_utf8_pair(const uint8_t *s, size_t i)
+{
+	return ((s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+}
+
 /* Finds the first thing text may not hold: a byte sequence that is not
  * valid UTF-8 (returns -1), or a code point that XML 1.0 and HTML text
  * cannot carry (returns it): NUL and the other C0 controls but tab, line

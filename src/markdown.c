@@ -1106,11 +1106,21 @@ static int may_hold_other_direction(const char *utf8, int rtl)
 	int32_t i = 0, n = (int32_t)strlen(utf8);
 	while (i < n) {
 		UChar32 c;
-		U8_NEXT(s, i, n, c);
+		if (s[i] < 0x80 && !rtl) {
+			/* ASCII never runs right to left: passed eight bytes at a time. */
+			uint64_t w;
+			for (i++; i + 8 <= n && (memcpy(&w, s + i, 8), !(w & UINT64_C(0x8080808080808080)));)
+				i += 8;
+			continue;
+		}
+		if (pp_utf8_is_pair(s, (size_t)n, (size_t)i)) {
+			c = pp_utf8_pair(s, (size_t)i);
+			i += 2;
+		} else {
+			U8_NEXT(s, i, n, c);
+		}
 		if (c < 0)
 			continue;
-		if (c < 0x80 && !rtl)
-			continue; /* ASCII never runs right to left */
 		UCharDirection d = pp_char_direction(directions, c);
 		if (rtl ? (d == U_LEFT_TO_RIGHT || d == U_EUROPEAN_NUMBER)
 		        : (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC))

@@ -268,6 +268,19 @@ static void test_opposite_runs_isolated_inside_text(void **state)
 	assert_int_equal(tu_count(page, "//p/span"), 1);
 	xmlFreeDoc(page);
 	release(&r);
+	/* Wherever an Arabic letter stands in English (ASCII is passed eight
+	 * bytes at a time), it is found. */
+	for (int ascii = 0; ascii < 20; ascii++) {
+		char source[128];
+		snprintf(source, sizeof source, "%.*s ب and more English text.\n", ascii + 1,
+		         "Abcdefghijklmnopqrstuvwxyz");
+		r = render(source, 0);
+		page = tu_parse_html_string(r.html);
+		if (tu_count(page, "//p/span[@dir='rtl'][.='ب']") != 1)
+			fail_msg("the Arabic letter after %d letters is not isolated: %s", ascii + 1, r.html);
+		xmlFreeDoc(page);
+		release(&r);
+	}
 	/* Text of one direction only gets nothing. */
 	r = render("نص عربي فقط، بلا أي كلمة لاتينية.\n", 1);
 	assert_null(strstr(r.html, "<span"));
