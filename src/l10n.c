@@ -719,10 +719,7 @@ static int quick_nfc(const char *utf8, size_t len)
 	int marks = 0;
 	for (int32_t i = 0, n = (int32_t)len; i < n;) {
 		if (s[i] < 0x80) {
-			/* ASCII, eight bytes at a time while no byte has its top bit. */
-			uint64_t w;
-			for (i++; i + 8 <= n && (memcpy(&w, s + i, 8), !(w & UINT64_C(0x8080808080808080)));)
-				i += 8;
+			i = pp_ascii_words_end(s, i + 1, n);
 			last_ccc = 0;
 			marks = 0;
 			continue;

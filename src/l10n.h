@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <unicode/uchar.h>
 
@@ -93,6 +94,17 @@ static inline UCharDirection pp_char_direction(const uint8_t *table, UChar32 c)
 static inline int pp_utf8_is_pair(const uint8_t *s, size_t len, size_t i)
 {
 	return s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80;
+}
+
+/* Past the whole eight-byte words of ASCII from s[i] on (n bytes in all):
+ * where scanning byte by byte must go on. For the scanners with nothing
+ * to do for ASCII. */
+static inline int32_t pp_ascii_words_end(const uint8_t *s, int32_t i, int32_t n)
+{
+	uint64_t w;
+	while (i + 8 <= n && (memcpy(&w, s + i, 8), !(w & UINT64_C(0x8080808080808080))))
+		i += 8;
+	return i;
 }
 
 /* That pair's code point. */

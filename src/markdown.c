@@ -1107,10 +1107,7 @@ static int may_hold_other_direction(const char *utf8, int rtl)
 	while (i < n) {
 		UChar32 c;
 		if (s[i] < 0x80 && !rtl) {
-			/* ASCII never runs right to left: passed eight bytes at a time. */
-			uint64_t w;
-			for (i++; i + 8 <= n && (memcpy(&w, s + i, 8), !(w & UINT64_C(0x8080808080808080)));)
-				i += 8;
+			i = pp_ascii_words_end(s, i + 1, n); /* ASCII never runs right to left */
 			continue;
 		}
 		if (pp_utf8_is_pair(s, (size_t)n, (size_t)i)) {
