@@ -406,6 +406,35 @@ static int is_forbidden(UChar32 c)
 	return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
 }
 
+/* Eight bytes at a time for the scans below (the tests of "Bit Twiddling
+ * Hacks" for a byte less than, greater than or equal to a value, exact as
+ * to whether there is one): a run of English is passed a word at a time. */
+#define BYTES_ONES UINT64_C(0x0101010101010101)
+#define BYTES_HIGH UINT64_C(0x8080808080808080)
+
+static uint64_t word_at(const uint8_t *s)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* Eight printable ASCII characters: no byte below the space or above '~'. */
+static int all_printable(uint64_t w)
+{
+	uint64_t below = (w - BYTES_ONES * 0x20) & ~w & BYTES_HIGH;
+	uint64_t above = ((w + BYTES_ONES * (127 - 0x7E)) | w) & BYTES_HIGH;
+	return !(below | above);
+}
+
+/* Eight ASCII characters, none a line feed. */
+static int all_ascii_in_line(uint64_t w)
+{
+	uint64_t v = w ^ (BYTES_ONES * '\n');
+	uint64_t line_feed = (v - BYTES_ONES) & ~v & BYTES_HIGH;
+	return !((w & BYTES_HIGH) | line_feed);
+}
+
 int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *column, size_t *offset)
 {
 	const uint8_t *s = (const uint8_t *)text;
@@ -416,12 +445,14 @@ int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *col
 		 * controls (Latin, Greek, Cyrillic, Hebrew, Arabic letters), most
 		 * of any text: a column each, nothing to decode or refuse. */
 		while (i < len) {
-			if (s[i] >= 0x20 && s[i] < 0x7F)
-				i++;
-			else if (pp_utf8_is_pair(s, len, i) && (s[i] != 0xC2 || s[i + 1] >= 0xA0))
+			if (s[i] >= 0x20 && s[i] < 0x7F) {
+				for (i++; i + 8 <= len && all_printable(word_at(s + i)); i += 8)
+					col += 8;
+			} else if (pp_utf8_is_pair(s, len, i) && (s[i] != 0xC2 || s[i + 1] >= 0xA0)) {
 				i += 2;
-			else
+			} else {
 				break;
+			}
 			col++;
 		}
 		if (i == len)
@@ -488,12 +519,14 @@ void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void 
 		/* ASCII but the line feed, and well-formed two-byte characters
 		 * (the controls take three): a column each, never a control. */
 		while (i < n) {
-			if (s[i] < 0x80 && s[i] != '\n')
-				i++;
-			else if (pp_utf8_is_pair(s, (size_t)n, (size_t)i))
+			if (s[i] < 0x80 && s[i] != '\n') {
+				for (i++; i + 8 <= n && all_ascii_in_line(word_at(s + i)); i += 8)
+					column += 8;
+			} else if (pp_utf8_is_pair(s, (size_t)n, (size_t)i)) {
 				i += 2;
-			else
+			} else {
 				break;
+			}
 			column++;
 		}
 		if (i == n)
