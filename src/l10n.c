@@ -169,8 +169,19 @@ int pp_date_to_udate(int year, int month, int day, double *udate)
 
 int pp_date_is_valid(int year, int month, int day)
 {
+	if (year < 1 || year > 9999)
+		return 0;
+	/* From 1583 on ICU's calendar is the Gregorian one: told without
+	 * opening a calendar for every version file's name. Before it, ICU's
+	 * calendar is Julian (1500-02-29 exists) and skips 5 to 14 October
+	 * 1582: asked. */
+	if (year >= 1583) {
+		static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+		return month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1] + (month == 2 && leap);
+	}
 	double ignored;
-	return year >= 1 && year <= 9999 && pp_date_to_udate(year, month, day, &ignored) == 0;
+	return pp_date_to_udate(year, month, day, &ignored) == 0;
 }
 
 int pp_date_parse(const char *tag, const char *text, size_t len, int *year, int *month, int *day, size_t *used)

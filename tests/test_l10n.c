@@ -113,6 +113,24 @@ static void test_date_validity(void **state)
 	assert_false(pp_date_is_valid(2025, 4, 31));
 	assert_false(pp_date_is_valid(2025, 0, 10));
 	assert_true(pp_date_is_valid(1999, 12, 31));
+	assert_false(pp_date_is_valid(0, 1, 1));
+	assert_false(pp_date_is_valid(10000, 1, 1));
+	/* Every month and day (and the numbers either side) as ICU's calendar
+	 * has them, in the years where the rules change (the Julian calendar
+	 * before 15 October 1582, centuries, leap years) and in 400 others. */
+	int years[16 + 400] = {1, 4, 100, 1500, 1581, 1582, 1583, 1584, 1600, 1700, 1900, 2000, 2024, 2025, 2100, 9999};
+	uint64_t seed = 0x853C49E6748FEA9BULL;
+	for (size_t k = 16; k < sizeof years / sizeof *years; k++)
+		years[k] = 1 + (int)(tu_random(&seed) % 9999);
+	for (size_t k = 0; k < sizeof years / sizeof *years; k++)
+		for (int month = 0; month <= 13; month++)
+			for (int day = 0; day <= 32; day++) {
+				double ignored;
+				int icu = pp_date_to_udate(years[k], month, day, &ignored) == 0;
+				if (pp_date_is_valid(years[k], month, day) != icu)
+					fail_msg("%04d-%02d-%02d: valid is %d, ICU says %d", years[k], month, day,
+					         pp_date_is_valid(years[k], month, day), icu);
+			}
 }
 
 static void test_direction_from_icu(void **state)
