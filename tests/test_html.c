@@ -94,6 +94,28 @@ static void test_void_and_empty_elements(void **state)
 	assert_non_null(strstr(html, "<style>p { } &lt;/style&gt;&lt;script&gt;x()&lt;/script&gt;</style>"));
 	free(html);
 	xmlFreeDoc(doc);
+	/* The void elements of the HTML standard, and names that share their
+	 * first letters or lengths: only the first go without an end tag. */
+	static const char *const void_elements[] = {"area", "base", "br", "col", "embed", "hr", "img",
+	                                            "input", "link", "meta", "source", "track", "wbr"};
+	static const char *const others[] = {"a", "abbr", "b", "bdi", "body", "brr", "c", "code", "colgroup",
+	                                     "e", "em", "h1", "h6", "head", "i", "iframe", "ins", "img2", "l",
+	                                     "li", "label", "m", "main", "mark", "s", "span", "section",
+	                                     "sourc", "t", "td", "time", "tracks", "w", "wb", "p", "x-area"};
+	for (size_t k = 0; k < sizeof void_elements / sizeof *void_elements + sizeof others / sizeof *others; k++) {
+		int is_void = k < sizeof void_elements / sizeof *void_elements;
+		const char *name = is_void ? void_elements[k] : others[k - sizeof void_elements / sizeof *void_elements];
+		char markup[64], expected[96];
+		snprintf(markup, sizeof markup, "<html><body><%s/></body></html>", name);
+		snprintf(expected, sizeof expected, "<body><%s>%s%s%s</body>", name, is_void ? "" : "</",
+		         is_void ? "" : name, is_void ? "" : ">");
+		doc = parse(markup);
+		html = serialize(doc);
+		if (!strstr(html, expected))
+			fail_msg("<%s/> is written %s, not %s", name, html, expected);
+		free(html);
+		xmlFreeDoc(doc);
+	}
 }
 
 /* Where libxml2's serializer writes & and < in attribute values as they
