@@ -13,9 +13,12 @@ case says (success, or the error it names with its line and column), the
 page shows the text the case expects (words as cmark would show them), and
 diff answers 0 or 1.
 
-  tests/pathological.py POLICYPRESS [--tap] [--budget SECONDS] [--only NAME]
+  tests/pathological.py POLICYPRESS [--tap] [--budget SECONDS] [--only NAME] [--shard K/N]
 
-As a test (--tap) it reports one TAP line per case. As a benchmark
+As a test (--tap) it reports one TAP line per case; --shard K/N runs the
+Kth of N shares of the cases (every Nth, from the Kth), so the suite runs
+them as N tests, each with time to spare under AddressSanitizer on a busy
+machine. As a benchmark
 (build-aux/pathological) it prints each command's wall time and peak memory
 and, with --budget, fails a case whose command takes longer than that.
 """
@@ -303,6 +306,7 @@ def main():
     parser.add_argument("--tap", action="store_true")
     parser.add_argument("--budget", type=float)
     parser.add_argument("--only")
+    parser.add_argument("--shard", help="K/N: every Nth case, from the Kth")
     parser.add_argument("--growth", action="store_true", help="time build at n, 2n and 4n per class")
     args = parser.parse_args()
     if args.growth:
@@ -313,6 +317,11 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
         return 0
     cases = {k: v for k, v in CASES.items() if not args.only or args.only in k}
+    if args.shard:
+        k, n = (int(x) for x in args.shard.split("/"))
+        if not 1 <= k <= n:
+            parser.error("--shard K/N needs 1 <= K <= N")
+        cases = {name: case for i, (name, case) in enumerate(cases.items()) if i % n == k - 1}
     failed = 0
     if args.tap:
         print("1..%d" % len(cases))
