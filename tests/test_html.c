@@ -160,6 +160,17 @@ static void test_url_attributes_percent_encoded(void **state)
 	assert_non_null(strstr(html, "<a title=\"سياسة الخصوصية\" href=\"https://example.com/?q=1&amp;r=2#top\">y</a>"));
 	free(html);
 	xmlFreeDoc(doc);
+	/* Each URL attribute (src, action, an anchor's name) as libxml2's HTML
+	 * serializer has them, and names like them left as they are. */
+	doc = parse("<html><body><img src=\"ص ورة.png\" alt=\"ص ورة\"/><form action=\"/ب حث\"/>"
+	            "<a name=\"م ن\">z</a><input name=\"م ن\"/><a hreflang=\"ع ر\" srcset=\"ص 1x\">w</a></body></html>");
+	html = serialize(doc);
+	assert_non_null(strstr(html, "<img src=\"%D8%B5%20%D9%88%D8%B1%D8%A9.png\" alt=\"ص ورة\">"));
+	assert_non_null(strstr(html, "<form action=\"/%D8%A8%20%D8%AD%D8%AB\"></form>"));
+	assert_non_null(strstr(html, "<a name=\"%D9%85%20%D9%86\">z</a><input name=\"م ن\">"));
+	assert_non_null(strstr(html, "<a hreflang=\"ع ر\" srcset=\"ص 1x\">w</a>"));
+	free(html);
+	xmlFreeDoc(doc);
 }
 
 /* A document nested far deeper than any stack allows recursion for. */
