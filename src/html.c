@@ -18,23 +18,23 @@ static int is_void(const xmlChar *name)
 	case 'a':
 		return strcmp(n, "area") == 0;
 	case 'b':
-		return strcmp(n, "br") == 0 || strcmp(n, "base") == 0;
+		return (n[1] == 'r' && !n[2]) || strcmp(n, "base") == 0;
 	case 'c':
 		return strcmp(n, "col") == 0;
 	case 'e':
 		return strcmp(n, "embed") == 0;
 	case 'h':
-		return strcmp(n, "hr") == 0;
+		return n[1] == 'r' && !n[2]; /* not h1-h6, head, header, html */
 	case 'i':
-		return strcmp(n, "img") == 0 || strcmp(n, "input") == 0;
+		return (n[1] == 'm' && strcmp(n, "img") == 0) || (n[1] == 'n' && strcmp(n, "input") == 0);
 	case 'l':
 		return strcmp(n, "link") == 0;
 	case 'm':
 		return strcmp(n, "meta") == 0;
 	case 's':
-		return strcmp(n, "source") == 0;
+		return n[1] == 'o' && strcmp(n, "source") == 0; /* not span, section, strong */
 	case 't':
-		return strcmp(n, "track") == 0;
+		return n[1] == 'r' && strcmp(n, "track") == 0; /* not td, th, table */
 	case 'w':
 		return strcmp(n, "wbr") == 0;
 	default:
