@@ -201,12 +201,60 @@ char *pp_path_join(const char *a, const char *b)
 	return joined;
 }
 
+/* A format of literal text and plain %s only, with no NULL among its
+ * strings, joined without the printf machinery (hundreds of instructions a
+ * call, and pages are named, linked and titled by such formats); NULL
+ * with *other set for any other format, which goes to vsnprintf. */
+static char *join_strings(const char *fmt, va_list ap, int *other)
+{
+	*other = 1;
+	size_t len = 0;
+	va_list count;
+	va_copy(count, ap);
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			len++;
+			continue;
+		}
+		const char *arg = p[1] == 's' ? va_arg(count, const char *) : NULL;
+		if (!arg) {
+			va_end(count);
+			return NULL;
+		}
+		len += strlen(arg);
+		p++;
+	}
+	va_end(count);
+	*other = 0;
+	char *joined = malloc(len + 1), *w = joined;
+	for (const char *p = fmt; joined && *p; p++) {
+		if (*p != '%') {
+			*w++ = *p;
+			continue;
+		}
+		const char *arg = va_arg(ap, const char *);
+		size_t n = strlen(arg);
+		memcpy(w, arg, n);
+		w += n;
+		p++;
+	}
+	if (joined)
+		*w = '\0';
+	return joined;
+}
+
 char *pp_strdup_printf(const char *fmt, ...)
 {
-	/* Most results are short (paths, URLs, labels): formatted once on the
-	 * stack, the format runs once instead of measuring and then writing. */
-	char small[256];
 	va_list ap;
+	va_start(ap, fmt);
+	int other;
+	char *joined = join_strings(fmt, ap, &other);
+	va_end(ap);
+	if (!other)
+		return joined;
+	/* Most other results are short too: formatted once on the stack, the
+	 * format runs once instead of measuring and then writing. */
+	char small[256];
 	va_start(ap, fmt);
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);

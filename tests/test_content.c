@@ -585,6 +585,38 @@ static void test_texts_read_again(void **state)
 	free(dir);
 }
 
+/* pp_strdup_printf joins formats of text and %s by itself: the strings
+ * printf makes, for those and for the formats it leaves to printf. */
+#define EXPECT_PRINTF(...)                                                                                  \
+	do {                                                                                                   \
+		char want[1024];                                                                                   \
+		snprintf(want, sizeof want, __VA_ARGS__);                                                          \
+		char *got = pp_strdup_printf(__VA_ARGS__);                                                         \
+		assert_non_null(got);                                                                              \
+		assert_string_equal(got, want);                                                                    \
+		free(got);                                                                                         \
+	} while (0)
+
+static void test_strdup_printf(void **state)
+{
+	(void)state;
+	char long_text[600];
+	memset(long_text, 'x', sizeof long_text - 1);
+	long_text[sizeof long_text - 1] = '\0';
+	const char *empty = "", *arabic = "سياسة الخصوصية";
+	EXPECT_PRINTF("%s/%s/%s/changes/%s/index.html", "ar", "privacy", "2024-01-15", "2023-05-01");
+	EXPECT_PRINTF("#%s", "c12");
+	EXPECT_PRINTF("%s — %s", arabic, empty);
+	EXPECT_PRINTF("%s%s", long_text, long_text + 200);
+	EXPECT_PRINTF("plain text, no conversion");
+	EXPECT_PRINTF("%s", empty);
+	/* Left to printf. */
+	EXPECT_PRINTF("100%% %s", "done");
+	EXPECT_PRINTF("%d-%s", 7, "seven");
+	EXPECT_PRINTF("%s/%.*s", "a", 3, "bcdef");
+	EXPECT_PRINTF("%.10s.%s", "0123456789abcdef", long_text);
+}
+
 static void test_site_errors(void **state)
 {
 	(void)state;
@@ -852,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_balanced_controls_and_marks_accepted),
 		cmocka_unit_test(test_site_loads_sorted_versions),
 		cmocka_unit_test(test_texts_read_again),
+		cmocka_unit_test(test_strdup_printf),
 		cmocka_unit_test(test_site_errors),
 		cmocka_unit_test(test_only_attachments_published),
 		cmocka_unit_test(test_base_url),
