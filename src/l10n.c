@@ -768,15 +768,7 @@ static int quick_nfc(const char *utf8, size_t len)
 			marks = 0;
 			continue;
 		}
-		UChar32 c;
-		if (pp_utf8_is_pair(s, (size_t)n, (size_t)i)) {
-			/* Two bytes (Latin, Greek, Cyrillic, Hebrew, Arabic): well formed
-			 * as read, without U8_NEXT's general case. */
-			c = pp_utf8_pair(s, (size_t)i);
-			i += 2;
-		} else {
-			U8_NEXT(s, i, n, c);
-		}
+		UChar32 c = pp_utf8_next(s, &i, n);
 		if (c < 0)
 			return 0;
 		if (c < 0x300) {

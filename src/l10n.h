@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include "diag.h"
 
@@ -107,10 +108,19 @@ static inline int32_t pp_ascii_words_end(const uint8_t *s, int32_t i, int32_t n)
 	return i;
 }
 
-/* That pair's code point. */
-static inline UChar32 pp_utf8_pair(const uint8_t *s, size_t i)
+/* U8_NEXT, with the two-byte characters (most of a text that is not
+ * ASCII) read inline: the code point at s[*i] (n bytes in all), *i moved
+ * past it; negative for a sequence that is not UTF-8. */
+static inline UChar32 pp_utf8_next(const uint8_t *s, int32_t *i, int32_t n)
 {
-	return ((s[i] & 0x1F) << 6) | (s[i + 1] & 0x3F);
+	UChar32 c;
+	if (pp_utf8_is_pair(s, (size_t)n, (size_t)*i)) {
+		c = ((s[*i] & 0x1F) << 6) | (s[*i + 1] & 0x3F);
+		*i += 2;
+	} else {
+		U8_NEXT(s, *i, n, c);
+	}
+	return c;
 }
 
 /* Finds the first thing text may not hold: a byte sequence that is not

@@ -1105,17 +1105,11 @@ static int may_hold_other_direction(const char *utf8, int rtl)
 	const uint8_t *directions = pp_direction_table();
 	int32_t i = 0, n = (int32_t)strlen(utf8);
 	while (i < n) {
-		UChar32 c;
 		if (s[i] < 0x80 && !rtl) {
 			i = pp_ascii_words_end(s, i + 1, n); /* ASCII never runs right to left */
 			continue;
 		}
-		if (pp_utf8_is_pair(s, (size_t)n, (size_t)i)) {
-			c = pp_utf8_pair(s, (size_t)i);
-			i += 2;
-		} else {
-			U8_NEXT(s, i, n, c);
-		}
+		UChar32 c = pp_utf8_next(s, &i, n);
 		if (c < 0)
 			continue;
 		UCharDirection d = pp_char_direction(directions, c);
