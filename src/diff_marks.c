@@ -105,8 +105,8 @@ static char *words_of(diff_state *st, const char *text, size_t max_words, int fr
 {
 	if (!st->excerpts || !st->words)
 		return cut_words(st, text, max_words, from_end);
-	/* The key, then the cut, in one block: [max_words][from_end]text cut\0
-	 * (max_words is one of this file's few small counts). */
+	/* The key: [max_words][from_end]text (max_words is one of this file's
+	 * few small counts). */
 	size_t len = strlen(text), key_len = len + 2;
 	char stack[512];
 	char *key = key_len <= sizeof stack ? stack : malloc(key_len);
@@ -115,18 +115,10 @@ static char *words_of(diff_state *st, const char *text, size_t max_words, int fr
 	key[0] = (char)max_words;
 	key[1] = (char)from_end;
 	memcpy(key + 2, text, len);
-	const char *found = pp_kept_find(st->excerpts, key, key_len);
-	char *cut = found ? strdup(found + key_len) : cut_words(st, text, max_words, from_end);
-	if (cut && !found) {
-		size_t cut_len = strlen(cut) + 1;
-		char *block = malloc(key_len + cut_len);
-		if (block) {
-			memcpy(block, key, key_len);
-			memcpy(block + key_len, cut, cut_len);
-			if (!pp_kept_put(st->excerpts, block, key_len, block, key_len + cut_len))
-				free(block);
-		}
-	}
+	const char *found = pp_kept_find_text(st->excerpts, key, key_len);
+	char *cut = found ? strdup(found) : cut_words(st, text, max_words, from_end);
+	if (cut && !found)
+		pp_kept_put_text(st->excerpts, key, key_len, cut);
 	if (key != stack)
 		free(key);
 	return cut;

@@ -87,3 +87,21 @@ int pp_kept_put(pp_kept *kept, const void *key, size_t len, void *block, size_t 
 	kept->bytes += bytes + sizeof(kept_entry);
 	return 1;
 }
+
+const char *pp_kept_find_text(const pp_kept *kept, const void *key, size_t len)
+{
+	const char *block = pp_kept_find(kept, key, len);
+	return block ? block + len : NULL;
+}
+
+void pp_kept_put_text(pp_kept *kept, const void *key, size_t len, const char *text)
+{
+	size_t text_len = strlen(text) + 1;
+	char *block = kept ? malloc(len + text_len) : NULL;
+	if (!block)
+		return;
+	memcpy(block, key, len);
+	memcpy(block + len, text, text_len);
+	if (!pp_kept_put(kept, block, len, block, len + text_len))
+		free(block);
+}

@@ -32,4 +32,10 @@ void *pp_kept_find(const pp_kept *kept, const void *key, size_t len);
  * or that key kept already): the caller still owns it. */
 int pp_kept_put(pp_kept *kept, const void *key, size_t len, void *block, size_t bytes);
 
+/* Texts kept by a key (a block of the key, then the text and its NUL):
+ * the text kept for key, or NULL; and text kept for key (copied) while
+ * the bound allows, nothing when it does not. */
+const char *pp_kept_find_text(const pp_kept *kept, const void *key, size_t len);
+void pp_kept_put_text(pp_kept *kept, const void *key, size_t len, const char *text);
+
 #endif

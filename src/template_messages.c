@@ -242,22 +242,6 @@ static char *count_key(char *buf, size_t size, const char *locale, const char *k
 	return k;
 }
 
-/* Keeps text as the count's (its key k, len bytes); when out of memory or
- * past the bound it is not kept, and formatted again next time. */
-static void keep_count(pp_format_cache *cache, const char *k, size_t len, const char *text)
-{
-	if (!cache->counts && !(cache->counts = pp_kept_new(COUNT_CACHE_BYTES, NULL)))
-		return;
-	size_t lt = strlen(text) + 1;
-	char *block = malloc(len + lt);
-	if (!block)
-		return;
-	memcpy(block, k, len);
-	memcpy(block + len, text, lt);
-	if (!pp_kept_put(cache->counts, block, len, block, len + lt))
-		free(block);
-}
-
 static UMessageFormat *open_format(const pp_theme *theme, const char *pattern, const char *icu_locale,
                                    const char *key, const char *locale, pp_diags *d)
 {
@@ -378,10 +362,11 @@ char *pp_theme_format_count(const pp_theme *theme, pp_format_cache *cache, const
 	char buf[256];
 	size_t len = 0;
 	char *k = cache ? count_key(buf, sizeof buf, locale, key, count, &len) : NULL;
-	const char *kept = k ? pp_kept_find(cache->counts, k, len) : NULL;
-	char *text = kept ? strdup(kept + len) : format_message(theme, cache, locale, key, count, NULL, NULL, d);
-	if (text && k && !kept)
-		keep_count(cache, k, len, text);
+	const char *kept = k ? pp_kept_find_text(cache->counts, k, len) : NULL;
+	char *text = kept ? strdup(kept) : format_message(theme, cache, locale, key, count, NULL, NULL, d);
+	/* Not kept when out of memory or past the bound: formatted again. */
+	if (text && k && !kept && (cache->counts || (cache->counts = pp_kept_new(COUNT_CACHE_BYTES, NULL))))
+		pp_kept_put_text(cache->counts, k, len, text);
 	if (k != buf)
 		free(k);
 	return text;

@@ -1098,6 +1098,21 @@ static void test_kept_values(void **state)
 	assert_int_equal(pp_kept_put(small, second, 4, second, 5), 0);
 	assert_ptr_equal(pp_kept_find(small, "same", 4), first);
 	free(second);
+	/* Texts after their keys: found as given, by the whole key only; a
+	 * second text for a key is not kept; none past the bound. */
+	assert_null(pp_kept_find_text(small, "k1", 2));
+	pp_kept_put_text(small, "k1", 2, "first text");
+	pp_kept_put_text(small, "k1", 2, "second text");
+	pp_kept_put_text(small, "k12", 3, "");
+	assert_string_equal(pp_kept_find_text(small, "k1", 2), "first text");
+	assert_string_equal(pp_kept_find_text(small, "k12", 3), "");
+	assert_null(pp_kept_find_text(small, "k", 1));
+	char big[5000];
+	memset(big, 'b', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	pp_kept_put_text(small, "big", 3, big);
+	assert_null(pp_kept_find_text(small, "big", 3));
+	pp_kept_put_text(NULL, "k1", 2, "nothing kept, no crash");
 	pp_kept_free(small);
 	pp_kept_free(kept);
 }
