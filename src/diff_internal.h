@@ -266,7 +266,6 @@ int pp_diff_form_matches(const pp_diff_options *opt, pp_diff_form *form, xmlNode
 
 /* ---- items (diff_items.c) ---- */
 
-
 /* One comparable unit of a container: a block element, or a run of inline
  * nodes between blocks. */
 typedef struct {
@@ -300,18 +299,17 @@ typedef struct block_prints {
 	size_t cap, count;
 } block_prints;
 
-/* What a document's comparisons share of its blocks (diff_words.c): their
- * word tokens, word counts and excerpts. A version in force is compared
- * with every earlier one, and its changed blocks would be split into words
- * for each. At most 1 MiB a document. */
-
 struct pp_diff_index {
 	xmlNodePtr root;
 	block_prints prints;
 	item_list items;
 	pp_diff_form *form; /* the root's exact canonical form, made when first checked */
 	pp_diff_contexts *contexts; /* shared by the series' indexes, or NULL */
-	pp_kept *tokens; /* diff_words.c's, made when first needed */
+	/* What the document's comparisons share of its blocks (diff_words.c):
+	 * word tokens, word counts and excerpts. A version in force is compared
+	 * with every earlier one, and its changed blocks would be split into
+	 * words for each. Made when first needed; at most 1 MiB. */
+	pp_kept *tokens;
 };
 
 void pp_diff_items_free(item_list *l);
