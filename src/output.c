@@ -195,18 +195,16 @@ fail:
 	return NULL;
 }
 
-static int create_parent(const char *path)
+/* The directories above relpath in the staging directory. Files are made
+ * from its descriptor: no walk from / for each page. */
+static int create_parent(const pp_output *o, const char *relpath)
 {
-	char *copy = strdup(path);
-	if (!copy)
-		return -1;
-	char *slash = strrchr(copy, '/');
-	int rc = 0;
-	if (slash) {
-		*slash = '\0';
-		rc = pp_mkdirs(copy);
-	}
-	free(copy);
+	const char *slash = strrchr(relpath, '/');
+	if (!slash)
+		return 0;
+	char *parent = strndup(relpath, (size_t)(slash - relpath));
+	int rc = parent ? pp_mkdirs_at(o->staging_fd, parent) : -1;
+	free(parent);
 	return rc;
 }
 
@@ -231,15 +229,9 @@ static int write_staged(pp_output *o, const char *relpath, const void *data, siz
 	/* The parent first: pages have a directory each ("2024-09-01/index.html"),
 	 * so it is nearly always new, and one mkdir that may find it there costs
 	 * less than an open that fails, a mkdir and a second open. */
-	const char *slash = strrchr(relpath, '/');
-	if (slash) {
-		char *parent = strndup(relpath, (size_t)(slash - relpath));
-		int made = parent ? pp_mkdirs_at(o->staging_fd, parent) : -1;
-		free(parent);
-		if (made != 0) {
-			pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
-			return -1;
-		}
+	if (create_parent(o, relpath) != 0) {
+		pp_io_error(d, o->out_dir, "cannot create directory for %s: %s", relpath, strerror(errno));
+		return -1;
 	}
 	int rc = pp_write_file_at(o->staging_fd, relpath, data, len);
 	if (rc != 0)
@@ -350,12 +342,10 @@ pp_output_file *pp_output_open(pp_output *o, const char *relpath, pp_diags *d)
 		return NULL;
 	}
 	pthread_rwlock_rdlock(&o->writing);
-	char *path = o->stopped ? NULL : pp_path_join(o->staging, relpath);
-	if (path && create_parent(path) == 0)
-		f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (!o->stopped && create_parent(o, relpath) == 0)
+		f->fd = openat(o->staging_fd, relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	int saved = errno;
 	pthread_rwlock_unlock(&o->writing);
-	free(path);
 	if (f->fd < 0) {
 		pp_io_error(d, o->out_dir, "cannot write %s: %s", relpath, strerror(saved));
 		free(f->relpath);
@@ -418,13 +408,10 @@ int pp_output_rename(pp_output *o, const char *from, const char *to, pp_diags *d
 	if (!o)
 		return 0; /* dry run */
 	pthread_rwlock_rdlock(&o->writing);
-	char *a = pp_path_join(o->staging, from), *b = pp_path_join(o->staging, to);
-	int rc = a && b && !o->stopped && rename(a, b) == 0 ? 0 : -1;
+	int rc = !o->stopped && renameat(o->staging_fd, from, o->staging_fd, to) == 0 ? 0 : -1;
 	int saved = errno;
 	pthread_rwlock_unlock(&o->writing);
 	if (rc != 0)
 		pp_io_error(d, o->out_dir, "cannot rename %s to %s: %s", from, to, strerror(saved));
-	free(a);
-	free(b);
 	return rc;
 }
