@@ -15,6 +15,7 @@
 #include "dom.h"
 #include "fsutil.h"
 #include "html.h"
+#include "l10n.h"
 
 /* ---- theme --------------------------------------------------------------- */
 
@@ -490,8 +491,9 @@ static void render_page_template(render_state *rs, pp_vars *vars)
 	rs->path = layout_path;
 }
 
+/* msg_text: the element's message, looked up before its attributes. */
 static void render_content(render_state *rs, const xmlNode *el, const directives *dir, pp_vars *vars,
-                           const char *lang)
+                           const char *lang, const char *msg_text)
 {
 	if (dir->text) {
 		var *v = pp_vars_lookup(vars, (const char *)dir->text, dir->text_hash);
@@ -502,9 +504,8 @@ static void render_content(render_state *rs, const xmlNode *el, const directives
 		else if (v->text && *v->text)
 			pp_html_text(rs->out, v->text);
 	} else if (dir->msg) {
-		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)dir->msg, rs->d);
-		if (text && *text)
-			pp_html_text(rs->out, text);
+		if (msg_text && *msg_text)
+			pp_html_text(rs->out, msg_text);
 	} else if (dir->html) {
 		var *v = pp_vars_lookup(vars, (const char *)dir->html, dir->html_hash);
 		if (!v)
@@ -567,6 +568,20 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 			render_error(rs, el, "more than %s attributes on one element", "64");
 	}
 
+	/* A message the theme has only in another locale's words says which
+	 * language it is in: a screen reader would read it in the page's. */
+	const char *msg_text = NULL;
+	if (dir->msg) {
+		const char *asked = lang ? lang : rs->locale, *other = NULL;
+		msg_text = pp_theme_message_from(rs->theme, asked, (const char *)dir->msg, rs->d, &other);
+		int other_rtl = other ? pp_locale_is_rtl(other) : 0;
+		if (msg_text && *msg_text && other &&
+		    (set_attribute(attrs, &attr_count, BAD_CAST "lang", BAD_CAST other) != 0 ||
+		     (other_rtl != pp_locale_is_rtl(asked) &&
+		      set_attribute(attrs, &attr_count, BAD_CAST "dir", BAD_CAST(other_rtl ? "rtl" : "ltr")) != 0)))
+			render_error(rs, el, "more than %s attributes on one element", "64");
+	}
+
 	pp_html_start(rs->out, el->ns, el->name);
 	for (const xmlNs *ns = el->nsDef; ns; ns = ns->next) {
 		xmlChar *name = xmlStrdup(BAD_CAST(ns->prefix ? "xmlns:" : "xmlns"));
@@ -581,7 +596,7 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		else
 			pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
 	pp_html_start_end(rs->out);
-	render_content(rs, el, dir, vars, lang);
+	render_content(rs, el, dir, vars, lang, msg_text);
 	pp_html_end(rs->out, el->ns, el->name);
 }
 

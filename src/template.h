@@ -45,14 +45,20 @@ size_t pp_theme_asset_count(const pp_theme *theme);
 const char *pp_theme_asset(const pp_theme *theme, size_t i);
 const char *pp_theme_dir(const pp_theme *theme);
 
-/* The message for key in locale, falling back to the locale's language and
- * then to the default locale (with a warning in d naming the key). NULL, and
- * an error, when no catalog has it. */
 /* The ids the theme's templates give elements ("main"), which a policy's
  * text may not take; *count of them. Owned by the theme. */
 const char *const *pp_theme_page_ids(const pp_theme *theme, size_t *count);
 
+/* The message for key in locale, falling back to the locale's language and
+ * then to the default locale (with a warning in d naming the key). NULL, and
+ * an error, when no catalog has it. */
 const char *pp_theme_message(const pp_theme *theme, const char *locale, const char *key, pp_diags *d);
+
+/* The same; *other_locale is set to the default locale when the text is
+ * that locale's, not of locale's language (a reader's page must then say
+ * which language it is in), else to NULL. */
+const char *pp_theme_message_from(const pp_theme *theme, const char *locale, const char *key, pp_diags *d,
+                                  const char **other_locale);
 
 /* Formats the message key, an ICU MessageFormat pattern with one numeric
  * argument {0} (usually a plural: "{0, plural, one {# word} other {# words}}"),

@@ -159,6 +159,14 @@ static const char *catalog_lookup(const pp_theme *theme, const char *locale, con
 
 const char *pp_theme_message(const pp_theme *theme, const char *locale, const char *key, pp_diags *d)
 {
+	return pp_theme_message_from(theme, locale, key, d, NULL);
+}
+
+const char *pp_theme_message_from(const pp_theme *theme, const char *locale, const char *key, pp_diags *d,
+                                  const char **other_locale)
+{
+	if (other_locale)
+		*other_locale = NULL;
 	const char *text = catalog_lookup(theme, locale, key);
 	if (text)
 		return text;
@@ -173,6 +181,8 @@ const char *pp_theme_message(const pp_theme *theme, const char *locale, const ch
 	if ((text = catalog_lookup(theme, theme->default_locale, key))) {
 		pp_warning(d, theme->dir, 0, 0, "message '%s' has no text for locale '%s'; using '%s'", key,
 		           locale, theme->default_locale);
+		if (other_locale)
+			*other_locale = theme->default_locale;
 		return text;
 	}
 	pp_error(d, theme->dir, 0, 0, "message '%s' is missing from the theme's catalogs", key);

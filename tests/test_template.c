@@ -114,7 +114,8 @@ static void test_each_if_and_messages(void **state)
 	                       "<p class=\"fallback\" data-msg=\"only_en\">x</p>"
 	                       "<p class=\"gone\" data-if=\"missing_flag\">x</p>"
 	                       "<p class=\"kept\" data-unless=\"missing_flag\">x</p>"
-	                       "<section lang=\"en\"><span data-msg=\"hello\">x</span></section></fragment>");
+	                       "<section lang=\"en\"><span data-msg=\"hello\">x</span></section>"
+	                       "<div lang=\"de\"><span data-msg=\"hello\">x</span></div></fragment>");
 	pp_vars *vars = page_vars("ar");
 	pp_vars_set(vars, "missing_flag", NULL);
 	const char *names[] = {"one", "two", "three"};
@@ -131,7 +132,13 @@ static void test_each_if_and_messages(void **state)
 	assert_int_equal(tu_count(page, "//nav/a[1][@href='one'][.='one']"), 1);
 	assert_int_equal(tu_count(page, "//nav/a[2][@href='three'][.='three']"), 1);
 	assert_int_equal(tu_count(page, "//p[@class='hello'][.='مرحبا']"), 1);
-	assert_int_equal(tu_count(page, "//p[@class='fallback'][.='English only']"), 1);
+	/* A message in the default locale's words on an Arabic page says so,
+	 * direction included; one in the page's own words does not. */
+	assert_int_equal(tu_count(page, "//p[@class='fallback'][@lang='en'][@dir='ltr'][.='English only']"), 1);
+	assert_int_equal(tu_count(page, "//p[@class='hello'][@lang or @dir]"), 0);
+	assert_int_equal(tu_count(page, "//section/span[@lang or @dir]"), 0);
+	/* German has no catalog: English words, same direction, no dir. */
+	assert_int_equal(tu_count(page, "//div/span[@lang='en'][not(@dir)][.='Hello']"), 1);
 	assert_int_equal(tu_count(page, "//p[@class='gone']"), 0);
 	assert_int_equal(tu_count(page, "//p[@class='kept']"), 1);
 	/* Messages follow the nearest lang attribute. */
