@@ -677,8 +677,6 @@ static void replace_document(diff_state *st, xmlNodePtr old_root, xmlNodePtr new
 	pp_diff_items_free(&news);
 }
 
-/* The final self-check of one side, against the version's form kept in its
- * index (made once for its two comparisons) or made for the occasion. */
 /* A version's form: kept in its index (made once for its two comparisons),
  * else in *own, made for this comparison. */
 static pp_diff_form *form_of(diff_state *st, pp_diff_index *index, xmlNodePtr root, pp_diff_contexts *contexts,
