@@ -972,21 +972,25 @@ static int list_series(pp_site *site, size_t series, const char *dir, const char
 		 * else is for classify_other_file. */
 		int version_name = nlen >= 3 && strcmp(names[i] + nlen - 3, ".md") == 0 &&
 		                   classify_other_file(names[i]) == FILE_MISNAMED_VERSION;
-		if (is_output_dir(path)) {
-			free(path);
-			continue;
-		}
 		if (!version_name) {
-			if (add_attachment(site, site->series[series].policy, site->series[series].locale, path, root_real,
-			                   flags, d) != 0)
+			if (!is_output_dir(path) && add_attachment(site, site->series[series].policy,
+			                                           site->series[series].locale, path, root_real, flags, d) != 0)
 				rc = -1;
 			free(path);
 			continue;
 		}
-		if (stat_inside(path, root_real, &st, d) != 0) {
-			rc = -1;
-			free(path);
-			continue;
+		/* A plain file holds no output marker: asking for one cost a system
+		 * call per version. Anything else is asked, then checked as before. */
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			if (is_output_dir(path)) {
+				free(path);
+				continue;
+			}
+			if (stat_inside(path, root_real, &st, d) != 0) {
+				rc = -1;
+				free(path);
+				continue;
+			}
 		}
 		char date[11] = "";
 		int y, m, dd;

@@ -232,14 +232,15 @@ else
 fi
 
 # 16. An output inside a policy's or a locale's directory is never read as
-# content (a locale named 'public', an attachment) on later builds.
+# content (a locale named 'public', an attachment, a version named like a
+# date) on later builds.
 mkdir -p "$work/nested" && cp -a "$source_root/content/." "$work/nested/"
-out=$(for o in privacy/public privacy/en/site; do
+out=$(for o in privacy/public privacy/en/site privacy/en/2030-01-01.md; do
         "$binary" build --content "$work/nested" --out "$work/nested/$o" -q 2>&1 &&
         "$binary" build --content "$work/nested" --out "$work/nested/$o" -q 2>&1 || exit 1
       done; "$binary" check --content "$work/nested" -q 2>&1); rc=$?
 if [[ $rc -eq 0 && -z $out && -f $work/nested/privacy/public/index.html && ! -e $work/nested/privacy/public/files ]]; then
-  ok "outputs inside a policy's and a locale's directory: built twice, never read as content"
+  ok "outputs inside a policy's and a locale's directory (one named as a version): built twice, never read as content"
 else
   fail "output inside content" "exit $rc: $out"
 fi
