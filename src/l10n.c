@@ -121,17 +121,49 @@ int pp_locale_is_rtl(const char *tag)
 	return uloc_isRightToLeft(id) ? 1 : 0;
 }
 
-char *pp_locale_native_name(const char *tag)
+int pp_l10n_init(void)
 {
+	UErrorCode status = U_ZERO_ERROR;
+	uloc_setDefault("und", &status);
+	return U_FAILURE(status) ? -1 : 0;
+}
+
+char *pp_locale_native_name(const char *tag, int *in_english)
+{
+	*in_english = 0;
 	char id[ULOC_FULLNAME_CAPACITY];
 	if (icu_locale_id(tag, id, sizeof id) != 0)
 		return strdup(tag);
 	UChar name[256];
 	UErrorCode status = U_ZERO_ERROR;
 	int32_t len = uloc_getDisplayName(id, id, name, 256, &status);
-	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING)
+	/* The default's name (the code itself, the default being the root):
+	 * ICU has no name in the language. */
+	if (status == U_USING_DEFAULT_WARNING) {
+		status = U_ZERO_ERROR;
+		len = uloc_getDisplayName(id, "en", name, 256, &status);
+		*in_english = status != U_USING_DEFAULT_WARNING; /* else the code */
+	}
+	if (U_FAILURE(status) || status == U_STRING_NOT_TERMINATED_WARNING) {
+		*in_english = 0;
 		return strdup(tag);
+	}
 	return pp_from_utf16(name, len);
+}
+
+int pp_locale_has_dates(const char *tag)
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	if (icu_locale_id(tag, id, sizeof id) != 0)
+		return 0;
+	UErrorCode status = U_ZERO_ERROR;
+	UDateFormat *fmt = udat_open(UDAT_NONE, UDAT_LONG, id, u"UTC", -1, NULL, 0, &status);
+	if (U_FAILURE(status))
+		return 0;
+	const char *actual = udat_getLocaleByType(fmt, ULOC_ACTUAL_LOCALE, &status);
+	int own = U_SUCCESS(status) && actual && *actual && strcmp(actual, "root") != 0;
+	udat_close(fmt);
+	return own;
 }
 
 static UCalendar *open_gregorian_utc(void)

@@ -29,8 +29,22 @@ int pp_locale_validate(const char *tag, char *why, size_t why_len);
  * not a list of right-to-left languages kept here. */
 int pp_locale_is_rtl(const char *tag);
 
-/* The language's name in the language itself ("العربية", "English"). */
-char *pp_locale_native_name(const char *tag);
+/* Sets ICU's default locale, a process-wide setting, to its root locale:
+ * called once in main, before any thread exists. For a locale ICU has no
+ * data for (Dhivehi, Syriac, N'Ko), ICU falls back to its default, which it
+ * otherwise takes from the environment (LANG): a Dhivehi page built under
+ * LANG=de_DE would show German dates and language names. 0, or -1 when ICU
+ * refuses. */
+int pp_l10n_init(void);
+
+/* The language's name in the language itself ("العربية", "English"). When
+ * ICU has none (Dhivehi), its English name ("Divehi"), and *in_english is
+ * set to 1 (else 0): a page must then mark it as English. */
+char *pp_locale_native_name(const char *tag, int *in_english);
+
+/* 1 when ICU has date formats of the locale's own, 0 when it writes the
+ * locale's dates in its root forms ("2021 M02 28"). */
+int pp_locale_has_dates(const char *tag);
 
 /* True when y-m-d is a real day of the Gregorian calendar. */
 int pp_date_is_valid(int year, int month, int day);

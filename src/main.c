@@ -822,6 +822,10 @@ int main(int argc, char **argv)
 	/* Initialized once here, before any thread exists. */
 	xmlInitParser();
 	pp_markdown_init();
+	if (pp_l10n_init() != 0) {
+		fprintf(stderr, "policypress: ICU cannot set its default locale\n");
+		return 1;
+	}
 	int rc;
 	if (argc < 2) {
 		usage(stderr);

@@ -31,8 +31,9 @@ typedef struct {
  * names on every link of every page was a tenth of the build. */
 typedef struct {
 	const char *locale; /* borrowed from the site */
-	char *name;         /* in the language itself */
+	char *name;         /* in the language itself, or English (name_in_english) */
 	int rtl;
+	int name_in_english; /* ICU has no name in the language */
 } locale_info;
 
 typedef struct {
@@ -132,10 +133,23 @@ static int is_rtl(const build_ctx *ctx, const char *locale)
 	return info ? info->rtl : pp_locale_is_rtl(locale);
 }
 
-static char *native_name(const build_ctx *ctx, const char *locale)
+/* What ICU cannot write in a site's locale, said once per build: the pages
+ * are published, but not as the locale's readers would write them. */
+static void warn_missing_locale_data(const locale_info *info, pp_diags *d)
 {
-	const locale_info *info = info_of(ctx, locale);
-	return info && info->name ? strdup(info->name) : pp_locale_native_name(locale);
+	if (info->name_in_english)
+		pp_warning(d, info->locale, 0, 0,
+		           "ICU has no name for this language in the language itself: language menus show its "
+		           "English name, '%s'",
+		           info->name);
+	if (!pp_locale_has_dates(info->locale)) {
+		char *example = pp_date_format(info->locale, 2021, 2, 28);
+		pp_warning(d, info->locale, 0, 0,
+		           "ICU has no date formats for this locale: its dates are written in ICU's root forms "
+		           "('%s' for 28 February 2021)",
+		           example ? example : "?");
+		free(example);
+	}
 }
 
 static char *canonical_url(const pp_site *site, const char *path)
@@ -165,6 +179,17 @@ static int set_link(build_ctx *ctx, pp_vars *vars, const char *name, const char 
 static int set_owned(pp_vars *vars, const char *name, char *text)
 {
 	return text ? pp_vars_take(vars, name, text) : -1;
+}
+
+/* A language's name (in name_var) and the language that name is in (in
+ * lang_var): its own, or English when ICU has no name in it. */
+static int set_language_name(const build_ctx *ctx, pp_vars *vars, const char *name_var, const char *lang_var,
+                             const char *locale)
+{
+	const locale_info *info = info_of(ctx, locale);
+	int in_english = info ? info->name_in_english : 0;
+	char *name = info && info->name ? strdup(info->name) : pp_locale_native_name(locale, &in_english);
+	return set_owned(vars, name_var, name) | pp_vars_set(vars, lang_var, in_english ? "en" : locale);
 }
 
 /* Variables every page has: language, direction, titles, shared links. */
@@ -254,7 +279,7 @@ static int add_language_link(build_ctx *ctx, pp_vars *vars, const char *page_pat
 	int rc = 0;
 	rc |= pp_vars_set(item, "lang", locale);
 	rc |= pp_vars_set(item, "dir", is_rtl(ctx, locale) ? "rtl" : "ltr");
-	rc |= set_owned(item, "name", native_name(ctx, locale));
+	rc |= set_language_name(ctx, item, "name", "name_lang", locale);
 	rc |= set_link(ctx, item, "href", page_path, target);
 	(void)page_locale;
 	rc |= pp_vars_set(item, "current", strcmp(target, page_path) == 0 ? "page" : NULL);
@@ -682,7 +707,7 @@ static int set_translation_notice(build_ctx *ctx, pp_vars *vars, const pp_series
 		notice = NULL;
 		rc |= set_link(ctx, vars, "authority_href", page_path, target);
 		rc |= pp_vars_set(vars, "authority_lang", authority->locale);
-		rc |= set_owned(vars, "authority_name", native_name(ctx, authority->locale));
+		rc |= set_language_name(ctx, vars, "authority_name", "authority_name_lang", authority->locale);
 		/* And to what changed in it since the version translated. */
 		const pp_version *from = pp_series_version(authority, translated);
 		char *since = from ? pp_site_compare_page(authority, ctx->as_of, (size_t)(from - authority->versions),
@@ -993,7 +1018,7 @@ static int write_side_by_side_page(build_ctx *ctx, const pp_series *s, const ver
 		rc |= set_link(ctx, vars, "version_href", page_path, info->path);
 		rc |= set_link(ctx, vars, "source_href", page_path, source_page);
 		rc |= pp_vars_set(vars, "source_lang", authority->locale);
-		rc |= set_owned(vars, "source_name", native_name(ctx, authority->locale));
+		rc |= set_language_name(ctx, vars, "source_name", "source_name_lang", authority->locale);
 		rc |= pp_vars_set(vars, "updated_iso", v->date);
 		rc |= pp_vars_set(vars, "updated_text", info->date_text);
 		page_place at = {.newer = v->date};
@@ -1777,7 +1802,7 @@ static int write_index_pages(build_ctx *ctx)
 		if (rc == 0) {
 			rc |= pp_vars_set(language, "lang", locales[j]);
 			rc |= pp_vars_set(language, "dir", is_rtl(ctx, locales[j]) ? "rtl" : "ltr");
-			rc |= set_owned(language, "name", native_name(ctx, locales[j]));
+			rc |= set_language_name(ctx, language, "name", "name_lang", locales[j]);
 			rc |= set_link(ctx, language, "href", "index.html", target);
 			rc |= add_policies(ctx, language, "index.html", locales[j]);
 		}
@@ -2095,8 +2120,12 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	const char *names[MAX_LOCALES];
 	size_t locale_count = site_locales(site, names, MAX_LOCALES);
 	locale_info *locales = calloc(locale_count, sizeof *locales);
-	for (size_t i = 0; locales && i < locale_count; i++)
-		locales[i] = (locale_info){names[i], pp_locale_native_name(names[i]), pp_locale_is_rtl(names[i])};
+	for (size_t i = 0; locales && i < locale_count; i++) {
+		int in_english;
+		char *name = pp_locale_native_name(names[i], &in_english);
+		locales[i] = (locale_info){names[i], name, pp_locale_is_rtl(names[i]), in_english};
+		warn_missing_locale_data(&locales[i], d);
+	}
 	build_ctx ctx = {.site = site, .theme = theme, .out = out, .options = options, .d = d,
 	                 .progress = &progress, .locales = locales, .locale_count = locales ? locale_count : 0,
 	                 .as_of = as_of};

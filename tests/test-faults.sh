@@ -12,7 +12,7 @@ work=$(mktemp -d)
 mounted=
 cleanup() { [[ -n $mounted ]] && umount "$mounted" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-echo "1..16"
+echo "1..17"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); echo "not ok $n - $1"; [[ -n ${2:-} ]] && sed 's/^/# /' <<< "$2"; failed=1; }
@@ -110,6 +110,27 @@ if [[ $(digest "$work/a") == "$(digest "$work/c")" ]]; then
 else
   fail "C locale, western time zone"
 fi
+# 7b. A locale ICU has no data for (Dhivehi): its dates and language name
+# are ICU's root forms and English name, never the environment's language;
+# the name says it is English, and the build says what is missing.
+iculess=$work/iculess
+mkdir -p "$iculess/terms/ar" "$iculess/terms/dv"
+printf 'default_locale: ar\nbase_url: https://example.org/\ntitle:\n  ar: موقع\n  dv: ސައިޓް\n' > "$iculess/site.yaml"
+printf -- '---\ntitle: الشروط\nupdated: 2021-02-28\n---\n\nنص الشروط.\n' > "$iculess/terms/ar/2021-02-28.md"
+printf -- '---\ntitle: ޝަރުތު\nupdated: 2021-02-28\n---\n\nޝަރުތުތައް.\n' > "$iculess/terms/dv/2021-02-28.md"
+warnings=$(LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 "$binary" build --content "$iculess" --out "$work/icu-de" 2>&1 >/dev/null)
+LC_ALL=C "$binary" build --content "$iculess" --out "$work/icu-c" -q 2>/dev/null
+page=$work/icu-de/dv/terms/2021-02-28/index.html
+if [[ $(digest "$work/icu-de") == "$(digest "$work/icu-c")" ]] &&
+   grep -q '<time datetime="2021-02-28">2021 M02 28</time>' "$page" &&
+   grep -q 'lang="en" hreflang="dv" dir="rtl" aria-current="page">Divehi</a>' "$page" &&
+   [[ $warnings == *"dv: warning: ICU has no date formats for this locale: its dates are written in ICU's root forms ('2021 M02 28' for 28 February 2021)"* &&
+      $warnings == *"dv: warning: ICU has no name for this language in the language itself: language menus show its English name, 'Divehi'"* ]]; then
+  ok "a locale ICU lacks: root dates, its English name marked English, warned, the same under LANG=de_DE and C"
+else
+  fail "a locale ICU lacks" "$(diff -r "$work/icu-de" "$work/icu-c" | head -5); $warnings"
+fi
+
 # 8. A signal stops a build in the middle of one long page, within moments:
 # a 55 MB version renders for many seconds; SIGTERM comes a second after
 # the build has begun writing.

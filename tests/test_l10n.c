@@ -178,14 +178,42 @@ static void test_locale_validation(void **state)
 static void test_native_names(void **state)
 {
 	(void)state;
-	char *ar = pp_locale_native_name("ar"), *en = pp_locale_native_name("en"),
-	     *fa = pp_locale_native_name("fa");
+	int in_english[5];
+	char *ar = pp_locale_native_name("ar", &in_english[0]), *en = pp_locale_native_name("en", &in_english[1]),
+	     *fa = pp_locale_native_name("fa", &in_english[2]);
 	assert_string_equal(ar, "العربية");
 	assert_string_equal(en, "English");
 	assert_string_equal(fa, "فارسی");
+	assert_int_equal(in_english[0] + in_english[1] + in_english[2], 0);
+	/* ICU has no Dhivehi or Syriac name for the language itself: the
+	 * English one, said to be English (main's environment names German:
+	 * ICU's default, not the environment, decides). */
+	char *dv = pp_locale_native_name("dv", &in_english[3]), *syr = pp_locale_native_name("syr", &in_english[4]);
+	assert_string_equal(dv, "Divehi");
+	assert_string_equal(syr, "Syriac");
+	assert_int_equal(in_english[3] + in_english[4], 2);
 	free(ar);
 	free(en);
 	free(fa);
+	free(dv);
+	free(syr);
+}
+
+/* Dates of a locale ICU has no formats for are its root forms, whatever
+ * the environment (main names German): never the build machine's. */
+static void test_dates_without_icu_data(void **state)
+{
+	(void)state;
+	const char *without[] = {"dv", "syr", "nqo"}, *with[] = {"ar", "en", "he", "fa", "ur", "yi"};
+	for (size_t i = 0; i < sizeof without / sizeof *without; i++) {
+		char *text = pp_date_format(without[i], 2021, 2, 28);
+		assert_non_null(text);
+		assert_string_equal(text, "2021 M02 28");
+		assert_int_equal(pp_locale_has_dates(without[i]), 0);
+		free(text);
+	}
+	for (size_t i = 0; i < sizeof with / sizeof *with; i++)
+		assert_int_equal(pp_locale_has_dates(with[i]), 1);
 }
 
 static void test_text_direction(void **state)
@@ -560,7 +588,14 @@ static void test_scans_agree_with_plain_decoding(void **state)
 
 int main(void)
 {
+	/* A machine whose environment names another language: what ICU lacks
+	 * must not come from it (pp_l10n_init). */
+	setenv("LANG", "de_DE.UTF-8", 1);
+	setenv("LC_ALL", "de_DE.UTF-8", 1);
+	if (pp_l10n_init() != 0)
+		return 1;
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates_without_icu_data),
 		cmocka_unit_test(test_dates_arabic_and_english),
 		cmocka_unit_test(test_dates_other_locales_and_calendars),
 		cmocka_unit_test(test_cached_dates_across_locales_and_calendars),
