@@ -69,11 +69,17 @@ else
 fi
 
 # 4-5. Interrupted builds. A signal the build inherited as ignored (SIGINT
-# in a background job of a script) still stops it.
+# in a background job of a script) still stops it. The signal comes once the
+# build has begun writing (its staging directory is there): a fixed delay
+# came, on a busy machine under AddressSanitizer, before the program had
+# started, and the default action killed a process that had written nothing.
 for sig in TERM INT; do
   "$binary" build --content "$content" --out "$work/public" -q 2> "$work/err" &
   pid=$!
-  sleep 0.15
+  for _ in $(seq 2000); do
+    [[ $(leftovers "$work/public") -gt 0 ]] || ! kill -0 "$pid" 2>/dev/null && break
+    sleep 0.005
+  done
   kill -s "$sig" "$pid" 2>/dev/null
   wait "$pid"; rc=$?
   stopped=0
