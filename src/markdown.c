@@ -1304,7 +1304,7 @@ static void render_tree(render_state *st, cmark_node *root, xmlNodePtr parent, i
 		} else if (ev == CMARK_EVENT_EXIT) {
 			/* Inline raw HTML left open inside it ends with it. */
 			while (st->raw_count && st->raw[st->raw_count - 1].holder == node)
-				pp_md_close_raw(st, &cur, here_rtl);
+				pp_md_close_raw_unclosed(st, &cur, here_rtl);
 			xmlNodePtr back = cmark_node_get_user_data(node);
 			if (cmark_node_get_type(node) == CMARK_NODE_FOOTNOTE_DEFINITION && cur != back)
 				add_note_back_links(st, cur);

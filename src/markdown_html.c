@@ -180,10 +180,36 @@ static int close_named(render_state *st, xmlNodePtr *cur, cmark_node *holder, co
 void pp_md_close_raw(render_state *st, xmlNodePtr *cur, int context_rtl)
 {
 	raw_open *top = &st->raw[--st->raw_count];
+	st->containers_open -= top->opener != NULL;
 	*cur = top->outside;
 	/* It ends as every element does: its direction remembered, so no
 	 * ancestor walks it twice; a link is isolated. */
 	pp_md_exit_element(st, top->element, NULL, context_rtl);
+}
+
+void pp_md_close_raw_unclosed(render_state *st, xmlNodePtr *cur, int context_rtl)
+{
+	raw_open *top = &st->raw[st->raw_count - 1];
+	xmlNodePtr el = top->element;
+	xmlNodePtr moved = top->opener ? (top->own_last ? top->own_last->next : el->children) : NULL;
+	if (moved) {
+		/* Never closed: nothing after its block may end up inside it (a
+		 * <details> would hide the rest of the policy). */
+		pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, top->opener),
+		            cmark_node_get_start_column(top->opener),
+		            "raw HTML <%s> is not closed by a block of its own (</%s>): what follows it is shown "
+		            "after it, not inside it",
+		            (const char *)el->name, (const char *)el->name);
+		for (xmlNodePtr after = el; moved && !st->failed;) {
+			xmlNodePtr next = moved->next;
+			xmlUnlinkNode(moved);
+			/* A text merged into the one before it is freed: go on from it. */
+			if (!(after = xmlAddNextSibling(after, moved)))
+				st->failed = 1;
+			moved = next;
+		}
+	}
+	pp_md_close_raw(st, cur, context_rtl);
 }
 
 /* An inline tag of a kept element: opens it (its text then goes inside)
@@ -215,7 +241,7 @@ int pp_md_inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, in
 			pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
 			            cmark_node_get_start_column(node),
 			            "raw HTML <%s>: its event handlers, styles or unsafe links were removed", name);
-		st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
+		st->raw[st->raw_count++] = (raw_open){el, *cur, holder, NULL, NULL};
 		*cur = el;
 	} else if (parsed) {
 		st->failed = 1;
@@ -335,6 +361,61 @@ int pp_markdown_html_holds_markdown(const char *html)
 
 static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl);
 
+/* Block containers a raw block may leave open, as pages written for
+ * GitHub do: "<details>" and its summary, then Markdown, then a block
+ * "</details>". A browser keeps the element open over the blocks between,
+ * so they go inside it here too. At most MAX_OPEN_CONTAINERS at once. */
+static const char *const open_containers[] = {"address", "blockquote", "details", "div", "figure", "section"};
+#define MAX_OPEN_CONTAINERS 32
+
+static int has_closing_tag(const char *html, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = strstr(html, "</"); p; p = strstr(p + 2, "</"))
+		if (strncasecmp(p + 2, name, n) == 0 && (p[2 + n] == '>' || isspace((unsigned char)p[2 + n])))
+			return 1;
+	return 0;
+}
+
+/* A raw block that opens one of the containers and does not close it: the
+ * element rebuilt from the allowlist with what the block holds, left open
+ * for the blocks after it. 0 when the block is not one. */
+static int open_container(render_state *st, cmark_node *node, xmlNodePtr *cur, cmark_node *holder)
+{
+	const char *html = cmark_node_get_literal(node);
+	char name[16];
+	if (tag_name(html, name, sizeof name) != 1 || !IN(BAD_CAST name, open_containers) ||
+	    has_closing_tag(html, name) || st->containers_open >= MAX_OPEN_CONTAINERS)
+		return 0;
+	htmlDocPtr doc;
+	xmlNodePtr parsed = parse_opening_tag(html, strlen(html), name, &doc);
+	xmlNodePtr el = parsed ? pp_md_new_child(*cur, name) : NULL;
+	int opened = 0;
+	if (parsed && (!el || pp_grow(&st->raw, &st->raw_cap, st->raw_count, sizeof *st->raw, 16) != 0)) {
+		st->failed = 1;
+	} else if (el) {
+		sanitizer z = {st, node, 0, 0};
+		copy_safe_attributes(&z, parsed, el);
+		int unsafe = unsafe_attributes(&z, parsed);
+		if (sanitize_children(&z, parsed, el) != 0)
+			st->failed = 1;
+		pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
+		            cmark_node_get_start_column(node),
+		            unsafe || z.removed || z.unsafe_urls
+		                ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
+		                  "scripts, styles, event handlers or unsafe links were removed"
+		                : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
+		                  "in Markdown");
+		st->raw[st->raw_count++] = (raw_open){el, *cur, holder, node, el->last};
+		st->containers_open++;
+		*cur = el;
+		opened = 1;
+	}
+	if (doc)
+		xmlFreeDoc(doc);
+	return opened || st->failed;
+}
+
 int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl)
 {
 	const char *html = cmark_node_get_literal(node);
@@ -348,7 +429,7 @@ int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int
 	if (closing_tag_only(html, name, sizeof name))
 		return close_named(st, cur, holder, name, context_rtl);
 	if (markdown_element(html, name, sizeof name, &open_end, &close_start) != 1)
-		return 0;
+		return open_container(st, node, cur, holder);
 	xmlNodePtr el = add_markdown_element(st, node, *cur, context_rtl);
 	if (!el)
 		return st->failed || st->refused;
@@ -357,7 +438,7 @@ int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int
 		st->failed = 1;
 		return 1;
 	}
-	st->raw[st->raw_count++] = (raw_open){el, *cur, holder};
+	st->raw[st->raw_count++] = (raw_open){el, *cur, holder, NULL, NULL};
 	*cur = el;
 	return 1;
 }

@@ -25,12 +25,16 @@ typedef struct {
 	size_t cap, filled; /* filled counts tombstones too */
 } id_table;
 
-/* An element of inline raw HTML ("<abbr title=…>") kept open until its
- * closing tag, or the end of the Markdown node holding it. */
+/* An element of raw HTML ("<abbr title=…>", "<details>") kept open until
+ * its closing tag, or the end of the Markdown node holding it. */
 typedef struct {
 	xmlNodePtr element;
 	xmlNodePtr outside;  /* where the text went before it opened */
 	cmark_node *holder;  /* the Markdown node its tag is in */
+	/* A block container a raw block left open: its tag's block, and the
+	 * last child made from that block (NULL: none). NULL opener: not one. */
+	cmark_node *opener;
+	xmlNodePtr own_last;
 } raw_open;
 
 typedef struct {
@@ -51,8 +55,9 @@ typedef struct {
 	xmlNodePtr notes;    /* the list of the notes section, once opened */
 	size_t notes_seen;   /* notes rendered so far */
 	pp_attribute_table *attrs; /* kramdown attribute lists, by node */
-	raw_open *raw;       /* inline raw HTML elements open, innermost last */
+	raw_open *raw;       /* raw HTML elements open, innermost last */
 	size_t raw_count, raw_cap;
+	size_t containers_open; /* of them, block containers a raw block left open */
 	/* kramdown's tables of contents, empty lists until the end; the
 	 * headings left out of them (class no_toc). */
 	xmlNodePtr *tocs, *not_in_toc;
@@ -103,13 +108,18 @@ void pp_md_add_inline_html(render_state *st, cmark_node *node, xmlNodePtr cur);
  * it; 1 when taken, 0 when the tag is for pp_md_add_inline_html. */
 int pp_md_inline_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl);
 /* A raw HTML block that opens kramdown's <div markdown="1"> without closing
- * it (a blank line in it): the blocks after it go inside it (*cur moves
- * inside) until a block that is its closing tag, or the end of the
- * container holding it; that closing tag closes it. 1 when taken, 0 when
- * the block is for pp_md_add_html_block. */
+ * it (a blank line in it), or opens a block container (<details>, <div>)
+ * and leaves it open: the blocks after it go inside it (*cur moves inside)
+ * until a block that is its closing tag, or the end of the container
+ * holding it; that closing tag closes it. 1 when taken, 0 when the block
+ * is for pp_md_add_html_block. */
 int pp_md_block_raw_tag(render_state *st, cmark_node *node, xmlNodePtr *cur, int context_rtl);
 
 /* Ends the innermost open inline element; *cur goes back outside it. */
 void pp_md_close_raw(render_state *st, xmlNodePtr *cur, int context_rtl);
+/* The same when its holder ends first: a block container never closed is
+ * shown as if closed at the end of its own block, what came after it put
+ * back after it (said in a warning). */
+void pp_md_close_raw_unclosed(render_state *st, xmlNodePtr *cur, int context_rtl);
 
 #endif

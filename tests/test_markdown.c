@@ -850,6 +850,57 @@ static void test_kramdown_markdown_in_html(void **state)
 	release(&r);
 }
 
+/* A raw block that opens a container and leaves it open (GitHub's
+ * <details> pattern): the blocks after it go inside, as a browser puts
+ * them, to a block of its closing tag in the same container; never closed
+ * there, they stay after it (nothing hidden in a <details>), said at its
+ * line. Nesting, lists, and the bound on open containers. */
+static void test_raw_containers_left_open(void **state)
+{
+	(void)state;
+	rendered r = render("Intro.\n\n<details open onclick=\"x()\">\n<summary>About <b>cookies</b></summary>\n\n"
+	                    "We use **cookies**.\n\n- one\n\n<div lang=\"ar\" dir=\"rtl\">\n\nنص *مهم*\n\n</div>\n\n"
+	                    "</details>\n\nMiddle.\n\n- item\n\n  <section>\n\n  Inside the item.\n\n  </section>\n\n"
+	                    "  After the section.\n\n<details>\n<summary>Never closed</summary>\n\nVisible "
+	                    "</details>\n\nEnd.\n",
+	                    0);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "/html/body/details[1][@open][not(@onclick)]/summary[.='About cookies']/b"), 1);
+	assert_int_equal(tu_count(page, "/html/body/details[1]/p/strong[.='cookies']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/details[1]/ul/li[.='one']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/details[1]/div[@lang='ar'][@dir='rtl']/p/em[.='مهم']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/p[.='Middle.']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/ul/li/section/p[.='Inside the item.']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/ul/li/p[.='After the section.']"), 1);
+	/* The second <details> is closed only inside a paragraph: what follows
+	 * its block is shown after it. */
+	assert_int_equal(tu_count(page, "/html/body/details[2][count(*)=1]/summary[.='Never closed']"), 1);
+	assert_int_equal(tu_count(page, "/html/body/details[2]/following-sibling::p[starts-with(., 'Visible')]"), 1);
+	assert_int_equal(tu_count(page, "/html/body/p[last()][.='End.']"), 1);
+	int said = 0;
+	for (size_t i = 0; i < r.diags.count; i++)
+		said |= r.diags.items[i].line == 34 && r.diags.items[i].column == 1 &&
+		        strcmp(r.diags.items[i].message, "raw HTML <details> is not closed by a block of its own (</details>): "
+		                                         "what follows it is shown after it, not inside it") == 0;
+	assert_true(said);
+	xmlFreeDoc(page);
+	release(&r);
+	/* Deeper than the bound: the containers past it close at the end of
+	 * their own blocks, and nothing is lost. */
+	char deep[64 * 16 + 64 * 16 + 32] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "<div>\n\n");
+	strcat(deep, "Deep.\n\n");
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "</div>\n\n");
+	r = render(deep, 0);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p[.='Deep.']"), 1);
+	assert_int_equal(tu_count(page, "//p[.='Deep.'][count(ancestor::div)=32]"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
 /* Generated documents of kept words and comments in every position (inline,
  * across lines, across blocks, in lists, quotes, tables and emphasis): no
  * comment word is ever published, and every kept word is. */
@@ -1139,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_kramdown_table_of_contents),
 		cmocka_unit_test(test_kramdown_table_of_contents_property),
 		cmocka_unit_test(test_kramdown_markdown_in_html),
+		cmocka_unit_test(test_raw_containers_left_open),
 		cmocka_unit_test(test_kramdown_comments_property),
 		cmocka_unit_test(test_ids_unique_on_the_page),
 		cmocka_unit_test(test_end_of_block_marker_after_a_line),
