@@ -715,6 +715,54 @@ static int document_reads_true(diff_state *st, pp_diff_index *old_index, xmlNode
 	return rc;
 }
 
+/* Opens every <details> (a policy's own, from raw HTML) that holds a
+ * change or is one: a change a reader must see may not sit in a closed
+ * disclosure. Top-level blocks copied unchanged hold none and are passed
+ * by; the rest is walked once, the <details> above the current node kept
+ * in a stack, each opened once. -1 when out of memory. */
+static int open_changed_details(const diff_state *st, xmlNodePtr first)
+{
+	xmlNodePtr *above = NULL;
+	size_t depth = 0, cap = 0, opened = 0, k = 0;
+	int rc = 0;
+	for (xmlNodePtr top = first; top && rc == 0; top = top->next) {
+		if (k < st->copy_count && st->copies[k].out == top) {
+			k++;
+			continue;
+		}
+		for (xmlNodePtr n = top; n;) {
+			int is_details = n->type == XML_ELEMENT_NODE && pp_diff_name_is(n, "details");
+			if (n->type == XML_ELEMENT_NODE &&
+			    (pp_diff_is_mark(n) || (pp_dom_is_block(n) && pp_diff_block_side(n) != OP_EQUAL))) {
+				for (; opened < depth; opened++)
+					xmlSetProp(above[opened], BAD_CAST "open", BAD_CAST "");
+				if (is_details)
+					xmlSetProp(n, BAD_CAST "open", BAD_CAST "");
+			}
+			if (n->type == XML_ELEMENT_NODE && n->children) {
+				if (is_details) {
+					if (pp_grow(&above, &cap, depth, sizeof *above, 16) != 0) {
+						rc = -1;
+						break;
+					}
+					above[depth++] = n;
+				}
+				n = n->children;
+				continue;
+			}
+			while (n != top && !n->next) {
+				n = n->parent;
+				if (depth && above[depth - 1] == n && --depth < opened)
+					opened = depth;
+			}
+			n = n == top ? NULL : n->next;
+		}
+		depth = opened = 0;
+	}
+	free(above);
+	return rc;
+}
+
 int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePtr new_root,
                         pp_diff_index *new_index, xmlNodePtr out, const pp_diff_options *options,
                         pp_diff_result *result)
@@ -778,9 +826,13 @@ int pp_diff_dom_indexed(xmlNodePtr old_root, pp_diff_index *old_index, xmlNodePt
 		int reads_true = document_reads_true(&st, old_index, old_root, new_index, new_root, first, out->last);
 		if (reads_true < 0)
 			st.failed = 1;
-		else if (!reads_true)
+		else if (!reads_true) {
 			replace_document(&st, old_root, new_root, out, before);
+			st.copy_count = 0; /* the copies went with what was replaced */
+		}
 	}
+	if (!st.failed && open_changed_details(&st, before ? before->next : out->children) != 0)
+		st.failed = 1;
 	if (own_words)
 		ubrk_close(own_words);
 	free(st.section);

@@ -44,7 +44,7 @@ CHANGES = [("en/privacy/2024-09-01/changes/index.html", "[-various-]", "[+differ
            ("ar/privacy/2024-09-01/changes/index.html", "[-", "[+", "")]
 
 browser = shutil.which("chromium") or shutil.which("chromium-browser")
-total = len(CASES) * 3 + len(CHANGES)
+total = len(CASES) * 3 + len(CHANGES) + 1
 print(f"1..{total}")
 if not browser or not shutil.which("pdftotext"):
     missing = "chromium" if not browser else "pdftotext (poppler-utils)"
@@ -104,6 +104,21 @@ try:
         report(removed in flat and added in flat and folded in flat and "Removed text" not in flat,
                f"{page}: deletions and insertions told apart in black and white, folded text printed",
                flat[:600])
+    # A policy's own <details>, closed on screen, is printed open: the
+    # record holds all of its text.
+    own = os.path.join(work, "details")
+    os.makedirs(os.path.join(own, "terms", "en"))
+    with open(os.path.join(own, "site.yaml"), "w", encoding="utf-8") as f:
+        f.write("default_locale: en\nbase_url: https://example.org/\ntitle:\n  en: Terms\n")
+    with open(os.path.join(own, "terms", "en", "2024-01-01.md"), "w", encoding="utf-8") as f:
+        f.write("---\ntitle: Terms\nupdated: 2024-01-01\n---\n\nBefore the disclosure.\n\n"
+                "<details>\n<summary>How long we keep cookies</summary>\n\n"
+                "We keep cookies for thirty days.\n\n</details>\n\nAfter the disclosure.\n")
+    subprocess.run([binary, "build", "--content", own, "--out", os.path.join(work, "details-site"), "-q"],
+                   check=True, capture_output=True)
+    flat = " ".join((printed(os.path.join(work, "details-site"), "en/terms/index.html") or "").split())
+    report("How long we keep cookies We keep cookies for thirty days. After the disclosure." in flat,
+           "a policy's own closed <details> is printed open, its text in the record", flat[:600])
     sys.exit(1 if failed else 0)
 finally:
     shutil.rmtree(work, ignore_errors=True)

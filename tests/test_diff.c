@@ -443,6 +443,28 @@ static void test_raw_html_blocks_stay_apart(void **state)
 	release(&c);
 }
 
+/* A policy's own <details> holding a change, or added, is shown open on
+ * the comparison: a change a reader must see is never folded away. One
+ * unchanged stays as the policy has it. */
+static void test_details_holding_a_change_open(void **state)
+{
+	(void)state;
+	const char *old_text = "<details>\n<summary>Cookies</summary>\n\nWe keep cookies for 30 days.\n\n</details>\n\n"
+	                       "<details>\n<summary>Same</summary>\n\nNothing changed here.\n\n</details>\n\n"
+	                       "<div>\n\n<details>\n<summary>Deep</summary>\n\n- one\n- two\n\n</details>\n\n</div>\n";
+	const char *new_text = "<details>\n<summary>Cookies</summary>\n\nWe keep cookies for 400 days.\n\n</details>\n\n"
+	                       "<details>\n<summary>Same</summary>\n\nNothing changed here.\n\n</details>\n\n"
+	                       "<div>\n\n<details>\n<summary>Deep</summary>\n\n- one\n- three\n\n</details>\n\n</div>\n\n"
+	                       "<details>\n<summary>Added</summary>\n\nA new section.\n\n</details>\n";
+	compared c = compare(old_text, new_text);
+	assert_int_equal(tu_count(c.page, "//details[summary='Cookies'][@open]/p/ins[contains(.,'400')]"), 1);
+	assert_int_equal(tu_count(c.page, "//details[summary='Same'][not(@open)]"), 1);
+	assert_int_equal(tu_count(c.page, "//div/details[summary='Deep'][@open]//li//ins[contains(.,'three')]"), 1);
+	assert_int_equal(tu_count(c.page, "//details[contains(summary,'Added')][@open]"), 1);
+	assert_int_equal(tu_count(c.page, "//details[@open]"), 3);
+	release(&c);
+}
+
 static void test_heading_holding_a_paragraph(void **state)
 {
 	(void)state;
@@ -1126,6 +1148,7 @@ int main(void)
 		cmocka_unit_test(test_index_over_its_token_budget),
 		cmocka_unit_test(test_word_segments_kept_per_series),
 		cmocka_unit_test(test_kept_values),
+		cmocka_unit_test(test_details_holding_a_change_open),
 		cmocka_unit_test(test_clitic_change),
 		cmocka_unit_test(test_diacritics_with_and_without_option),
 		cmocka_unit_test(test_tatweel_and_white_space_are_not_changes),
