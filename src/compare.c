@@ -12,20 +12,16 @@
 #include "l10n.h"
 #include "markdown.h"
 
-/* The direction of a document: rule P2 applied paragraph after paragraph
- * until one has a strong character (a text starts with a blank line after
- * its front matter, and "# 1." has none), then the title's. */
+/* The direction of a document: that of most of its words (an Arabic text
+ * that starts with a Latin name is still right to left), on a tie the
+ * title's, as the pages decide a block's. */
 static int document_is_rtl(const pp_version *v)
 {
-	const char *p = v->body, *end = v->body + v->body_len;
-	while (p && p < end) {
-		const char *line_end = memchr(p, '\n', (size_t)(end - p));
-		size_t len = line_end ? (size_t)(line_end - p) : (size_t)(end - p);
-		pp_direction dir = pp_text_direction(p, len);
-		if (dir != PP_DIR_NEUTRAL)
-			return dir == PP_DIR_RTL;
-		p = line_end ? line_end + 1 : NULL;
-	}
+	pp_direction_count words = {0};
+	if (v->body)
+		pp_text_count_directions(v->body, v->body_len, &words);
+	if (words.ltr != words.rtl)
+		return words.rtl > words.ltr;
 	return v->title && pp_text_direction(v->title, strlen(v->title)) == PP_DIR_RTL;
 }
 

@@ -478,6 +478,88 @@ static int all_ascii_in_line(uint64_t w)
 	return !((w & BYTES_HIGH) | line_feed);
 }
 
+/* How far a byte that starts a character inside a word (one that neither
+ * ends it nor opens an isolate) moves on: ASCII but white space and
+ * controls, 1; the first byte of a two-byte character but C2 (NEL's), 2
+ * (texts here are valid UTF-8); 0 for the rest, which are decoded. */
+static const uint8_t inside_word_step[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static void count_word(pp_direction_count *count, pp_direction dir)
+{
+	if (count->first == PP_DIR_NEUTRAL)
+		count->first = dir;
+	if (!count->word_counted) {
+		uint32_t *n = dir == PP_DIR_RTL ? &count->rtl : &count->ltr;
+		*n += *n < UINT32_MAX;
+		count->word_counted = 1;
+	}
+}
+
+void pp_text_count_directions(const char *utf8, size_t len, pp_direction_count *count)
+{
+	const uint8_t *s = (const uint8_t *)utf8;
+	const uint8_t *directions = pp_direction_table();
+	int32_t i = 0, n = (int32_t)len;
+	while (i < n) {
+		/* Inside a word counted already only its end matters: what cannot
+		 * end it or open an isolate is passed over without decoding. */
+		if (count->word_counted) {
+			uint8_t step;
+			while (i < n && (step = inside_word_step[s[i]]))
+				i += step;
+			if (i >= n)
+				break;
+		}
+		/* ASCII, most of a Latin text: letters are strong, white space
+		 * ends a word, the rest is neutral. */
+		if (s[i] < 0x80) {
+			uint8_t b = s[i++];
+			if (b == ' ' || (b >= '\t' && b <= '\r') || (b >= 0x1C && b <= 0x1F)) {
+				count->in_word = count->word_counted = 0;
+			} else {
+				count->in_word = 1;
+				if (count->isolates == 0 && ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
+					count_word(count, PP_DIR_LTR);
+			}
+			continue;
+		}
+		UChar32 c = pp_utf8_next(s, &i, n);
+		if (c < 0)
+			continue;
+		UCharDirection d = pp_char_direction(directions, c);
+		if (d == U_WHITE_SPACE_NEUTRAL || d == U_SEGMENT_SEPARATOR || d == U_BLOCK_SEPARATOR) {
+			count->in_word = count->word_counted = 0;
+			continue;
+		}
+		count->in_word = 1;
+		if (d == U_LEFT_TO_RIGHT_ISOLATE || d == U_RIGHT_TO_LEFT_ISOLATE || d == U_FIRST_STRONG_ISOLATE)
+			count->isolates++;
+		else if (d == U_POP_DIRECTIONAL_ISOLATE)
+			count->isolates -= count->isolates > 0;
+		else if (count->isolates == 0 && d == U_LEFT_TO_RIGHT)
+			count_word(count, PP_DIR_LTR);
+		else if (count->isolates == 0 && (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC))
+			count_word(count, PP_DIR_RTL);
+	}
+}
+
 int32_t pp_text_find_forbidden(const char *text, size_t len, int *line, int *column, size_t *offset)
 {
 	const uint8_t *s = (const uint8_t *)text;

@@ -204,33 +204,50 @@ static int own_dir_rtl(xmlNodePtr el)
 	return rtl;
 }
 
-/* A direction remembered on an element the renderer has finished, in its
- * _private field (0: none). Only the renderer reads it, and clears it
- * before the tree leaves it. */
-enum { MEMO_NONE, MEMO_NEUTRAL, MEMO_LTR, MEMO_RTL };
+/* The words of each direction under an element the renderer has finished,
+ * remembered in its _private field (0: not yet). Only the renderer reads
+ * it, and clears it before the tree leaves it. Counts past MEMO_MAX are
+ * kept at it. */
+#define MEMO_SET (UINT64_C(1) << 63)
+#define MEMO_MAX ((UINT64_C(1) << 30) - 1)
 
-static int memo_of(xmlNodePtr el) { return (int)(intptr_t)el->_private; }
-
-/* Rule P2 over the text under node in document order, skipping elements
- * that carry their own dir (they are isolated). An element whose direction
- * was remembered is not entered: each text is read once however deep the
- * blocks around it nest. Iterative: depth costs no stack. */
-static pp_direction first_strong(xmlNodePtr node)
+static void remember_directions(xmlNodePtr el, const pp_direction_count *c)
 {
+	uint64_t ltr = c->ltr < MEMO_MAX ? c->ltr : MEMO_MAX, rtl = c->rtl < MEMO_MAX ? c->rtl : MEMO_MAX;
+	el->_private = (void *)(uintptr_t)(MEMO_SET | (uint64_t)c->first << 60 | ltr << 30 | rtl);
+}
+
+/* Adds a finished element's remembered words to c, as a word of its own
+ * (0 when it has none remembered). */
+static int add_remembered(xmlNodePtr el, pp_direction_count *c)
+{
+	uint64_t memo = (uintptr_t)el->_private;
+	if (!(memo & MEMO_SET))
+		return 0;
+	pp_direction first = (pp_direction)((memo >> 60) & 3);
+	if (c->first == PP_DIR_NEUTRAL)
+		c->first = first;
+	uint64_t ltr = c->ltr + ((memo >> 30) & MEMO_MAX), rtl = c->rtl + (memo & MEMO_MAX);
+	c->ltr = ltr < UINT32_MAX ? (uint32_t)ltr : UINT32_MAX;
+	c->rtl = rtl < UINT32_MAX ? (uint32_t)rtl : UINT32_MAX;
+	c->in_word = c->word_counted = 0;
+	return 1;
+}
+
+/* The words of each direction under node, in document order, skipping
+ * elements that carry their own dir (they are isolated). An element
+ * already counted is not entered: each text is read once however deep the
+ * blocks around it nest. Iterative: depth costs no stack. */
+static void count_directions(xmlNodePtr node, pp_direction_count *c)
+{
+	memset(c, 0, sizeof *c);
 	xmlNodePtr n = node->children;
 	while (n) {
 		xmlNodePtr descend = NULL;
-		if (n->type == XML_TEXT_NODE && n->content) {
-			pp_direction dir = pp_text_direction((const char *)n->content, strlen((const char *)n->content));
-			if (dir != PP_DIR_NEUTRAL)
-				return dir;
-		} else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir")) {
-			int memo = memo_of(n);
-			if (memo == MEMO_LTR || memo == MEMO_RTL)
-				return memo == MEMO_RTL ? PP_DIR_RTL : PP_DIR_LTR;
-			if (memo == MEMO_NONE)
-				descend = n->children;
-		}
+		if (n->type == XML_TEXT_NODE && n->content)
+			pp_text_count_directions((const char *)n->content, strlen((const char *)n->content), c);
+		else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir") && !add_remembered(n, c))
+			descend = n->children;
 		if (descend) {
 			n = descend;
 			continue;
@@ -239,7 +256,17 @@ static pp_direction first_strong(xmlNodePtr node)
 			n = n->parent;
 		n = n && n != node ? n->next : NULL;
 	}
-	return PP_DIR_NEUTRAL;
+}
+
+/* The direction most of the words run in; a tie is the context's. A
+ * brand name, an address or a term in Latin letters at the start of an
+ * Arabic sentence does not turn it left to right, as the first strong
+ * character (rule P2, dir=auto) would. */
+static pp_direction majority_direction(const pp_direction_count *c, int context_rtl)
+{
+	if (c->ltr != c->rtl)
+		return c->ltr > c->rtl ? PP_DIR_LTR : PP_DIR_RTL;
+	return c->ltr == 0 ? PP_DIR_NEUTRAL : context_rtl ? PP_DIR_RTL : PP_DIR_LTR;
 }
 
 int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
@@ -252,24 +279,22 @@ int pp_dom_inherited_rtl(xmlNodePtr node, int rtl_default)
 	return rtl_default;
 }
 
-/* Gives a block its own dir when its text runs the other way from its
- * context (context_rtl: the direction around it). Returns its direction. */
-static pp_direction set_block_direction(xmlNodePtr el, int context_rtl)
+/* Gives a block its own dir when most of its words run the other way from
+ * its context (context_rtl: the direction around it). */
+static void set_block_direction(xmlNodePtr el, const pp_direction_count *c, int context_rtl)
 {
-	pp_direction dir = first_strong(el);
+	pp_direction dir = majority_direction(c, context_rtl);
 	/* A direction the author gave (a kramdown attribute list) stays. */
 	if (dir != PP_DIR_NEUTRAL && (dir == PP_DIR_RTL) != context_rtl && !xmlHasProp(el, BAD_CAST "dir"))
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST(dir == PP_DIR_RTL ? "rtl" : "ltr"));
-	return dir;
 }
 
-/* Isolates a left-to-right inline run inside right-to-left text. */
-static pp_direction isolate_inline(xmlNodePtr el, int context_rtl)
+/* Isolates a link whose words run mostly left to right inside
+ * right-to-left text. */
+static void isolate_inline(xmlNodePtr el, const pp_direction_count *c, int context_rtl)
 {
-	pp_direction dir = first_strong(el);
-	if (context_rtl && dir == PP_DIR_LTR && !xmlHasProp(el, BAD_CAST "dir"))
+	if (context_rtl && majority_direction(c, context_rtl) == PP_DIR_LTR && !xmlHasProp(el, BAD_CAST "dir"))
 		xmlSetProp(el, BAD_CAST "dir", BAD_CAST "ltr");
-	return dir;
 }
 
 static void collect_text(cmark_node *node, xmlBufferPtr buf)
@@ -776,8 +801,11 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 		if (!code || pp_md_append_text(code, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
 		apply_attributes(st, node, code);
-		if (code)
-			isolate_inline(code, context_rtl);
+		if (code) {
+			pp_direction_count words;
+			count_directions(code, &words);
+			isolate_inline(code, &words, context_rtl);
+		}
 		break;
 	}
 	case CMARK_NODE_CODE_BLOCK:
@@ -1213,18 +1241,17 @@ void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int c
 		assign_heading_id(st, el, node, a && a->id ? a->id : trailing);
 		free(trailing);
 	}
-	pp_direction dir;
+	pp_direction_count words;
+	count_directions(el, &words);
 	if (xmlStrEqual(el->name, BAD_CAST "a")) {
-		dir = isolate_inline(el, context_rtl);
+		isolate_inline(el, &words, context_rtl);
 	} else if (is_directed_block(el->name)) {
-		dir = set_block_direction(el, context_rtl);
+		set_block_direction(el, &words, context_rtl);
 		int own = own_dir_rtl(el);
 		if (isolate_runs(el, own >= 0 ? own : context_rtl) != 0)
 			st->failed = 1;
-	} else {
-		dir = first_strong(el);
 	}
-	el->_private = (void *)(intptr_t)(dir == PP_DIR_RTL ? MEMO_RTL : dir == PP_DIR_LTR ? MEMO_LTR : MEMO_NEUTRAL);
+	remember_directions(el, &words);
 	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0)
 		st->failed = 1;
 	else

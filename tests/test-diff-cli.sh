@@ -9,7 +9,7 @@ binary=$1
 source_root=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "1..13"
+echo "1..14"
 n=0
 check() { # description, then a command that must succeed
   local what=$1; shift
@@ -117,6 +117,13 @@ check "git's driver shows a change of effective date" \
 "$binary" diff --format html "$work/f1.md" "$work/f2.md" > "$work/front.html"; rc=$?
 check "--format html: the front matter changes listed, dir from the Arabic text (exit $rc)" \
   bash -c "[[ $rc -eq 1 ]] && grep -q '<div class=\"policy-diff\" dir=\"rtl\"><dl class=\"front-matter-changes\"><dt>effective</dt><dd><del>2025-02-01</del> <ins>2025-03-01</ins></dd></dl>' '$work/front.html'"
+# An Arabic text that starts with a Latin name is still right to left: the
+# direction of most of its words, not of its first letter.
+printf -- '---\ntitle: T\nupdated: 2024-01-01\n---\n\nGoogle Analytics خدمة نستخدمها لقياس الزيارات.\n' > "$work/g1.md"
+printf -- '---\ntitle: T\nupdated: 2024-02-01\n---\n\nGoogle Analytics خدمة نستخدمها لقياس عدد الزيارات.\n' > "$work/g2.md"
+"$binary" diff --format html "$work/g1.md" "$work/g2.md" > "$work/brand.html"; rc=$?
+check "--format html: an Arabic text starting with a Latin name is rtl (exit $rc)" \
+  bash -c "[[ $rc -eq 1 ]] && grep -q '<div class=\"policy-diff\" dir=\"rtl\">' '$work/brand.html'"
 
 # The build's self-check, made to catch a fault: the changes page is still
 # faithful (the block replaced whole) and the build names the version.

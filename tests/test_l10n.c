@@ -216,6 +216,37 @@ static void test_dates_without_icu_data(void **state)
 		assert_int_equal(pp_locale_has_dates(with[i]), 1);
 }
 
+/* Words by direction: a word counts for its first strong character, once;
+ * white space and separators end words, a no-break space does not; a word
+ * goes on across texts read in turn; isolated text and numbers count for
+ * nothing. */
+static void test_direction_counts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *texts[3];
+		uint32_t ltr, rtl;
+		pp_direction first;
+	} cases[] = {
+		{{"Google Analytics تستخدم ملفات."}, 2, 2, PP_DIR_LTR},
+		{{"iOS وAndroid هما"}, 1, 2, PP_DIR_LTR},
+		{{"وAndroid"}, 0, 1, PP_DIR_RTL},
+		{{"Goo", "gle ب", "ت"}, 1, 1, PP_DIR_LTR},
+		{{"a\tb\nc\u2029d\u00a0e"}, 4, 0, PP_DIR_LTR},
+		{{"\u2067Google\u2069 ب \u2066x \u2069"}, 0, 1, PP_DIR_RTL},
+		{{"2024-09-01 30% +966 ..."}, 0, 0, PP_DIR_NEUTRAL},
+		{{"مرحبا", " world"}, 1, 1, PP_DIR_RTL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		pp_direction_count c = {0};
+		for (size_t k = 0; k < 3 && cases[i].texts[k]; k++)
+			pp_text_count_directions(cases[i].texts[k], strlen(cases[i].texts[k]), &c);
+		if (c.ltr != cases[i].ltr || c.rtl != cases[i].rtl || c.first != cases[i].first)
+			fail_msg("case %zu: %u ltr, %u rtl, first %d; expected %u, %u, %d", i, c.ltr, c.rtl, (int)c.first,
+			         cases[i].ltr, cases[i].rtl, (int)cases[i].first);
+	}
+}
+
 static void test_text_direction(void **state)
 {
 	(void)state;
@@ -596,6 +627,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates_without_icu_data),
+		cmocka_unit_test(test_direction_counts),
 		cmocka_unit_test(test_dates_arabic_and_english),
 		cmocka_unit_test(test_dates_other_locales_and_calendars),
 		cmocka_unit_test(test_cached_dates_across_locales_and_calendars),

@@ -223,6 +223,67 @@ static void test_block_direction(void **state)
 	release(&r);
 }
 
+/* A block's direction is that of most of its words (a tie: the page's),
+ * not its first strong character's (dir=auto): an Arabic sentence that
+ * starts with a Latin brand name stays right to left, the name isolated;
+ * an English one that starts with an Arabic name stays left to right. */
+static void test_block_direction_by_most_words(void **state)
+{
+	(void)state;
+	rendered r = render("Google Analytics تستخدم ملفات تعريف الارتباط.\n\n## Malachite والخصوصية\n\n"
+	                    "- iOS وAndroid هما نظاما التشغيل.\n\nThis sentence quotes one word, مرحبا, in Arabic.\n", 1);
+	htmlDocPtr page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p[1][not(@dir)]/span[@dir='ltr'][.='Google Analytics']"), 1);
+	assert_int_equal(tu_count(page, "//h2[not(@dir)]/span[@dir='ltr'][.='Malachite']"), 1);
+	assert_int_equal(tu_count(page, "//li[not(@dir)]/span[@dir='ltr']"), 2);
+	assert_int_equal(tu_count(page, "//p[starts-with(., 'This sentence')][@dir='ltr']/span[@dir='rtl'][.='مرحبا']"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+	r = render("مالاكايت is the name we trade under.\n\nمالاكايت للبرمجيات Malachite\n", 0);
+	page = tu_parse_html_string(r.html);
+	assert_int_equal(tu_count(page, "//p[1][not(@dir)]/span[@dir='rtl'][.='مالاكايت']"), 1);
+	assert_int_equal(tu_count(page, "//p[2][@dir='rtl']"), 1);
+	xmlFreeDoc(page);
+	release(&r);
+}
+
+/* Generated paragraphs of Arabic and Latin words in every order, on pages
+ * of both directions: a paragraph has its own dir exactly when most of its
+ * words run against the page, and it is theirs. */
+static void test_block_direction_property(void **state)
+{
+	(void)state;
+	static const char *const arabic[] = {"سياسة", "الخصوصية", "(بيانات)", "نستخدم،"};
+	static const char *const latin[] = {"Google", "iOS", "cookies.", "e-mail"};
+	uint32_t seed = 11;
+	for (int i = 0; i < 2000; i++) {
+		char text[512] = "";
+		int rtl_page = i & 1, count[2] = {0, 0};
+		seed = seed * 1103515245u + 12345u;
+		int words = 1 + (int)((seed >> 16) % 8);
+		for (int w = 0; w < words; w++) {
+			seed = seed * 1103515245u + 12345u;
+			int is_arabic = (int)((seed >> 16) & 1);
+			count[is_arabic]++;
+			strcat(text, w ? (seed >> 20) % 3 ? " " : " - " : "");
+			strcat(text, is_arabic ? arabic[(seed >> 24) % 4] : latin[(seed >> 24) % 4]);
+		}
+		strcat(text, "\n");
+		const char *expected = count[1] > count[0] ? "rtl" : count[0] > count[1] ? "ltr" : NULL;
+		if (expected && (strcmp(expected, "rtl") == 0) == rtl_page)
+			expected = NULL; /* agrees with the page: nothing added */
+		rendered r = render(text, rtl_page);
+		htmlDocPtr page = tu_parse_html_string(r.html);
+		char *got = tu_string(page, "string(//p/@dir)");
+		if (strcmp(got, expected ? expected : "") != 0)
+			fail_msg("%s page, \"%s\": dir '%s', expected '%s'", rtl_page ? "rtl" : "ltr", text, got,
+			         expected ? expected : "");
+		free(got);
+		xmlFreeDoc(page);
+		release(&r);
+	}
+}
+
 static void test_ltr_runs_isolated_in_rtl(void **state)
 {
 	(void)state;
@@ -1175,6 +1236,8 @@ int main(void)
 		cmocka_unit_test(test_comments_and_line_breaks),
 		cmocka_unit_test(test_dangerous_urls_removed),
 		cmocka_unit_test(test_block_direction),
+		cmocka_unit_test(test_block_direction_by_most_words),
+		cmocka_unit_test(test_block_direction_property),
 		cmocka_unit_test(test_ltr_runs_isolated_in_rtl),
 		cmocka_unit_test(test_opposite_runs_isolated_inside_text),
 		cmocka_unit_test(test_heading_ids),
