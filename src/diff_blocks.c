@@ -732,7 +732,8 @@ static int open_changed_details(const diff_state *st, xmlNodePtr first)
 		}
 		for (xmlNodePtr n = top; n;) {
 			int is_details = n->type == XML_ELEMENT_NODE && pp_diff_name_is(n, "details");
-			if (n->type == XML_ELEMENT_NODE &&
+			/* Classes are read only where a <details> would be opened. */
+			if (n->type == XML_ELEMENT_NODE && (is_details || opened < depth) &&
 			    (pp_diff_is_mark(n) || (pp_dom_is_block(n) && pp_diff_block_side(n) != OP_EQUAL))) {
 				for (; opened < depth; opened++)
 					xmlSetProp(above[opened], BAD_CAST "open", BAD_CAST "");
