@@ -361,6 +361,17 @@ int pp_markdown_html_holds_markdown(const char *html)
 
 static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNodePtr cur, int context_rtl);
 
+/* The warning of a raw block rebuilt; removed: something unsafe went. */
+static void say_rebuilt(render_state *st, cmark_node *node, int removed)
+{
+	pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
+	            cmark_node_get_start_column(node),
+	            removed ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
+	                      "scripts, styles, event handlers or unsafe links were removed"
+	                    : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
+	                      "in Markdown");
+}
+
 /* Block containers a raw block may leave open, as pages written for
  * GitHub do: "<details>" and its summary, then Markdown, then a block
  * "</details>". A browser keeps the element open over the blocks between,
@@ -399,13 +410,7 @@ static int open_container(render_state *st, cmark_node *node, xmlNodePtr *cur, c
 		int unsafe = unsafe_attributes(&z, parsed);
 		if (sanitize_children(&z, parsed, el) != 0)
 			st->failed = 1;
-		pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
-		            cmark_node_get_start_column(node),
-		            unsafe || z.removed || z.unsafe_urls
-		                ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
-		                  "scripts, styles, event handlers or unsafe links were removed"
-		                : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
-		                  "in Markdown");
+		say_rebuilt(st, node, unsafe || z.removed || z.unsafe_urls);
 		st->raw[st->raw_count++] = (raw_open){el, *cur, holder, node, el->last};
 		st->containers_open++;
 		*cur = el;
@@ -523,13 +528,7 @@ void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur, in
 	}
 	if (doc)
 		xmlFreeDoc(doc);
-	pp_diag_add(st->d, pp_md_content_severity(st), st->ctx->path, pp_md_line_of(st, node),
-	            cmark_node_get_start_column(node),
-	            z.removed || z.unsafe_urls
-	                ? "raw HTML is not passed through: it was rebuilt from safe elements, and its "
-	                  "scripts, styles, event handlers or unsafe links were removed"
-	                : "raw HTML is not passed through: it was rebuilt from safe elements; write this "
-	                  "in Markdown");
+	say_rebuilt(st, node, z.removed || z.unsafe_urls);
 }
 
 void pp_md_add_inline_html(render_state *st, cmark_node *node, xmlNodePtr cur)
