@@ -204,41 +204,27 @@ static int own_dir_rtl(xmlNodePtr el)
 	return rtl;
 }
 
-/* The words of each direction under an element the renderer has finished,
- * remembered in its _private field (0: not yet). Only the renderer reads
- * it, and clears it before the tree leaves it. Counts past MEMO_MAX are
- * kept at it. */
-#define MEMO_SET (UINT64_C(1) << 63)
-#define MEMO_MAX ((UINT64_C(1) << 30) - 1)
-
-static void remember_directions(xmlNodePtr el, const pp_direction_count *c)
+/* Adds the words of an element counted before (st->counted) to c, as a
+ * word of their own; 0 when it was not counted. */
+static int add_counted(const render_state *st, xmlNodePtr el, pp_direction_count *c)
 {
-	uint64_t ltr = c->ltr < MEMO_MAX ? c->ltr : MEMO_MAX, rtl = c->rtl < MEMO_MAX ? c->rtl : MEMO_MAX;
-	el->_private = (void *)(uintptr_t)(MEMO_SET | (uint64_t)c->first << 60 | ltr << 30 | rtl);
-}
-
-/* Adds a finished element's remembered words to c, as a word of its own
- * (0 when it has none remembered). */
-static int add_remembered(xmlNodePtr el, pp_direction_count *c)
-{
-	uint64_t memo = (uintptr_t)el->_private;
-	if (!(memo & MEMO_SET))
+	uintptr_t i = (uintptr_t)el->_private;
+	if (i == 0)
 		return 0;
-	pp_direction first = (pp_direction)((memo >> 60) & 3);
+	const pp_direction_count *own = &st->counted[i - 1];
 	if (c->first == PP_DIR_NEUTRAL)
-		c->first = first;
-	uint64_t ltr = c->ltr + ((memo >> 30) & MEMO_MAX), rtl = c->rtl + (memo & MEMO_MAX);
-	c->ltr = ltr < UINT32_MAX ? (uint32_t)ltr : UINT32_MAX;
-	c->rtl = rtl < UINT32_MAX ? (uint32_t)rtl : UINT32_MAX;
+		c->first = own->first;
+	c->ltr = own->ltr > UINT32_MAX - c->ltr ? UINT32_MAX : c->ltr + own->ltr;
+	c->rtl = own->rtl > UINT32_MAX - c->rtl ? UINT32_MAX : c->rtl + own->rtl;
 	c->in_word = c->word_counted = 0;
 	return 1;
 }
 
 /* The words of each direction under node, in document order, skipping
  * elements that carry their own dir (they are isolated). An element
- * already counted is not entered: each text is read once however deep the
+ * counted before is not entered: each text is read once however deep the
  * blocks around it nest. Iterative: depth costs no stack. */
-static void count_directions(xmlNodePtr node, pp_direction_count *c)
+static void count_directions(const render_state *st, xmlNodePtr node, pp_direction_count *c)
 {
 	memset(c, 0, sizeof *c);
 	xmlNodePtr n = node->children;
@@ -246,7 +232,7 @@ static void count_directions(xmlNodePtr node, pp_direction_count *c)
 		xmlNodePtr descend = NULL;
 		if (n->type == XML_TEXT_NODE && n->content)
 			pp_text_count_directions((const char *)n->content, strlen((const char *)n->content), c);
-		else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir") && !add_remembered(n, c))
+		else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir") && !add_counted(st, n, c))
 			descend = n->children;
 		if (descend) {
 			n = descend;
@@ -803,7 +789,7 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 		apply_attributes(st, node, code);
 		if (code) {
 			pp_direction_count words;
-			count_directions(code, &words);
+			count_directions(st, code, &words);
 			isolate_inline(code, &words, context_rtl);
 		}
 		break;
@@ -1242,7 +1228,7 @@ void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int c
 		free(trailing);
 	}
 	pp_direction_count words;
-	count_directions(el, &words);
+	count_directions(st, el, &words);
 	if (xmlStrEqual(el->name, BAD_CAST "a")) {
 		isolate_inline(el, &words, context_rtl);
 	} else if (is_directed_block(el->name)) {
@@ -1251,11 +1237,14 @@ void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int c
 		if (isolate_runs(el, own >= 0 ? own : context_rtl) != 0)
 			st->failed = 1;
 	}
-	remember_directions(el, &words);
-	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0)
+	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0 ||
+	    pp_grow(&st->counted, &st->counted_cap, st->memoized_count, sizeof *st->counted, 64) != 0) {
 		st->failed = 1;
-	else
-		st->memoized[st->memoized_count++] = el;
+		return;
+	}
+	st->counted[st->memoized_count] = words;
+	st->memoized[st->memoized_count++] = el;
+	el->_private = (void *)(uintptr_t)st->memoized_count;
 }
 
 /* An open element and the direction in force inside it. */
@@ -1397,6 +1386,7 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	for (size_t i = 0; i < st.memoized_count; i++)
 		st.memoized[i]->_private = NULL;
 	free(st.memoized);
+	free(st.counted);
 	free(st.note_refs);
 	free(st.raw);
 	pp_attribute_table_free(st.attrs);

@@ -45,8 +45,11 @@ typedef struct {
 	int own_slugger;
 	id_table ids;      /* ids given so far in this document */
 	id_table next_suffix; /* per base: every base-k below it is taken */
-	xmlNodePtr *memoized; /* elements whose direction is remembered in _private */
-	size_t memoized_count, memoized_cap;
+	/* Elements finished, their words by direction counted once: element
+	 * i's counts are counted[i], and its _private holds i + 1. */
+	xmlNodePtr *memoized;
+	pp_direction_count *counted;
+	size_t memoized_count, memoized_cap, counted_cap;
 	/* Footnotes: cmark-gfm numbers references by note, in the order notes
 	 * are first referred to, and moves the notes, in that order, to the end
 	 * of the document (unused ones are dropped). */
