@@ -531,13 +531,10 @@ void pp_text_count_directions(const char *utf8, size_t len, pp_direction_count *
 		 * ends a word, the rest is neutral. */
 		if (s[i] < 0x80) {
 			uint8_t b = s[i++];
-			if (b == ' ' || (b >= '\t' && b <= '\r') || (b >= 0x1C && b <= 0x1F)) {
-				count->in_word = count->word_counted = 0;
-			} else {
-				count->in_word = 1;
-				if (count->isolates == 0 && ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
-					count_word(count, PP_DIR_LTR);
-			}
+			if (b == ' ' || (b >= '\t' && b <= '\r') || (b >= 0x1C && b <= 0x1F))
+				count->word_counted = 0;
+			else if (count->isolates == 0 && ((b | 0x20) >= 'a' && (b | 0x20) <= 'z'))
+				count_word(count, PP_DIR_LTR);
 			continue;
 		}
 		UChar32 c = pp_utf8_next(s, &i, n);
@@ -545,10 +542,9 @@ void pp_text_count_directions(const char *utf8, size_t len, pp_direction_count *
 			continue;
 		UCharDirection d = pp_char_direction(directions, c);
 		if (d == U_WHITE_SPACE_NEUTRAL || d == U_SEGMENT_SEPARATOR || d == U_BLOCK_SEPARATOR) {
-			count->in_word = count->word_counted = 0;
+			count->word_counted = 0;
 			continue;
 		}
-		count->in_word = 1;
 		if (d == U_LEFT_TO_RIGHT_ISOLATE || d == U_RIGHT_TO_LEFT_ISOLATE || d == U_FIRST_STRONG_ISOLATE)
 			count->isolates++;
 		else if (d == U_POP_DIRECTIONAL_ISOLATE)

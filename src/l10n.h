@@ -92,14 +92,16 @@ char *pp_locale_with_numbers(const char *tag, const char *numbers);
  * Unicode bidi algorithm). */
 pp_direction pp_text_direction(const char *utf8, size_t len);
 
-/* Words of each direction, counted over texts read in turn: a word (a run
- * between white space or separators) counts for the direction of its first
- * strong character; text inside isolates counts for none. Zero it before
- * the first text; a word left open at a text's end goes on in the next. */
+/* Words of each direction, counted over texts (valid UTF-8) read in turn:
+ * a word (a run between white space or separators) counts for the
+ * direction of its first strong character; text inside isolates counts for
+ * none. Zero it before the first text; a word left open at a text's end
+ * goes on in the next. */
 typedef struct {
 	uint32_t ltr, rtl;  /* words, at most UINT32_MAX */
 	pp_direction first; /* the first strong character's (rule P2) */
-	int in_word, word_counted, isolates;
+	int word_counted;   /* the word being read has counted */
+	int isolates;       /* isolates open */
 } pp_direction_count;
 void pp_text_count_directions(const char *utf8, size_t len, pp_direction_count *count);
 

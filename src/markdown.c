@@ -216,7 +216,7 @@ static int add_counted(const render_state *st, xmlNodePtr el, pp_direction_count
 		c->first = own->first;
 	c->ltr = own->ltr > UINT32_MAX - c->ltr ? UINT32_MAX : c->ltr + own->ltr;
 	c->rtl = own->rtl > UINT32_MAX - c->rtl ? UINT32_MAX : c->rtl + own->rtl;
-	c->in_word = c->word_counted = 0;
+	c->word_counted = 0;
 	return 1;
 }
 
