@@ -10,6 +10,7 @@
  * so what the comparisons get is exactly what ICU gives; past the table's
  * bound a text is split each time, as without it.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,9 @@ void pp_diff_segmentation_free(pp_diff_segmentation *seg) { free(seg); }
 
 /* The segments of text (len UTF-16 units; utf8, utf8_len its UTF-8) in one
  * allocation, with a copy of the UTF-16 and, when keep_utf8, of the UTF-8
- * (the cache's key). NULL when out of memory or ICU fails. */
+ * (the cache's key). ICU's iterator is walked once: its ends and rule
+ * statuses are gathered first (on the stack for most paragraphs), the
+ * block sized by their count after. NULL when out of memory or ICU fails. */
 static kept_segmentation *segment(UBreakIterator *words, const UChar *text, int32_t len, const char *utf8,
                                   size_t utf8_len, int keep_utf8, size_t *bytes_out)
 {
@@ -34,42 +37,73 @@ static kept_segmentation *segment(UBreakIterator *words, const UChar *text, int3
 	ubrk_setText(words, text, len, &status);
 	if (U_FAILURE(status))
 		return NULL;
-	size_t count = 0;
+	enum { ON_STACK = 512 };
+	int32_t stack_ends[ON_STACK];
+	unsigned char stack_words[ON_STACK];
+	int32_t *ends = stack_ends;
+	unsigned char *statuses = stack_words;
+	size_t count = 0, capacity = ON_STACK;
 	ubrk_first(words);
-	while (ubrk_next(words) != UBRK_DONE)
-		count++;
-	/* Laid out largest alignment first: the struct, the ends, the flags,
-	 * the UTF-16 copy, the UTF-8 copy. */
-	size_t bytes = sizeof(kept_segmentation) + count * (sizeof(int32_t) + sizeof(uint32_t) + 1);
-	bytes = (bytes + sizeof(UChar) - 1) / sizeof(UChar) * sizeof(UChar);
-	size_t text_at = bytes;
-	bytes += (size_t)len * sizeof(UChar) + (keep_utf8 ? utf8_len : 0);
-	char *block = malloc(bytes);
-	if (!block)
-		return NULL;
-	kept_segmentation *k = (kept_segmentation *)block;
-	int32_t *end16 = (int32_t *)(block + sizeof *k);
-	uint32_t *end8 = (uint32_t *)(end16 + count);
-	unsigned char *is_word = (unsigned char *)(end8 + count);
-	UChar *copy = (UChar *)(block + text_at);
-	memcpy(copy, text, (size_t)len * sizeof(UChar));
-	char *utf8_copy = keep_utf8 ? memcpy((char *)(copy + len), utf8, utf8_len) : NULL;
-	*k = (kept_segmentation){{copy, len, count, 0, end16, end8, is_word}, utf8_len, utf8_copy};
-	int32_t at16 = 0, at8 = 0; /* the UTF-16 index and the UTF-8 offset of one character */
-	size_t i = 0;
-	ubrk_first(words);
-	for (int32_t end = ubrk_next(words); end != UBRK_DONE && i < count; end = ubrk_next(words), i++) {
-		while (at16 < end && at8 < (int32_t)utf8_len) {
-			UChar32 c;
-			U8_NEXT(utf8, at8, (int32_t)utf8_len, c);
-			at16 += c >= 0 ? U16_LENGTH(c) : 1;
+	for (int32_t end = ubrk_next(words); end != UBRK_DONE; end = ubrk_next(words)) {
+		if (count == capacity) {
+			size_t grown = capacity * 2;
+			int32_t *e = malloc(grown * sizeof *e);
+			unsigned char *w = e ? malloc(grown) : NULL;
+			if (!w) {
+				free(e);
+				count = SIZE_MAX;
+				break;
+			}
+			memcpy(e, ends, count * sizeof *e);
+			memcpy(w, statuses, count);
+			if (ends != stack_ends) {
+				free(ends);
+				free(statuses);
+			}
+			ends = e;
+			statuses = w;
+			capacity = grown;
 		}
-		end16[i] = end;
-		end8[i] = (uint32_t)at8;
-		is_word[i] = ubrk_getRuleStatus(words) != UBRK_WORD_NONE;
-		k->seg.words += is_word[i];
+		ends[count] = end;
+		statuses[count++] = ubrk_getRuleStatus(words) != UBRK_WORD_NONE;
 	}
-	*bytes_out = bytes;
+	kept_segmentation *k = NULL;
+	if (count != SIZE_MAX) {
+		/* Laid out largest alignment first: the struct, the ends, the
+		 * flags, the UTF-16 copy, the UTF-8 copy. */
+		size_t bytes = sizeof(kept_segmentation) + count * (sizeof(int32_t) + sizeof(uint32_t) + 1);
+		bytes = (bytes + sizeof(UChar) - 1) / sizeof(UChar) * sizeof(UChar);
+		size_t text_at = bytes;
+		bytes += (size_t)len * sizeof(UChar) + (keep_utf8 ? utf8_len : 0);
+		char *block = malloc(bytes);
+		if (block) {
+			k = (kept_segmentation *)block;
+			int32_t *end16 = (int32_t *)(block + sizeof *k);
+			uint32_t *end8 = (uint32_t *)(end16 + count);
+			unsigned char *is_word = (unsigned char *)(end8 + count);
+			UChar *copy = (UChar *)(block + text_at);
+			memcpy(copy, text, (size_t)len * sizeof(UChar));
+			char *utf8_copy = keep_utf8 ? memcpy((char *)(copy + len), utf8, utf8_len) : NULL;
+			*k = (kept_segmentation){{copy, len, count, 0, end16, end8, is_word}, utf8_len, utf8_copy};
+			memcpy(end16, ends, count * sizeof *end16);
+			memcpy(is_word, statuses, count);
+			int32_t at16 = 0, at8 = 0; /* the UTF-16 index and the UTF-8 offset of one character */
+			for (size_t i = 0; i < count; i++) {
+				while (at16 < ends[i] && at8 < (int32_t)utf8_len) {
+					UChar32 c;
+					U8_NEXT(utf8, at8, (int32_t)utf8_len, c);
+					at16 += c >= 0 ? U16_LENGTH(c) : 1;
+				}
+				end8[i] = (uint32_t)at8;
+				k->seg.words += is_word[i];
+			}
+			*bytes_out = bytes;
+		}
+	}
+	if (ends != stack_ends) {
+		free(ends);
+		free(statuses);
+	}
 	return k;
 }
 
