@@ -16,6 +16,7 @@ typedef struct {
 	char *note;      /* for the translator, or NULL */
 	char *reference; /* "file:line" of the unit in the source, or NULL */
 	int fuzzy;       /* its target needs review */
+	int raw_html;    /* source and target are a raw HTML block as written, not inline Markdown */
 } pp_tunit;
 
 typedef struct {

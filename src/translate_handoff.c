@@ -43,7 +43,7 @@ int pp_tfile_add(pp_tfile *f, const char *id, const char *source, const char *ta
 {
 	if (pp_grow(&f->items, &f->capacity, f->count, sizeof *f->items, 64) != 0)
 		return -1;
-	pp_tunit u = {copy(id), copy(source), copy(target), copy(previous), copy(note), copy(reference), fuzzy};
+	pp_tunit u = {copy(id), copy(source), copy(target), copy(previous), copy(note), copy(reference), fuzzy, 0};
 	if ((id && !u.id) || (source && !u.source) || (target && !u.target) || (previous && !u.previous) ||
 	    (note && !u.note) || (reference && !u.reference)) {
 		free(u.id), free(u.source), free(u.target), free(u.previous), free(u.note), free(u.reference);
@@ -130,6 +130,8 @@ static int build_file(const pp_site *site, const pp_series *authority, const pp_
 		rc = reference ? pp_tfile_add(f, u->id, u->text, carried ? carried->text : NULL, changed ? was->text : NULL,
 		                              u->note, reference, changed)
 		               : -1;
+		if (rc == 0)
+			f->items[f->count - 1].raw_html = u->raw_html;
 		free(reference);
 		counts[changed ? 1 : carried ? 0 : 2]++;
 	}
@@ -267,7 +269,10 @@ int pp_translate_import(const pp_translate_import_options *o, pp_diags *d)
 		/* The same text, if written otherwise (an XLIFF file's Markdown is
 		 * written back from its pieces). */
 		int differs = 0;
-		if (index >= 0 && strcmp(units.items[index].text, msgid) != 0) {
+		if (index >= 0 && units.items[index].raw_html) {
+			/* HTML as written: a file gives it back byte for byte. */
+			differs = strcmp(units.items[index].text, msgid) != 0;
+		} else if (index >= 0 && strcmp(units.items[index].text, msgid) != 0) {
 			char *canonical = pp_inline_canonical(msgid), *source_canonical = pp_inline_canonical(units.items[index].text);
 			differs = canonical && source_canonical && strcmp(canonical, source_canonical) != 0;
 			free(canonical);
@@ -277,8 +282,10 @@ int pp_translate_import(const pp_translate_import_options *o, pp_diags *d)
 			pp_error(d, o->file, line, 0, "unit %s: its source text is not %s's", context, source->path);
 			continue;
 		}
-		/* Code spans are names, commands, addresses: kept as they are. */
-		char *want = pp_inline_codes(msgid), *got = pp_inline_codes(msgstr);
+		/* Code spans are names, commands, addresses: kept as they are (a
+		 * raw HTML block's tags are checked as it is composed). */
+		char *want = units.items[index].raw_html ? NULL : pp_inline_codes(msgid);
+		char *got = want ? pp_inline_codes(msgstr) : NULL;
 		if (want && got && strcmp(want, got) != 0)
 			pp_error(d, o->file, line, 0, "unit %s (source line %d): its code spans were changed, lost or added: "
 			                              "keep `…` as the source has them",

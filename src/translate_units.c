@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/HTMLparser.h>
+
 #include "diff.h"
 #include "dom.h"
 #include "fsutil.h"
@@ -11,7 +13,7 @@
 #include "l10n.h"
 #include "markdown.h"
 
-enum { UNIT_HEADING = 1, UNIT_PARAGRAPH, UNIT_ITEM, UNIT_QUOTE, UNIT_CELL, UNIT_NOTE, UNIT_ABBREVIATIONS };
+enum { UNIT_HEADING = 1, UNIT_PARAGRAPH, UNIT_ITEM, UNIT_QUOTE, UNIT_CELL, UNIT_NOTE, UNIT_ABBREVIATIONS, UNIT_HTML, UNIT_KINDS };
 
 static const char *kind_code(int kind)
 {
@@ -22,6 +24,7 @@ static const char *kind_code(int kind)
 	case UNIT_CELL: return "td";
 	case UNIT_NOTE: return "note";
 	case UNIT_ABBREVIATIONS: return "abbr";
+	case UNIT_HTML: return "html";
 	default: return "p";
 	}
 }
@@ -35,8 +38,141 @@ static const char *kind_note(int kind)
 	case UNIT_CELL: return "table cell";
 	case UNIT_NOTE: return "footnote";
 	case UNIT_ABBREVIATIONS: return "abbreviations, a line each: *[abbreviation]: what it stands for";
+	case UNIT_HTML: return "raw HTML: translate its text and its title, alt and aria-label values; keep every tag and "
+	                       "other attribute as it is";
 	default: return "paragraph";
 	}
+}
+
+/* ---- raw HTML blocks ---- */
+
+/* Attributes whose values are words a reader sees or hears (or the
+ * language and direction of those words): a translation changes them. */
+static int translatable_attribute(const xmlChar *name)
+{
+	static const char *const names[] = {"title", "alt", "aria-label", "lang", "dir"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (xmlStrcasecmp(name, BAD_CAST names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_visible(const xmlChar *text)
+{
+	for (const xmlChar *p = text; p && *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f')
+			return 1;
+	return 0;
+}
+
+/* A raw HTML block as libxml2's HTML parser reads it (as the page's
+ * rendering does: see markdown_html.c): its tags in document order, with
+ * every attribute but the translatable ones' values, in *shape, and
+ * whether it has words (text outside script and style, or a translatable
+ * attribute's value) in *words. Walked without recursion. 0, or -1 when
+ * out of memory. */
+static int html_shape(const char *html, xmlBufferPtr shape, int *words)
+{
+	*words = 0;
+	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	for (xmlNodePtr n = root; n;) {
+		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||
+		                                           xmlStrcasecmp(n->name, BAD_CAST "style") == 0);
+		if (n->type == XML_TEXT_NODE && has_visible(n->content))
+			*words = 1;
+		if (n->type == XML_ELEMENT_NODE) {
+			xmlBufferCat(shape, BAD_CAST "<");
+			xmlBufferCat(shape, n->name);
+			for (xmlAttrPtr a = n->properties; a; a = a->next) {
+				xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
+				int free_text = translatable_attribute(a->name);
+				*words |= free_text && !xmlStrEqual(a->name, BAD_CAST "dir") &&
+				          !xmlStrEqual(a->name, BAD_CAST "lang") && has_visible(value);
+				xmlBufferCat(shape, BAD_CAST " ");
+				xmlBufferCat(shape, a->name);
+				if (!free_text) {
+					xmlBufferCat(shape, BAD_CAST "=\"");
+					xmlBufferCat(shape, value ? value : BAD_CAST "");
+					xmlBufferCat(shape, BAD_CAST "\"");
+				}
+				xmlFree(value);
+			}
+			xmlBufferCat(shape, BAD_CAST ">");
+		}
+		if (n->children && n->type == XML_ELEMENT_NODE && !code) {
+			n = n->children;
+			continue;
+		}
+		/* Up past every last child, closing each element left. */
+		for (;;) {
+			if (n->type == XML_ELEMENT_NODE) {
+				xmlBufferCat(shape, BAD_CAST "</");
+				xmlBufferCat(shape, n->name);
+				xmlBufferCat(shape, BAD_CAST ">");
+			}
+			if (n == root || n->next)
+				break;
+			n = n->parent;
+		}
+		n = n == root ? NULL : n->next;
+	}
+	int ok = doc && xmlBufferContent(shape);
+	if (doc)
+		xmlFreeDoc(doc);
+	return ok ? 0 : -1;
+}
+
+/* Whether a raw HTML block has words a reader sees: a unit. -1 when out
+ * of memory. */
+static int html_has_words(const char *html)
+{
+	xmlBufferPtr shape = pp_dom_buffer_new();
+	int words = 0;
+	int rc = shape ? html_shape(html, shape, &words) : -1;
+	xmlBufferFree(shape);
+	return rc == 0 ? words : -1;
+}
+
+/* A raw HTML block takes its translation when that is one raw HTML block
+ * of the same tags and attributes, only its text and translatable values
+ * changed: the page shows the translation's words in the source's
+ * structure, links and all. */
+static void compose_html(pp_unit *u, const char *translation, int line, const char *file, pp_diags *d)
+{
+	size_t len = strlen(translation);
+	while (len > 0 && (translation[len - 1] == '\n' || translation[len - 1] == ' ' || translation[len - 1] == '\t'))
+		len--;
+	char *literal = pp_strdup_printf("%.*s\n", (int)len, translation);
+	cmark_node *parsed = literal ? pp_markdown_parse(literal, strlen(literal)) : NULL;
+	cmark_node *block = parsed ? cmark_node_first_child(parsed) : NULL;
+	xmlBufferPtr want = parsed ? pp_dom_buffer_new() : NULL, got = want ? pp_dom_buffer_new() : NULL;
+	int words;
+	if (!got || html_shape(cmark_node_get_literal(u->node), want, &words) != 0) {
+		pp_error(d, file, line, line ? 1 : 0, "out of memory");
+	} else if (!block || cmark_node_next(block) || cmark_node_get_type(block) != CMARK_NODE_HTML_BLOCK) {
+		pp_error(d, file, line, line ? 1 : 0,
+		         "unit %s: its translation must be one raw HTML block, as its source is (it reads as %s): begin it "
+		         "with the source's first tag and leave no blank line in it",
+		         u->id, !block ? "nothing" : cmark_node_next(block) ? "several blocks" : cmark_node_get_type_string(block));
+	} else if (html_shape(literal, got, &words) != 0) {
+		pp_error(d, file, line, line ? 1 : 0, "out of memory");
+	} else if (strcmp((const char *)xmlBufferContent(want), (const char *)xmlBufferContent(got)) != 0) {
+		pp_error(d, file, line, line ? 1 : 0,
+		         "unit %s: its tags or attributes differ from its source's: keep every tag and attribute as the "
+		         "source has them (only the text and the title, alt, aria-label, lang and dir values are translated)",
+		         u->id);
+	} else if (!cmark_node_set_literal(u->node, literal)) {
+		pp_error(d, file, line, line ? 1 : 0, "out of memory");
+	}
+	if (got)
+		xmlBufferFree(got);
+	if (want)
+		xmlBufferFree(want);
+	if (parsed)
+		cmark_node_free(parsed);
+	free(literal);
 }
 
 void pp_units_free(pp_units *u)
@@ -53,6 +189,16 @@ void pp_units_free(pp_units *u)
 	if (u->doc)
 		cmark_node_free(u->doc);
 	memset(u, 0, sizeof *u);
+}
+
+/* A raw HTML block's text as written, without its line's end. */
+static char *raw_literal(cmark_node *block)
+{
+	const char *html = cmark_node_get_literal(block);
+	size_t n = html ? strlen(html) : 0;
+	while (n > 0 && (html[n - 1] == '\n' || html[n - 1] == ' ' || html[n - 1] == '\t'))
+		n--;
+	return html ? strndup(html, n) : NULL;
 }
 
 /* A block's inline content as Markdown: its children moved into a
@@ -219,7 +365,7 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 	if (rc == 0 && !iter)
 		rc = -1;
 	char *section = strdup("intro");
-	size_t counts[UNIT_ABBREVIATIONS + 1] = {0};
+	size_t counts[UNIT_KINDS] = {0};
 	pp_text_lines lines = {text->body, text->body_len, NULL, 0, 0};
 	int items = 0, quotes = 0, notes = 0;
 	cmark_event_type ev;
@@ -237,11 +383,18 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 		int kind = 0;
 		if (!enter)
 			continue;
+		int raw_words = 0;
 		if (type == CMARK_NODE_HTML_BLOCK && pp_markdown_html_holds_markdown(cmark_node_get_literal(node)))
 			pp_warning(d, v->path, cmark_node_get_start_line(node) + text->body_line - 1, 1,
 			           "the Markdown inside this markdown=\"1\" element is not offered for translation: put a "
 			           "blank line after its opening tag and one before its closing tag, and its blocks are units");
-		if (type == CMARK_NODE_HEADING)
+		else if (type == CMARK_NODE_HTML_BLOCK && (raw_words = html_has_words(cmark_node_get_literal(node))) < 0) {
+			rc = -1;
+			break;
+		}
+		if (raw_words)
+			kind = UNIT_HTML;
+		else if (type == CMARK_NODE_HEADING)
 			kind = UNIT_HEADING;
 		else if (type == CMARK_NODE_PARAGRAPH)
 			kind = notes ? UNIT_NOTE : items ? UNIT_ITEM : quotes ? UNIT_QUOTE : UNIT_PARAGRAPH;
@@ -255,6 +408,8 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 			failed = 1;
 		if (markdown)
 			kind = UNIT_ABBREVIATIONS;
+		else if (kind == UNIT_HTML)
+			markdown = raw_literal(node);
 		else if (!failed)
 			markdown = inline_markdown(node);
 		if (!markdown) {
@@ -294,7 +449,8 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 			break;
 		}
 		out->items[out->count++] = (pp_unit){id, markdown, note, kind,
-		                                     cmark_node_get_start_line(node) + text->body_line - 1, node};
+		                                     cmark_node_get_start_line(node) + text->body_line - 1, node,
+		                                     kind == UNIT_HTML};
 	}
 	if (!section || lines.failed)
 		rc = -1;
@@ -472,6 +628,10 @@ char *pp_units_compose(pp_units *units, const char *const *texts, const int *lin
 		pp_unit *u = &units->items[i];
 		if (u->kind == UNIT_ABBREVIATIONS) {
 			compose_definitions(u, texts[i], lines ? lines[i] : 0, file, d);
+			continue;
+		}
+		if (u->kind == UNIT_HTML) {
+			compose_html(u, texts[i], lines ? lines[i] : 0, file, d);
 			continue;
 		}
 		char *with_notes = pp_strdup_printf("%s%s\n", texts[i], defs);

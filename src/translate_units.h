@@ -11,6 +11,13 @@
  * kramdown attribute list are not units (they are kept from the source),
  * and kramdown comments never are.
  *
+ * A raw HTML block with words (text, or a title, alt or aria-label value)
+ * is a unit of its own ("section/html-1"), its text the HTML as written:
+ * a page shows those words, so a translation must have them. Its
+ * translation is taken only as one raw HTML block with the source's tags
+ * and attributes (libxml2's HTML parser reads both), so a translator can
+ * change words, never a link or what the page keeps of the markup.
+ *
  * pp_units_compose is the way back: the source's document with each unit's
  * inline content replaced by its translation, written out through
  * cmark-gfm's CommonMark renderer.
@@ -32,6 +39,7 @@ typedef struct {
 	int kind;          /* for aligning two texts' units by structure */
 	int line;          /* in the version's file */
 	cmark_node *node;  /* its block in the parsed document (compose) */
+	int raw_html;      /* a raw HTML block: text is its HTML as written, not inline Markdown */
 } pp_unit;
 
 typedef struct {

@@ -10,7 +10,9 @@
  * back, text is escaped for Markdown and the codes' data put back around
  * it. A unit's state: "translated" when carried over unchanged, "initial"
  * when new or to review (a note gives the previous source); a target left
- * "initial" is still to review on import.
+ * "initial" is still to review on import. A raw HTML block's unit is of
+ * type "policypress:html": its text is the HTML as written, read back as
+ * it is, not escaped for Markdown.
  */
 #include "translate_file.h"
 
@@ -261,13 +263,19 @@ int pp_xliff_write(const pp_tfile *f, const char *path, pp_diags *d)
 		pieces source = {0}, target = {0};
 		data_list data = {0};
 		int pc = 0;
-		ok = to_pieces(u->source, &source, &data, &pc) == 0 &&
-		     (!u->target || !*u->target || to_pieces(u->target, &target, &data, &pc) == 0);
+		if (u->raw_html)
+			ok = add_piece(&source, (piece){PIECE_TEXT, strdup(u->source), 0, 0}) == 0 && source.items[0].text &&
+			     (!u->target || !*u->target ||
+			      (add_piece(&target, (piece){PIECE_TEXT, strdup(u->target), 0, 0}) == 0 && target.items[0].text));
+		else
+			ok = to_pieces(u->source, &source, &data, &pc) == 0 &&
+			     (!u->target || !*u->target || to_pieces(u->target, &target, &data, &pc) == 0);
 		char id[32];
 		snprintf(id, sizeof id, "u%zu", i + 1);
 		ok = ok && xmlTextWriterWriteRaw(w, BAD_CAST "\n") >= 0 && xmlTextWriterStartElement(w, BAD_CAST "unit") >= 0 &&
 		     xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST id) >= 0 &&
-		     xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST u->id) >= 0;
+		     xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST u->id) >= 0 &&
+		     (!u->raw_html || xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "policypress:html") >= 0);
 		if (ok && (u->note || u->previous || u->reference)) {
 			ok = xmlTextWriterStartElement(w, BAD_CAST "notes") >= 0 &&
 			     (!u->note || write_note(w, "description", u->note) == 0) &&
@@ -372,7 +380,8 @@ static xmlChar *data_of(xmlNodePtr n, const char *attr, xmlNodePtr original)
 /* A segment's source or target as Markdown: text escaped, codes' data put
  * back around it. Walked without recursion (the nesting is the file's). A
  * code whose data is not there is an error. */
-static char *to_markdown(xmlNodePtr container, xmlNodePtr original, const char *path, const char *unit, pp_diags *d)
+static char *to_markdown(xmlNodePtr container, xmlNodePtr original, int raw, const char *path, const char *unit,
+                         pp_diags *d)
 {
 	xmlBufferPtr out = pp_dom_buffer_new();
 	if (!out)
@@ -382,7 +391,10 @@ static char *to_markdown(xmlNodePtr container, xmlNodePtr original, const char *
 	while (n) {
 		int pc = is_element(n, "pc");
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			escape_text(out, (const char *)n->content, &line_start);
+			if (raw)
+				xmlBufferCat(out, n->content);
+			else
+				escape_text(out, (const char *)n->content, &line_start);
 		} else if (pc || is_element(n, "ph")) {
 			xmlChar *value = data_of(n, pc ? "dataRefStart" : "dataRef", original);
 			if (!value) {
@@ -464,13 +476,18 @@ int pp_xliff_read(const char *path, pp_tfile *f, pp_diags *d)
 		xmlNodePtr source = child(segment, "source"), target = child(segment, "target");
 		xmlChar *state = segment ? xmlGetProp(segment, BAD_CAST "state") : NULL;
 		const char *id = name ? (const char *)name : "(unnamed)";
-		char *source_text = source ? to_markdown(source, original, path, id, d) : NULL;
-		char *target_text = target ? to_markdown(target, original, path, id, d) : NULL;
+		xmlChar *type = xmlGetProp(unit, BAD_CAST "type");
+		int raw = type && xmlStrcmp(type, BAD_CAST "policypress:html") == 0;
+		xmlFree(type);
+		char *source_text = source ? to_markdown(source, original, raw, path, id, d) : NULL;
+		char *target_text = target ? to_markdown(target, original, raw, path, id, d) : NULL;
 		/* A target still "initial" has not been confirmed in the tool. */
 		int review = target_text && *target_text && (!state || xmlStrcmp(state, BAD_CAST "initial") == 0);
 		if (pp_tfile_add(f, name ? (const char *)name : NULL, source_text ? source_text : "", target_text, NULL, NULL,
 		                 NULL, review) != 0)
 			rc = -1;
+		else
+			f->items[f->count - 1].raw_html = raw;
 		free(source_text);
 		free(target_text);
 		xmlFree(state);

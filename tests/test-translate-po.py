@@ -168,6 +168,17 @@ try:
                     parts.append("| a | b |\n|---|---|\n| " + sentence(lang) + " | " + sentence(lang) + " |")
                 else:
                     parts.append(sentence(lang) + "[^n]\n\n[^n]: " + sentence(lang))
+        # Raw HTML blocks with words (a disclosure's summary, a centred
+        # link with a title), and one without (a comment): the first two
+        # are units, their HTML as written.
+        if rng.random() < 0.5:
+            parts.insert(rng.randrange(len(parts) + 1),
+                         "<details>\n<summary>" + sentence(lang).replace("*", "") + "</summary>\n\n" + sentence(lang) +
+                         "\n\n</details>")
+        if rng.random() < 0.5:
+            parts.insert(rng.randrange(len(parts) + 1),
+                         '<p align="center"><a href="https://example.org/%d" title="%s">%s</a></p>\n<!-- note -->'
+                         % (rng.randrange(99), rng.choice(words[lang]), rng.choice(words[lang])))
         # kramdown's table of contents: kept as it is, not a unit.
         if rng.random() < 0.5:
             parts.insert(0, rng.choice(["* TOC\n{:toc}", "1. TOC\n{: toc}"]))
@@ -260,6 +271,70 @@ try:
         if ids != ["Intro.", "**Offered** to translators."]:
             problems.append(f"units {ids}")
     check("markdown=\"1\": its blocks are units across blank lines; in one raw block, export says they are not", problems)
+    # Raw HTML blocks: their words are units, the HTML as written; a
+    # translation of their text and titles is taken, one that changes a
+    # link, adds a blank line or starts with text is refused.
+    problems = []
+    site = os.path.join(work, "raw-html")
+    os.makedirs(os.path.join(site, "p", "en"))
+    with open(os.path.join(site, "site.yaml"), "w") as f:
+        f.write("default_locale: en\ntitle:\n  en: T\n  fr: T\n")
+    with open(os.path.join(site, "p", "en", "2025-01-01.md"), "w") as f:
+        f.write("---\ntitle: T\nupdated: 2025-01-01\n---\n\nIntro.\n\n"
+                "<details>\n<summary>What we <b>collect</b></summary>\n\nYour **name**.\n\n</details>\n\n"
+                '<p align="center"><a href="https://example.org/x" title="Our page">Read more</a>'
+                ' <img src="a.png" alt="A logo"></p>\n\n<!-- an internal note -->\n\n<div class="x"></div>\n')
+    raw_po = os.path.join(site, "x.po")
+    r = run("translate", "export", "p", "fr", "--content", site, "-o", raw_po)
+    if r.returncode != 0 or not polib:
+        problems.append(f"export: {r.returncode} {r.stderr[-400:]}")
+    else:
+        units = [(e.msgctxt, e.msgid) for e in polib.pofile(raw_po) if e.msgctxt and "/" in e.msgctxt]
+        want_units = [("intro/p-1", "Intro."),
+                      ("intro/html-1", "<details>\n<summary>What we <b>collect</b></summary>"),
+                      ("intro/p-2", "Your **name**."),
+                      ("intro/html-2", '<p align="center"><a href="https://example.org/x" title="Our page">Read more</a>'
+                                       ' <img src="a.png" alt="A logo"></p>')]
+        if units != want_units:
+            problems.append(f"units {units}")
+        french = {"Intro.": "Introduction.", "Your **name**.": "Votre **nom**.",
+                  want_units[1][1]: "<details>\n<summary>Ce que nous <b>collectons</b></summary>",
+                  want_units[3][1]: '<p align="center"><a href="https://example.org/x" title="Notre page">Lire la suite</a>'
+                                    ' <img src="a.png" alt="Un logo"></p>'}
+
+        def attempt(date, change=None):
+            p = polib.pofile(raw_po)
+            for e in p:
+                e.msgstr = french.get(e.msgid, e.msgid) if e.msgctxt else e.msgstr
+                if change and e.msgctxt == change[0]:
+                    e.msgstr = change[1](e.msgstr)
+            p.save(raw_po)
+            return run("translate", "import", raw_po, "--content", site, "--date", date)
+        r = attempt("2025-01-02")
+        made = os.path.join(site, "p", "fr", "2025-01-02.md")
+        text = open(made, encoding="utf-8").read() if r.returncode == 0 else r.stderr
+        for want in ("<summary>Ce que nous <b>collectons</b></summary>", 'title="Notre page">Lire la suite</a>',
+                     'alt="Un logo"', "Votre **nom**.", "<!-- an internal note -->", '<div class="x"></div>'):
+            if want not in text:
+                problems.append(f"translated: {want} not in {text[-600:]}")
+        refusals = [("intro/html-2", lambda t: t.replace("example.org/x", "example.net/x"),
+                     "x.po: error: unit intro/html-2: its tags or attributes differ from its source's: keep every tag and "
+                     "attribute as the source has them (only the text and the title, alt, aria-label, lang and dir values "
+                     "are translated)"),
+                    ("intro/html-2", lambda t: t.replace(' <img src="a.png" alt="Un logo">', ""),
+                     "x.po: error: unit intro/html-2: its tags or attributes differ from its source's"),
+                    ("intro/html-1", lambda t: t.replace("\n", "\n\n"),
+                     "x.po: error: unit intro/html-1: its translation must be one raw HTML block, as its source is (it "
+                     "reads as several blocks): begin it with the source's first tag and leave no blank line in it"),
+                    ("intro/html-1", lambda t: "Résumé " + t.replace("<details>\n", ""),
+                     "x.po: error: unit intro/html-1: its translation must be one raw HTML block, as its source is (it "
+                     "reads as paragraph)")]
+        for k, (unit, change, want) in enumerate(refusals):
+            r = attempt(f"2025-01-1{k}", (unit, change))
+            if r.returncode != 1 or want not in r.stderr or os.path.exists(os.path.join(site, "p", "fr", f"2025-01-1{k}.md")):
+                problems.append(f"refusal {k}: {r.returncode} {r.stderr[-500:]} (wanted {want})")
+    check("raw HTML: its words are units, their translation taken in the source's tags; a changed link or tag refused",
+          problems)
     # XLIFF 2.0: read back by an independent XML reader (every unit, every
     # inline code's data there), imported back as the PO file is, and a
     # target the tool left "initial" refused as still to review.
