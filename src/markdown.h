@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include <cmark-gfm.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
 #include "diag.h"
@@ -73,6 +74,11 @@ int pp_markdown_own_text(cmark_node *root);
  * one block (no blank line in it): Markdown inside raw HTML, which the
  * page renders but a reader of the parsed tree sees as raw HTML. */
 int pp_markdown_html_holds_markdown(const char *html);
+
+/* A raw HTML block's text as the page's rendering reads it: libxml2's HTML
+ * parser, its implied <html> and <body> kept (see pp_md_add_html_block).
+ * The caller frees it (xmlFreeDoc); NULL when out of memory. */
+htmlDocPtr pp_html_block_parse(const char *html);
 
 /* Parses UTF-8 Markdown; NULL when out of memory. */
 cmark_node *pp_markdown_parse(const char *text, size_t len);

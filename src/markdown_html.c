@@ -501,6 +501,15 @@ static xmlNodePtr add_markdown_element(render_state *st, cmark_node *node, xmlNo
 	return el;
 }
 
+htmlDocPtr pp_html_block_parse(const char *html)
+{
+	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
+	 * libxml2 hangs every top-level element after the first under it, so
+	 * "<h1>…</h1><p>…</p>" would put the paragraph inside the heading. */
+	return htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
+	                      HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+}
+
 /* A raw HTML block becomes DOM built from what the allowlist keeps: the
  * words of the policy survive, nothing executable does, and no HTML string
  * reaches the page. */
@@ -509,11 +518,7 @@ void pp_md_add_html_block(render_state *st, cmark_node *node, xmlNodePtr cur, in
 	const char *html = cmark_node_get_literal(node);
 	if (!html || is_comment(html) || add_markdown_element(st, node, cur, context_rtl) || st->failed || st->refused)
 		return;
-	/* Parsed with the implied <html> and <body>: with HTML_PARSE_NOIMPLIED,
-	 * libxml2 hangs every top-level element after the first under it, so
-	 * "<h1>…</h1><p>…</p>" would put the paragraph inside the heading. */
-	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+	htmlDocPtr doc = pp_html_block_parse(html);
 	sanitizer z = {st, node, 0, 0};
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	for (xmlNodePtr part = root ? root->children : NULL; part; part = part->next) {

@@ -45,6 +45,49 @@ static int add_link(pp_block *block, const char *url)
 	return (block->links[block->link_count++] = strdup(url ? url : "")) ? 0 : -1;
 }
 
+/* A raw HTML block's words (text outside script and style, for its
+ * numbers) and link targets (a and area href, img src, in order), as the
+ * page's rendering reads the block. Walked without recursion. */
+static int read_html(const char *html, pp_block *block)
+{
+	htmlDocPtr doc = pp_html_block_parse(html);
+	xmlBufferPtr words = doc ? pp_dom_buffer_new() : NULL;
+	xmlNodePtr root = words ? xmlDocGetRootElement(doc) : NULL;
+	int rc = words ? 0 : -1;
+	for (xmlNodePtr n = root; n && rc == 0;) {
+		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||
+		                                           xmlStrcasecmp(n->name, BAD_CAST "style") == 0);
+		if (n->type == XML_TEXT_NODE && n->content) {
+			xmlBufferCat(words, n->content);
+			xmlBufferCat(words, BAD_CAST " ");
+		} else if (n->type == XML_ELEMENT_NODE) {
+			const char *attribute = xmlStrcasecmp(n->name, BAD_CAST "a") == 0 ||
+			                                xmlStrcasecmp(n->name, BAD_CAST "area") == 0
+			                            ? "href"
+			                        : xmlStrcasecmp(n->name, BAD_CAST "img") == 0 ? "src"
+			                                                                     : NULL;
+			xmlChar *url = attribute ? xmlGetProp(n, BAD_CAST attribute) : NULL;
+			if (url)
+				rc = add_link(block, (const char *)url);
+			xmlFree(url);
+		}
+		if (n->children && n->type == XML_ELEMENT_NODE && !code) {
+			n = n->children;
+			continue;
+		}
+		while (n != root && !n->next)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
+	if (rc == 0 && !(block->text = strdup((const char *)xmlBufferContent(words))))
+		rc = -1;
+	if (words)
+		xmlBufferFree(words);
+	if (doc)
+		xmlFreeDoc(doc);
+	return rc;
+}
+
 /* The blocks of a parsed document, iteratively. */
 static int read_tree(cmark_node *doc, int line_offset, pp_blocks *out)
 {
@@ -78,6 +121,9 @@ static int read_tree(cmark_node *doc, int line_offset, pp_blocks *out)
 			continue;
 		} else if (type == CMARK_NODE_HTML_BLOCK && enter) {
 			rc |= add_block(out, PP_BLOCK_HTML, line);
+			if (rc == 0)
+				rc = read_html(cmark_node_get_literal(node) ? cmark_node_get_literal(node) : "",
+				               &out->items[out->count - 1]);
 			continue;
 		} else if (type == CMARK_NODE_THEMATIC_BREAK && enter) {
 			rc |= add_block(out, PP_BLOCK_RULE, line);

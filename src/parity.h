@@ -12,6 +12,8 @@
  *     guessed otherwise;
  *   - links: each aligned pair's link targets (URLs, e-mail addresses)
  *     must be the same.
+ * A raw HTML block's numbers and links (a and area href, img src) are read
+ * through libxml2's HTML parser, as the page's rendering reads it.
  * Reported in the translation's file, with the severity given (warnings in
  * check, errors with --strict). The blocks are also what side-by-side
  * pages align.

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/HTMLparser.h>
-
 #include "diff.h"
 #include "dom.h"
 #include "fsutil.h"
@@ -74,8 +72,7 @@ static int has_visible(const xmlChar *text)
 static int html_shape(const char *html, xmlBufferPtr shape, int *words)
 {
 	*words = 0;
-	htmlDocPtr doc = htmlReadMemory(html, (int)strlen(html), NULL, "UTF-8",
-	                                HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | XML_PARSE_HUGE);
+	htmlDocPtr doc = pp_html_block_parse(html);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	for (xmlNodePtr n = root; n;) {
 		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||

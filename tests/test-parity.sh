@@ -2,12 +2,13 @@
 # check's parity of translations with their sources, on content made here:
 # a missing paragraph, a changed number in Arabic-Indic digits, a number
 # written in words that ICU reads, a changed link target, an extra list
-# item; clean translations pass; --strict makes them errors.
+# item; clean translations pass; --strict makes them errors; a raw HTML
+# block's link and number are compared as a paragraph's are.
 set -uo pipefail
 binary=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "1..4"
+echo "1..5"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; printf '%s\n' "$2" | sed 's/^/# /' | head -20; }
@@ -76,4 +77,14 @@ else fail "link" "exit $rc: $out"; fi
 out=$("$binary" check --content "$c" -q --strict 2>&1); rc=$?
 if [[ $rc -eq 1 && $out == *"error: link target differs"* ]]; then ok "--strict: parity problems are errors"
 else fail "strict" "exit $rc: $out"; fi
+h=$work/raw
+mkdir -p "$h/terms/en" "$h/terms/ar"
+cp "$c/site.yaml" "$h/site.yaml"
+printf -- '---\ntitle: Terms\nupdated: 2025-01-01\n---\n\n<p align="center"><a href="https://example.org/a">Read the 30 rules</a> <img src="/logo.png" alt="Logo"></p>\n' > "$h/terms/en/2025-01-01.md"
+printf -- '---\ntitle: الشروط\nupdated: 2025-01-01\n---\n\n<p align="center"><a href="https://example.org/b">اقرأ القواعد الـ٤٠</a> <img src="/logo.png" alt="شعار"></p>\n' > "$h/terms/ar/2025-01-01.md"
+out=$("$binary" check --content "$h" 2>&1 | grep -v "raw HTML is not passed through" | grep -v "^policypress: "); rc=$?
+want="$h/terms/ar/2025-01-01.md:6:1: warning: the authoritative text has 30 here, the translation 40
+$h/terms/ar/2025-01-01.md:6:1: warning: link target differs: the authoritative text links https://example.org/a, the translation https://example.org/b"
+if [[ $out == "$want" ]]; then ok "a raw HTML block: its changed number and link target"
+else fail "raw HTML" "$out"; diff <(echo "$want") <(echo "$out") | sed 's/^/# /'; fi
 exit $failed
