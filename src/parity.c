@@ -45,19 +45,19 @@ static int add_link(pp_block *block, const char *url)
 	return (block->links[block->link_count++] = strdup(url ? url : "")) ? 0 : -1;
 }
 
-/* A raw HTML block's words (text outside script and style, for its
- * numbers) and link targets (a and area href, img src, in order), as the
- * page's rendering reads the block. Walked without recursion. */
-static int read_html(const char *html, pp_block *block)
+/* Raw HTML's link targets (a and area href, img src, in order) added to
+ * block, and its words (text outside script and style, for its numbers)
+ * to words when given, as the page's rendering reads the HTML. Walked
+ * without recursion. */
+static int read_html(const char *html, pp_block *block, xmlBufferPtr words)
 {
 	htmlDocPtr doc = pp_html_block_parse(html);
-	xmlBufferPtr words = doc ? pp_dom_buffer_new() : NULL;
-	xmlNodePtr root = words ? xmlDocGetRootElement(doc) : NULL;
-	int rc = words ? 0 : -1;
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	int rc = doc ? 0 : -1;
 	for (xmlNodePtr n = root; n && rc == 0;) {
 		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||
 		                                           xmlStrcasecmp(n->name, BAD_CAST "style") == 0);
-		if (n->type == XML_TEXT_NODE && n->content) {
+		if (n->type == XML_TEXT_NODE && n->content && words) {
 			xmlBufferCat(words, n->content);
 			xmlBufferCat(words, BAD_CAST " ");
 		} else if (n->type == XML_ELEMENT_NODE) {
@@ -79,12 +79,20 @@ static int read_html(const char *html, pp_block *block)
 			n = n->parent;
 		n = n == root ? NULL : n->next;
 	}
+	if (doc)
+		xmlFreeDoc(doc);
+	return rc;
+}
+
+/* A raw HTML block's links and words (see read_html). */
+static int read_html_block(const char *html, pp_block *block)
+{
+	xmlBufferPtr words = pp_dom_buffer_new();
+	int rc = words ? read_html(html, block, words) : -1;
 	if (rc == 0 && !(block->text = strdup((const char *)xmlBufferContent(words))))
 		rc = -1;
 	if (words)
 		xmlBufferFree(words);
-	if (doc)
-		xmlFreeDoc(doc);
 	return rc;
 }
 
@@ -122,8 +130,8 @@ static int read_tree(cmark_node *doc, int line_offset, pp_blocks *out)
 		} else if (type == CMARK_NODE_HTML_BLOCK && enter) {
 			rc |= add_block(out, PP_BLOCK_HTML, line);
 			if (rc == 0)
-				rc = read_html(cmark_node_get_literal(node) ? cmark_node_get_literal(node) : "",
-				               &out->items[out->count - 1]);
+				rc = read_html_block(cmark_node_get_literal(node) ? cmark_node_get_literal(node) : "",
+				                     &out->items[out->count - 1]);
 			continue;
 		} else if (type == CMARK_NODE_THEMATIC_BREAK && enter) {
 			rc |= add_block(out, PP_BLOCK_RULE, line);
@@ -134,6 +142,9 @@ static int read_tree(cmark_node *doc, int line_offset, pp_blocks *out)
 			xmlBufferCat(text, BAD_CAST " ");
 		} else if (current >= 0 && enter && (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE)) {
 			rc |= add_link(&out->items[current], cmark_node_get_url(node));
+		} else if (current >= 0 && enter && type == CMARK_NODE_HTML_INLINE && cmark_node_get_literal(node)) {
+			/* An opening tag: "<a href=…>", "<img src=…>". */
+			rc |= read_html(cmark_node_get_literal(node), &out->items[current], NULL);
 		}
 		if (kind < 0)
 			continue;

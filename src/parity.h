@@ -12,8 +12,9 @@
  *     guessed otherwise;
  *   - links: each aligned pair's link targets (URLs, e-mail addresses)
  *     must be the same.
- * A raw HTML block's numbers and links (a and area href, img src) are read
- * through libxml2's HTML parser, as the page's rendering reads it.
+ * A raw HTML block's numbers and links, and the links of raw HTML tags in
+ * a text (a and area href, img src), are read through libxml2's HTML
+ * parser, as the page's rendering reads them.
  * Reported in the translation's file, with the severity given (warnings in
  * check, errors with --strict). The blocks are also what side-by-side
  * pages align.

@@ -3,7 +3,8 @@
 # a missing paragraph, a changed number in Arabic-Indic digits, a number
 # written in words that ICU reads, a changed link target, an extra list
 # item; clean translations pass; --strict makes them errors; a raw HTML
-# block's link and number are compared as a paragraph's are.
+# block's link and number, and a raw link in a paragraph, are compared as
+# a paragraph's Markdown links are.
 set -uo pipefail
 binary=$1
 work=$(mktemp -d)
@@ -80,11 +81,12 @@ else fail "strict" "exit $rc: $out"; fi
 h=$work/raw
 mkdir -p "$h/terms/en" "$h/terms/ar"
 cp "$c/site.yaml" "$h/site.yaml"
-printf -- '---\ntitle: Terms\nupdated: 2025-01-01\n---\n\n<p align="center"><a href="https://example.org/a">Read the 30 rules</a> <img src="/logo.png" alt="Logo"></p>\n' > "$h/terms/en/2025-01-01.md"
-printf -- '---\ntitle: الشروط\nupdated: 2025-01-01\n---\n\n<p align="center"><a href="https://example.org/b">اقرأ القواعد الـ٤٠</a> <img src="/logo.png" alt="شعار"></p>\n' > "$h/terms/ar/2025-01-01.md"
+printf -- '---\ntitle: Terms\nupdated: 2025-01-01\n---\n\n<p align="center"><a href="https://example.org/a">Read the 30 rules</a> <img src="/logo.png" alt="Logo"></p>\n\nRead <a href="https://example.org/c">the notice</a>.\n' > "$h/terms/en/2025-01-01.md"
+printf -- '---\ntitle: الشروط\nupdated: 2025-01-01\n---\n\n<p align="center"><a href="https://example.org/b">اقرأ القواعد الـ٤٠</a> <img src="/logo.png" alt="شعار"></p>\n\nاقرأ <a href="https://example.org/d">الإشعار</a>.\n' > "$h/terms/ar/2025-01-01.md"
 out=$("$binary" check --content "$h" 2>&1 | grep -v "raw HTML is not passed through" | grep -v "^policypress: "); rc=$?
 want="$h/terms/ar/2025-01-01.md:6:1: warning: the authoritative text has 30 here, the translation 40
-$h/terms/ar/2025-01-01.md:6:1: warning: link target differs: the authoritative text links https://example.org/a, the translation https://example.org/b"
-if [[ $out == "$want" ]]; then ok "a raw HTML block: its changed number and link target"
+$h/terms/ar/2025-01-01.md:6:1: warning: link target differs: the authoritative text links https://example.org/a, the translation https://example.org/b
+$h/terms/ar/2025-01-01.md:8:1: warning: link target differs: the authoritative text links https://example.org/c, the translation https://example.org/d"
+if [[ $out == "$want" ]]; then ok "a raw HTML block and a raw link in a paragraph: their changed number and link targets"
 else fail "raw HTML" "$out"; diff <(echo "$want") <(echo "$out") | sed 's/^/# /'; fi
 exit $failed
