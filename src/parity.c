@@ -54,9 +54,10 @@ static int read_html(const char *html, pp_block *block, xmlBufferPtr words)
 	htmlDocPtr doc = pp_html_block_parse(html);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	int rc = doc ? 0 : -1;
-	for (xmlNodePtr n = root; n && rc == 0;) {
+	for (xmlNodePtr n = root ? root->children : NULL, next; n && rc == 0; n = next) {
 		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||
 		                                           xmlStrcasecmp(n->name, BAD_CAST "style") == 0);
+		next = pp_dom_next(n, root, !code);
 		if (n->type == XML_TEXT_NODE && n->content && words) {
 			xmlBufferCat(words, n->content);
 			xmlBufferCat(words, BAD_CAST " ");
@@ -71,13 +72,6 @@ static int read_html(const char *html, pp_block *block, xmlBufferPtr words)
 				rc = add_link(block, (const char *)url);
 			xmlFree(url);
 		}
-		if (n->children && n->type == XML_ELEMENT_NODE && !code) {
-			n = n->children;
-			continue;
-		}
-		while (n != root && !n->next)
-			n = n->parent;
-		n = n == root ? NULL : n->next;
 	}
 	if (doc)
 		xmlFreeDoc(doc);
