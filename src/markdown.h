@@ -80,6 +80,10 @@ int pp_markdown_html_holds_markdown(const char *html);
  * The caller frees it (xmlFreeDoc); NULL when out of memory. */
 htmlDocPtr pp_html_block_parse(const char *html);
 
+/* Whether raw HTML's element name is one whose content never reaches the
+ * page (script, style, a form's controls, svg…): dropped whole. */
+int pp_html_shows_nothing(const xmlChar *name);
+
 /* Parses UTF-8 Markdown; NULL when out of memory. */
 cmark_node *pp_markdown_parse(const char *text, size_t len);
 

@@ -64,6 +64,8 @@ static int in_list(const xmlChar *name, const char *const *list, size_t n)
 }
 #define IN(name, list) in_list(name, list, sizeof list / sizeof *list)
 
+int pp_html_shows_nothing(const xmlChar *name) { return IN(name, dropped_whole); }
+
 typedef struct {
 	render_state *st;
 	cmark_node *node; /* for positions in messages */

@@ -46,8 +46,8 @@ static int add_link(pp_block *block, const char *url)
 }
 
 /* Raw HTML's link targets (a and area href, img src, in order) added to
- * block, and its words (text outside script and style, for its numbers)
- * to words when given, as the page's rendering reads the HTML. Walked
+ * block, and its words (for its numbers) to words when given, as the
+ * page's rendering reads the HTML: nothing of what it drops whole. Walked
  * without recursion. */
 static int read_html(const char *html, pp_block *block, xmlBufferPtr words)
 {
@@ -55,9 +55,7 @@ static int read_html(const char *html, pp_block *block, xmlBufferPtr words)
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	int rc = doc ? 0 : -1;
 	for (xmlNodePtr n = root ? root->children : NULL, next; n && rc == 0; n = next) {
-		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||
-		                                           xmlStrcasecmp(n->name, BAD_CAST "style") == 0);
-		next = pp_dom_next(n, root, !code);
+		next = pp_dom_next(n, root, n->type != XML_ELEMENT_NODE || !pp_html_shows_nothing(n->name));
 		if (n->type == XML_TEXT_NODE && n->content && words) {
 			xmlBufferCat(words, n->content);
 			xmlBufferCat(words, BAD_CAST " ");

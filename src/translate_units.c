@@ -63,51 +63,61 @@ static int has_visible(const xmlChar *text)
 	return 0;
 }
 
-/* A raw HTML block as libxml2's HTML parser reads it (as the page's
- * rendering does: see markdown_html.c): its tags in document order, with
- * every attribute but the translatable ones' values, in *shape, and
- * whether it has words (text outside script and style, or a translatable
- * attribute's value) in *words. Walked without recursion. 0, or -1 when
- * out of memory. */
+/* text's length without the white space and line ends it ends with. */
+static size_t trimmed_length(const char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
+static void add(xmlBufferPtr shape, const xmlChar *text, int *failed) { *failed |= xmlBufferCat(shape, text) != 0; }
+
+/* A raw HTML block as the page's rendering reads it (pp_html_block_parse):
+ * its tags in document order, with every attribute but the translatable
+ * ones' values, in *shape, and whether it has words (text the page shows,
+ * or a translatable attribute's value) in *words. What the page drops
+ * whole (script, style…) is a tag without content. Walked without
+ * recursion. 0, or -1 when out of memory. */
 static int html_shape(const char *html, xmlBufferPtr shape, int *words)
 {
 	*words = 0;
 	htmlDocPtr doc = pp_html_block_parse(html);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	for (xmlNodePtr n = root; n;) {
-		int code = n->type == XML_ELEMENT_NODE && (xmlStrcasecmp(n->name, BAD_CAST "script") == 0 ||
-		                                           xmlStrcasecmp(n->name, BAD_CAST "style") == 0);
+	int failed = !doc;
+	for (xmlNodePtr n = root; n && !failed;) {
 		if (n->type == XML_TEXT_NODE && has_visible(n->content))
 			*words = 1;
 		if (n->type == XML_ELEMENT_NODE) {
-			xmlBufferCat(shape, BAD_CAST "<");
-			xmlBufferCat(shape, n->name);
+			add(shape, BAD_CAST "<", &failed);
+			add(shape, n->name, &failed);
 			for (xmlAttrPtr a = n->properties; a; a = a->next) {
 				xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
 				int free_text = translatable_attribute(a->name);
 				*words |= free_text && !xmlStrEqual(a->name, BAD_CAST "dir") &&
 				          !xmlStrEqual(a->name, BAD_CAST "lang") && has_visible(value);
-				xmlBufferCat(shape, BAD_CAST " ");
-				xmlBufferCat(shape, a->name);
+				add(shape, BAD_CAST " ", &failed);
+				add(shape, a->name, &failed);
 				if (!free_text) {
-					xmlBufferCat(shape, BAD_CAST "=\"");
-					xmlBufferCat(shape, value ? value : BAD_CAST "");
-					xmlBufferCat(shape, BAD_CAST "\"");
+					add(shape, BAD_CAST "=\"", &failed);
+					add(shape, value ? value : BAD_CAST "", &failed);
+					add(shape, BAD_CAST "\"", &failed);
 				}
 				xmlFree(value);
 			}
-			xmlBufferCat(shape, BAD_CAST ">");
-		}
-		if (n->children && n->type == XML_ELEMENT_NODE && !code) {
-			n = n->children;
-			continue;
+			add(shape, BAD_CAST ">", &failed);
+			if (n->children && !pp_html_shows_nothing(n->name)) {
+				n = n->children;
+				continue;
+			}
 		}
 		/* Up past every last child, closing each element left. */
 		for (;;) {
 			if (n->type == XML_ELEMENT_NODE) {
-				xmlBufferCat(shape, BAD_CAST "</");
-				xmlBufferCat(shape, n->name);
-				xmlBufferCat(shape, BAD_CAST ">");
+				add(shape, BAD_CAST "</", &failed);
+				add(shape, n->name, &failed);
+				add(shape, BAD_CAST ">", &failed);
 			}
 			if (n == root || n->next)
 				break;
@@ -115,10 +125,9 @@ static int html_shape(const char *html, xmlBufferPtr shape, int *words)
 		}
 		n = n == root ? NULL : n->next;
 	}
-	int ok = doc && xmlBufferContent(shape);
 	if (doc)
 		xmlFreeDoc(doc);
-	return ok ? 0 : -1;
+	return failed ? -1 : 0;
 }
 
 /* Whether a raw HTML block has words a reader sees: a unit. -1 when out
@@ -138,10 +147,7 @@ static int html_has_words(const char *html)
  * structure, links and all. */
 static void compose_html(pp_unit *u, const char *translation, int line, const char *file, pp_diags *d)
 {
-	size_t len = strlen(translation);
-	while (len > 0 && (translation[len - 1] == '\n' || translation[len - 1] == ' ' || translation[len - 1] == '\t'))
-		len--;
-	char *literal = pp_strdup_printf("%.*s\n", (int)len, translation);
+	char *literal = pp_strdup_printf("%.*s\n", (int)trimmed_length(translation), translation);
 	cmark_node *parsed = literal ? pp_markdown_parse(literal, strlen(literal)) : NULL;
 	cmark_node *block = parsed ? cmark_node_first_child(parsed) : NULL;
 	xmlBufferPtr want = parsed ? pp_dom_buffer_new() : NULL, got = want ? pp_dom_buffer_new() : NULL;
@@ -192,10 +198,7 @@ void pp_units_free(pp_units *u)
 static char *raw_literal(cmark_node *block)
 {
 	const char *html = cmark_node_get_literal(block);
-	size_t n = html ? strlen(html) : 0;
-	while (n > 0 && (html[n - 1] == '\n' || html[n - 1] == ' ' || html[n - 1] == '\t'))
-		n--;
-	return html ? strndup(html, n) : NULL;
+	return html ? strndup(html, trimmed_length(html)) : NULL;
 }
 
 /* A block's inline content as Markdown: its children moved into a
