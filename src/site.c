@@ -68,6 +68,11 @@ typedef struct {
 	 * first, so its texts are ready when its translations want them. NULL:
 	 * content order. */
 	const size_t *series_order;
+	/* The tasks series are built in: task k builds series_order[task_ends[k
+	 * - 1]] up to series_order[task_ends[k]] in turn (from 0 for the first);
+	 * NULL: a task per series. */
+	const size_t *task_ends;
+	size_t series_tasks;
 } build_ctx;
 
 /* Pages written so far, for the progress hook; shared between workers. */
@@ -1948,9 +1953,13 @@ static void build_task(void *shared, void *state, size_t index)
 		pp_write_robots(site, ctx->out, ctx->d);
 		pp_write_versions_index(site, ctx->as_of, ctx->out, ctx->d);
 		break;
-	default:
-		build_series(ctx, &site->series[ctx->series_order ? ctx->series_order[index - SITE_TASKS]
-		                                                  : index - SITE_TASKS]);
+	default: {
+		size_t task = index - SITE_TASKS;
+		size_t first = !ctx->task_ends ? task : task ? ctx->task_ends[task - 1] : 0;
+		size_t end = ctx->task_ends ? ctx->task_ends[task] : task + 1;
+		for (size_t k = first; k < end; k++)
+			build_series(ctx, &site->series[ctx->series_order ? ctx->series_order[k] : k]);
+	}
 	}
 }
 
@@ -1979,51 +1988,128 @@ static size_t place_translations(const pp_site *site, size_t *from, size_t *orde
 	return placed;
 }
 
+/* A policy is a task of its own when none holds more than this share of
+ * the site's work per worker (1/4: built largest first, the last of a
+ * worker's tasks keeps the others waiting a quarter of its share at most). */
+#define POLICY_TASK_SHARE 4
+
+/* A policy's series: [first, end) of the site's, and the bytes of their
+ * sources, what building them costs in proportion. */
+typedef struct {
+	size_t first, end;
+	uint64_t work;
+} policy_group;
+
+static int compare_groups_by_work(const void *a, const void *b)
+{
+	const policy_group *x = a, *y = b;
+	if (x->work != y->work)
+		return x->work > y->work ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The site's policies, NULL when out of memory; *count of them. */
+static policy_group *policy_groups(const pp_site *site, size_t *count)
+{
+	policy_group *groups = malloc(site->series_count * sizeof *groups);
+	*count = 0;
+	for (size_t i = 0; groups && i < site->series_count; i++) {
+		if (i == 0 || strcmp(site->series[i - 1].policy, site->series[i].policy) != 0)
+			groups[(*count)++] = (policy_group){i, i, 0};
+		policy_group *g = &groups[*count - 1];
+		g->end = i + 1;
+		for (size_t j = 0; j < site->series[i].count; j++)
+			g->work += (uint64_t)site->series[i].versions[j].stamp.size + 1;
+	}
+	return groups;
+}
+
 /* The handover of authoritative texts to the side-by-side pages (a key
  * per authoritative version, wanted once for each translation version
- * showing it) and the order of the series that makes it work. Without
- * memory for it, every text is rendered where it is shown, as in a
- * partial build, which does not render the authoritative series. */
-static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out)
+ * showing it), the order of the series that makes it work and the tasks
+ * they are built in. Without memory for it, every text is rendered where
+ * it is shown, as in a partial build, which does not render the
+ * authoritative series. */
+static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out, size_t **ends_out)
 {
 	const pp_site *site = ctx->site;
-	*base_out = *order_out = NULL;
+	*base_out = *order_out = *ends_out = NULL;
 	if ((ctx->options && ctx->options->only_policy) || !site->series_count)
 		return;
+	size_t group_count;
 	size_t *base = malloc(site->series_count * sizeof *base);
 	size_t *order = malloc(site->series_count * sizeof *order);
-	if (!base || !order) {
+	size_t *ends = malloc(site->series_count * sizeof *ends);
+	policy_group *groups = policy_groups(site, &group_count);
+	if (!base || !order || !ends || !groups) {
 		free(base);
 		free(order);
+		free(ends);
+		free(groups);
 		return;
 	}
-	/* Series come sorted by policy, a policy's series adjacent. Each
-	 * policy's authoritative series goes first, and its translations only
-	 * after the authoritative series of the next policies, one for each
-	 * other worker: started side by side with their source, translations
-	 * overtook it and rendered a sixth of its texts again. */
-	unsigned jobs = worker_count(ctx);
-	size_t lag = jobs > 1 ? jobs - 1 : 0;
-	size_t keys = 0, placed = 0, policies = 0, held_from = 0;
+	size_t keys = 0;
 	for (size_t i = 0; i < site->series_count; i++) {
-		const pp_series *s = &site->series[i];
-		int authoritative = strcmp(s->locale, site->default_locale) == 0;
+		int authoritative = strcmp(site->series[i].locale, site->default_locale) == 0;
 		base[i] = authoritative ? keys : SIZE_MAX;
-		keys += authoritative ? s->count : 0;
-		if (i > 0 && strcmp(site->series[i - 1].policy, s->policy) == 0)
-			continue;
-		const pp_series *a = pp_site_find(site, s->policy, site->default_locale);
-		if (a)
-			order[placed++] = (size_t)(a - site->series);
-		if (++policies > lag)
+		keys += authoritative ? site->series[i].count : 0;
+	}
+	/* A text handed from one worker to another costs the taker more than
+	 * the copy it is: its nodes, made and last touched on the other
+	 * processor, are read and freed from there (measured: two workers spent
+	 * a tenth more processor time than one, half of it gone when each
+	 * policy stays on one worker). So where no policy is too large a share
+	 * of the work, a policy is one task, its authoritative series first,
+	 * and the largest go first. Otherwise (one policy in many languages)
+	 * each series is a task, each policy's authoritative series first and
+	 * its translations only after the authoritative series of the next
+	 * policies, one for each other worker: started side by side with their
+	 * source, translations overtook it and rendered a sixth of its texts
+	 * again. */
+	unsigned jobs = worker_count(ctx);
+	uint64_t total = 0, largest = 0;
+	for (size_t g = 0; g < group_count; g++) {
+		total += groups[g].work;
+		largest = groups[g].work > largest ? groups[g].work : largest;
+	}
+	int grouped = jobs > 1 && largest <= total / ((uint64_t)jobs * POLICY_TASK_SHARE);
+	size_t placed = 0, tasks = 0;
+	if (grouped) {
+		qsort(groups, group_count, sizeof *groups, compare_groups_by_work);
+		for (size_t g = 0; g < group_count; g++) {
+			const pp_series *a = pp_site_find(site, site->series[groups[g].first].policy, site->default_locale);
+			if (a)
+				order[placed++] = (size_t)(a - site->series);
+			for (size_t i = groups[g].first; i < groups[g].end; i++)
+				if (&site->series[i] != a)
+					order[placed++] = i;
+			ends[tasks++] = placed;
+		}
+	} else {
+		size_t lag = jobs > 1 ? jobs - 1 : 0, held_from = 0;
+		for (size_t g = 0; g < group_count; g++) {
+			const pp_series *a = pp_site_find(site, site->series[groups[g].first].policy, site->default_locale);
+			if (a)
+				order[placed++] = (size_t)(a - site->series);
+			if (g + 1 > lag)
+				placed = place_translations(site, &held_from, order, placed);
+		}
+		while (held_from < site->series_count)
 			placed = place_translations(site, &held_from, order, placed);
 	}
-	while (held_from < site->series_count)
-		placed = place_translations(site, &held_from, order, placed);
+	free(groups);
 	if (placed != site->series_count) { /* never: a policy's series are adjacent */
 		free(base);
 		free(order);
+		free(ends);
 		return;
+	}
+	if (grouped) {
+		ctx->task_ends = ends;
+		ctx->series_tasks = tasks;
+		*ends_out = ends;
+	} else {
+		free(ends);
 	}
 	ctx->handover = keys ? pp_handover_new(keys, HANDOVER_BUDGET) : NULL;
 	for (size_t i = 0; ctx->handover && i < site->series_count; i++) {
@@ -2045,7 +2131,7 @@ static void plan_handover(build_ctx *ctx, size_t **base_out, size_t **order_out)
  * context (its diagnostics and ICU objects), then merges what they found. */
 static void build_all(build_ctx *ctx)
 {
-	size_t tasks = SITE_TASKS + ctx->site->series_count;
+	size_t tasks = SITE_TASKS + (ctx->task_ends ? ctx->series_tasks : ctx->site->series_count);
 	unsigned jobs = worker_count(ctx);
 	if (jobs > tasks)
 		jobs = (unsigned)tasks;
@@ -2132,14 +2218,15 @@ int pp_site_build(const pp_site *site, const pp_theme *theme, pp_output *out,
 	size_t errors_before = d->errors;
 	if (load_assets(&ctx) != 0 && d->errors == errors_before)
 		pp_error(d, pp_theme_dir(theme), 0, 0, "out of memory reading theme assets");
-	size_t *handover_base = NULL, *series_order = NULL;
+	size_t *handover_base = NULL, *series_order = NULL, *task_ends = NULL;
 	if (d->errors == errors_before) {
-		plan_handover(&ctx, &handover_base, &series_order);
+		plan_handover(&ctx, &handover_base, &series_order, &task_ends);
 		build_all(&ctx);
 	}
 	pp_handover_free(ctx.handover);
 	free(handover_base);
 	free(series_order);
+	free(task_ends);
 	/* A version is rendered more than once (its page, compare pages):
 	 * each pair once, in the manifest's order. */
 	if (ctx.link_count)
