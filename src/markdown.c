@@ -231,7 +231,8 @@ static void count_directions(const render_state *st, xmlNodePtr node, pp_directi
 	while (n) {
 		xmlNodePtr descend = NULL;
 		if (n->type == XML_TEXT_NODE && n->content)
-			pp_text_count_directions((const char *)n->content, strlen((const char *)n->content), c);
+			pp_text_facts_count_directions(st->ctx->facts, (const char *)n->content, strlen((const char *)n->content),
+			                               c);
 		else if (n->type == XML_ELEMENT_NODE && !xmlHasProp(n, BAD_CAST "dir") && !add_counted(st, n, c))
 			descend = n->children;
 		if (descend) {
@@ -340,12 +341,12 @@ xmlNodePtr pp_md_new_child(xmlNodePtr parent, const char *name)
 
 /* Text enters the DOM in NFC, so what is compared and published is the
  * canonical form of what the author typed. */
-int pp_md_append_text(xmlNodePtr parent, const char *text)
+static int append_text(pp_text_facts *facts, xmlNodePtr parent, const char *text)
 {
 	if (!text || !*text)
 		return 0;
 	size_t len = strlen(text);
-	int normalized = pp_is_nfc(text, len);
+	int normalized = pp_text_facts_is_nfc(facts, text, len);
 	char *nfc = normalized == 0 ? pp_nfc(text, len) : NULL;
 	if (normalized < 0 || (normalized == 0 && !nfc))
 		return -1;
@@ -353,6 +354,8 @@ int pp_md_append_text(xmlNodePtr parent, const char *text)
 	free(nfc);
 	return node && xmlAddChild(parent, node) ? 0 : -1;
 }
+
+int pp_md_append_text(xmlNodePtr parent, const char *text) { return append_text(NULL, parent, text); }
 
 /* Creates the element for a container node on entry. Returns the element
  * that the node's children go into, or NULL when the node is dropped. */
@@ -771,7 +774,7 @@ static void add_leaf(render_state *st, cmark_node *node, xmlNodePtr cur, int con
 	case CMARK_NODE_TEXT:
 		if (st->ctx->abbreviations)
 			append_abbreviated(st, node, cur, context_rtl);
-		else if (pp_md_append_text(cur, cmark_node_get_literal(node)) != 0)
+		else if (append_text(st->ctx->facts, cur, cmark_node_get_literal(node)) != 0)
 			st->failed = 1;
 		break;
 	case CMARK_NODE_SOFTBREAK:

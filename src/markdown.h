@@ -38,6 +38,7 @@
 #include "diag.h"
 #include "kramdown.h"
 #include "l10n.h"
+#include "text_facts.h"
 
 typedef struct {
 	const char *path;  /* source file named in messages */
@@ -58,6 +59,9 @@ typedef struct {
 	/* kramdown's abbreviations, marked after attribute lists are read
 	 * (NULL: none); pp_markdown_to_container reads them. */
 	const pp_abbreviations *abbreviations;
+	/* What is known of texts rendered before (a series' versions repeat
+	 * most of theirs); NULL: every text is read. */
+	pp_text_facts *facts;
 } pp_md_context;
 
 /* Registers cmark-gfm's extensions. Call once, before any thread parses. */

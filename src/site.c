@@ -50,6 +50,7 @@ typedef struct {
 	pp_slugger *slugger; /* heading ids; one per worker, as opening it is costly */
 	pp_date_cache *dates; /* likewise for date formatters */
 	pp_format_cache *formats; /* and message formatters */
+	pp_text_facts *facts; /* what is known of the texts of the series being built */
 	struct progress *progress; /* shared by the workers */
 	const char *as_of;   /* the reference date */
 	int interrupted;
@@ -545,7 +546,8 @@ static xmlNodePtr render_body(build_ctx *ctx, const pp_series *s, const pp_versi
 		text = &read;
 	}
 	pp_md_context md = {.path = v->path, .line_offset = text->body_line - 1, .rtl = is_rtl(ctx, s->locale),
-	                    .strict = ctx->options && ctx->options->strict, .slugger = ctx->slugger};
+	                    .strict = ctx->options && ctx->options->strict, .slugger = ctx->slugger,
+	                    .facts = ctx->facts};
 	md.reserved_ids = pp_theme_page_ids(ctx->theme, &md.reserved_count);
 	xmlNodePtr body = pp_markdown_to_container(text->body, text->body_len, &md, d);
 	if (text == &read)
@@ -1922,6 +1924,10 @@ static size_t count_pages(const pp_site *site, const char *as_of)
 	return total;
 }
 
+/* The texts (with what is known of them) kept for a series: a long
+ * history's distinct paragraphs, a few hundred kilobytes, fit many times. */
+#define TEXT_FACTS_BUDGET (2u << 20)
+
 /* Tasks of a build: the site-wide files first, so that they run beside the
  * series instead of after them, then one task per series. */
 enum { TASK_SITEMAP, TASK_INDEX_PAGES, TASK_SITE_FILES, SITE_TASKS };
@@ -1957,8 +1963,15 @@ static void build_task(void *shared, void *state, size_t index)
 		size_t task = index - SITE_TASKS;
 		size_t first = !ctx->task_ends ? task : task ? ctx->task_ends[task - 1] : 0;
 		size_t end = ctx->task_ends ? ctx->task_ends[task] : task + 1;
-		for (size_t k = first; k < end; k++)
+		for (size_t k = first; k < end; k++) {
+			/* A series' versions share most of their texts, its
+			 * translations none: what is known of them is kept for one
+			 * series at a time. */
+			ctx->facts = pp_text_facts_new(TEXT_FACTS_BUDGET);
 			build_series(ctx, &site->series[ctx->series_order ? ctx->series_order[k] : k]);
+			pp_text_facts_free(ctx->facts);
+			ctx->facts = NULL;
+		}
 	}
 	}
 }

@@ -2,6 +2,7 @@
  * validation, direction, language names. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "l10n.h"
 #include "testutil.h"
+#include "text_facts.h"
 
 static void expect_date(const char *locale, int y, int m, int d, const char *expected)
 {
@@ -245,6 +247,83 @@ static void test_direction_counts(void **state)
 			fail_msg("case %zu: %u ltr, %u rtl, first %d; expected %u, %u, %d", i, c.ltr, c.rtl, (int)c.first,
 			         cases[i].ltr, cases[i].rtl, (int)cases[i].first);
 	}
+}
+
+/* What text_facts keeps answers as reading the text again would, whatever
+ * count the text is read after: texts of a few words (Arabic, Hebrew,
+ * Latin, digits), starting and ending inside words, with isolates opened or
+ * closed, with marks and text not in NFC, read in turn in thousands of
+ * sequences that repeat them, as a series' versions repeat paragraphs;
+ * with a table that keeps them all and one whose bound is soon reached. */
+static void test_text_facts_agree_with_reading(void **state)
+{
+	(void)state;
+	static const char *const words[] = {
+	    "Malachite", "collects", "مالاكايت", "تجمع", "البيانات", "שלום", "פרטיות", "2024-09-01", "30%", "+966",
+	    "e\u0301t\u00e9", "\u0627\u0653", "\u2067", "\u2069", "\u2066x", ".", "(iOS", "وAndroid", "\u00a0", "\t",
+	};
+	const size_t word_count = sizeof words / sizeof *words;
+	char pool[64][256];
+	uint64_t seed = 0x243F6A8885A308D3ULL;
+	for (size_t t = 0; t < 64; t++) {
+		size_t len = 0;
+		int n = (int)(tu_random(&seed) % 24);
+		pool[t][0] = '\0';
+		for (int k = 0; k < n; k++) {
+			uint64_t r = tu_random(&seed);
+			const char *w = words[r % word_count];
+			const char *space = (r >> 16) % 3 == 0 ? "" : " ";
+			if (len + strlen(w) + 1 >= sizeof pool[t])
+				break;
+			len += (size_t)snprintf(pool[t] + len, sizeof pool[t] - len, "%s%s", k ? space : "", w);
+		}
+	}
+	pp_text_facts *roomy = pp_text_facts_new(1u << 20), *small = pp_text_facts_new(2048);
+	assert_non_null(roomy);
+	assert_non_null(small);
+	size_t not_nfc = 0, isolated = 0, left_open = 0, saturated = 0;
+	for (int round = 0; round < 20000; round++) {
+		uint64_t r = tu_random(&seed);
+		pp_direction_count start = {.first = (pp_direction)(r % 3), .word_counted = (int)((r >> 2) & 1),
+		                            .isolates = (r >> 3) % 8 == 0, .ltr = (uint32_t)((r >> 8) % 5),
+		                            .rtl = (uint32_t)((r >> 16) % 5)};
+		if ((r >> 24) % 50 == 0) {
+			start.ltr = UINT32_MAX - 1;
+			start.rtl = UINT32_MAX;
+			saturated++;
+		}
+		pp_direction_count read = start, kept = start, bounded = start;
+		int texts = 1 + (int)((r >> 32) % 6);
+		for (int k = 0; k < texts; k++) {
+			/* Mostly the first texts of the pool, as versions repeat theirs. */
+			uint64_t pick = tu_random(&seed);
+			const char *text = pool[pick % 4 == 0 ? pick % 64 : pick % 12];
+			size_t len = strlen(text);
+			pp_text_count_directions(text, len, &read);
+			pp_text_facts_count_directions(roomy, text, len, &kept);
+			pp_text_facts_count_directions(small, text, len, &bounded);
+			if (memcmp(&read, &kept, sizeof read) != 0 || memcmp(&read, &bounded, sizeof read) != 0)
+				fail_msg("round %d, text %d: read %u/%u/%d/%d/%d, kept %u/%u/%d/%d/%d, bounded %u/%u/%d/%d/%d", round,
+				         k, read.ltr, read.rtl, (int)read.first, read.word_counted, read.isolates, kept.ltr, kept.rtl,
+				         (int)kept.first, kept.word_counted, kept.isolates, bounded.ltr, bounded.rtl,
+				         (int)bounded.first, bounded.word_counted, bounded.isolates);
+			int nfc = pp_is_nfc(text, len);
+			assert_int_equal(pp_text_facts_is_nfc(roomy, text, len), nfc);
+			assert_int_equal(pp_text_facts_is_nfc(small, text, len), nfc);
+			not_nfc += nfc == 0;
+			isolated += read.isolates > 0;
+			left_open += read.word_counted;
+		}
+	}
+	/* Each kind of state was met many times. */
+	assert_true(not_nfc > 1000 && isolated > 1000 && left_open > 1000 && saturated > 100);
+	pp_text_facts_free(roomy);
+	pp_text_facts_free(small);
+	/* A NULL table reads. */
+	pp_direction_count c = {0};
+	pp_text_facts_count_directions(NULL, "مرحبا world", strlen("مرحبا world"), &c);
+	assert_true(c.rtl == 1 && c.ltr == 1 && c.first == PP_DIR_RTL);
+	assert_int_equal(pp_text_facts_is_nfc(NULL, "e\u0301", 3), 0);
 }
 
 static void test_text_direction(void **state)
@@ -637,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_locale_validation),
 		cmocka_unit_test(test_native_names),
 		cmocka_unit_test(test_text_direction),
+		cmocka_unit_test(test_text_facts_agree_with_reading),
 		cmocka_unit_test(test_slugs),
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_nfc_stream_safe),
