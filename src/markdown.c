@@ -1116,11 +1116,11 @@ static int place(xmlNodePtr original, xmlNodePtr *last, xmlNodePtr node)
  * neighbouring punctuation then stays where the author put it. */
 /* Whether any character of the text could start a run of the other
  * direction, read from UTF-8: most text nodes have none and need no copy. */
-static int may_hold_other_direction(const char *utf8, int rtl)
+static int may_hold_other_direction(const char *utf8, size_t len, int rtl)
 {
 	const uint8_t *s = (const uint8_t *)utf8;
 	const uint8_t *directions = pp_direction_table();
-	int32_t i = 0, n = (int32_t)strlen(utf8);
+	int32_t i = 0, n = (int32_t)len;
 	while (i < n) {
 		if (s[i] < 0x80 && !rtl) {
 			i = pp_ascii_words_end(s, i + 1, n); /* ASCII never runs right to left */
@@ -1137,12 +1137,20 @@ static int may_hold_other_direction(const char *utf8, int rtl)
 	return 0;
 }
 
-static int isolate_text(xmlNodePtr text, int rtl)
+static int may_hold_right_to_left(const char *utf8, size_t len) { return may_hold_other_direction(utf8, len, 0); }
+static int may_hold_left_to_right(const char *utf8, size_t len) { return may_hold_other_direction(utf8, len, 1); }
+
+/* Numbers of the questions isolate_text asks of text_facts. */
+enum { FACTS_HOLDS_RTL, FACTS_HOLDS_LTR };
+
+static int isolate_text(pp_text_facts *facts, xmlNodePtr text, int rtl)
 {
-	if (!may_hold_other_direction((const char *)text->content, rtl))
+	size_t len = strlen((const char *)text->content);
+	if (!(rtl ? pp_text_facts_test(facts, (const char *)text->content, len, FACTS_HOLDS_LTR, may_hold_left_to_right)
+	          : pp_text_facts_test(facts, (const char *)text->content, len, FACTS_HOLDS_RTL, may_hold_right_to_left)))
 		return 0;
 	int32_t n;
-	UChar *s = pp_to_utf16((const char *)text->content, strlen((const char *)text->content), &n);
+	UChar *s = pp_to_utf16((const char *)text->content, len, &n);
 	if (!s)
 		return -1;
 	const uint8_t *directions = pp_direction_table();
@@ -1173,13 +1181,13 @@ static int isolate_text(xmlNodePtr text, int rtl)
  * direction or are code. Iterative: inline elements nest as deep as the
  * input likes. A text node is replaced by its pieces, so where to go next is
  * read before it is. */
-static int isolate_runs(xmlNodePtr block, int rtl)
+static int isolate_runs(pp_text_facts *facts, xmlNodePtr block, int rtl)
 {
 	xmlNodePtr n = block->children;
 	while (n) {
 		xmlNodePtr next = n->next, parent = n->parent, descend = NULL;
 		if (n->type == XML_TEXT_NODE && n->content) {
-			if (isolate_text(n, rtl) != 0)
+			if (isolate_text(facts, n, rtl) != 0)
 				return -1;
 		} else if (n->type == XML_ELEMENT_NODE && !pp_dom_is_block(n) && !xmlHasProp(n, BAD_CAST "dir") &&
 		           xmlStrcmp(n->name, BAD_CAST "code") != 0) {
@@ -1237,7 +1245,7 @@ void pp_md_exit_element(render_state *st, xmlNodePtr el, cmark_node *node, int c
 	} else if (is_directed_block(el->name)) {
 		set_block_direction(el, &words, context_rtl);
 		int own = own_dir_rtl(el);
-		if (isolate_runs(el, own >= 0 ? own : context_rtl) != 0)
+		if (isolate_runs(st->ctx->facts, el, own >= 0 ? own : context_rtl) != 0)
 			st->failed = 1;
 	}
 	if (pp_grow(&st->memoized, &st->memoized_cap, st->memoized_count, sizeof *st->memoized, 64) != 0 ||

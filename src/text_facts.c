@@ -21,6 +21,7 @@ struct pp_text_facts {
 typedef struct {
 	signed char nfc; /* pp_is_nfc's answer; -2: not asked yet */
 	unsigned char directions_known;
+	unsigned char tests_known, tests_true; /* bit `which` of pp_text_facts_test */
 	pp_direction_count directions[2];
 	char text[];
 } facts_block;
@@ -62,6 +63,7 @@ static facts_block *block_of(pp_text_facts *facts, const char *utf8, size_t len)
 		return NULL;
 	b->nfc = -2;
 	b->directions_known = 0;
+	b->tests_known = b->tests_true = 0;
 	memcpy(b->text, utf8, len);
 	if (!pp_kept_put(facts->kept, b->text, len, b, sizeof *b + len)) {
 		free(b);
@@ -111,4 +113,19 @@ void pp_text_facts_count_directions(pp_text_facts *facts, const char *utf8, size
 	count->rtl = add_words(count->rtl, alone->rtl);
 	count->word_counted = alone->word_counted;
 	count->isolates = alone->isolates;
+}
+
+int pp_text_facts_test(pp_text_facts *facts, const char *utf8, size_t len, unsigned which,
+                       int (*test)(const char *utf8, size_t len))
+{
+	facts_block *b = which < 8 ? block_of(facts, utf8, len) : NULL;
+	if (!b)
+		return test(utf8, len);
+	unsigned char bit = (unsigned char)(1u << which);
+	if (!(b->tests_known & bit)) {
+		if (test(utf8, len))
+			b->tests_true |= bit;
+		b->tests_known |= bit;
+	}
+	return (b->tests_true & bit) != 0;
 }

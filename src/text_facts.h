@@ -1,9 +1,9 @@
 /* Facts about texts that a series' versions repeat, worked out once.
  *
  * Most of a policy's paragraphs are the same text in version after
- * version, and every rendering asks the same two things of each: whether it
- * is in NFC (l10n.h's pp_is_nfc) and how many words of each direction it
- * holds (pp_text_count_directions). Reading a text for them costs a decoding
+ * version, and every rendering asks the same things of each: whether it is
+ * in NFC (l10n.h's pp_is_nfc), how many words of each direction it holds
+ * (pp_text_count_directions), whether it holds a run to isolate. Reading a text for them costs a decoding
  * of every character; finding what was read before costs a hash and a
  * comparison of its bytes (pp_kept): a few times less.
  *
@@ -34,5 +34,11 @@ int pp_text_facts_is_nfc(pp_text_facts *facts, const char *utf8, size_t len);
 
 /* pp_text_count_directions(utf8, len, count). */
 void pp_text_facts_count_directions(pp_text_facts *facts, const char *utf8, size_t len, pp_direction_count *count);
+
+/* test(utf8, len), a caller's question that a text alone answers (0 or 1);
+ * which (0 to 7) names the question, one number for each test a caller
+ * asks. */
+int pp_text_facts_test(pp_text_facts *facts, const char *utf8, size_t len, unsigned which,
+                       int (*test)(const char *utf8, size_t len));
 
 #endif

@@ -249,6 +249,14 @@ static void test_direction_counts(void **state)
 	}
 }
 
+/* Two questions a text alone answers, for pp_text_facts_test. */
+static int holds_alef(const char *utf8, size_t len) { return memmem(utf8, len, "\u0627", 2) != NULL; }
+static int of_odd_length(const char *utf8, size_t len)
+{
+	(void)utf8;
+	return len % 2 == 1;
+}
+
 /* What text_facts keeps answers as reading the text again would, whatever
  * count the text is read after: texts of a few words (Arabic, Hebrew,
  * Latin, digits), starting and ending inside words, with isolates opened or
@@ -310,6 +318,15 @@ static void test_text_facts_agree_with_reading(void **state)
 			int nfc = pp_is_nfc(text, len);
 			assert_int_equal(pp_text_facts_is_nfc(roomy, text, len), nfc);
 			assert_int_equal(pp_text_facts_is_nfc(small, text, len), nfc);
+			/* Questions asked in either order keep their own answers. */
+			if (pick & 1) {
+				assert_int_equal(pp_text_facts_test(roomy, text, len, 5, of_odd_length), of_odd_length(text, len));
+				assert_int_equal(pp_text_facts_test(roomy, text, len, 0, holds_alef), holds_alef(text, len));
+			} else {
+				assert_int_equal(pp_text_facts_test(roomy, text, len, 0, holds_alef), holds_alef(text, len));
+				assert_int_equal(pp_text_facts_test(roomy, text, len, 5, of_odd_length), of_odd_length(text, len));
+			}
+			assert_int_equal(pp_text_facts_test(small, text, len, 7, holds_alef), holds_alef(text, len));
 			not_nfc += nfc == 0;
 			isolated += read.isolates > 0;
 			left_open += read.word_counted;

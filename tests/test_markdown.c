@@ -27,7 +27,11 @@ typedef struct {
 static const char *const *page_ids; /* what render() reserves, as a theme's layout would */
 static size_t page_id_count;
 
-static rendered render(const char *markdown, int rtl)
+/* Every text rendered by these tests, in pages of both directions: what
+ * it keeps of them must render them as reading them again does. */
+static pp_text_facts *facts_of_all;
+
+static rendered render_with(const char *markdown, int rtl, pp_text_facts *facts)
 {
 	rendered r;
 	pp_diags_init(&r.diags);
@@ -38,7 +42,7 @@ static rendered render(const char *markdown, int rtl)
 	xmlNodePtr body = xmlNewChild(html, NULL, BAD_CAST "body", NULL);
 	/* As pages render a version's text. */
 	pp_md_context ctx = {.path = "doc.md", .line_offset = 4, .rtl = rtl, .reserved_ids = page_ids,
-	                     .reserved_count = page_id_count};
+	                     .reserved_count = page_id_count, .facts = facts};
 	xmlNodePtr container = pp_markdown_to_container(markdown, strlen(markdown), &ctx, &r.diags);
 	assert_non_null(container);
 	while (container->children) {
@@ -50,6 +54,22 @@ static rendered render(const char *markdown, int rtl)
 	size_t len;
 	assert_int_equal(pp_html_serialize(r.doc, &r.html, &len), 0);
 	return r;
+}
+
+static void release(rendered *r);
+
+/* markdown rendered into a page of direction rtl, as a build renders it:
+ * through the texts kept from the renderings before it, which gives what
+ * reading every text again gives. */
+static rendered render(const char *markdown, int rtl)
+{
+	if (!facts_of_all)
+		assert_non_null(facts_of_all = pp_text_facts_new(8u << 20));
+	rendered read = render_with(markdown, rtl, NULL);
+	rendered kept = render_with(markdown, rtl, facts_of_all);
+	assert_string_equal(kept.html, read.html);
+	release(&read);
+	return kept;
 }
 
 static void release(rendered *r)
@@ -346,6 +366,20 @@ static void test_opposite_runs_isolated_inside_text(void **state)
 	r = render("نص عربي فقط، بلا أي كلمة لاتينية.\n", 1);
 	assert_null(strstr(r.html, "<span"));
 	release(&r);
+	/* One text asked both questions: as a paragraph of its own whether it
+	 * holds a left-to-right run (no), then inside an English sentence
+	 * whether it holds a right-to-left one (yes); render() checks the
+	 * answers kept against reading. */
+	for (int k = 0; k < 2; k++) {
+		r = render("مالاكايت للبرمجيات والخدمات\n", 1);
+		assert_null(strstr(r.html, "<span"));
+		release(&r);
+		r = render("We are Malachite Software and more words *مالاكايت للبرمجيات والخدمات* here.\n", 0);
+		page = tu_parse_html_string(r.html);
+		assert_int_equal(tu_count(page, "//p/em/span[@dir='rtl'][.='مالاكايت للبرمجيات والخدمات']"), 1);
+		xmlFreeDoc(page);
+		release(&r);
+	}
 }
 
 static void test_heading_ids(void **state)
@@ -1260,5 +1294,7 @@ int main(void)
 		cmocka_unit_test(test_inline_raw_html_kept),
 		cmocka_unit_test(test_deep_nesting_does_not_crash),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	pp_text_facts_free(facts_of_all);
+	return failed;
 }
