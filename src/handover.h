@@ -4,11 +4,12 @@
  * A translation's side-by-side pages show the authoritative version beside
  * it: rendered once more there, that text would cost each translation what
  * the authoritative series already paid. Series render in parallel, so the
- * authoritative series offers a copy of each text that a translation will
- * want, and the translation takes it if it is there when it needs it; if it
- * is not (the other series has not come that far, or the budget was spent),
- * it renders the text itself. Either way the text is the same: which one
- * happens changes the time, never the output.
+ * authoritative series offers each text when its own pages are done with
+ * it (they copy from it, never change it), and the translation takes it if
+ * it is there when it needs it; if it is not (the other series has not
+ * come that far, or the budget was spent), it renders the text itself.
+ * Either way the text is the same: which one happens changes the time,
+ * never the output.
  *
  * Memory is bounded: offers beyond budget_bytes (counted in bytes of the
  * texts' Markdown) are refused, and a text is freed when its last wanted
@@ -36,7 +37,7 @@ void pp_handover_free(pp_handover *h);
 void pp_handover_want(pp_handover *h, size_t key);
 
 /* Whether a text for key would be kept now: wanted by a taking still to
- * come, and within budget. Saves copying a text nobody will take. */
+ * come, not offered yet, and within budget. */
 int pp_handover_wanted(pp_handover *h, size_t key, size_t bytes);
 
 /* Offers body (the caller's copy; the handover owns it from now, and frees

@@ -572,21 +572,6 @@ static int render_version(build_ctx *ctx, const pp_series *s, version_info *info
 	return info->body ? 0 : -1;
 }
 
-static void free_versions(version_info *infos, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		free(infos[i].path);
-		free(infos[i].changes_path);
-		free(infos[i].date_text);
-		free(infos[i].effective_text);
-		if (!infos[i].borrowed) {
-			pp_diff_index_free(infos[i].index);
-			if (infos[i].body)
-				xmlFreeNode(infos[i].body);
-		}
-	}
-	free(infos);
-}
 
 /* Links to the same policy in every locale: the version of the same date
  * where the translation has one, else that locale's latest. */
@@ -930,6 +915,32 @@ static size_t handover_key(const build_ctx *ctx, const pp_series *s, const pp_ve
 		return SIZE_MAX;
 	size_t base = ctx->handover_base[s - ctx->site->series];
 	return base == SIZE_MAX ? SIZE_MAX : base + (size_t)(v - s->versions);
+}
+
+/* A version's text once its series is done with it: handed to the
+ * translations that show it beside them, or freed when none will. The
+ * series' pages copy from it and never change it, so what is handed over is
+ * the text as rendered (test_build compares the pages with a build that
+ * renders it anew). */
+static void release_text(const build_ctx *ctx, const pp_series *s, const pp_version *v, xmlNodePtr body)
+{
+	if (body)
+		pp_handover_offer(ctx->handover, handover_key(ctx, s, v), body, (size_t)v->stamp.size);
+}
+
+static void free_versions(const build_ctx *ctx, const pp_series *s, version_info *infos, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(infos[i].path);
+		free(infos[i].changes_path);
+		free(infos[i].date_text);
+		free(infos[i].effective_text);
+		if (!infos[i].borrowed) {
+			pp_diff_index_free(infos[i].index);
+			release_text(ctx, s, infos[i].version, infos[i].body);
+		}
+	}
+	free(infos);
 }
 
 /* Ids of the source column go: the translation's own are the page's, and
@@ -1629,9 +1640,6 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		} else {
 			rc = render_version(ctx, s, info);
 		}
-		size_t key = handover_key(ctx, s, info->version);
-		if (rc == 0 && pp_handover_wanted(ctx->handover, key, (size_t)info->version->stamp.size))
-			pp_handover_offer(ctx->handover, key, pp_dom_copy(info->body, NULL), (size_t)info->version->stamp.size);
 		if (rc == 0)
 			rc = write_version_page(ctx, s, infos, i, &plan, info->path);
 		if (rc == 0)
@@ -1668,7 +1676,7 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		if (i > 0) {
 			if (!infos[i - 1].borrowed) {
 				pp_diff_index_free(infos[i - 1].index);
-				xmlFreeNode(infos[i - 1].body);
+				release_text(ctx, s, infos[i - 1].version, infos[i - 1].body);
 			}
 			infos[i - 1].index = NULL;
 			infos[i - 1].body = NULL;
@@ -1696,10 +1704,10 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 	}
 	if (rc == 0)
 		rc = write_versions_json(ctx, s, infos, &plan);
-	free_versions(infos, s->count); /* before the targets whose texts versions borrow */
+	free_versions(ctx, s, infos, s->count); /* before the targets whose texts versions borrow */
 	for (size_t k = 0; k < target_count; k++) {
 		pp_diff_index_free(targets[k].diff);
-		xmlFreeNode(targets[k].body);
+		release_text(ctx, s, &s->versions[targets[k].index], targets[k].body);
 		pp_diags_free(&target_said[k]);
 	}
 	pp_diff_contexts_free(contexts); /* after the indexes that use it */

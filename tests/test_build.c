@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <libxml/uri.h>
 
+#include "build.h"
+#include "l10n.h"
+#include "markdown.h"
 #include "testutil.h"
 
 typedef tu_site fixture;
@@ -216,6 +220,65 @@ static void test_language_links(void **state)
 }
 
 static char *find_under(const char *dir, const char *test);
+
+/* A build through the library, on one thread: the authoritative series
+ * before its translation, which takes every text it hands over. */
+static void build_in_process(const char *content, const char *out, const char *only_policy, const char *only_locale)
+{
+	char *theme = tu_join(tu_source_root(), "themes/default");
+	pp_build_request request = {.content_dir = content, .theme_dir = theme, .out_dir = out,
+	                            .options = {.jobs = 1, .as_of = TU_AS_OF, .only_policy = only_policy,
+	                                        .only_locale = only_locale}};
+	pp_build_result result;
+	pp_diags d;
+	pp_diags_init(&d);
+	assert_int_equal(pp_build_run(&request, &result, &d), 0);
+	assert_int_equal(d.errors, 0);
+	pp_site_free(result.site);
+	pp_diags_free(&d);
+	free(theme);
+}
+
+/* The authoritative texts shown beside their translations were handed over
+ * by the series that rendered them, after its own pages had used them: the
+ * side-by-side pages are byte for byte those of a build of the translation
+ * alone (serve's first build), which renders every text anew. */
+static void test_side_by_side_texts_handed_over_as_rendered(void **state)
+{
+	fixture *f = *state;
+	char *whole = tu_join(f->tmp, "out-whole-one-thread"), *out = tu_join(f->tmp, "out-translation-alone");
+	build_in_process(f->content, whole, NULL, NULL);
+	build_in_process(f->content, out, "privacy", "en");
+	/* Every version of the translation. */
+	char *series = tu_join(f->content, "privacy/en");
+	DIR *dir = opendir(series);
+	assert_non_null(dir);
+	size_t compared = 0;
+	for (struct dirent *e; (e = readdir(dir));) {
+		size_t name_len = strlen(e->d_name);
+		if (name_len != 13 || strcmp(e->d_name + 10, ".md") != 0)
+			continue;
+		char rel[96];
+		snprintf(rel, sizeof rel, "en/privacy/%.10s/side-by-side/index.html", e->d_name);
+		char *full_path = tu_join(whole, rel), *alone_path = tu_join(out, rel);
+		size_t full_len = 0, alone_len = 0;
+		char *full = tu_read(full_path, &full_len), *alone = tu_read(alone_path, &alone_len);
+		if (full || alone) {
+			if (!full || !alone || full_len != alone_len || memcmp(full, alone, full_len) != 0)
+				fail_msg("%s differs between the whole site and the translation built alone", rel);
+			compared++;
+		}
+		free(full);
+		free(alone);
+		free(full_path);
+		free(alone_path);
+	}
+	closedir(dir);
+	free(series);
+	assert_true(compared >= 3);
+	free(whole);
+	free(out);
+}
 
 /* Each translation version beside the authoritative text it translates:
  * rows of aligned blocks, each column in its language and direction, a
@@ -1237,6 +1300,11 @@ static void test_version_names_libraries(void **state)
 
 int main(void)
 {
+	/* For the builds run here rather than by the binary. */
+	xmlInitParser();
+	pp_markdown_init();
+	if (pp_l10n_init() != 0)
+		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_version_names_libraries),
 		cmocka_unit_test(test_lang_and_dir_per_locale),
@@ -1245,6 +1313,7 @@ int main(void)
 		cmocka_unit_test(test_language_links),
 		cmocka_unit_test(test_titles_distinct),
 		cmocka_unit_test(test_side_by_side),
+		cmocka_unit_test(test_side_by_side_texts_handed_over_as_rendered),
 		cmocka_unit_test(test_bundled_changes_page),
 		cmocka_unit_test(test_migrated_policy_builds),
 		cmocka_unit_test(test_identical_versions_say_so),
