@@ -572,7 +572,6 @@ static int render_version(build_ctx *ctx, const pp_series *s, version_info *info
 	return info->body ? 0 : -1;
 }
 
-
 /* Links to the same policy in every locale: the version of the same date
  * where the translation has one, else that locale's latest. */
 /* The same page in the other language's series o, where it exists, else
@@ -1937,7 +1936,8 @@ static size_t count_pages(const pp_site *site, const char *as_of)
 #define TEXT_FACTS_BUDGET (2u << 20)
 
 /* Tasks of a build: the site-wide files first, so that they run beside the
- * series instead of after them, then one task per series. */
+ * series instead of after them, then the series' tasks (plan_handover: a
+ * policy's series each, or one series each). */
 enum { TASK_SITEMAP, TASK_INDEX_PAGES, TASK_SITE_FILES, SITE_TASKS };
 
 static void build_task(void *shared, void *state, size_t index)
