@@ -60,9 +60,15 @@ void *pp_kept_find(const pp_kept *kept, const void *key, size_t len)
 	return kept->slots[slot_of(kept, XXH3_64bits(key, len), key, len)].block;
 }
 
+int pp_kept_fits(const pp_kept *kept, size_t bytes)
+{
+	return kept && kept->bytes <= kept->max_bytes && bytes <= kept->max_bytes - kept->bytes &&
+	       sizeof(kept_entry) <= kept->max_bytes - kept->bytes - bytes;
+}
+
 int pp_kept_put(pp_kept *kept, const void *key, size_t len, void *block, size_t bytes)
 {
-	if (!kept || kept->bytes + bytes + sizeof(kept_entry) > kept->max_bytes)
+	if (!pp_kept_fits(kept, bytes))
 		return 0;
 	uint64_t hash = XXH3_64bits(key, len);
 	if ((kept->count + 1) * 2 > kept->cap) {
@@ -97,7 +103,7 @@ const char *pp_kept_find_text(const pp_kept *kept, const void *key, size_t len)
 void pp_kept_put_text(pp_kept *kept, const void *key, size_t len, const char *text)
 {
 	size_t text_len = strlen(text) + 1;
-	char *block = kept ? malloc(len + text_len) : NULL;
+	char *block = pp_kept_fits(kept, len + text_len) ? malloc(len + text_len) : NULL;
 	if (!block)
 		return;
 	memcpy(block, key, len);

@@ -27,6 +27,10 @@ void pp_kept_free(pp_kept *kept);
 /* The block kept for key (len bytes), or NULL (also for a NULL table). */
 void *pp_kept_find(const pp_kept *kept, const void *key, size_t len);
 
+/* Whether a block of bytes would be kept now (the bound allows it): a
+ * caller that copies only to keep asks first. */
+int pp_kept_fits(const pp_kept *kept, size_t bytes);
+
 /* Keeps block (bytes in all), whose key (len bytes) lies inside it: 1 when
  * kept (the table then owns it), 0 when not (past the bound, out of memory,
  * or that key kept already): the caller still owns it. */

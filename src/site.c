@@ -1589,6 +1589,10 @@ static size_t prepare_targets(build_ctx *ctx, const pp_series *s, const series_p
 	return n;
 }
 
+/* The texts (with what is known of them) kept for a series: a long
+ * history's distinct paragraphs, a few hundred kilobytes, fit many times. */
+#define TEXT_FACTS_BUDGET (2u << 20)
+
 /* A series' pages, one version at a time: the texts held at once are the
  * pair a changes page compares and the compare targets (at most
  * MAX_COMPARE_TARGETS), however long the history. */
@@ -1620,6 +1624,9 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		pp_error(ctx->d, s->policy, 0, 0, "out of memory");
 		rc = -1;
 	}
+	/* Its versions share most of their texts, its translations none: what
+	 * is known of them is kept for this series (NULL: they are read). */
+	ctx->facts = pp_text_facts_new(TEXT_FACTS_BUDGET);
 	compared targets[MAX_COMPARE_TARGETS];
 	pp_diags target_said[MAX_COMPARE_TARGETS];
 	size_t target_count =
@@ -1710,6 +1717,8 @@ static int build_series(build_ctx *ctx, const pp_series *s)
 		pp_diags_free(&target_said[k]);
 	}
 	pp_diff_contexts_free(contexts); /* after the indexes that use it */
+	pp_text_facts_free(ctx->facts);
+	ctx->facts = NULL;
 	free(ctx->siblings);
 	ctx->siblings = NULL;
 	ctx->sibling_count = 0;
@@ -1931,10 +1940,6 @@ static size_t count_pages(const pp_site *site, const char *as_of)
 	return total;
 }
 
-/* The texts (with what is known of them) kept for a series: a long
- * history's distinct paragraphs, a few hundred kilobytes, fit many times. */
-#define TEXT_FACTS_BUDGET (2u << 20)
-
 /* Tasks of a build: the site-wide files first, so that they run beside the
  * series instead of after them, then the series' tasks (plan_handover: a
  * policy's series each, or one series each). */
@@ -1971,15 +1976,8 @@ static void build_task(void *shared, void *state, size_t index)
 		size_t task = index - SITE_TASKS;
 		size_t first = !ctx->task_ends ? task : task ? ctx->task_ends[task - 1] : 0;
 		size_t end = ctx->task_ends ? ctx->task_ends[task] : task + 1;
-		for (size_t k = first; k < end; k++) {
-			/* A series' versions share most of their texts, its
-			 * translations none: what is known of them is kept for one
-			 * series at a time. */
-			ctx->facts = pp_text_facts_new(TEXT_FACTS_BUDGET);
+		for (size_t k = first; k < end; k++)
 			build_series(ctx, &site->series[ctx->series_order ? ctx->series_order[k] : k]);
-			pp_text_facts_free(ctx->facts);
-			ctx->facts = NULL;
-		}
 	}
 	}
 }

@@ -12,10 +12,6 @@
 
 struct pp_text_facts {
 	pp_kept *kept;
-	size_t max_bytes;
-	/* The table refused a text: past its bound nothing more is copied to
-	 * be offered to it, the texts are read. */
-	int full;
 };
 
 /* What is known of one text, followed by the text (the key). A count
@@ -40,8 +36,6 @@ pp_text_facts *pp_text_facts_new(size_t max_bytes)
 		free(facts);
 		return NULL;
 	}
-	facts->max_bytes = max_bytes;
-	facts->full = 0;
 	return facts;
 }
 
@@ -60,7 +54,8 @@ static facts_block *block_of(pp_text_facts *facts, const char *utf8, size_t len)
 	if (!facts || len < FACTS_MIN_BYTES)
 		return NULL;
 	facts_block *b = pp_kept_find(facts->kept, utf8, len);
-	if (b || facts->full || len > facts->max_bytes - sizeof *b || len > facts->max_bytes)
+	/* Past the bound, a text is read, not copied to be refused. */
+	if (b || len > SIZE_MAX - sizeof *b || !pp_kept_fits(facts->kept, sizeof *b + len))
 		return b;
 	b = malloc(sizeof *b + len);
 	if (!b)
@@ -70,8 +65,7 @@ static facts_block *block_of(pp_text_facts *facts, const char *utf8, size_t len)
 	b->tests_known = b->tests_true = 0;
 	memcpy(b->text, utf8, len);
 	if (!pp_kept_put(facts->kept, b->text, len, b, sizeof *b + len)) {
-		free(b); /* not kept already (it was looked for): past the bound */
-		facts->full = 1;
+		free(b); /* out of memory growing the table */
 		return NULL;
 	}
 	return b;

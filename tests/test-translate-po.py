@@ -39,6 +39,18 @@ def run(*args):
     return subprocess.run([binary, *args], capture_output=True, text=True)
 
 
+def one_version_site(name, lang, other, front, body):
+    """A site under work of one policy, p, with one version in lang, the default locale, and other
+    named beside it; front holds the front matter's lines."""
+    site = os.path.join(work, name)
+    os.makedirs(os.path.join(site, "p", lang))
+    with open(os.path.join(site, "site.yaml"), "w", encoding="utf-8") as f:
+        f.write(f"default_locale: {lang}\ntitle:\n  {lang}: T\n  {other}: T\n")
+    with open(os.path.join(site, "p", lang, "2025-01-01.md"), "w", encoding="utf-8") as f:
+        f.write(f"---\n{front}---\n\n{body}")
+    return site
+
+
 def same_text(a, b):
     """Whether two version files render the same text: diff shows at most their front matter."""
     r = run("diff", a, b)
@@ -193,13 +205,10 @@ try:
     for n in range(24):
         lang = ["ar", "he", "fa", "en"][n % 4]
         other = "en" if lang != "en" else "ar"
-        site = os.path.join(work, f"gen{n}")
-        os.makedirs(os.path.join(site, "p", lang))
-        with open(os.path.join(site, "site.yaml"), "w") as f:
-            f.write(f"default_locale: {lang}\ntitle:\n  {lang}: T\n  {other}: T\n")
         body = document(lang)
-        with open(os.path.join(site, "p", lang, "2025-01-01.md"), "w", encoding="utf-8") as f:
-            f.write(f"---\ntitle: عنوان {n}\nupdated: 2025-01-01\nsummary: {json.dumps(sentence(lang), ensure_ascii=False)}\n---\n\n{body}")
+        site = one_version_site(f"gen{n}", lang, other,
+                                f"title: عنوان {n}\nupdated: 2025-01-01\n"
+                                f"summary: {json.dumps(sentence(lang), ensure_ascii=False)}\n", body)
         gen_po = os.path.join(site, "x.po")
         r = run("translate", "export", "p", other, "--content", site, "-o", gen_po)
         if r.returncode != 0 or not polib:
@@ -252,14 +261,10 @@ try:
     # kramdown's markdown="1": across blank lines its blocks are units; in
     # one raw block they are not, and export says so with the line.
     problems = []
-    site = os.path.join(work, "markdown-in-html")
-    os.makedirs(os.path.join(site, "p", "en"))
-    with open(os.path.join(site, "site.yaml"), "w") as f:
-        f.write("default_locale: en\ntitle:\n  en: T\n  fr: T\n")
-    with open(os.path.join(site, "p", "en", "2025-01-01.md"), "w") as f:
-        f.write("---\ntitle: T\nupdated: 2025-01-01\n---\n\nIntro.\n\n"
-                '<div class="note" markdown="1">\n**Hidden** from translators.\n</div>\n\n'
-                '<div markdown="1">\n\n**Offered** to translators.\n\n</div>\n')
+    site = one_version_site("markdown-in-html", "en", "fr", "title: T\nupdated: 2025-01-01\n",
+                            "Intro.\n\n"
+                            '<div class="note" markdown="1">\n**Hidden** from translators.\n</div>\n\n'
+                            '<div markdown="1">\n\n**Offered** to translators.\n\n</div>\n')
     md_po = os.path.join(site, "x.po")
     r = run("translate", "export", "p", "fr", "--content", site, "-o", md_po)
     want = ("p/en/2025-01-01.md:8:1: warning: the Markdown inside this markdown=\"1\" element is not offered for "
@@ -276,16 +281,12 @@ try:
     # translation of their text and titles is taken, one that changes a
     # link, adds a blank line or starts with text is refused.
     problems = []
-    site = os.path.join(work, "raw-html")
-    os.makedirs(os.path.join(site, "p", "en"))
-    with open(os.path.join(site, "site.yaml"), "w") as f:
-        f.write("default_locale: en\ntitle:\n  en: T\n  fr: T\n")
-    with open(os.path.join(site, "p", "en", "2025-01-01.md"), "w") as f:
-        f.write("---\ntitle: T\nupdated: 2025-01-01\n---\n\nIntro.\n\n"
-                "<details>\n<summary>What we <b>collect</b></summary>\n\nYour **name**.\n\n</details>\n\n"
-                '<p align="center"><a href="https://example.org/x" title="Our page">Read more</a>'
-                ' <img src="a.png" alt="A logo"></p>\n\n<!-- an internal note -->\n\n<div class="x"></div>\n\n'
-                "<form><button>Send</button></form>\n")
+    site = one_version_site("raw-html", "en", "fr", "title: T\nupdated: 2025-01-01\n",
+                            "Intro.\n\n"
+                            "<details>\n<summary>What we <b>collect</b></summary>\n\nYour **name**.\n\n</details>\n\n"
+                            '<p align="center"><a href="https://example.org/x" title="Our page">Read more</a>'
+                            ' <img src="a.png" alt="A logo"></p>\n\n<!-- an internal note -->\n\n'
+                            '<div class="x"></div>\n\n<form><button>Send</button></form>\n')
     raw_po = os.path.join(site, "x.po")
     r = run("translate", "export", "p", "fr", "--content", site, "-o", raw_po)
     if r.returncode != 0 or not polib:
