@@ -9,6 +9,11 @@
  *
  * Errors go to d; the function returns 0 only when the new site was
  * swapped in. Otherwise the output directory is as it was.
+ *
+ * Pages render on several threads: the process calls xmlInitParser,
+ * pp_markdown_init and pp_l10n_init once before its first build, as main
+ * does (libxml2 otherwise sets up its shared state lazily, from whichever
+ * threads come first, and races).
  */
 #ifndef PP_BUILD_H
 #define PP_BUILD_H

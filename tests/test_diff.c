@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
 #include <pthread.h>
 #include <unicode/ubrk.h>
 #include <unicode/ustring.h>
@@ -1141,6 +1142,7 @@ static void test_kept_values(void **state)
 
 int main(void)
 {
+	xmlInitParser(); /* before test_deep_nesting_costs_no_stack starts a thread */
 	pp_markdown_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_arabic_word_changed),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
 
 #include "dom.h"
 #include "handover.h"
@@ -160,6 +161,9 @@ static void test_threads(void **state)
 
 int main(void)
 {
+	/* libxml2 sets up its per-thread state lazily, racing (and leaking a
+	 * mutex) when threads do it first: a threaded program calls this. */
+	xmlInitParser();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_taken_once_per_want),
 		cmocka_unit_test(test_late_offer_refused),
