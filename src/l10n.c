@@ -694,50 +694,26 @@ void pp_char_name(uint32_t c, char *buf, size_t len)
 }
 
 struct pp_slugger {
-	UTransliterator *to_ascii;
+	UTransliterator *to_ascii; /* opened for the first text beyond ASCII */
+	int failed;                /* ICU would not open it */
 };
 
-pp_slugger *pp_slugger_new(void)
-{
-	pp_slugger *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
-	UErrorCode status = U_ZERO_ERROR;
-	s->to_ascii = utrans_openU(u"Any-Latin; Latin-ASCII", -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
-	if (U_FAILURE(status)) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
+pp_slugger *pp_slugger_new(void) { return calloc(1, sizeof(pp_slugger)); }
+
+int pp_slugger_failed(const pp_slugger *slugger) { return slugger->failed; }
 
 void pp_slugger_free(pp_slugger *slugger)
 {
 	if (!slugger)
 		return;
-	utrans_close(slugger->to_ascii);
+	if (slugger->to_ascii)
+		utrans_close(slugger->to_ascii);
 	free(slugger);
 }
 
-char *pp_slug(pp_slugger *slugger, const char *utf8)
+/* Lowercase letters and digits of ASCII text, in place, joined by '-'. */
+static char *slug_of_ascii(char *ascii)
 {
-	int32_t len;
-	UChar *text = pp_to_utf16(utf8, strlen(utf8), &len);
-	if (!text)
-		return NULL;
-	/* Transliteration can lengthen text (one Arabic letter, two Latin ones). */
-	int32_t capacity = len * 4 + 16, limit = len;
-	UChar *buf = realloc(text, (size_t)capacity * sizeof *buf);
-	if (!buf) {
-		free(text);
-		return NULL;
-	}
-	UErrorCode status = U_ZERO_ERROR;
-	utrans_transUChars(slugger->to_ascii, buf, &len, capacity, 0, &limit, &status);
-	char *ascii = U_SUCCESS(status) ? pp_from_utf16(buf, len) : NULL;
-	free(buf);
-	if (!ascii)
-		return NULL;
 	size_t w = 0;
 	int pending_dash = 0;
 	for (const char *p = ascii; *p; p++) {
@@ -755,6 +731,46 @@ char *pp_slug(pp_slugger *slugger, const char *utf8)
 	}
 	ascii[w] = '\0';
 	return ascii;
+}
+
+char *pp_slug(pp_slugger *slugger, const char *utf8)
+{
+	/* Transliteration leaves ASCII as it is (test_l10n checks it): a
+	 * heading in ASCII needs no transliterator, and a site of English
+	 * policies never opens one (opening it costs what a million ASCII slugs do). */
+	const char *p = utf8;
+	while (*p && (unsigned char)*p < 0x80)
+		p++;
+	if (!*p) {
+		char *copy = strdup(utf8);
+		return copy ? slug_of_ascii(copy) : NULL;
+	}
+	if (!slugger->to_ascii && !slugger->failed) {
+		UErrorCode status = U_ZERO_ERROR;
+		slugger->to_ascii = utrans_openU(u"Any-Latin; Latin-ASCII", -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+		if (U_FAILURE(status)) {
+			slugger->to_ascii = NULL;
+			slugger->failed = 1;
+		}
+	}
+	if (!slugger->to_ascii)
+		return NULL;
+	int32_t len;
+	UChar *text = pp_to_utf16(utf8, strlen(utf8), &len);
+	if (!text)
+		return NULL;
+	/* Transliteration can lengthen text (one Arabic letter, two Latin ones). */
+	int32_t capacity = len * 4 + 16, limit = len;
+	UChar *buf = realloc(text, (size_t)capacity * sizeof *buf);
+	if (!buf) {
+		free(text);
+		return NULL;
+	}
+	UErrorCode status = U_ZERO_ERROR;
+	utrans_transUChars(slugger->to_ascii, buf, &len, capacity, 0, &limit, &status);
+	char *ascii = U_SUCCESS(status) ? pp_from_utf16(buf, len) : NULL;
+	free(buf);
+	return ascii ? slug_of_ascii(ascii) : NULL;
 }
 
 /* Unicode's Stream-Safe Text Format (UAX #15, section 13): a combining

@@ -180,12 +180,17 @@ void pp_char_name(uint32_t c, char *buf, size_t len);
 /* Readable ASCII anchors from any script, through ICU transliteration
  * ("Any-Latin; Latin-ASCII"): "معلومات الهوية الشخصية" -> "m-lwmat-alhwyt-alshkhsyt".
  * A slugger holds an ICU transliterator, which is costly to open: make one
- * per thread and reuse it. */
+ * per thread and reuse it. It opens the transliterator for the first text
+ * beyond ASCII (an English site never does); NULL only when out of memory. */
 typedef struct pp_slugger pp_slugger;
 pp_slugger *pp_slugger_new(void);
 void pp_slugger_free(pp_slugger *slugger);
-/* Lowercase ASCII letters and digits joined by '-'; "" when nothing is left. */
+/* Lowercase ASCII letters and digits joined by '-'; "" when nothing is left.
+ * NULL when out of memory or when ICU would not open the transliterator
+ * (then pp_slugger_failed says so). */
 char *pp_slug(pp_slugger *slugger, const char *utf8);
+/* 1 when a text needed the transliterator and ICU would not open it. */
+int pp_slugger_failed(const pp_slugger *slugger);
 
 /* 1 when UTF-8 text is in NFC and stream-safe already (nearly all text
  * is; ASCII is answered without ICU), 0 when not, -1 on failure. */

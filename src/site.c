@@ -2169,7 +2169,7 @@ static void build_all(build_ctx *ctx)
 		workers[k].dates = pp_date_cache_new();
 		workers[k].formats = pp_format_cache_new();
 		if (!workers[k].slugger)
-			pp_error(&diags[k], NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
+			pp_error(&diags[k], NULL, 0, 0, "out of memory starting the workers");
 		states[k] = &workers[k];
 	}
 	if (pp_parallel_for(tasks, jobs, build_task, (void *)ctx->site, states) != 0)
@@ -2187,6 +2187,8 @@ static void build_all(build_ctx *ctx)
 			pp_error(ctx->d, NULL, 0, 0, "out of memory");
 		}
 		free(workers[k].links);
+		if (workers[k].slugger && pp_slugger_failed(workers[k].slugger))
+			pp_error(&diags[k], NULL, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
 		pp_diags_merge(ctx->d, &diags[k]);
 		pp_slugger_free(workers[k].slugger);
 		pp_date_cache_free(workers[k].dates);

@@ -14,6 +14,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
+#include <unicode/utrans.h>
 
 #include "l10n.h"
 #include "testutil.h"
@@ -372,7 +373,40 @@ static void test_slugs(void **state)
 	expect_slug(s, "Личные данные", "licnye-dannye");
 	expect_slug(s, "حماية البيانات (GDPR)", "hmayt-albyanat-gdpr");
 	expect_slug(s, "!!!", "");
+	expect_slug(s, "How We Use (Your) Data, 2.0", "how-we-use-your-data-2-0");
+	expect_slug(s, "Users' rights", "users-rights");
 	pp_slugger_free(s);
+}
+
+/* pp_slug passes ASCII text by the transliterator: it must leave every
+ * ASCII text as it is. Every code point 1-127 alone, then 2,000 generated
+ * strings of them. */
+static void test_transliteration_keeps_ascii(void **state)
+{
+	(void)state;
+	UErrorCode status = U_ZERO_ERROR;
+	UTransliterator *t = utrans_openU(u"Any-Latin; Latin-ASCII", -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+	assert_true(U_SUCCESS(status));
+	unsigned seed = 7;
+	for (int n = 0; n < 127 + 2000; n++) {
+		UChar text[48], out[200];
+		int32_t len = 0;
+		if (n < 127) {
+			text[len++] = (UChar)(n + 1);
+		} else {
+			int32_t want = 1 + (int32_t)(rand_r(&seed) % 40);
+			while (len < want)
+				text[len++] = (UChar)(1 + rand_r(&seed) % 127);
+		}
+		memcpy(out, text, (size_t)len * sizeof *text);
+		int32_t out_len = len, limit = len;
+		status = U_ZERO_ERROR;
+		utrans_transUChars(t, out, &out_len, (int32_t)(sizeof out / sizeof *out), 0, &limit, &status);
+		assert_true(U_SUCCESS(status));
+		assert_int_equal(out_len, len);
+		assert_memory_equal(out, text, (size_t)len * sizeof *text);
+	}
+	utrans_close(t);
 }
 
 /* NFC: ASCII and composed text pass; a decomposed letter and Arabic marks
@@ -735,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_text_direction),
 		cmocka_unit_test(test_text_facts_agree_with_reading),
 		cmocka_unit_test(test_slugs),
+		cmocka_unit_test(test_transliteration_keeps_ascii),
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_nfc_stream_safe),
 		cmocka_unit_test(test_nfc_quick_paths_agree_with_icu),
