@@ -1154,7 +1154,9 @@ static size_t utf8_characters(const uint8_t *text, size_t len)
 		 * (The shift carries a byte's top bit into the next byte's lowest,
 		 * which the mask drops.) */
 		uint64_t continuing = w & ~(w << 1) & UINT64_C(0x8080808080808080);
-		count += 8 - (size_t)__builtin_popcountll(continuing);
+		/* Each byte now 0 or 1, summed into the top byte by the multiply
+		 * (portable: without -mpopcnt, popcount is a libgcc call). */
+		count += 8 - (size_t)(((continuing >> 7) * UINT64_C(0x0101010101010101)) >> 56);
 	}
 	for (; i < len; i++)
 		count += !U8_IS_TRAIL(text[i]);
