@@ -52,7 +52,9 @@ xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter)
 
 xmlBufferPtr pp_dom_buffer_new(void)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
+	/* Most hold a word run or a title: libxml2's default start, 4 KiB,
+	 * is a large allocation for each of tens of thousands a build. */
+	xmlBufferPtr buf = xmlBufferCreateSize(64);
 	if (buf)
 		xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
 	return buf;
