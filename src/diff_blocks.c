@@ -105,7 +105,7 @@ static void replace_pair(diff_state *st, const item *o, const item *n, xmlNodePt
 }
 
 /* Whether a side of a pair's output reads as its item: against the bytes
- * of the version's form when the item is one of its top-level blocks (a
+ * of the version's form when the item is one of the blocks it recorded (a
  * version in force is checked against every earlier one), else against a
  * form made for the item. */
 static int side_reads_as(diff_state *st, pp_diff_index *index, size_t *cursor, xmlNodePtr first, xmlNodePtr last,
@@ -615,15 +615,15 @@ pp_diff_index *pp_diff_index_new(xmlNodePtr root, const pp_diff_options *options
 	index->root = root;
 	index->contexts = contexts;
 	/* In a series, the form its comparisons check against is made now, and
-	 * its blocks' prints read from it: one walk of the version, not two. */
+	 * its blocks' prints read from it: one walk of the version, not two.
+	 * The blocks' records stay: a pair nested in a list or a quote is
+	 * checked against its bytes there, as a top-level one is. */
 	int rc = 0;
 	if (contexts) {
 		rc = (index->form = pp_diff_form_new_with_blocks(options, root, contexts)) &&
 		             pp_diff_prints_from_form(options, root, index->form, &index->prints) == 0
 		         ? 0
 		         : -1;
-		if (index->form)
-			pp_diff_form_drop_blocks(index->form);
 	} else {
 		rc = pp_diff_make_prints(options, root, &index->prints);
 	}

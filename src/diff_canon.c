@@ -783,6 +783,8 @@ struct pp_diff_form {
 	size_t segment_count;
 	pp_diff_block_bytes *blocks; /* every block's, when asked for */
 	size_t block_count;
+	size_t *block_slots;         /* blocks by node (index + 1), made when first asked */
+	size_t block_slot_mask;
 };
 
 static pp_diff_form *make_form(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
@@ -807,11 +809,37 @@ const pp_diff_block_bytes *pp_diff_form_blocks(const pp_diff_form *form, size_t 
 	return form->blocks;
 }
 
-void pp_diff_form_drop_blocks(pp_diff_form *form)
+static size_t node_slot(xmlNodePtr node, size_t mask)
 {
-	free(form->blocks);
-	form->blocks = NULL;
-	form->block_count = 0;
+	return (size_t)(((uint64_t)(uintptr_t)node * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+/* The bytes recorded for block, found through a table by node made when
+ * first asked (pairs nested in lists and quotes are checked in any order);
+ * NULL when the form recorded none for it, or memory ran out. */
+static const pp_diff_block_bytes *recorded_block(pp_diff_form *form, xmlNodePtr block)
+{
+	if (!form->block_slots) {
+		size_t cap = 16;
+		while (cap < form->block_count * 2)
+			cap *= 2;
+		size_t *slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return NULL;
+		for (size_t i = 0; i < form->block_count; i++) {
+			size_t j = node_slot(form->blocks[i].node, cap - 1);
+			while (slots[j])
+				j = (j + 1) & (cap - 1);
+			slots[j] = i + 1;
+		}
+		form->block_slots = slots;
+		form->block_slot_mask = cap - 1;
+	}
+	for (size_t j = node_slot(block, form->block_slot_mask); form->block_slots[j];
+	     j = (j + 1) & form->block_slot_mask)
+		if (form->blocks[form->block_slots[j] - 1].node == block)
+			return &form->blocks[form->block_slots[j] - 1];
+	return NULL;
 }
 
 static pp_diff_form *make_form(const pp_diff_options *opt, xmlNodePtr first, xmlNodePtr last, int in_pre,
@@ -854,6 +882,7 @@ void pp_diff_form_free(pp_diff_form *form)
 	free(form->buf);
 	free(form->segments);
 	free(form->blocks);
+	free(form->block_slots);
 	free(form);
 }
 
@@ -897,24 +926,40 @@ int pp_diff_form_matches(const pp_diff_options *opt, pp_diff_form *form, xmlNode
 int pp_diff_block_reads_as(const pp_diff_options *opt, pp_diff_form *form, xmlNodePtr block, size_t *cursor,
                            xmlNodePtr out_first, xmlNodePtr out_last, int side)
 {
-	/* Blocks are checked in document order: the search goes on from the
-	 * last one found, round to the start. */
-	const segment *seg = NULL;
-	for (size_t n = 0, j = *cursor; !seg && n < form->segment_count; n++, j = (j + 1) % form->segment_count)
-		if (form->segments[j].node == block) {
-			seg = &form->segments[j];
-			*cursor = j;
-		}
-	if (!seg || form->in_pre)
+	if (form->in_pre)
 		return -2;
+	size_t start, len;
+	if (form->block_count) {
+		/* Every block outside inline elements and <pre> has its bytes
+		 * recorded, top-level or not: a block starts clean (boundary), so
+		 * its bytes are those of a form made for it alone. */
+		const pp_diff_block_bytes *b = recorded_block(form, block);
+		if (!b)
+			return -2;
+		start = b->start;
+		len = b->len;
+	} else {
+		/* Top-level blocks only, checked in document order: the search
+		 * goes on from the last one found, round to the start. */
+		const segment *seg = NULL;
+		for (size_t n = 0, j = *cursor; !seg && n < form->segment_count; n++, j = (j + 1) % form->segment_count)
+			if (form->segments[j].node == block) {
+				seg = &form->segments[j];
+				*cursor = j;
+			}
+		if (!seg)
+			return -2;
+		start = seg->start;
+		len = seg->len;
+	}
 	canon c = {.opt = opt, .side = side, .table = &form->contexts->table, .at_start = 1,
-	           .expect = form->buf + seg->start, .expect_len = seg->len};
+	           .expect = form->buf + start, .expect_len = len};
 	for (xmlNodePtr node = out_first; node && !c.failed; node = node == out_last ? NULL : node->next)
 		if (walk(&c, node, node) != 0)
 			return -1;
 	if (c.failed)
 		return -1;
-	return !c.differs && c.len == seg->len;
+	return !c.differs && c.len == len;
 }
 
 int pp_diff_reads_as(const pp_diff_options *opt, xmlNodePtr out_first, xmlNodePtr out_last, int side,

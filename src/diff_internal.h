@@ -241,14 +241,13 @@ pp_diff_form *pp_diff_form_new_with_blocks(const pp_diff_options *opt, xmlNodePt
 /* The blocks recorded (in document order) and the form's bytes; *count 0
  * when none were. */
 const pp_diff_block_bytes *pp_diff_form_blocks(const pp_diff_form *form, size_t *count, const char **bytes);
-/* Frees the blocks' records, once read. */
-void pp_diff_form_drop_blocks(pp_diff_form *form);
 
-/* pp_diff_reads_as for a top-level block of the document form was made
- * for (in SIDE_SOURCE, not in <pre>), against the form's bytes for it
- * instead of a form made anew; *cursor (0 at first) speeds up blocks asked
- * in document order. -2 when block is no such block (the caller makes a
- * form), else as pp_diff_reads_as. */
+/* pp_diff_reads_as for a block of the document form was made for (in
+ * SIDE_SOURCE, not in <pre>), against the form's bytes for it instead of a
+ * form made anew: any block the form recorded (pp_diff_form_new_with_blocks),
+ * else a top-level block; *cursor (0 at first) speeds up top-level blocks
+ * asked in document order. -2 when block is no such block (the caller makes
+ * a form), else as pp_diff_reads_as. */
 int pp_diff_block_reads_as(const pp_diff_options *opt, pp_diff_form *form, xmlNodePtr block, size_t *cursor,
                            xmlNodePtr out_first, xmlNodePtr out_last, int side);
 
