@@ -241,18 +241,34 @@ static uint64_t ctx_intern(ctx_table *t, uint64_t parent, xmlNodePtr el)
 		t->cap = cap;
 	}
 	/* Most inline elements (em, strong, code, isolating spans) have no
-	 * attribute that counts: their key is their name, with no allocation. */
-	int plain = 1;
-	for (xmlAttrPtr a = el->properties; a && plain; a = a->next)
-		plain = !counts_as_attribute(a);
-	char small[64];
+	 * attribute that counts, and a link one: their key is made here, with
+	 * no allocation, as signature_key makes it. */
+	size_t counted = 0;
+	xmlAttrPtr only = NULL;
+	for (xmlAttrPtr a = el->properties; a && counted < 2; a = a->next)
+		if (counts_as_attribute(a)) {
+			counted++;
+			only = a;
+		}
+	char small[256];
 	size_t len = (size_t)xmlStrlen(el->name) + 1;
-	char *key;
-	if (plain && len <= sizeof small) {
+	char *key = NULL;
+	if (counted == 0 && len <= sizeof small) {
 		key = memcpy(small, el->name, len);
-	} else if (!(key = signature_key(el, &len))) {
-		return 0;
+	} else if (counted == 1 && only->children && !only->children->next && only->children->type == XML_TEXT_NODE &&
+	           only->children->content) {
+		size_t name_len = (size_t)xmlStrlen(only->name), value_len = (size_t)xmlStrlen(only->children->content);
+		if (len + name_len + value_len + 2 <= sizeof small) {
+			memcpy(small, el->name, len);
+			memcpy(small + len, only->name, name_len);
+			small[len + name_len] = '=';
+			memcpy(small + len + name_len + 1, only->children->content, value_len + 1);
+			len += name_len + value_len + 2;
+			key = small;
+		}
 	}
+	if (!key && !(key = signature_key(el, &len)))
+		return 0;
 	uint64_t h = pp_hash_bytes(parent * HASH_PRIME, key, len);
 	size_t j = h & (t->cap - 1);
 	for (; t->slots[j].key; j = (j + 1) & (t->cap - 1)) {
