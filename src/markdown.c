@@ -1403,8 +1403,13 @@ int pp_markdown_render(cmark_node *root, xmlNodePtr parent, const pp_md_context 
 	pp_attribute_table_free(st.attrs);
 	id_table_free(&st.ids);
 	id_table_free(&st.next_suffix);
+	int no_transliterator = st.own_slugger && st.slugger && pp_slugger_failed(st.slugger);
 	if (st.own_slugger)
 		pp_slugger_free(st.slugger);
+	if (no_transliterator) {
+		pp_error(d, ctx->path, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
+		return -1;
+	}
 	if (st.failed) {
 		pp_error(d, ctx->path, 0, 0, "out of memory rendering Markdown");
 		return -1;

@@ -454,6 +454,10 @@ int pp_units_read(const pp_version *v, pp_units *out, pp_diags *d)
 	}
 	if (!section || lines.failed)
 		rc = -1;
+	if (slugger && pp_slugger_failed(slugger)) {
+		pp_error(d, v->path, 0, 0, "cannot open ICU's Any-Latin transliterator for heading ids");
+		rc = -1;
+	}
 	free(section);
 	pp_text_lines_free(&lines);
 	cmark_iter_free(iter);
