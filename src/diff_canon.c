@@ -408,18 +408,38 @@ static void use_context(canon *c, uint64_t ctx)
  * from the text; list item values are the diff's own numbering.) */
 static const char *const shown_block_attributes[] = {"start", "reversed", "type", "colspan", "rowspan", "align"};
 
+/* The value of el's first attribute named name, as xmlGetProp finds it
+ * but read in place (*owned, when set, the copy to free); NULL when el has
+ * none or memory ran out (then *failed is set). Asked of every block the
+ * walks enter, six times. */
+static const xmlChar *shown_value(xmlNodePtr el, const char *name, xmlChar **owned, int *failed)
+{
+	*owned = NULL;
+	for (xmlAttrPtr a = el->properties; a; a = a->next) {
+		if (strcmp((const char *)a->name, name) != 0)
+			continue;
+		const xmlChar *value;
+		if (pp_html_attribute_value(a, &value, owned) != 0) {
+			*failed = 1;
+			return NULL;
+		}
+		return value ? value : BAD_CAST "";
+	}
+	return NULL;
+}
+
 int pp_diff_same_block_attributes(xmlNodePtr a, xmlNodePtr b)
 {
-	for (size_t i = 0; i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
-		xmlChar *x = xmlGetProp(a, BAD_CAST shown_block_attributes[i]);
-		xmlChar *y = xmlGetProp(b, BAD_CAST shown_block_attributes[i]);
-		int same = xmlStrcmp(x, y) == 0;
-		xmlFree(x);
-		xmlFree(y);
-		if (!same)
-			return 0;
+	int same = 1, failed = 0;
+	for (size_t i = 0; same && i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
+		xmlChar *owned_x, *owned_y;
+		const xmlChar *x = shown_value(a, shown_block_attributes[i], &owned_x, &failed);
+		const xmlChar *y = shown_value(b, shown_block_attributes[i], &owned_y, &failed);
+		same = !failed && xmlStrcmp(x, y) == 0;
+		xmlFree(owned_x);
+		xmlFree(owned_y);
 	}
-	return 1;
+	return same;
 }
 
 static void boundary(canon *c, unsigned char tag, xmlNodePtr block)
@@ -432,13 +452,14 @@ static void boundary(canon *c, unsigned char tag, xmlNodePtr block)
 	if (!block)
 		return;
 	put(c, block->name, (size_t)xmlStrlen(block->name) + 1);
-	for (size_t i = 0; i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
-		xmlChar *value = block->properties ? xmlGetProp(block, BAD_CAST shown_block_attributes[i]) : NULL;
+	for (size_t i = 0; block->properties && i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
+		xmlChar *owned;
+		const xmlChar *value = shown_value(block, shown_block_attributes[i], &owned, &c->failed);
 		if (value) {
 			put(c, shown_block_attributes[i], strlen(shown_block_attributes[i]) + 1);
 			put(c, value, (size_t)xmlStrlen(value) + 1);
-			xmlFree(value);
 		}
+		xmlFree(owned);
 	}
 }
 
