@@ -21,6 +21,7 @@
 #include <unicode/utf8.h>
 
 #include "diff_internal.h"
+#include "dom.h"
 #include "fsutil.h"
 #include "html.h"
 #include "markdown.h"
@@ -39,15 +40,12 @@ int pp_diff_is_atom(xmlNodePtr el)
  * xmlGetProp would find it: the first attribute of that name. */
 static int has_class(xmlNodePtr el, const char *cls)
 {
-	xmlAttrPtr a = el->properties;
-	while (a && strcmp((const char *)a->name, "class") != 0)
-		a = a->next;
-	const xmlChar *value;
 	xmlChar *owned;
-	if (!a || pp_html_attribute_value(a, &value, &owned) != 0)
+	const xmlChar *value = el->properties ? pp_dom_attribute(el, "class", &owned) : NULL;
+	if (!value)
 		return 0;
 	/* The diff's own marks and labels carry just the class asked for. */
-	if (value && !owned && strcmp((const char *)value, cls) == 0)
+	if (!owned && strcmp((const char *)value, cls) == 0)
 		return 1;
 	int found = 0;
 	size_t n = strlen(cls);
@@ -70,12 +68,9 @@ int pp_diff_block_side(xmlNodePtr el)
 {
 	/* Asked of every block both checks pass: the class read once, its
 	 * words compared in one pass. */
-	xmlAttrPtr a = el->properties;
-	while (a && xmlStrcmp(a->name, BAD_CAST "class") != 0)
-		a = a->next;
-	const xmlChar *value;
 	xmlChar *owned;
-	if (!a || pp_html_attribute_value(a, &value, &owned) != 0 || !value)
+	const xmlChar *value = el->properties ? pp_dom_attribute(el, "class", &owned) : NULL;
+	if (!value)
 		return OP_EQUAL;
 	int removed = 0, added = 0;
 	for (const char *p = (const char *)value; *p;) {
@@ -408,34 +403,14 @@ static void use_context(canon *c, uint64_t ctx)
  * from the text; list item values are the diff's own numbering.) */
 static const char *const shown_block_attributes[] = {"start", "reversed", "type", "colspan", "rowspan", "align"};
 
-/* The value of el's first attribute named name, as xmlGetProp finds it
- * but read in place (*owned, when set, the copy to free); NULL when el has
- * none or memory ran out (then *failed is set). Asked of every block the
- * walks enter, six times. */
-static const xmlChar *shown_value(xmlNodePtr el, const char *name, xmlChar **owned, int *failed)
-{
-	*owned = NULL;
-	for (xmlAttrPtr a = el->properties; a; a = a->next) {
-		if (strcmp((const char *)a->name, name) != 0)
-			continue;
-		const xmlChar *value;
-		if (pp_html_attribute_value(a, &value, owned) != 0) {
-			*failed = 1;
-			return NULL;
-		}
-		return value ? value : BAD_CAST "";
-	}
-	return NULL;
-}
-
 int pp_diff_same_block_attributes(xmlNodePtr a, xmlNodePtr b)
 {
-	int same = 1, failed = 0;
+	int same = 1;
 	for (size_t i = 0; same && i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
 		xmlChar *owned_x, *owned_y;
-		const xmlChar *x = shown_value(a, shown_block_attributes[i], &owned_x, &failed);
-		const xmlChar *y = shown_value(b, shown_block_attributes[i], &owned_y, &failed);
-		same = !failed && xmlStrcmp(x, y) == 0;
+		const xmlChar *x = pp_dom_attribute(a, shown_block_attributes[i], &owned_x);
+		const xmlChar *y = pp_dom_attribute(b, shown_block_attributes[i], &owned_y);
+		same = xmlStrcmp(x, y) == 0;
 		xmlFree(owned_x);
 		xmlFree(owned_y);
 	}
@@ -454,7 +429,7 @@ static void boundary(canon *c, unsigned char tag, xmlNodePtr block)
 	put(c, block->name, (size_t)xmlStrlen(block->name) + 1);
 	for (size_t i = 0; block->properties && i < sizeof shown_block_attributes / sizeof *shown_block_attributes; i++) {
 		xmlChar *owned;
-		const xmlChar *value = shown_value(block, shown_block_attributes[i], &owned, &c->failed);
+		const xmlChar *value = pp_dom_attribute(block, shown_block_attributes[i], &owned);
 		if (value) {
 			put(c, shown_block_attributes[i], strlen(shown_block_attributes[i]) + 1);
 			put(c, value, (size_t)xmlStrlen(value) + 1);

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "dom.h"
 
 /* Appends child as parent's last child, without xmlAddChild's merging of
@@ -48,6 +50,22 @@ xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter)
 	while (node != root && !node->next)
 		node = node->parent;
 	return node != root ? node->next : NULL;
+}
+
+const xmlChar *pp_dom_attribute(xmlNodePtr node, const char *name, xmlChar **owned)
+{
+	*owned = NULL;
+	for (xmlAttrPtr a = node->properties; a; a = a->next) {
+		if (strcmp((const char *)a->name, name) != 0)
+			continue;
+		xmlNodePtr c = a->children;
+		if (c && !c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
+			return c->content;
+		/* Put together as xmlGetProp does. */
+		*owned = c ? xmlNodeListGetString(a->doc, c, 1) : NULL;
+		return *owned ? *owned : BAD_CAST "";
+	}
+	return NULL;
 }
 
 xmlBufferPtr pp_dom_buffer_new(void)

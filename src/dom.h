@@ -1,4 +1,4 @@
-/* DOM helpers that hold however deep a tree nests.
+/* DOM helpers that hold however deep a tree nests, and read in place.
  *
  * libxml2 copies a subtree by recursion (xmlCopyNode, xmlDocCopyNode with
  * children), one C stack frame per level: an input nested 100,000 levels
@@ -21,6 +21,14 @@ xmlNodePtr pp_dom_copy(xmlNodePtr node, xmlDocPtr doc);
  * A loop over it visits a subtree without recursion:
  *     for (n = root->children; n; n = pp_dom_next(n, root, 1)) */
 xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter);
+
+/* The value of node's first attribute named name, as xmlGetProp finds it
+ * (whatever its namespace; "" when empty, and, as there, when memory runs
+ * out putting it together) but read in place rather than copied: *owned is
+ * set to a copy to free (xmlFree) only when the value had to be put
+ * together from several nodes. NULL when node has no such attribute. Valid
+ * until the attribute changes. */
+const xmlChar *pp_dom_attribute(xmlNodePtr node, const char *name, xmlChar **owned);
 
 /* An empty xmlBuffer that doubles as it grows. libxml2 2.9's default
  * scheme grows a buffer to the exact size asked, so text appended a piece

@@ -1286,9 +1286,10 @@ static int add_change_links(build_ctx *ctx, xmlNodePtr marked, const char *local
 	for (xmlNodePtr n = marked->children; n && k < result->change_count; n = pp_dom_next(n, marked, 1)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		xmlChar *id = xmlGetProp(n, BAD_CAST "id");
+		xmlChar *owned = NULL;
+		const xmlChar *id = n->properties ? pp_dom_attribute(n, "id", &owned) : NULL;
 		int is_change = id && strcmp((const char *)id, result->changes[k].id) == 0;
-		xmlFree(id);
+		xmlFree(owned);
 		if (!is_change)
 			continue;
 		xmlNodePtr nav = xmlNewDocNode(marked->doc, NULL, BAD_CAST "span", NULL);

@@ -1,6 +1,7 @@
 /* HTML serialization: the same markup as libxml2's own HTML serializer
  * where that one is right, escaped attribute values where it is not, and no
- * recursion on deep documents. */
+ * recursion on deep documents. Attributes read in place as xmlGetProp reads
+ * them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
 
+#include "dom.h"
 #include "html.h"
 #include "testutil.h"
 
@@ -192,6 +194,55 @@ static void test_deep_document(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* pp_dom_attribute against xmlGetProp on every shape an attribute takes:
+ * one text, empty, without children, put together from several nodes, in
+ * a namespace, named twice (the first wins), and missing. */
+static void test_attributes_read_as_xmlgetprop(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr el = xmlNewDocNode(doc, NULL, BAD_CAST "p", NULL);
+	assert_non_null(el);
+	xmlDocSetRootElement(doc, el);
+	assert_non_null(xmlNewProp(el, BAD_CAST "class", BAD_CAST "diff-mark moved"));
+	assert_non_null(xmlNewProp(el, BAD_CAST "empty", BAD_CAST ""));
+	assert_non_null(xmlNewProp(el, BAD_CAST "bare", NULL));
+	xmlAttrPtr pieces = xmlNewProp(el, BAD_CAST "pieces", BAD_CAST "one ");
+	assert_non_null(pieces);
+	xmlNodePtr more = xmlNewDocText(doc, BAD_CAST "two");
+	assert_non_null(more);
+	pieces->children->next = more; /* two text nodes, as a merge can leave them */
+	more->prev = pieces->children;
+	more->parent = (xmlNodePtr)pieces;
+	pieces->last = more;
+	xmlNsPtr ns = xmlNewNs(el, BAD_CAST "urn:x", BAD_CAST "x");
+	assert_non_null(xmlNewNsProp(el, ns, BAD_CAST "spaced", BAD_CAST "in a namespace"));
+	assert_non_null(xmlNewProp(el, BAD_CAST "twice", BAD_CAST "first"));
+	assert_non_null(xmlNewProp(el, BAD_CAST "twice", BAD_CAST "second")); /* appended all the same */
+	const char *names[] = {"class", "empty", "bare", "pieces", "spaced", "twice", "missing"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		xmlChar *expected = xmlGetProp(el, BAD_CAST names[i]);
+		xmlChar *owned;
+		const xmlChar *value = pp_dom_attribute(el, names[i], &owned);
+		if (!expected) {
+			assert_null(value);
+		} else {
+			assert_non_null(value);
+			assert_string_equal((const char *)value, (const char *)expected);
+		}
+		if (strcmp(names[i], "twice") == 0)
+			assert_string_equal((const char *)value, "first");
+		/* Copied only when put together. */
+		if (strcmp(names[i], "pieces") == 0)
+			assert_non_null(owned);
+		else
+			assert_null(owned);
+		xmlFree(owned);
+		xmlFree(expected);
+	}
+	xmlFreeDoc(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +251,7 @@ int main(void)
 	    cmocka_unit_test(test_attribute_values_escaped),
 	    cmocka_unit_test(test_url_attributes_percent_encoded),
 	    cmocka_unit_test(test_deep_document),
+	    cmocka_unit_test(test_attributes_read_as_xmlgetprop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
