@@ -52,18 +52,33 @@ xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter)
 	return node != root ? node->next : NULL;
 }
 
+int pp_dom_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned)
+{
+	const xmlNode *c = attr->children;
+	*owned = NULL;
+	*value = NULL;
+	if (!c)
+		return 0;
+	if (!c->next && c->type == XML_TEXT_NODE && c->content) {
+		*value = c->content;
+		return 0;
+	}
+	if (!(*owned = xmlNodeListGetString(attr->doc, c, 0)))
+		return -1;
+	*value = *owned;
+	return 0;
+}
+
 const xmlChar *pp_dom_attribute(xmlNodePtr node, const char *name, xmlChar **owned)
 {
 	*owned = NULL;
 	for (xmlAttrPtr a = node->properties; a; a = a->next) {
 		if (strcmp((const char *)a->name, name) != 0)
 			continue;
-		xmlNodePtr c = a->children;
-		if (c && !c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-			return c->content;
-		/* Put together as xmlGetProp does. */
-		*owned = c ? xmlNodeListGetString(a->doc, c, 1) : NULL;
-		return *owned ? *owned : BAD_CAST "";
+		const xmlChar *value;
+		if (pp_dom_attribute_value(a, &value, owned) != 0 || !value)
+			return BAD_CAST "";
+		return value;
 	}
 	return NULL;
 }

@@ -22,12 +22,17 @@ xmlNodePtr pp_dom_copy(xmlNodePtr node, xmlDocPtr doc);
  *     for (n = root->children; n; n = pp_dom_next(n, root, 1)) */
 xmlNodePtr pp_dom_next(xmlNodePtr node, xmlNodePtr root, int enter);
 
+/* The value of a DOM attribute into *value: in place when it is one text
+ * node (nearly always), else assembled into *owned, which the caller frees
+ * with xmlFree. NULL for an attribute without a value. -1 when out of memory. */
+int pp_dom_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned);
+
 /* The value of node's first attribute named name, as xmlGetProp finds it
  * (whatever its namespace; "" when empty, and, as there, when memory runs
- * out putting it together) but read in place rather than copied: *owned is
- * set to a copy to free (xmlFree) only when the value had to be put
- * together from several nodes. NULL when node has no such attribute. Valid
- * until the attribute changes. */
+ * out putting it together; entity references aside, which rendered text
+ * has none), through pp_dom_attribute_value: *owned is the
+ * copy to free, set only when the value had to be put together. NULL when
+ * node has no such attribute. Valid until the attribute changes. */
 const xmlChar *pp_dom_attribute(xmlNodePtr node, const char *name, xmlChar **owned);
 
 /* An empty xmlBuffer that doubles as it grows. libxml2 2.9's default

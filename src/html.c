@@ -273,28 +273,11 @@ void pp_html_raw_text(pp_html_writer *w, const char *text)
 		write_raw(w, text);
 }
 
-int pp_html_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned)
-{
-	const xmlNode *c = attr->children;
-	*owned = NULL;
-	*value = NULL;
-	if (!c)
-		return 0;
-	if (!c->next && c->type == XML_TEXT_NODE && c->content) {
-		*value = c->content;
-		return 0;
-	}
-	if (!(*owned = xmlNodeListGetString(attr->doc, c, 0)))
-		return -1;
-	*value = *owned;
-	return 0;
-}
-
 static void write_dom_attribute(pp_html_writer *w, xmlAttrPtr attr)
 {
 	const xmlChar *value;
 	xmlChar *owned;
-	if (pp_html_attribute_value(attr, &value, &owned) != 0) {
+	if (pp_dom_attribute_value(attr, &value, &owned) != 0) {
 		w->failed = 1;
 		return;
 	}

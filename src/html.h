@@ -49,10 +49,6 @@ void pp_html_written(pp_html_writer *w, const char *markup, size_t len);
 size_t pp_html_written_length(const pp_html_writer *w);
 /* The end tag; nothing for void elements (br, img, meta…). */
 void pp_html_end(pp_html_writer *w, const xmlNs *ns, const xmlChar *name);
-/* The value of a DOM attribute into *value: in place when it is one text
- * node (nearly always), else assembled into *owned, which the caller frees
- * with xmlFree. NULL for an attribute without a value. -1 when out of memory. */
-int pp_html_attribute_value(const xmlAttr *attr, const xmlChar **value, xmlChar **owned);
 /* Text, always escaped. */
 void pp_html_text(pp_html_writer *w, const char *text);
 /* Text of a raw-text element (<style>): written as it is, which the HTML

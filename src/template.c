@@ -397,7 +397,7 @@ static int plan_element(xmlNodePtr el)
 			fill = !directive && (has_prefix(a->name, var_prefix) || is_msg);
 		}
 		const xmlChar *value;
-		if (pp_html_attribute_value(a, &value, &plan->owned[plan->owned_count]) != 0) {
+		if (pp_dom_attribute_value(a, &value, &plan->owned[plan->owned_count]) != 0) {
 			free_plan(plan);
 			return -1;
 		}
