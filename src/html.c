@@ -1,5 +1,6 @@
 #include "html.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,14 +192,25 @@ static void write_name(pp_html_writer *w, const xmlNs *ns, const xmlChar *name)
 }
 
 /* Characters xmlURIEscapeStr leaves as they are: ASCII letters and digits,
- * its unreserved marks, and the list passed to it below. */
+ * its unreserved marks "-_.!~*'()", and the list passed to it below, as a
+ * bit per ASCII code (a page writes tens of thousands of URLs: a test per
+ * byte, not a strchr). */
+#define URL_BIT(c) ((uint64_t)1 << ((unsigned)(c)&63))
+#define URL_RANGE(from, to) ((((uint64_t)2 << ((to) - (from))) - 1) << ((unsigned)(from)&63))
+static const uint64_t url_kept_low = /* codes 0 to 63 */
+    URL_RANGE('0', '9') | URL_BIT('-') | URL_BIT('.') | URL_BIT('!') | URL_BIT('*') | URL_BIT('\'') |
+    URL_BIT('(') | URL_BIT(')') | URL_BIT('/') | URL_BIT(':') | URL_BIT('=') | URL_BIT('?') | URL_BIT(';') |
+    URL_BIT('#') | URL_BIT('%') | URL_BIT('&') | URL_BIT(',') | URL_BIT('+') | URL_BIT('<') | URL_BIT('>');
+static const uint64_t url_kept_high = /* codes 64 to 127 */
+    URL_RANGE('A', 'Z') | URL_RANGE('a', 'z') | URL_BIT('_') | URL_BIT('~') | URL_BIT('@');
+
 static int url_needs_escaping(const xmlChar *url)
 {
-	static const char kept[] = "-_.!~*'()@/:=?;#%&,+<>";
-	for (const xmlChar *p = url; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr(kept, *p)))
+	for (const xmlChar *p = url; *p; p++) {
+		uint64_t kept = *p < 64 ? url_kept_low : *p < 128 ? url_kept_high : 0;
+		if (!(kept >> (*p & 63) & 1))
 			return 1;
+	}
 	return 0;
 }
 

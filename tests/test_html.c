@@ -13,6 +13,7 @@
 
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
+#include <libxml/uri.h>
 
 #include "dom.h"
 #include "html.h"
@@ -175,6 +176,49 @@ static void test_url_attributes_percent_encoded(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* The writer %-escapes a URL only when it holds a character that
+ * xmlURIEscapeStr would escape, told by its own table: each byte value
+ * from 1 to 255, alone, at either end and in the middle of a URL, is
+ * written as the value escaped by xmlURIEscapeStr every time would be. */
+static void test_url_escaping_decided_per_byte(void **state)
+{
+	(void)state;
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr a = xmlNewDocNode(doc, NULL, BAD_CAST "a", NULL);
+	xmlDocSetRootElement(doc, a);
+	xmlBufferPtr attribute = xmlBufferCreate();
+	assert_non_null(attribute);
+	int escaped_bytes = 0;
+	for (int byte = 1; byte < 256; byte++) {
+		for (int place = 0; place < 4; place++) {
+			static const char *const shapes[] = {"%c", "x%c", "%cy", "x/%c?y=1"};
+			/* Leading white space is trimmed before a URL is written. */
+			if ((place == 0 || place == 2) && (byte == ' ' || byte == '\t' || byte == '\n' || byte == '\r'))
+				continue;
+			char url[16];
+			snprintf(url, sizeof url, shapes[place], byte);
+			xmlSetProp(a, BAD_CAST "href", BAD_CAST url);
+			char *html = serialize(doc);
+			xmlChar *escaped = xmlURIEscapeStr(BAD_CAST url, BAD_CAST "@/:=?;#%&,+<>");
+			assert_non_null(escaped);
+			escaped_bytes += place == 1 && strcmp((const char *)escaped, url) != 0;
+			xmlBufferEmpty(attribute);
+			xmlAttrSerializeTxtContent(attribute, doc, NULL, escaped);
+			char expected[128];
+			snprintf(expected, sizeof expected, "<a href=\"%s\"></a>", (const char *)xmlBufferContent(attribute));
+			if (!strstr(html, expected))
+				fail_msg("byte %d in %s is written %s, not %s", byte, shapes[place], html, expected);
+			xmlFree(escaped);
+			free(html);
+		}
+	}
+	/* Every byte but 84 ASCII characters (letters, digits, the nine
+	 * unreserved marks and the thirteen listed) is escaped. */
+	assert_int_equal(escaped_bytes, 255 - 62 - 9 - 13);
+	xmlBufferFree(attribute);
+	xmlFreeDoc(doc);
+}
+
 /* A document nested far deeper than any stack allows recursion for. */
 static void test_deep_document(void **state)
 {
@@ -250,6 +294,7 @@ int main(void)
 	    cmocka_unit_test(test_void_and_empty_elements),
 	    cmocka_unit_test(test_attribute_values_escaped),
 	    cmocka_unit_test(test_url_attributes_percent_encoded),
+	    cmocka_unit_test(test_url_escaping_decided_per_byte),
 	    cmocka_unit_test(test_deep_document),
 	    cmocka_unit_test(test_attributes_read_as_xmlgetprop),
 	};
