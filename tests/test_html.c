@@ -176,10 +176,11 @@ static void test_url_attributes_percent_encoded(void **state)
 	xmlFreeDoc(doc);
 }
 
-/* The writer %-escapes a URL only when it holds a character that
- * xmlURIEscapeStr would escape, told by its own table: each byte value
- * from 1 to 255, alone, at either end and in the middle of a URL, is
- * written as the value escaped by xmlURIEscapeStr every time would be. */
+/* The writer leaves a URL to xmlURIEscapeStr only when its own table says
+ * it holds a character to escape: a character the table passed that
+ * xmlURIEscapeStr escapes would be written raw. Each byte value from 1 to
+ * 255, alone, at either end and in the middle of a URL, is written as the
+ * value escaped by xmlURIEscapeStr every time would be. */
 static void test_url_escaping_decided_per_byte(void **state)
 {
 	(void)state;
@@ -188,7 +189,6 @@ static void test_url_escaping_decided_per_byte(void **state)
 	xmlDocSetRootElement(doc, a);
 	xmlBufferPtr attribute = xmlBufferCreate();
 	assert_non_null(attribute);
-	int escaped_bytes = 0;
 	for (int byte = 1; byte < 256; byte++) {
 		for (int place = 0; place < 4; place++) {
 			static const char *const shapes[] = {"%c", "x%c", "%cy", "x/%c?y=1"};
@@ -201,7 +201,6 @@ static void test_url_escaping_decided_per_byte(void **state)
 			char *html = serialize(doc);
 			xmlChar *escaped = xmlURIEscapeStr(BAD_CAST url, BAD_CAST "@/:=?;#%&,+<>");
 			assert_non_null(escaped);
-			escaped_bytes += place == 1 && strcmp((const char *)escaped, url) != 0;
 			xmlBufferEmpty(attribute);
 			xmlAttrSerializeTxtContent(attribute, doc, NULL, escaped);
 			char expected[128];
@@ -212,9 +211,6 @@ static void test_url_escaping_decided_per_byte(void **state)
 			free(html);
 		}
 	}
-	/* Every byte but 84 ASCII characters (letters, digits, the nine
-	 * unreserved marks and the thirteen listed) is escaped. */
-	assert_int_equal(escaped_bytes, 255 - 62 - 9 - 13);
 	xmlBufferFree(attribute);
 	xmlFreeDoc(doc);
 }
