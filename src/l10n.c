@@ -627,8 +627,24 @@ static void flush_line(open_control *stack, size_t *depth, pp_bidi_visitor visit
 	*depth = 0;
 }
 
+/* Whether text holds the bytes of a bidi control: each is one of nine
+ * three-byte sequences, U+202A-U+202E as E2 80 AA-AE and U+2066-U+2069 as
+ * E2 81 A6-A9 (U8_NEXT decodes no other bytes to them). memchr passes the
+ * rest of nearly every text, which then has nothing to report. */
+static int holds_bidi_control(const uint8_t *s, size_t len)
+{
+	const uint8_t *end = s + len;
+	for (const uint8_t *p = s; (p = memchr(p, 0xE2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 3 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+		                     (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)))
+			return 1;
+	return 0;
+}
+
 void pp_bidi_controls(const char *text, size_t len, pp_bidi_visitor visit, void *data)
 {
+	if (!holds_bidi_control((const uint8_t *)text, len))
+		return;
 	/* The bidi algorithm allows 125 levels; deeper ones are ignored by it
 	 * and reported by us as unbalanced all the same. */
 	open_control stack[128];

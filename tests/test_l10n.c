@@ -679,6 +679,10 @@ static void test_scans_agree_with_plain_decoding(void **state)
 		"\xC3\xA9", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x81\xA6", "\xE2\x81\xA9", "\xE2\x80\x8F",
 		"\xEF\xB7\x90", "\xEF\xBF\xBE", "\xC3", "\x80", "\xC0\xAF", "\xD8", "\xF0\x9F\x98\x80", "\xE2\x80",
 		"\x1F", "~",
+		/* Every other control, and the characters beside them in UTF-8
+		 * (U+2029, U+202F, U+2065, U+206A), which the scan passes. */
+		"\xE2\x80\xAA", "\xE2\x80\xAD", "\xE2\x80\xAE", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x80\xA9",
+		"\xE2\x80\xAF", "\xE2\x81\xA5", "\xE2\x81\xAA", "\xE2\x81",
 	};
 	const size_t piece_count = sizeof pieces / sizeof *pieces;
 	uint64_t seed = 0x2545F4914F6CDD1DULL;
