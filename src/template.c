@@ -343,12 +343,21 @@ typedef struct {
 		const xmlChar *from;  /* the variable, or the message's key */
 		uint32_t from_hash;   /* of a variable's name */
 		int is_msg;
+		int sets_lang;        /* a variable's text as the lang attribute */
 	} *fills;
 	size_t fill_count;
 	xmlChar **owned;        /* values that were not one text node, copied */
 	size_t owned_count;
 	char *attrs_html;       /* the fixed attributes as written, one after another */
 	int too_many;           /* more than MAX_ATTRIBUTES: an error when written */
+	/* The tags as written, one after the other: the start tag, whole when
+	 * nothing in it is filled (static_start), else its "<name"; then the
+	 * end tag ("" for a void element). A page copies them. */
+	char *tags;
+	size_t start_len, end_len;
+	int static_start;
+	const xmlChar *fixed_lang; /* a lang attribute written as it is: the messages' language */
+	int is_style;              /* data-text is written raw, as a style sheet */
 } element_plan;
 
 static void free_plan(element_plan *plan)
@@ -360,6 +369,7 @@ static void free_plan(element_plan *plan)
 	free(plan->owned);
 	free(plan->fills);
 	free(plan->attrs_html);
+	free(plan->tags);
 	free(plan);
 }
 
@@ -383,7 +393,7 @@ static int plan_element(xmlNodePtr el)
 			break;
 		}
 		const xmlChar **directive = NULL;
-		int fill = 0, is_msg = 0;
+		int fill = 0, is_msg = 0, sets_lang = 0;
 		if (!a->ns && has_prefix(a->name, "data-")) {
 			const char *name = (const char *)a->name + 5;
 			directive = strcmp(name, "each") == 0     ? &plan->dir.each
@@ -407,13 +417,16 @@ static int plan_element(xmlNodePtr el)
 		}
 		if (fill) {
 			const xmlChar *from = value ? value : BAD_CAST "";
-			plan->fills[plan->fill_count++] = (struct fill){
-				a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1, from,
-				pp_vars_name_hash((const char *)from), is_msg};
+			const xmlChar *name = a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
+			sets_lang = !is_msg && xmlStrEqual(name, BAD_CAST "lang");
+			plan->fills[plan->fill_count++] =
+			    (struct fill){name, from, pp_vars_name_hash((const char *)from), is_msg, sets_lang};
 		} else if (directive) {
 			*directive = value ? value : BAD_CAST "";
 		} else {
 			plan->attrs[plan->attr_count++] = (out_attribute){a->ns, a->name, value, NULL, 0};
+			if (!a->ns && value && !plan->fixed_lang && xmlStrEqual(a->name, BAD_CAST "lang"))
+				plan->fixed_lang = value;
 		}
 	}
 	/* The attributes written as they are, written once now: a page copies
@@ -437,6 +450,25 @@ static int plan_element(xmlNodePtr el)
 			plan->attrs[i].html_len = end - start;
 			start = end;
 		}
+	}
+	plan->static_start = !plan->too_many && plan->fill_count == 0 && !plan->dir.msg && !el->nsDef;
+	plan->is_style = xmlStrEqual(el->name, BAD_CAST "style");
+	pp_html_writer *w = pp_html_writer_new();
+	if (w) {
+		pp_html_start(w, el->ns, el->name);
+		if (plan->static_start) {
+			for (size_t i = 0; i < plan->attr_count; i++)
+				pp_html_written(w, plan->attrs[i].html, plan->attrs[i].html_len);
+			pp_html_start_end(w);
+		}
+		plan->start_len = pp_html_written_length(w);
+		pp_html_end(w, el->ns, el->name);
+		plan->end_len = pp_html_written_length(w) - plan->start_len;
+	}
+	size_t tags_len;
+	if (!w || pp_html_finish(w, &plan->tags, &tags_len) != 0) {
+		free_plan(plan);
+		return -1;
 	}
 	directives *dir = &plan->dir;
 	dir->each_hash = dir->each ? pp_vars_name_hash((const char *)dir->each) : 0;
@@ -492,14 +524,15 @@ static void render_page_template(render_state *rs, pp_vars *vars)
 }
 
 /* msg_text: the element's message, looked up before its attributes. */
-static void render_content(render_state *rs, const xmlNode *el, const directives *dir, pp_vars *vars,
+static void render_content(render_state *rs, const xmlNode *el, const element_plan *plan, pp_vars *vars,
                            const char *lang, const char *msg_text)
 {
+	const directives *dir = &plan->dir;
 	if (dir->text) {
 		var *v = pp_vars_lookup(vars, (const char *)dir->text, dir->text_hash);
 		if (!v)
 			render_error(rs, el, "unknown template variable '%s'", (const char *)dir->text);
-		else if (v->text && *v->text && xmlStrEqual(el->name, BAD_CAST "style"))
+		else if (v->text && *v->text && plan->is_style)
 			pp_html_raw_text(rs->out, v->text);
 		else if (v->text && *v->text)
 			pp_html_text(rs->out, v->text);
@@ -543,11 +576,20 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 	if (dir->unless_set && pp_var_is_set(pp_vars_lookup(vars, (const char *)dir->unless_set, dir->unless_hash)))
 		return;
 
+	if (plan->static_start) {
+		if (plan->fixed_lang)
+			lang = (const char *)plan->fixed_lang;
+		pp_html_written(rs->out, plan->tags, plan->start_len);
+		render_content(rs, el, plan, vars, lang, NULL);
+		pp_html_written(rs->out, plan->tags + plan->start_len, plan->end_len);
+		return;
+	}
 	out_attribute attrs[MAX_ATTRIBUTES];
 	size_t attr_count = plan->attr_count;
 	memcpy(attrs, plan->attrs, attr_count * sizeof *attrs);
 	/* Variables first: a lang set from a variable decides the messages'
 	 * language. */
+	const xmlChar *attribute_lang = plan->fixed_lang;
 	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
 		if (f->is_msg)
 			continue;
@@ -556,10 +598,11 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 			render_error(rs, el, "unknown template variable '%s'", (const char *)f->from);
 		else if (v->text && set_attribute(attrs, &attr_count, f->name, BAD_CAST v->text) != 0)
 			render_error(rs, el, "more than %s attributes on one element", "64");
+		else if (v->text && f->sets_lang)
+			attribute_lang = BAD_CAST v->text;
 	}
-	for (size_t i = 0; i < attr_count; i++)
-		if (!attrs[i].ns && attrs[i].value && xmlStrEqual(attrs[i].name, BAD_CAST "lang"))
-			lang = (const char *)attrs[i].value;
+	if (attribute_lang)
+		lang = (const char *)attribute_lang;
 	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
 		if (!f->is_msg)
 			continue;
@@ -582,7 +625,7 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 			render_error(rs, el, "more than %s attributes on one element", "64");
 	}
 
-	pp_html_start(rs->out, el->ns, el->name);
+	pp_html_written(rs->out, plan->tags, plan->start_len);
 	for (const xmlNs *ns = el->nsDef; ns; ns = ns->next) {
 		xmlChar *name = xmlStrdup(BAD_CAST(ns->prefix ? "xmlns:" : "xmlns"));
 		name = ns->prefix ? xmlStrcat(name, ns->prefix) : name;
@@ -596,8 +639,8 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 		else
 			pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
 	pp_html_start_end(rs->out);
-	render_content(rs, el, dir, vars, lang, msg_text);
-	pp_html_end(rs->out, el->ns, el->name);
+	render_content(rs, el, plan, vars, lang, msg_text);
+	pp_html_written(rs->out, plan->tags + plan->start_len, plan->end_len);
 }
 
 static void render_nodes(render_state *rs, const xmlNode *first, int only_first, pp_vars *vars,

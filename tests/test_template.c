@@ -353,7 +353,8 @@ static void test_bad_message_format_is_reported(void **state)
 }
 
 /* Attribute order and overrides, languages set from variables, nested
- * lists, content nodes written twice, comments kept. */
+ * lists, content nodes written twice, comments kept, a style sheet's text
+ * written as it is (and the same text escaped in any other element). */
 static void test_attributes_lists_and_content(void **state)
 {
 	(void)state;
@@ -364,11 +365,13 @@ static void test_attributes_lists_and_content(void **state)
 	                       "<ul><li data-each=\"groups\" data-attr-id=\"gid\">"
 	                       "<b data-each=\"entries\" data-text=\"name\">e</b><i data-text=\"title\">t</i></li></ul>"
 	                       "<div class=\"one\" data-html=\"shared\"></div><div class=\"two\" data-html=\"shared\"></div>"
+	                       "<style data-text=\"css\"></style><code data-text=\"css\"></code>"
 	                       "</fragment>");
 	pp_vars *vars = page_vars("ar");
 	pp_vars_set(vars, "unset", NULL);
 	pp_vars_set(vars, "target", "#new");
 	pp_vars_set(vars, "other", "en");
+	pp_vars_set(vars, "css", "nav > a[href^=\"#\"] { }");
 	for (int g = 0; g < 2; g++) {
 		pp_vars *group = pp_vars_add_item(vars, "groups");
 		pp_vars_set(group, "gid", g ? "g1" : "g0");
@@ -398,6 +401,7 @@ static void test_attributes_lists_and_content(void **state)
 	/* Borrowed nodes are written wherever they are used, escaped. */
 	assert_non_null(strstr(html, "<div class=\"one\"><em>&lt;content&gt;</em></div>"
 	                             "<div class=\"two\"><em>&lt;content&gt;</em></div>"));
+	assert_non_null(strstr(html, "<style>nav > a[href^=\"#\"] { }</style><code>nav &gt; a[href^=&quot;#&quot;] { }</code>"));
 	free(html);
 	pp_vars_free(vars);
 	xmlFreeDoc(shared);
