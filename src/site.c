@@ -649,16 +649,21 @@ static void rebase_links(xmlNodePtr root, const char *prefix)
 	for (xmlNodePtr n = root->children; n; n = pp_dom_next(n, root, 1)) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		const char *attr = xmlStrcmp(n->name, BAD_CAST "a") == 0 ? "href"
-		                   : xmlStrcmp(n->name, BAD_CAST "img") == 0 ? "src" : NULL;
-		xmlChar *url = attr ? xmlGetProp(n, BAD_CAST attr) : NULL;
+		/* Every element of every body is passed: by the first letter. */
+		const xmlChar *name = n->name;
+		const char *attr = name[0] == 'a' && !name[1]                     ? "href"
+		                   : name[0] == 'i' && strcmp((const char *)name, "img") == 0 ? "src"
+		                                                                    : NULL;
+		/* Read in place, as xmlGetProp reads it; copied only to be set. */
+		xmlChar *owned = NULL;
+		const xmlChar *url = attr ? pp_dom_attribute(n, attr, &owned) : NULL;
 		if (url && is_relative_url((const char *)url)) {
 			char *rebased = pp_strdup_printf("%s%s", prefix, (const char *)url);
 			if (rebased)
 				xmlSetProp(n, BAD_CAST attr, BAD_CAST rebased);
 			free(rebased);
 		}
-		xmlFree(url);
+		xmlFree(owned);
 	}
 }
 
