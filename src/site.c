@@ -651,9 +651,9 @@ static void rebase_links(xmlNodePtr root, const char *prefix)
 			continue;
 		/* Every element of every body is passed: by the first letter. */
 		const xmlChar *name = n->name;
-		const char *attr = name[0] == 'a' && !name[1]                     ? "href"
+		const char *attr = name[0] == 'a' && !name[1]                                   ? "href"
 		                   : name[0] == 'i' && strcmp((const char *)name, "img") == 0 ? "src"
-		                                                                    : NULL;
+		                                                                              : NULL;
 		/* Read in place, as xmlGetProp reads it; copied only to be set. */
 		xmlChar *owned = NULL;
 		const xmlChar *url = attr ? pp_dom_attribute(n, attr, &owned) : NULL;
