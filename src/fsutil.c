@@ -19,6 +19,9 @@
  * The buffer is the hinted size and two bytes: one to see that a file
  * that grew while it was read did, one for the NUL; a file of its hinted
  * size is read into it without growing, so reading takes its size once. */
+/* hint: the size fstat gave a regular file, or 0. A read that brings
+ * exactly that many bytes of the size+1 asked has met the file's end: no
+ * read more to be told so (the build reads every version file twice). */
 static int read_all(int fd, const char *path, size_t hint, char **data, size_t *len, pp_diags *d)
 {
 	size_t cap = (hint < 4096 ? 4096 : hint) + 2, used = 0;
@@ -42,7 +45,8 @@ static int read_all(int fd, const char *path, size_t hint, char **data, size_t *
 			buf = bigger;
 			cap = grown;
 		}
-		ssize_t n = read(fd, buf + used, cap - used - 1);
+		size_t asked = cap - used - 1;
+		ssize_t n = read(fd, buf + used, asked);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -52,6 +56,8 @@ static int read_all(int fd, const char *path, size_t hint, char **data, size_t *
 		if (n == 0)
 			break;
 		used += (size_t)n;
+		if (hint && used == hint && (size_t)n < asked)
+			break;
 	}
 	if (used > PP_MAX_FILE_SIZE) {
 		pp_error(d, path, 0, 0, "more than the %zu MiB limit", PP_MAX_FILE_SIZE / (1024 * 1024));
