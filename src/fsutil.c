@@ -14,14 +14,14 @@
 
 #include <nettle/sha2.h>
 
-/* Reads fd to its end (hint: its size, when known) into a NUL-terminated
- * buffer, within PP_MAX_FILE_SIZE. Closes fd unless it is standard input.
- * The buffer is the hinted size and two bytes: one to see that a file
- * that grew while it was read did, one for the NUL; a file of its hinted
- * size is read into it without growing, so reading takes its size once. */
-/* hint: the size fstat gave a regular file, or 0. A read that brings
- * exactly that many bytes of the size+1 asked has met the file's end: no
- * read more to be told so (the build reads every version file twice). */
+/* Reads fd to its end (hint: the size fstat gave a regular file, or 0)
+ * into a NUL-terminated buffer, within PP_MAX_FILE_SIZE. Closes fd unless
+ * it is standard input. The buffer is the hinted size and two bytes: one
+ * to see that a file that grew while it was read did, one for the NUL; a
+ * file of its hinted size is read into it without growing, so reading
+ * takes its size once, and a read that brings exactly the hinted size of
+ * the size+1 asked has met the file's end: no read more to be told so
+ * (a build reads every version file twice). */
 static int read_all(int fd, const char *path, size_t hint, char **data, size_t *len, pp_diags *d)
 {
 	size_t cap = (hint < 4096 ? 4096 : hint) + 2, used = 0;

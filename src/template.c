@@ -393,7 +393,7 @@ static int plan_element(xmlNodePtr el)
 			break;
 		}
 		const xmlChar **directive = NULL;
-		int fill = 0, is_msg = 0, sets_lang = 0;
+		int fill = 0, is_msg = 0;
 		if (!a->ns && has_prefix(a->name, "data-")) {
 			const char *name = (const char *)a->name + 5;
 			directive = strcmp(name, "each") == 0     ? &plan->dir.each
@@ -418,7 +418,7 @@ static int plan_element(xmlNodePtr el)
 		if (fill) {
 			const xmlChar *from = value ? value : BAD_CAST "";
 			const xmlChar *name = a->name + (is_msg ? sizeof msg_prefix : sizeof var_prefix) - 1;
-			sets_lang = !is_msg && xmlStrEqual(name, BAD_CAST "lang");
+			int sets_lang = !is_msg && xmlStrEqual(name, BAD_CAST "lang");
 			plan->fills[plan->fill_count++] =
 			    (struct fill){name, from, pp_vars_name_hash((const char *)from), is_msg, sets_lang};
 		} else if (directive) {
