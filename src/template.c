@@ -553,6 +553,67 @@ static void render_content(render_state *rs, const xmlNode *el, const element_pl
 	}
 }
 
+/* Writes el's start tag but its closing ">", filled from vars and the
+ * theme's messages; *lang becomes the language a lang attribute gives its
+ * content, *msg_text its message (looked up before its attributes). */
+static void write_filled_start(render_state *rs, const xmlNode *el, const element_plan *plan, pp_vars *vars,
+                               const char **lang, const char **msg_text)
+{
+	out_attribute attrs[MAX_ATTRIBUTES];
+	size_t attr_count = plan->attr_count;
+	memcpy(attrs, plan->attrs, attr_count * sizeof *attrs);
+	/* Variables first: a lang set from a variable decides the messages'
+	 * language. */
+	const xmlChar *attribute_lang = plan->fixed_lang;
+	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
+		if (f->is_msg)
+			continue;
+		var *v = pp_vars_lookup(vars, (const char *)f->from, f->from_hash);
+		if (!v)
+			render_error(rs, el, "unknown template variable '%s'", (const char *)f->from);
+		else if (v->text && set_attribute(attrs, &attr_count, f->name, BAD_CAST v->text) != 0)
+			render_error(rs, el, "more than %s attributes on one element", "64");
+		else if (v->text && f->sets_lang)
+			attribute_lang = BAD_CAST v->text;
+	}
+	if (attribute_lang)
+		*lang = (const char *)attribute_lang;
+	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
+		if (!f->is_msg)
+			continue;
+		const char *text = pp_theme_message(rs->theme, *lang ? *lang : rs->locale, (const char *)f->from, rs->d);
+		if (text && set_attribute(attrs, &attr_count, f->name, BAD_CAST text) != 0)
+			render_error(rs, el, "more than %s attributes on one element", "64");
+	}
+
+	/* A message the theme has only in another locale's words says which
+	 * language it is in: a screen reader would read it in the page's. */
+	if (plan->dir.msg) {
+		const char *asked = *lang ? *lang : rs->locale, *other = NULL;
+		*msg_text = pp_theme_message_from(rs->theme, asked, (const char *)plan->dir.msg, rs->d, &other);
+		int other_rtl = other ? pp_locale_is_rtl(other) : 0;
+		if (*msg_text && **msg_text && other &&
+		    (set_attribute(attrs, &attr_count, BAD_CAST "lang", BAD_CAST other) != 0 ||
+		     (other_rtl != pp_locale_is_rtl(asked) &&
+		      set_attribute(attrs, &attr_count, BAD_CAST "dir", BAD_CAST(other_rtl ? "rtl" : "ltr")) != 0)))
+			render_error(rs, el, "more than %s attributes on one element", "64");
+	}
+
+	pp_html_written(rs->out, plan->tags, plan->start_len);
+	for (const xmlNs *ns = el->nsDef; ns; ns = ns->next) {
+		xmlChar *name = xmlStrdup(BAD_CAST(ns->prefix ? "xmlns:" : "xmlns"));
+		name = ns->prefix ? xmlStrcat(name, ns->prefix) : name;
+		if (name)
+			pp_html_attribute(rs->out, el->name, NULL, name, ns->href);
+		xmlFree(name);
+	}
+	for (size_t i = 0; i < attr_count; i++)
+		if (attrs[i].html)
+			pp_html_written(rs->out, attrs[i].html, attrs[i].html_len);
+		else
+			pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
+}
+
 static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, const char *lang,
                            int repeated)
 {
@@ -576,69 +637,15 @@ static void render_element(render_state *rs, const xmlNode *el, pp_vars *vars, c
 	if (dir->unless_set && pp_var_is_set(pp_vars_lookup(vars, (const char *)dir->unless_set, dir->unless_hash)))
 		return;
 
+	const char *msg_text = NULL;
 	if (plan->static_start) {
 		if (plan->fixed_lang)
 			lang = (const char *)plan->fixed_lang;
 		pp_html_written(rs->out, plan->tags, plan->start_len);
-		render_content(rs, el, plan, vars, lang, NULL);
-		pp_html_written(rs->out, plan->tags + plan->start_len, plan->end_len);
-		return;
+	} else {
+		write_filled_start(rs, el, plan, vars, &lang, &msg_text);
+		pp_html_start_end(rs->out);
 	}
-	out_attribute attrs[MAX_ATTRIBUTES];
-	size_t attr_count = plan->attr_count;
-	memcpy(attrs, plan->attrs, attr_count * sizeof *attrs);
-	/* Variables first: a lang set from a variable decides the messages'
-	 * language. */
-	const xmlChar *attribute_lang = plan->fixed_lang;
-	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
-		if (f->is_msg)
-			continue;
-		var *v = pp_vars_lookup(vars, (const char *)f->from, f->from_hash);
-		if (!v)
-			render_error(rs, el, "unknown template variable '%s'", (const char *)f->from);
-		else if (v->text && set_attribute(attrs, &attr_count, f->name, BAD_CAST v->text) != 0)
-			render_error(rs, el, "more than %s attributes on one element", "64");
-		else if (v->text && f->sets_lang)
-			attribute_lang = BAD_CAST v->text;
-	}
-	if (attribute_lang)
-		lang = (const char *)attribute_lang;
-	for (const struct fill *f = plan->fills; f < plan->fills + plan->fill_count; f++) {
-		if (!f->is_msg)
-			continue;
-		const char *text = pp_theme_message(rs->theme, lang ? lang : rs->locale, (const char *)f->from, rs->d);
-		if (text && set_attribute(attrs, &attr_count, f->name, BAD_CAST text) != 0)
-			render_error(rs, el, "more than %s attributes on one element", "64");
-	}
-
-	/* A message the theme has only in another locale's words says which
-	 * language it is in: a screen reader would read it in the page's. */
-	const char *msg_text = NULL;
-	if (dir->msg) {
-		const char *asked = lang ? lang : rs->locale, *other = NULL;
-		msg_text = pp_theme_message_from(rs->theme, asked, (const char *)dir->msg, rs->d, &other);
-		int other_rtl = other ? pp_locale_is_rtl(other) : 0;
-		if (msg_text && *msg_text && other &&
-		    (set_attribute(attrs, &attr_count, BAD_CAST "lang", BAD_CAST other) != 0 ||
-		     (other_rtl != pp_locale_is_rtl(asked) &&
-		      set_attribute(attrs, &attr_count, BAD_CAST "dir", BAD_CAST(other_rtl ? "rtl" : "ltr")) != 0)))
-			render_error(rs, el, "more than %s attributes on one element", "64");
-	}
-
-	pp_html_written(rs->out, plan->tags, plan->start_len);
-	for (const xmlNs *ns = el->nsDef; ns; ns = ns->next) {
-		xmlChar *name = xmlStrdup(BAD_CAST(ns->prefix ? "xmlns:" : "xmlns"));
-		name = ns->prefix ? xmlStrcat(name, ns->prefix) : name;
-		if (name)
-			pp_html_attribute(rs->out, el->name, NULL, name, ns->href);
-		xmlFree(name);
-	}
-	for (size_t i = 0; i < attr_count; i++)
-		if (attrs[i].html)
-			pp_html_written(rs->out, attrs[i].html, attrs[i].html_len);
-		else
-			pp_html_attribute(rs->out, el->name, attrs[i].ns, attrs[i].name, attrs[i].value);
-	pp_html_start_end(rs->out);
 	render_content(rs, el, plan, vars, lang, msg_text);
 	pp_html_written(rs->out, plan->tags + plan->start_len, plan->end_len);
 }

@@ -16,9 +16,9 @@ diff answers 0 or 1.
   tests/pathological.py POLICYPRESS [--tap] [--budget SECONDS] [--only NAME] [--shard K/N]
 
 As a test (--tap) it reports one TAP line per case; --shard K/N runs the
-Kth of N shares of the cases (balanced by each case's measured time), so the suite runs
-them as N tests, each with time to spare under AddressSanitizer on a busy
-machine. As a benchmark
+Kth of N shares of the cases (balanced by each case's measured time, see
+ASAN_SECONDS), so the suite runs them as N tests, each with time to spare
+under AddressSanitizer on a busy machine. As a benchmark
 (build-aux/pathological) it prints each command's wall time and peak memory
 and, with --budget, fails a case whose command takes longer than that.
 """
