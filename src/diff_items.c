@@ -192,10 +192,56 @@ int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xml
 	return 0;
 }
 
-static int compare_u64(const void *a, const void *b)
+/* Word hashes sorted in place: qsort's call per comparison cost more than
+ * the comparisons. Runs of SORT_RUN sorted by insertion, then merged
+ * bottom-up through a buffer (on the stack for a paragraph's words); when
+ * no buffer can be had, insertion sort alone, slower but still sorted. */
+#define SORT_RUN 16
+#define SORT_STACK_WORDS 512
+
+static void insertion_sort_u64(uint64_t *a, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = a[i];
+		size_t j = i;
+		for (; j > 0 && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+static void sort_u64(uint64_t *a, size_t n)
+{
+	for (size_t start = 0; start < n; start += SORT_RUN)
+		insertion_sort_u64(a + start, n - start < SORT_RUN ? n - start : SORT_RUN);
+	if (n <= SORT_RUN)
+		return;
+	uint64_t stack[SORT_STACK_WORDS];
+	uint64_t *buf = n <= SORT_STACK_WORDS ? stack : malloc(n * sizeof *buf);
+	if (!buf) {
+		insertion_sort_u64(a, n);
+		return;
+	}
+	uint64_t *from = a, *to = buf;
+	for (size_t width = SORT_RUN; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = from[j] < from[i] ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		uint64_t *swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != a)
+		memcpy(a, from, n * sizeof *a);
+	if (buf != stack)
+		free(buf);
 }
 
 /* Words compared for similarity: the first ones suffice to pair blocks, and
@@ -230,7 +276,7 @@ static void make_words(const pp_diff_options *opt, pp_kept *word_sets, item *it)
 	it->words = fp.words;
 	it->word_count = fp.word_count;
 	if (it->words)
-		qsort(it->words, it->word_count, sizeof *it->words, compare_u64);
+		sort_u64(it->words, it->word_count);
 	if (!word_sets)
 		return;
 	/* Kept in one block with its key; the item borrows them from there. */

@@ -1077,6 +1077,82 @@ static void test_word_segments_kept_per_series(void **state)
  * in (and themes their formatted counts): a key is found by its bytes; a
  * key kept already is not kept twice; past the bound nothing more is kept,
  * and what was kept stays. */
+/* Similarity pairs blocks by their words as multisets, each side's word
+ * hashes sorted and merged: for paragraphs of every size (one sorted run,
+ * several, past the buffer on the stack, the 2,000 words compared), words
+ * repeated and shuffled, some replaced, the Dice coefficient is exactly
+ * the one the word counts give. */
+static xmlNodePtr paragraph_of(const unsigned *ids, size_t n, pp_diags *d)
+{
+	char *md = malloc(n * 12 + 2);
+	assert_non_null(md);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(md + len, "%sw%u", i ? " " : "", ids[i]);
+	md[len++] = '\n';
+	md[len] = '\0';
+	pp_md_context ctx = {.path = "x.md", .line_offset = 0, .rtl = 0};
+	xmlNodePtr body = pp_markdown_to_container(md, len, &ctx, d);
+	free(md);
+	assert_non_null(body);
+	return body;
+}
+
+static void test_similarity_counts_shuffled_words(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {1, 2, 15, 16, 17, 33, 100, 511, 512, 513, 1200, 2000};
+	uint64_t rng = 7;
+	pp_diff_options opt = {.locale = "en"};
+	pp_diags d;
+	pp_diags_init(&d);
+	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		for (int round = 0; round < 3; round++) {
+			size_t n = sizes[s], pool = n / 2 + 1, replaced = round * n / 4;
+			unsigned *old_ids = malloc(n * sizeof *old_ids), *new_ids = malloc(n * sizeof *new_ids);
+			unsigned *counts = calloc(pool + n, sizeof *counts);
+			assert_true(old_ids && new_ids && counts);
+			for (size_t i = 0; i < n; i++)
+				old_ids[i] = new_ids[i] = (unsigned)(tu_random(&rng) % pool);
+			for (size_t i = n; i > 1; i--) {
+				size_t j = (size_t)(tu_random(&rng) % i);
+				unsigned t = new_ids[i - 1];
+				new_ids[i - 1] = new_ids[j];
+				new_ids[j] = t;
+			}
+			for (size_t i = 0; i < replaced; i++)
+				new_ids[i] = (unsigned)(pool + i); /* a word the old text lacks */
+			/* The words both sides share, counted with their repeats. */
+			size_t common = 0;
+			for (size_t i = 0; i < n; i++)
+				counts[old_ids[i]]++;
+			for (size_t i = 0; i < n; i++)
+				if (counts[new_ids[i]]) {
+					counts[new_ids[i]]--;
+					common++;
+				}
+			xmlNodePtr old_body = paragraph_of(old_ids, n, &d), new_body = paragraph_of(new_ids, n, &d);
+			item a = {.first = old_body->children, .last = old_body->children, .hash = 1};
+			item b = {.first = new_body->children, .last = new_body->children, .hash = 2};
+			double sim = pp_diff_similarity(&opt, NULL, &a, &b);
+			assert_int_equal(a.word_count, n);
+			assert_int_equal(b.word_count, n);
+			double expected = (double)common / (double)n;
+			assert_true(sim - expected < 1e-12 && expected - sim < 1e-12);
+			for (size_t i = 1; i < n; i++)
+				assert_true(a.words[i - 1] <= a.words[i] && b.words[i - 1] <= b.words[i]);
+			free(a.words);
+			free(b.words);
+			xmlFreeNode(old_body);
+			xmlFreeNode(new_body);
+			free(old_ids);
+			free(new_ids);
+			free(counts);
+		}
+	}
+	pp_diags_free(&d);
+}
+
 static void test_kept_values(void **state)
 {
 	(void)state;
@@ -1188,6 +1264,7 @@ int main(void)
 		cmocka_unit_test(test_self_check_repairs_a_lost_word),
 		cmocka_unit_test(test_self_check_repairs_a_lost_block),
 		cmocka_unit_test(test_text_context_folds_unchanged_blocks),
+		cmocka_unit_test(test_similarity_counts_shuffled_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
