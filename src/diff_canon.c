@@ -459,12 +459,6 @@ static void add_to_word(canon *c, UChar32 ch)
 	}
 }
 
-/* Text in context ctx. Visible characters are copied in runs; white space
- * collapses outside <pre>; what comparisons ignore is left out; bytes that
- * tag events are escaped, so no text can pass for one. */
-/* The same, byte by byte, when no code point beyond tatweel is ignored:
- * the only bytes that matter are ASCII white space, the tag bytes below 6
- * and tatweel's D9 80 (UTF-8 never has these inside another character). */
 /* The end of a run of shown bytes from i: the first byte at or below the
  * space, or tatweel's D9 80, or n (the terminating NUL). Eight bytes at a
  * time where the machine reads them little-endian: in Arabic text every
@@ -498,6 +492,12 @@ static size_t shown_run_end(const uint8_t *s, size_t i, size_t n)
 	return i;
 }
 
+/* Text in context ctx. Visible characters are copied in runs; white space
+ * collapses outside <pre>; what comparisons ignore is left out; bytes that
+ * tag events are escaped, so no text can pass for one. */
+/* The same, byte by byte, when no code point beyond tatweel is ignored:
+ * the only bytes that matter are ASCII white space, the tag bytes below 6
+ * and tatweel's D9 80 (UTF-8 never has these inside another character). */
 static void text_bytes(canon *c, const uint8_t *s, uint64_t ctx)
 {
 	size_t i = 0, n = strlen((const char *)s);
