@@ -1073,10 +1073,6 @@ static void test_word_segments_kept_per_series(void **state)
 	ubrk_close(reader);
 }
 
-/* The table a series keeps its texts' segments, excerpts and blocks' words
- * in (and themes their formatted counts): a key is found by its bytes; a
- * key kept already is not kept twice; past the bound nothing more is kept,
- * and what was kept stays. */
 /* Similarity pairs blocks by their words as multisets, each side's word
  * hashes sorted and merged: for paragraphs of every size (one sorted run,
  * several, past the buffer on the stack, the 2,000 words compared), words
@@ -1153,6 +1149,10 @@ static void test_similarity_counts_shuffled_words(void **state)
 	pp_diags_free(&d);
 }
 
+/* The table a series keeps its texts' segments, excerpts and blocks' words
+ * in (and themes their formatted counts): a key is found by its bytes; a
+ * key kept already is not kept twice; past the bound nothing more is kept,
+ * and what was kept stays. */
 static void test_kept_values(void **state)
 {
 	(void)state;
