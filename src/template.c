@@ -374,6 +374,19 @@ static void free_plan(element_plan *plan)
 }
 
 /* -1 when out of memory. */
+/* What a writer wrote at theme load, in a block of its own size: a
+ * writer's buffer starts at 64 KiB, and a page reads the tags and texts of
+ * a template's elements one after another. */
+static int finish_small(pp_html_writer *w, char **out, size_t *len)
+{
+	if (pp_html_finish(w, out, len) != 0)
+		return -1;
+	char *small = realloc(*out, *len + 1);
+	if (small)
+		*out = small;
+	return 0;
+}
+
 static int plan_element(xmlNodePtr el)
 {
 	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
@@ -440,7 +453,7 @@ static int plan_element(xmlNodePtr el)
 			plan->attrs[i].html_len = pp_html_written_length(w);
 		}
 		size_t len;
-		if (!w || pp_html_finish(w, &plan->attrs_html, &len) != 0) {
+		if (!w || finish_small(w, &plan->attrs_html, &len) != 0) {
 			free_plan(plan);
 			return -1;
 		}
@@ -466,7 +479,7 @@ static int plan_element(xmlNodePtr el)
 		plan->end_len = pp_html_written_length(w) - plan->start_len;
 	}
 	size_t tags_len;
-	if (!w || pp_html_finish(w, &plan->tags, &tags_len) != 0) {
+	if (!w || finish_small(w, &plan->tags, &tags_len) != 0) {
 		free_plan(plan);
 		return -1;
 	}
@@ -498,7 +511,7 @@ static int plan_text(xmlNodePtr n)
 	pp_html_writer *w = text ? pp_html_writer_new() : NULL;
 	if (w)
 		pp_html_node(w, n);
-	if (!w || pp_html_finish(w, &text->html, &text->len) != 0) {
+	if (!w || finish_small(w, &text->html, &text->len) != 0) {
 		free(text);
 		return -1;
 	}
