@@ -373,7 +373,6 @@ static void free_plan(element_plan *plan)
 	free(plan);
 }
 
-/* -1 when out of memory. */
 /* What a writer wrote at theme load, in a block of its own size: a
  * writer's buffer starts at 64 KiB, and a page reads the tags and texts of
  * a template's elements one after another. */
@@ -387,6 +386,7 @@ static int finish_small(pp_html_writer *w, char **out, size_t *len)
 	return 0;
 }
 
+/* -1 when out of memory. */
 static int plan_element(xmlNodePtr el)
 {
 	static const char var_prefix[] = "data-attr-", msg_prefix[] = "data-msg-attr-";
