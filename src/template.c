@@ -374,8 +374,8 @@ static void free_plan(element_plan *plan)
 }
 
 /* What a writer wrote at theme load, in a block of its own size: a
- * writer's buffer starts at 64 KiB, and a page reads the tags and texts of
- * a template's elements one after another. */
+ * writer's buffer starts at 64 KiB, and a page reads the tags of a
+ * template's elements one after another. */
 static int finish_small(pp_html_writer *w, char **out, size_t *len)
 {
 	if (pp_html_finish(w, out, len) != 0)
@@ -493,38 +493,12 @@ static int plan_element(xmlNodePtr el)
 	return 0;
 }
 
-/* Text, CDATA and comments of a template as written, the same on every
- * page: kept in the node's _private, a page copies them. */
-typedef struct {
-	char *html;
-	size_t len;
-} written_text;
-
-static int is_written_text(const xmlNode *n)
-{
-	return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE || n->type == XML_COMMENT_NODE;
-}
-
-static int plan_text(xmlNodePtr n)
-{
-	written_text *text = calloc(1, sizeof *text);
-	pp_html_writer *w = text ? pp_html_writer_new() : NULL;
-	if (w)
-		pp_html_node(w, n);
-	if (!w || finish_small(w, &text->html, &text->len) != 0) {
-		free(text);
-		return -1;
-	}
-	n->_private = text;
-	return 0;
-}
-
-/* Every element and text of a template planned; walked without recursion. */
+/* Every element of a template planned; walked without recursion. */
 static int plan_template(xmlDocPtr doc)
 {
 	xmlNodePtr root = (xmlNodePtr)doc;
 	for (xmlNodePtr n = root->children; n; n = pp_dom_next(n, root, 1))
-		if ((n->type == XML_ELEMENT_NODE && plan_element(n) != 0) || (is_written_text(n) && plan_text(n) != 0))
+		if (n->type == XML_ELEMENT_NODE && plan_element(n) != 0)
 			return -1;
 	return 0;
 }
@@ -535,11 +509,6 @@ static void free_plans(xmlDocPtr doc)
 	for (xmlNodePtr n = root->children; n; n = pp_dom_next(n, root, 1))
 		if (n->type == XML_ELEMENT_NODE) {
 			free_plan(n->_private);
-			n->_private = NULL;
-		} else if (is_written_text(n) && n->_private) {
-			written_text *text = n->_private;
-			free(text->html);
-			free(text);
 			n->_private = NULL;
 		}
 }
@@ -700,10 +669,8 @@ static void render_nodes(render_state *rs, const xmlNode *first, int only_first,
 	for (const xmlNode *n = first; n; n = only_first ? NULL : n->next) {
 		if (n->type == XML_ELEMENT_NODE)
 			render_element(rs, n, vars, lang, 0);
-		else if (is_written_text(n)) {
-			const written_text *text = n->_private;
-			pp_html_written(rs->out, text->html, text->len);
-		}
+		else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE || n->type == XML_COMMENT_NODE)
+			pp_html_node(rs->out, (xmlNodePtr)n);
 	}
 }
 
