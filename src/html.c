@@ -128,6 +128,16 @@ int pp_html_finish(pp_html_writer *w, char **out, size_t *len)
 	return rc;
 }
 
+int pp_html_finish_fitted(pp_html_writer *w, char **out, size_t *len)
+{
+	if (pp_html_finish(w, out, len) != 0)
+		return -1;
+	char *fitted = realloc(*out, *len + 1);
+	if (fitted)
+		*out = fitted;
+	return 0;
+}
+
 static void write_grown(pp_html_writer *w, const char *bytes, size_t n)
 {
 	if (w->failed)

@@ -32,6 +32,10 @@ pp_html_writer *pp_html_writer_new(void);
  * without the NUL) and frees the writer. -1, and nothing in *out, when an
  * allocation failed on the way. */
 int pp_html_finish(pp_html_writer *w, char **out, size_t *len);
+/* The same in a block of the written size, for what is kept and read
+ * again (a theme's pieces, written once when it loads): a writer's buffer
+ * starts as large as a page, and kept pieces would lie that far apart. */
+int pp_html_finish_fitted(pp_html_writer *w, char **out, size_t *len);
 void pp_html_writer_free(pp_html_writer *w);
 
 void pp_html_doctype(pp_html_writer *w);

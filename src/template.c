@@ -373,19 +373,6 @@ static void free_plan(element_plan *plan)
 	free(plan);
 }
 
-/* What a writer wrote at theme load, in a block of its own size: a
- * writer's buffer starts at 64 KiB, and a page reads the tags of a
- * template's elements one after another. */
-static int finish_small(pp_html_writer *w, char **out, size_t *len)
-{
-	if (pp_html_finish(w, out, len) != 0)
-		return -1;
-	char *small = realloc(*out, *len + 1);
-	if (small)
-		*out = small;
-	return 0;
-}
-
 /* -1 when out of memory. */
 static int plan_element(xmlNodePtr el)
 {
@@ -453,7 +440,7 @@ static int plan_element(xmlNodePtr el)
 			plan->attrs[i].html_len = pp_html_written_length(w);
 		}
 		size_t len;
-		if (!w || finish_small(w, &plan->attrs_html, &len) != 0) {
+		if (!w || pp_html_finish_fitted(w, &plan->attrs_html, &len) != 0) {
 			free_plan(plan);
 			return -1;
 		}
@@ -479,7 +466,7 @@ static int plan_element(xmlNodePtr el)
 		plan->end_len = pp_html_written_length(w) - plan->start_len;
 	}
 	size_t tags_len;
-	if (!w || finish_small(w, &plan->tags, &tags_len) != 0) {
+	if (!w || pp_html_finish_fitted(w, &plan->tags, &tags_len) != 0) {
 		free_plan(plan);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include <libxml/HTMLtree.h>
 #include <libxml/parser.h>
@@ -237,6 +238,38 @@ static void test_deep_document(void **state)
 /* pp_dom_attribute against xmlGetProp on every shape an attribute takes:
  * one text, empty, without children, put together from several nodes, in
  * a namespace, named twice (the first wins), and missing. */
+/* What a theme keeps (pp_html_finish_fitted) is what was written, in a block
+ * of about its size, not in the 64 KiB a page's writer starts with: kept
+ * pieces a page reads one after another would lie that far apart. */
+static void test_fitted_finish_keeps_the_bytes_in_their_size(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"p", "a", "section"};
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+		char *kept[2];
+		size_t len[2];
+		for (int fitted = 0; fitted < 2; fitted++) {
+			pp_html_writer *w = pp_html_writer_new();
+			assert_non_null(w);
+			pp_html_start(w, NULL, BAD_CAST names[k]);
+			pp_html_attribute(w, BAD_CAST names[k], NULL, BAD_CAST "title", BAD_CAST "a \"quoted\" <title>");
+			pp_html_start_end(w);
+			pp_html_end(w, NULL, BAD_CAST names[k]);
+			assert_int_equal((fitted ? pp_html_finish_fitted : pp_html_finish)(w, &kept[fitted], &len[fitted]), 0);
+		}
+		assert_int_equal(len[1], len[0]);
+		assert_string_equal(kept[1], kept[0]);
+		assert_true(malloc_usable_size(kept[1]) < 256);
+		free(kept[0]);
+		free(kept[1]);
+	}
+	char *out = (char *)1;
+	size_t len = 1;
+	assert_int_equal(pp_html_finish_fitted(NULL, &out, &len), -1);
+	assert_null(out);
+	assert_int_equal(len, 0);
+}
+
 static void test_attributes_read_as_xmlgetprop(void **state)
 {
 	(void)state;
@@ -293,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_url_escaping_decided_per_byte),
 	    cmocka_unit_test(test_deep_document),
 	    cmocka_unit_test(test_attributes_read_as_xmlgetprop),
+	    cmocka_unit_test(test_fitted_finish_keeps_the_bytes_in_their_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
