@@ -192,12 +192,11 @@ int pp_diff_items_of(const pp_diff_options *opt, const block_prints *prints, xml
 	return 0;
 }
 
-/* Word hashes sorted in place: qsort's call per comparison cost more than
- * the comparisons. Runs of SORT_RUN sorted by insertion, then merged
- * bottom-up through a buffer (on the stack for a paragraph's words); when
- * no buffer can be had, insertion sort alone, slower but still sorted. */
+/* Words compared for similarity: the first ones suffice to pair blocks, and
+ * bound the cost of a gap of large containers. */
+#define SIMILARITY_WORDS 2000
+
 #define SORT_RUN 16
-#define SORT_STACK_WORDS 512
 
 static void insertion_sort_u64(uint64_t *a, size_t n)
 {
@@ -210,18 +209,20 @@ static void insertion_sort_u64(uint64_t *a, size_t n)
 	}
 }
 
-static void sort_u64(uint64_t *a, size_t n)
+/* A block's word hashes sorted in place: qsort's call per comparison cost
+ * more than the comparisons. Runs of SORT_RUN sorted by insertion, then
+ * merged bottom-up through a buffer on the stack, which holds the
+ * SIMILARITY_WORDS a block's fingerprint keeps at most (more would be
+ * sorted by insertion alone: slower, still sorted). */
+static void sort_words(uint64_t *a, size_t n)
 {
-	for (size_t start = 0; start < n; start += SORT_RUN)
-		insertion_sort_u64(a + start, n - start < SORT_RUN ? n - start : SORT_RUN);
-	if (n <= SORT_RUN)
-		return;
-	uint64_t stack[SORT_STACK_WORDS];
-	uint64_t *buf = n <= SORT_STACK_WORDS ? stack : malloc(n * sizeof *buf);
-	if (!buf) {
+	if (n > SIMILARITY_WORDS) {
 		insertion_sort_u64(a, n);
 		return;
 	}
+	for (size_t start = 0; start < n; start += SORT_RUN)
+		insertion_sort_u64(a + start, n - start < SORT_RUN ? n - start : SORT_RUN);
+	uint64_t buf[SIMILARITY_WORDS];
 	uint64_t *from = a, *to = buf;
 	for (size_t width = SORT_RUN; width < n; width *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * width) {
@@ -240,13 +241,7 @@ static void sort_u64(uint64_t *a, size_t n)
 	}
 	if (from != a)
 		memcpy(a, from, n * sizeof *a);
-	if (buf != stack)
-		free(buf);
 }
-
-/* Words compared for similarity: the first ones suffice to pair blocks, and
- * bound the cost of a gap of large containers. */
-#define SIMILARITY_WORDS 2000
 
 /* A block's words as kept in a series (KEPT_WORDS), found by its hash. */
 typedef struct {
@@ -276,7 +271,7 @@ static void make_words(const pp_diff_options *opt, pp_kept *word_sets, item *it)
 	it->words = fp.words;
 	it->word_count = fp.word_count;
 	if (it->words)
-		sort_u64(it->words, it->word_count);
+		sort_words(it->words, it->word_count);
 	if (!word_sets)
 		return;
 	/* Kept in one block with its key; the item borrows them from there. */

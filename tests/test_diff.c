@@ -1075,7 +1075,7 @@ static void test_word_segments_kept_per_series(void **state)
 
 /* Similarity pairs blocks by their words as multisets, each side's word
  * hashes sorted and merged: for paragraphs of every size (one sorted run,
- * several, past the buffer on the stack, the 2,000 words compared), words
+ * several, odd and even numbers of runs, the 2,000 words compared), words
  * repeated and shuffled, some replaced, the Dice coefficient is exactly
  * the one the word counts give. */
 static xmlNodePtr paragraph_of(const unsigned *ids, size_t n, pp_diags *d)
